@@ -1,0 +1,52 @@
+# `make maps` builds every figure and report into site/; `make test` runs the checks.
+# Both set themselves up from nothing: a .venv, the package, and the Debian
+# packages the tests need. Re-running is fast: the install step re-runs only when
+# pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SITE   ?= site
+# root installs directly; otherwise sudo if present
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
+
+.PHONY: maps test lint chromium setup bench clean help
+
+help:
+	@echo "make maps   build figures 1-8, overview, reports and claims into $(SITE)/"
+	@echo "make test   lint, unit tests, browser tests and notebooks"
+	@echo "make bench  run the measurement benchmark (writes docs/benchmarks.md)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# Browser tests drive Debian's Chromium; installed here when missing.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP) chromium lint
+	$(BIN)/python -m pytest --nbmake tests notebooks
+
+maps: $(STAMP)
+	$(BIN)/geo site --out $(SITE)
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python scripts/bench_measure.py --write docs/benchmarks.md
+
+clean:
+	rm -rf $(SITE) .pytest_cache

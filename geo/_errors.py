@@ -1,0 +1,93 @@
+"""Exception and warning classes of the toolkit.
+
+Every class subclasses a built-in, so callers that do not know this package can
+still catch ``ValueError`` or ``KeyError`` as usual (the osmnx convention).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    Attributes
+    ----------
+    file : str
+        Path of the file the problem is in.
+    feature_id : str
+        ``id`` of the offending feature, or ``"-"`` for file-level problems.
+    problem : str
+        What is wrong.
+    fix : str
+        What to do about it.
+    """
+
+    file: str
+    feature_id: str
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: feature {self.feature_id}: {self.problem} -> fix: {self.fix}"
+
+
+class LayerValidationError(ValueError):
+    """A layer file has one or more problems; all of them are listed.
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Every problem found in the file, in file order.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        files = sorted({p.file for p in self.problems})
+        head = f"{len(self.problems)} problem(s) in {', '.join(files)}:"
+        super().__init__("\n".join([head, *("  - " + str(p) for p in self.problems)]))
+
+
+class UnknownLayerError(KeyError):
+    """A layer id is not in the catalog and is not a path to an existing file."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; a sentence reads better.
+        return str(self.args[0]) if self.args else "unknown layer"
+
+
+class CatalogError(ValueError):
+    """The layer catalog (layers/catalog.yaml) is malformed."""
+
+
+class CRSError(ValueError):
+    """A coordinate reference system is unknown, undeclared or unsuitable."""
+
+
+class DegreesNotAllowedError(CRSError):
+    """A metric computation was asked of data in geographic degrees."""
+
+
+class GazetteerError(KeyError):
+    """A place name does not resolve in the gazetteer."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown place"
+
+
+class DeriveError(ValueError):
+    """A derived-layer rule cannot be evaluated (bad rule or missing member)."""
+
+
+class ClaimParseError(ValueError):
+    """A number or unit in a claim cannot be parsed."""
+
+
+class MissingDependencyError(ImportError):
+    """An optional dependency is not installed; the message names the install command."""
+
+
+class BasemapError(ValueError):
+    """A basemap is unknown or lacks what it needs (such as an API key)."""

@@ -1,0 +1,182 @@
+"""The layer catalog: what layers exist, where their data is and how they are drawn.
+
+The catalog is ``layers/catalog.yaml`` (see ``docs/contract.md``). This module turns
+its parsed mapping into typed :class:`LayerSpec` records and checks it; reading the
+YAML file itself is done by :func:`geo.layers.read_catalog`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from geo._errors import CatalogError
+
+GEOMETRY_TYPES = frozenset({"Point", "LineString", "Polygon"})
+ROLES = frozenset({"admin", "axis", "terrain", "site", "campus", "context", "zone", "member"})
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer as the catalog describes it.
+
+    Attributes
+    ----------
+    id : str
+        Layer id (``[a-z0-9_]+``).
+    title_zh, title_en : str
+        Titles for legends and listings.
+    geometry_type : str
+        ``Point``, ``LineString`` or ``Polygon`` (the Multi- forms are allowed in data).
+    role : str
+        What the layer is for: ``admin``, ``axis``, ``terrain``, ``site``, ``campus``,
+        ``context``, ``zone`` or ``member``.
+    group : str
+        Layer-control group on the maps.
+    figures : tuple of int
+        Figures (1-8) the layer appears on.
+    style : str
+        Key in :mod:`geo.maps.styles`.
+    kind_field : str
+        Property that drives the categorical style.
+    provenance : str
+        Where the data comes from, in one or two sentences.
+    file : str or None
+        Path relative to ``layers/``; ``None`` for derived layers.
+    crs : str
+        Declared CRS of the file (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``).
+    derived : dict or None
+        ``{"rule": name, "params": {...}}`` for derived layers.
+    """
+
+    id: str
+    title_zh: str
+    title_en: str
+    geometry_type: str
+    role: str
+    group: str
+    figures: tuple[int, ...]
+    style: str
+    kind_field: str = "kind"
+    provenance: str = ""
+    file: str | None = None
+    crs: str = "wgs84"
+    derived: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+
+    @property
+    def is_derived(self) -> bool:
+        """Whether the layer is computed by :mod:`geo.derive` rather than read from a file."""
+        return self.derived is not None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All layers, in catalog order.
+
+    Attributes
+    ----------
+    layers : dict of str to LayerSpec
+        Layer specs by id, in the order the catalog lists them.
+    """
+
+    layers: dict[str, LayerSpec]
+
+    def __getitem__(self, layer_id: str) -> LayerSpec:
+        return self.layers[layer_id]
+
+    def __contains__(self, layer_id: object) -> bool:
+        return layer_id in self.layers
+
+    def __iter__(self):  # noqa: ANN204 - iterator over specs
+        return iter(self.layers.values())
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def by_role(self, *roles: str) -> list[LayerSpec]:
+        """Return the layers whose role is one of ``roles``, in catalog order."""
+        return [s for s in self.layers.values() if s.role in roles]
+
+    def for_figure(self, fig: int) -> list[LayerSpec]:
+        """Return the layers drawn on figure ``fig``, in catalog order."""
+        return [s for s in self.layers.values() if fig in s.figures]
+
+
+_REQUIRED_KEYS = ("id", "title_zh", "title_en", "geometry_type", "role", "group", "style")
+
+
+def _spec_problems(i: int, entry: Any) -> list[str]:
+    if not isinstance(entry, dict):
+        return [f"entry {i}: expected a mapping, got {type(entry).__name__}"]
+    lid = entry.get("id", f"#{i}")
+    out = [f"layer {lid}: missing key {k!r}" for k in _REQUIRED_KEYS if k not in entry]
+    if "id" in entry and not _ID.match(str(entry["id"])):
+        out.append(f"layer {lid}: id must match [a-z][a-z0-9_]*")
+    if entry.get("geometry_type") not in GEOMETRY_TYPES | {None}:
+        out.append(f"layer {lid}: geometry_type must be one of {sorted(GEOMETRY_TYPES)}")
+    if entry.get("role") not in ROLES | {None}:
+        out.append(f"layer {lid}: role must be one of {sorted(ROLES)}")
+    has_file, has_rule = "file" in entry, "derived" in entry
+    if has_file == has_rule:
+        out.append(f"layer {lid}: give exactly one of 'file' (source layer) or 'derived' (rule)")
+    if has_rule and not (isinstance(entry["derived"], dict) and "rule" in entry["derived"]):
+        out.append(f"layer {lid}: 'derived' needs a 'rule' and optional 'params'")
+    figs = entry.get("figures", [])
+    if not isinstance(figs, list) or any(not isinstance(f, int) for f in figs):
+        out.append(f"layer {lid}: figures must be a list of figure numbers")
+    return out
+
+
+def parse_catalog(data: Any, source: str = "catalog.yaml") -> Catalog:
+    """Build a :class:`Catalog` from the parsed YAML mapping, checking every entry.
+
+    Parameters
+    ----------
+    data : Any
+        The parsed YAML document: ``{"version": 1, "layers": [...]}``.
+    source : str
+        Name used in error messages.
+
+    Returns
+    -------
+    Catalog
+
+    Raises
+    ------
+    CatalogError
+        Listing every problem found, not just the first.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
+        raise CatalogError(f"{source}: expected a mapping with a 'layers' list")
+    problems: list[str] = []
+    specs: dict[str, LayerSpec] = {}
+    for i, entry in enumerate(data["layers"]):
+        found = _spec_problems(i, entry)
+        if not found and entry["id"] in specs:
+            found = [f"layer {entry['id']}: listed twice"]
+        problems += found
+        if found:
+            continue
+        derived = entry.get("derived")
+        if derived is not None:
+            derived = {"rule": derived["rule"], "params": dict(derived.get("params") or {})}
+        specs[entry["id"]] = LayerSpec(
+            id=entry["id"],
+            title_zh=entry["title_zh"],
+            title_en=entry["title_en"],
+            geometry_type=entry["geometry_type"],
+            role=entry["role"],
+            group=entry["group"],
+            figures=tuple(entry.get("figures", [])),
+            style=entry["style"],
+            kind_field=entry.get("kind_field", "kind"),
+            provenance=entry.get("provenance", ""),
+            file=entry.get("file"),
+            crs=str(entry.get("crs", "wgs84")),
+            derived=derived,
+        )
+    if problems:
+        raise CatalogError(f"{source}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
+    return Catalog(specs)

@@ -1,0 +1,305 @@
+"""Derived layers: zones the plan defines by relation, computed from declared rules.
+
+The catalog declares each derived layer's rule and parameters (``derived:`` in
+``layers/catalog.yaml``). Rules run in the metric CRS EPSG:4544 and return
+features in EPSG:4326, all ``geometry_source: schematic``: they show the plan's
+relations (a belt along an axis, a ring around a campus), not surveyed footprints.
+
+Rules
+-----
+screens
+    The two ecological screens: a corridor of declared half-width either side of
+    each ridge crest line, clipped to the district.
+cities
+    The two cities: the district minus the screens, split by the dividing ridge
+    into east and west. Screens and cities together partition the district.
+belts
+    Corridors of declared half-width along axis lines, joined with discs around the
+    places the plan strings along them, clipped to the district.
+groups
+    Rings and clusters: discs around the member sites of each group, merged where
+    they lie within ``link_m`` of each other, clipped to the district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import shapely
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+
+from geo._errors import DeriveError
+from geo.crs import METRIC_CRS, STORAGE_CRS
+
+if TYPE_CHECKING:
+    from geo.catalog import LayerSpec
+
+Loader = Callable[[str], gpd.GeoDataFrame]
+_PROPS = ("id", "name_zh", "name_en", "plan_ref")
+
+
+def _metric(load: Loader, layer_id: str) -> gpd.GeoDataFrame:
+    return load(layer_id).to_crs(METRIC_CRS)
+
+
+def _district(load: Loader, params: Mapping[str, Any]) -> BaseGeometry:
+    gdf = _metric(load, params.get("district", "district"))
+    return shapely.union_all(gdf.geometry.values)
+
+
+def _feature_by_id(gdf: gpd.GeoDataFrame, fid: str, layer: str) -> BaseGeometry:
+    hit = gdf.loc[gdf["id"] == fid]
+    if hit.empty:
+        raise DeriveError(
+            f"rule needs feature {fid!r} in layer {layer!r}, which has none: "
+            f"known ids are {', '.join(map(str, gdf['id']))}"
+        )
+    return shapely.union_all(hit.geometry.values)
+
+
+def _record(spec: Mapping[str, Any], kind: str, accuracy_m: float, **extra: Any) -> dict[str, Any]:
+    missing = [k for k in _PROPS if k not in spec]
+    if missing:
+        raise DeriveError(f"derived feature {spec.get('id', '?')}: rule parameters lack {missing}")
+    rec = {k: spec[k] for k in _PROPS}
+    rec.update(kind=kind, geometry_source="schematic", accuracy_m=float(accuracy_m), **extra)
+    for key in ("aliases", "axes_zh"):
+        if key in spec:
+            rec[key] = spec[key]
+    return rec
+
+
+def _frame(records: list[dict[str, Any]], geoms: list[BaseGeometry]) -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame(records, geometry=geoms, crs=METRIC_CRS).to_crs(STORAGE_CRS)
+    return gdf.reset_index(drop=True)
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Keep only the areal part of an overlay result (drop slivers of lines/points)."""
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and g.area > 1.0]
+    return shapely.union_all(parts) if parts else Polygon()
+
+
+def screens(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
+    """Ecological screens: ridge corridors of declared half-width, clipped to the district.
+
+    Parameters
+    ----------
+    params : mapping
+        ``district`` (layer id), ``ridges`` (layer id) and ``screens``: a list of
+        ``{id, name_zh, name_en, plan_ref, ridge, half_width_m}``.
+    load : callable
+        Returns a layer by id.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One feature per screen; later screens do not overlap earlier ones.
+    """
+    district = _district(load, params)
+    ridges = _metric(load, params.get("ridges", "ridges"))
+    records, geoms, taken = [], [], Polygon()
+    for spec in params["screens"]:
+        width = float(spec["half_width_m"])
+        band = _feature_by_id(ridges, spec["ridge"], "ridges").buffer(width)
+        geom = _polygonal(band.intersection(district).difference(taken))
+        taken = taken.union(geom)
+        rule = f"ridge {spec['ridge']} ± {width:g} m, clipped to the district"
+        records.append(_record(spec, "ecological-screen", width, rule=rule))
+        geoms.append(geom)
+    return _frame(records, geoms)
+
+
+def _east_side(ridge: BaseGeometry, bounds: tuple[float, float, float, float]) -> Polygon:
+    """Return the half-plane polygon east of a roughly north-south ridge line."""
+    if ridge.geom_type != "LineString":
+        ridge = shapely.line_merge(ridge)
+    if ridge.geom_type != "LineString":
+        raise DeriveError("the dividing ridge must be one continuous line")
+    coords = list(ridge.coords)
+    if coords[0][1] > coords[-1][1]:
+        coords.reverse()  # south to north
+    _, y0, x1, y1 = bounds
+    if coords[0][1] > y0 or coords[-1][1] < y1:
+        raise DeriveError(
+            "the dividing ridge must extend beyond the district's north and south "
+            "edges; extend ridges.geojson"
+        )
+    far = x1 + 50_000
+    return Polygon([*coords, (far, coords[-1][1]), (far, coords[0][1])])
+
+
+def cities(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
+    """Split the district outside the screens into the two cities at the dividing ridge.
+
+    Parameters
+    ----------
+    params : mapping
+        ``district``, ``screens`` (layer id), ``ridges``, ``divide`` (ridge feature id)
+        and ``east``/``west``: ``{id, name_zh, name_en, plan_ref}``.
+    load : callable
+        Returns a layer by id.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Two features, east then west.
+    """
+    district = _district(load, params)
+    screens_m = _metric(load, params.get("screens", "screens"))
+    rest = district.difference(shapely.union_all(screens_m.geometry.values))
+    ridge = _feature_by_id(
+        _metric(load, params.get("ridges", "ridges")), params["divide"], "ridges"
+    )
+    east_side = _east_side(ridge, district.bounds)
+    east, west = _polygonal(rest.intersection(east_side)), _polygonal(rest.difference(east_side))
+    rule = f"district minus screens, split at ridge {params['divide']}"
+    accuracy = float(params.get("accuracy_m", 1000))
+    records = [
+        _record(params["east"], "city", accuracy, rule=rule + " (east side)"),
+        _record(params["west"], "city", accuracy, rule=rule + " (west side)"),
+    ]
+    return _frame(records, [east, west])
+
+
+def _places_metric(names: list[str]) -> list[BaseGeometry]:
+    from geo.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    pts = gpd.GeoSeries.from_xy(
+        [gaz.lookup(n).lon for n in names], [gaz.lookup(n).lat for n in names], crs=STORAGE_CRS
+    )
+    return list(pts.to_crs(METRIC_CRS).values)
+
+
+def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
+    """Development belts: corridors along axis lines joined with the places along them.
+
+    Parameters
+    ----------
+    params : mapping
+        ``district``, ``axes`` (layer id) and ``belts``: a list of ``{id, name_zh,
+        name_en, plan_ref, axes: [feature ids], half_width_m, places: [gazetteer
+        names], place_radius_m}``.
+    load : callable
+        Returns a layer by id.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    district = _district(load, params)
+    axes = _metric(load, params.get("axes", "axes"))
+    records, geoms = [], []
+    for spec in params["belts"]:
+        width = float(spec["half_width_m"])
+        lines = [_feature_by_id(axes, a, "axes") for a in spec["axes"]]
+        shape = shapely.union_all([g.buffer(width) for g in lines])
+        radius = float(spec.get("place_radius_m", width))
+        pts = _places_metric(list(spec.get("places", [])))
+        shape = shape.union(shapely.union_all([p.buffer(radius) for p in pts] or [Polygon()]))
+        # close the gaps between a place disc and the corridor so the belt is one band
+        shape = shape.buffer(width).buffer(-width)
+        geoms.append(_polygonal(shape.intersection(district)))
+        rule = f"axes {', '.join(spec['axes'])} ± {width:g} m ∪ places ± {radius:g} m"
+        records.append(
+            _record(
+                spec, "development-belt", width, rule=rule, places="|".join(spec.get("places", []))
+            )
+        )
+    return _frame(records, geoms)
+
+
+def _group_shape(points: list[BaseGeometry], radius: float, link: float) -> BaseGeometry:
+    discs = shapely.union_all([p.buffer(radius) for p in points])
+    return discs.buffer(link / 2).buffer(-link / 2) if link > 0 else discs
+
+
+def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
+    """Rings or clusters: discs around each group's member sites, merged when close.
+
+    Parameters
+    ----------
+    params : mapping
+        ``district``, ``members`` (layer id), ``group_by`` (member property naming the
+        group), ``radius_m``, ``link_m`` (discs closer than this merge), ``kind`` and
+        ``groups``: a list of ``{key, id, name_zh, name_en, plan_ref}``, ``key`` being
+        the value of ``group_by`` on the members.
+    load : callable
+        Returns a layer by id.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One (possibly multi-part) polygon per group, with ``members`` listing the
+        member names.
+    """
+    district = _district(load, params)
+    members = _metric(load, params["members"])
+    key_col = params["group_by"]
+    radius, link = float(params["radius_m"]), float(params.get("link_m", 0))
+    records, geoms = [], []
+    for spec in params["groups"]:
+        rows = members.loc[members[key_col] == spec["key"]]
+        if rows.empty:
+            raise DeriveError(
+                f"group {spec['key']!r} has no members in layer "
+                f"{params['members']!r} (column {key_col!r})"
+            )
+        geoms.append(
+            _polygonal(_group_shape(list(rows.geometry), radius, link).intersection(district))
+        )
+        rule = f"discs of {radius:g} m around {len(rows)} member sites, merged within {link:g} m"
+        records.append(
+            _record(
+                spec,
+                params.get("kind", "group"),
+                radius,
+                rule=rule,
+                members="|".join(rows["name_zh"].astype(str)),
+                member_count=len(rows),
+            )
+        )
+    return _frame(records, geoms)
+
+
+RULES: dict[str, Callable[[Mapping[str, Any], Loader], gpd.GeoDataFrame]] = {
+    "screens": screens,
+    "cities": cities,
+    "belts": belts,
+    "groups": groups,
+}
+
+
+def derive_layer(spec: LayerSpec, load: Loader) -> gpd.GeoDataFrame:
+    """Compute a derived layer from its catalog rule.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        A catalog entry with ``derived = {"rule": ..., "params": {...}}``.
+    load : callable
+        Returns a source layer (EPSG:4326) by id.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The derived features in EPSG:4326.
+
+    Raises
+    ------
+    DeriveError
+        If the rule is unknown or its inputs are missing.
+    """
+    if not spec.derived:
+        raise DeriveError(f"layer {spec.id} is not a derived layer")
+    rule = spec.derived["rule"]
+    if rule not in RULES:
+        raise DeriveError(f"layer {spec.id}: unknown rule {rule!r}; known: {', '.join(RULES)}")
+    return RULES[rule](spec.derived["params"], load)
+
+
+__all__ = ["RULES", "belts", "cities", "derive_layer", "groups", "screens"]

@@ -1,0 +1,57 @@
+"""Shared fixtures: small real-looking layers written to a temporary folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# A real place: the main gate area of Chongqing University campus A (沙正街), WGS-84.
+CQU_A = (106.4662, 29.5665)
+
+
+def feature(
+    fid: str, geometry: dict[str, Any] | None, **props: Any
+) -> dict[str, Any]:
+    """Return a GeoJSON feature carrying every required property (overridable)."""
+    base = {
+        "id": fid,
+        "name_zh": "测试点",
+        "name_en": "Test point",
+        "kind": "test",
+        "plan_ref": "002_8a077782b689f185.txt:L3",
+        "geometry_source": "digitized",
+        "accuracy_m": 100,
+    }
+    base.update(props)
+    base = {k: v for k, v in base.items() if v is not None or k == "place"}
+    return {"type": "Feature", "properties": base, "geometry": geometry}
+
+
+def point(x: float, y: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [x, y]}
+
+
+def square(x: float, y: float, d: float = 0.01) -> dict[str, Any]:
+    ring = [[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+@pytest.fixture
+def write_fc(tmp_path: Path):
+    """Write a FeatureCollection (or raw text/bytes) to a file and return its path."""
+
+    def _write(content: Any, name: str = "layer.geojson", **extra: Any) -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            doc = {"type": "FeatureCollection", "features": content, **extra}
+            path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return _write
