@@ -16,6 +16,8 @@ cities
 belts
     Corridors of declared half-width along axis lines, joined with discs around the
     places the plan strings along them, clipped to the district.
+ridge_side
+    Context zones: the part of the district east or west of a ridge.
 groups
     Rings and clusters: discs around the member sites of each group, merged where
     they lie within ``link_m`` of each other, clipped to the district.
@@ -165,6 +167,38 @@ def cities(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     return _frame(records, [east, west])
 
 
+def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
+    """Context zones on one side of a ridge, clipped to the district.
+
+    Parameters
+    ----------
+    params : mapping
+        ``district``, ``ridges``, ``divide`` (ridge feature id), and ``zones``: a list
+        of ``{id, name_zh, name_en, plan_ref, side: east|west, kind, accuracy_m}``.
+    load : callable
+        Returns a layer by id.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    district = _district(load, params)
+    ridge = _feature_by_id(
+        _metric(load, params.get("ridges", "ridges")), params["divide"], "ridges"
+    )
+    east_side = _east_side(ridge, district.bounds)
+    records, geoms = [], []
+    for spec in params["zones"]:
+        east = spec["side"] == "east"
+        part = district.intersection(east_side) if east else district.difference(east_side)
+        geoms.append(_polygonal(part))
+        rule = f"district {spec['side']} of ridge {params['divide']}"
+        records.append(
+            _record(spec, spec.get("kind", "zone"), float(spec.get("accuracy_m", 1000)), rule=rule)
+        )
+    return _frame(records, geoms)
+
+
 def _places_metric(names: list[str]) -> list[BaseGeometry]:
     from geo.gazetteer import load_gazetteer
 
@@ -271,6 +305,7 @@ RULES: dict[str, Callable[[Mapping[str, Any], Loader], gpd.GeoDataFrame]] = {
     "cities": cities,
     "belts": belts,
     "groups": groups,
+    "ridge_side": ridge_side,
 }
 
 
@@ -302,4 +337,4 @@ def derive_layer(spec: LayerSpec, load: Loader) -> gpd.GeoDataFrame:
     return RULES[rule](spec.derived["params"], load)
 
 
-__all__ = ["RULES", "belts", "cities", "derive_layer", "groups", "screens"]
+__all__ = ["RULES", "belts", "cities", "derive_layer", "groups", "ridge_side", "screens"]

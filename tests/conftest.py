@@ -12,9 +12,7 @@ import pytest
 CQU_A = (106.4662, 29.5665)
 
 
-def feature(
-    fid: str, geometry: dict[str, Any] | None, **props: Any
-) -> dict[str, Any]:
+def feature(fid: str, geometry: dict[str, Any] | None, **props: Any) -> dict[str, Any]:
     """Return a GeoJSON feature carrying every required property (overridable)."""
     base = {
         "id": fid,

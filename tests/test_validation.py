@@ -60,8 +60,10 @@ def test_duplicate_ids_across_layers(tmp_path, write_fc, monkeypatch):
 
 
 def test_self_intersection(write_fc):
-    bowtie = {"type": "Polygon", "coordinates": [[[X, Y], [X + 0.01, Y + 0.01],
-                                                  [X + 0.01, Y], [X, Y + 0.01], [X, Y]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[X, Y], [X + 0.01, Y + 0.01], [X + 0.01, Y], [X, Y + 0.01], [X, Y]]],
+    }
     path = write_fc([feature("bow", bowtie)])
     assert "feature bow: invalid geometry: Self-intersection" in messages(path)
 
@@ -73,8 +75,9 @@ def test_unclosed_ring(write_fc):
 
 
 def test_empty_geometry(write_fc):
-    path = write_fc([feature("void", {"type": "Polygon", "coordinates": []}),
-                     feature("null", None)])
+    path = write_fc(
+        [feature("void", {"type": "Polygon", "coordinates": []}), feature("null", None)]
+    )
     text = messages(path)
     assert "feature void: empty geometry" in text
     assert "feature null: geometry is null and no 'place'" in text
@@ -137,11 +140,13 @@ def test_empty_file(write_fc):
 
 
 def test_all_problems_reported_at_once(write_fc):
-    path = write_fc([
-        feature("a", point(Y, X)),
-        feature("b", point(X, Y), name_zh=None),
-        feature("b", square(X, Y), geometry_source="guessed"),
-    ])
+    path = write_fc(
+        [
+            feature("a", point(Y, X)),
+            feature("b", point(X, Y), name_zh=None),
+            feature("b", square(X, Y), geometry_source="guessed"),
+        ]
+    )
     with pytest.raises(LayerValidationError) as err:
         read_layer_file(path)
     ids = [p.feature_id for p in err.value.problems]
@@ -186,7 +191,7 @@ def test_epsg4544_input_is_reprojected(write_fc):
 def test_unknown_layer_is_a_clear_error():
     from geo._errors import UnknownLayerError
 
-    with pytest.raises(UnknownLayerError, match="unknown layer 'nosuch.geojson'"):
+    with pytest.raises(UnknownLayerError, match=r"unknown layer 'nosuch\.geojson'"):
         load_layer("nosuch.geojson")
 
 

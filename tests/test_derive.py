@@ -1,0 +1,219 @@
+"""Derived layers: screens and cities partition the district; belts, rings, clusters."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import LineString, Point, box
+
+from geo._errors import DeriveError
+from geo.catalog import LayerSpec
+from geo.derive import derive_layer
+
+# A 20 km x 20 km synthetic district near Shapingba, built in EPSG:4544 metres.
+X0, Y0 = 380_000.0, 3_270_000.0
+DISTRICT = box(X0, Y0, X0 + 20_000, Y0 + 20_000)
+BASE = {
+    "name_zh": "测",
+    "name_en": "t",
+    "kind": "k",
+    "plan_ref": "p",
+    "geometry_source": "digitized",
+    "accuracy_m": 10.0,
+}
+
+
+def frame(rows: list[tuple[str, object]], **cols) -> gpd.GeoDataFrame:
+    data = [
+        {**BASE, "id": fid, **{k: v[i] for k, v in cols.items()}} for i, (fid, _) in enumerate(rows)
+    ]
+    gdf = gpd.GeoDataFrame(data, geometry=[g for _, g in rows], crs=4544)
+    return gdf.to_crs(4326)
+
+
+LAYERS = {
+    "district": frame([("d", DISTRICT)]),
+    # a ridge running north-south at x = X0 + 12 km, overshooting the edges
+    "ridges": frame(
+        [
+            ("ridge-mid", LineString([(X0 + 12_000, Y0 - 1000), (X0 + 11_000, Y0 + 21_000)])),
+            ("ridge-west", LineString([(X0 + 1_000, Y0 - 1000), (X0 + 1_000, Y0 + 21_000)])),
+        ]
+    ),
+    "axes": frame([("axis-road", LineString([(X0 + 17_000, Y0), (X0 + 17_000, Y0 + 20_000)]))]),
+    "members": frame(
+        [
+            ("m1", Point(X0 + 5_000, Y0 + 5_000)),
+            ("m2", Point(X0 + 5_500, Y0 + 5_000)),
+            ("m3", Point(X0 + 15_000, Y0 + 15_000)),
+            ("m4", Point(X0 + 3_000, Y0 + 17_000)),
+        ],
+        group=["a", "a", "b", "b"],
+    ),
+}
+
+
+def load(layer_id: str) -> gpd.GeoDataFrame:
+    return LAYERS[layer_id]
+
+
+def spec(rule: str, params: dict) -> LayerSpec:
+    return LayerSpec(
+        id="x",
+        title_zh="x",
+        title_en="x",
+        geometry_type="Polygon",
+        role="zone",
+        group="g",
+        figures=(),
+        style="s",
+        derived={"rule": rule, "params": params},
+    )
+
+
+def named(fid: str) -> dict:
+    return {"id": fid, "name_zh": fid, "name_en": fid, "plan_ref": "plan:L1"}
+
+
+SCREENS = {
+    "district": "district",
+    "ridges": "ridges",
+    "screens": [
+        {**named("screen-mid"), "ridge": "ridge-mid", "half_width_m": 1500},
+        {**named("screen-west"), "ridge": "ridge-west", "half_width_m": 2000},
+    ],
+}
+
+
+def metric_area(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    return gdf.to_crs(4544).area
+
+
+def test_screens_and_cities_partition_the_district():
+    LAYERS["screens"] = derive_layer(spec("screens", SCREENS), load)
+    cities = derive_layer(
+        spec(
+            "cities",
+            {
+                "district": "district",
+                "screens": "screens",
+                "ridges": "ridges",
+                "divide": "ridge-mid",
+                "east": named("city-east"),
+                "west": named("city-west"),
+            },
+        ),
+        load,
+    )
+    parts = list(LAYERS["screens"].to_crs(4544).geometry) + list(cities.to_crs(4544).geometry)
+    total = sum(p.area for p in parts)
+    assert total == pytest.approx(DISTRICT.area, rel=1e-3)
+    union = shapely.union_all(parts)
+    assert union.symmetric_difference(DISTRICT).area < 1e-4 * DISTRICT.area  # no gap
+    for i, a in enumerate(parts):  # no overlap
+        for b in parts[i + 1 :]:
+            assert a.intersection(b).area < 1.0
+    east, west = cities.to_crs(4544).geometry
+    assert east.centroid.x > X0 + 12_000 > west.centroid.x
+    # the mid screen is 3 km wide and the district 20 km tall: about 60 km²
+    assert metric_area(LAYERS["screens"]).iloc[0] == pytest.approx(3_000 * 20_000, rel=0.03)
+    assert set(cities["geometry_source"]) == {"schematic"}
+
+
+def test_later_screens_do_not_overlap_earlier_ones():
+    params = {
+        **SCREENS,
+        "screens": [
+            {**named("s1"), "ridge": "ridge-mid", "half_width_m": 1500},
+            {**named("s2"), "ridge": "ridge-mid", "half_width_m": 3000},
+        ],
+    }
+    out = derive_layer(spec("screens", params), load).to_crs(4544)
+    assert out.geometry[0].intersection(out.geometry[1]).area < 1.0
+
+
+def test_groups_make_one_shape_per_group_containing_members():
+    out = derive_layer(
+        spec(
+            "groups",
+            {
+                "district": "district",
+                "members": "members",
+                "group_by": "group",
+                "radius_m": 800,
+                "link_m": 1000,
+                "kind": "ring",
+                "groups": [{**named("ring-a"), "key": "a"}, {**named("ring-b"), "key": "b"}],
+            },
+        ),
+        load,
+    )
+    assert list(out["id"]) == ["ring-a", "ring-b"]
+    members = LAYERS["members"]
+    for _, row in out.iterrows():
+        mine = members[members["group"] == row["id"][-1]]
+        assert all(row.geometry.contains(p) for p in mine.geometry)
+    # group a: two discs 500 m apart merge into one part; group b: 17 km apart, two parts
+    assert shapely.get_num_geometries(out.geometry[0]) == 1
+    assert shapely.get_num_geometries(out.geometry[1]) == 2
+    assert (out["accuracy_m"] >= 300).all()
+
+
+def test_group_without_members_is_a_clear_error():
+    with pytest.raises(DeriveError, match="group 'zzz' has no members"):
+        derive_layer(
+            spec(
+                "groups",
+                {
+                    "members": "members",
+                    "group_by": "group",
+                    "radius_m": 500,
+                    "groups": [{**named("g"), "key": "zzz"}],
+                },
+            ),
+            load,
+        )
+
+
+def test_belt_follows_its_axis_and_is_clipped():
+    out = derive_layer(
+        spec(
+            "belts",
+            {
+                "district": "district",
+                "axes": "axes",
+                "belts": [{**named("belt"), "axes": ["axis-road"], "half_width_m": 1000}],
+            },
+        ),
+        load,
+    )
+    geom = out.to_crs(4544).geometry[0]
+    assert geom.contains(Point(X0 + 17_500, Y0 + 10_000))
+    assert not geom.contains(Point(X0 + 15_500, Y0 + 10_000))
+    assert geom.area == pytest.approx(2_000 * 20_000, rel=0.02)  # clipped at the edges
+
+
+def test_unknown_rule_and_missing_feature():
+    with pytest.raises(DeriveError, match="unknown rule 'blob'"):
+        derive_layer(spec("blob", {}), load)
+    bad = {**SCREENS, "screens": [{**named("s"), "ridge": "nope", "half_width_m": 100}]}
+    with pytest.raises(DeriveError, match="feature 'nope'"):
+        derive_layer(spec("screens", bad), load)
+
+
+def test_ridge_side_zone():
+    out = derive_layer(
+        spec(
+            "ridge_side",
+            {
+                "district": "district",
+                "ridges": "ridges",
+                "divide": "ridge-mid",
+                "zones": [{**named("west"), "side": "west"}],
+            },
+        ),
+        load,
+    )
+    geom = out.to_crs(4544).geometry[0]
+    assert geom.area == pytest.approx(11_500 * 20_000, rel=0.01)
