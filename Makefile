@@ -26,12 +26,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Browser tests drive Debian's Chromium; installed here when missing.
+# Browser tests and screenshots drive Debian's Chromium (with CJK fonts so Chinese
+# labels render); installed here when missing.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "installing Debian's chromium for the browser tests"; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq chromium >/dev/null; \
+			apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
 lint: $(STAMP)
@@ -41,8 +42,11 @@ lint: $(STAMP)
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest --nbmake tests notebooks
 
+# reports first, so the index page that `geo maps` writes can link them
 maps: $(STAMP)
-	$(BIN)/geo site --out $(SITE)
+	$(BIN)/geo report --out $(SITE)
+	$(BIN)/geo claims --out $(SITE)/claims
+	$(BIN)/geo maps --out $(SITE)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

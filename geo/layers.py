@@ -83,7 +83,7 @@ def read_catalog(path: Path | None = None) -> Catalog:
 
 
 # --------------------------------------------------------------------------- raw reading
-def _read_json(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+def read_geojson(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
     """Decode a GeoJSON file, recording file-level problems instead of raising."""
     f = str(path)
     try:
@@ -150,7 +150,7 @@ def _declared_crs_of_member(doc: dict[str, Any]) -> str | None:
     return name or None
 
 
-def _canonical_crs(crs: str) -> str:
+def canonical_crs(crs: str) -> str:
     """Map a declared CRS to ``wgs84``/``gcj02``/``bd09`` or ``EPSG:n`` (projected)."""
     try:
         return normalize_datum(crs)
@@ -324,12 +324,9 @@ def _feature_problems(
         try:
             _gazetteer(gaz).lookup(str(place))
         except GazetteerError as exc:
-            found.append(
-                (
-                    f"place {place!r} is not in the gazetteer ({exc})",
-                    "add it to layers/gazetteer.csv or use a listed name/alias",
-                )
-            )
+            # the gazetteer's message names the place, close matches and the fix
+            message, _, fix = str(exc).partition(" (")
+            found.append((message, fix.rstrip(")") or "add the place to layers/gazetteer.csv"))
     elif geom is None:
         found.append(
             (
@@ -356,7 +353,7 @@ def _check_document(
     f = str(path)
     problems: list[Problem] = []
     member = _declared_crs_of_member(doc)
-    if member and _canonical_crs(member) != crs:
+    if member and canonical_crs(member) != crs:
         problems.append(
             Problem(
                 f,
@@ -415,10 +412,10 @@ def validate_file(
     """
     path = Path(path)
     problems: list[Problem] = []
-    doc = _read_json(path, problems)
+    doc = read_geojson(path, problems)
     if doc is None:
         return problems
-    return _check_document(doc, path, _canonical_crs(crs), geometry_type, gazetteer)
+    return _check_document(doc, path, canonical_crs(crs), geometry_type, gazetteer)
 
 
 # --------------------------------------------------------------------------- building frames
@@ -467,6 +464,51 @@ def _outside_chongqing(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
     ]
 
 
+def read_layer_document(
+    doc: dict[str, Any],
+    source: str | Path,
+    crs: str = "wgs84",
+    geometry_type: str | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> gpd.GeoDataFrame:
+    """Validate and convert an in-memory GeoJSON FeatureCollection to EPSG:4326.
+
+    Files, GeoPackages and CSVs brought in by other readers become a document first,
+    so every input is checked by the same rules.
+
+    Parameters
+    ----------
+    doc : dict
+        A GeoJSON FeatureCollection mapping.
+    source : str or Path
+        Name of the input, used in problem messages.
+    crs : str
+        Declared CRS (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``).
+    geometry_type : str, optional
+        Expected geometry type.
+    gazetteer : Gazetteer, optional
+        For resolving ``place`` names.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    LayerValidationError
+        Listing every problem.
+    """
+    canonical = canonical_crs(crs)
+    problems = _check_document(doc, Path(source), canonical, geometry_type, gazetteer)
+    if problems:
+        raise LayerValidationError(problems)
+    gdf = _build_frame(doc, canonical, gazetteer)
+    late = _outside_chongqing(gdf, str(source)) if canonical.startswith(("EPSG:", "PROJ")) else []
+    if late:
+        raise LayerValidationError(late)
+    return gdf
+
+
 def read_layer_file(
     path: str | Path,
     crs: str = "wgs84",
@@ -497,19 +539,11 @@ def read_layer_file(
         Listing every problem in the file.
     """
     path = Path(path)
-    canonical = _canonical_crs(crs)
     problems: list[Problem] = []
-    doc = _read_json(path, problems)
-    if doc is not None:
-        problems += _check_document(doc, path, canonical, geometry_type, gazetteer)
-    if problems:
+    doc = read_geojson(path, problems)
+    if doc is None:
         raise LayerValidationError(problems)
-    assert doc is not None  # for type checkers: no problems means the document parsed
-    gdf = _build_frame(doc, canonical, gazetteer)
-    late = _outside_chongqing(gdf, str(path)) if canonical.startswith(("EPSG:", "PROJ")) else []
-    if late:
-        raise LayerValidationError(late)
-    return gdf
+    return read_layer_document(doc, path, crs, geometry_type, gazetteer)
 
 
 def load_layer(
@@ -553,7 +587,7 @@ def load_layer(
 
 
 def _load_spec(spec: LayerSpec, cat: Catalog, crs: str | None) -> gpd.GeoDataFrame:
-    if crs is not None and _canonical_crs(crs) != _canonical_crs(spec.crs):
+    if crs is not None and canonical_crs(crs) != canonical_crs(spec.crs):
         raise CRSError(f"layer {spec.id} is declared {spec.crs} in the catalog, not {crs}")
     if spec.is_derived:
         from geo.derive import derive_layer
@@ -599,7 +633,7 @@ def validate_catalog(catalog: Catalog | None = None) -> list[Problem]:
             continue
         path = layers_dir() / spec.file
         problems += validate_file(path, spec.crs, spec.geometry_type)
-        doc = _read_json(path, [])
+        doc = read_geojson(path, [])
         for feat in (doc or {}).get("features", []):
             fid = ((feat or {}).get("properties") or {}).get("id")
             if fid is None:
@@ -666,6 +700,10 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp creates 0600; give the file the mode a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(tmp).chmod(0o666 & ~umask)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from geo.cli import USER_ERRORS
 from geo.layers import load_layer, read_catalog, validate_catalog, validate_file
 
 
@@ -62,12 +63,31 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def run_layers(args: argparse.Namespace) -> int:
-    """Print the catalog as a table."""
+    """Print the catalog as a table; a layer that fails to load is listed, not fatal."""
     cat = read_catalog()
     header = ["id", "title_zh", "title_en", "geometry", "role", "features", "sources", "worst_m"]
-    rows = [_summary_row(spec, not args.no_load) for spec in cat]
+    rows, failures = [], []
+    for spec in cat:
+        try:
+            rows.append(_summary_row(spec, not args.no_load))
+        except USER_ERRORS as exc:
+            rows.append(
+                [
+                    spec.id,
+                    spec.title_zh,
+                    spec.title_en,
+                    spec.geometry_type,
+                    spec.role,
+                    "ERROR",
+                    "-",
+                    "-",
+                ]
+            )
+            failures.append(f"{spec.id}: {exc}")
     print(format_table(header, rows))
-    return 0
+    for line in failures:
+        print(f"geo layers: {line}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def run_validate(args: argparse.Namespace) -> int:

@@ -1,0 +1,417 @@
+"""``geo claims``: check the claims ledger and report the verdicts.
+
+``geo claims`` prints the count of claims by verdict; ``--format csv|json`` prints
+every claim with its verdict instead; ``--strict`` exits 1 when any claim is in
+conflict; ``--out DIR`` writes ``index.html`` (sortable, filterable table with the
+quotes, and a link to ``map.html``), ``map.html``, ``claims_report.csv`` and
+``claims_report.md`` into ``DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo import claims as cl
+
+__all__ = [
+    "claims_map",
+    "load_context",
+    "main",
+    "register",
+    "report_html",
+    "run",
+    "write_claims_report",
+]
+
+
+def load_context() -> tuple[dict[str, Any], list[str]]:
+    """Load the catalog's layers and the gazetteer for the checks.
+
+    A layer that does not load is left out and named in the returned list, so the
+    checks that need it say ``cannot verify`` and the report says why.
+
+    Returns
+    -------
+    tuple of (dict, list of str)
+        Keyword arguments for :func:`geo.claims.run_checks` and what was missing.
+    """
+    from geo.cli import USER_ERRORS
+    from geo.gazetteer import load_gazetteer
+    from geo.layers import load_layer, read_catalog
+
+    missing: list[str] = []
+    gaz = None
+    try:
+        gaz = load_gazetteer()
+    except USER_ERRORS as exc:
+        missing.append(f"gazetteer: {exc}")
+    catalog = read_catalog()
+    frames: dict[str, Any] = {}
+    for spec in catalog:
+        try:
+            frames[spec.id] = load_layer(spec.id, catalog=catalog)
+        except USER_ERRORS as exc:
+            missing.append(f"layer {spec.id}: {str(exc).splitlines()[0]}")
+    return cl.context_from_layers(frames, catalog, gaz), missing
+
+
+def judge(ledger: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Run every check on the ledger with whatever context exists.
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame, optional
+        Defaults to :func:`geo.claims.read_ledger`.
+
+    Returns
+    -------
+    tuple
+        Claims with verdicts, raw check results, and the list of missing data.
+    """
+    claims = cl.read_ledger() if ledger is None else ledger
+    ctx, missing = load_context()
+    results = cl.run_checks(claims, **ctx)
+    judged = cl.verdicts(claims, results)
+    lookup: Callable[[str], str] | None = ctx.get("lookup")
+    judged.insert(3, "place_key", [cl.normalise_place(p, lookup) for p in judged["place"]])
+    return judged, results, missing
+
+
+_COLUMNS = [
+    ("claim_id", "id"),
+    ("place", "place as written"),
+    ("place_key", "place"),
+    ("metric", "metric"),
+    ("qualifier", "qualifier"),
+    ("value_written", "value"),
+    ("unit_written", "unit"),
+    ("value_si_low", "SI low"),
+    ("value_si_high", "SI high"),
+    ("si_unit", "SI unit"),
+    ("verdict", "verdict"),
+    ("reason", "reason"),
+    ("source_file", "source"),
+    ("line", "line"),
+    ("quote", "quote"),
+]
+
+_JS = """
+(function () {
+  var table = document.getElementById('claims');
+  var body = table.tBodies[0];
+  var filter = document.getElementById('filter');
+  var verdict = document.getElementById('verdict');
+  function apply() {
+    var q = filter.value.toLowerCase();
+    var v = verdict.value;
+    var shown = 0;
+    Array.prototype.forEach.call(body.rows, function (tr) {
+      var ok = (!q || tr.textContent.toLowerCase().indexOf(q) >= 0) &&
+               (!v || tr.getAttribute('data-verdict') === v);
+      tr.style.display = ok ? '' : 'none';
+      if (ok) { shown += 1; }
+    });
+    document.getElementById('shown').textContent = shown;
+  }
+  filter.addEventListener('input', apply);
+  verdict.addEventListener('change', apply);
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+    th.addEventListener('click', function () {
+      var asc = th.getAttribute('data-sort') !== 'asc';
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (o) {
+        o.removeAttribute('data-sort');
+      });
+      th.setAttribute('data-sort', asc ? 'asc' : 'desc');
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[i].getAttribute('data-key') || a.cells[i].textContent;
+        var y = b.cells[i].getAttribute('data-key') || b.cells[i].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'zh');
+        return asc ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+  apply();
+})();
+"""
+
+_CSS = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1.5em}
+table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;
+vertical-align:top}th{background:#f3f3f3;cursor:pointer;position:sticky;top:0}
+th[data-sort=asc]::after{content:" ▲"}th[data-sort=desc]::after{content:" ▼"}
+tr[data-verdict=conflict] td.v{background:#f8d0d0}tr[data-verdict=unsubstantiated] td.v
+{background:#fbe7c0}tr[data-verdict=consistent] td.v{background:#d6efd6}
+td.q{max-width:28em}td.r{max-width:36em}
+"""
+
+
+def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) -> str:
+    """Render the claims table as one HTML page (no external URLs; every value escaped).
+
+    Parameters
+    ----------
+    judged : pandas.DataFrame
+        Claims with verdicts.
+    missing : list of str
+        Data that was not available.
+    map_href : str or None
+        Relative link to the map page, if one was written.
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    esc = html.escape
+    summary = cl.summarise(judged)
+    head = "".join(f"<th>{esc(label)}</th>" for _, label in _COLUMNS)
+    body_rows = []
+    for rec in judged.to_dict("records"):
+        cells = []
+        for col, _ in _COLUMNS:
+            val = rec.get(col, "")
+            key = ""
+            if col in ("value_si_low", "value_si_high", "line"):
+                key = f' data-key="{esc(str(val))}"'
+                val = "∞" if str(val) == "inf" else val
+            cls = {"verdict": ' class="v"', "quote": ' class="q"', "reason": ' class="r"'}.get(
+                col, ""
+            )
+            cells.append(f"<td{cls}{key}>{esc(str(val))}</td>")
+        body_rows.append(f'<tr data-verdict="{esc(str(rec["verdict"]))}">{"".join(cells)}</tr>')
+    options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in cl.VERDICTS)
+    counts = " · ".join(f"{esc(r.verdict)}: {r.claims}" for r in summary.itertuples())
+    miss = ""
+    if missing:
+        miss = "<p>Not available for this run: " + esc("; ".join(missing)) + "</p>"
+    link = f'<p><a href="{esc(map_href)}">Map of the claims’ places</a></p>' if map_href else ""
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        "<title>Claims ledger 数据核查</title>"
+        f"<style>{_CSS}</style></head><body>"
+        "<h1>Claims ledger 规划数据核查</h1>"
+        "<p>Every size, length, project count and investment figure that the plan and "
+        "four news reports give for a named place, with its quote, its value in SI "
+        "units and a computed verdict. Click a column heading to sort; type to filter.</p>"
+        f"<p>{len(judged)} claims — {counts}</p>{miss}{link}"
+        '<p><input id="filter" placeholder="filter 筛选…" size="30"> '
+        f'<select id="verdict"><option value="">all verdicts</option>{options}</select> '
+        'shown: <span id="shown"></span></p>'
+        f'<table id="claims"><thead><tr>{head}</tr></thead><tbody>'
+        + "".join(body_rows)
+        + f"</tbody></table><script>{_JS}</script></body></html>"
+    )
+
+
+def claims_map(judged: pd.DataFrame, places: Any, lookup: Callable[[str], str] | None) -> Any:
+    """Build a folium map with one marker per place that has claims; popups escaped.
+
+    Parameters
+    ----------
+    judged : pandas.DataFrame
+        Claims with verdicts (column ``place_key``).
+    places : geopandas.GeoDataFrame or None
+        Gazetteer points (``name_zh``, ``aliases``), EPSG:4326.
+    lookup : callable, optional
+        Gazetteer name resolver.
+
+    Returns
+    -------
+    folium.Map
+        The map (markers only for places the gazetteer knows).
+    """
+    import folium
+
+    fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles="OpenStreetMap")
+    if places is None or not len(places):
+        return fmap
+    points: dict[str, Any] = {}
+    for rec in places.to_dict("records"):
+        names = [str(rec.get("name_zh", ""))]
+        names += [a for a in str(rec.get("aliases", "") or "").split("|") if a]
+        for n in names:
+            points.setdefault(cl.normalise_place(n, lookup), rec["geometry"])
+    colours = {
+        "conflict": "red",
+        "unsubstantiated": "orange",
+        "consistent": "green",
+        "cannot verify": "gray",
+    }
+    for key, grp in judged.groupby("place_key", sort=False):
+        geom = points.get(str(key))
+        if geom is None:
+            continue
+        worst = next(v for v in cl.VERDICTS if (grp["verdict"] == v).any() or v == "cannot verify")
+        items = "".join(
+            "<li>"
+            + html.escape(
+                f"{r['claim_id']} {r['metric']}: {r['value_written']} {r['unit_written']} — "
+                f"{r['verdict']} ({r['source_file'][:3]} L{r['line']}) 「{r['quote']}」"
+            )
+            + "</li>"
+            for r in grp.to_dict("records")
+        )
+        popup = folium.Popup(f"<b>{html.escape(str(key))}</b><ul>{items}</ul>", max_width=420)
+        folium.CircleMarker(
+            location=[geom.y, geom.x],
+            radius=7,
+            color=colours[worst],
+            fill=True,
+            fill_opacity=0.8,
+            popup=popup,
+            tooltip=html.escape(f"{key}: {worst}"),
+        ).add_to(fmap)
+    return fmap
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write text to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_claims_report(
+    out_dir: str | Path,
+    judged: pd.DataFrame | None = None,
+    missing: list[str] | None = None,
+    places: Any = None,
+    lookup: Callable[[str], str] | None = None,
+) -> list[Path]:
+    """Write ``index.html``, ``map.html``, ``claims_report.csv`` and ``claims_report.md``.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Directory to write into (created if needed), e.g. ``site/claims``.
+    judged : pandas.DataFrame, optional
+        Claims with verdicts; computed from the ledger when omitted.
+    missing : list of str, optional
+        Data that was not available.
+    places : geopandas.GeoDataFrame, optional
+        Gazetteer points for the map.
+    lookup : callable, optional
+        Gazetteer name resolver.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    out = Path(out_dir)
+    if judged is None:
+        judged, _results, missing = judge()
+        ctx, _ = load_context()
+        places = ctx.get("places")
+        lookup = ctx.get("lookup")
+    missing = list(missing or [])
+    written = []
+    fmap = claims_map(judged, places, lookup)
+    p = out / "map.html"
+    _write_atomic(p, fmap.get_root().render())
+    written.append(p)
+    p = out / "index.html"
+    _write_atomic(p, report_html(judged, missing, "map.html"))
+    written.append(p)
+    p = out / "claims_report.csv"
+    _write_atomic(p, judged.to_csv(index=False, lineterminator="\n"))
+    written.append(p)
+    p = out / "claims_report.md"
+    _write_atomic(p, cl.summary_markdown(judged, missing))
+    written.append(p)
+    return written
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handle ``geo claims``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``strict`` (bool), ``out`` (path or None), ``format`` (table|csv|json).
+
+    Returns
+    -------
+    int
+        Exit status: 1 with ``--strict`` when a conflict exists, else 0.
+    """
+    judged, _results, missing = judge()
+    fmt = getattr(args, "format", "table") or "table"
+    if fmt == "csv":
+        print(judged.to_csv(index=False, lineterminator="\n"), end="")
+    elif fmt == "json":
+        print(json.dumps(judged.to_dict("records"), ensure_ascii=False, default=str, indent=1))
+    else:
+        print(cl.summarise(judged).to_string(index=False))
+        if missing:
+            print("not available: " + "; ".join(missing))
+    if getattr(args, "out", None):
+        for p in write_claims_report(args.out, judged, missing):
+            print(f"wrote {p}")
+    if getattr(args, "strict", False) and (judged["verdict"] == "conflict").any():
+        return 1
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``claims`` subcommand.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From ``ArgumentParser.add_subparsers()``.
+    """
+    p = subparsers.add_parser(
+        "claims",
+        help="check the claims ledger and report verdicts",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 when any claim is in conflict")
+    p.add_argument("--out", metavar="DIR", help="write the HTML/CSV/Markdown report into DIR")
+    p.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="output format"
+    )
+    p.set_defaults(func=run)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``claims`` on its own (``python -m geo.cli.cmd_claims``).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments after the program name.
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    parser = argparse.ArgumentParser(prog="geo")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(["claims", *(argv or [])])
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(__import__("sys").argv[1:]))

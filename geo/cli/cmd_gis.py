@@ -1,0 +1,143 @@
+"""``geo add-layer`` and ``geo export``: bringing layers in, and out to desktop GIS."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from geo._errors import CatalogError
+
+
+def register(sub: Any) -> None:
+    """Add the ``add-layer`` and ``export`` subcommands."""
+    a = sub.add_parser(
+        "add-layer",
+        help="validate a GeoJSON/GeoPackage/shapefile/CSV and add it to the catalog",
+        description="Read PATH (GeoJSON, including what the maps' Draw control exports; "
+        "GeoPackage; shapefile; or CSV with lon/lat, lng/lat or x/y columns), fill missing "
+        "required properties from the options below (every fill is printed), validate it, "
+        "convert it to WGS-84 and write layers/<id>.geojson and its catalog entry in one "
+        "step. A failed run changes nothing. PATH itself is never modified.",
+    )
+    a.add_argument("path", help="input file")
+    a.add_argument("--id", required=True, dest="layer_id", help="layer id, e.g. new_parks")
+    a.add_argument("--title-zh", required=True, help="layer title in Chinese")
+    a.add_argument("--title-en", required=True, help="layer title in English")
+    a.add_argument(
+        "--crs",
+        required=True,
+        help="CRS of PATH: wgs84 (GPS, OSM), gcj02 (AMap/Gaode, Tencent), bd09 (Baidu) or "
+        "EPSG:<code> (e.g. EPSG:4544 for CGCS2000 3-degree GK CM 105E)",
+    )
+    a.add_argument(
+        "--geometry-type",
+        choices=["Point", "LineString", "Polygon"],
+        help="expected geometry type (default: the input's, if it has one)",
+    )
+    a.add_argument("--figures", default=None, help="figures to show it on, e.g. 2,5")
+    a.add_argument("--kind", help="fill 'kind' where missing")
+    a.add_argument("--plan-ref", help="fill 'plan_ref' where missing, e.g. 002_...txt:L420")
+    a.add_argument(
+        "--geometry-source",
+        choices=["surveyed", "digitized", "schematic"],
+        help="fill 'geometry_source' where missing",
+    )
+    a.add_argument("--accuracy-m", type=float, help="fill 'accuracy_m' where missing")
+    a.add_argument("--name-zh", help="fill 'name_zh' where missing (numbered if several)")
+    a.add_argument("--name-en", help="fill 'name_en' where missing (numbered if several)")
+    a.add_argument("--role", help="catalog role (default site)")
+    a.add_argument("--group", help="layer-control group on the maps")
+    a.add_argument("--style", help="style key in geo.maps.styles (default: the id)")
+    a.add_argument("--provenance", help="where the data come from (default: generated)")
+    a.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace an existing layer; its file is kept in layers/.backup/",
+    )
+    a.set_defaults(func=run_add_layer)
+
+    e = sub.add_parser(
+        "export",
+        help="export every layer to a styled GeoPackage (and/or GeoJSON) for QGIS",
+        description="Write every catalog layer, derived ones included, into one GeoPackage "
+        "with QGIS styles embedded (layer_styles table: QML and SLD from the map styles), "
+        "and/or as GeoJSON files with .qml styles beside them.",
+    )
+    e.add_argument("--gpkg", type=Path, help="GeoPackage to write, e.g. site/shapingba.gpkg")
+    e.add_argument("--geojson", type=Path, metavar="DIR", help="folder for GeoJSON + QML files")
+    e.add_argument("--layers", help="comma-separated layer ids (default: all)")
+    e.set_defaults(func=run_export)
+
+
+def _figures(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        return [int(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError as exc:
+        raise CatalogError(f"--figures {text!r}: give figure numbers like 2,5") from exc
+
+
+def run_add_layer(args: argparse.Namespace) -> int:
+    """Add a layer; print what was filled and where it was written."""
+    from geo.registry import PropertyDefaults, add_layer
+
+    defaults = PropertyDefaults(
+        kind=args.kind,
+        plan_ref=args.plan_ref,
+        geometry_source=args.geometry_source,
+        accuracy_m=args.accuracy_m,
+        name_zh=args.name_zh,
+        name_en=args.name_en,
+    )
+    result = add_layer(
+        args.path,
+        args.layer_id,
+        args.title_zh,
+        args.title_en,
+        args.crs,
+        geometry_type=args.geometry_type,
+        figures=_figures(args.figures),
+        defaults=defaults,
+        role=args.role,
+        group=args.group,
+        style=args.style,
+        provenance=args.provenance,
+        replace=args.replace,
+    )
+    for note in result.notes:
+        print(f"note: {note}")
+    for fill in result.fills:
+        print(f"note: {fill}")
+    verb = "replaced" if result.replaced else "added"
+    print(
+        f"{verb} layer {result.layer_id}: {len(result.features)} feature(s), "
+        f"converted from {args.crs} to WGS-84 -> {result.layer_path}"
+    )
+    if result.backup is not None:
+        print(f"previous file kept as {result.backup}")
+    if result.catalog_rewritten:
+        print(f"note: {result.catalog_path} was re-written in full (its comments were lost)")
+    else:
+        print(f"catalog entry written to {result.catalog_path}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export layers to a GeoPackage and/or GeoJSON files."""
+    from geo.export import write_geojson_dir, write_gpkg
+    from geo.layers import load_layers, read_catalog
+
+    if not args.gpkg and not args.geojson:
+        raise CatalogError("nothing to do: give --gpkg FILE and/or --geojson DIR")
+    cat = read_catalog()
+    ids = [s.strip() for s in args.layers.split(",")] if args.layers else None
+    layers = load_layers(ids, catalog=cat)
+    if args.gpkg:
+        path = write_gpkg(layers, cat, args.gpkg)
+        print(f"wrote {len(layers)} layer(s) with QGIS styles to {path}")
+    if args.geojson:
+        files = write_geojson_dir(layers, cat, args.geojson)
+        print(f"wrote {len(files)} GeoJSON file(s) with .qml styles to {args.geojson}")
+    return 0

@@ -1,0 +1,388 @@
+"""Place names to points: the gazetteer behind every ``place`` reference.
+
+``layers/gazetteer.csv`` holds each locatable place once, as a WGS-84 point with
+its name variants (aliases), the source of the position and an honest positional
+accuracy. A :class:`Gazetteer` is built from a DataFrame with the CSV's columns and
+resolves any name or alias after normalising the spelling variants the plan and the
+reports use (dash and middle-dot forms, full-width characters, stray whitespace).
+
+Only :func:`load_gazetteer` reads the disk; everything else works on data in memory.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from geo._errors import GazetteerError
+
+__all__ = [
+    "AREA_BOX",
+    "COLUMNS",
+    "Gazetteer",
+    "Place",
+    "default_path",
+    "load_gazetteer",
+    "lookup",
+    "normalize_name",
+]
+
+#: Columns of ``layers/gazetteer.csv`` in file order (docs/contract.md).
+COLUMNS: tuple[str, ...] = (
+    "name_zh",
+    "name_en",
+    "aliases",
+    "kind",
+    "lon",
+    "lat",
+    "source_datum",
+    "source",
+    "accuracy_m",
+    "note",
+)
+
+#: Box in which every gazetteer point must lie: Shapingba and its near surroundings,
+#: as (min_lon, min_lat, max_lon, max_lat) in WGS-84 degrees.
+AREA_BOX: tuple[float, float, float, float] = (106.2, 29.45, 106.5, 29.8)
+
+# Dash variants (em dash, en dash, figure dash, minus, hyphen, full-width hyphen ...)
+# and middle-dot variants the documents mix freely: 科学大道—梁滩河谷 / 环政法-川外,
+# 黄金湾·智谷 / 黄金湾•智谷. Both families collapse to one canonical character.
+_DASHES = "\u2014\u2013\u2012\u2015\u2212\u2010\u2011\uff0d\ufe63\ufe58-"
+_DOTS = "\u00b7\u2022\u2027\u30fb\uff65\u2219\u22c5\u0387"
+_DASH_RE = re.compile(f"[{re.escape(_DASHES)}]+")
+_DOT_RE = re.compile(f"[{re.escape(_DOTS)}]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_name(name: str) -> str:
+    """Return the comparison key of a place name.
+
+    Applies Unicode NFKC (full-width letters, digits and punctuation become their
+    half-width forms), removes all whitespace, maps every dash variant to ``-`` and
+    every middle-dot variant to ``·``, and lower-cases Latin letters.
+
+    Parameters
+    ----------
+    name : str
+        A place name as written in a document, e.g. ``"环西政—川外"`` or
+        ``"黄金湾 • 智谷"``.
+
+    Returns
+    -------
+    str
+        The normalised key, e.g. ``"环西政-川外"`` or ``"黄金湾·智谷"``.
+    """
+    text = unicodedata.normalize("NFKC", str(name))
+    text = _SPACE_RE.sub("", text)
+    text = _DASH_RE.sub("-", text)
+    text = _DOT_RE.sub("\u00b7", text)
+    return text.casefold()
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer place.
+
+    Attributes
+    ----------
+    name_zh : str
+        Chinese name, as the plan writes it.
+    name_en : str
+        English name.
+    lon, lat : float
+        WGS-84 position in degrees.
+    kind : str
+        Category (``university-campus``, ``station``, ``town`` ...).
+    source : str
+        Where the position comes from.
+    accuracy_m : float
+        Estimated positional error in metres.
+    aliases : tuple of str
+        Other names the documents use for the place.
+    """
+
+    name_zh: str
+    name_en: str
+    lon: float
+    lat: float
+    kind: str
+    source: str
+    accuracy_m: float
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """All names of the place: Chinese, English, then the aliases."""
+        return (self.name_zh, self.name_en, *self.aliases)
+
+
+def _split_aliases(value: object) -> tuple[str, ...]:
+    """Split the ``aliases`` cell (``|``-separated) into clean names."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    return tuple(part.strip() for part in str(value).split("|") if part.strip())
+
+
+def _text(value: object) -> str:
+    """Return a cell as stripped text; missing cells become ``""``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _number(value: object) -> float:
+    """Return a cell as a float; unparsable or missing cells become NaN."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+class Gazetteer:
+    """Resolve place names and aliases to WGS-84 points.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows with the columns of :data:`COLUMNS` (``note`` and ``source_datum`` may be
+        absent). ``lon``/``lat`` must already be WGS-84.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing.
+
+    Notes
+    -----
+    Duplicate names are not an error at construction (so that :meth:`validate` can
+    report all of them at once); the first row holding a name wins the lookup.
+    """
+
+    _REQUIRED = ("name_zh", "name_en", "aliases", "kind", "lon", "lat", "source", "accuracy_m")
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        missing = [c for c in self._REQUIRED if c not in table.columns]
+        if missing:
+            raise ValueError(
+                f"gazetteer table lacks column(s) {', '.join(missing)}; "
+                f"expected {', '.join(COLUMNS)}"
+            )
+        self._table = table.reset_index(drop=True).copy()
+        self._places: list[Place] = []
+        self._index: dict[str, int] = {}
+        for row in self._table.itertuples(index=False):
+            place = Place(
+                name_zh=_text(row.name_zh),
+                name_en=_text(row.name_en),
+                lon=_number(row.lon),
+                lat=_number(row.lat),
+                kind=_text(row.kind),
+                source=_text(row.source),
+                accuracy_m=_number(row.accuracy_m),
+                aliases=_split_aliases(row.aliases),
+            )
+            position = len(self._places)
+            self._places.append(place)
+            for name in place.names:
+                if name:
+                    self._index.setdefault(normalize_name(name), position)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __iter__(self) -> Iterator[Place]:
+        return iter(self._places)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and normalize_name(name) in self._index
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        """All places in file order."""
+        return tuple(self._places)
+
+    def names(self) -> list[str]:
+        """Return every name and alias, in file order."""
+        return [name for place in self._places for name in place.names if name]
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """Return up to ``n`` known names closest to ``name`` (difflib ratio).
+
+        Parameters
+        ----------
+        name : str
+            A name that may be misspelt.
+        n : int, default 3
+            Maximum number of suggestions.
+
+        Returns
+        -------
+        list of str
+            Known names, best first; empty if nothing is similar enough.
+        """
+        by_key = {normalize_name(k): k for k in self.names()}
+        keys = difflib.get_close_matches(normalize_name(name), list(by_key), n=n, cutoff=0.4)
+        return [by_key[k] for k in keys]
+
+    def lookup(self, name: str) -> Place:
+        """Return the place whose name, English name or alias matches ``name``.
+
+        Parameters
+        ----------
+        name : str
+            Any spelling the documents use; dash/dot variants, full-width forms and
+            whitespace do not matter.
+
+        Returns
+        -------
+        Place
+            The matching place.
+
+        Raises
+        ------
+        GazetteerError
+            If no place has that name; the message names it and suggests the closest
+            known names.
+        """
+        key = normalize_name(name)
+        if key in self._index:
+            return self._places[self._index[key]]
+        hints = self.suggest(name)
+        hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
+        raise GazetteerError(
+            f"place {name!r} is not in the gazetteer{hint} "
+            "(add it to layers/gazetteer.csv with a sourced position, or use a listed alias)"
+        )
+
+    def validate(self) -> list[str]:
+        """Check the table and return every problem found (empty when clean).
+
+        Checks: every name and alias unique across rows (after normalisation),
+        coordinates present and inside :data:`AREA_BOX`, a non-empty source, and a
+        positive ``accuracy_m``.
+
+        Returns
+        -------
+        list of str
+            One sentence per problem, naming the row and what to fix.
+        """
+        problems: list[str] = []
+        owner: dict[str, str] = {}
+        min_lon, min_lat, max_lon, max_lat = AREA_BOX
+        for number, place in enumerate(self._places, start=2):  # line 1 is the header
+            label = f"row {number} ({place.name_zh or '?'})"
+            if not place.name_zh:
+                problems.append(f"{label}: empty name_zh -> give the plan's Chinese name")
+            seen_here: set[str] = set()
+            for name in place.names:
+                if not name:
+                    continue
+                key = normalize_name(name)
+                if key in seen_here:
+                    continue
+                seen_here.add(key)
+                if key in owner:
+                    problems.append(
+                        f"{label}: name {name!r} is also used by {owner[key]} "
+                        "-> every name and alias must belong to one row"
+                    )
+                else:
+                    owner[key] = label
+            if math.isnan(place.lon) or math.isnan(place.lat):
+                problems.append(f"{label}: lon/lat missing or not numbers")
+            elif not (min_lon <= place.lon <= max_lon and min_lat <= place.lat <= max_lat):
+                problems.append(
+                    f"{label}: ({place.lon}, {place.lat}) lies outside the Shapingba area "
+                    f"box {AREA_BOX} -> check for swapped lon/lat or a wrong datum"
+                )
+            if not place.source:
+                problems.append(f"{label}: no source for the position -> cite where it came from")
+            if math.isnan(place.accuracy_m) or place.accuracy_m <= 0:
+                problems.append(f"{label}: accuracy_m must be a positive number of metres")
+        return problems
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the underlying table."""
+        return self._table.copy()
+
+
+def default_path() -> Path:
+    """Return the gazetteer file: ``$GEO_LAYERS_DIR/gazetteer.csv`` or the repo's.
+
+    Returns
+    -------
+    pathlib.Path
+        ``gazetteer.csv`` inside ``$GEO_LAYERS_DIR`` when that variable is set,
+        otherwise inside the repository's ``layers/`` folder.
+    """
+    env = os.environ.get("GEO_LAYERS_DIR")
+    base = Path(env) if env else Path(__file__).resolve().parents[1] / "layers"
+    return base / "gazetteer.csv"
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, mtime_ns: int) -> Gazetteer:
+    """Read and parse ``path``; the mtime in the key refreshes the cache on edits."""
+    del mtime_ns  # part of the cache key only
+    try:
+        table = pd.read_csv(path, encoding="utf-8", dtype={"aliases": str, "note": str})
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ValueError(f"cannot read gazetteer {path}: {exc}") from exc
+    try:
+        return Gazetteer(table)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    """Load the gazetteer CSV (UTF-8); results are cached per file and mtime.
+
+    Parameters
+    ----------
+    path : pathlib.Path, optional
+        The CSV to read; default :func:`default_path`.
+
+    Returns
+    -------
+    Gazetteer
+        The parsed gazetteer.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist; the message names it.
+    ValueError
+        If the file cannot be decoded or parsed, or lacks required columns.
+    """
+    path = Path(path) if path is not None else default_path()
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"gazetteer {path} not found; set GEO_LAYERS_DIR to the layers folder"
+        )
+    return _load_cached(path.resolve(), path.stat().st_mtime_ns)
+
+
+def lookup(name: str) -> Place:
+    """Resolve ``name`` in the default gazetteer (see :meth:`Gazetteer.lookup`).
+
+    Parameters
+    ----------
+    name : str
+        A place name or alias.
+
+    Returns
+    -------
+    Place
+        The matching place.
+    """
+    return load_gazetteer().lookup(name)

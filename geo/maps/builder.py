@@ -1,0 +1,603 @@
+"""The one generic map builder: a :class:`FigureSpec` plus layers in, a folium map out.
+
+Layers come in as a dict of GeoDataFrames (EPSG:4326) with the catalog, so the
+builder draws whatever exists: a layer the spec names but the catalog or the dict
+lacks is skipped with a :class:`MissingLayerWarning` and listed in the title block.
+
+Every attribute value is HTML-escaped here, before it reaches a popup, tooltip,
+legend or layer-control label, because folium and Leaflet insert those as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from geo.catalog import Catalog, LayerSpec
+from geo.crs import STORAGE_CRS, convert_gdf
+from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
+from geo.maps.specs import FigureSpec
+from geo.maps.styles import (
+    MAP_CSS,
+    category_colors,
+    feature_style,
+    get_style,
+    point_style,
+    swatch_html,
+)
+
+#: Coordinates are written with this many decimals (1e-6 degree ≈ 0.1 m).
+PRECISION = 6
+#: Metres per degree of latitude; a degree of longitude is shorter here, so a
+#: tolerance of ``accuracy_m / M_PER_DEG`` degrees never moves a vertex further.
+M_PER_DEG = 111_320.0
+#: Draw order by geometry: areas at the bottom, points on top (SVG paint order).
+_DRAW_ORDER = {"Polygon": 0, "LineString": 1, "Point": 2}
+#: Properties shown in their own popup rows rather than as claims.
+_CORE = frozenset(
+    {
+        "id",
+        "name_zh",
+        "name_en",
+        "kind",
+        "status",
+        "plan_ref",
+        "geometry_source",
+        "accuracy_m",
+        "place",
+        "geometry",
+        "claims",
+    }
+)
+#: Property-name suffix to the unit shown in popups (longest suffix wins).
+CLAIM_UNITS: dict[str, str] = {
+    "_km2": "km²",
+    "_m2": "m²",
+    "_wan_m2": "万 m²",
+    "_ha": "ha",
+    "_mu": "亩",
+    "_km": "km",
+    "_m": "m",
+    "_yuan": "元",
+    "_cny": "元",
+    "_wan_yuan": "万元",
+    "_yi_yuan": "亿元",
+    "_pct": "%",
+}
+#: Schematic note of every title block.
+SCHEMATIC_NOTE = (
+    "虚线图形为示意，仅表示空间关系，不代表实测边界。"
+    " Dashed shapes are schematic: they show relations, not surveyed footprints."
+)
+
+
+class MissingLayerWarning(UserWarning):
+    """A figure names a layer that the catalog or the loaded layers lack."""
+
+
+def esc(value: Any) -> str:
+    """Return ``value`` as HTML-escaped text (quotes included); ``None``/NaN give ``""``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+# --------------------------------------------------------------------------- controls
+LEGEND_CLASS = "geo-legend"
+TITLE_CLASS = "geo-title"
+
+
+class HtmlControl(MacroElement):
+    """A block of (already escaped) HTML on the map: a Leaflet control or a top banner.
+
+    Parameters
+    ----------
+    body : str
+        HTML content; callers escape every value in it.
+    css_class : str
+        Class of the container ``div``.
+    position : str
+        A Leaflet control corner (``bottomright`` ...), or ``top`` for a centred
+        banner inside the map container (it stays visible in full screen).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.DomUtil.create("div", {{ this.css_class|tojson }});
+        {{ this.get_name() }}.innerHTML = {{ this.body|tojson }};
+        L.DomEvent.disableClickPropagation({{ this.get_name() }});
+        L.DomEvent.disableScrollPropagation({{ this.get_name() }});
+        {%- if this.position == "top" %}
+        {{ this._parent.get_name() }}.getContainer().appendChild({{ this.get_name() }});
+        {%- else %}
+        var {{ this.get_name() }}_ctl = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}_ctl.onAdd = function () { return {{ this.get_name() }}; };
+        {{ this.get_name() }}_ctl.addTo({{ this._parent.get_name() }});
+        {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str, css_class: str, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.body = body
+        self.css_class = css_class
+        self.position = position
+
+
+class OutlineMiniMap(JSCSSMixin, MacroElement):
+    """A minimap that shows the district outline instead of tiles (no network at all).
+
+    Parameters
+    ----------
+    outline : dict
+        GeoJSON of the outline (already in the display datum).
+    position : str
+        Leaflet control corner.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }}_layer = L.geoJson({{ this.outline|tojson }},
+            {interactive: false, style: {color: "#000", weight: 1, fill: false}});
+        var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layer, {
+            position: {{ this.position|tojson }}, toggleDisplay: true, zoomLevelOffset: -4});
+        {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+    default_js = folium.plugins.MiniMap.default_js
+    default_css = folium.plugins.MiniMap.default_css
+
+    def __init__(self, outline: dict[str, Any], position: str = "bottomleft") -> None:
+        super().__init__()
+        self._name = "OutlineMiniMap"
+        self.outline = outline or {"type": "FeatureCollection", "features": []}
+        self.position = position
+
+
+def add_stylesheet(m: folium.Map) -> None:
+    """Add the shared CSS of titles, legends and popups to the page header."""
+    m.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="geo_maps_css")
+
+
+# --------------------------------------------------------------------------- layer choice
+def figure_layers(
+    spec: FigureSpec, catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
+) -> tuple[list[LayerSpec], list[str]]:
+    """Return the layers a figure draws, in draw order, and the ids it had to skip.
+
+    The district outline is always drawn when available. Catalog layers whose
+    ``figures`` list the figure's number are added after the spec's own list.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure.
+    catalog : Catalog
+        The layer catalog.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers by id.
+
+    Returns
+    -------
+    tuple of (list of LayerSpec, list of str)
+        Layers to draw (polygons, then lines, then points) and skipped ids.
+    """
+    wanted = ["district", *spec.layers]
+    if spec.include_catalog_figures and spec.number is not None:
+        wanted += [s.id for s in catalog.for_figure(spec.number)]
+    ids = list(dict.fromkeys(wanted))
+    chosen: list[LayerSpec] = []
+    skipped: list[str] = []
+    for lid in ids:
+        if lid not in catalog:
+            reason = "is not in the catalog"
+        elif lid not in layers or layers[lid] is None or len(layers[lid]) == 0:
+            reason = "has no loaded features"
+        else:
+            chosen.append(catalog[lid])
+            continue
+        if lid != "district" or lid in spec.layers:
+            warnings.warn(
+                f"{spec.id}: layer {lid!r} {reason}; drawn without it",
+                MissingLayerWarning,
+                stacklevel=2,
+            )
+        skipped.append(lid)
+    chosen.sort(key=lambda s: _DRAW_ORDER.get(s.geometry_type.removeprefix("Multi"), 0))
+    return chosen, skipped
+
+
+# --------------------------------------------------------------------------- geometry
+def display_frame(gdf: gpd.GeoDataFrame, basemap: Basemap) -> gpd.GeoDataFrame:
+    """Return a layer ready to draw: simplified within accuracy, shifted, rounded.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in EPSG:4326 with ``accuracy_m``.
+    basemap : Basemap
+        Its datum decides the display shift (GCJ-02 for Gaode).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy; geometry in the basemap's datum with :data:`PRECISION` decimals.
+    """
+    out = gdf.to_crs(STORAGE_CRS) if gdf.crs and not gdf.crs.equals(STORAGE_CRS) else gdf.copy()
+    acc = out["accuracy_m"] if "accuracy_m" in out else np.zeros(len(out))
+    tol = np.nan_to_num(np.asarray(acc, dtype="float64"), nan=0.0) / M_PER_DEG
+    out.geometry = shapely.simplify(np.asarray(out.geometry.values), tol, preserve_topology=True)
+    if basemap.needs_shift:
+        out = convert_gdf(out, "wgs84", basemap.datum)
+    out.geometry = shapely.transform(
+        np.asarray(out.geometry.values), lambda c: np.round(c, PRECISION)
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- popups
+def _number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.2f}"
+
+
+def claim_rows(props: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return (label, value with unit) for every quantity a feature carries.
+
+    A quantity is a property whose name ends in a unit suffix of
+    :data:`CLAIM_UNITS` (``site_area_m2``, ``investment_yi_yuan`` ...); a free-text
+    ``claims`` property is shown too. Values are escaped.
+
+    Parameters
+    ----------
+    props : Mapping
+        A feature's properties.
+
+    Returns
+    -------
+    list of tuple of str
+    """
+    rows: list[tuple[str, str]] = []
+    suffixes = sorted(CLAIM_UNITS, key=len, reverse=True)
+    for key, value in props.items():
+        if key in _CORE or value is None or isinstance(value, bool):
+            continue
+        suffix = next((s for s in suffixes if str(key).endswith(s)), None)
+        if suffix is None or not isinstance(value, int | float) or math.isnan(value):
+            continue
+        rows.append((esc(key), f"{esc(_number(float(value)))} {esc(CLAIM_UNITS[suffix])}"))
+    claims = props.get("claims")
+    if claims is not None and esc(claims):
+        rows.append(("claims", esc(claims)))
+    return rows
+
+
+def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
+    """Return the popup HTML of one feature; every value is escaped.
+
+    Parameters
+    ----------
+    props : Mapping
+        The feature's properties (DESIGN §4 fields, optional ``status`` and claims).
+    layer : LayerSpec
+        The feature's layer (title and category field).
+
+    Returns
+    -------
+    str
+    """
+    kind = props.get(layer.kind_field, props.get("kind"))
+    source = esc(props.get("geometry_source"))
+    if source == "schematic":
+        source += "（示意 schematic: relations, not a footprint）"
+    rows = [("类别 kind", esc(kind))]
+    if esc(props.get("status")):
+        rows.append(("状态 status", esc(props.get("status"))))
+    rows += claim_rows(props)
+    acc = props.get("accuracy_m")
+    rows += [
+        ("规划出处 plan_ref", esc(props.get("plan_ref"))),
+        ("几何来源 geometry_source", source),
+        ("精度 accuracy_m", f"± {esc(_number(float(acc)))} m" if esc(acc) else ""),
+        ("图层 layer", f"{esc(layer.title_zh)} {esc(layer.title_en)}"),
+    ]
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return (
+        f'<div class="geo-popup"><b>{esc(props.get("name_zh"))}</b><br>'
+        f"<i>{esc(props.get('name_en'))}</i><table>{body}</table></div>"
+    )
+
+
+# --------------------------------------------------------------------------- features
+def _is_schematic(props: Mapping[str, Any]) -> bool:
+    return props.get("geometry_source") == "schematic"
+
+
+def layer_geojson(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> dict[str, Any]:
+    """Return the FeatureCollection drawn for a layer: escaped properties only.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The display frame (see :func:`display_frame`).
+    layer : LayerSpec
+        The layer.
+
+    Returns
+    -------
+    dict
+        Features with ``id``, ``name_zh``, ``name_en``, ``kind``, ``geometry_source``,
+        ``status`` (when given) and ``popup``, all HTML-safe.
+    """
+    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    features = []
+    for i, (props, geom) in enumerate(zip(records, gdf.geometry.values, strict=True)):
+        kind = props.get(layer.kind_field, props.get("kind"))
+        out = {
+            "id": esc(props.get("id") or f"{layer.id}-{i}"),
+            "name_zh": esc(props.get("name_zh")),
+            "name_en": esc(props.get("name_en")),
+            "kind": esc(kind),
+            "geometry_source": esc(props.get("geometry_source")),
+            "popup": popup_html(props, layer),
+        }
+        if esc(props.get("status")):
+            out["status"] = esc(props.get("status"))
+        features.append(
+            {"type": "Feature", "properties": out, "geometry": shapely.geometry.mapping(geom)}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _styler(layer: LayerSpec, colors: Mapping[str, str]) -> Any:
+    """Return folium's ``style_function`` for a layer (category colour, schematic dash)."""
+    base = get_style(layer.style)
+    if layer.geometry_type.removeprefix("Multi") == "Point":
+        base = point_style(base)
+    cls = f"geo-l-{layer.id}"
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        props = feature["properties"]
+        color = colors.get(html.unescape(props.get("kind", "")), base.color)
+        schematic = _is_schematic(props)
+        extra = " geo-schematic" if schematic else ""
+        return feature_style(base, color, schematic, cls + extra)
+
+    return style
+
+
+def add_layer(
+    m: folium.Map, layer: LayerSpec, gdf: gpd.GeoDataFrame, colors: Mapping[str, str]
+) -> folium.FeatureGroup:
+    """Draw one layer into its own feature group (points as circle markers).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    layer : LayerSpec
+        The layer.
+    gdf : geopandas.GeoDataFrame
+        The display frame.
+    colors : Mapping of str to str
+        Category colours of the layer.
+
+    Returns
+    -------
+    folium.FeatureGroup
+    """
+    fg = folium.FeatureGroup(name=f"{esc(layer.title_zh)} {esc(layer.title_en)}", show=True)
+    is_point = layer.geometry_type.removeprefix("Multi") == "Point"
+    folium.GeoJson(
+        layer_geojson(gdf, layer),
+        name=layer.id,
+        style_function=_styler(layer, colors),
+        marker=folium.CircleMarker() if is_point else None,
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
+        tooltip=folium.GeoJsonTooltip(fields=["name_zh"], labels=False, sticky=True),
+        control=False,
+    ).add_to(fg)
+    fg.add_to(m)
+    return fg
+
+
+# --------------------------------------------------------------------------- legend, title
+def legend_html(
+    drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]], colors: Mapping[str, Mapping[str, str]]
+) -> str:
+    """Return the categorical legend: one block per layer, one row per category.
+
+    Parameters
+    ----------
+    drawn : list of (LayerSpec, GeoDataFrame)
+        The layers on the map, in draw order.
+    colors : Mapping
+        Layer id to category colours (the same mapping the styles use).
+
+    Returns
+    -------
+    str
+        HTML with every label escaped.
+    """
+    blocks = []
+    any_schematic = False
+    for layer, gdf in reversed(drawn):  # points first: the order a reader scans
+        schematic = bool((gdf.get("geometry_source") == "schematic").any())
+        any_schematic |= schematic
+        style = get_style(layer.style)
+        gtype = layer.geometry_type
+        cats = colors[layer.id] if style.categorical else {"": style.color}
+        rows = "".join(
+            f'<div class="geo-legend-row" data-layer="{esc(layer.id)}" data-kind="{esc(k)}">'
+            f"{swatch_html(gtype, c, schematic)} {esc(k)}</div>"
+            for k, c in cats.items()
+        )
+        blocks.append(
+            f'<div class="geo-legend-layer"><b>{esc(layer.title_zh)}</b> '
+            f'<span class="geo-en">{esc(layer.title_en)}</span>{rows}</div>'
+        )
+    if any_schematic:
+        blocks.append(
+            f'<div class="geo-legend-row geo-legend-schematic">'
+            f"{swatch_html('Polygon', '#555555', True)} 示意 schematic</div>"
+        )
+    return '<div class="geo-legend-title">图例 Legend</div>' + "".join(blocks)
+
+
+def title_html(spec: FigureSpec, basemap: Basemap, skipped: list[str]) -> str:
+    """Return the title block: caption (zh, en), schematic note, basemap, gaps."""
+    parts = [
+        f'<div class="geo-caption-zh">{esc(spec.title_zh)}</div>',
+        f'<div class="geo-caption-en">{esc(spec.caption_en)}</div>',
+        f'<div class="geo-note">{esc(SCHEMATIC_NOTE)}</div>',
+    ]
+    meta = f"底图 basemap: {esc(basemap.title)}"
+    if basemap.needs_shift:
+        meta += " — 矢量图层已转换为 GCJ-02 显示 (layers shifted to GCJ-02 for display)"
+    if spec.plan_ref:
+        meta += f" · 出处 source: {esc(spec.plan_ref)}"
+    parts.append(f'<div class="geo-meta">{meta}</div>')
+    if skipped:
+        parts.append(
+            f'<div class="geo-missing">未收录图层 layers not available: {esc(", ".join(skipped))}'
+            "</div>"
+        )
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- tools
+def _add_tools(m: folium.Map, spec: FigureSpec, basemap: Basemap, outline: dict[str, Any]) -> None:
+    """Measure, full screen, draw with export, minimap."""
+    folium.plugins.Fullscreen(position="topleft").add_to(m)
+    folium.plugins.MeasureControl(
+        position="topleft",
+        primary_length_unit="meters",
+        secondary_length_unit="kilometers",
+        primary_area_unit="sqmeters",
+        secondary_area_unit="hectares",
+    ).add_to(m)
+    folium.plugins.Draw(
+        export=True,
+        filename=f"{spec.id}-sketch.geojson",
+        position="topleft",
+        draw_options={"circle": False, "circlemarker": False},
+    ).add_to(m)
+    if basemap.tiles:
+        t = basemap.tiles[0]
+        tile = folium.TileLayer(tiles=t.url, attr=t.attribution, subdomains=t.subdomains)
+        folium.plugins.MiniMap(tile_layer=tile, position="bottomleft", toggle_display=True).add_to(
+            m
+        )
+    else:
+        OutlineMiniMap(outline, position="bottomleft").add_to(m)
+
+
+def _groups(
+    catalog_order: list[LayerSpec], fgs: Mapping[str, folium.FeatureGroup]
+) -> dict[str, list[folium.FeatureGroup]]:
+    groups: dict[str, list[folium.FeatureGroup]] = {}
+    for layer in catalog_order:
+        groups.setdefault(esc(layer.group), []).append(fgs[layer.id])
+    return groups
+
+
+def _fit(m: folium.Map, spec: FigureSpec, frames: list[gpd.GeoDataFrame]) -> None:
+    if spec.center is not None:
+        m.location = list(spec.center)
+        m.options["zoom"] = spec.zoom or 12
+        return
+    bounds = np.array([f.total_bounds for f in frames if len(f)])
+    if len(bounds):
+        x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
+        x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()
+        m.fit_bounds([[float(y0), float(x0)], [float(y1), float(x1)]])
+
+
+def _new_map(spec: FigureSpec) -> folium.Map:
+    m = folium.Map(
+        location=list(spec.center or (29.56, 106.40)),
+        zoom_start=spec.zoom or 11,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,  # SVG paths: one selectable element per feature
+    )
+    # Only Leaflet itself is needed: no Bootstrap, jQuery or Font Awesome, which
+    # would add about 1 MB to an offline file and nothing to these maps.
+    m.default_js = [j for j in folium.Map.default_js if j[0] == "leaflet"]
+    m.default_css = [c for c in folium.Map.default_css if c[0] == "leaflet_css"]
+    return m
+
+
+def build_map(
+    spec: FigureSpec,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    basemap: str | Basemap = "osm",
+) -> folium.Map:
+    """Build the interactive map of one figure.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        What to draw (see :mod:`geo.maps.specs`).
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers by catalog id, EPSG:4326 (e.g. from ``geo.layers.load_layers``).
+    catalog : Catalog
+        Titles, groups, styles and category fields of the layers.
+    basemap : str or Basemap
+        ``osm`` (default), ``cartodb``, ``gaode`` (layers shifted to GCJ-02),
+        ``tianditu`` (needs ``TIANDITU_KEY``) or ``none``.
+
+    Returns
+    -------
+    folium.Map
+        Render with :func:`geo.maps.render_html` (``offline=True`` inlines assets).
+
+    Warns
+    -----
+    MissingLayerWarning
+        For each layer the spec names that is absent.
+    """
+    bm = basemap if isinstance(basemap, Basemap) else resolve_basemap(basemap)
+    chosen, skipped = figure_layers(spec, catalog, layers)
+    m = _new_map(spec)
+    add_stylesheet(m)
+    add_basemap(m, bm)
+    frames = {s.id: display_frame(layers[s.id], bm) for s in chosen}
+    colors = {s.id: category_colors(get_style(s.style), _kinds(layers[s.id], s)) for s in chosen}
+    fgs = {s.id: add_layer(m, s, frames[s.id], colors[s.id]) for s in chosen}
+    catalog_order = [s for s in catalog if s.id in fgs]
+    if fgs:
+        folium.plugins.GroupedLayerControl(
+            _groups(catalog_order, fgs), exclusive_groups=False, collapsed=False
+        ).add_to(m)
+    outline = layer_geojson(frames["district"], catalog["district"]) if "district" in frames else {}
+    _add_tools(m, spec, bm, outline)
+    drawn = [(s, frames[s.id]) for s in chosen]
+    HtmlControl(legend_html(drawn, colors), LEGEND_CLASS, "bottomright").add_to(m)
+    HtmlControl(title_html(spec, bm, skipped), TITLE_CLASS, "top").add_to(m)
+    _fit(m, spec, list(frames.values()))
+    return m
+
+
+def _kinds(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> list[Any]:
+    field = layer.kind_field if layer.kind_field in gdf else "kind"
+    return list(gdf[field]) if field in gdf else []

@@ -1,0 +1,209 @@
+"""The map site: every figure as one HTML file, and an index page linking them.
+
+``site/fig1.html`` … ``site/fig8.html``, ``site/overview.html`` and
+``site/index.html``. The index shows a thumbnail per figure when
+``site/screenshots/<id>.png`` exists (``scripts/screenshots.py`` makes them), the
+captions, and links to the reports (``reports/index.html``) and the claims ledger
+(``claims/index.html``) when those exist; it says which are missing.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo.catalog import Catalog
+from geo.layers import atomic_write_text
+from geo.maps.basemaps import Basemap, resolve_basemap
+from geo.maps.builder import build_map, esc
+from geo.maps.specs import FigureSpec, all_specs
+from geo.maps.styles import MAP_CSS
+
+#: Size budgets in bytes (issue: ≤ 400 KB online, ≤ 2 MB offline per figure).
+BUDGET_ONLINE = 400 * 1024
+BUDGET_OFFLINE = 2 * 1024 * 1024
+#: Other pages the index links when they exist: (relative path, label).
+REPORT_LINKS: tuple[tuple[str, str], ...] = (
+    ("reports/index.html", "报告 Reports"),
+    ("claims/index.html", "数据核查 Claims ledger"),
+)
+
+
+class SizeBudgetWarning(UserWarning):
+    """A figure's HTML file is larger than its size budget."""
+
+
+@dataclass
+class SiteResult:
+    """What :func:`write_site` wrote.
+
+    Attributes
+    ----------
+    out_dir : Path
+        The site folder.
+    pages : dict of str to Path
+        Figure id to its HTML file.
+    sizes : dict of str to int
+        Figure id to file size in bytes.
+    index : Path or None
+        The index page.
+    """
+
+    out_dir: Path
+    pages: dict[str, Path] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    index: Path | None = None
+
+
+def write_figure(
+    spec: FigureSpec,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    out_dir: Path,
+    basemap: Basemap,
+    offline: bool,
+) -> Path:
+    """Build one figure and write ``out_dir/<id>.html``; warn if over budget.
+
+    Returns
+    -------
+    Path
+    """
+    from geo.maps import save_map
+
+    path = save_map(build_map(spec, layers, catalog, basemap), out_dir / spec.filename, offline)
+    budget = BUDGET_OFFLINE if offline else BUDGET_ONLINE
+    size = path.stat().st_size
+    if size > budget:
+        warnings.warn(
+            f"{path.name} is {size / 1024:.0f} KB, over its {budget / 1024:.0f} KB budget",
+            SizeBudgetWarning,
+            stacklevel=2,
+        )
+    return path
+
+
+def write_site(
+    out_dir: str | Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    basemap: str | Basemap = "osm",
+    offline: bool = False,
+    specs: Sequence[FigureSpec] | None = None,
+) -> SiteResult:
+    """Write every figure and the index page.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Site folder (created if missing).
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers by catalog id.
+    catalog : Catalog
+        The catalog.
+    basemap : str or Basemap
+        See :func:`geo.maps.resolve_basemap`.
+    offline : bool
+        Inline every asset into each file.
+    specs : sequence of FigureSpec, optional
+        Figures to write; default Figures 1-8 and the overview.
+
+    Returns
+    -------
+    SiteResult
+    """
+    out = Path(out_dir)
+    bm = basemap if isinstance(basemap, Basemap) else resolve_basemap(basemap)
+    chosen = tuple(specs) if specs is not None else all_specs(catalog)
+    result = SiteResult(out)
+    for spec in chosen:
+        path = write_figure(spec, layers, catalog, out, bm, offline)
+        result.pages[spec.id] = path
+        result.sizes[spec.id] = path.stat().st_size
+    # The index lists every figure present in the folder, so writing one figure
+    # does not drop the others from it.
+    listed = [s for s in all_specs(catalog) if (out / s.filename).exists()]
+    listed += [s for s in chosen if s.id not in {x.id for x in listed}]
+    result.index = write_index(out, listed)
+    return result
+
+
+def _card(spec: FigureSpec, out_dir: Path) -> str:
+    thumb = out_dir / "screenshots" / f"{spec.id}.png"
+    img = (
+        f'<img src="screenshots/{esc(spec.id)}.png" alt="{esc(spec.title_zh)}" loading="lazy">'
+        if thumb.exists()
+        else '<div class="noimg">无缩略图 no thumbnail</div>'
+    )
+    return (
+        f'<li class="card"><a href="{esc(spec.filename)}">{img}'
+        f'<div class="cap-zh">{esc(spec.title_zh)}</div></a>'
+        f'<div class="cap-en">{esc(spec.caption_en)}</div>'
+        f'<div class="shows">{esc(spec.shows)}</div></li>'
+    )
+
+
+def _report_links(out_dir: Path) -> str:
+    present = [(p, label) for p, label in REPORT_LINKS if (out_dir / p).exists()]
+    missing = [(p, label) for p, label in REPORT_LINKS if not (out_dir / p).exists()]
+    items = [f'<li><a href="{esc(p)}">{esc(label)}</a></li>' for p, label in present]
+    items += [
+        f'<li class="missing">{esc(label)}: 尚未生成 not built yet ({esc(p)} missing)</li>'
+        for p, label in missing
+    ]
+    return "<ul class='reports'>" + "".join(items) + "</ul>"
+
+
+def index_html(specs: Iterable[FigureSpec], out_dir: str | Path) -> str:
+    """Return the index page: a card per figure and the report links.
+
+    Parameters
+    ----------
+    specs : iterable of FigureSpec
+        Figures to list, in order.
+    out_dir : str or Path
+        The site folder, searched for thumbnails and reports.
+
+    Returns
+    -------
+    str
+    """
+    out = Path(out_dir)
+    cards = "".join(_card(s, out) for s in specs)
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>沙坪坝区“十四五”科技创新规划 图集 · Shapingba 14th Five-Year S&amp;T plan maps</title>
+<style>{MAP_CSS}
+body{{font:14px/1.5 system-ui,"Noto Sans CJK SC",sans-serif;margin:1.5em auto;max-width:1100px;
+ padding:0 1em;color:#222}}
+ul.cards{{list-style:none;padding:0;display:grid;
+ grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:14px}}
+.card{{border:1px solid #ccc;border-radius:6px;padding:8px}}
+.card img,.noimg{{width:100%;aspect-ratio:4/3;object-fit:cover;background:#eee;display:block}}
+.noimg{{display:flex;align-items:center;justify-content:center;color:#777}}
+.cap-zh{{font-weight:700;margin-top:4px}} .cap-en,.shows{{font-size:12px;color:#555}}
+.missing{{color:#a33}}
+</style></head><body>
+<h1>沙坪坝区“十四五”科技创新发展规划 · 图集</h1>
+<p>Interactive maps standing in for Figures 1-8 of the plan, and an overview of every layer.
+Dashed shapes are schematic. 虚线图形为示意。</p>
+<ul class="cards">{cards}</ul>
+<h2>报告 Reports</h2>{_report_links(out)}
+</body></html>
+"""
+
+
+def write_index(out_dir: str | Path, specs: Iterable[FigureSpec]) -> Path:
+    """Write ``out_dir/index.html`` (see :func:`index_html`).
+
+    Returns
+    -------
+    Path
+    """
+    out = Path(out_dir)
+    return atomic_write_text(out / "index.html", index_html(specs, out))

@@ -1,0 +1,421 @@
+"""Maps: specs, styles, escaping, legend, basemaps, offline assets, sizes, CLI.
+
+Assertions are made on the rendered page (the GeoJSON payloads, the style switch
+and the legend HTML that folium writes), as geopandas tests ``explore``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+from geo._errors import BasemapError
+from geo.catalog import parse_catalog
+from geo.crs import wgs84_to_gcj02
+from geo.layers import load_layer, read_catalog, read_layer_file
+from geo.maps import (
+    FIGURES,
+    MissingLayerWarning,
+    build_map,
+    external_references,
+    figure_by_id,
+    overview_spec,
+    render_html,
+    resolve_basemap,
+)
+from geo.maps.builder import M_PER_DEG, display_frame, figure_layers, legend_html
+from geo.maps.site import BUDGET_OFFLINE, BUDGET_ONLINE, index_html, write_site
+from geo.maps.styles import SCHEMATIC_DASH, category_colors, get_style
+
+DATA = Path(__file__).parent / "data" / "maps"
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seeds" / "002_8a077782b689f185.txt"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def fixture_data():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_LAYERS_DIR", str(DATA))
+        cat = read_catalog(DATA / "catalog.yaml")
+        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    return cat, layers
+
+
+def build(fig_id, data, basemap="none"):
+    cat, layers = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        return build_map(figure_by_id(fig_id, cat), layers, cat, basemap)
+
+
+def payloads(page: str) -> list[dict]:
+    """Every GeoJSON FeatureCollection folium embedded with ``<name>_add({...})``."""
+    dec = json.JSONDecoder()
+    out = []
+    for m in re.finditer(r"geo_json_\w+_add\(", page):
+        if page[m.end()] == "{":
+            out.append(dec.raw_decode(page, m.end())[0])
+    return out
+
+
+def features(page: str) -> dict[str, dict]:
+    return {f["properties"]["id"]: f for fc in payloads(page) for f in fc["features"]}
+
+
+def styles(page: str) -> dict[str, dict]:
+    """Feature id to the style folium's styler switch returns for it (default included)."""
+    dec = json.JSONDecoder()
+    out = {}
+    for m in re.finditer(
+        r"function (geo_json_\w+)_styler\(feature\) \{(.*?)\n        \}", page, re.S
+    ):
+        body = m.group(2)
+        listed = {}
+        for cases, style in re.findall(r'((?:case "[^"]*": )+)\s*return (\{[^}]*\});', body):
+            for fid in re.findall(r'case "([^"]*)"', cases):
+                listed[fid] = json.loads(style)
+        default = json.loads(re.search(r"default:\s*return (\{[^}]*\});", body).group(1))
+        add = page.index(f"{m.group(1)}_add(", m.end()) + len(m.group(1)) + 5
+        fc = dec.raw_decode(page, add)[0]
+        for f in fc["features"]:
+            fid = f["properties"]["id"]
+            out[fid] = listed.get(fid, default)
+    return out
+
+
+def html_control(page: str, css_class: str) -> str:
+    m = re.search(
+        rf'var (\w+) = L\.DomUtil\.create\("div", "{css_class}"\);'
+        r'\s*\1\.innerHTML = ("(?:[^"\\]|\\.)*");',
+        page,
+    )
+    assert m, f"no {css_class} block in the page"
+    return json.loads(m.group(2))
+
+
+# --------------------------------------------------------------------------- specs
+def test_eight_figures_with_the_plans_captions():
+    assert [f.number for f in FIGURES] == list(range(1, 9))
+    assert FIGURES[0].title_zh == "图 1：西部（重庆）科学城及沙坪坝区产业功能规划"
+    assert FIGURES[1].title_zh == "图 2：“十四五”沙坪坝区科技创新版图"
+    assert all(f.caption_en and f.layers and f.plan_ref for f in FIGURES)
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="plan text not available in this checkout")
+def test_captions_are_the_plan_lines_cited():
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    for f in FIGURES:
+        lineno = int(f.plan_ref.rsplit(":L", 1)[1])
+        assert lines[lineno - 1].strip() == f.title_zh
+
+
+def test_overview_lists_every_catalog_layer(fixture_data):
+    cat, _ = fixture_data
+    assert overview_spec(cat).layers == tuple(cat.layers)
+
+
+def test_absent_layer_is_skipped_with_warning(fixture_data):
+    cat, layers = fixture_data
+    with pytest.warns(MissingLayerWarning, match="neighbours"):
+        m = build_map(FIGURES[0], layers, cat, "none")
+    assert "neighbours" in html_control(render_html(m), "geo-title")
+
+
+def test_layers_present_per_spec(fixture_data):
+    cat, layers = fixture_data
+    page = render_html(build("fig3", fixture_data))
+    got = set(features(page))
+    want = {fid for lid in ("district", "campuses", "rd_platforms") for fid in layers[lid]["id"]}
+    assert got == want
+    chosen, _ = figure_layers(figure_by_id("fig2", cat), cat, layers)
+    kinds = [s.geometry_type for s in chosen]
+    assert kinds == sorted(kinds, key=["Polygon", "LineString", "Point"].index)
+
+
+def test_overview_draws_every_feature(fixture_data):
+    _, layers = fixture_data
+    page = render_html(build("overview", fixture_data))
+    assert len(features(page)) == sum(len(g) for g in layers.values())
+
+
+# --------------------------------------------------------------------------- styles
+def test_category_colours_are_consistent_across_figures(fixture_data):
+    _, layers = fixture_data
+    colors = category_colors(get_style("rd_platforms"), layers["rd_platforms"]["kind"])
+    assert len(set(colors.values())) == len(colors)  # distinct per category
+    for fig in ("fig3", "overview"):
+        s = styles(render_html(build(fig, fixture_data)))
+        for fid, kind in zip(
+            layers["rd_platforms"]["id"], layers["rd_platforms"]["kind"], strict=True
+        ):
+            assert s[fid]["fillColor"] == colors[kind]
+            assert "geo-l-rd_platforms" in s[fid]["className"]
+
+
+def test_status_colours_are_fixed(fixture_data):
+    s = styles(render_html(build("fig4", fixture_data)))
+    assert s["tp-1"]["fillColor"] == "#009E73"  # 已建
+    assert s["tp-2"]["fillColor"] == "#E69F00"  # 在建
+
+
+def test_schematic_shapes_are_dashed_and_others_not(fixture_data):
+    s = styles(render_html(build("fig2", fixture_data)))
+    assert s["city-west"]["dashArray"] == SCHEMATIC_DASH
+    assert "geo-schematic" in s["city-west"]["className"]
+    assert "dashArray" not in s["district-shapingba"]
+    assert s["city-west"]["fillOpacity"] < get_style("cities").fill_opacity + 1e-9
+
+
+# --------------------------------------------------------------------------- escaping
+def test_xss_name_is_escaped_everywhere(fixture_data):
+    page = render_html(build("fig3", fixture_data))
+    feat = features(page)["rd-1"]["properties"]
+    assert feat["name_zh"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert "<img" not in feat["popup"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in feat["popup"]
+    assert "&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;" in feat["name_en"]
+    assert XSS not in page
+    assert "onerror=alert(1)>" not in page.replace("\\u003e", ">").replace("&gt;", "")
+
+
+def test_legend_and_layer_control_labels_are_escaped(fixture_data):
+    cat, layers = fixture_data
+    page = render_html(build("fig3", fixture_data))
+    assert "R\\u0026amp;D platforms" in page or "R&amp;D platforms" in page
+    evil = layers["rd_platforms"].copy()
+    evil.loc[0, "kind"] = XSS
+    legend = legend_html([(cat["rd_platforms"], evil)], {"rd_platforms": {XSS: "#E69F00"}})
+    assert XSS not in legend
+    assert "&lt;img src=x" in legend
+
+
+def test_popup_shows_plan_fields_and_claims_with_units(fixture_data):
+    popup = features(render_html(build("fig3", fixture_data)))["rd-1"]["properties"]["popup"]
+    for text in ("表3 row 1", "digitized", "± 200 m", "电子信息", "13,000 m²", "3.5 亿元"):
+        assert text in popup
+    tp = features(render_html(build("fig4", fixture_data)))["tp-2"]["properties"]
+    assert "状态 status" in tp["popup"]
+    assert tp["status"] == "在建"
+
+
+# --------------------------------------------------------------------------- legend, controls
+def test_legend_entries_match_styles(fixture_data):
+    _, layers = fixture_data
+    page = render_html(build("fig3", fixture_data))
+    legend = html_control(page, "geo-legend")
+    colors = category_colors(get_style("rd_platforms"), layers["rd_platforms"]["kind"])
+    for kind, color in colors.items():
+        row = re.search(rf'data-layer="rd_platforms" data-kind="{kind}">(.*?)</div>', legend)
+        assert row
+        assert f'fill="{color}"' in row.group(1)
+    assert "研发平台" in legend
+    assert "高校" in legend
+    assert "示意 schematic" in html_control(render_html(build("fig2", fixture_data)), "geo-legend")
+
+
+def test_every_map_has_the_tools(fixture_data):
+    cat, _ = fixture_data
+    page = render_html(build("fig7", fixture_data))
+    for needle in (
+        "L.control.groupedLayers",
+        "L.Control.Measure",
+        "L.Control.Draw",
+        "L.Control.MiniMap",
+        "L.control.fullscreen",
+        "L.control.scale",
+        "fig7-sketch.geojson",
+        "bindTooltip",
+        "bindPopup",
+    ):
+        assert needle in page, needle
+    assert "exclusiveGroups" not in page  # checkboxes: layers switch independently
+    for group in {s.group for s in cat}:  # catalog groups, as folium writes them (tojson)
+        if any(s.group == group and s.id in ("district", "cancer_resources") for s in cat):
+            assert json.dumps(group) in page
+    title = html_control(page, "geo-title")
+    assert "西部肿瘤诊疗中心资源分布图" in title
+    assert "schematic" in title
+
+
+# --------------------------------------------------------------------------- basemaps
+def test_gcj_shift_matches_geo_crs(fixture_data):
+    _, layers = fixture_data
+    lon, lat = layers["campuses"].set_index("id").geometry["campus-cqu"].coords[0]
+    gx, gy = wgs84_to_gcj02(lon, lat)
+    gaode = features(render_html(build("fig3", fixture_data, "gaode")))
+    assert gaode["campus-cqu"]["geometry"]["coordinates"] == [
+        round(float(gx), 6),
+        round(float(gy), 6),
+    ]
+    osm = features(render_html(build("fig3", fixture_data, "osm")))
+    assert osm["campus-cqu"]["geometry"]["coordinates"] == [lon, lat]
+    assert abs(gx - lon) > 1e-3  # the shift is hundreds of metres, not rounding
+
+
+def test_basemap_choices():
+    assert resolve_basemap("osm").tiles
+    assert resolve_basemap("none").tiles == ()
+    assert resolve_basemap("gaode").needs_shift
+    with pytest.raises(BasemapError, match="TIANDITU_KEY"):
+        resolve_basemap("tianditu", env={})
+    tdt = resolve_basemap("tianditu", env={"TIANDITU_KEY": "abc123"})
+    assert [t.url.split("LAYER=")[1][:3] for t in tdt.tiles] == ["vec", "cva"]
+    assert all("tk=abc123" in t.url for t in tdt.tiles)
+    with pytest.raises(BasemapError, match="unknown basemap"):
+        resolve_basemap("bing")
+
+
+def test_tianditu_map_has_both_tile_layers(fixture_data, monkeypatch):
+    monkeypatch.setenv("TIANDITU_KEY", "k")
+    page = render_html(build("fig7", fixture_data, "tianditu"))
+    assert "vec_w/wmts" in page
+    assert "cva_w/wmts" in page
+
+
+# --------------------------------------------------------------------------- offline, size
+def test_offline_none_has_no_external_url(fixture_data):
+    page = render_html(build("fig2", fixture_data, "none"), offline=True)
+    assert external_references(page) == []
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=", page)
+    assert "L.Control.Draw" in page
+    assert "L.Control.Measure" in page
+
+
+def test_offline_with_tiles_only_fetches_tiles(fixture_data):
+    page = render_html(build("fig2", fixture_data, "osm"), offline=True)
+    assert set(external_references(page)) == {resolve_basemap("osm").tiles[0].url}
+
+
+def test_online_page_links_cdn(fixture_data):
+    refs = external_references(render_html(build("fig2", fixture_data, "osm")))
+    assert any("leaflet" in r for r in refs)
+    assert not any("bootstrap" in r or "fontawesome" in r for r in refs)
+
+
+def test_coordinates_rounded_to_six_decimals(fixture_data):
+    def coords(c):
+        if isinstance(c[0], list):
+            for x in c:
+                yield from coords(x)
+        else:
+            yield from c
+
+    page = render_html(build("overview", fixture_data))
+    for f in features(page).values():
+        assert all(round(v, 6) == v for v in coords(f["geometry"]["coordinates"]))
+
+
+def test_simplified_only_within_accuracy():
+    district = read_layer_file(ROOT / "layers" / "admin" / "district.geojson")
+    shown = display_frame(district, resolve_basemap("osm"))
+    moved = district.geometry.iloc[0].hausdorff_distance(shown.geometry.iloc[0]) * M_PER_DEG
+    assert moved <= district["accuracy_m"].iloc[0] + 1.0
+    assert len(shown.get_coordinates()) <= len(district.get_coordinates())
+
+
+def test_size_budgets(fixture_data, tmp_path):
+    cat, layers = fixture_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        online = write_site(tmp_path / "on", layers, cat, "osm")
+        offline = write_site(tmp_path / "off", layers, cat, "none", offline=True)
+    assert set(online.pages) == {*(f"fig{i}" for i in range(1, 9)), "overview"}
+    assert max(online.sizes.values()) <= BUDGET_ONLINE
+    assert max(offline.sizes.values()) <= BUDGET_OFFLINE
+
+
+def test_real_admin_layers_fit_budget(tmp_path):
+    """The real district and its neighbours (the largest geometry) stay in budget."""
+    admin = ROOT / "layers" / "admin"
+    cat = parse_catalog(
+        {
+            "layers": [
+                {
+                    "id": "district",
+                    "title_zh": "沙坪坝区",
+                    "title_en": "Shapingba",
+                    "geometry_type": "Polygon",
+                    "file": "admin/district.geojson",
+                    "role": "admin",
+                    "group": "行政区 Admin",
+                    "style": "district",
+                },
+                {
+                    "id": "neighbours",
+                    "title_zh": "相邻区",
+                    "title_en": "Neighbours",
+                    "geometry_type": "Polygon",
+                    "file": "admin/neighbours.geojson",
+                    "role": "context",
+                    "group": "行政区 Admin",
+                    "style": "neighbours",
+                },
+            ]
+        }
+    )
+    layers = {lid: read_layer_file(admin / f"{lid}.geojson") for lid in cat.layers}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        on = write_site(tmp_path / "on", layers, cat, "osm", specs=[FIGURES[0]])
+        off = write_site(tmp_path / "off", layers, cat, "none", True, specs=[FIGURES[0]])
+    assert on.sizes["fig1"] <= BUDGET_ONLINE
+    assert off.sizes["fig1"] <= BUDGET_OFFLINE
+
+
+# --------------------------------------------------------------------------- site, CLI
+def test_index_links_existing_reports_and_thumbnails(tmp_path):
+    (tmp_path / "screenshots").mkdir()
+    (tmp_path / "screenshots" / "fig1.png").write_bytes(b"png")
+    page = index_html(FIGURES, tmp_path)
+    assert 'src="screenshots/fig1.png"' in page
+    assert page.count("no thumbnail") == 7
+    assert 'href="reports/index.html"' not in page
+    assert "reports/index.html missing" in page
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "index.html").write_text("r")
+    page = index_html(FIGURES, tmp_path)
+    assert 'href="reports/index.html"' in page
+    assert "claims/index.html missing" in page
+    for f in FIGURES:
+        assert f'href="{f.filename}"' in page
+        assert f.caption_zh.replace("“", "") in page.replace("“", "")
+
+
+def test_cli_writes_site(tmp_path, monkeypatch, capsys):
+    from geo.cli import main
+
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
+    rc = main(["maps", "--out", str(tmp_path), "--basemap", "none", "--offline"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    for name in [*(f"fig{i}.html" for i in range(1, 9)), "overview.html", "index.html"]:
+        assert (tmp_path / name).exists()
+        assert str(tmp_path / name) in out
+    assert "warning: fig1: layer 'neighbours'" in err
+
+
+def test_cli_tianditu_without_key_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    from geo.cli import main
+
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    assert main(["maps", "--out", str(tmp_path), "--basemap", "tianditu"]) == 2
+    assert "TIANDITU_KEY" in capsys.readouterr().err
+    assert not (tmp_path / "fig1.html").exists()
+
+
+def test_builder_takes_any_dict_of_frames(fixture_data):
+    cat, layers = fixture_data
+    only = {"district": layers["district"], "rd_platforms": layers["rd_platforms"].to_crs(3857)}
+    with pytest.warns(MissingLayerWarning, match="campuses"):
+        page = render_html(build_map(FIGURES[2], only, cat, "none"))
+    lon, lat = layers["rd_platforms"].geometry.iloc[1].coords[0]
+    assert features(page)["rd-2"]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
+    assert isinstance(layers["rd_platforms"], gpd.GeoDataFrame)

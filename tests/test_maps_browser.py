@@ -1,0 +1,149 @@
+"""Every figure, offline with ``--basemap none``, in headless Chromium with no network.
+
+Needs Debian's ``/usr/bin/chromium`` (``make test`` installs it). In CI (``CI`` set)
+a missing browser fails the run; elsewhere the tests skip with a loud reason.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+from geo.layers import load_layer, read_catalog
+from geo.maps import MissingLayerWarning
+from geo.maps.builder import figure_layers
+from geo.maps.site import write_site
+from geo.maps.specs import all_specs
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DATA = Path(__file__).parent / "data" / "maps"
+XSS = "<img src=x onerror=alert(1)>"
+FIG_IDS = [*(f"fig{i}" for i in range(1, 9)), "overview"]
+# Paths of the main map only (the minimap has its own overlay pane).
+MAIN_PATHS = (
+    "document.querySelector('.folium-map')"
+    ".querySelectorAll(':scope > .leaflet-map-pane > .leaflet-overlay-pane .leaflet-interactive')"
+)
+
+
+def _need_browser() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    msg = f"BROWSER TESTS NOT RUN: {CHROMIUM} is missing (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(msg + " -- required in CI", pytrace=False)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_LAYERS_DIR", str(DATA))
+        cat = read_catalog(DATA / "catalog.yaml")
+        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    out = tmp_path_factory.mktemp("site")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        write_site(out, layers, cat, "none", offline=True)
+        expected = {}
+        for spec in all_specs(cat):
+            chosen, _ = figure_layers(spec, cat, layers)
+            expected[spec.id] = {s.id: len(layers[s.id]) for s in chosen}
+    return out, expected
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need_browser()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    # No network at all: every request that is not a local file is aborted.
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith("file://") else route.abort()
+        ),
+    )
+    p = context.new_page()
+    p.errors, p.dialogs, p.remote = [], [], []
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    p.on("dialog", lambda d: (p.dialogs.append(d.message), d.dismiss()))
+    p.on(
+        "request",
+        lambda r: None if r.url.startswith(("file://", "data:")) else p.remote.append(r.url),
+    )
+    yield p
+    context.close()
+
+
+@pytest.mark.parametrize("fig_id", FIG_IDS)
+def test_figure_renders_offline(site, page, fig_id):
+    out, expected = site
+    page.goto((out / f"{fig_id}.html").as_uri(), wait_until="load")
+    page.wait_for_selector(".geo-legend", timeout=15_000)
+    assert page.errors == []
+    assert page.remote == []  # nothing asked of the network
+    n_features = sum(expected[fig_id].values())
+    assert page.evaluate(f"{MAIN_PATHS}.length") >= n_features
+    for layer_id, n in expected[fig_id].items():
+        assert page.locator(f".geo-l-{layer_id}").count() == n, layer_id
+    assert page.locator(".geo-legend").is_visible()
+    assert page.locator(".leaflet-control-layers").is_visible()
+    assert page.locator(".geo-title").is_visible()
+    assert page.locator(".leaflet-control-scale").is_visible()
+    assert page.locator(".leaflet-control-minimap").count() == 1
+
+
+def test_xss_feature_shows_as_text(site, page):
+    out, _ = site
+    page.goto((out / "fig3.html").as_uri(), wait_until="load")
+    page.wait_for_selector(".geo-l-rd_platforms")
+    for el in page.locator(".geo-l-rd_platforms").all():
+        el.dispatch_event("mouseover")
+        el.dispatch_event("click")
+        page.wait_for_timeout(50)
+        if XSS in (page.locator(".leaflet-popup-content").all_inner_texts() or [""])[0]:
+            break
+    popup = page.locator(".leaflet-popup-content")
+    assert XSS in popup.inner_text()  # shown literally, as text
+    assert popup.locator("img").count() == 0
+    assert "002_8a077782b689f185.txt:L330" in popup.inner_text()
+    page.wait_for_timeout(300)
+    assert page.dialogs == []
+    assert page.errors == []
+
+
+def test_schematic_shapes_are_dashed_in_the_browser(site, page):
+    out, _ = site
+    page.goto((out / "fig2.html").as_uri(), wait_until="load")
+    page.wait_for_selector(".geo-l-cities")
+    dashes = page.evaluate(
+        "Array.from(document.querySelectorAll('.geo-l-cities'))"
+        ".map(e => e.getAttribute('stroke-dasharray'))"
+    )
+    assert dashes
+    assert all(d == "8 6" for d in dashes)
+    assert page.locator(".geo-l-district").first.get_attribute("stroke-dasharray") is None
