@@ -225,6 +225,10 @@ def figure_layers(
 
 
 # --------------------------------------------------------------------------- geometry
+#: Largest simplification tolerance of schematic shapes in metres (keeps discs round).
+SIMPLIFY_CAP_M = 30.0
+
+
 def display_frame(gdf: gpd.GeoDataFrame, basemap: Basemap) -> gpd.GeoDataFrame:
     """Return a layer ready to draw: simplified within accuracy, shifted, rounded.
 
@@ -242,7 +246,13 @@ def display_frame(gdf: gpd.GeoDataFrame, basemap: Basemap) -> gpd.GeoDataFrame:
     """
     out = gdf.to_crs(STORAGE_CRS) if gdf.crs and not gdf.crs.equals(STORAGE_CRS) else gdf.copy()
     acc = out["accuracy_m"] if "accuracy_m" in out else np.zeros(len(out))
-    tol = np.nan_to_num(np.asarray(acc, dtype="float64"), nan=0.0) / M_PER_DEG
+    # Simplify within the feature's accuracy; schematic shapes by at most
+    # SIMPLIFY_CAP_M, as a disc simplified by its 800 m accuracy would draw as a square.
+    acc_m = np.nan_to_num(np.asarray(acc, dtype="float64"), nan=0.0)
+    if "geometry_source" in out:
+        schematic = np.asarray(out["geometry_source"] == "schematic")
+        acc_m = np.where(schematic, np.minimum(acc_m, SIMPLIFY_CAP_M), acc_m)
+    tol = acc_m / M_PER_DEG
     out.geometry = shapely.simplify(np.asarray(out.geometry.values), tol, preserve_topology=True)
     if basemap.needs_shift:
         out = convert_gdf(out, "wgs84", basemap.datum)
@@ -524,7 +534,9 @@ def _fit(m: folium.Map, spec: FigureSpec, frames: list[gpd.GeoDataFrame]) -> Non
         m.location = list(spec.center)
         m.options["zoom"] = spec.zoom or 12
         return
-    bounds = np.array([f.total_bounds for f in frames if len(f)])
+    # Open on the district when it is drawn: neighbours are context, not the subject.
+    district = [f for f in frames if len(f) and "district" in set(f.get("kind", []))]
+    bounds = np.array([f.total_bounds for f in (district or frames) if len(f)])
     if len(bounds):
         x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
         x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()
@@ -587,7 +599,7 @@ def build_map(
     catalog_order = [s for s in catalog if s.id in fgs]
     if fgs:
         folium.plugins.GroupedLayerControl(
-            _groups(catalog_order, fgs), exclusive_groups=False, collapsed=False
+            _groups(catalog_order, fgs), exclusive_groups=False, collapsed=True
         ).add_to(m)
     outline = layer_geojson(frames["district"], catalog["district"]) if "district" in frames else {}
     _add_tools(m, spec, bm, outline)

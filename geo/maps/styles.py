@@ -95,7 +95,9 @@ STYLES: dict[str, LayerStyle] = {
     "neighbours": LayerStyle(
         color="#777777", weight=1.0, fill=True, fill_opacity=0.05, categorical=False
     ),
-    "axes": LayerStyle(color="#555555", weight=3.0, fill=False),
+    "axes": LayerStyle(
+        color="#555555", weight=3.0, fill=False, colors={"river": "#0072B2", "road": "#555555"}
+    ),
     "ridges": LayerStyle(color="#117733", weight=4.0, fill=False, opacity=0.7, categorical=False),
     "campuses": LayerStyle(color="#332288", radius=6.0, fill_opacity=0.8, categorical=False),
     "rd_platforms": LayerStyle(radius=6.0, fill_opacity=0.85),
@@ -111,6 +113,7 @@ STYLES: dict[str, LayerStyle] = {
             "existing": "#009E73",
             "under construction": "#E69F00",
             "planned": "#56B4E9",
+            "under-construction": "#E69F00",
         },
     ),
     "industrial_platforms": LayerStyle(fill_opacity=0.35, radius=6.0),
@@ -126,7 +129,7 @@ STYLES: dict[str, LayerStyle] = {
     "screens": LayerStyle(color="#117733", fill_opacity=0.25, categorical=False),
     "cities": LayerStyle(
         fill_opacity=0.12,
-        colors={"east": "#E69F00", "west": "#56B4E9", "东部": "#E69F00", "西部": "#56B4E9"},
+        colors={"东部人字母城": "#E69F00", "西部科技新城": "#56B4E9"},
     ),
     "belts": LayerStyle(fill_opacity=0.25),
     "rings": LayerStyle(fill_opacity=0.2),
