@@ -2,7 +2,6 @@ import argparse
 import collections
 import json
 import math
-import os
 import re
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from geo.units import iter_quantity_mentions, parse_quantity
 
 DATA = Path(__file__).parent / "data" / "claims"
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = Path(os.environ.get("GEO_SEEDS_DIR", REPO.parent / "shared" / "seeds"))
-
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source documents not at {SEEDS}")
+SEEDS = REPO / "sources"
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +65,6 @@ def test_ledger_columns_and_ids(ledger):
     assert set(ledger["metric"]) <= set(cl.METRIC_LABELS)
 
 
-@needs_seeds
 def test_every_quote_is_on_its_line(ledger):
     texts = {
         f: (SEEDS / f).read_text(encoding="utf-8").splitlines() for f in set(ledger["source_file"])
@@ -81,7 +77,6 @@ def test_every_quote_is_on_its_line(ledger):
     assert bad == []
 
 
-@needs_seeds
 def test_every_value_is_in_its_quote(ledger):
     bad = [
         r.claim_id
@@ -108,7 +103,6 @@ def test_si_values_follow_from_value_and_unit(ledger):
     assert bad == []
 
 
-@needs_seeds
 def test_sweep_finds_no_size_claim_missing_from_the_ledger(ledger):
     """Every number+unit in the five documents is ledgered or excluded with a reason."""
     have = collections.Counter(
@@ -130,7 +124,6 @@ def test_sweep_finds_no_size_claim_missing_from_the_ledger(ledger):
     assert missing == [], f"size statements neither in layers/claims.csv nor excluded: {missing}"
 
 
-@needs_seeds
 def test_every_table15_row_has_its_investment(ledger):
     text = (SEEDS / "002_8a077782b689f185.txt").read_text(encoding="utf-8").splitlines()
     rows = [

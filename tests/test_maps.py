@@ -34,7 +34,7 @@ from geo.maps.styles import SCHEMATIC_DASH, category_colors, get_style
 
 DATA = Path(__file__).parent / "data" / "maps"
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seeds" / "002_8a077782b689f185.txt"
+SEED = ROOT / "sources" / "002_8a077782b689f185.txt"
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -108,7 +108,6 @@ def test_eight_figures_with_the_plans_captions():
     assert all(f.caption_en and f.layers and f.plan_ref for f in FIGURES)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="plan text not available in this checkout")
 def test_captions_are_the_plan_lines_cited():
     lines = SEED.read_text(encoding="utf-8").splitlines()
     for f in FIGURES:

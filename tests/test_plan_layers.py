@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ROOT / "layers"
-PLAN = ROOT.parent / "shared" / "seeds" / "002_8a077782b689f185.txt"
+PLAN = ROOT / "sources" / "002_8a077782b689f185.txt"
 PLAN_FILE = "002_8a077782b689f185.txt"
 
 LAYER_IDS = (
@@ -73,8 +73,6 @@ def layers() -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def plan_lines() -> list[str]:
-    if not PLAN.exists():
-        pytest.skip(f"plan text not found at {PLAN}")
     return PLAN.read_text(encoding="utf-8").split("\n")
 
 
@@ -482,8 +480,6 @@ def test_builder_parsers():
 
 def test_places_resolve_in_gazetteer(layers):
     path = LAYERS / "gazetteer.csv"
-    if not path.exists():
-        pytest.skip("layers/gazetteer.csv not built yet")
     with path.open(encoding="utf-8", newline="") as f:
         known = set()
         for row in csv.DictReader(f):
