@@ -109,6 +109,9 @@ class Place:
         Estimated positional error in metres.
     aliases : tuple of str
         Other names the documents use for the place.
+    approximate : bool
+        True for a place placed by a stated relation to another ("anchored"), whose
+        note starts with ``APPROXIMATE``: its point is schematic, not located.
     """
 
     name_zh: str
@@ -119,6 +122,12 @@ class Place:
     source: str
     accuracy_m: float
     aliases: tuple[str, ...] = ()
+    approximate: bool = False
+
+    @property
+    def geometry_source(self) -> str:
+        """``schematic`` for an anchored place, ``digitized`` for a located one."""
+        return "schematic" if self.approximate else "digitized"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -190,6 +199,7 @@ class Gazetteer:
                 source=_text(row.source),
                 accuracy_m=_number(row.accuracy_m),
                 aliases=_split_aliases(row.aliases),
+                approximate=_text(getattr(row, "note", "")).startswith("APPROXIMATE"),
             )
             position = len(self._places)
             self._places.append(place)

@@ -430,6 +430,8 @@ def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.Ge
             own = float(props.get("accuracy_m") or 0)
             props["accuracy_m"] = max(own, float(place.accuracy_m))
             props["geometry_source"] = props.get("geometry_source") or _place_source(place)
+            # Say where the point comes from: approximate (anchored) places say so.
+            props["position_note"] = f"{place.name_zh}: {place.source}"
         else:
             geoms.append(shape(geom))
         props["accuracy_m"] = float(props["accuracy_m"])
@@ -444,8 +446,8 @@ def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.Ge
 
 
 def _place_source(place: Any) -> str:
-    """Geometry source of a gazetteer place: located from a real source means digitized."""
-    return str(getattr(place, "geometry_source", "") or "digitized")
+    """Geometry source of a gazetteer place: schematic when anchored, else digitized."""
+    return str(place.geometry_source)
 
 
 def _outside_chongqing(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:

@@ -134,3 +134,23 @@ def test_geo_layers_lists_every_layer(capsys, catalog):
     out = capsys.readouterr().out
     for spec in catalog:
         assert spec.id in out
+
+
+def test_features_at_anchored_places_are_drawn_as_schematic(layers):
+    from geo.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    checked = 0
+    for gdf in layers.values():
+        if "place" not in gdf:
+            continue
+        for place, src, note in zip(
+            gdf["place"], gdf["geometry_source"], gdf["position_note"], strict=True
+        ):
+            if not isinstance(place, str):
+                continue
+            p = gaz.lookup(place)
+            assert src == ("schematic" if p.approximate else "digitized"), place
+            assert note.startswith(p.name_zh), place  # the popup says where the point is
+            checked += 1
+    assert checked > 100  # the plan's point layers all stand at gazetteer places

@@ -300,6 +300,11 @@ def claim_rows(props: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _shorten(text: str, limit: int) -> str:
+    """Cut long notes for a popup, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
     """Return the popup HTML of one feature; every value is escaped.
 
@@ -327,6 +332,10 @@ def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
         ("规划出处 plan_ref", esc(props.get("plan_ref"))),
         ("几何来源 geometry_source", source),
         ("精度 accuracy_m", f"± {esc(_number(float(acc)))} m" if esc(acc) else ""),
+    ]
+    if esc(props.get("position_note")):
+        rows.append(("位置 position", esc(_shorten(str(props["position_note"]), 240))))
+    rows += [
         ("图层 layer", f"{esc(layer.title_zh)} {esc(layer.title_en)}"),
     ]
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
