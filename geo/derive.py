@@ -62,6 +62,11 @@ def _feature_by_id(gdf: gpd.GeoDataFrame, fid: str, layer: str) -> BaseGeometry:
     return shapely.union_all(hit.geometry.values)
 
 
+def _accuracy(gdf: gpd.GeoDataFrame, ids: list[str]) -> float:
+    """Worst accuracy_m of the named input features: a zone is no better than its inputs."""
+    return float(gdf.loc[gdf["id"].isin(ids), "accuracy_m"].max())
+
+
 def _record(spec: Mapping[str, Any], kind: str, accuracy_m: float, **extra: Any) -> dict[str, Any]:
     missing = [k for k in _PROPS if k not in spec]
     if missing:
@@ -110,7 +115,8 @@ def screens(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         geom = _polygonal(band.intersection(district).difference(taken))
         taken = taken.union(geom)
         rule = f"ridge {spec['ridge']} ± {width:g} m, clipped to the district"
-        records.append(_record(spec, "ecological-screen", width, rule=rule))
+        accuracy = max(width, _accuracy(ridges, [spec["ridge"]]))
+        records.append(_record(spec, "ecological-screen", accuracy, rule=rule))
         geoms.append(geom)
     return _frame(records, geoms)
 
@@ -159,7 +165,11 @@ def cities(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     east_side = _east_side(ridge, district.bounds)
     east, west = _polygonal(rest.intersection(east_side)), _polygonal(rest.difference(east_side))
     rule = f"district minus screens, split at ridge {params['divide']}"
-    accuracy = float(params.get("accuracy_m", 1000))
+    accuracy = max(
+        float(params.get("accuracy_m", 1000)),
+        _accuracy(_metric(load, params.get("ridges", "ridges")), [params["divide"]]),
+        float(screens_m["accuracy_m"].max()),
+    )
     records = [
         _record(params["east"], "city", accuracy, rule=rule + " (east side)"),
         _record(params["west"], "city", accuracy, rule=rule + " (west side)"),
@@ -183,9 +193,8 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
     """
     district = _district(load, params)
-    ridge = _feature_by_id(
-        _metric(load, params.get("ridges", "ridges")), params["divide"], "ridges"
-    )
+    ridges_m = _metric(load, params.get("ridges", "ridges"))
+    ridge = _feature_by_id(ridges_m, params["divide"], "ridges")
     east_side = _east_side(ridge, district.bounds)
     records, geoms = [], []
     for spec in params["zones"]:
@@ -194,19 +203,25 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         geoms.append(_polygonal(part))
         rule = f"district {spec['side']} of ridge {params['divide']}"
         records.append(
-            _record(spec, spec.get("kind", "zone"), float(spec.get("accuracy_m", 1000)), rule=rule)
+            _record(
+                spec,
+                spec.get("kind", "zone"),
+                max(float(spec.get("accuracy_m", 1000)), _accuracy(ridges_m, [params["divide"]])),
+                rule=rule,
+            )
         )
     return _frame(records, geoms)
 
 
-def _places_metric(names: list[str]) -> list[BaseGeometry]:
+def _places_metric(names: list[str]) -> tuple[list[BaseGeometry], float]:
+    """Return gazetteer places as EPSG:4544 points and their worst accuracy_m."""
     from geo.gazetteer import load_gazetteer
 
     gaz = load_gazetteer()
-    pts = gpd.GeoSeries.from_xy(
-        [gaz.lookup(n).lon for n in names], [gaz.lookup(n).lat for n in names], crs=STORAGE_CRS
-    )
-    return list(pts.to_crs(METRIC_CRS).values)
+    places = [gaz.lookup(n) for n in names]
+    pts = gpd.GeoSeries.from_xy([p.lon for p in places], [p.lat for p in places], crs=STORAGE_CRS)
+    worst = max((p.accuracy_m for p in places), default=0.0)
+    return list(pts.to_crs(METRIC_CRS).values), worst
 
 
 def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
@@ -233,7 +248,7 @@ def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         lines = [_feature_by_id(axes, a, "axes") for a in spec["axes"]]
         shape = shapely.union_all([g.buffer(width) for g in lines])
         radius = float(spec.get("place_radius_m", width))
-        pts = _places_metric(list(spec.get("places", [])))
+        pts, place_acc = _places_metric(list(spec.get("places", [])))
         shape = shape.union(shapely.union_all([p.buffer(radius) for p in pts] or [Polygon()]))
         # close the gaps between a place disc and the corridor so the belt is one band
         shape = shape.buffer(width).buffer(-width)
@@ -241,7 +256,11 @@ def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         rule = f"axes {', '.join(spec['axes'])} ± {width:g} m ∪ places ± {radius:g} m"
         records.append(
             _record(
-                spec, "development-belt", width, rule=rule, places="|".join(spec.get("places", []))
+                spec,
+                "development-belt",
+                max(width, _accuracy(axes, list(spec["axes"])), place_acc),
+                rule=rule,
+                places="|".join(spec.get("places", [])),
             )
         )
     return _frame(records, geoms)
@@ -291,7 +310,7 @@ def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
             _record(
                 spec,
                 params.get("kind", "group"),
-                radius,
+                max(radius, float(rows["accuracy_m"].max())),
                 rule=rule,
                 members="|".join(rows["name_zh"].astype(str)),
                 member_count=len(rows),

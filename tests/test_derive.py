@@ -217,3 +217,22 @@ def test_ridge_side_zone():
     )
     geom = out.to_crs(4544).geometry[0]
     assert geom.area == pytest.approx(11_500 * 20_000, rel=0.01)
+
+
+def test_a_zone_is_no_more_accurate_than_its_inputs():
+    coarse = LAYERS["members"].copy()
+    coarse.loc[coarse["group"] == "b", "accuracy_m"] = 5000.0
+    out = derive_layer(
+        spec(
+            "groups",
+            {
+                "district": "district",
+                "members": "coarse",
+                "group_by": "group",
+                "radius_m": 800,
+                "groups": [{**named("ring-a"), "key": "a"}, {**named("ring-b"), "key": "b"}],
+            },
+        ),
+        lambda lid: coarse if lid == "coarse" else LAYERS[lid],
+    )
+    assert list(out["accuracy_m"]) == [800.0, 5000.0]
