@@ -713,6 +713,26 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return path
 
 
+def layer_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
+    """Return the GeoJSON text of a layer as it is stored: one feature per line.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in EPSG:4326.
+    precision : int
+        Decimal places of coordinates (6 ≈ 0.1 m).
+
+    Returns
+    -------
+    str
+    """
+    doc = to_geojson_dict(gdf, precision)
+    text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
+    # one feature per line keeps diffs of committed layers readable
+    return text.replace('},{"type":"Feature"', '},\n{"type":"Feature"') + "\n"
+
+
 def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, precision: int = 6) -> Path:
     """Write a layer as GeoJSON atomically (temp file + rename; never half-written).
 
@@ -729,8 +749,4 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, precision: int = 6) -> 
     -------
     Path
     """
-    doc = to_geojson_dict(gdf, precision)
-    text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
-    return atomic_write_text(
-        path, text.replace('},{"type":"Feature"', '},\n{"type":"Feature"') + "\n"
-    )
+    return atomic_write_text(path, layer_text(gdf, precision))

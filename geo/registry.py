@@ -42,11 +42,11 @@ from geo.catalog import GEOMETRY_TYPES, ROLES, Catalog, parse_catalog
 from geo.layers import (
     REQUIRED,
     canonical_crs,
+    layer_text,
     layers_dir,
     read_catalog,
     read_geojson,
     read_layer_document,
-    to_geojson_dict,
 )
 
 __all__ = [
@@ -780,25 +780,6 @@ def catalog_text_with_entry(text: str, entry: Mapping[str, Any], replace: bool) 
     dumped = yaml.safe_dump(want, allow_unicode=True, sort_keys=False, width=10_000)
     parse_catalog(yaml.safe_load(dumped))
     return dumped, True
-
-
-def layer_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
-    """Return the GeoJSON text of a layer as :func:`geo.layers.write_layer` writes it.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Features in EPSG:4326.
-    precision : int
-        Decimal places of coordinates.
-
-    Returns
-    -------
-    str
-    """
-    doc = to_geojson_dict(gdf, precision)
-    text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
-    return text.replace('},{"type":"Feature"', '},\n{"type":"Feature"') + "\n"
 
 
 # --------------------------------------------------------------------------- committing

