@@ -42,10 +42,16 @@ lint: $(STAMP)
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest --nbmake tests notebooks
 
-# reports first, so the index page that `geo maps` writes can link them
+# Reports first, so the index page that `geo maps` writes can link them. The
+# self-contained copies in site/offline/ (no network at all) are for intranets; when
+# Chromium is present they are also photographed for the index's thumbnails.
 maps: $(STAMP)
 	$(BIN)/geo report --out $(SITE)
 	$(BIN)/geo claims --out $(SITE)/claims
+	$(BIN)/geo maps --out $(SITE)/offline --offline --basemap none
+	@if [ -x /usr/bin/chromium ]; then \
+		$(BIN)/python scripts/screenshots.py --site $(SITE)/offline --out $(SITE)/screenshots; \
+	else echo "thumbnails skipped: Chromium is missing (make chromium installs it)"; fi
 	$(BIN)/geo maps --out $(SITE)
 
 bench: $(STAMP)

@@ -182,7 +182,8 @@ def _zone_sections(layers: Layers) -> list[Section]:
             "zone_totals",
             "分区图层合计 Zone layers as a whole",
             "Each zone layer as the union of its features (overlaps inside a layer counted "
-            "once). Cities and screens partition the district, so their share should be 1.",
+            "once). Cities and screens together partition the district: their shares add up "
+            "to 100%.",
             totals,
             list(notes),
         ),

@@ -30,6 +30,7 @@ BUDGET_OFFLINE = 2 * 1024 * 1024
 REPORT_LINKS: tuple[tuple[str, str], ...] = (
     ("reports/index.html", "报告 Reports"),
     ("claims/index.html", "数据核查 Claims ledger"),
+    ("offline/index.html", "离线版图集 Offline maps (no internet needed)"),
 )
 
 
