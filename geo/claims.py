@@ -24,6 +24,7 @@ DataFrames; nothing here writes files. :func:`read_ledger` is the one reader.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -47,6 +48,8 @@ __all__ = [
     "claim_interval",
     "default_members",
     "ledger_path",
+    "ledger_text",
+    "link_features",
     "normalise_place",
     "read_ledger",
     "run_checks",
@@ -155,7 +158,19 @@ PLACE_ALIASES: dict[str, str] = {
     "地质科技公园": "沙坪坝区地质科技园",
     "地质科技园": "沙坪坝区地质科技园",
     "沙坪坝": "沙坪坝区",
+    # 002 L316 writes the Science City's Shapingba part without 区 (layer science_city).
+    "西部(重庆)科学城沙坪坝片": "西部(重庆)科学城沙坪坝片区",
+    "西部(重庆)科学城(沙坪坝片)": "西部(重庆)科学城沙坪坝片区",
 }
+
+#: Zones the documents name by a word that is not the zone's own name.
+#: 沙坪坝区东部城区 (表15 rows 41, 43 建设地点) is the district east of the Zhongliang
+#: ridge, which §2.4 一（一） calls 东部人字母城 (layer cities, city-east).
+ZONE_ALIASES: dict[str, str] = {"全区": "沙坪坝区", "沙坪坝区东部城区": "东部人字母城"}
+
+#: A zone written ``科学城X`` (科学城黄金湾·智谷, 科学城国际物流城) puts the place in
+#: the Science City's Shapingba part; X itself is a point, not an area.
+ZONE_PREFIXES: dict[str, str] = {"科学城": "西部(重庆)科学城沙坪坝片区"}
 
 
 def _fold(name: str) -> str:
@@ -231,6 +246,128 @@ def read_ledger(path: str | Path | None = None) -> pd.DataFrame:
         df[col] = df[col].astype(float)
     df["line"] = df["line"].astype(int)
     return df
+
+
+def ledger_text(ledger: pd.DataFrame) -> str:
+    """Return the ledger as the CSV text it is stored as (UTF-8, Unix line ends).
+
+    Parameters
+    ----------
+    ledger : pandas.DataFrame
+        The ledger read with every column as text
+        (``pd.read_csv(path, dtype=str, keep_default_na=False)``), so that values
+        are written back exactly as they were read.
+
+    Returns
+    -------
+    str
+        CSV text; reading and writing an unchanged ledger gives the same bytes.
+    """
+    return ledger.to_csv(index=False, lineterminator="\n")
+
+
+_REF = re.compile(r"^(?P<file>[^\s:;]+):L(?P<a>\d+)(?:-(?P<b>\d+))?")
+
+
+def _cites(plan_ref: Any, source_file: str, line: int) -> bool:
+    """Whether a feature's ``plan_ref`` cites ``source_file`` at ``line``."""
+    for ref in str(plan_ref or "").split(";"):
+        m = _REF.match(ref.strip())
+        if m and m["file"] == source_file:
+            a = int(m["a"])
+            b = int(m["b"] or a)
+            if a <= line <= b:
+                return True
+    return False
+
+
+def _names(rec: Mapping[str, Any]) -> list[str]:
+    """Return a feature's own names: ``name_zh`` and its ``aliases`` (``|``-separated)."""
+    names = [str(rec.get("name_zh") or "")]
+    aliases = rec.get("aliases")
+    if isinstance(aliases, str):
+        names += [a for a in aliases.split("|") if a.strip()]
+    return [n for n in names if n]
+
+
+def link_features(
+    claims: pd.DataFrame,
+    layers: Mapping[str, Any],
+    lookup: Callable[[str], str] | None = None,
+) -> pd.Series:
+    """Find the layer feature each claim is about; the ledger's ``feature_id`` column.
+
+    Rules, in order:
+
+    1. A Table 15 cell (``table_ref`` ``表15 row N ...``) is about the project of
+       that row: the feature whose ``plan_ref`` cites 表15 and whose
+       ``row_printed`` is N (the ledger uses the numbers as printed; row 36 is
+       printed 46).
+    2. Otherwise the features whose ``name_zh`` or ``aliases`` normalise
+       (:func:`normalise_place`) to the claim's place. Among several, the first of:
+       a feature whose ``plan_ref`` cites the claim's file and line; an area
+       (polygon) feature, since a place that has an outline is that area (a ring
+       is its ``ring-*`` polygon, not one of its member points); then the order of
+       ``layers`` (catalog order: site layers before member layers), then id.
+    3. No feature: ``""`` (table totals, a group of features such as all six
+       rings, places outside the district or not mapped).
+
+    A feature's ``place`` (where it stands) is never used: a lab at 黄金湾·智谷 is
+    not 黄金湾·智谷.
+
+    Parameters
+    ----------
+    claims : pandas.DataFrame
+        The ledger (columns ``place``, ``table_ref``, ``source_file``, ``line``).
+    layers : mapping of str to GeoDataFrame
+        Layers by catalog id, in catalog order, derived layers included (e.g.
+        :func:`geo.layers.load_layers`).
+    lookup : callable, optional
+        Gazetteer name resolver for :func:`normalise_place`.
+
+    Returns
+    -------
+    pandas.Series
+        Feature ids (str, ``""`` when none), indexed like ``claims``.
+    """
+    by_row: dict[int, str] = {}
+    by_key: dict[str, list[tuple[int, str, bool, Any]]] = {}
+    order = 0
+    for gdf in layers.values():
+        if gdf is None or not len(gdf):
+            continue
+        for rec in gdf.to_dict("records"):
+            fid = str(rec.get("id") or "")
+            if not fid:
+                continue
+            order += 1
+            printed = rec.get("row_printed")
+            if "表15" in str(rec.get("plan_ref") or "") and printed is not None:
+                with contextlib.suppress(TypeError, ValueError):
+                    by_row.setdefault(int(printed), fid)
+            geom = rec.get("geometry")
+            is_area = geom is not None and "Polygon" in geom.geom_type
+            for name in _names(rec):
+                by_key.setdefault(normalise_place(name, lookup), []).append(
+                    (order, fid, is_area, rec.get("plan_ref"))
+                )
+    out: list[str] = []
+    for row in claims.to_dict("records"):
+        m = _T15_ROW.match(str(row.get("table_ref") or ""))
+        if m and int(m[1]) in by_row:
+            out.append(by_row[int(m[1])])
+            continue
+        cands = by_key.get(normalise_place(str(row["place"]), lookup), [])
+        if not cands:
+            out.append("")
+            continue
+        src, line = str(row["source_file"]), int(row["line"])
+        best = min(
+            cands,
+            key=lambda c: (not _cites(c[3], src, line), not c[2], c[0], c[1]),
+        )
+        out.append(best[1])
+    return pd.Series(out, index=claims.index, name="feature_id", dtype=object)
 
 
 def _sig_tolerance(value_written: str, factor: float) -> float:
@@ -563,6 +700,19 @@ def check_aggregate(
     return _frame(out)
 
 
+#: Geometry sources whose outline may decide an area or length claim.
+_MEASURED_SOURCES = frozenset({"surveyed", "digitized"})
+
+
+def _accuracy(value: Any) -> float | None:
+    """Return a positive, finite ``accuracy_m``, else None (unknown accuracy decides nothing)."""
+    try:
+        acc = float(value)
+    except (TypeError, ValueError):
+        return None
+    return acc if math.isfinite(acc) and acc > 0 else None
+
+
 def _geodesic_area_perimeter(geom: Any) -> tuple[float, float]:
     """Geodesic area (m²) and perimeter (m) of a lon/lat geometry."""
     from pyproj import Geod
@@ -623,23 +773,34 @@ def check_geometry(
                 by_id[str(feat["id"])] = feat
     for row in subject.to_dict("records"):
         cid = row["claim_id"]
-        feat = by_id.get(row.get("feature_id") or "") or by_key.get(row["place_key"])
+        fid = str(row.get("feature_id") or "")
+        # a linked claim is judged on its own feature only, never on a namesake
+        feat = by_id.get(fid) if fid else by_key.get(row["place_key"])
         if feat is None or feat.get("geometry") is None:
-            out.append(_result(cid, "geometry", "cannot verify", "no footprint for this place"))
+            why = f"feature {fid} not loaded" if fid and feat is None else "no footprint"
+            out.append(_result(cid, "geometry", "cannot verify", f"{why} for this place"))
             continue
         geom = feat["geometry"]
-        source = str(feat.get("geometry_source", ""))
-        acc = float(feat.get("accuracy_m") or 0.0)
+        source = str(feat.get("geometry_source", "") or "")
+        acc = _accuracy(feat.get("accuracy_m"))
         gtype = geom.geom_type
         wants_line = row["metric"] == "length"
-        if source == "schematic":
+        if source not in _MEASURED_SOURCES:
+            why = (
+                "is schematic: it shows relations, not a footprint"
+                if source == "schematic"
+                else f"has geometry_source {source or 'unset'!r}, not a measured outline"
+            )
+            why = f"feature {feat.get('id', '')} {why}"
+            out.append(_result(cid, "geometry", "cannot verify", why))
+            continue
+        if acc is None:
             out.append(
                 _result(
                     cid,
                     "geometry",
                     "cannot verify",
-                    f"feature {feat.get('id', '')} is schematic: "
-                    "it shows relations, not a footprint",
+                    f"feature {feat.get('id', '')} states no positive accuracy_m",
                 )
             )
             continue
@@ -862,30 +1023,65 @@ def check_arithmetic(claims: pd.DataFrame) -> pd.DataFrame:
     return _frame(out)
 
 
+def _zone_for(
+    zone: str, zone_by_key: Mapping[str, Any], lookup: Callable[[str], str] | None
+) -> tuple[str, Any] | None:
+    """Return the zone polygon that a document's zone text names, if any.
+
+    The zone's own name, a zone alias (全区 → 沙坪坝区) or a zone prefix (科学城X →
+    the Science City's Shapingba part).
+    """
+    folded = _fold(zone)
+    for text in (zone, ZONE_ALIASES.get(folded, "")):
+        if text:
+            key = normalise_place(text, lookup)
+            if key in zone_by_key:
+                return key, zone_by_key[key]
+    for prefix, target in ZONE_PREFIXES.items():
+        if folded.startswith(prefix) and folded != prefix:
+            key = normalise_place(target, lookup)
+            if key in zone_by_key:
+                return key, zone_by_key[key]
+    return None
+
+
 def check_containment(
     claims: pd.DataFrame,
     places: Any,
     zones: Any,
     lookup: Callable[[str], str] | None = None,
+    features: Any = None,
 ) -> pd.DataFrame:
     """Check that each claim's place lies in the zone the document puts it in.
 
+    The zone is the polygon whose name or alias is the claim's ``zone`` (沙坪坝区 is
+    the surveyed district; 全区 means it too; ``科学城X`` puts the place in the
+    Science City's Shapingba part). The place is the claim's linked feature
+    (``feature_id``) when that is a point, with that feature's ``accuracy_m``
+    (which includes any extra error of standing at a host site); else its
+    gazetteer point. A place that is an area (a ring, a cluster) is not tested.
+
     Distances are measured in CGCS2000 / 3-degree GK CM 105E (EPSG:4544). A point
     inside (outside) the zone by more than the summed accuracies is ``consistent``
-    (``conflict``); nearer the edge it ``cannot verify``. This check locates a
-    place; it never vouches for the place's figure (see :func:`verdicts`).
+    (``conflict``); nearer the edge than that, or with no positive accuracy stated,
+    it ``cannot verify``: a point known to ±16 km cannot be placed in or out of a
+    zone whose edge is 5 km away. This check locates a place; it never vouches for
+    the place's figure (see :func:`verdicts`).
 
     Parameters
     ----------
     claims : pandas.DataFrame
-        The ledger (column ``zone``).
+        The ledger (columns ``zone`` and, optionally, ``feature_id``).
     places : geopandas.GeoDataFrame or None
         Points with ``name_zh``, optional ``aliases`` (``|``-separated) and
         ``accuracy_m``, EPSG:4326 (e.g. the gazetteer).
     zones : geopandas.GeoDataFrame or None
-        Polygons with ``name_zh`` and ``accuracy_m``, EPSG:4326.
+        Polygons with ``name_zh``, optional ``aliases``, ``accuracy_m``, EPSG:4326.
     lookup : callable, optional
         Gazetteer name resolver.
+    features : geopandas.GeoDataFrame, optional
+        Layer features with ``id`` and ``accuracy_m`` (EPSG:4326), for claims
+        with a ``feature_id``.
 
     Returns
     -------
@@ -894,55 +1090,94 @@ def check_containment(
     """
     df = _with_keys(claims, lookup)
     out: list[dict[str, str]] = []
-    if places is None or zones is None or not len(places) or not len(zones):
+    if (
+        zones is None
+        or not len(zones)
+        or ((places is None or not len(places)) and (features is None or not len(features)))
+    ):
         for cid in df["claim_id"]:
             out.append(
                 _result(cid, "containment", "cannot verify", "no place points or zone polygons")
             )
         return _frame(out)
-    p_m = places.to_crs(4544)
+    point_by_key: dict[str, tuple[Any, float | None, str]] = {}
+    if places is not None and len(places):
+        p_m = places.to_crs(4544)
+        for i, rec in enumerate(places.to_dict("records")):
+            for n in _names(rec):
+                point_by_key.setdefault(
+                    normalise_place(n, lookup),
+                    (p_m.geometry.iloc[i], _accuracy(rec.get("accuracy_m")), "gazetteer"),
+                )
+    feat_by_id: dict[str, tuple[Any, float | None, str]] = {}
+    if features is not None and len(features):
+        f_m = features.to_crs(4544)
+        for i, rec in enumerate(features.to_dict("records")):
+            if rec.get("id") and f_m.geometry.iloc[i] is not None:
+                feat_by_id[str(rec["id"])] = (
+                    f_m.geometry.iloc[i],
+                    _accuracy(rec.get("accuracy_m")),
+                    f"feature {rec['id']}",
+                )
     z_m = zones.to_crs(4544)
-    point_by_key: dict[str, tuple[Any, float]] = {}
-    for i, rec in enumerate(places.to_dict("records")):
-        names = [str(rec.get("name_zh", ""))]
-        names += [a for a in str(rec.get("aliases", "") or "").split("|") if a]
-        for n in names:
-            point_by_key.setdefault(
-                normalise_place(n, lookup),
-                (p_m.geometry.iloc[i], float(rec.get("accuracy_m") or 0.0)),
-            )
-    zone_by_key: dict[str, tuple[Any, float, str]] = {}
+    zone_by_key: dict[str, tuple[Any, float | None, str]] = {}
     for i, rec in enumerate(zones.to_dict("records")):
-        zone_by_key.setdefault(
-            normalise_place(str(rec.get("name_zh", "")), lookup),
-            (z_m.geometry.iloc[i], float(rec.get("accuracy_m") or 0.0), str(rec.get("id", ""))),
-        )
+        for n in _names(rec):
+            zone_by_key.setdefault(
+                normalise_place(n, lookup),
+                (z_m.geometry.iloc[i], _accuracy(rec.get("accuracy_m")), str(rec.get("id", ""))),
+            )
     for row in df.to_dict("records"):
         cid = row["claim_id"]
-        zkey = normalise_place(row["zone"], lookup) if row["zone"] else ""
-        if not zkey or zkey not in zone_by_key:
+        found = _zone_for(str(row["zone"]), zone_by_key, lookup) if row["zone"] else None
+        if found is None:
             out.append(
                 _result(cid, "containment", "cannot verify", f"no polygon for zone {row['zone']!r}")
             )
             continue
-        if row["place_key"] not in point_by_key:
+        zkey, (zone, z_acc, zid) = found
+        fid = str(row.get("feature_id") or "")
+        where_from = feat_by_id.get(fid) if fid else None
+        if where_from is not None and "Point" not in where_from[0].geom_type:
+            out.append(
+                _result(
+                    cid,
+                    "containment",
+                    "cannot verify",
+                    f"{row['place_key']} is an area ({where_from[2]}), not a point",
+                )
+            )
+            continue
+        if where_from is None:
+            where_from = point_by_key.get(row["place_key"])
+        if where_from is None:
             out.append(
                 _result(cid, "containment", "cannot verify", f"no point for place {row['place']!r}")
             )
             continue
-        point, p_acc = point_by_key[row["place_key"]]
-        zone, z_acc, zid = zone_by_key[zkey]
+        point, p_acc, origin = where_from
+        if p_acc is None or z_acc is None:
+            out.append(
+                _result(
+                    cid,
+                    "containment",
+                    "cannot verify",
+                    f"no positive accuracy_m for {origin if p_acc is None else zid}",
+                )
+            )
+            continue
         tol = p_acc + z_acc
         inside = zone.covers(point)
         dist = zone.boundary.distance(point)
         where = "inside" if inside else "outside"
         reason = (
-            f"{row['place_key']} lies {dist:,.0f} m {where} the edge of {zkey} "
-            f"({zid}); accuracies add to {tol:,.0f} m"
+            f"{row['place_key']} ({origin}, ±{p_acc:,.0f} m) lies {dist:,.0f} m {where} the "
+            f"edge of {zkey} ({zid}, ±{z_acc:,.0f} m); accuracies add to {tol:,.0f} m"
         )
         verdict = "consistent" if inside else "conflict"
         if dist <= tol:
             verdict = "cannot verify"
+            reason += ", more than the distance to the edge"
         out.append(_result(cid, "containment", verdict, reason))
     return _frame(out)
 
@@ -967,7 +1202,8 @@ def run_checks(
     members : pandas.DataFrame, optional
         Cluster and ring membership (see :func:`check_aggregate`).
     features : geopandas.GeoDataFrame, optional
-        Footprints for :func:`check_geometry`.
+        Footprints for :func:`check_geometry`; linked points for
+        :func:`check_containment`.
     places, zones : geopandas.GeoDataFrame, optional
         Points and zone polygons for :func:`check_containment`.
 
@@ -983,7 +1219,7 @@ def run_checks(
         check_geometry(df, features, lookup),
         check_plausibility(df, lookup),
         check_arithmetic(df),
-        check_containment(df, places, zones, lookup),
+        check_containment(df, places, zones, lookup, features),
     ]
     return pd.concat([p for p in parts if not p.empty] or [_frame([])], ignore_index=True)
 
@@ -1166,11 +1402,7 @@ def context_from_layers(
     ]
     if rows:
         ctx["members"] = pd.concat([default_members(), pd.DataFrame(rows)], ignore_index=True)
-    kept = [
-        layers[s.id]
-        for s in catalog
-        if s.id in layers and s.role not in ("member", "axis", "terrain")
-    ]
+    kept = [layers[s.id] for s in catalog if s.id in layers and s.role not in ("axis", "terrain")]
     if kept:
         allf = gpd.GeoDataFrame(pd.concat(kept, ignore_index=True), crs="EPSG:4326")
         ctx["features"] = allf

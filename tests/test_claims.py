@@ -377,3 +377,294 @@ def test_register_adds_claims_subcommand():
     assert args.format == "csv"
     assert args.out == "x"
     assert args.func is cmd_claims.run
+
+
+# ------------------------------------------------------------------ linking to features
+
+
+@pytest.fixture(scope="module")
+def real():
+    """The real layers (derived ones included), gazetteer lookup and check context."""
+    from geo.gazetteer import load_gazetteer
+    from geo.layers import load_layers, read_catalog
+
+    cat = read_catalog()
+    layers = load_layers(catalog=cat)
+    gaz = load_gazetteer()
+    ctx = cl.context_from_layers(layers, cat, gaz)
+    return layers, ctx
+
+
+def _feature_table(layers) -> pd.DataFrame:
+    return pd.concat(
+        [g.drop(columns="geometry").assign(layer=lid) for lid, g in layers.items()],
+        ignore_index=True,
+    ).set_index("id")
+
+
+def test_every_feature_id_exists_in_the_layers(ledger, real):
+    layers, _ = real
+    ids = set(_feature_table(layers).index)
+    linked = ledger.loc[ledger["feature_id"] != "", "feature_id"]
+    assert len(linked) > 200  # most claims are about a mapped feature
+    assert sorted(set(linked) - ids) == []
+
+
+def test_feature_ids_are_what_link_features_computes(ledger, real):
+    layers, ctx = real
+    computed = cl.link_features(ledger, layers, ctx["lookup"])
+    stale = ledger.loc[ledger["feature_id"] != computed, "claim_id"].tolist()
+    assert stale == [], f"run `geo claims --link`: feature_id out of date for {stale}"
+
+
+def test_every_table15_claim_links_to_the_project_of_its_row(ledger, real):
+    layers, _ = real
+    feats = _feature_table(layers)
+    t15 = ledger[ledger["table_ref"].str.match(r"^表15 row \d+")]
+    assert len(t15) >= 43 * 4
+    bad = []
+    for r in t15.itertuples():
+        row_no = int(re.match(r"^表15 row (\d+)", r.table_ref).group(1))
+        f = feats.loc[r.feature_id] if r.feature_id in feats.index else None
+        if (
+            f is None
+            or f["layer"] != "projects"
+            or int(f["row_printed"]) != row_no
+            or f"{r.source_file}:L{r.line} " not in f"{f['plan_ref']} "
+        ):
+            bad.append((r.claim_id, r.table_ref, r.feature_id))
+    assert bad == []
+    # the misnumbered row: printed 46, 36th data row
+    geo_park = t15[t15["table_ref"].str.startswith("表15 row 46 ")]
+    assert set(geo_park["feature_id"]) == {"proj-36"}
+
+
+def test_a_claim_about_a_ring_links_to_its_ring_feature(ledger, real):
+    layers, ctx = real
+    rings = layers["rings"]
+    ring_id = {
+        cl.normalise_place(n, ctx["lookup"]): i
+        for n, i in zip(rings["name_zh"], rings["id"], strict=True)
+    }
+    about_rings = ledger[
+        ledger["place"].map(lambda p: cl.normalise_place(p, ctx["lookup"]) in ring_id)
+        & ~ledger["table_ref"].str.startswith("表15 row")
+    ]
+    assert len(about_rings) >= 8
+    expected = [ring_id[cl.normalise_place(p, ctx["lookup"])] for p in about_rings["place"]]
+    assert about_rings["feature_id"].tolist() == expected
+    assert ledger.set_index("claim_id").loc["C004", "feature_id"] == "ring-cqu"
+
+
+def test_link_features_rules():
+    # 丙园 is both a member point and a polygon; 丁所 sits at 丙园 but is not 丙园.
+    sq = box(106.39, 29.59, 106.41, 29.61)
+    layers = {
+        "sites": gpd.GeoDataFrame(
+            {
+                "id": ["s-bing", "s-ding", "s-wu-t9"],
+                "name_zh": ["丙园", "丁所", "戊园"],
+                "place": ["", "丙园", ""],
+                "plan_ref": ["d.txt:L1", "d.txt:L2", "d.txt:L7 表9 row 1"],
+            },
+            geometry=[Point(106.4, 29.6)] * 3,
+            crs=4326,
+        ),
+        "projects": gpd.GeoDataFrame(
+            {
+                "id": ["p-36", "p-37", "p-wu"],
+                "name_zh": ["己园", "庚园", "戊园"],
+                "row": [36, 37, 38],
+                "row_printed": [46, 37, 38],
+                "plan_ref": ["d.txt:L28 表15 row 36", "d.txt:L29 表15 row 37", "d.txt:L30 表15"],
+            },
+            geometry=[Point(106.4, 29.6)] * 3,
+            crs=4326,
+        ),
+        "zones": gpd.GeoDataFrame(
+            {
+                "id": ["z-bing"],
+                "name_zh": ["丙园"],
+                "aliases": ["丙苑|丙区"],
+                "plan_ref": ["d.txt:L9"],
+            },
+            geometry=[sq],
+            crs=4326,
+        ),
+    }
+    claims = pd.DataFrame(
+        {
+            "place": ["丙苑", "丙园", "丁所", "某地", "随便", "戊园", "戊园", "表15 合计"],
+            "table_ref": ["", "", "", "", "表15 row 46 col 小计", "表9 戊园", "", "表15 合计"],
+            "source_file": ["d.txt"] * 8,
+            "line": [3, 4, 5, 6, 28, 7, 99, 40],
+        }
+    )
+    got = cl.link_features(claims, layers).tolist()
+    assert got == [
+        "z-bing",  # alias of the zone; the polygon beats the namesake point
+        "z-bing",
+        "s-ding",
+        "",  # no such feature
+        "p-36",  # Table 15 by printed row number, whatever the place says
+        "s-wu-t9",  # the feature that cites the claim's line
+        "s-wu-t9",  # no citation: layer order decides
+        "",
+    ]
+
+
+def test_link_ledger_rewrites_only_feature_id(tmp_path, mini):
+    src = DATA / "mini_ledger.csv"
+    target = tmp_path / "claims.csv"
+    target.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    layers = {
+        "sites": gpd.GeoDataFrame(
+            {"id": ["f-jia"], "name_zh": ["甲园"], "plan_ref": ["doc_a.txt:L1"]},
+            geometry=[Point(106.4, 29.6)],
+            crs=4326,
+        )
+    }
+    linked, changes = cmd_claims.link_ledger(
+        target, layers, lambda n: (_ for _ in ()).throw(KeyError(n))
+    )
+    assert set(changes["new"]) == {"f-jia"}
+    assert set(changes["claim_id"]) == set(mini.loc[mini["place"] == "甲园", "claim_id"])
+    text = cl.ledger_text(linked)
+    before = src.read_text(encoding="utf-8").splitlines()
+    after = text.splitlines()
+    assert len(before) == len(after)
+    for b, a in zip(before, after, strict=True):
+        assert b.split(",", 2)[2] == a.split(",", 2)[2]  # everything but feature_id as it was
+
+
+# ------------------------------------------------------------------ geometry and containment
+
+
+def test_geometry_never_passes_on_points_schematic_or_unknown_accuracy(mini, footprints):
+    fp = footprints.copy()
+    fp.loc[0, "accuracy_m"] = float("nan")  # 壬园: a square, but no accuracy
+    fp.loc[1, "geometry_source"] = ""  # 癸园: a square of unknown origin
+    res = cl.check_geometry(mini, fp)
+    assert _verdict(res, "X12", "geometry") == "cannot verify"
+    assert _verdict(res, "X13", "geometry") == "cannot verify"
+
+
+def test_geometry_judges_a_linked_claim_on_its_own_feature(mini, footprints):
+    one = mini[mini["claim_id"] == "X12"].copy()  # 100 亩 at 壬园
+    assert _verdict(cl.check_geometry(one, footprints), "X12", "geometry") == "consistent"
+    one["feature_id"] = "f-zi"  # linked to a point: the namesake square must not decide
+    assert _verdict(cl.check_geometry(one, footprints), "X12", "geometry") == "cannot verify"
+    one["feature_id"] = "f-missing"
+    assert _verdict(cl.check_geometry(one, footprints), "X12", "geometry") == "cannot verify"
+
+
+def test_containment_point_accuracy_beyond_the_edge_cannot_verify(mini, places_zones):
+    places, zones = places_zones
+    zones = zones.assign(accuracy_m=1.0)
+    one = mini[mini["claim_id"] == "X33"]  # 点内: at the centre, ~950 m from the east edge
+    assert _verdict(cl.check_containment(one, places, zones), "X33", "containment") == "consistent"
+    fuzzy = places.assign(accuracy_m=[2000.0, 50.0, 100.0])  # ±2 km > its distance to the edge
+    res = cl.check_containment(one, fuzzy, zones)
+    assert _verdict(res, "X33", "containment") == "cannot verify"
+    outside = mini[mini["claim_id"] == "X34"]  # 点外: ~1.9 km east of the zone
+    fuzzy = places.assign(accuracy_m=[50.0, 2500.0, 100.0])
+    assert _verdict(cl.check_containment(outside, fuzzy, zones), "X34", "containment") == (
+        "cannot verify"
+    )
+    unknown = places.assign(accuracy_m=[float("nan"), 50.0, 100.0])
+    assert _verdict(cl.check_containment(one, unknown, zones), "X33", "containment") == (
+        "cannot verify"
+    )
+
+
+def test_containment_uses_the_linked_feature_and_its_accuracy(mini, places_zones):
+    places, zones = places_zones
+    one = mini[mini["claim_id"] == "X33"].copy()
+    feats = gpd.GeoDataFrame(
+        {"id": ["f-lab", "f-far", "f-area"], "accuracy_m": [3000.0, 10.0, 10.0]},
+        geometry=[
+            Point(106.40, 29.60),
+            Point(106.45, 29.60),
+            box(106.399, 29.599, 106.401, 29.601),
+        ],
+        crs=4326,
+    )
+    one["feature_id"] = "f-lab"  # same point as the gazetteer's, but ±3 km as placed
+    res = cl.check_containment(one, places, zones, features=feats)
+    assert _verdict(res, "X33", "containment") == "cannot verify"
+    one["feature_id"] = "f-far"
+    res = cl.check_containment(one, places, zones, features=feats)
+    assert _verdict(res, "X33", "containment") == "conflict"
+    one["feature_id"] = "f-area"
+    res = cl.check_containment(one, places, zones, features=feats)
+    assert _verdict(res, "X33", "containment") == "cannot verify"
+    assert "area" in res["reason"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"), [("全区", "consistent"), ("科学城点内", "consistent")]
+)
+def test_containment_zone_words(mini, places_zones, zone, expected):
+    places, zones = places_zones
+    zones = zones.assign(name_zh=["沙坪坝区"])
+    if zone.startswith("科学城"):
+        zones = zones.assign(name_zh=["西部（重庆）科学城沙坪坝片区"])
+    one = mini[mini["claim_id"] == "X33"].assign(zone=zone)
+    assert _verdict(cl.check_containment(one, places, zones), "X33", "containment") == expected
+
+
+def test_real_checks_never_pass_a_figure_on_points_or_schematic_shapes(ledger, real):
+    layers, ctx = real
+    feats = _feature_table(layers)
+    res = cl.run_checks(ledger, **ctx)
+    geo_res = res[res["check"] == "geometry"].merge(ledger[["claim_id", "feature_id"]])
+    assert len(geo_res) >= 15
+    for r in geo_res.itertuples():
+        if r.verdict == "cannot verify":
+            continue
+        f = feats.loc[r.feature_id]
+        geom = layers[f["layer"]].set_index("id").loc[r.feature_id, "geometry"]
+        assert f["geometry_source"] in ("surveyed", "digitized"), r.claim_id
+        assert "Polygon" in geom.geom_type or "LineString" in geom.geom_type, r.claim_id
+    # containment: the real zones are used, and only decides beyond the accuracies
+    con = res[res["check"] == "containment"]
+    decided = con[con["verdict"] != "cannot verify"]
+    assert len(decided) >= 5
+    assert decided["reason"].str.contains("district-shapingba").any()
+    for reason in decided["reason"]:
+        m = re.search(r"lies ([\d,]+) m .* accuracies add to ([\d,]+) m", reason)
+        assert m, reason
+        assert float(m[1].replace(",", "")) > float(m[2].replace(",", "")), reason
+    sci = con[con["reason"].str.contains("context-science-city")]
+    assert len(sci) >= 20  # 科学城… zones are tested against the Science City polygon
+
+
+# ------------------------------------------------------------------ the map
+
+
+@pytest.mark.parametrize("basemap", ["none", "osm"])
+def test_claims_map_is_self_contained_and_escaped(mini, tmp_path, basemap):
+    from geo.maps import external_references, resolve_basemap
+
+    evil = mini.copy()
+    evil["place"] = evil["place"].where(evil["claim_id"] != "X01", "<img/src=x/onerror=alert(1)>")
+    evil.loc[evil["claim_id"] == "X01", "quote"] = "</script><script>alert(2)</script>"
+    judged = cl.verdicts(evil, cl.run_checks(evil))
+    judged["place_key"] = [cl.normalise_place(p) for p in judged["place"]]
+    places = gpd.GeoDataFrame(
+        {"name_zh": ["<img/src=x/onerror=alert(1)>"], "aliases": [""]},
+        geometry=[Point(106.4, 29.6)],
+        crs=4326,
+    )
+    cmd_claims.write_claims_report(tmp_path, judged, [], places, None, None, basemap)
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "<img/src=x/onerror=alert(1)>" not in page
+    assert "<script>alert(2)" not in page
+    assert "&lt;img/src=x/onerror=alert(1)&gt;" in page  # the place's popup, escaped
+    tiles = {t.url for t in resolve_basemap(basemap).tiles}
+    # nothing is fetched from the network but the tiles (licence comments, the SVG
+    # namespace and the attribution hyperlinks in inlined Leaflet are never fetched)
+    assert set(external_references(page)) == tiles
+    assert not re.search(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["']?https?:""", page)
+    if basemap == "none":
+        assert "tile.openstreetmap.org" not in page

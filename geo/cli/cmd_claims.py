@@ -4,7 +4,12 @@
 every claim with its verdict instead; ``--strict`` exits 1 when any claim is in
 conflict; ``--out DIR`` writes ``index.html`` (sortable, filterable table with the
 quotes, and a link to ``map.html``), ``map.html``, ``claims_report.csv`` and
-``claims_report.md`` into ``DIR``.
+``claims_report.md`` into ``DIR``. The map is self-contained (Leaflet inlined):
+it opens on an intranet with no internet; ``--basemap none`` drops the tiles too.
+
+``geo claims --link`` fills the ledger's ``feature_id`` column from the layers
+(:func:`geo.claims.link_features`), prints what changed and rewrites
+``layers/claims.csv`` atomically; add ``--dry-run`` to only print.
 """
 
 from __future__ import annotations
@@ -12,8 +17,6 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from geo import claims as cl
 
 __all__ = [
     "claims_map",
+    "link_ledger",
     "load_context",
     "main",
     "register",
@@ -64,13 +68,18 @@ def load_context() -> tuple[dict[str, Any], list[str]]:
     return cl.context_from_layers(frames, catalog, gaz), missing
 
 
-def judge(ledger: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def judge(
+    ledger: pd.DataFrame | None = None,
+    context: tuple[dict[str, Any], list[str]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Run every check on the ledger with whatever context exists.
 
     Parameters
     ----------
     ledger : pandas.DataFrame, optional
         Defaults to :func:`geo.claims.read_ledger`.
+    context : tuple, optional
+        The output of :func:`load_context` (loaded when omitted).
 
     Returns
     -------
@@ -78,12 +87,61 @@ def judge(ledger: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFram
         Claims with verdicts, raw check results, and the list of missing data.
     """
     claims = cl.read_ledger() if ledger is None else ledger
-    ctx, missing = load_context()
+    ctx, missing = load_context() if context is None else context
     results = cl.run_checks(claims, **ctx)
     judged = cl.verdicts(claims, results)
     lookup: Callable[[str], str] | None = ctx.get("lookup")
     judged.insert(3, "place_key", [cl.normalise_place(p, lookup) for p in judged["place"]])
-    return judged, results, missing
+    return judged, results, list(missing)
+
+
+def link_ledger(
+    path: str | Path | None = None,
+    layers: dict[str, Any] | None = None,
+    lookup: Callable[[str], str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compute the ledger's ``feature_id`` column from the layers (nothing written).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The ledger; default :func:`geo.claims.ledger_path`.
+    layers : dict of str to GeoDataFrame, optional
+        Layers by id in catalog order; default every catalog layer, derived included.
+    lookup : callable, optional
+        Gazetteer name resolver; default the gazetteer's.
+
+    Returns
+    -------
+    tuple of DataFrame
+        The ledger as text with the new ``feature_id`` (for
+        :func:`geo.claims.ledger_text`), and the changes (``claim_id, place, old,
+        new``).
+    """
+    from geo.layers import load_layers, read_catalog
+
+    path = Path(path) if path is not None else cl.ledger_path()
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if layers is None:
+        layers = load_layers(catalog=read_catalog())
+    if lookup is None:
+        from geo.gazetteer import load_gazetteer
+
+        gaz = load_gazetteer()
+        lookup = lambda name: str(gaz.lookup(name).name_zh)  # noqa: E731
+    new = cl.link_features(cl.read_ledger(path), layers, lookup)
+    changed = raw["feature_id"] != new.to_numpy()
+    changes = pd.DataFrame(
+        {
+            "claim_id": raw.loc[changed, "claim_id"],
+            "place": raw.loc[changed, "place"],
+            "old": raw.loc[changed, "feature_id"],
+            "new": new[changed.to_numpy()].to_numpy(),
+        }
+    )
+    out = raw.copy()
+    out["feature_id"] = new.to_numpy()
+    return out, changes
 
 
 _COLUMNS = [
@@ -215,34 +273,73 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
     )
 
 
-def claims_map(judged: pd.DataFrame, places: Any, lookup: Callable[[str], str] | None) -> Any:
+def _marker_points(
+    judged: pd.DataFrame,
+    places: Any,
+    lookup: Callable[[str], str] | None,
+    features: Any,
+) -> dict[str, Any]:
+    """One point per place key: the claims' linked feature, else the gazetteer's point."""
+    points: dict[str, Any] = {}
+    by_id: dict[str, Any] = {}
+    if features is not None and len(features):
+        for rec in features.to_dict("records"):
+            if rec.get("id") and rec.get("geometry") is not None:
+                by_id[str(rec["id"])] = rec["geometry"]
+    if by_id and "feature_id" in judged.columns:
+        for key, fid in zip(judged["place_key"], judged["feature_id"], strict=True):
+            geom = by_id.get(str(fid or ""))
+            if geom is not None and str(key) not in points:
+                points[str(key)] = (
+                    geom if geom.geom_type == "Point" else geom.representative_point()
+                )
+    if places is not None and len(places):
+        for rec in places.to_dict("records"):
+            names = [str(rec.get("name_zh", ""))]
+            names += [a for a in str(rec.get("aliases", "") or "").split("|") if a]
+            for n in names:
+                points.setdefault(cl.normalise_place(n, lookup), rec["geometry"])
+    return points
+
+
+def claims_map(
+    judged: pd.DataFrame,
+    places: Any,
+    lookup: Callable[[str], str] | None,
+    features: Any = None,
+    basemap: str = "osm",
+) -> Any:
     """Build a folium map with one marker per place that has claims; popups escaped.
 
     Parameters
     ----------
     judged : pandas.DataFrame
-        Claims with verdicts (column ``place_key``).
+        Claims with verdicts (column ``place_key``; ``feature_id`` if linked).
     places : geopandas.GeoDataFrame or None
         Gazetteer points (``name_zh``, ``aliases``), EPSG:4326.
     lookup : callable, optional
         Gazetteer name resolver.
+    features : geopandas.GeoDataFrame, optional
+        Layer features by ``id``: a place's marker stands on its linked feature
+        (an area's representative point), else on its gazetteer point.
+    basemap : str, default ``"osm"``
+        A :data:`geo.maps.BASEMAP_NAMES` value; ``none`` draws no tiles.
 
     Returns
     -------
     folium.Map
-        The map (markers only for places the gazetteer knows).
+        The map (markers only for places with a point).
     """
     import folium
 
-    fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles="OpenStreetMap")
-    if places is None or not len(places):
+    from geo.maps import resolve_basemap
+    from geo.maps.basemaps import add_basemap
+
+    fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles=None)
+    add_basemap(fmap, resolve_basemap(basemap))
+    points = _marker_points(judged, places, lookup, features)
+    if not points:
         return fmap
-    points: dict[str, Any] = {}
-    for rec in places.to_dict("records"):
-        names = [str(rec.get("name_zh", ""))]
-        names += [a for a in str(rec.get("aliases", "") or "").split("|") if a]
-        for n in names:
-            points.setdefault(cl.normalise_place(n, lookup), rec["geometry"])
     colours = {
         "conflict": "red",
         "unsubstantiated": "orange",
@@ -258,7 +355,7 @@ def claims_map(judged: pd.DataFrame, places: Any, lookup: Callable[[str], str] |
             "<li>"
             + html.escape(
                 f"{r['claim_id']} {r['metric']}: {r['value_written']} {r['unit_written']} — "
-                f"{r['verdict']} ({r['source_file'][:3]} L{r['line']}) 「{r['quote']}」"
+                f"{r['verdict']} ({str(r['source_file'])[:3]} L{r['line']}) 「{r['quote']}」"
             )
             + "</li>"
             for r in grp.to_dict("records")
@@ -276,27 +373,20 @@ def claims_map(judged: pd.DataFrame, places: Any, lookup: Callable[[str], str] |
     return fmap
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write text to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_claims_report(
     out_dir: str | Path,
     judged: pd.DataFrame | None = None,
     missing: list[str] | None = None,
     places: Any = None,
     lookup: Callable[[str], str] | None = None,
+    features: Any = None,
+    basemap: str = "osm",
 ) -> list[Path]:
     """Write ``index.html``, ``map.html``, ``claims_report.csv`` and ``claims_report.md``.
+
+    ``map.html`` is self-contained (Leaflet and its plugins inlined, as
+    ``geo maps --offline`` does): the only addresses it fetches are the tiles,
+    and with ``basemap="none"`` it fetches nothing.
 
     Parameters
     ----------
@@ -310,34 +400,53 @@ def write_claims_report(
         Gazetteer points for the map.
     lookup : callable, optional
         Gazetteer name resolver.
+    features : geopandas.GeoDataFrame, optional
+        Layer features, to put a linked claim's marker on its feature.
+    basemap : str, default ``"osm"``
+        Tiles of the map (:data:`geo.maps.BASEMAP_NAMES`); ``none`` for no tiles.
 
     Returns
     -------
     list of Path
         The files written.
     """
+    from geo.layers import atomic_write_text
+    from geo.maps import render_html
+
     out = Path(out_dir)
     if judged is None:
-        judged, _results, missing = judge()
-        ctx, _ = load_context()
+        ctx, missing = load_context()
+        judged, _results, missing = judge(context=(ctx, missing))
         places = ctx.get("places")
         lookup = ctx.get("lookup")
+        features = ctx.get("features")
     missing = list(missing or [])
-    written = []
-    fmap = claims_map(judged, places, lookup)
-    p = out / "map.html"
-    _write_atomic(p, fmap.get_root().render())
-    written.append(p)
-    p = out / "index.html"
-    _write_atomic(p, report_html(judged, missing, "map.html"))
-    written.append(p)
-    p = out / "claims_report.csv"
-    _write_atomic(p, judged.to_csv(index=False, lineterminator="\n"))
-    written.append(p)
-    p = out / "claims_report.md"
-    _write_atomic(p, cl.summary_markdown(judged, missing))
-    written.append(p)
-    return written
+    fmap = claims_map(judged, places, lookup, features, basemap)
+    texts = {
+        "map.html": render_html(fmap, offline=True),
+        "index.html": report_html(judged, missing, "map.html"),
+        "claims_report.csv": judged.to_csv(index=False, lineterminator="\n"),
+        "claims_report.md": cl.summary_markdown(judged, missing),
+    }
+    return [atomic_write_text(out / name, text) for name, text in texts.items()]
+
+
+def _run_link(args: argparse.Namespace) -> int:
+    """Handle ``geo claims --link [--dry-run]``."""
+    from geo.layers import atomic_write_text
+
+    path = cl.ledger_path()
+    linked, changes = link_ledger(path)
+    n_linked = int((linked["feature_id"] != "").sum())
+    print(f"{n_linked} of {len(linked)} claims name a layer feature; {len(changes)} changed")
+    if len(changes):
+        print(changes.to_string(index=False))
+    if getattr(args, "dry_run", False):
+        print("dry run: nothing written")
+    elif len(changes):
+        atomic_write_text(path, cl.ledger_text(linked))
+        print(f"wrote {path}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -346,14 +455,18 @@ def run(args: argparse.Namespace) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        ``strict`` (bool), ``out`` (path or None), ``format`` (table|csv|json).
+        ``strict`` (bool), ``out`` (path or None), ``format`` (table|csv|json),
+        ``basemap`` (for ``--out``), ``link`` and ``dry_run`` (bool).
 
     Returns
     -------
     int
         Exit status: 1 with ``--strict`` when a conflict exists, else 0.
     """
-    judged, _results, missing = judge()
+    if getattr(args, "link", False):
+        return _run_link(args)
+    ctx, missing = load_context()
+    judged, _results, missing = judge(context=(ctx, missing))
     fmt = getattr(args, "format", "table") or "table"
     if fmt == "csv":
         print(judged.to_csv(index=False, lineterminator="\n"), end="")
@@ -364,7 +477,15 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             print("not available: " + "; ".join(missing))
     if getattr(args, "out", None):
-        for p in write_claims_report(args.out, judged, missing):
+        for p in write_claims_report(
+            args.out,
+            judged,
+            missing,
+            ctx.get("places"),
+            ctx.get("lookup"),
+            ctx.get("features"),
+            getattr(args, "basemap", "osm") or "osm",
+        ):
             print(f"wrote {p}")
     if getattr(args, "strict", False) and (judged["verdict"] == "conflict").any():
         return 1
@@ -390,6 +511,20 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
     )
+    from geo.maps.basemaps import BASEMAP_NAMES
+
+    p.add_argument(
+        "--basemap",
+        choices=BASEMAP_NAMES,
+        default="osm",
+        help="tiles of map.html (always self-contained otherwise); none: no tiles, fully offline",
+    )
+    p.add_argument(
+        "--link",
+        action="store_true",
+        help="fill feature_id in layers/claims.csv from the layers, show the changes, rewrite it",
+    )
+    p.add_argument("--dry-run", action="store_true", help="with --link: show, do not write")
     p.set_defaults(func=run)
 
 
