@@ -237,7 +237,7 @@ def test_every_map_has_the_tools(fixture_data):
     assert "exclusiveGroups" not in page  # checkboxes: layers switch independently
     for group in {s.group for s in cat}:  # catalog groups, as folium writes them (tojson)
         if any(s.group == group and s.id in ("district", "cancer_resources") for s in cat):
-            assert json.dumps(group) in page
+            assert json.dumps(group, ensure_ascii=False) in page
     title = html_control(page, "geo-title")
     assert "西部肿瘤诊疗中心资源分布图" in title
     assert "schematic" in title
@@ -418,3 +418,12 @@ def test_builder_takes_any_dict_of_frames(fixture_data):
     lon, lat = layers["rd_platforms"].geometry.iloc[1].coords[0]
     assert features(page)["rd-2"]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
     assert isinstance(layers["rd_platforms"], gpd.GeoDataFrame)
+
+
+def test_chinese_is_written_as_utf8_and_markup_stays_escaped(fixture_data):
+    from geo.maps import render_html
+
+    cat, layers = fixture_data
+    page = render_html(build_map(figure_by_id("fig2", cat), layers, cat, "none"))
+    assert "沙坪坝区" in page  # not \\u6c99... escapes: a third smaller
+    assert "<img src=x onerror" not in page  # hostile names still escaped

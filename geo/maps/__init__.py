@@ -14,6 +14,8 @@ inlining) and :mod:`~geo.maps.site` (the whole site with its index page).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import folium
@@ -55,8 +57,26 @@ def render_html(m: folium.Map, offline: bool = False) -> str:
     -------
     str
     """
-    page = m.get_root().render()
+    with _utf8_json():
+        page = m.get_root().render()
     return inline_assets(page) if offline else page
+
+
+@contextmanager
+def _utf8_json() -> Iterator[None]:
+    """Let folium's templates write Chinese as UTF-8 rather than escaped code points.
+
+    Jinja's ``tojson`` still escapes ``<``, ``>``, ``&`` and ``'``, so the output stays
+    safe inside ``<script>``; only the size changes (about a third less for the
+    Chinese-heavy popups).
+    """
+    env = folium.GeoJson._template.environment
+    before = env.policies.get("json.dumps_kwargs")
+    env.policies["json.dumps_kwargs"] = {**(before or {}), "ensure_ascii": False}
+    try:
+        yield
+    finally:
+        env.policies["json.dumps_kwargs"] = before
 
 
 def save_map(m: folium.Map, path: str | Path, offline: bool = False) -> Path:

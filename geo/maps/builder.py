@@ -334,7 +334,7 @@ def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
         ("精度 accuracy_m", f"± {esc(_number(float(acc)))} m" if esc(acc) else ""),
     ]
     if esc(props.get("position_note")):
-        rows.append(("位置 position", esc(_shorten(str(props["position_note"]), 240))))
+        rows.append(("位置 position", esc(_shorten(str(props["position_note"]), 100))))
     rows += [
         ("图层 layer", f"{esc(layer.title_zh)} {esc(layer.title_en)}"),
     ]
