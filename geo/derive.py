@@ -140,6 +140,15 @@ def _east_side(ridge: BaseGeometry, bounds: tuple[float, float, float, float]) -
     return Polygon([*coords, (far, coords[-1][1]), (far, coords[0][1])])
 
 
+def _east_of_divide(
+    load: Loader, params: Mapping[str, Any], district: BaseGeometry
+) -> tuple[Polygon, float]:
+    """Return the half-plane east of the dividing ridge and that ridge's accuracy_m."""
+    ridges = _metric(load, params.get("ridges", "ridges"))
+    ridge = _feature_by_id(ridges, params["divide"], "ridges")
+    return _east_side(ridge, district.bounds), _accuracy(ridges, [params["divide"]])
+
+
 def cities(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     """Split the district outside the screens into the two cities at the dividing ridge.
 
@@ -159,15 +168,12 @@ def cities(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     district = _district(load, params)
     screens_m = _metric(load, params.get("screens", "screens"))
     rest = district.difference(shapely.union_all(screens_m.geometry.values))
-    ridge = _feature_by_id(
-        _metric(load, params.get("ridges", "ridges")), params["divide"], "ridges"
-    )
-    east_side = _east_side(ridge, district.bounds)
+    east_side, ridge_accuracy = _east_of_divide(load, params, district)
     east, west = _polygonal(rest.intersection(east_side)), _polygonal(rest.difference(east_side))
     rule = f"district minus screens, split at ridge {params['divide']}"
     accuracy = max(
         float(params.get("accuracy_m", 1000)),
-        _accuracy(_metric(load, params.get("ridges", "ridges")), [params["divide"]]),
+        ridge_accuracy,
         float(screens_m["accuracy_m"].max()),
     )
     records = [
@@ -193,9 +199,7 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
     """
     district = _district(load, params)
-    ridges_m = _metric(load, params.get("ridges", "ridges"))
-    ridge = _feature_by_id(ridges_m, params["divide"], "ridges")
-    east_side = _east_side(ridge, district.bounds)
+    east_side, ridge_accuracy = _east_of_divide(load, params, district)
     records, geoms = [], []
     for spec in params["zones"]:
         east = spec["side"] == "east"
@@ -206,7 +210,7 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
             _record(
                 spec,
                 spec.get("kind", "zone"),
-                max(float(spec.get("accuracy_m", 1000)), _accuracy(ridges_m, [params["divide"]])),
+                max(float(spec.get("accuracy_m", 1000)), ridge_accuracy),
                 rule=rule,
             )
         )

@@ -429,7 +429,7 @@ def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.Ge
             geoms.append(Point(place.lon, place.lat))
             own = float(props.get("accuracy_m") or 0)
             props["accuracy_m"] = max(own, float(place.accuracy_m))
-            props["geometry_source"] = props.get("geometry_source") or _place_source(place)
+            props["geometry_source"] = props.get("geometry_source") or place.geometry_source
             # Say where the point comes from: approximate (anchored) places say so.
             props["position_note"] = f"{place.name_zh}: {place.source}"
         else:
@@ -443,11 +443,6 @@ def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.Ge
     elif gdf.crs is not None and not gdf.crs.equals(STORAGE_CRS):
         gdf = gdf.to_crs(STORAGE_CRS)
     return gdf
-
-
-def _place_source(place: Any) -> str:
-    """Geometry source of a gazetteer place: schematic when anchored, else digitized."""
-    return str(place.geometry_source)
 
 
 def _outside_chongqing(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
@@ -634,10 +629,14 @@ def validate_catalog(catalog: Catalog | None = None) -> list[Problem]:
         if spec.is_derived or spec.file is None:
             continue
         path = layers_dir() / spec.file
-        problems += validate_file(path, spec.crs, spec.geometry_type)
-        doc = read_geojson(path, [])
-        for feat in (doc or {}).get("features", []):
-            fid = ((feat or {}).get("properties") or {}).get("id")
+        doc = read_geojson(path, problems)
+        if doc is None:
+            continue
+        problems += _check_document(doc, path, canonical_crs(spec.crs), spec.geometry_type, None)
+        for feat in doc["features"]:
+            fid = (
+                ((feat or {}).get("properties") or {}).get("id") if isinstance(feat, dict) else None
+            )
             if fid is None:
                 continue
             if fid in owner and owner[fid] != spec.id:

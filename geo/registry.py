@@ -61,7 +61,6 @@ __all__ = [
     "document_from_table",
     "fill_properties",
     "infer_geometry_type",
-    "layer_text",
     "read_input_document",
     "validate_document",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,15 @@ def write_fc(tmp_path: Path):
         return path
 
     return _write
+
+
+GIS_FIXTURE = Path(__file__).parent / "data" / "gis"
+
+
+@pytest.fixture
+def gis_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the GIS fixture layers folder, made the toolkit's data directory."""
+    d = tmp_path / "layers"
+    shutil.copytree(GIS_FIXTURE / "layers", d)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
+    return d

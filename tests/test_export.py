@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -29,11 +28,8 @@ GIS = Path(__file__).parent / "data" / "gis"
 
 
 @pytest.fixture
-def layers(tmp_path, monkeypatch) -> Path:
-    d = tmp_path / "layers"
-    shutil.copytree(GIS / "layers", d)
-    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
-    return d
+def layers(gis_layers: Path) -> Path:
+    return gis_layers
 
 
 @pytest.fixture

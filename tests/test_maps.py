@@ -425,6 +425,6 @@ def test_chinese_is_written_as_utf8_and_markup_stays_escaped(fixture_data):
 
     cat, layers = fixture_data
     page = render_html(build_map(figure_by_id("fig3", cat), layers, cat, "none"))
-    assert "沙坪坝区" in page  # UTF-8, not \\u6c99... escapes: a third smaller
+    assert "沙坪坝区" in page  # UTF-8, not \\u6c99... escapes
     assert "onerror=alert(1)" in page  # the hostile feature is on this figure ...
     assert "<img src=x onerror" not in page  # ... and only ever as escaped text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,12 +41,8 @@ FILL_OPTS = [
 
 
 @pytest.fixture
-def layers(tmp_path, monkeypatch) -> Path:
-    """A copy of the fixture layers folder, made the toolkit's data directory."""
-    d = tmp_path / "layers"
-    shutil.copytree(GIS / "layers", d)
-    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
-    return d
+def layers(gis_layers: Path) -> Path:
+    return gis_layers
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

@@ -16,29 +16,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import measure, report
-from geo._errors import (
-    CatalogError,
-    CRSError,
-    DeriveError,
-    GazetteerError,
-    LayerValidationError,
-    UnknownLayerError,
-)
+from geo._errors import CatalogError
+from geo.cli import USER_ERRORS
 from geo.cli.cmd_layers import format_table
 from geo.layers import atomic_write_text, load_layer, read_catalog
 
 FORMATS = ("table", "csv", "json", "geojson")
-#: Errors that mean "this layer cannot be loaded": the report notes them and goes on.
-LOAD_ERRORS = (
-    CatalogError,
-    CRSError,
-    DeriveError,
-    GazetteerError,
-    LayerValidationError,
-    UnknownLayerError,
-    FileNotFoundError,
-    ImportError,
-)
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -235,7 +218,7 @@ def _zone_layers(keys: list[str] | None) -> dict[str, gpd.GeoDataFrame]:
     for lid in ids:
         try:
             out[lid] = _load(lid)
-        except LOAD_ERRORS as exc:
+        except USER_ERRORS as exc:
             print(f"geo zones: note: zone layer {lid} skipped: {exc}", file=sys.stderr)
     return out
 
@@ -282,7 +265,7 @@ def _report_inputs() -> tuple[dict[str, gpd.GeoDataFrame], Any, dict[str, str]]:
             continue
         try:
             layers[lid] = load_layer(lid, catalog=catalog)
-        except LOAD_ERRORS as exc:
+        except USER_ERRORS as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             missing[lid] = f"could not be loaded: {first}"
     return layers, catalog, missing

@@ -67,8 +67,8 @@ def _utf8_json() -> Iterator[None]:
     """Let folium's templates write Chinese as UTF-8 rather than escaped code points.
 
     Jinja's ``tojson`` still escapes ``<``, ``>``, ``&`` and ``'``, so the output stays
-    safe inside ``<script>``; only the size changes (about a third less for the
-    Chinese-heavy popups).
+    safe inside ``<script>``; only the size changes (each Chinese character takes 3
+    bytes instead of 6; the overview went from 632 KB to 571 KB).
     """
     env = folium.GeoJson._template.environment
     before = env.policies.get("json.dumps_kwargs")
