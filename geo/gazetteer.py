@@ -48,6 +48,7 @@ COLUMNS: tuple[str, ...] = (
     "source",
     "accuracy_m",
     "note",
+    "within",
 )
 
 #: Box in which every gazetteer point must lie: Shapingba and its near surroundings,
@@ -112,6 +113,10 @@ class Place:
     approximate : bool
         True for a place placed by a stated relation to another ("anchored"), whose
         note starts with ``APPROXIMATE``: its point is schematic, not located.
+    within : str
+        The named area the place is known to lie in (a gazetteer place or zone),
+        used when its own position is too coarse to draw (:mod:`geo.placement`);
+        empty when nothing narrower than the district is known.
     """
 
     name_zh: str
@@ -123,6 +128,7 @@ class Place:
     accuracy_m: float
     aliases: tuple[str, ...] = ()
     approximate: bool = False
+    within: str = ""
 
     @property
     def geometry_source(self) -> str:
@@ -200,6 +206,7 @@ class Gazetteer:
                 accuracy_m=_number(row.accuracy_m),
                 aliases=_split_aliases(row.aliases),
                 approximate=_text(getattr(row, "note", "")).startswith("APPROXIMATE"),
+                within=_text(getattr(row, "within", "")),
             )
             position = len(self._places)
             self._places.append(place)
@@ -345,7 +352,9 @@ def _load_cached(path: Path, mtime_ns: int) -> Gazetteer:
     """Read and parse ``path``; the mtime in the key refreshes the cache on edits."""
     del mtime_ns  # part of the cache key only
     try:
-        table = pd.read_csv(path, encoding="utf-8", dtype={"aliases": str, "note": str})
+        table = pd.read_csv(
+            path, encoding="utf-8", dtype={"aliases": str, "note": str, "within": str}
+        )
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise ValueError(f"cannot read gazetteer {path}: {exc}") from exc
     try:

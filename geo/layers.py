@@ -432,6 +432,7 @@ def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.Ge
             props["geometry_source"] = props.get("geometry_source") or place.geometry_source
             # Say where the point comes from: approximate (anchored) places say so.
             props["position_note"] = f"{place.name_zh}: {place.source}"
+            props.setdefault("within", place.within)
         else:
             geoms.append(shape(geom))
         props["accuracy_m"] = float(props["accuracy_m"])
