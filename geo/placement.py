@@ -80,9 +80,7 @@ def precise_enough(gdf: gpd.GeoDataFrame, max_accuracy_m: float) -> pd.Series:
     return (acc.notna() & (acc <= max_accuracy_m)).rename("precise_enough")
 
 
-def placement(
-    gdf: gpd.GeoDataFrame, max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M
-) -> pd.Series:
+def placement(gdf: gpd.GeoDataFrame, max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M) -> pd.Series:
     """Return the placement level of every feature.
 
     Parameters
