@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -46,6 +46,8 @@ SLIVER_M2 = 1.0
 REPORT_LAYERS = ("district", *ZONE_LAYERS, "campuses", *PLATFORM_LAYERS, *PROJECT_LAYERS)
 
 Layers = Mapping[str, gpd.GeoDataFrame]
+#: A figure shown with the tables: (caption, image link, PDF link), links relative.
+FigureLink = tuple[str, str, str]
 
 
 @dataclass
@@ -435,12 +437,22 @@ def _md_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def report_markdown(report: Report) -> str:
+def _md_figures(figures: Sequence[FigureLink]) -> list[str]:
+    lines = ["", "## 图 Figures", ""] if figures else []
+    for caption, image, pdf in figures:
+        alt = caption.replace("[", "(").replace("]", ")")
+        lines += [f"![{alt}]({image})", "", f"{_md_cell(caption)} ([PDF]({pdf}))", ""]
+    return lines
+
+
+def report_markdown(report: Report, figures: Sequence[FigureLink] = ()) -> str:
     """Render the report as Markdown (numbers rounded for reading; CSVs keep all digits).
 
     Parameters
     ----------
     report : Report
+    figures : sequence of (caption, image link, PDF link)
+        Print figures shown before the zone tables (none by default).
 
     Returns
     -------
@@ -451,6 +463,7 @@ def report_markdown(report: Report) -> str:
         f"- Layers used: {', '.join(f'{k} ({v})' for k, v in report.layers_used.items()) or 'none'}"
     ]
     lines += [f"- **Note:** {n}" for n in report.notes]
+    lines += _md_figures(figures)
     for s in report.sections:
         lines += ["", f"## {s.title}", "", s.intro, ""]
         lines += [f"> **Note:** {n}" for n in s.notes] + ([""] if s.notes else [])
@@ -463,7 +476,23 @@ _CSS = (
     "body{font-family:sans-serif;margin:2em;max-width:75em}"
     "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:.2em .5em}"
     "td.n{text-align:right}th{background:#eee}.note{background:#fff3cd;padding:.4em .8em}"
+    ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(22em,1fr));gap:1em}"
+    ".figs img{width:100%;border:1px solid #bbb}.figs figcaption{font-size:.9em}"
 )
+
+
+def _html_figures(figures: Sequence[FigureLink]) -> str:
+    if not figures:
+        return ""
+    items = "".join(
+        f'<figure><a href="{html.escape(pdf)}"><img src="{html.escape(image)}" '
+        f'alt="{html.escape(caption)}" loading="lazy"></a>'
+        f'<figcaption>{html.escape(caption)} (<a href="{html.escape(pdf)}">PDF</a>)'
+        "</figcaption></figure>"
+        for caption, image, pdf in figures
+    )
+    return f'<section id="figures"><h2>图 Figures</h2><div class="figs">{items}</div></section>'
+
 
 
 def _html_table(table: pd.DataFrame) -> str:
@@ -492,7 +521,7 @@ def _html_section(s: Section) -> str:
     )
 
 
-def report_html(report: Report) -> str:
+def report_html(report: Report, figures: Sequence[FigureLink] = ()) -> str:
     """Render the report as one self-contained HTML page (no external URLs).
 
     Every value is HTML-escaped.
@@ -500,6 +529,8 @@ def report_html(report: Report) -> str:
     Parameters
     ----------
     report : Report
+    figures : sequence of (caption, image link, PDF link)
+        Print figures shown before the zone tables (none by default).
 
     Returns
     -------
@@ -511,7 +542,7 @@ def report_html(report: Report) -> str:
         f'<li><a href="#{html.escape(s.key)}">{html.escape(s.title)}</a></li>'
         for s in report.sections
     )
-    body = "".join(_html_section(s) for s in report.sections)
+    body = _html_figures(figures) + "".join(_html_section(s) for s in report.sections)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{html.escape(report.title)}</title><style>{_CSS}</style></head><body>"
