@@ -494,7 +494,6 @@ def _html_figures(figures: Sequence[FigureLink]) -> str:
     return f'<section id="figures"><h2>图 Figures</h2><div class="figs">{items}</div></section>'
 
 
-
 def _html_table(table: pd.DataFrame) -> str:
     if table.empty:
         return "<p><em>(no rows)</em></p>"

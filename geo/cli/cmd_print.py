@@ -34,27 +34,35 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--paper", default="A4", choices=["A4", "A3"], help="paper (default A4)")
     p.add_argument(
-        "--orientation", default="landscape", choices=["landscape", "portrait"],
+        "--orientation",
+        default="landscape",
+        choices=["landscape", "portrait"],
         help="orientation (default landscape)",
-    )  # fmt: skip
+    )
     p.add_argument("--dpi", type=float, default=300, help="PNG resolution (default 300)")
     p.add_argument("--format", default="png,pdf", help="png, pdf or png,pdf (default both)")
     p.add_argument(
-        "--max-accuracy-m", type=float, default=1000.0,
+        "--max-accuracy-m",
+        type=float,
+        default=1000.0,
         help="largest positional error drawn as a point, in metres (default 1000)",
-    )  # fmt: skip
+    )
     p.add_argument(
-        "--jobs", type=int, default=min(2, os.cpu_count() or 1),
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
         help="processes drawing figures in parallel (default: up to 2)",
-    )  # fmt: skip
+    )
     p.add_argument(
-        "--report", metavar="SITE",
+        "--report",
+        metavar="SITE",
         help="also write the report pages with the figures and SITE/report.pdf",
-    )  # fmt: skip
+    )
     p.add_argument(
-        "--claims", metavar="CSV",
+        "--claims",
+        metavar="CSV",
         help="judged claims for report.pdf (default SITE/claims/claims_report.csv)",
-    )  # fmt: skip
+    )
     p.set_defaults(func=run_print)
 
 
@@ -107,8 +115,13 @@ def run_print(args: argparse.Namespace) -> int:
     try:
         specs = _specs(args.figures, catalog)
         formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
-        job = PrintJob(Page(args.paper, args.orientation), args.dpi, formats,
-                       args.max_accuracy_m, dt.date.today())  # fmt: skip
+        job = PrintJob(
+            Page(args.paper, args.orientation),
+            args.dpi,
+            formats,
+            args.max_accuracy_m,
+            dt.date.today(),
+        )
     except (KeyError, ValueError) as exc:
         print(f"geo print: error: {exc.args[0]}", file=sys.stderr)
         return 2
@@ -117,8 +130,10 @@ def run_print(args: argparse.Namespace) -> int:
     for msg in skipped:
         print(f"warning: {msg}", file=sys.stderr)
     w, h = job.page.pixels(job.dpi)
-    print(f"wrote {len(written)} figure(s) ({args.paper} {args.orientation}, {job.dpi:g} dpi "
-          f"= {w}x{h} px) to {args.out}:")  # fmt: skip
+    print(
+        f"wrote {len(written)} figure(s) ({args.paper} {args.orientation}, {job.dpi:g} dpi "
+        f"= {w}x{h} px) to {args.out}:"
+    )
     for paths in written.values():
         print("  " + "  ".join(str(p) for p in paths.values()))
     if args.report:

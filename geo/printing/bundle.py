@@ -124,13 +124,18 @@ def report_pdf(
     with rc_context(rc_params(cjk_family())):
         from geo.printing.figure import PLAN_DATE, PLAN_TITLE
 
-        cover = _text_page(page, BUNDLE_TITLE, [
-            f"规划 Plan: {PLAN_TITLE}（{PLAN_DATE}）",
-            f"图 Figures: {len(figure_pdfs)} 幅 · 分区表 Zone tables · 数据核查 Claims summary",
-            *( [f"编制 Built: {built.isoformat()}"] if built else []),
-            "", "本图集由开源工具 shapingba-geo 自规划文本重建；分区为示意，不代表实测边界。",
-            "Rebuilt from the plan's text; zones are schematic, not surveyed footprints.",
-        ])  # fmt: skip
+        cover = _text_page(
+            page,
+            BUNDLE_TITLE,
+            [
+                f"规划 Plan: {PLAN_TITLE}（{PLAN_DATE}）",
+                f"图 Figures: {len(figure_pdfs)} 幅 · 分区表 Zone tables · 数据核查 Claims summary",
+                *([f"编制 Built: {built.isoformat()}"] if built else []),
+                "",
+                "本图集由开源工具 shapingba-geo 自规划文本重建；分区为示意，不代表实测边界。",
+                "Rebuilt from the plan's text; zones are schematic, not surveyed footprints.",
+            ],
+        )
         tables = [
             fig
             for s in report.sections

