@@ -87,6 +87,7 @@ def test_pdf_embeds_the_cjk_font_and_keeps_the_title_as_text(fig2):
     fonts = _fonts(reader)
     cjk = [f for f in fonts if "CJK" in str(f["/BaseFont"])]
     assert cjk, [str(f["/BaseFont"]) for f in fonts]
+    assert len(fonts) <= 2  # one subset per weight: no second copy for ligatures or forms
     for font in cjk:
         assert font["/Subtype"] == "/Type0"  # TrueType CID font (pdf.fonttype 42), not Type 3
         descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
@@ -199,7 +200,7 @@ def test_points_only_where_precise_enough(data):
     precise = rd[rd["accuracy_m"] <= 1000]
     drawn = _by_gid(fig, "layer-rd_platforms")
     assert sum(len(c.get_offsets()) for c in drawn) == len(precise)
-    listed = _by_gid(fig, GIDS["unlocated"])[0].get_text()
+    listed = "\n".join(t.get_text() for t in _by_gid(fig, GIDS["unlocated"]))
     coarse = rd[rd["accuracy_m"] > 1000]
     assert f"R&D platforms (Table 3)（{len(coarse)}）" in listed
 

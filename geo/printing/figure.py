@@ -23,7 +23,7 @@ from geo.maps.builder import SCHEMATIC_NOTE
 from geo.maps.specs import FigureSpec
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
-from geo.printing.fonts import cjk_family, rc_params
+from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.labels import label_candidates, place_labels
 from geo.printing.paper import Page
 from geo.printing.symbols import Symbol, kind_values, layer_symbols
@@ -246,10 +246,10 @@ def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
     for attempt, (ncol, size) in enumerate(LEGEND_FITS):
         size *= scale
         width_em = panel_pt / ncol / size - 4.5  # handle, padding and indent
-        wrapped = ["\n".join(fu.wrap_cjk(lab, width_em)) for lab in labels]
+        rows_h, rows_l, bold = _wrapped_rows(handles, labels, headings, width_em)
         leg = fig.legend(
-            handles,
-            wrapped,
+            rows_h,
+            rows_l,
             loc="upper left",
             bbox_to_anchor=lay.legend_xy,
             ncols=ncol,
@@ -266,14 +266,38 @@ def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
         )
         leg.set_gid(fu.GIDS["legend"])
         for i, text in enumerate(leg.get_texts()):
-            if i in headings:
+            if i in bold:
                 text.set_fontweight("bold")
+        plain_glyphs([*leg.get_texts(), leg.get_title()])
         box = leg.get_window_extent(fig.canvas.get_renderer())
         fits = box.y0 / fig.bbox.height >= lay.list_bottom + 0.05
         if (fits and box.x1 <= fig.bbox.width) or attempt == len(LEGEND_FITS) - 1:
             return leg
         leg.remove()
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _wrapped_rows(
+    handles: list[Any], labels: list[str], headings: set[int], width_em: float
+) -> tuple[list[Any], list[str], set[int]]:
+    """Split long legend labels into rows, continuation rows without a symbol.
+
+    Rows rather than multi-line labels: matplotlib shapes a multi-line text without
+    its language, which embeds a second copy of the font in the PDF.
+    """
+    from matplotlib.patches import Patch
+
+    rows_h: list[Any] = []
+    rows_l: list[str] = []
+    bold: set[int] = set()
+    for i, (handle, label) in enumerate(zip(handles, labels, strict=True)):
+        indent = label[: len(label) - len(label.lstrip())]
+        for j, line in enumerate(fu.wrap_cjk(label.strip(), width_em)):
+            if i in headings:
+                bold.add(len(rows_l))
+            rows_h.append(handle if j == 0 else Patch(visible=False))
+            rows_l.append(indent + ("  " if j else "") + line)
+    return rows_h, rows_l, bold
 
 
 def _bottom(fig: Any, artist: Any) -> float:
@@ -313,16 +337,22 @@ def _side_list(fig: Any, content: FigureContent, lay: Layout, top: float, scale:
     width_em = lay.side_width * fig.get_figwidth() * 72 / size * WIDTH_SAFETY
     text = _unlocated_text(content, width_em, max_lines)
     if text:
-        fig.text(
-            lay.list_xy[0],
-            top,
-            text,
-            ha="left",
-            va="top",
-            fontsize=size,
-            linespacing=1.35,
-            gid=fu.GIDS["unlocated"],
-        )
+        _text_lines(fig, (lay.list_xy[0], top), text.split("\n"), size, gid=fu.GIDS["unlocated"])
+
+
+def _text_lines(
+    fig: Any, xy: tuple[float, float], lines: list[str], size: float, **kwargs: Any
+) -> list[Any]:
+    """Draw lines downward from ``xy`` (figure fractions), one text artist per line.
+
+    One artist per line keeps each line shaped on its own: a multi-line text can
+    make matplotlib embed the font twice in a PDF.
+    """
+    step = size * 1.35 / 72 / fig.get_figheight()
+    return [
+        fig.text(xy[0], xy[1] - i * step, line, ha="left", va="top", fontsize=size, **kwargs)
+        for i, line in enumerate(lines)
+    ]
 
 
 def _blocks(fig: Any, spec: FigureSpec, content: FigureContent, lay: Layout, opts: Any) -> None:
@@ -359,28 +389,10 @@ def _blocks(fig: Any, spec: FigureSpec, content: FigureContent, lay: Layout, opt
     size = 5.8 * scale
     width_em = 0.96 * fig.get_figwidth() * 72 / size * WIDTH_SAFETY
     wrapped = [w for n in notes for w in fu.wrap_cjk(n, width_em)]
-    fig.text(
-        0.02,
-        lay.footer_y,
-        "\n".join(wrapped),
-        ha="left",
-        va="top",
-        fontsize=size,
-        color="#444444",
-        linespacing=1.3,
-        gid=fu.GIDS["notice"],
-    )
+    _text_lines(fig, (0.02, lay.footer_y), wrapped, size, color="#444444", gid=fu.GIDS["notice"])
     source = [w for s in source_lines(spec, opts["printed"]) for w in fu.wrap_cjk(s, width_em)]
-    fig.text(
-        0.02,
-        0.012,
-        "\n".join(source),
-        ha="left",
-        va="bottom",
-        fontsize=size,
-        linespacing=1.3,
-        gid=fu.GIDS["source"],
-    )
+    bottom = 0.012 + len(source) * size * 1.35 / 72 / fig.get_figheight()
+    _text_lines(fig, (0.02, bottom), source, size, gid=fu.GIDS["source"])
 
 
 # --------------------------------------------------------------------------- figure
@@ -487,6 +499,7 @@ def _draw(
 ) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
     content = figure_content(spec, layers, catalog, gazetteer, max_accuracy_m)
     lay = LANDSCAPE if page.landscape else PORTRAIT
@@ -508,7 +521,8 @@ def _draw(
         *fu.scale_bar(ax, fu.nice_length_m(x1 - x0), scale),
     ]
     leg = _legend(fig, content, lay, scale)
-    top = min(_bottom(fig, leg) - 0.02, lay.list_xy[1]) if page.landscape else lay.list_xy[1]
+    plain_glyphs(fig.findobj(Text))
+    top = min(_bottom(fig, leg) - 0.025, lay.list_xy[1]) if page.landscape else lay.list_xy[1]
     _side_list(fig, content, lay, top, scale)
     _blocks(
         fig,
@@ -521,6 +535,7 @@ def _draw(
     view = shapely.box(x0, y0, x1, y1)
     labels = label_candidates(content.drawn, view, content.neighbours)
     place_labels(ax, labels, [a.get_window_extent(renderer) for a in furniture], scale)
+    plain_glyphs(fig.findobj(Text))
     fig.geo_content = content  # what was drawn, counted and listed, for callers and tests
     return fig
 

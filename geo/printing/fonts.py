@@ -9,11 +9,12 @@ searchable, copyable and printed with the same glyphs everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from geo._errors import MissingDependencyError
 
-__all__ = ["CJK_FAMILIES", "FONT_PACKAGE", "cjk_family", "rc_params"]
+__all__ = ["CJK_FAMILIES", "FONT_PACKAGE", "cjk_family", "plain_glyphs", "rc_params"]
 
 #: Families tried in order: Simplified Chinese first.
 CJK_FAMILIES: tuple[str, ...] = (
@@ -81,3 +82,21 @@ def rc_params(family: str) -> dict[str, Any]:
         "svg.fonttype": "none",
         "axes.unicode_minus": False,
     }
+
+
+def plain_glyphs(texts: Iterable[Any]) -> None:
+    """Shape text as Simplified Chinese without ligatures, where matplotlib can.
+
+    Shaped with no language, a run such as ``见 002`` takes locale-specific glyph
+    forms and ``fi`` a ligature: glyphs with no character of their own, which would
+    be embedded as a second copy of the font in every PDF and extracted from it as
+    the wrong text. Matplotlib releases without text shaping are left as they are.
+
+    Parameters
+    ----------
+    texts : iterable of matplotlib.text.Text
+    """
+    for text in texts:
+        if hasattr(text, "set_fontfeatures"):
+            text.set_language("zh-Hans")
+            text.set_fontfeatures(["-liga", "-clig"])

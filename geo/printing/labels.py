@@ -17,6 +17,7 @@ import geopandas as gpd
 import shapely
 
 from geo.catalog import LayerSpec
+from geo.printing.fonts import plain_glyphs
 
 __all__ = [
     "LABEL_GID",
@@ -197,6 +198,7 @@ def place_labels(
             gid=LABEL_GID,
         )
         texts.append(t)
+    plain_glyphs(texts)
     if len(texts) > 1:
         adjust_text(
             texts,
