@@ -30,6 +30,8 @@ __all__ = [
 #: ``gid`` of every label text (tests and users find labels by it).
 LABEL_GID = "map-label"
 
+#: Neighbouring districts are labelled at least this far outside the district (metres).
+NEIGHBOUR_CLEARANCE_M = 800.0
 #: Priority (lower is kept first), font size in points and colour by what is labelled.
 _RANKS: dict[str, tuple[int, float, str]] = {
     "cities": (0, 11.0, "#222222"),
@@ -123,13 +125,19 @@ def label_candidates(
     """
     out: list[LabelSpec] = []
     sources = list(drawn)
+    # Neighbours are labelled on their visible part away from the district.
+    outside = view
+    for layer, gdf in sources:
+        if layer.id == "district":
+            outside = view.difference(gdf.geometry.union_all().buffer(NEIGHBOUR_CLEARANCE_M))
     if neighbours is not None:
         sources.append((None, neighbours))
     for layer, gdf in sources:
         for row in gdf.itertuples():
             rank = "neighbours" if layer is None else _rank(layer, str(getattr(row, "kind", "")))
             name = str(getattr(row, "name_zh", "") or "")
-            point = _anchor(row.geometry, view) if rank and name else None
+            where = outside if layer is None else view
+            point = _anchor(row.geometry, where) if rank and name else None
             if point is not None:
                 out.append(_spec(name, point, rank))
     return sorted(out, key=lambda s: s.priority)
