@@ -20,10 +20,10 @@ from pathlib import Path
 
 from geo.cli.cmd_maps import load_for_maps
 from geo.gazetteer import load_gazetteer
-from geo.layers import read_catalog
+from geo.layers import atomic_write_bytes, read_catalog
 from geo.maps.specs import all_specs
 from geo.printing import Page
-from geo.printing.output import PrintJob, atomic_write_bytes, render_prints
+from geo.printing.output import PrintJob, render_prints
 
 
 def _cpu_s() -> float:

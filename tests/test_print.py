@@ -289,3 +289,13 @@ def test_cli_refuses_unknown_figure_and_format(tmp_path, capsys):
     assert main(["print", "--format", "svg", "--out", str(tmp_path)]) == 2
     assert "unknown format" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_prints_are_written_whole_and_alone(tmp_path):
+    from geo.layers import atomic_write_bytes
+
+    target = tmp_path / "fig1.png"
+    target.write_bytes(b"old")
+    atomic_write_bytes(target, b"\x89PNG new")
+    assert target.read_bytes() == b"\x89PNG new"
+    assert [p.name for p in tmp_path.iterdir()] == ["fig1.png"]  # no temporary file left

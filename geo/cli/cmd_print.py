@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from geo.cli.cmd_maps import load_for_maps
-from geo.layers import atomic_write_text, read_catalog
+from geo.layers import atomic_write_bytes, atomic_write_text, read_catalog
 
 
 def register(sub: Any) -> None:
@@ -79,7 +79,6 @@ def _write_report(site: Path, out: Path, written: dict, claims_csv: str | None) 
     from geo import report
     from geo.maps.specs import all_specs
     from geo.printing.bundle import report_pdf
-    from geo.printing.output import atomic_write_bytes
 
     catalog = read_catalog()
     layers, _ = load_for_maps(catalog)

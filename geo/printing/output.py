@@ -9,8 +9,6 @@ leaves a half-written figure.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -21,11 +19,12 @@ import geopandas as gpd
 
 from geo.catalog import Catalog
 from geo.gazetteer import Gazetteer
+from geo.layers import atomic_write_bytes
 from geo.maps.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.paper import Page
 
-__all__ = ["PrintJob", "atomic_write_bytes", "render_prints", "write_prints"]
+__all__ = ["PrintJob", "render_prints", "write_prints"]
 
 
 @dataclass(frozen=True)
@@ -59,38 +58,6 @@ class PrintJob:
                 f"unknown format(s) {', '.join(bad) or '(none)'}: use {', '.join(FORMATS)}"
             )
         self.page.pixels(self.dpi)  # checks the resolution
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write bytes to ``path`` atomically: a temporary file in the same folder, renamed.
-
-    Parameters
-    ----------
-    path : str or Path
-        Destination (its folder is created).
-    data : bytes
-        Content.
-
-    Returns
-    -------
-    Path
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _render_one(
