@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.printing.fonts import cjk_family, rc_params
+from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.furniture import wrap_cjk
 from geo.printing.paper import Page
 from geo.report import Report, _text_rows
@@ -27,6 +27,8 @@ BUNDLE_TITLE = "沙坪坝区“十四五”科技创新布局：图集、分区�
 ZONE_SECTIONS: tuple[str, ...] = ("zone_areas", "zone_totals", "zone_counts")
 #: Table rows per page.
 ROWS_PER_PAGE = 26
+#: Lines of running text per page.
+LINES_PER_PAGE = 34
 #: Claims-ledger columns shown for conflicting and unsubstantiated claims.
 CLAIM_COLUMNS: tuple[str, ...] = ("claim_id", "place", "value_written", "unit_written", "reason")
 
@@ -41,11 +43,16 @@ def _page(page: Page, title: str) -> tuple[Any, Any]:
     return fig, ax
 
 
-def _text_page(page: Page, title: str, lines: Sequence[str]) -> Any:
-    fig, ax = _page(page, title)
+def _text_pages(page: Page, title: str, lines: Sequence[str]) -> list[Any]:
+    """Typeset lines of text, one artist per line, on as many pages as they need."""
     wrapped = [w for line in lines for w in (wrap_cjk(line, 110) or [""])]
-    ax.text(0, 1, "\n".join(wrapped), va="top", ha="left", fontsize=9, linespacing=1.5)
-    return fig
+    pages = []
+    for start in range(0, len(wrapped), LINES_PER_PAGE):
+        fig, ax = _page(page, title if start == 0 else f"{title}（续 continued）")
+        for i, line in enumerate(wrapped[start : start + LINES_PER_PAGE]):
+            ax.text(0, 1 - i / LINES_PER_PAGE, line, va="top", ha="left", fontsize=9)
+        pages.append(fig)
+    return pages
 
 
 def _table_pages(page: Page, title: str, intro: str, table: pd.DataFrame) -> list[Any]:
@@ -65,6 +72,11 @@ def _table_pages(page: Page, title: str, intro: str, table: pd.DataFrame) -> lis
     return pages
 
 
+def _plain(value: Any) -> str:
+    """Return a ledger value as plain text (the ledger writes m² as HTML)."""
+    return str(value).replace(" <sup>2</sup>", "²").replace("<sup>2</sup>", "²")
+
+
 def _claims_lines(claims: pd.DataFrame | None) -> list[str]:
     if claims is None or "verdict" not in claims:
         return ["核查结果不可用 Claims verdicts not available: run `geo claims --out SITE/claims`."]
@@ -76,16 +88,20 @@ def _claims_lines(claims: pd.DataFrame | None) -> list[str]:
         if len(sub):
             lines += ["", f"{verdict} ({len(sub)}):"]
             cols = [c for c in CLAIM_COLUMNS if c in sub]
-            lines += ["  " + " · ".join(str(r[c])[:90] for c in cols) for _, r in sub.iterrows()]
+            lines += [
+                "  " + " · ".join(_plain(r[c])[:200] for c in cols) for _, r in sub.iterrows()
+            ]
     return lines
 
 
 def _pdf(figures: Sequence[Any]) -> bytes:
     from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.text import Text
 
     buf = io.BytesIO()
     with PdfPages(buf, metadata={"Title": BUNDLE_TITLE, "CreationDate": None}) as pdf:
         for fig in figures:
+            plain_glyphs(fig.findobj(Text))
             pdf.savefig(fig)
     return buf.getvalue()
 
@@ -124,7 +140,7 @@ def report_pdf(
     with rc_context(rc_params(cjk_family())):
         from geo.printing.figure import PLAN_DATE, PLAN_TITLE
 
-        cover = _text_page(
+        cover = _text_pages(
             page,
             BUNDLE_TITLE,
             [
@@ -142,8 +158,8 @@ def report_pdf(
             if s.key in ZONE_SECTIONS
             for fig in _table_pages(page, s.title, s.intro, s.table)
         ]
-        tables.append(_text_page(page, "数据核查 Claims summary", _claims_lines(claims)))
-        front, back = _pdf([cover]), _pdf(tables)
+        tables += _text_pages(page, "数据核查 Claims summary", _claims_lines(claims))
+        front, back = _pdf(cover), _pdf(tables)
     writer = PdfWriter()
     for part in (front, *figure_pdfs, back):
         writer.append(PdfReader(io.BytesIO(part)))
