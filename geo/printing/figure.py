@@ -49,6 +49,7 @@ class Layout:
     subtitle_y: float
     map_rect: tuple[float, float, float, float]
     legend_xy: tuple[float, float]
+    legend_bottom: float
     list_xy: tuple[float, float]
     list_bottom: float
     side_width: float
@@ -56,27 +57,31 @@ class Layout:
     footer_y: float
 
 
+#: Map left, legend, list and locator in a column on the right.
 LANDSCAPE = Layout(
-    0.965,
-    0.930,
-    (0.02, 0.125, 0.655, 0.78),
-    (0.695, 0.905),
-    (0.695, 0.905),
-    0.37,
-    0.29,
-    (0.70, 0.125, 0.28, 0.2),
-    0.095,
+    title_y=0.965,
+    subtitle_y=0.930,
+    map_rect=(0.02, 0.125, 0.655, 0.78),
+    legend_xy=(0.695, 0.905),
+    legend_bottom=0.42,
+    list_xy=(0.695, 0.905),
+    list_bottom=0.37,
+    side_width=0.29,
+    locator_rect=(0.70, 0.125, 0.28, 0.2),
+    footer_y=0.095,
 )
+#: Map on top; legend over the locator on the left, the list on the right, below it.
 PORTRAIT = Layout(
-    0.975,
-    0.955,
-    (0.03, 0.40, 0.94, 0.53),
-    (0.03, 0.385),
-    (0.52, 0.385),
-    0.085,
-    0.45,
-    (0.05, 0.085, 0.40, 0.13),
-    0.07,
+    title_y=0.975,
+    subtitle_y=0.955,
+    map_rect=(0.03, 0.40, 0.94, 0.53),
+    legend_xy=(0.03, 0.385),
+    legend_bottom=0.235,
+    list_xy=(0.52, 0.385),
+    list_bottom=0.085,
+    side_width=0.45,
+    locator_rect=(0.05, 0.085, 0.40, 0.13),
+    footer_y=0.07,
 )
 
 
@@ -270,7 +275,7 @@ def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
                 text.set_fontweight("bold")
         plain_glyphs([*leg.get_texts(), leg.get_title()])
         box = leg.get_window_extent(fig.canvas.get_renderer())
-        fits = box.y0 / fig.bbox.height >= lay.list_bottom + 0.05
+        fits = box.y0 / fig.bbox.height >= lay.legend_bottom
         if (fits and box.x1 <= fig.bbox.width) or attempt == len(LEGEND_FITS) - 1:
             return leg
         leg.remove()
