@@ -94,6 +94,9 @@ def test_pdf_embeds_the_cjk_font_and_keeps_the_title_as_text(fig2):
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor  # embedded
     text = reader.pages[0].extract_text()
     assert spec.caption_zh in text
+    labels = [t.get_text() for t in _by_gid(fig, LABEL_GID)]
+    assert labels
+    assert [lab for lab in labels if lab not in text] == []  # labels are text, not outlines
     assert "重庆市沙坪坝区“十四五”科技创新发展规划（修订版）" in text
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from geo.catalog import Catalog, LayerSpec
@@ -425,6 +426,12 @@ def _map_axes(fig: Any, content: FigureContent, lay: Layout, scale: float) -> An
     return ax
 
 
+def _point_xy(content: FigureContent) -> Any:
+    """Return the drawn point symbols' coordinates, shape (n, 2)."""
+    points = [g for s, g in content.drawn if s.geometry_type.removeprefix("Multi") == "Point"]
+    return shapely.get_coordinates(np.concatenate([g.geometry.values for g in points] or [[]]))
+
+
 def _badges(ax: Any, content: FigureContent, scale: float) -> list[Any]:
     return [
         ax.text(
@@ -539,7 +546,8 @@ def _draw(
     renderer = fig.canvas.get_renderer()
     view = shapely.box(x0, y0, x1, y1)
     labels = label_candidates(content.drawn, view, content.neighbours)
-    place_labels(ax, labels, [a.get_window_extent(renderer) for a in furniture], scale)
+    obstacles = [a.get_window_extent(renderer) for a in furniture]
+    place_labels(ax, labels, obstacles, scale, _point_xy(content))
     plain_glyphs(fig.findobj(Text))
     fig.geo_content = content  # what was drawn, counted and listed, for callers and tests
     return fig

@@ -29,6 +29,8 @@ __all__ = [
 
 #: ``gid`` of every label text (tests and users find labels by it).
 LABEL_GID = "map-label"
+#: ``gid`` of the white outline drawn under each label.
+HALO_GID = "map-label-halo"
 
 #: Neighbouring districts are labelled at least this far outside the district (metres).
 NEIGHBOUR_CLEARANCE_M = 800.0
@@ -167,7 +169,11 @@ def overlapping_pairs(boxes: list[Any]) -> list[tuple[int, int]]:
 
 
 def place_labels(
-    ax: Any, labels: list[LabelSpec], obstacles: Iterable[Any] = (), scale: float = 1.0
+    ax: Any,
+    labels: list[LabelSpec],
+    obstacles: Iterable[Any] = (),
+    scale: float = 1.0,
+    points: Any = None,
 ) -> list[Any]:
     """Draw labels, move them apart with adjustText, and drop those that still collide.
 
@@ -181,6 +187,8 @@ def place_labels(
         Display-space boxes labels must not cover (north arrow, scale bar, badges).
     scale : float
         Page scale of the font sizes.
+    points : array of shape (n, 2), optional
+        Drawn point symbols (map CRS) that labels are moved off.
 
     Returns
     -------
@@ -188,9 +196,7 @@ def place_labels(
         The labels kept, in priority order.
     """
     from adjustText import adjust_text
-    from matplotlib import patheffects
 
-    halo = [patheffects.withStroke(linewidth=2.2 * scale, foreground="white")]
     texts = []
     for lab in labels:
         t = ax.text(
@@ -202,12 +208,12 @@ def place_labels(
             ha="center",
             va="center",
             zorder=20,
-            path_effects=halo,
             gid=LABEL_GID,
         )
         texts.append(t)
     plain_glyphs(texts)
-    if len(texts) > 1:
+    avoid = {} if points is None or not len(points) else {"x": points[:, 0], "y": points[:, 1]}
+    if len(texts) > 1 or avoid:
         adjust_text(
             texts,
             ax=ax,
@@ -215,8 +221,33 @@ def place_labels(
             expand=(1.1, 1.25),
             prevent_crossings=False,
             time_lim=0.3,
+            **avoid,
         )
-    return _thin(ax, texts, list(obstacles))
+    kept = _thin(ax, texts, list(obstacles))
+    _halos(ax, kept, 2.2 * scale)
+    return kept
+
+
+def _halos(ax: Any, texts: list[Any], width: float) -> None:
+    """Draw a white outline under each label, as a separate artist.
+
+    Matplotlib draws a text with path effects as outlines, not text: the halo is
+    kept apart so that the label itself stays text in a PDF (searchable, copyable).
+    """
+    from matplotlib import patheffects
+
+    for t in texts:
+        ax.text(
+            *t.get_position(),
+            t.get_text(),
+            fontsize=t.get_fontsize(),
+            ha=t.get_ha(),
+            va=t.get_va(),
+            color="white",
+            zorder=t.get_zorder() - 0.5,
+            gid=HALO_GID,
+            path_effects=[patheffects.Stroke(linewidth=width, foreground="white")],
+        )
 
 
 def _thin(ax: Any, texts: list[Any], obstacles: list[Any]) -> list[Any]:
