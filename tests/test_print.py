@@ -223,6 +223,19 @@ def test_coarse_features_are_counted_on_a_located_area(data):
     assert len(listed) == len(coarse) - 3
 
 
+def test_names_are_drawn_literally_never_as_math(data):
+    catalog, layers = data
+    campuses, rd = layers["campuses"].copy(), layers["rd_platforms"].copy()
+    drawn = campuses.index[campuses["accuracy_m"] <= 1000][0]
+    campuses.loc[drawn, "name_zh"] = r"校区$x^2$\beta"
+    rd.loc[rd.index[rd["accuracy_m"] > 1000][0], "name_zh"] = "平台$\\frac{$x"  # bad TeX
+    spec = figure_by_id("3", catalog)
+    fig = draw_figure(spec, {**layers, "campuses": campuses, "rd_platforms": rd}, catalog)
+    text = PdfReader(io.BytesIO(figure_bytes(fig, "pdf", 72, Page()))).pages[0].extract_text()
+    assert "平台$\\frac{$x" in text
+    assert r"校区$x^2$\beta" in [t.get_text() for t in _by_gid(fig, LABEL_GID)]
+
+
 def test_coincident_points_are_spread():
     import geopandas as gpd
 

@@ -533,7 +533,6 @@ def _draw(
         *fu.scale_bar(ax, fu.nice_length_m(x1 - x0), scale),
     ]
     leg = _legend(fig, content, lay, scale)
-    plain_glyphs(fig.findobj(Text))
     top = min(_bottom(fig, leg) - 0.025, lay.list_xy[1]) if page.landscape else lay.list_xy[1]
     _side_list(fig, content, lay, top, scale)
     _blocks(
@@ -543,6 +542,7 @@ def _draw(
         lay,
         {"scale": scale, "max_accuracy_m": max_accuracy_m, "printed": printed},
     )
+    plain_glyphs(fig.findobj(Text))  # before anything draws: data strings stay literal
     renderer = fig.canvas.get_renderer()
     view = shapely.box(x0, y0, x1, y1)
     labels = label_candidates(content.drawn, view, content.neighbours)

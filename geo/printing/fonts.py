@@ -85,18 +85,22 @@ def rc_params(family: str) -> dict[str, Any]:
 
 
 def plain_glyphs(texts: Iterable[Any]) -> None:
-    """Shape text as Simplified Chinese without ligatures, where matplotlib can.
+    """Make text artists draw their strings literally, as Simplified Chinese.
 
-    Shaped with no language, a run such as ``见 002`` takes locale-specific glyph
-    forms and ``fi`` a ligature: glyphs with no character of their own, which would
-    be embedded as a second copy of the font in every PDF and extracted from it as
-    the wrong text. Matplotlib releases without text shaping are left as they are.
+    Names come from data: ``$`` must not start matplotlib's math mode and a backslash
+    must stay a backslash, so math parsing and TeX are turned off. Shaped with no
+    language, a run such as ``见 002`` takes locale-specific glyph forms and ``fi``
+    a ligature: glyphs with no character of their own, which would be embedded as a
+    second copy of the font in every PDF and extracted from it as the wrong text.
+    Matplotlib releases without text shaping keep their default shaping.
 
     Parameters
     ----------
     texts : iterable of matplotlib.text.Text
     """
     for text in texts:
+        text.set_parse_math(False)
+        text.set_usetex(False)
         if hasattr(text, "set_fontfeatures"):
             text.set_language("zh-Hans")
             text.set_fontfeatures(["-liga", "-clig"])
