@@ -100,6 +100,15 @@ def test_pdf_embeds_the_cjk_font_and_keeps_the_title_as_text(fig2):
     assert "重庆市沙坪坝区“十四五”科技创新发展规划（修订版）" in text
 
 
+def test_pdf_page_is_the_paper(data):
+    catalog, layers = data
+    page = Page("A3", "portrait")
+    fig = draw_figure(figure_by_id("7", catalog), layers, catalog, page)
+    box = PdfReader(io.BytesIO(figure_bytes(fig, "pdf", 72, page))).pages[0].mediabox
+    mm = 25.4 / 72
+    assert (float(box.width) * mm, float(box.height) * mm) == pytest.approx((297, 420), abs=0.1)
+
+
 def test_missing_cjk_font_names_the_package():
     with pytest.raises(MissingDependencyError, match="fonts-noto-cjk"):
         cjk_family(("No Such Font Family",))

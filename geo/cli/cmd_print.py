@@ -74,14 +74,14 @@ def _specs(text: str, catalog: Any) -> list[Any]:
     return [figure_by_id(part.strip(), catalog) for part in text.split(",") if part.strip()]
 
 
-def _write_report(site: Path, out: Path, written: dict, claims_csv: str | None) -> list[Path]:
-    """Report pages with the figures, and report.pdf."""
+def _write_report(
+    site: Path, out: Path, written: dict, claims_csv: str | None, layers: dict, catalog: Any
+) -> list[Path]:
+    """Write the report pages with the figures, and report.pdf."""
     from geo import report
     from geo.maps.specs import all_specs
     from geo.printing.bundle import report_pdf
 
-    catalog = read_catalog()
-    layers, _ = load_for_maps(catalog)
     missing = {lid: "could not be loaded" for lid in report.REPORT_LAYERS if lid not in layers}
     rep = report.build_report(layers, catalog, missing)
     folder = site / "reports"
@@ -136,6 +136,7 @@ def run_print(args: argparse.Namespace) -> int:
     for paths in written.values():
         print("  " + "  ".join(str(p) for p in paths.values()))
     if args.report:
-        for path in _write_report(Path(args.report), Path(args.out), written, args.claims):
+        site = Path(args.report)
+        for path in _write_report(site, Path(args.out), written, args.claims, layers, catalog):
             print(f"wrote {path}")
     return 1 if skipped else 0
