@@ -334,6 +334,7 @@ def claims_map(
 
     from geo.maps import resolve_basemap
     from geo.maps.basemaps import add_basemap
+    from geo.maps.safe import Popup, Tooltip, html_text
 
     fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles=None)
     add_basemap(fmap, resolve_basemap(basemap))
@@ -353,23 +354,23 @@ def claims_map(
         worst = next(v for v in cl.VERDICTS if (grp["verdict"] == v).any() or v == "cannot verify")
         items = "".join(
             "<li>"
-            + html.escape(
+            + html_text(
                 f"{r['claim_id']} {r['metric']}: {r['value_written']} {r['unit_written']} — "
                 f"{r['verdict']} ({str(r['source_file'])[:3]} L{r['line']}) 「{r['quote']}」"
             )
             + "</li>"
             for r in grp.to_dict("records")
         )
-        popup = folium.Popup(f"<b>{html.escape(str(key))}</b><ul>{items}</ul>", max_width=420)
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             location=[geom.y, geom.x],
             radius=7,
             color=colours[worst],
             fill=True,
             fill_opacity=0.8,
-            popup=popup,
-            tooltip=html.escape(f"{key}: {worst}"),
-        ).add_to(fmap)
+        )
+        marker.add_child(Popup(f"<b>{html_text(key)}</b><ul>{items}</ul>", max_width=420))
+        marker.add_child(Tooltip(html_text(f"{key}: {worst}")))
+        marker.add_to(fmap)
     return fmap
 
 
