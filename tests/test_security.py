@@ -7,23 +7,31 @@ the claims map and every CSV writer must keep them as plain text.
 
 from __future__ import annotations
 
+import argparse
+import csv
 import html
+import io
 import json
 import shutil
 import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import yaml
 from shapely.geometry import Point
 
 from geo import claims as cl
+from geo import report
 from geo.cli import cmd_claims
+from geo.cli import main as cli_main
 from geo.layers import load_layer, read_catalog
 from geo.maps import MissingLayerWarning, build_map, figure_by_id, render_html
 from geo.maps.safe import html_text, js_string
 from geo.maps.site import write_site
+from geo.tables import neutralise_cell
+from tests.conftest import feature, square
 
 DATA = Path(__file__).parent / "data" / "maps"
 CLAIMS = Path(__file__).parent / "data" / "claims"
@@ -136,3 +144,80 @@ def test_claims_map_keeps_template_and_script_syntax_as_text(tmp_path, monkeypat
     assert "49 platforms" not in text
     assert "42-place" not in text
     assert "${alert(1)}" not in page  # never as source a template literal could run
+
+
+# --------------------------------------------------------------------------- CSV formulas
+FORMULAS = ["=1+2", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"]
+
+
+def cells(text: str) -> list[str]:
+    """Every cell of a CSV text, header included."""
+    return [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+
+
+def assert_neutral(text: str) -> None:
+    """No cell of ``text`` starts a formula unless it is a plain number."""
+    for cell in cells(text):
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            float(cell)  # only a number may start so
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_formula_text_is_quoted(value):
+    assert neutralise_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", [-3.5, -2, "-12.5", "+4", "1e-3", "-.5", "name", "", None])
+def test_numbers_and_plain_text_are_unchanged(value):
+    assert neutralise_cell(value) == value
+
+
+def _hostile_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"name_zh": FORMULAS, "area_km2": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0], "=col": ["-7"] * 6}
+    )
+
+
+def test_report_csv_neutralises_formulas_and_keeps_numbers():
+    rep = report.Report("t", [report.Section("zones", "z", "i", _hostile_table())])
+    text = report.report_csv(rep)["zones.csv"]
+    assert_neutral(text)
+    back = pd.read_csv(io.StringIO(text, newline=""))
+    assert back["area_km2"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]  # numbers stay numbers
+    assert back["'=col"].tolist() == [-7] * 6
+    assert back["name_zh"].tolist() == ["'" + v for v in FORMULAS]
+
+
+def test_report_markdown_escapes_html_and_pipes():
+    table = pd.DataFrame({"name_zh": ["<img src=x onerror=alert(1)>", "a|b"]})
+    sec = report.Section("zones", "<b>t</b>", "<script>x</script>", table, ["<i>n</i>"])
+    md = report.report_markdown(report.Report("<h1>r</h1>", [sec], ["<u>w</u>"]))
+    for tag in ("<img", "<b>", "<script>", "<i>", "<h1>", "<u>"):
+        assert tag not in md
+    assert "&lt;img src=x onerror=alert(1)&gt;" in md
+    assert "| a\\|b |" in md
+
+
+def test_measure_csv_output_neutralises_formulas(write_fc, capsys):
+    feats = [
+        feature(f"f{i}", square(106.4 + i / 50, 29.5), name_zh=v) for i, v in enumerate(FORMULAS)
+    ]
+    path = write_fc(feats, kind="=HYPERLINK(1)")
+    assert cli_main(["area", str(path), "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert_neutral(out)
+    assert "'=1+2" in cells(out)
+
+
+def test_claims_csv_outputs_neutralise_formulas(tmp_path, monkeypatch, capsys):
+    judged, places = _hostile_claims("=HYPERLINK(1)", "@SUM(1)")
+    cmd_claims.write_claims_report(tmp_path, judged, [], places, None, None, "none")
+    written = (tmp_path / "claims_report.csv").read_text(encoding="utf-8")
+    assert_neutral(written)
+    assert "'=HYPERLINK(1)" in cells(written)
+    monkeypatch.setattr(cmd_claims, "load_context", lambda: ({}, []))
+    monkeypatch.setattr(cmd_claims, "judge", lambda context: (judged, None, []))
+    assert cmd_claims.run(argparse.Namespace(strict=False, out=None, format="csv")) == 0
+    printed = capsys.readouterr().out
+    assert_neutral(printed)
+    assert "'@SUM(1)" in cells(printed)

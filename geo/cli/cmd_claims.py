@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from geo import claims as cl
+from geo.tables import csv_text
 
 __all__ = [
     "claims_map",
@@ -426,7 +427,7 @@ def write_claims_report(
     texts = {
         "map.html": render_html(fmap, offline=True),
         "index.html": report_html(judged, missing, "map.html"),
-        "claims_report.csv": judged.to_csv(index=False, lineterminator="\n"),
+        "claims_report.csv": csv_text(judged),
         "claims_report.md": cl.summary_markdown(judged, missing),
     }
     return [atomic_write_text(out / name, text) for name, text in texts.items()]
@@ -470,7 +471,7 @@ def run(args: argparse.Namespace) -> int:
     judged, _results, missing = judge(context=(ctx, missing))
     fmt = getattr(args, "format", "table") or "table"
     if fmt == "csv":
-        print(judged.to_csv(index=False, lineterminator="\n"), end="")
+        print(csv_text(judged), end="")
     elif fmt == "json":
         print(json.dumps(judged.to_dict("records"), ensure_ascii=False, default=str, indent=1))
     else:
