@@ -22,6 +22,7 @@ import pytest
 import yaml
 from shapely.geometry import Point
 
+from conftest import feature, square
 from geo import claims as cl
 from geo import report
 from geo.cli import cmd_claims
@@ -31,7 +32,6 @@ from geo.maps import MissingLayerWarning, build_map, figure_by_id, render_html
 from geo.maps.safe import html_text, js_string
 from geo.maps.site import write_site
 from geo.tables import neutralise_cell
-from tests.conftest import feature, square
 
 DATA = Path(__file__).parent / "data" / "maps"
 CLAIMS = Path(__file__).parent / "data" / "claims"
