@@ -110,11 +110,14 @@ def _review(args: argparse.Namespace) -> tuple[pd.DataFrame, Any]:
     )
     for note in plist.notes:
         print(f"note: {note}", file=sys.stderr)
+    gaz = load_gazetteer()
+    # --only takes any name or alias; an unknown one is an error naming it
+    args.only_places = [gaz.lookup(n).name_zh for n in _names(args.only)]
     review = match_points(
         plist.points,
-        load_gazetteer(),
+        gaz,
         _district(),
-        names=_names(args.only),
+        names=args.only_places,
         accuracy_m=args.accuracy_m,
     )
     return review, plist
@@ -185,7 +188,7 @@ def run_apply(args: argparse.Namespace) -> int:
     review, _ = _review(args)
     print(review_text(review))
     fixes, skipped = corrections_from_review(
-        review, args.source, only=_names(args.only), file_label=Path(args.file).name
+        review, args.source, only=args.only_places, file_label=Path(args.file).name
     )
     for line in skipped:
         print(f"not applied: {line}")

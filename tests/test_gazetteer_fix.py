@@ -1,0 +1,266 @@
+"""Applying user positions to the gazetteer: atomic, reviewed, followed downstream."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pyproj import Geod
+
+from geo._errors import GazetteerError, LayerValidationError
+from geo.cli import main
+from geo.correction import (
+    Correction,
+    corrections_from_review,
+    fix_positions,
+    parse_gazetteer_text,
+    position_correction,
+)
+from geo.gazetteer import (
+    Gazetteer,
+    hand_placed_error_m,
+    load_gazetteer,
+    position_accuracy,
+    using_gazetteer,
+)
+from geo.layers import load_layer
+from geo.poi import match_points, read_points
+
+DATA = Path(__file__).parent / "data" / "gazetteer_fix"
+AMAP = DATA / "amap_pois_gcj02.json"
+GEOD = Geod(ellps="WGS84")
+SWUPL = (106.4296, 29.5711)  # fixture truth for 西南政法大学, WGS-84
+REPO_LAYERS = Path(__file__).resolve().parents[1] / "layers"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the fixture layers folder, made the toolkit's data directory."""
+    d = tmp_path / "layers"
+    shutil.copytree(DATA / "layers", d)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
+    return d
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fixes(folder: Path) -> list[Correction]:
+    gaz = load_gazetteer(folder / "gazetteer.csv")
+    district = load_layer("district").geometry.union_all()
+    review = match_points(read_points(AMAP, "gcj02").points, gaz, district)
+    fixes, _ = corrections_from_review(review, "AMap POI search 2026-11", file_label=AMAP.name)
+    return fixes
+
+
+def _rows(path: Path) -> dict[str, dict[str, str]]:
+    _, rows = parse_gazetteer_text(path.read_text(encoding="utf-8"))
+    return {r["name_zh"]: r for r in rows}
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(GEOD.inv(a[0], a[1], b[0], b[1])[2])
+
+
+def test_apply_moves_dependent_features_and_rebuilds_derived_zones(folder):
+    sites_before = load_layer("sites").set_index("id")
+    east_before = load_layer("clusters").set_index("id").geometry["cluster-east"]
+    result = fix_positions(_fixes(folder), folder)
+    assert result.written
+    sites = load_layer("sites").set_index("id")
+    moved = sites.geometry["site-swupl"]
+    assert _metres((moved.x, moved.y), SWUPL) < 5.0
+    assert _metres((moved.x, moved.y), (sites_before.geometry["site-swupl"].x, 29.57277)) > 300
+    # the park anchored at 西南政法大学 follows its anchor, with the anchor's new accuracy
+    park = sites.loc["site-park"]
+    assert park.geometry.equals_exact(moved, 1e-9)
+    assert float(park["accuracy_m"]) == 330 + 500
+    east = load_layer("clusters").set_index("id").geometry["cluster-east"]
+    assert not east.equals_exact(east_before, 1e-6)
+    # the downstream report says so, computed before the write
+    assert "site-swupl" in result.downstream.moved["sites"]
+    assert {z[1] for z in result.downstream.zones} == {"cluster-east", "cluster-west"}
+
+
+def test_apply_keeps_every_other_byte_and_column(folder):
+    path = folder / "gazetteer.csv"
+    before_lines = path.read_text(encoding="utf-8").splitlines()
+    result = fix_positions(_fixes(folder), folder)
+    after_lines = path.read_text(encoding="utf-8").splitlines()
+    assert after_lines[0] == before_lines[0]  # header: within and checked_by kept
+    changed = {c.place for c in result.changes}
+    assert changed == {"西南政法大学", "重庆大学附属肿瘤医院", "重庆医科大学", "壮志凌云·文创园"}
+    for old, new in zip(before_lines[1:], after_lines[1:], strict=True):
+        if old.split(",")[0] not in changed:
+            assert old == new
+    rows = _rows(path)
+    swupl = rows["西南政法大学"]
+    assert swupl["within"] == "童家桥街道"
+    assert not swupl["note"].startswith("APPROXIMATE")
+    assert swupl["source_datum"] == "gcj02"
+    assert "amap_pois_gcj02.json" in swupl["source"]
+    assert swupl["kind"] == "university-campus"
+    assert rows["四川外国语大学"]["checked_by"] == "surveyor A"
+    assert result.backup is not None
+    assert result.backup.read_text(encoding="utf-8").splitlines() == before_lines
+
+
+def test_ambiguous_and_outside_rows_are_not_applied(folder):
+    before = _rows(folder / "gazetteer.csv")
+    fix_positions(_fixes(folder), folder)
+    after = _rows(folder / "gazetteer.csv")
+    # 新桥医院 was given twice 2 km apart; the Yubei campus lies outside the district
+    assert after["新桥医院"] == before["新桥医院"]
+    swupl = after["西南政法大学"]
+    assert _metres((float(swupl["lon"]), float(swupl["lat"])), SWUPL) < 5.0
+
+
+def test_dry_run_reports_and_writes_nothing(folder):
+    path = folder / "gazetteer.csv"
+    digest = _digest(path)
+    result = fix_positions(_fixes(folder), folder, dry_run=True)
+    assert not result.written
+    assert result.changes
+    assert result.downstream.zones
+    assert _digest(path) == digest
+    assert not (folder / ".backup").exists()
+
+
+def test_a_failed_write_leaves_the_gazetteer_byte_identical(folder, monkeypatch):
+    path = folder / "gazetteer.csv"
+    digest = _digest(path)
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("geo.layers.os.fsync", broken_fsync)
+    with pytest.raises(OSError, match="No space"):
+        fix_positions(_fixes(folder), folder, downstream=False)
+    assert _digest(path) == digest
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".gazetteer")] == []
+
+
+def test_a_killed_apply_leaves_the_gazetteer_byte_identical(folder):
+    """Kill the process (SIGKILL) after the new text is written, before the rename."""
+    path = folder / "gazetteer.csv"
+    digest = _digest(path)
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        sys.argv = ["geo", "gazetteer", "apply", {str(AMAP)!r}, "--crs", "gcj02",
+                    "--source", "AMap POI search"]
+        real_fsync = os.fsync
+        def fsync_then_die(fd):
+            real_fsync(fd)
+            os.kill(os.getpid(), signal.SIGKILL)
+        os.fsync = fsync_then_die
+        from geo.cli import main
+        main()
+        """
+    )
+    env = {**os.environ, "GEO_LAYERS_DIR": str(folder)}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr.decode()
+    assert _digest(path) == digest
+    assert load_gazetteer(path).lookup("西政").approximate
+
+
+def test_cli_match_prints_the_review_and_writes_nothing(folder, capsys):
+    digest = _digest(folder / "gazetteer.csv")
+    assert main(["gazetteer", "match", str(AMAP), "--crs", "gcj02"]) == 0
+    out = capsys.readouterr().out
+    assert "西南政法大学" in out
+    assert "ambiguous" in out
+    assert "outside" in out
+    assert _digest(folder / "gazetteer.csv") == digest
+
+
+def test_cli_apply_only_accepts_a_warned_row(folder, capsys):
+    code = main(
+        ["gazetteer", "apply", str(AMAP), "--crs", "gcj02", "--source", "AMap", "--only", "川外"]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "四川外国语大学" in out
+    assert "wrote" in out
+    rows = _rows(folder / "gazetteer.csv")
+    assert rows["四川外国语大学"]["source_datum"] == "gcj02"
+    assert rows["西南政法大学"]["note"].startswith("APPROXIMATE")  # not named in --only
+
+
+def test_cli_set_one_place_by_hand_in_gcj02(folder, capsys):
+    # 西南政法大学 given in GCJ-02 (prcoords forward transform of the fixture truth)
+    lon, lat = 106.433612, 29.568558
+    code = main(
+        [
+            "gazetteer",
+            "set",
+            "西政",
+            "--lon",
+            str(lon),
+            "--lat",
+            str(lat),
+            "--crs",
+            "gcj02",
+            "--source",
+            "read off the AMap web map, 2026-11-27",
+            "--accuracy-m",
+            "20",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    row = _rows(folder / "gazetteer.csv")["西南政法大学"]
+    assert _metres((float(row["lon"]), float(row["lat"])), SWUPL) < 5.0
+    assert row["accuracy_m"] == "320"  # campus extent 300 m + the point's 20 m
+
+
+def test_set_refuses_a_road_and_a_point_outside_the_district(folder):
+    gaz = load_gazetteer(folder / "gazetteer.csv")
+    district = load_layer("district").geometry.union_all()
+    with pytest.raises(LayerValidationError, match="cannot be located by one point"):
+        position_correction(gaz, "沙滨路", 106.45, 29.60, "wgs84", "s", district=district)
+    with pytest.raises(LayerValidationError, match="outside the district"):
+        position_correction(gaz, "西政", 106.53, 29.72, "wgs84", "s", district=district)
+    with pytest.raises(GazetteerError):
+        position_correction(gaz, "no such place", 106.43, 29.57, "wgs84", "s")
+
+
+def test_position_accuracy_adds_the_place_extent():
+    assert position_accuracy("university-campus") == 330  # 300 m campus + 30 m POI
+    assert position_accuracy("building", 5) == 110
+    assert math.isinf(position_accuracy("road"))
+    # Web Mercator: 2πR/256 m per pixel at zoom 0, scaled by cos(lat); 10 pixels
+    per_px = 2 * math.pi * 6378137 / 256 * math.cos(math.radians(29.6)) / 2**16
+    assert hand_placed_error_m(16) == pytest.approx(10 * per_px, rel=1e-6)
+
+
+def test_using_gazetteer_overrides_only_the_default(folder):
+    table = pd.read_csv(folder / "gazetteer.csv").head(1)
+    mine = Gazetteer(table)
+    with using_gazetteer(mine):
+        assert load_gazetteer() is mine
+        assert len(load_gazetteer(folder / "gazetteer.csv")) > 1
+    assert load_gazetteer() is not mine
+
+
+def test_real_layers_report_ring_area_and_claims_for_a_fix():
+    """A dry run against the repository's layers: ring-cqu follows 重庆大学B区."""
+    gaz = load_gazetteer(REPO_LAYERS / "gazetteer.csv")
+    place = gaz.lookup("重庆大学B区")
+    # 900 m west of its anchor, inside the old 1 900 m accuracy
+    lon = place.lon - 900 / (111320 * math.cos(math.radians(place.lat)))
+    fix = Correction("重庆大学B区", lon, place.lat, "wgs84", "test", 330.0)
+    result = fix_positions([fix], REPO_LAYERS, dry_run=True)
+    assert not result.written
+    zones = {z[1]: z for z in result.downstream.zones}
+    assert "ring-cqu" in zones
+    assert zones["ring-cqu"][2] != zones["ring-cqu"][3]
