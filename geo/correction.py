@@ -44,6 +44,7 @@ __all__ = [
     "compare_states",
     "corrected_rows",
     "corrections_from_review",
+    "datum_cell",
     "fix_positions",
     "gazetteer_from_text",
     "load_state",
@@ -70,8 +71,8 @@ class Correction:
     lon, lat : float
         WGS-84 position in degrees.
     source_datum : str
-        The datum the position was supplied in (``wgs84``, ``gcj02``, ``bd09`` or
-        ``EPSG:<code>``).
+        The datum the position was supplied in: ``wgs84``, ``gcj02`` or ``bd09``
+        (see :func:`datum_cell`).
     source : str
         Citation of the position: file, provider, row, date.
     accuracy_m : float
@@ -157,6 +158,23 @@ class FixResult:
     downstream: Downstream
     backup: Path | None = None
     written: bool = False
+
+
+def datum_cell(crs: str) -> str:
+    """Return the ``source_datum`` cell for a position supplied in ``crs``.
+
+    Parameters
+    ----------
+    crs : str
+        ``wgs84``, ``gcj02``, ``bd09`` or a projected ``EPSG:<code>``.
+
+    Returns
+    -------
+    str
+        The lon/lat datum; a projected CRS of China (CGCS2000 Gauss-Krüger) or of
+        WGS-84 records ``wgs84``, as CGCS2000 and WGS-84 differ by centimetres here.
+    """
+    return crs if crs in ("wgs84", "gcj02", "bd09") else "wgs84"
 
 
 # --------------------------------------------------------------------------- text
@@ -368,12 +386,12 @@ def position_correction(
     if found is not None:
         raise LayerValidationError([Problem("command line", place.name_zh, *found)])
     cited = f"{source}; given as {lon}, {lat} ({datum})"
-    return Correction(place.name_zh, float(xs[0]), float(ys[0]), datum, cited, acc)
+    return Correction(place.name_zh, float(xs[0]), float(ys[0]), datum_cell(datum), cited, acc)
 
 
 def _review_source(rec: Mapping[str, Any], source: str, file_label: str) -> str:
     datum = str(rec["source_datum"])
-    conv = "" if datum == "wgs84" else f"; datum {datum} → converted to WGS-84"
+    conv = "" if datum == "wgs84" else f"; given in {datum}, converted to WGS-84"
     where = f"{file_label} {rec['row']}".strip()
     addr = f" ({rec['address']})" if rec.get("address") else ""
     return f"{source}: {where} '{rec['name']}'{addr}{conv}"
@@ -428,7 +446,7 @@ def corrections_from_review(
                 place,
                 float(rec["lon"]),
                 float(rec["lat"]),
-                str(rec["source_datum"]),
+                datum_cell(str(rec["source_datum"])),
                 _review_source(rec, source, file_label),
                 float(rec["accuracy_m"]),
             )

@@ -144,7 +144,7 @@ def hand_placed_error_m(zoom: float, lat: float = 29.6) -> float:
     -------
     float
         :data:`HAND_PLACED_PX` pixels at that zoom, in metres (about 21 m at zoom
-        16 and 330 m at zoom 12 over Shapingba).
+        16 and 332 m at zoom 12 over Shapingba).
     """
     metres_per_px = 156543.03392 * math.cos(math.radians(lat)) / 2.0**zoom
     return HAND_PLACED_PX * metres_per_px

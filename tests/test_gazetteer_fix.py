@@ -264,3 +264,41 @@ def test_real_layers_report_ring_area_and_claims_for_a_fix():
     zones = {z[1]: z for z in result.downstream.zones}
     assert "ring-cqu" in zones
     assert zones["ring-cqu"][2] != zones["ring-cqu"][3]
+
+
+def test_a_projected_input_records_its_crs_in_the_source_and_wgs84_as_datum(folder, tmp_path):
+    import geopandas as gpd
+
+    pts = gpd.GeoDataFrame(
+        {"名称": ["西南政法大学"]}, geometry=gpd.points_from_xy([SWUPL[0]], [SWUPL[1]]), crs=4326
+    ).to_crs("EPSG:4544")
+    path = tmp_path / "survey.gpkg"
+    pts.to_file(path, driver="GPKG")
+    gaz = load_gazetteer(folder / "gazetteer.csv")
+    review = match_points(read_points(path, "EPSG:4544").points, gaz)
+    fixes, _ = corrections_from_review(review, "planning bureau survey", file_label=path.name)
+    fix_positions(fixes, folder, downstream=False)
+    row = _rows(folder / "gazetteer.csv")["西南政法大学"]
+    assert row["source_datum"] == "wgs84"
+    assert "EPSG:4544" in row["source"]
+    assert _metres((float(row["lon"]), float(row["lat"])), SWUPL) < 1.0
+
+
+def test_geleshan_forest_park_checks_out_against_the_mountain():
+    """The park's infobox point agrees with the other evidence for 歌乐山."""
+    import eviltransform
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    park = load_gazetteer(REPO_LAYERS / "gazetteer.csv").lookup("歌乐山森林公园")
+    # inside the encyclopedia extent of 歌乐山: E106°23′52″–106°26′42″, N29°29′30″–29°44′50″
+    assert 106 + 23 / 60 + 52 / 3600 <= park.lon <= 106 + 26 / 60 + 42 / 3600
+    assert 29 + 29 / 60 + 30 / 3600 <= park.lat <= 29 + 44 / 60 + 50 / 3600
+    ridges = gpd.read_file(REPO_LAYERS / "ridges.geojson").set_index("id").to_crs(4544)
+    here = gpd.GeoSeries([Point(park.lon, park.lat)], crs=4326).to_crs(4544).iloc[0]
+    assert ridges.geometry["ridge-zhongliang"].distance(here) < 2300  # half the 4.6 km ridge
+    # the datum is not stated: reading it as GCJ-02 must stay inside the stated accuracy
+    lat_w, lon_w = eviltransform.gcj2wgs_exact(park.lat, park.lon)
+    radius = math.sqrt(16e6 / math.pi)  # the infobox area, 16 km², as a disc
+    assert radius + _metres((park.lon, park.lat), (lon_w, lat_w)) <= park.accuracy_m
+    assert not park.approximate
