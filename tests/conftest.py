@@ -66,3 +66,15 @@ def gis_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(GIS_FIXTURE / "layers", d)
     monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
     return d
+
+
+FIX_FIXTURE = Path(__file__).parent / "data" / "gazetteer_fix"
+
+
+@pytest.fixture
+def fix_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the position-fix fixture layers folder, made the data directory."""
+    d = tmp_path / "layers"
+    shutil.copytree(FIX_FIXTURE / "layers", d)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
+    return d

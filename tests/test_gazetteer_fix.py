@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -41,21 +40,12 @@ SWUPL = (106.4296, 29.5711)  # fixture truth for 西南政法大学, WGS-84
 REPO_LAYERS = Path(__file__).resolve().parents[1] / "layers"
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the fixture layers folder, made the toolkit's data directory."""
-    d = tmp_path / "layers"
-    shutil.copytree(DATA / "layers", d)
-    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
-    return d
-
-
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _fixes(folder: Path) -> list[Correction]:
-    gaz = load_gazetteer(folder / "gazetteer.csv")
+def _fixes(fix_layers: Path) -> list[Correction]:
+    gaz = load_gazetteer(fix_layers / "gazetteer.csv")
     district = load_layer("district").geometry.union_all()
     review = match_points(read_points(AMAP, "gcj02").points, gaz, district)
     fixes, _ = corrections_from_review(review, "AMap POI search 2026-11", file_label=AMAP.name)
@@ -71,10 +61,10 @@ def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(GEOD.inv(a[0], a[1], b[0], b[1])[2])
 
 
-def test_apply_moves_dependent_features_and_rebuilds_derived_zones(folder):
+def test_apply_moves_dependent_features_and_rebuilds_derived_zones(fix_layers):
     sites_before = load_layer("sites").set_index("id")
     east_before = load_layer("clusters").set_index("id").geometry["cluster-east"]
-    result = fix_positions(_fixes(folder), folder)
+    result = fix_positions(_fixes(fix_layers), fix_layers)
     assert result.written
     sites = load_layer("sites").set_index("id")
     moved = sites.geometry["site-swupl"]
@@ -91,10 +81,10 @@ def test_apply_moves_dependent_features_and_rebuilds_derived_zones(folder):
     assert {z[1] for z in result.downstream.zones} == {"cluster-east", "cluster-west"}
 
 
-def test_apply_keeps_every_other_byte_and_column(folder):
-    path = folder / "gazetteer.csv"
+def test_apply_keeps_every_other_byte_and_column(fix_layers):
+    path = fix_layers / "gazetteer.csv"
     before_lines = path.read_text(encoding="utf-8").splitlines()
-    result = fix_positions(_fixes(folder), folder)
+    result = fix_positions(_fixes(fix_layers), fix_layers)
     after_lines = path.read_text(encoding="utf-8").splitlines()
     assert after_lines[0] == before_lines[0]  # header: within and checked_by kept
     changed = {c.place for c in result.changes}
@@ -114,29 +104,29 @@ def test_apply_keeps_every_other_byte_and_column(folder):
     assert result.backup.read_text(encoding="utf-8").splitlines() == before_lines
 
 
-def test_ambiguous_and_outside_rows_are_not_applied(folder):
-    before = _rows(folder / "gazetteer.csv")
-    fix_positions(_fixes(folder), folder)
-    after = _rows(folder / "gazetteer.csv")
+def test_ambiguous_and_outside_rows_are_not_applied(fix_layers):
+    before = _rows(fix_layers / "gazetteer.csv")
+    fix_positions(_fixes(fix_layers), fix_layers)
+    after = _rows(fix_layers / "gazetteer.csv")
     # 新桥医院 was given twice 2 km apart; the Yubei campus lies outside the district
     assert after["新桥医院"] == before["新桥医院"]
     swupl = after["西南政法大学"]
     assert _metres((float(swupl["lon"]), float(swupl["lat"])), SWUPL) < 5.0
 
 
-def test_dry_run_reports_and_writes_nothing(folder):
-    path = folder / "gazetteer.csv"
+def test_dry_run_reports_and_writes_nothing(fix_layers):
+    path = fix_layers / "gazetteer.csv"
     digest = _digest(path)
-    result = fix_positions(_fixes(folder), folder, dry_run=True)
+    result = fix_positions(_fixes(fix_layers), fix_layers, dry_run=True)
     assert not result.written
     assert result.changes
     assert result.downstream.zones
     assert _digest(path) == digest
-    assert not (folder / ".backup").exists()
+    assert not (fix_layers / ".backup").exists()
 
 
-def test_a_failed_write_leaves_the_gazetteer_byte_identical(folder, monkeypatch):
-    path = folder / "gazetteer.csv"
+def test_a_failed_write_leaves_the_gazetteer_byte_identical(fix_layers, monkeypatch):
+    path = fix_layers / "gazetteer.csv"
     digest = _digest(path)
 
     def broken_fsync(fd: int) -> None:
@@ -144,14 +134,14 @@ def test_a_failed_write_leaves_the_gazetteer_byte_identical(folder, monkeypatch)
 
     monkeypatch.setattr("geo.layers.os.fsync", broken_fsync)
     with pytest.raises(OSError, match="No space"):
-        fix_positions(_fixes(folder), folder, downstream=False)
+        fix_positions(_fixes(fix_layers), fix_layers, downstream=False)
     assert _digest(path) == digest
-    assert [p.name for p in folder.iterdir() if p.name.startswith(".gazetteer")] == []
+    assert [p.name for p in fix_layers.iterdir() if p.name.startswith(".gazetteer")] == []
 
 
-def test_a_killed_apply_leaves_the_gazetteer_byte_identical(folder):
+def test_a_killed_apply_leaves_the_gazetteer_byte_identical(fix_layers):
     """Kill the process (SIGKILL) after the new text is written, before the rename."""
-    path = folder / "gazetteer.csv"
+    path = fix_layers / "gazetteer.csv"
     digest = _digest(path)
     script = textwrap.dedent(
         f"""
@@ -167,24 +157,24 @@ def test_a_killed_apply_leaves_the_gazetteer_byte_identical(folder):
         main()
         """
     )
-    env = {**os.environ, "GEO_LAYERS_DIR": str(folder)}
+    env = {**os.environ, "GEO_LAYERS_DIR": str(fix_layers)}
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
     assert proc.returncode == -9, proc.stderr.decode()
     assert _digest(path) == digest
     assert load_gazetteer(path).lookup("西政").approximate
 
 
-def test_cli_match_prints_the_review_and_writes_nothing(folder, capsys):
-    digest = _digest(folder / "gazetteer.csv")
+def test_cli_match_prints_the_review_and_writes_nothing(fix_layers, capsys):
+    digest = _digest(fix_layers / "gazetteer.csv")
     assert main(["gazetteer", "match", str(AMAP), "--crs", "gcj02"]) == 0
     out = capsys.readouterr().out
     assert "西南政法大学" in out
     assert "ambiguous" in out
     assert "outside" in out
-    assert _digest(folder / "gazetteer.csv") == digest
+    assert _digest(fix_layers / "gazetteer.csv") == digest
 
 
-def test_cli_apply_only_accepts_a_warned_row(folder, capsys):
+def test_cli_apply_only_accepts_a_warned_row(fix_layers, capsys):
     code = main(
         ["gazetteer", "apply", str(AMAP), "--crs", "gcj02", "--source", "AMap", "--only", "川外"]
     )
@@ -192,12 +182,12 @@ def test_cli_apply_only_accepts_a_warned_row(folder, capsys):
     out = capsys.readouterr().out
     assert "四川外国语大学" in out
     assert "wrote" in out
-    rows = _rows(folder / "gazetteer.csv")
+    rows = _rows(fix_layers / "gazetteer.csv")
     assert rows["四川外国语大学"]["source_datum"] == "gcj02"
     assert rows["西南政法大学"]["note"].startswith("APPROXIMATE")  # not named in --only
 
 
-def test_cli_set_one_place_by_hand_in_gcj02(folder, capsys):
+def test_cli_set_one_place_by_hand_in_gcj02(fix_layers, capsys):
     # 西南政法大学 given in GCJ-02 (prcoords forward transform of the fixture truth)
     lon, lat = 106.433612, 29.568558
     code = main(
@@ -218,13 +208,13 @@ def test_cli_set_one_place_by_hand_in_gcj02(folder, capsys):
         ]
     )
     assert code == 0, capsys.readouterr().err
-    row = _rows(folder / "gazetteer.csv")["西南政法大学"]
+    row = _rows(fix_layers / "gazetteer.csv")["西南政法大学"]
     assert _metres((float(row["lon"]), float(row["lat"])), SWUPL) < 5.0
     assert row["accuracy_m"] == "320"  # campus extent 300 m + the point's 20 m
 
 
-def test_set_refuses_a_road_and_a_point_outside_the_district(folder):
-    gaz = load_gazetteer(folder / "gazetteer.csv")
+def test_set_refuses_a_road_and_a_point_outside_the_district(fix_layers):
+    gaz = load_gazetteer(fix_layers / "gazetteer.csv")
     district = load_layer("district").geometry.union_all()
     with pytest.raises(LayerValidationError, match="cannot be located by one point"):
         position_correction(gaz, "沙滨路", 106.45, 29.60, "wgs84", "s", district=district)
@@ -243,12 +233,12 @@ def test_position_accuracy_adds_the_place_extent():
     assert hand_placed_error_m(16) == pytest.approx(10 * per_px, rel=1e-6)
 
 
-def test_using_gazetteer_overrides_only_the_default(folder):
-    table = pd.read_csv(folder / "gazetteer.csv").head(1)
+def test_using_gazetteer_overrides_only_the_default(fix_layers):
+    table = pd.read_csv(fix_layers / "gazetteer.csv").head(1)
     mine = Gazetteer(table)
     with using_gazetteer(mine):
         assert load_gazetteer() is mine
-        assert len(load_gazetteer(folder / "gazetteer.csv")) > 1
+        assert len(load_gazetteer(fix_layers / "gazetteer.csv")) > 1
     assert load_gazetteer() is not mine
 
 
@@ -266,7 +256,7 @@ def test_real_layers_report_ring_area_and_claims_for_a_fix():
     assert zones["ring-cqu"][2] != zones["ring-cqu"][3]
 
 
-def test_a_projected_input_records_its_crs_in_the_source_and_wgs84_as_datum(folder, tmp_path):
+def test_a_projected_input_records_its_crs_in_the_source_and_wgs84_as_datum(fix_layers, tmp_path):
     import geopandas as gpd
 
     pts = gpd.GeoDataFrame(
@@ -274,11 +264,11 @@ def test_a_projected_input_records_its_crs_in_the_source_and_wgs84_as_datum(fold
     ).to_crs("EPSG:4544")
     path = tmp_path / "survey.gpkg"
     pts.to_file(path, driver="GPKG")
-    gaz = load_gazetteer(folder / "gazetteer.csv")
+    gaz = load_gazetteer(fix_layers / "gazetteer.csv")
     review = match_points(read_points(path, "EPSG:4544").points, gaz)
     fixes, _ = corrections_from_review(review, "planning bureau survey", file_label=path.name)
-    fix_positions(fixes, folder, downstream=False)
-    row = _rows(folder / "gazetteer.csv")["西南政法大学"]
+    fix_positions(fixes, fix_layers, downstream=False)
+    row = _rows(fix_layers / "gazetteer.csv")["西南政法大学"]
     assert row["source_datum"] == "wgs84"
     assert "EPSG:4544" in row["source"]
     assert _metres((float(row["lon"]), float(row["lat"])), SWUPL) < 1.0

@@ -7,7 +7,6 @@ run; elsewhere the tests skip with a loud reason.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import prcoords
@@ -44,14 +43,6 @@ def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(GEOD.inv(a[0], a[1], b[0], b[1])[2])
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "layers"
-    shutil.copytree(DATA / "layers", d)
-    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
-    return d
-
-
 @pytest.fixture(scope="module")
 def browser():
     _need_browser()
@@ -75,9 +66,9 @@ def _open(browser, path: Path):
     return page
 
 
-def _write_page(folder: Path, basemap: str, out: Path) -> Path:
+def _write_page(fix_layers: Path, basemap: str, out: Path) -> Path:
     district = load_layer("district").geometry.union_all()
-    gaz = load_gazetteer(folder / "gazetteer.csv")
+    gaz = load_gazetteer(fix_layers / "gazetteer.csv")
     out.write_text(locate_page(gaz, resolve_basemap(basemap), district), encoding="utf-8")
     return out
 
@@ -107,8 +98,8 @@ def _drag(page, name: str, lon: float, lat: float) -> None:
     page.mouse.up()
 
 
-def test_drag_export_apply_moves_the_place(browser, folder, tmp_path, capsys):
-    page = _open(browser, _write_page(folder, "none", tmp_path / "locate.html"))
+def test_drag_export_apply_moves_the_place(browser, fix_layers, tmp_path, capsys):
+    page = _open(browser, _write_page(fix_layers, "none", tmp_path / "locate.html"))
     assert page.locator("#locate-list li").count() == 6  # the fixture's approximate places
     _drag(page, "西南政法大学", *SWUPL)
     with page.expect_download() as info:
@@ -121,7 +112,7 @@ def test_drag_export_apply_moves_the_place(browser, folder, tmp_path, capsys):
     assert len(lines) == 2  # only the moved marker
     code = main(["gazetteer", "apply", str(csv_path), "--crs", "wgs84", "--source", "locate page"])
     assert code == 0, capsys.readouterr().err
-    _, rows = parse_gazetteer_text((folder / "gazetteer.csv").read_text(encoding="utf-8"))
+    _, rows = parse_gazetteer_text((fix_layers / "gazetteer.csv").read_text(encoding="utf-8"))
     row = next(r for r in rows if r["name_zh"] == "西南政法大学")
     assert _metres((float(row["lon"]), float(row["lat"])), SWUPL) < 10  # a few pixels at z16
     assert not row["note"].startswith("APPROXIMATE")
@@ -130,8 +121,8 @@ def test_drag_export_apply_moves_the_place(browser, folder, tmp_path, capsys):
     assert _metres((moved.x, moved.y), SWUPL) < 10
 
 
-def test_over_gaode_tiles_the_export_is_converted_back_to_wgs84(browser, folder, tmp_path):
-    page = _open(browser, _write_page(folder, "gaode", tmp_path / "locate.html"))
+def test_over_gaode_tiles_the_export_is_converted_back_to_wgs84(browser, fix_layers, tmp_path):
+    page = _open(browser, _write_page(fix_layers, "gaode", tmp_path / "locate.html"))
     shown = page.evaluate(
         """() => { const s = window.locateMarkers.find(t => t.place.name_zh === '西南政法大学');
                    return [s.place.lon, s.place.lat]; }"""
@@ -153,19 +144,19 @@ def test_over_gaode_tiles_the_export_is_converted_back_to_wgs84(browser, folder,
     assert page.errors == []
 
 
-def test_search_finds_aliases(browser, folder, tmp_path):
-    page = _open(browser, _write_page(folder, "none", tmp_path / "locate.html"))
+def test_search_finds_aliases(browser, fix_layers, tmp_path):
+    page = _open(browser, _write_page(fix_layers, "none", tmp_path / "locate.html"))
     page.fill("#locate-search", "西政")
     visible = page.locator("#locate-list li:not(.hidden)")
     assert visible.count() == 1
     assert visible.first.get_attribute("data-name") == "西南政法大学"
 
 
-def test_place_text_stays_text_and_the_page_fetches_nothing(browser, folder, tmp_path):
-    path = folder / "gazetteer.csv"
+def test_place_text_stays_text_and_the_page_fetches_nothing(browser, fix_layers, tmp_path):
+    path = fix_layers / "gazetteer.csv"
     text = path.read_text(encoding="utf-8").replace("same 街道", HOSTILE.replace(",", " "))
     path.write_text(text, encoding="utf-8")
-    out = _write_page(folder, "none", tmp_path / "locate.html")
+    out = _write_page(fix_layers, "none", tmp_path / "locate.html")
     assert external_references(out.read_text(encoding="utf-8")) == []
     page = _open(browser, out)
     page.evaluate(
