@@ -129,12 +129,15 @@ class Downstream:
         Claims whose verdict changed: claim id, before, after.
     missing : list of str
         What could not be loaded (so was not compared).
+    claims_checked : bool
+        Whether the claims' verdicts were compared (there is a ledger).
     """
 
     moved: dict[str, list[str]] = field(default_factory=dict)
     zones: list[tuple[str, str, float, float]] = field(default_factory=list)
     claims: list[tuple[str, str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    claims_checked: bool = False
 
     def lines(self) -> list[str]:
         """Return a plain-language account, one line per change."""
@@ -143,8 +146,9 @@ class Downstream:
             for lid, ids in self.moved.items()
         ]
         out += [f"{fid} area {a:.2f} → {b:.2f} km² ({lid})" for lid, fid, a, b in self.zones]
-        out.append(f"{len(self.claims)} claim(s) changed verdict")
-        out += [f"  {cid}: {a} → {b}" for cid, a, b in self.claims]
+        if self.claims_checked:
+            out.append(f"{len(self.claims)} claim(s) changed verdict")
+            out += [f"  {cid}: {a} → {b}" for cid, a, b in self.claims]
         out += [f"not compared: {m}" for m in self.missing]
         return out
 
@@ -230,7 +234,10 @@ def _same_point(row: Mapping[str, str], lon: str, lat: str) -> bool:
 
 def _replaced(row: Mapping[str, str], fix: Correction, today: str) -> dict[str, str]:
     new = dict(row)
-    kind = "anchored" if str(row.get("note", "")).startswith(_APPROXIMATE) else "located"
+    old_note = str(row.get("note", ""))
+    kind = "anchored" if old_note.startswith(_APPROXIMATE) else "located"
+    # an anchored note only explains the anchor; a located row's note may say more
+    kept = f"; earlier note: {old_note}" if kind == "located" and old_note else ""
     new.update(
         kind=str(row.get("kind", "")).removesuffix("-anchored"),
         lon=f"{fix.lon:.6f}",
@@ -240,7 +247,7 @@ def _replaced(row: Mapping[str, str], fix: Correction, today: str) -> dict[str, 
         accuracy_m=_fmt_acc(fix.accuracy_m),
         note=(
             f"Position supplied on {today}; it replaces the {kind} point {row['lon']}, "
-            f"{row['lat']} (accuracy {row['accuracy_m']} m)"
+            f"{row['lat']} (accuracy {row['accuracy_m']} m){kept}"
         ),
     )
     return new
@@ -562,6 +569,7 @@ def compare_states(old: State, new: State) -> Downstream:
             if ids:
                 out.moved[lid] = ids
     if old.verdicts is not None and new.verdicts is not None:
+        out.claims_checked = True
         for cid, verdict in old.verdicts.items():
             now = new.verdicts.get(cid)
             if now is not None and now != verdict:

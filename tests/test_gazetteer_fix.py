@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import subprocess
@@ -31,6 +32,8 @@ from geo.gazetteer import (
     using_gazetteer,
 )
 from geo.layers import load_layer
+from geo.maps.assets import external_references
+from geo.maps.locate import script_json
 from geo.poi import match_points, read_points
 
 DATA = Path(__file__).parent / "data" / "gazetteer_fix"
@@ -292,3 +295,45 @@ def test_geleshan_forest_park_checks_out_against_the_mountain():
     radius = math.sqrt(16e6 / math.pi)  # the infobox area, 16 km², as a disc
     assert radius + _metres((park.lon, park.lat), (lon_w, lat_w)) <= park.accuracy_m
     assert not park.approximate
+
+
+def test_a_correction_that_breaks_the_gazetteer_checks_is_refused(fix_layers):
+    path = fix_layers / "gazetteer.csv"
+    digest = _digest(path)
+    # metres taken for degrees would land far outside the Shapingba box
+    bad = Correction("西南政法大学", 29.5711, 106.4296, "wgs84", "swapped", 330.0)
+    with pytest.raises(LayerValidationError, match="outside the Shapingba area box"):
+        fix_positions([bad], fix_layers, downstream=False)
+    unknown = Correction("不存在的地方", 106.43, 29.57, "wgs84", "s", 330.0)
+    with pytest.raises(LayerValidationError, match="不存在的地方"):
+        fix_positions([unknown], fix_layers, downstream=False)
+    assert _digest(path) == digest
+
+
+def test_a_located_row_keeps_its_note_and_an_anchored_one_loses_approximate(fix_layers):
+    fixes = [
+        Correction("四川外国语大学", 106.4300, 29.5740, "gcj02", "AMap", 330.0),
+        Correction("重庆大学B区", 106.4600, 29.5650, "wgs84", "survey", 330.0),
+    ]
+    fix_positions(fixes, fix_layers, downstream=False)
+    rows = _rows(fix_layers / "gazetteer.csv")
+    assert rows["四川外国语大学"]["note"].endswith("earlier note: One POI point for the campus")
+    assert rows["重庆大学B区"]["note"].startswith("Position supplied on ")
+    assert "APPROXIMATE" not in rows["重庆大学B区"]["note"]
+
+
+def test_cli_locate_writes_a_self_contained_page(fix_layers, tmp_path, capsys):
+    out = tmp_path / "site" / "locate.html"
+    assert main(["gazetteer", "locate", "--out", str(out), "--basemap", "none"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert external_references(page) == []
+    assert "西南政法大学" in page
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_script_json_cannot_close_the_script():
+    text = script_json({"name": "</script><!-- & -->"})
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert json.loads(text) == {"name": "</script><!-- & -->"}

@@ -199,3 +199,13 @@ def test_named_coordinate_columns(tmp_path):
     assert list(plist.points["name"]) == ["西南政法大学"]
     with pytest.raises(LayerValidationError, match="--lon-column"):
         read_points(path, "wgs84", lon_column="E", lat_column="lat")
+
+
+def test_an_empty_amap_result_gives_an_empty_review(tmp_path):
+    path = tmp_path / "empty.json"
+    path.write_text('{"status": "1", "count": "0", "pois": []}', encoding="utf-8")
+    plist = read_points(path, "gcj02")
+    assert plist.provider == "AMap POI JSON"
+    review = match_points(plist.points, load_gazetteer(GAZ), DISTRICT)
+    assert review.empty
+    assert "status" in review.columns
