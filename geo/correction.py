@@ -309,29 +309,34 @@ def corrected_rows(
             ]
         )
     changes: list[RowChange] = []
-    fixed = {normalize_name(f.place) for f in fixes}
-    queue: list[tuple[int, dict[str, str]]] = []
     for fix in fixes:
         i = by_name[normalize_name(fix.place)]
         before = dict(out[i])
         out[i] = _replaced(before, fix, today)
         changes.append(RowChange(before["name_zh"], before, out[i]))
-        queue.append((i, before))
+    changes += _follow_anchors(out, list(changes))
+    return out, changes
+
+
+def _follow_anchors(out: list[dict[str, str]], moved: list[RowChange]) -> list[RowChange]:
+    """Move, in place, the approximate rows anchored at moved rows (and at those, ...)."""
+    done = {normalize_name(c.place) for c in moved}
+    index = {normalize_name(r["name_zh"]): i for i, r in enumerate(out)}
+    queue, followed = list(moved), []
     while queue:
-        i, anchor_before = queue.pop(0)
-        name = anchor_before["name_zh"]
+        anchor = queue.pop(0)
         for j, row in enumerate(out):
             key = normalize_name(row["name_zh"])
-            if key in fixed or not _anchored_at(row, name):
+            if key in done or not _anchored_at(row, anchor.place):
                 continue
-            if not _same_point(row, anchor_before["lon"], anchor_before["lat"]):
+            if not _same_point(row, anchor.before["lon"], anchor.before["lat"]):
                 continue
-            before = dict(row)
-            out[j] = _followed(row, anchor_before, out[i])
-            fixed.add(key)
-            changes.append(RowChange(before["name_zh"], before, out[j], follows=name))
-            queue.append((j, before))
-    return out, changes
+            out[j] = _followed(row, anchor.before, out[index[normalize_name(anchor.place)]])
+            done.add(key)
+            change = RowChange(row["name_zh"], dict(row), out[j], follows=anchor.place)
+            followed.append(change)
+            queue.append(change)
+    return followed
 
 
 def position_correction(

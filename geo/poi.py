@@ -224,9 +224,9 @@ def _feature_rows(doc: Mapping[str, Any], notes: list[str]) -> list[dict[str, An
     return rows
 
 
-def _json_rows(path: Path, datum: str, notes: list[str]) -> tuple[list[dict[str, Any]], str]:
+def _load_json(path: Path) -> Any:
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise LayerValidationError(
             [_problem(path, f"not UTF-8 (byte {exc.start})", "re-save the file as UTF-8")]
@@ -241,6 +241,10 @@ def _json_rows(path: Path, datum: str, notes: list[str]) -> tuple[list[dict[str,
                 )
             ]
         ) from exc
+
+
+def _json_rows(path: Path, datum: str, notes: list[str]) -> tuple[list[dict[str, Any]], str]:
+    doc = _load_json(path)
     items = doc if isinstance(doc, list) else None
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         return _feature_rows(doc, notes), "GeoJSON"
@@ -267,7 +271,7 @@ def _json_rows(path: Path, datum: str, notes: list[str]) -> tuple[list[dict[str,
 def _table_rows(
     table: pd.DataFrame, path: Path, lon_column: str | None, lat_column: str | None
 ) -> list[dict[str, Any]]:
-    from geo.registry import COORD_COLUMNS, LOCATION_COLUMNS
+    from geo.registry import _coordinate_columns
 
     cols = [str(c) for c in table.columns]
     if lon_column or lat_column:
@@ -285,11 +289,7 @@ def _table_rows(
             )
         pair: tuple[str, str] | str | None = (str(lon_column), str(lat_column))
     else:
-        lower = {c.strip().lower(): c for c in cols}
-        pair = next(
-            ((lower[x], lower[y]) for x, y in COORD_COLUMNS if x in lower and y in lower), None
-        )
-        pair = pair or next((lower[c] for c in LOCATION_COLUMNS if c in lower), None)
+        pair = _coordinate_columns(cols)
     if pair is None:
         raise LayerValidationError(
             [
@@ -449,7 +449,7 @@ def _frame(rows: list[dict[str, Any]], datum: str, name_column: str | None) -> g
         {
             "row": [r.get("_row", f"#{i + 1}") for i, r in enumerate(rows)],
             "name": [_cell(r.get(name_col)) if name_col else "" for r in rows],
-            "address": [_cell(r["address"]) if "address" in r else _address(r) for r in rows],
+            "address": [_address(r) for r in rows],
             "source_datum": datum,
         }
     )

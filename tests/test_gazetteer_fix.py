@@ -337,3 +337,29 @@ def test_script_json_cannot_close_the_script():
     assert ">" not in text
     assert "&" not in text
     assert json.loads(text) == {"name": "</script><!-- & -->"}
+
+
+def test_anchored_places_follow_their_anchor_down_the_chain(fix_layers):
+    # 壮志凌云·文创园 is anchored at 西南政法大学, which is anchored at 四川外国语大学
+    fix = Correction("四川外国语大学", 106.4300, 29.5740, "gcj02", "AMap", 330.0)
+    result = fix_positions([fix], fix_layers, downstream=False)
+    assert [(c.place, c.follows) for c in result.changes] == [
+        ("四川外国语大学", ""),
+        ("西南政法大学", "四川外国语大学"),
+        ("壮志凌云·文创园", "西南政法大学"),
+    ]
+    rows = _rows(fix_layers / "gazetteer.csv")
+    for name in ("西南政法大学", "壮志凌云·文创园"):
+        assert (rows[name]["lon"], rows[name]["lat"]) == ("106.430000", "29.574000")
+        assert rows[name]["note"].startswith("APPROXIMATE")  # still anchored, not located
+    assert rows["西南政法大学"]["accuracy_m"] == str(330 + 1500)
+    assert rows["壮志凌云·文创园"]["accuracy_m"] == str(330 + 1500 + 500)
+    assert "(anchor accuracy 1830 m + 500 m)" in rows["壮志凌云·文创园"]["note"]
+
+
+def test_an_anchored_place_moved_away_from_its_anchor_stays(fix_layers):
+    first = Correction("重庆大学B区", 106.4600, 29.5650, "wgs84", "survey", 330.0)
+    fix_positions([first], fix_layers, downstream=False)
+    fix = Correction("重庆大学A区", 106.4660, 29.5670, "wgs84", "survey", 430.0)
+    result = fix_positions([fix], fix_layers, downstream=False)
+    assert [c.place for c in result.changes] == ["重庆大学A区"]
