@@ -65,6 +65,7 @@ NAME_COLUMNS: tuple[str, ...] = (
     "title",
     "place",
     "地点",
+    "name_en",
 )
 #: Columns holding an address, joined in this order when several exist.
 ADDRESS_COLUMNS: tuple[str, ...] = ("adname", "address", "地址", "addr")
