@@ -39,7 +39,13 @@ import pandas as pd
 
 from geo._errors import LayerValidationError, Problem
 from geo.crs import METRIC_CRS, STORAGE_CRS, convert
-from geo.gazetteer import Gazetteer, Place, normalize_name, position_accuracy
+from geo.gazetteer import (
+    Gazetteer,
+    Place,
+    hand_placed_error_m,
+    normalize_name,
+    position_accuracy,
+)
 from geo.layers import canonical_crs
 
 if TYPE_CHECKING:
@@ -683,26 +689,30 @@ def match_points(
         position_accuracy(r.kind, _source_error(r, accuracy_m)) if r.place else math.nan
         for r in review.itertuples()
     ]
-    outside = _outside(points, district)
     _flag_groups(review)
+    _flag_rows(review, _outside(points, district))
+    return _finish(review)
+
+
+def _flag_rows(review: pd.DataFrame, outside: np.ndarray) -> None:
+    """Add the flags each row earns on its own: outside, extent, far, located."""
     for i, r in enumerate(review.itertuples()):
         flags = list(r.flags)
         if outside[i]:
             flags.append("outside")
-        if r.place and not math.isfinite(r.accuracy_m):
-            flags.append("extent")
-        elif r.place and "ambiguous" not in flags:
-            if r.moved_m > r.old_accuracy_m:
-                flags.append("far")
-            if not r.approximate and r.old_accuracy_m <= r.accuracy_m:
-                flags.append("located")
+        if r.place and "ambiguous" not in flags:
+            if not math.isfinite(r.accuracy_m):
+                flags.append("extent")
+            else:
+                if r.moved_m > r.old_accuracy_m:
+                    flags.append("far")
+                if not r.approximate and r.old_accuracy_m <= r.accuracy_m:
+                    flags.append("located")
         review.at[review.index[i], "flags"] = flags
-    return _finish(review)
 
 
 def _source_error(row: Any, accuracy_m: float | None) -> float | None:
-    from geo.gazetteer import hand_placed_error_m
-
+    """Return the error of the supplied point itself (see :func:`match_points`)."""
     if accuracy_m is not None:
         return float(accuracy_m)
     if isinstance(row.source_error_m, float) and math.isfinite(row.source_error_m):

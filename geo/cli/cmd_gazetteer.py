@@ -97,7 +97,8 @@ def _district() -> Any:
     return load_layer("district").geometry.union_all()
 
 
-def _review(args: argparse.Namespace) -> tuple[pd.DataFrame, Any]:
+def _review(args: argparse.Namespace) -> tuple[pd.DataFrame, list[str]]:
+    """Read and match the input; return the review and the ``--only`` places."""
     from geo.gazetteer import load_gazetteer
     from geo.poi import match_points, read_points
 
@@ -112,15 +113,9 @@ def _review(args: argparse.Namespace) -> tuple[pd.DataFrame, Any]:
         print(f"note: {note}", file=sys.stderr)
     gaz = load_gazetteer()
     # --only takes any name or alias; an unknown one is an error naming it
-    args.only_places = [gaz.lookup(n).name_zh for n in _names(args.only)]
-    review = match_points(
-        plist.points,
-        gaz,
-        _district(),
-        names=args.only_places,
-        accuracy_m=args.accuracy_m,
-    )
-    return review, plist
+    only = [gaz.lookup(n).name_zh for n in _names(args.only)]
+    review = match_points(plist.points, gaz, _district(), names=only, accuracy_m=args.accuracy_m)
+    return review, only
 
 
 def _pos(lon: float, lat: float, acc: float) -> str:
@@ -185,10 +180,10 @@ def run_apply(args: argparse.Namespace) -> int:
     """Apply the accepted rows of a point list to the gazetteer."""
     from geo.correction import corrections_from_review, fix_positions
 
-    review, _ = _review(args)
+    review, only = _review(args)
     print(review_text(review))
     fixes, skipped = corrections_from_review(
-        review, args.source, only=args.only_places, file_label=Path(args.file).name
+        review, args.source, only=only, file_label=Path(args.file).name
     )
     for line in skipped:
         print(f"not applied: {line}")
