@@ -82,6 +82,7 @@ def _drag(page, name: str, lon: float, lat: float) -> None:
         }""",
         [name],
     )
+    page.wait_for_function("window.locateMarkers[0].marker._map.getZoom() === 16")
     start = page.locator(f'.leaflet-marker-icon[title="{name}"]').bounding_box()
     target = page.evaluate(
         """([lon, lat]) => {
@@ -110,8 +111,11 @@ def test_drag_export_apply_moves_the_place(browser, fix_layers, tmp_path, capsys
     lines = csv_path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "name_zh,lon,lat,zoom"
     assert len(lines) == 2  # only the moved marker
+    assert lines[1].startswith("西南政法大学,")
+    assert lines[1].endswith(",16")  # dropped at zoom 16
     code = main(["gazetteer", "apply", str(csv_path), "--crs", "wgs84", "--source", "locate page"])
-    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert code == 0, printed.out + printed.err
     _, rows = parse_gazetteer_text((fix_layers / "gazetteer.csv").read_text(encoding="utf-8"))
     row = next(r for r in rows if r["name_zh"] == "西南政法大学")
     assert _metres((float(row["lon"]), float(row["lat"])), SWUPL) < 10  # a few pixels at z16

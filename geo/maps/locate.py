@@ -73,13 +73,16 @@ the CSV and run <code>geo gazetteer apply FILE --crs wgs84 --source TEXT</code>.
 </div>
 """
 
-# The page's logic. PLACES, DATUM, MAP and SKIPPED are substituted by locate_page.
+# The page's logic. PLACES, DATUM, MAP, SKIPPED and BOUNDS are substituted by locate_page.
 _JS = """
 (function () {
   var places = __PLACES__;
   var datum = __DATUM__;
   var map = __MAP__;
   var skipped = __SKIPPED__;
+  var bounds = __BOUNDS__;
+  // fit without animation, so nothing moves the view after the page has loaded
+  if (bounds) { map.fitBounds(bounds, {animate: false}); }
   var A = 6378245.0, EE = 0.00669342162296594323;
   function delta(lon, lat) {
     var x = lon - 105.0, y = lat - 35.0, sq = Math.sqrt(Math.abs(x)), PI = Math.PI;
@@ -278,10 +281,12 @@ def page_data(gazetteer: Gazetteer, datum: str = "wgs84") -> list[dict[str, Any]
     ]
 
 
-def _outline(m: folium.Map, district: BaseGeometry | None, basemap: Basemap) -> None:
+def _outline(
+    m: folium.Map, district: BaseGeometry | None, basemap: Basemap
+) -> list[list[float]] | None:
+    """Draw the district outline; return its bounds (display datum) for the first view."""
     if district is None:
-        m.location = list(_CENTER)
-        return
+        return None
     gdf = gpd.GeoDataFrame(geometry=[district], crs="EPSG:4326")
     if basemap.needs_shift:
         gdf = convert_gdf(gdf, "wgs84", "gcj02")
@@ -292,8 +297,8 @@ def _outline(m: folium.Map, district: BaseGeometry | None, basemap: Basemap) -> 
         interactive=False,
         control=False,
     ).add_to(m)
-    x0, y0, x1, y1 = gdf.total_bounds
-    m.fit_bounds([[y0, x0], [y1, x1]])
+    x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+    return [[y0, x0], [y1, x1]]
 
 
 def locate_page(
@@ -320,8 +325,9 @@ def locate_page(
     m.default_js = [j for j in folium.Map.default_js if j[0] == "leaflet"]
     m.default_css = [c for c in folium.Map.default_css if c[0] == "leaflet_css"]
     add_basemap(m, basemap)
-    _outline(m, district, basemap)
+    bounds = _outline(m, district, basemap)
     values = {
+        "BOUNDS": script_json(bounds),
         "PLACES": script_json(page_data(gazetteer, basemap.datum)),
         "DATUM": script_json(basemap.datum),
         "SKIPPED": script_json(
@@ -330,7 +336,7 @@ def locate_page(
         "MAP": m.get_name(),
     }
     # one pass: substituted data are never scanned again, and never become a template
-    js = re.sub(r"__(PLACES|DATUM|MAP|SKIPPED)__", lambda hit: values[hit[1]], _JS)
+    js = re.sub(r"__(PLACES|DATUM|MAP|SKIPPED|BOUNDS)__", lambda hit: values[hit[1]], _JS)
     page = inline_assets(m.get_root().render())
     page = page.replace("</head>", f"<style>{_CSS}</style></head>", 1)
     page = page.replace("<body>", f"<body>{_PANEL}", 1)
