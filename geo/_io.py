@@ -55,7 +55,7 @@ JOURNAL_NAME = ".geo-commit.json"
 #: Seconds a writer waits for the lock; ``$GEO_LOCK_TIMEOUT`` overrides it.
 DEFAULT_LOCK_TIMEOUT_S = 60.0
 #: Temporary files: hidden, ``.tmp`` suffix (ignored by git).
-_TEMP_GLOBS = (".*.tmp", "*/.*.tmp")
+_TEMP_GLOBS = (".*.tmp", ".*.tmp.*", "*/.*.tmp")
 
 _held: dict[Path, int] = {}  # lock file -> nesting depth, in this process
 _held_guard = threading.Lock()
@@ -89,12 +89,12 @@ def _check_target(path: Path) -> None:
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
 
 
-def _stage_bytes(path: Path, data: bytes) -> Path:
+def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
     """Write ``data`` to a synced temporary file beside ``path``; return its path."""
     _check_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=suffix, dir=path.parent)
     except OSError as exc:  # name the folder, not a random temporary name
         raise type(exc)(exc.errno, exc.strerror, str(path.parent)) from None
     tmp = Path(name)
@@ -194,8 +194,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         A path in the destination folder that does not exist yet.
     """
     path = Path(path)
-    tmp = _stage_bytes(path, b"")
-    tmp.unlink()  # writers such as GDAL create the file themselves
+    # GDAL goes by the extension, so it is kept: ".name.XXXX.tmp.gpkg"
+    tmp = _stage_bytes(path, b"", suffix=f".tmp{path.suffix}")
+    tmp.unlink()  # such writers create the file themselves
     try:
         yield tmp
         with tmp.open("rb+") as fh:
@@ -397,11 +398,12 @@ def _roll_forward(moves: Sequence[Move]) -> None:
 
 def _roll_back(moves: Sequence[Move]) -> None:
     for m in moves:
-        if m.backup is not None and m.backup.exists():
+        if m.staged.exists():  # never renamed: the target is as it was
+            m.staged.unlink()
+        elif m.backup is not None and m.backup.exists():
             _replace(m.backup, m.target)  # the backup is a byte-exact copy
-        elif m.created and not m.staged.exists():  # the new file was put in place
+        elif m.created:  # the new file was put in place: take it away
             m.target.unlink(missing_ok=True)
-        m.staged.unlink(missing_ok=True)
 
 
 def _finish(folder: Path, mode: str, moves: Sequence[Move]) -> None:
