@@ -178,19 +178,20 @@ def test_parallel_adds_with_different_ids_lose_no_entry(gis_layers, tmp_path):
 
 @pytest.mark.slow
 def test_parallel_adds_with_the_same_id_let_exactly_one_win(gis_layers, tmp_path):
+    n = 4  # inputs of some size keep each run busy between its check and its write
     runs = [
-        ["add-layer", str(csv_points(tmp_path / f"s{i}.csv", n=i + 1)), "--id", "same", *FILL]
-        for i in range(2)
+        ["add-layer", str(csv_points(tmp_path / f"s{i}.csv", n=200 + i)), "--id", "same", *FILL]
+        for i in range(n)
     ]
     results = race(gis_layers, tmp_path, runs)
-    codes = sorted(r.returncode for r in results)
-    assert codes == [0, 2], [r.stderr for r in results]
-    loser = next(r for r in results if r.returncode)
-    assert "already in the catalog" in loser.stderr
-    assert "Traceback" not in loser.stderr
+    codes = [r.returncode for r in results]
+    assert sorted(codes) == [0] + [2] * (n - 1), [r.stderr for r in results]
+    for loser in (r for r in results if r.returncode):
+        assert "already in the catalog" in loser.stderr
+        assert "Traceback" not in loser.stderr
     assert catalog_ids(gis_layers).count("same") == 1
-    winner = results.index(next(r for r in results if r.returncode == 0))
-    assert len(load_layer("same")) == winner + 1  # the winner's data, not overwritten
+    winner = codes.index(0)
+    assert len(load_layer("same")) == 200 + winner  # the winner's data, not overwritten
 
 
 def hold_lock(layers: Path) -> subprocess.Popen:
