@@ -436,8 +436,11 @@ def commit_files(folder: Path, moves: Sequence[Move]) -> None:
             for m in moves:
                 _replace(m.staged, m.target)
         except BaseException:
-            with contextlib.suppress(OSError):
+            try:
                 atomic_write_text(folder / JOURNAL_NAME, _journal_text(folder, moves, "undo"))
+            except OSError:  # e.g. a full disk: undo without a record rather than finish
+                (folder / JOURNAL_NAME).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a failed undo is retried from its record
                 _finish(folder, "undo", moves)
             raise
         _sync_folder(folder)

@@ -6,14 +6,15 @@ GeoPackage, a shapefile, or a CSV of points (``lon``/``lat``, ``lng``/``lat``,
 Whatever the format, it is turned into a GeoJSON document in memory, missing
 required properties are filled from explicit defaults (and every fill is reported,
 never silent), the document is validated exactly as :func:`geo.layers.read_layer_file`
-validates a file (DESIGN §5: every problem at once), converted to WGS-84, and
-finally written as ``layers/<id>.geojson`` together with its catalog entry.
+validates a file (every problem at once), converted to WGS-84, and finally
+written as ``layers/<id>.geojson`` together with its catalog entry.
 
-The write is one step as far as a file system allows: both files are prepared as
-temporary files next to their destinations, then renamed into place; if the second
-rename fails the first is undone, so a failed run leaves the catalog and the layers
-exactly as before. Replacing a layer keeps the previous file in
-``layers/.backup/<id>.<timestamp>.geojson``.
+The write holds the layers folder's lock (:func:`geo._io.write_lock`), re-reads the
+catalog under it, and commits both files through a journal
+(:func:`geo._io.commit_files`): a failed run leaves the catalog and the layers
+exactly as before, and a run killed half-way is finished by the next command.
+Replacing a layer keeps the previous file in
+``layers/.backup/<id>.<UTC time to the nanosecond>.geojson``.
 
 Only the functions named ``read_*`` and :func:`commit_layer` / :func:`add_layer`
 touch the disk; the rest work on data in memory.
