@@ -89,6 +89,13 @@ def _check_target(path: Path) -> None:
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
 
 
+def _naming(exc: OSError, path: Path) -> OSError:
+    """Return ``exc`` naming ``path`` when it names no file (or a temporary one)."""
+    if exc.errno is None or (exc.filename and not str(exc.filename).endswith(".tmp")):
+        return exc
+    return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), str(path))
+
+
 def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
     """Write ``data`` to a synced temporary file beside ``path``; return its path."""
     _check_target(path)
@@ -96,7 +103,7 @@ def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=suffix, dir=path.parent)
     except OSError as exc:  # name the folder, not a random temporary name
-        raise type(exc)(exc.errno, exc.strerror, str(path.parent)) from None
+        raise _naming(exc, path.parent) from None
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -107,8 +114,8 @@ def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
         tmp.chmod(path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.filename is None:
-            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+        if isinstance(exc, OSError):
+            raise _naming(exc, path) from None
         raise
     return tmp
 
