@@ -62,33 +62,29 @@ def assert_one_line(err: str, *needles: str) -> None:
         assert needle in lines[0], err
 
 
-# --------------------------------------------------------------------------- disk full
-def test_disk_full_is_one_line_and_changes_nothing(gis_layers, points_csv, capsys, monkeypatch):
+# --------------------------------------------------------------------------- failing writes
+@pytest.mark.parametrize(
+    ("module", "name", "code", "fix"),
+    [
+        (os, "fsync", errno.ENOSPC, "free disk space"),  # the disk fills while writing
+        # the tests may run as root, which chmod cannot stop: the refusal is simulated
+        (tempfile, "mkstemp", errno.EROFS, "read-only"),
+    ],
+    ids=["disk-full", "read-only-folder"],
+)
+def test_failing_write_is_one_line_and_changes_nothing(
+    gis_layers, points_csv, capsys, monkeypatch, module, name, code, fix
+):
     before = snapshot(gis_layers)
 
-    def full(fd: int) -> None:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(os, "fsync", full)
+    monkeypatch.setattr(module, name, fail)
     rc, err = run_cli(capsys, "add-layer", str(points_csv), "--id", "new_points", *ADD_OPTS)
     monkeypatch.undo()
     assert rc != 0
-    assert_one_line(err, str(gis_layers), "free disk space")
-    assert snapshot(gis_layers) == before
-
-
-def test_read_only_folder_is_one_line(gis_layers, points_csv, capsys, monkeypatch):
-    # the tests may run as root, which chmod cannot stop: the refusal is simulated
-    before = snapshot(gis_layers)
-
-    def read_only(*args: object, **kwargs: object) -> tuple[int, str]:
-        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
-
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
-    rc, err = run_cli(capsys, "add-layer", str(points_csv), "--id", "new_points", *ADD_OPTS)
-    monkeypatch.undo()
-    assert rc != 0
-    assert_one_line(err, str(gis_layers), "read-only")
+    assert_one_line(err, str(gis_layers), fix)
     assert snapshot(gis_layers) == before
 
 
