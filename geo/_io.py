@@ -226,14 +226,23 @@ def lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT_S
 
 
-def _file_lock(lock_path: Path, timeout: float):  # noqa: ANN202 - filelock is imported lazily
+def _acquire(lock_path: Path, folder: Path, timeout: float):  # noqa: ANN202 - lazy import
+    """Take the lock file's lock (``filelock``, imported here) or fail naming it."""
     try:
-        from filelock import FileLock
+        from filelock import FileLock, Timeout
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise MissingDependencyError(
             "writing needs the 'filelock' package: pip install filelock"
         ) from exc
-    return FileLock(str(lock_path), timeout=timeout)
+    lock = FileLock(str(lock_path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WriteLockTimeoutError(
+            f"{lock_path}: another geo command has been writing to {folder} for over "
+            f"{timeout:g} s; let it finish and run again (set GEO_LOCK_TIMEOUT to wait longer)"
+        ) from None
+    return lock
 
 
 @contextlib.contextmanager
@@ -263,10 +272,8 @@ def write_lock(folder: str | Path, timeout: float | None = None) -> Iterator[Pat
     WriteLockTimeoutError
         If another process holds the lock for longer than ``timeout``.
     """
-    from filelock import Timeout
-
     folder = Path(folder)
-    lock_path = (folder / LOCK_NAME).absolute()
+    lock_path = folder.resolve() / LOCK_NAME
     with _held_guard:
         depth = _held.get(lock_path, 0)
         _held[lock_path] = depth + 1
@@ -274,16 +281,8 @@ def write_lock(folder: str | Path, timeout: float | None = None) -> Iterator[Pat
         if depth:  # already held by this process: flock would wait on itself
             yield lock_path
             return
-        wait = lock_timeout() if timeout is None else timeout
         folder.mkdir(parents=True, exist_ok=True)
-        lock = _file_lock(lock_path, wait)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise WriteLockTimeoutError(
-                f"{lock_path}: another geo command has been writing to {folder} for over "
-                f"{wait:g} s; let it finish and run again (set GEO_LOCK_TIMEOUT to wait longer)"
-            ) from None
+        lock = _acquire(lock_path, folder, lock_timeout() if timeout is None else timeout)
         try:
             _report(_settle_locked(folder))
             yield lock_path
@@ -332,16 +331,20 @@ def backup_copies(sources: Sequence[Path], folder: Path, stamp: str | None = Non
         if not any(p.exists() for p in names):
             break
         n += 1
-    for src, dst in zip(sources, names, strict=True):
-        tmp = _stage_bytes(dst, b"")
-        try:
+    done: list[Path] = []
+    try:
+        for src, dst in zip(sources, names, strict=True):
+            tmp = _stage_bytes(dst, b"")
+            done.append(tmp)
             shutil.copy2(src, tmp)  # bytes and times of the original
             with tmp.open("rb+") as fh:
                 os.fsync(fh.fileno())
             _replace(tmp, dst)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+            done[-1] = dst
+    except BaseException:
+        for p in done:
+            p.unlink(missing_ok=True)
+        raise
     return names
 
 
@@ -387,11 +390,20 @@ def _journal_text(folder: Path, moves: Sequence[Move], mode: str) -> str:
 def _read_journal(folder: Path) -> tuple[str, list[Move]]:
     doc = json.loads((folder / JOURNAL_NAME).read_text(encoding="utf-8"))
 
-    def path(p: str | None) -> Path | None:
-        return None if p is None else folder / p
+    root = folder.resolve()
+
+    def inside(p: str) -> Path:
+        if not (folder / p).resolve().is_relative_to(root):  # only ever renames inside
+            raise ValueError(f"path {p!r} leaves the folder")
+        return folder / p
 
     moves = [
-        Move(folder / e["staged"], folder / e["target"], path(e["backup"]), bool(e["created"]))
+        Move(
+            inside(e["staged"]),
+            inside(e["target"]),
+            None if e["backup"] is None else inside(e["backup"]),
+            bool(e["created"]),
+        )
         for e in doc["moves"]
     ]
     return doc["mode"], moves
@@ -467,11 +479,10 @@ def _settle_locked(folder: Path) -> list[str]:
         try:
             mode, moves = _read_journal(folder)
         except (OSError, ValueError, KeyError, TypeError) as exc:
+            journal = folder / JOURNAL_NAME
             raise OSError(
-                errno.EIO,
-                f"unreadable commit journal ({exc}); compare the files with layers/.backup/ "
-                "and delete the journal",
-                str(folder / JOURNAL_NAME),
+                f"{journal}: unreadable commit journal ({exc}); fix: compare the files of "
+                f"{folder} with its .backup folder, then delete the journal"
             ) from None
         _finish(folder, mode, moves)
         names = ", ".join(m.target.name for m in moves)

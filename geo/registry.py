@@ -819,10 +819,8 @@ def commit_layer(
         If ``rel_file`` resolves outside ``directory``.
     """
     directory = Path(directory)
-    dest, cat_path = (
-        layer_path(Path(rel_file).stem, rel_file, directory),
-        directory / "catalog.yaml",
-    )
+    dest = layer_path(Path(rel_file).stem, rel_file, directory)
+    cat_path = directory / "catalog.yaml"
     backup_dir = directory / BACKUP_DIR
     with write_lock(directory):
         made_backup_dir = not backup_dir.exists()

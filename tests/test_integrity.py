@@ -358,3 +358,25 @@ def test_a_writer_mid_commit_is_not_mistaken_for_a_stopped_one(gis_layers, tmp_p
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize(
+    "journal",
+    [
+        "{half a journ",
+        '{"mode": "forward", "moves": [{"staged": "../victim.txt", "target": "sites.geojson",'
+        ' "backup": null, "created": false}]}',
+    ],
+    ids=["broken", "path-outside"],
+)
+def test_a_bad_journal_is_reported_and_nothing_is_moved(gis_layers, tmp_path, capsys, journal):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("stay here", encoding="utf-8")
+    (gis_layers / ".geo-commit.json").write_text(journal, encoding="utf-8")
+    before = data_files(gis_layers)
+    assert main(["layers"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert str(gis_layers / ".geo-commit.json") in err
+    assert victim.read_text(encoding="utf-8") == "stay here"
+    assert data_files(gis_layers) == before
