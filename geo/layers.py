@@ -31,7 +31,7 @@ from geo._errors import (
     Problem,
     UnknownLayerError,
 )
-from geo._io import atomic_write_text, settle
+from geo._io import atomic_write_text, settle  # atomic_write_text: also imported from here
 from geo.catalog import Catalog, LayerSpec, file_problem, parse_catalog
 from geo.crs import STORAGE_CRS, convert_gdf, normalize_datum
 
