@@ -3,6 +3,7 @@ backups never collide, and a commit stopped half-way is finished by the next run
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -16,7 +17,7 @@ import yaml
 from conftest import CQU_A
 from geo._errors import CatalogError
 from geo.cli import main
-from geo.layers import load_layer, read_catalog
+from geo.layers import atomic_write_text, load_layer, read_catalog
 from geo.registry import PropertyDefaults, add_layer, commit_layer
 
 X, Y = CQU_A
@@ -380,3 +381,35 @@ def test_a_bad_journal_is_reported_and_nothing_is_moved(gis_layers, tmp_path, ca
     assert str(gis_layers / ".geo-commit.json") in err
     assert victim.read_text(encoding="utf-8") == "stay here"
     assert data_files(gis_layers) == before
+
+
+# --------------------------------------------------------------------------- the writer
+def test_atomic_write_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
+    private = tmp_path / "private.txt"
+    private.write_text("old", encoding="utf-8")
+    private.chmod(0o600)
+    atomic_write_text(private, "new")
+    assert private.read_text(encoding="utf-8") == "new"
+    assert private.stat().st_mode & 0o777 == 0o600
+    umask = os.umask(0)
+    os.umask(umask)
+    fresh = atomic_write_text(tmp_path / "fresh.txt", "x")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # as a plain open() makes it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.txt", "private.txt"]
+
+
+def test_files_are_renamed_into_place_in_one_module_only():
+    package = Path(__file__).resolve().parents[1] / "geo"
+    calls = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = getattr(node, "func", None)
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "os"
+                and func.attr in {"replace", "rename"}
+            ):
+                calls.append(str(path.relative_to(package)))
+    assert calls == ["_io.py"]
