@@ -12,7 +12,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +31,8 @@ from geo._errors import (
     Problem,
     UnknownLayerError,
 )
-from geo.catalog import Catalog, LayerSpec, parse_catalog
+from geo._io import atomic_write_text, settle  # atomic_write_text: also imported from here
+from geo.catalog import Catalog, LayerSpec, file_problem, parse_catalog
 from geo.crs import STORAGE_CRS, convert_gdf, normalize_datum
 
 if TYPE_CHECKING:
@@ -53,10 +53,48 @@ def layers_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[1] / "layers"
 
 
+def layer_path(layer_id: str, file: str | None, directory: Path | None = None) -> Path:
+    """Return the data file of a source layer, refusing any path outside the layers folder.
+
+    Parameters
+    ----------
+    layer_id : str
+        The layer's id (named in the error).
+    file : str or None
+        The catalog entry's ``file``: a path relative to the layers folder.
+    directory : Path, optional
+        The layers folder (default :func:`layers_dir`).
+
+    Returns
+    -------
+    Path
+        ``directory / file``.
+
+    Raises
+    ------
+    CatalogError
+        If the path, once symbolic links are resolved, leaves the layers folder
+        (or there is no file: a derived layer).
+    """
+    folder = Path(directory) if directory else layers_dir()
+    problem = file_problem(file) if file is not None else "a derived layer has no file"
+    path = folder / str(file)
+    if problem is None:
+        root, real = folder.resolve(), path.resolve()
+        if not real.is_relative_to(root):
+            problem = (
+                f"file {file!r} is a link to {real}, outside the layers folder {root}; "
+                "put the file itself into the layers folder instead of a symbolic link"
+            )
+    if problem:
+        raise CatalogError(f"{folder / 'catalog.yaml'}: layer {layer_id}: {problem}")
+    return path
+
+
 # --------------------------------------------------------------------------- catalog
 @lru_cache(maxsize=8)
-def _read_catalog_cached(path: Path, mtime_ns: int) -> Catalog:
-    del mtime_ns  # part of the cache key only: a changed file is read again
+def _read_catalog_cached(path: Path, version: tuple[int, int, int]) -> Catalog:
+    del version  # part of the cache key only: a changed file is read again
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -77,9 +115,12 @@ def read_catalog(path: Path | None = None) -> Catalog:
     Catalog
     """
     path = Path(path) if path else layers_dir() / "catalog.yaml"
+    settle(path.parent)  # finish a write that was stopped half-way, if any
     if not path.exists():
         raise CatalogError(f"{path}: catalog not found; set GEO_LAYERS_DIR to the layers folder")
-    return _read_catalog_cached(path.resolve(), path.stat().st_mtime_ns)
+    st = path.stat()
+    # a rename gives a new inode even within the file system's time resolution
+    return _read_catalog_cached(path.resolve(), (st.st_mtime_ns, st.st_ino, st.st_size))
 
 
 # --------------------------------------------------------------------------- raw reading
@@ -591,8 +632,7 @@ def _load_spec(spec: LayerSpec, cat: Catalog, crs: str | None) -> gpd.GeoDataFra
         from geo.derive import derive_layer
 
         return derive_layer(spec, lambda lid: load_layer(lid, catalog=cat))
-    assert spec.file is not None  # parse_catalog guarantees file or derived
-    return read_layer_file(layers_dir() / spec.file, spec.crs, spec.geometry_type)
+    return read_layer_file(layer_path(spec.id, spec.file), spec.crs, spec.geometry_type)
 
 
 def load_layers(
@@ -629,7 +669,7 @@ def validate_catalog(catalog: Catalog | None = None) -> list[Problem]:
     for spec in cat:
         if spec.is_derived or spec.file is None:
             continue
-        path = layers_dir() / spec.file
+        path = layer_path(spec.id, spec.file)
         doc = read_geojson(path, problems)
         if doc is None:
             continue
@@ -677,40 +717,6 @@ def to_geojson_dict(gdf: gpd.GeoDataFrame, precision: int = 6) -> dict[str, Any]
     out = gdf.copy()
     out.geometry = rounded
     return json.loads(out.to_json(na="drop", drop_id=True, ensure_ascii=False))
-
-
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write text to ``path`` atomically: a temp file in the same folder, then rename.
-
-    Parameters
-    ----------
-    path : str or Path
-        Destination.
-    text : str
-        Content, written as UTF-8.
-
-    Returns
-    -------
-    Path
-        The destination.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; give the file the mode a plain open() would
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def layer_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:

@@ -6,14 +6,15 @@ GeoPackage, a shapefile, or a CSV of points (``lon``/``lat``, ``lng``/``lat``,
 Whatever the format, it is turned into a GeoJSON document in memory, missing
 required properties are filled from explicit defaults (and every fill is reported,
 never silent), the document is validated exactly as :func:`geo.layers.read_layer_file`
-validates a file (DESIGN §5: every problem at once), converted to WGS-84, and
-finally written as ``layers/<id>.geojson`` together with its catalog entry.
+validates a file (every problem at once), converted to WGS-84, and finally
+written as ``layers/<id>.geojson`` together with its catalog entry.
 
-The write is one step as far as a file system allows: both files are prepared as
-temporary files next to their destinations, then renamed into place; if the second
-rename fails the first is undone, so a failed run leaves the catalog and the layers
-exactly as before. Replacing a layer keeps the previous file in
-``layers/.backup/<id>.<timestamp>.geojson``.
+The write holds the layers folder's lock (:func:`geo._io.write_lock`), re-reads the
+catalog under it, and commits both files through a journal
+(:func:`geo._io.commit_files`): a failed run leaves the catalog and the layers
+exactly as before, and a run killed half-way is finished by the next command.
+Replacing a layer keeps the previous file in
+``layers/.backup/<id>.<UTC time to the nanosecond>.geojson``.
 
 Only the functions named ``read_*`` and :func:`commit_layer` / :func:`add_layer`
 touch the disk; the rest work on data in memory.
@@ -24,10 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,10 +36,12 @@ import pandas as pd
 import yaml
 
 from geo._errors import CatalogError, LayerValidationError, Problem
-from geo.catalog import GEOMETRY_TYPES, ROLES, Catalog, parse_catalog
+from geo._io import JOURNAL_NAME, Move, backup_copies, commit_files, stage_text, write_lock
+from geo.catalog import GEOMETRY_TYPES, ROLES, Catalog, check_layer_id, parse_catalog
 from geo.layers import (
     REQUIRED,
     canonical_crs,
+    layer_path,
     layer_text,
     layers_dir,
     read_catalog,
@@ -81,7 +81,6 @@ LOCATION_COLUMNS: tuple[str, ...] = ("location", "lnglat", "lonlat", "坐标")
 BACKUP_DIR = ".backup"
 #: Layer-control group of layers added without ``--group``.
 DEFAULT_GROUP = "新增图层 Added layers"
-_LAYER_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 # --------------------------------------------------------------------------- data classes
@@ -595,7 +594,7 @@ def read_feature_owners(
     for spec in catalog:
         if spec.id == skip or spec.file is None:
             continue
-        doc = read_geojson(directory / spec.file, [])
+        doc = read_geojson(layer_path(spec.id, spec.file, directory), [])
         for feat in (doc or {}).get("features", []):
             fid = (
                 ((feat or {}).get("properties") or {}).get("id") if isinstance(feat, dict) else None
@@ -653,10 +652,7 @@ def catalog_entry(
     CatalogError
         If the id, geometry type or role is not allowed.
     """
-    if not _LAYER_ID.match(layer_id):
-        raise CatalogError(
-            f"layer id {layer_id!r} must match [a-z][a-z0-9_]* (e.g. science_parks_2025)"
-        )
+    check_layer_id(layer_id)
     if geometry_type not in GEOMETRY_TYPES:
         raise CatalogError(f"geometry type {geometry_type!r}: use one of {sorted(GEOMETRY_TYPES)}")
     prev = dict(previous or {})
@@ -782,21 +778,11 @@ def catalog_text_with_entry(text: str, entry: Mapping[str, Any], replace: bool) 
 
 
 # --------------------------------------------------------------------------- committing
-def _temp_beside(path: Path, text: str) -> Path:
-    """Write ``text`` to a synced temporary file in ``path``'s folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); keep the mode of the file replaced
-        Path(tmp).chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
+def _discard(paths: list[Path], backup_dir: Path, made_backup_dir: bool) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+    if made_backup_dir and backup_dir.exists() and not any(backup_dir.iterdir()):
+        backup_dir.rmdir()
 
 
 def commit_layer(
@@ -804,62 +790,56 @@ def commit_layer(
 ) -> Path | None:
     """Write a layer file and the catalog together, or leave both untouched.
 
-    Both are first written to temporary files beside their destinations; then the
-    layer is renamed into place, then the catalog. If anything fails, the layer
-    rename is undone (the previous file restored, or the new one removed), the
-    temporary files and any backup made are removed, and the error is re-raised.
+    Under the folder's write lock, both texts are written to synced temporary
+    files beside their destinations; the previous layer file and catalog, if the
+    layer existed, are copied to ``.backup/``; then both are renamed into place
+    through a commit journal (:func:`geo._io.commit_files`). An error undoes the
+    renames made; a kill half-way is finished by the next command that reads or
+    writes the folder.
 
     Parameters
     ----------
     directory : Path
         The layers folder.
     rel_file : str
-        The layer file relative to ``directory``.
+        The layer file relative to ``directory`` (it must stay inside it).
     layer, catalog : str
         The new texts of the layer file and of ``catalog.yaml``.
     stamp : str, optional
-        Timestamp for the backup name (default: now, UTC).
+        Time part of the backup names (default: now, UTC, to the nanosecond).
 
     Returns
     -------
     Path or None
         The backup of the previous layer file, if there was one.
+
+    Raises
+    ------
+    CatalogError
+        If ``rel_file`` resolves outside ``directory``.
     """
-    dest, cat_path = directory / rel_file, directory / "catalog.yaml"
-    stamp = stamp or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    directory = Path(directory)
+    dest = layer_path(Path(rel_file).stem, rel_file, directory)
+    cat_path = directory / "catalog.yaml"
     backup_dir = directory / BACKUP_DIR
-    made_backup_dir = not backup_dir.exists()
-    backup: Path | None = None
-    tmp_layer = tmp_cat = None
-    layer_moved = False
-    try:
-        tmp_layer = _temp_beside(dest, layer)
-        tmp_cat = _temp_beside(cat_path, catalog)
-        if dest.exists():
-            backup_dir.mkdir(exist_ok=True)
-            backup = backup_dir / f"{dest.stem}.{stamp}{dest.suffix}"
-            shutil.copy2(dest, backup)  # a copy: the original stays until the rename
-            # the catalog is cheap to keep too, and says what the old file was
-            shutil.copy2(cat_path, backup_dir / f"catalog.{stamp}.yaml")
-        tmp_layer.replace(dest)
-        layer_moved = True
-        tmp_cat.replace(cat_path)
-    except BaseException:
-        if layer_moved:
-            if backup is not None:
-                backup.replace(dest)  # copy2 kept bytes and times
-            else:
-                dest.unlink(missing_ok=True)
-        for tmp in (tmp_layer, tmp_cat):
-            if tmp is not None:
-                tmp.unlink(missing_ok=True)
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-            (backup_dir / f"catalog.{stamp}.yaml").unlink(missing_ok=True)
-        if made_backup_dir and backup_dir.exists() and not any(backup_dir.iterdir()):
-            backup_dir.rmdir()
-        raise
-    return backup
+    with write_lock(directory):
+        made_backup_dir = not backup_dir.exists()
+        created = not dest.exists()
+        made: list[Path] = []
+        try:
+            made.append(stage_text(dest, layer))
+            made.append(stage_text(cat_path, catalog))
+            olds = [None, None] if created else backup_copies([dest, cat_path], backup_dir, stamp)
+            made += [p for p in olds if p is not None]
+            commit_files(
+                directory,
+                [Move(made[0], dest, olds[0], created), Move(made[1], cat_path, olds[1])],
+            )
+        except BaseException:
+            if not (directory / JOURNAL_NAME).exists():  # else the next run undoes it
+                _discard(made, backup_dir, made_backup_dir)
+            raise
+    return olds[0]
 
 
 def add_layer(
@@ -916,28 +896,12 @@ def add_layer(
     CatalogError
         If the id exists and ``replace`` is false, or the entry is not allowed.
     """
+    check_layer_id(layer_id)
     path = Path(path)
     directory = Path(directory) if directory else layers_dir()
     cat_path = directory / "catalog.yaml"
-    catalog = read_catalog(cat_path)
-    cat_text = cat_path.read_text(encoding="utf-8")
-    previous: dict[str, Any] | None = None
-    if layer_id in catalog:
-        if not replace:
-            raise CatalogError(
-                f"layer {layer_id!r} is already in the catalog: choose another --id, "
-                "or pass --replace (the current file is kept in layers/.backup/)"
-            )
-        spec = catalog[layer_id]
-        if spec.is_derived:
-            raise CatalogError(
-                f"layer {layer_id!r} is derived by rule {spec.derived['rule']!r}: change "
-                "its rule or source layers instead of replacing it"
-            )
-        previous = next(e for e in yaml.safe_load(cat_text)["layers"] if e.get("id") == layer_id)
-    elif replace:
-        raise CatalogError(f"--replace given but layer {layer_id!r} is not in the catalog")
-
+    # checked now to fail fast, and again under the lock: another writer may be quicker
+    _previous_entry(read_catalog(cat_path), cat_path, layer_id, replace)
     raw, notes = read_input_document(path, crs)
     gtype = geometry_type or infer_geometry_type(raw)
     if gtype is None:
@@ -957,31 +921,36 @@ def add_layer(
         gdf = validate_document(doc, path, crs, gtype)
     except LayerValidationError as exc:
         raise LayerValidationError([_with_option_hint(p) for p in exc.problems]) from None
-    clashes = _id_clashes(gdf, read_feature_owners(catalog, directory, skip=layer_id), str(path))
-    if clashes:
-        raise LayerValidationError(clashes)
 
-    rel_file = str(previous["file"]) if previous else f"{layer_id}.geojson"
-    today = dt.date.today().isoformat()
-    prov = provenance or (
-        f"Added with `geo add-layer` on {today} from {path.name} (declared {crs}; "
-        "converted to WGS-84)."
-    )
-    entry = catalog_entry(
-        layer_id,
-        title_zh,
-        title_en,
-        gtype,
-        file=rel_file,
-        figures=figures,
-        role=role,
-        group=group,
-        style=style,
-        provenance=prov,
-        previous=previous,
-    )
-    new_cat, rewritten = catalog_text_with_entry(cat_text, entry, replace=previous is not None)
-    backup = commit_layer(directory, rel_file, layer_text(gdf), new_cat)
+    with write_lock(directory):
+        catalog = read_catalog(cat_path)
+        previous = _previous_entry(catalog, cat_path, layer_id, replace)
+        owners = read_feature_owners(catalog, directory, skip=layer_id)
+        clashes = _id_clashes(gdf, owners, str(path))
+        if clashes:
+            raise LayerValidationError(clashes)
+        rel_file = str(previous["file"]) if previous else f"{layer_id}.geojson"
+        today = dt.date.today().isoformat()
+        prov = provenance or (
+            f"Added with `geo add-layer` on {today} from {path.name} (declared {crs}; "
+            "converted to WGS-84)."
+        )
+        entry = catalog_entry(
+            layer_id,
+            title_zh,
+            title_en,
+            gtype,
+            file=rel_file,
+            figures=figures,
+            role=role,
+            group=group,
+            style=style,
+            provenance=prov,
+            previous=previous,
+        )
+        cat_text = cat_path.read_text(encoding="utf-8")
+        new_cat, rewritten = catalog_text_with_entry(cat_text, entry, replace=previous is not None)
+        backup = commit_layer(directory, rel_file, layer_text(gdf), new_cat)
     return AddResult(
         layer_id=layer_id,
         layer_path=directory / rel_file,
@@ -993,3 +962,27 @@ def add_layer(
         replaced=previous is not None,
         catalog_rewritten=rewritten,
     )
+
+
+def _previous_entry(
+    catalog: Catalog, cat_path: Path, layer_id: str, replace: bool
+) -> dict[str, Any] | None:
+    """Return the catalog entry ``layer_id`` replaces, checking ``replace`` is meant."""
+    if layer_id not in catalog:
+        if replace:
+            raise CatalogError(f"--replace given but layer {layer_id!r} is not in the catalog")
+        return None
+    if not replace:
+        raise CatalogError(
+            f"layer {layer_id!r} is already in the catalog: choose another --id, "
+            "or pass --replace (the current file is kept in layers/.backup/)"
+        )
+    spec = catalog[layer_id]
+    if spec.is_derived:
+        raise CatalogError(
+            f"layer {layer_id!r} is derived by rule {spec.derived['rule']!r}: change "
+            "its rule or source layers instead of replacing it"
+        )
+    layer_path(spec.id, spec.file, cat_path.parent)  # never write outside the folder
+    entries = yaml.safe_load(cat_path.read_text(encoding="utf-8"))["layers"]
+    return next(e for e in entries if e.get("id") == layer_id)

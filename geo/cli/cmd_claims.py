@@ -15,6 +15,7 @@ it opens on an intranet with no internet; ``--basemap none`` drops the tiles too
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 from collections.abc import Callable
@@ -435,19 +436,22 @@ def write_claims_report(
 
 def _run_link(args: argparse.Namespace) -> int:
     """Handle ``geo claims --link [--dry-run]``."""
-    from geo.layers import atomic_write_text
+    from geo._io import atomic_write_text, write_lock
 
     path = cl.ledger_path()
-    linked, changes = link_ledger(path)
-    n_linked = int((linked["feature_id"] != "").sum())
-    print(f"{n_linked} of {len(linked)} claims name a layer feature; {len(changes)} changed")
-    if len(changes):
-        print(changes.to_string(index=False))
-    if getattr(args, "dry_run", False):
-        print("dry run: nothing written")
-    elif len(changes):
-        atomic_write_text(path, cl.ledger_text(linked))
-        print(f"wrote {path}")
+    dry_run = getattr(args, "dry_run", False)
+    # read and write under the folder's lock, so no other writer's change is lost
+    with contextlib.nullcontext() if dry_run else write_lock(path.parent):
+        linked, changes = link_ledger(path)
+        n_linked = int((linked["feature_id"] != "").sum())
+        print(f"{n_linked} of {len(linked)} claims name a layer feature; {len(changes)} changed")
+        if len(changes):
+            print(changes.to_string(index=False))
+        if dry_run:
+            print("dry run: nothing written")
+        elif len(changes):
+            atomic_write_text(path, cl.ledger_text(linked))
+            print(f"wrote {path}")
     return 0
 
 
