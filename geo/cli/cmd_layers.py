@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from geo.cli import USER_ERRORS
+from geo.cli.cmd_gis import add_input_options
 from geo.layers import load_layer, read_catalog, validate_catalog, validate_file
 
 
@@ -28,13 +29,18 @@ def register(sub: Any) -> None:
         "a fix. Exit 0 when the file is clean, 1 when it has problems. Without PATH, "
         "validate every source layer in the catalog and ids across layers.",
     )
-    v.add_argument("path", nargs="?", help="GeoJSON file (default: every catalog layer)")
+    v.add_argument(
+        "path",
+        nargs="?",
+        help="GeoJSON, GeoPackage, shapefile or CSV (default: every catalog layer)",
+    )
     v.add_argument(
         "--crs",
         default="wgs84",
         help="declared CRS of the file: wgs84 (default), gcj02, bd09 or EPSG:<code>",
     )
     v.add_argument("--geometry-type", choices=["Point", "LineString", "Polygon"])
+    add_input_options(v)
     v.set_defaults(func=run_validate)
 
 
@@ -93,7 +99,9 @@ def run_layers(args: argparse.Namespace) -> int:
 def run_validate(args: argparse.Namespace) -> int:
     """Validate one file or the catalog; print all problems."""
     if args.path:
-        problems = validate_file(args.path, args.crs, args.geometry_type)
+        problems = validate_file(
+            args.path, args.crs, args.geometry_type, encoding=args.encoding, layer=args.layer
+        )
         target = args.path
     else:
         problems = validate_catalog()
