@@ -117,6 +117,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--layer",
+        dest="source_layer",
+        metavar="NAME",
         help="layer to read from a GeoPackage that holds several (they are listed if missing)",
     )
 
@@ -148,7 +150,7 @@ def run_add_layer(args: argparse.Namespace) -> int:
         provenance=args.provenance,
         replace=args.replace,
         encoding=args.encoding,
-        layer=args.layer,
+        layer=args.source_layer,
     )
     for note in result.notes:
         print(f"note: {note}")

@@ -100,7 +100,7 @@ def run_validate(args: argparse.Namespace) -> int:
     """Validate one file or the catalog; print all problems."""
     if args.path:
         problems = validate_file(
-            args.path, args.crs, args.geometry_type, encoding=args.encoding, layer=args.layer
+            args.path, args.crs, args.geometry_type, encoding=args.encoding, layer=args.source_layer
         )
         target = args.path
     else:

@@ -97,7 +97,7 @@ def register(sub: Any) -> None:
 def _load(key: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
     """Load a catalog layer, or a file through the reader ``geo add-layer`` uses."""
     if Path(key).suffix:
-        gdf = read_layer_file(key, args.crs, encoding=args.encoding, layer=args.layer)
+        gdf = read_layer_file(key, args.crs, encoding=args.encoding, layer=args.source_layer)
     else:
         gdf = load_layer(key, args.crs)
     return gdf.set_index("id", drop=False) if gdf["id"].is_unique else gdf
