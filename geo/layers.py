@@ -665,7 +665,7 @@ def _base_type(feat: Any) -> str | None:
     if geom is None:
         return "Point"  # a gazetteer place
     gtype = geom.get("type") if isinstance(geom, dict) else None
-    return gtype.removeprefix("Multi") if gtype in NESTING else None
+    return gtype.removeprefix("Multi") if isinstance(gtype, str) and gtype in NESTING else None
 
 
 def _mixed_type_problems(features: list[Any], f: str) -> list[Problem]:
