@@ -96,7 +96,7 @@ def register(sub: Any) -> None:
 # --------------------------------------------------------------------------- helpers
 def _load(key: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
     """Load a catalog layer, or a file through the reader ``geo add-layer`` uses."""
-    if Path(key).suffix:
+    if Path(key).suffix and Path(key).is_file():
         gdf = read_layer_file(key, args.crs, encoding=args.encoding, layer=args.source_layer)
     else:
         gdf = load_layer(key, args.crs)
