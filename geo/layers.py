@@ -8,6 +8,7 @@ the file, the feature id and a fix.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import os
@@ -115,7 +116,12 @@ def input_size_problem(path: Path) -> Problem | None:
 def _decode(raw: bytes, f: str, encoding: str | None) -> tuple[str | None, Problem | None]:
     """Decode a GeoJSON file's bytes as UTF-8 (or the encoding the user named)."""
     try:
-        return raw.decode(encoding or "utf-8-sig"), None
+        # a BOM is dropped whether or not UTF-8 was named
+        utf8 = encoding is None or codecs.lookup(encoding).name == "utf-8"
+        return raw.decode("utf-8-sig" if utf8 else encoding), None
+    except LookupError:
+        fix = "use e.g. --encoding gbk, gb18030 or utf-8"
+        return None, Problem(f, "-", f"unknown encoding {encoding!r}", fix)
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start}: {raw[exc.start : exc.start + 1]!r}"
         if encoding:
@@ -656,7 +662,10 @@ def _vertex_count(features: list[Any]) -> int:
 
 def _size_problems(features: list[Any], f: str) -> list[Problem]:
     """Refuse a layer over the feature or vertex limit before checking its features."""
-    found = limits.layer_size_problem(len(features), _vertex_count(features))
+    # the cheap count first: a layer with too many features is not walked at all
+    found = limits.layer_size_problem(len(features), 0) or limits.layer_size_problem(
+        len(features), _vertex_count(features)
+    )
     return [Problem(f, "-", found, limits.SIMPLIFY_FIX)] if found else []
 
 

@@ -252,9 +252,11 @@ def read_input_document(
         doc = document_from_table(_read_csv(path, encoding), str(path))
     else:
         doc, notes = _read_vector(path, crs, encoding, layer)
-    garbled = garbled_text_problems(doc, str(path), _encoding_fix(path, encoding))
-    if garbled:
-        raise LayerValidationError(garbled)
+    # a layer over the feature limit is refused by validation without this walk
+    if len(doc.get("features") or []) <= limits.MAX_FEATURES:
+        garbled = garbled_text_problems(doc, str(path), _encoding_fix(path, encoding))
+        if garbled:
+            raise LayerValidationError(garbled)
     return doc, notes
 
 

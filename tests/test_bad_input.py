@@ -25,6 +25,12 @@ from geo.layers import read_layer_file, validate_file
 from geo.registry import add_layer, garbled_reading, read_input_document
 
 X, Y = CQU_A
+# Writing the test shapefiles cuts field names to 10 characters, and pyogrio warns;
+# the reader restores the names, which is part of what is tested.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Column names longer than 10:UserWarning",
+    "ignore:Normalized/laundered field name:RuntimeWarning",
+)
 PROPS = {
     "name_zh": "公园甲",
     "name_en": "Park A",
@@ -403,3 +409,20 @@ def test_unknown_map_figure_fails_before_loading_layers(gis_layers, monkeypatch,
     monkeypatch.setattr(cmd_maps, "load_for_maps", lambda _c: pytest.fail("layers loaded"))
     assert main(["maps", "--figure", "99", "--basemap", "none"]) == 2
     assert "unknown figure '99'" in capsys.readouterr().err
+
+
+def test_geojson_encodings(write_fc):
+    doc = {"type": "FeatureCollection", "features": [feature("a", point(X, Y), name_zh="沙坪坝")]}
+    text = json.dumps(doc, ensure_ascii=False)
+    gbk = write_fc(text.encode("gbk"), name="gbk.geojson")
+    assert any("not UTF-8" in p and "--encoding gbk" in p for p in problems_of(gbk))
+    assert read_layer_file(gbk, encoding="gbk")["name_zh"].tolist() == ["沙坪坝"]
+    bom = write_fc(b"\xef\xbb\xbf" + text.encode(), name="bom.geojson")
+    assert read_layer_file(bom, encoding="utf-8")["name_zh"].tolist() == ["沙坪坝"]
+
+
+def test_garbled_text_inside_a_utf8_geojson_is_refused(write_fc):
+    garbled = "沙坪坝".encode("gbk").decode("latin-1")
+    (found,) = problems_of(write_fc([feature("a", point(X, Y), name_zh=garbled)]))
+    assert "feature a: text 'É³Æº°Ó' is GBK read with the wrong encoding" in found
+    assert "export it again from the source" in found
