@@ -46,6 +46,9 @@ GEOMETRY_SOURCES = ("surveyed", "digitized", "schematic")
 SCHEMATIC_MIN_ACCURACY_M = 300.0
 #: Chongqing municipality's extent with a small margin (lon_min, lat_min, lon_max, lat_max).
 CHONGQING_BBOX = (105.2, 28.1, 110.3, 32.3)
+#: What to do when a file is not in the encoding it was read in, or the name is unknown.
+WRONG_ENCODING_FIX = "give the file's real encoding with --encoding (gbk, gb18030 or utf-8)"
+UNKNOWN_ENCODING_FIX = "use e.g. --encoding gbk, gb18030 or utf-8"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -120,13 +123,11 @@ def _decode(raw: bytes, f: str, encoding: str | None) -> tuple[str | None, Probl
         utf8 = encoding is None or codecs.lookup(encoding).name == "utf-8"
         return raw.decode("utf-8-sig" if utf8 else encoding), None
     except LookupError:
-        fix = "use e.g. --encoding gbk, gb18030 or utf-8"
-        return None, Problem(f, "-", f"unknown encoding {encoding!r}", fix)
+        return None, Problem(f, "-", f"unknown encoding {encoding!r}", UNKNOWN_ENCODING_FIX)
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start}: {raw[exc.start : exc.start + 1]!r}"
         if encoding:
-            fix = "give the file's real encoding with --encoding (gbk, gb18030 or utf-8)"
-            return None, Problem(f, "-", f"not {encoding} ({where})", fix)
+            return None, Problem(f, "-", f"not {encoding} ({where})", WRONG_ENCODING_FIX)
         fix = "re-save the file as UTF-8 (GeoJSON must be UTF-8), or pass --encoding gbk"
         return None, Problem(f, "-", f"not UTF-8 ({where})", fix)
 

@@ -43,6 +43,8 @@ from geo._errors import CatalogError, LayerValidationError, Problem
 from geo.catalog import GEOMETRY_TYPES, ROLES, Catalog, parse_catalog
 from geo.layers import (
     REQUIRED,
+    UNKNOWN_ENCODING_FIX,
+    WRONG_ENCODING_FIX,
     canonical_crs,
     input_size_problem,
     layer_text,
@@ -266,9 +268,7 @@ def _check_encoding_name(path: Path, encoding: str | None) -> None:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise _problem(
-            path, f"unknown encoding {encoding!r}", "use e.g. --encoding gbk, gb18030 or utf-8"
-        ) from None
+        raise _problem(path, f"unknown encoding {encoding!r}", UNKNOWN_ENCODING_FIX) from None
 
 
 def _read_csv(path: Path, encoding: str | None = None) -> pd.DataFrame:
@@ -280,7 +280,7 @@ def _read_csv(path: Path, encoding: str | None = None) -> pd.DataFrame:
             raise _problem(
                 path,
                 f"not {encoding} (byte {exc.start})",
-                "give the file's real encoding with --encoding (gbk, gb18030 or utf-8)",
+                WRONG_ENCODING_FIX,
             ) from exc
         raise _problem(
             path,

@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
 
     v = sub.add_parser(
         "validate",
-        help="check a GeoJSON layer file (or the whole catalog) and list every problem",
+        help="check a layer file (GeoJSON, GeoPackage, shapefile, CSV) or the catalog",
         description="Validate a layer file and print every problem with the feature id and "
         "a fix. Exit 0 when the file is clean, 1 when it has problems. Without PATH, "
         "validate every source layer in the catalog and ids across layers.",
