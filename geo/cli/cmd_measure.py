@@ -21,6 +21,7 @@ from geo.cli import USER_ERRORS
 from geo.cli.cmd_gis import add_input_options
 from geo.cli.cmd_layers import format_table
 from geo.layers import atomic_write_text, load_layer, read_catalog, read_layer_file
+from geo.tables import csv_text
 
 FORMATS = ("table", "csv", "json", "geojson")
 
@@ -135,7 +136,7 @@ def _emit(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) 
         ]
         print(format_table(cols, rows) if rows else "(no rows)")
     elif fmt == "csv":
-        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(csv_text(table))
     elif fmt == "json":
         print(
             json.dumps(
