@@ -291,6 +291,20 @@ def _finite(value: float) -> bool:
         return False
 
 
+def _is_position(value: Any) -> bool:
+    """Whether ``value`` is a [x, y] or [x, y, z] list of numbers (the common, fast case)."""
+    return isinstance(value, list) and 2 <= len(value) <= 3 and all(map(_is_number, value))
+
+
+def _position_problem(value: Any, gtype: str, fix: str) -> tuple[str, str]:
+    """Say what is wrong with something that stands where a position should."""
+    if not isinstance(value, list):
+        return f"coordinates are not nested as a {gtype} needs", fix
+    if any(isinstance(v, list) for v in value):
+        return f"coordinates are nested more deeply than a {gtype} allows", fix
+    return f"position {_short(value)} is not a pair of numbers", "write positions as [lon, lat]"
+
+
 def _nesting_problem(coords: Any, gtype: str) -> tuple[str, str] | None:
     """Check a coordinates array nests as ``gtype`` needs, without recursion."""
     depth = NESTING[gtype]
@@ -298,17 +312,16 @@ def _nesting_problem(coords: Any, gtype: str) -> tuple[str, str] | None:
     stack = [(coords, depth)]
     while stack:
         value, d = stack.pop()
-        if not isinstance(value, list):
-            return f"coordinates are not nested as a {gtype} needs", fix
-        if d > 1:
+        if d == 1 or not isinstance(value, list):
+            positions: list[Any] = [value]
+        elif d == 2:
+            positions = value
+        else:
             stack.extend((v, d - 1) for v in value)
-        elif any(isinstance(v, list) for v in value):
-            return f"coordinates are nested more deeply than a {gtype} allows", fix
-        elif len(value) not in (2, 3) or not all(_is_number(v) for v in value):
-            return (
-                f"position {_short(value)} is not a pair of numbers",
-                "write positions as [lon, lat] numbers",
-            )
+            continue
+        for p in positions:
+            if not _is_position(p):
+                return _position_problem(p, gtype, fix)
     return None
 
 

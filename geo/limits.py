@@ -33,7 +33,7 @@ FIGURE_NUMBERS = range(1, 9)
 #: A progress line is printed every this many features ...
 PROGRESS_EVERY = 2_000
 #: ... when stderr is a terminal, or once the read has taken this many seconds.
-PROGRESS_AFTER_S = 2.0
+PROGRESS_AFTER_S = 1.0
 
 SIMPLIFY_FIX = (
     "simplify it (e.g. `ogr2ogr -simplify 5 out.gpkg in.gpkg`, tolerance in the data's "
@@ -78,7 +78,6 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.count = 0
         self.started = time.monotonic()
-        self.printed = False
 
     def step(self) -> None:
         """Count one step; print a line when one is due."""
@@ -87,7 +86,6 @@ class Progress:
             return
         if self._tty() or time.monotonic() - self.started >= PROGRESS_AFTER_S:
             print(f"{self.label}: {self.count:,}/{self.total:,} features", file=self.stream)
-            self.printed = True
 
     def _tty(self) -> bool:
         isatty = getattr(self.stream, "isatty", None)
