@@ -426,3 +426,14 @@ def test_garbled_text_inside_a_utf8_geojson_is_refused(write_fc):
     (found,) = problems_of(write_fc([feature("a", point(X, Y), name_zh=garbled)]))
     assert "feature a: text 'É³Æº°Ó' is GBK read with the wrong encoding" in found
     assert "export it again from the source" in found
+
+
+def test_a_slow_check_reports_progress_on_stderr(write_fc, monkeypatch, capsys):
+    monkeypatch.setattr(limits, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(limits, "PROGRESS_AFTER_S", 0.0)  # as if the check were slow
+    path = write_fc([feature(f"p{i}", point(X + i * 1e-3, Y)) for i in range(5)])
+    assert problems_of(path) == []
+    assert capsys.readouterr().err.splitlines() == [
+        "checking layer.geojson: 2/5 features",
+        "checking layer.geojson: 4/5 features",
+    ]
