@@ -28,7 +28,13 @@ from folium.template import Template
 from geo.catalog import Catalog, LayerSpec
 from geo.crs import STORAGE_CRS, convert_gdf
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
-from geo.maps.furniture import NORTH_ARROW_SVG, PLAN_SOURCE, add_furniture, clip_lines
+from geo.maps.furniture import (
+    NORTH_ARROW_SVG,
+    PLAN_SOURCE_EN,
+    PLAN_SOURCE_ZH,
+    add_furniture,
+    clip_lines,
+)
 from geo.maps.labels import MapLabels, figure_labels
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
@@ -595,7 +601,8 @@ def source_html(spec: FigureSpec, basemap: Basemap) -> str:
         meta += " — 矢量图层已转换为 GCJ-02 显示 (layers shifted to GCJ-02 for display)"
     ref = f" · {esc(spec.label_zh)} {esc(spec.plan_ref)}" if spec.plan_ref else ""
     return (
-        f'<div class="geo-source-plan">{esc(PLAN_SOURCE)}{ref}</div>'
+        f'<div class="geo-source-plan">{esc(PLAN_SOURCE_ZH)}{ref} '
+        f'<span class="geo-source-en">· {esc(PLAN_SOURCE_EN)}</span></div>'
         f'<div class="geo-note">{esc(SCHEMATIC_NOTE)} · {meta}</div>'
     )
 

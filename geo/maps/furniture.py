@@ -27,9 +27,9 @@ NARROW_PX = 600
 #: The plan, as the source line names it (title and period; the text it comes from
 #: carries no issue date).
 PLAN_TITLE_ZH = "《重庆市沙坪坝区“十四五”科技创新发展规划（修订版）》"
-PLAN_SOURCE = (
-    f"资料来源：{PLAN_TITLE_ZH}，规划期 2021—2025 年（文本未载印发日期）"
-    " · Source: Shapingba District 14th Five-Year Science and Technology Innovation "
+PLAN_SOURCE_ZH = f"资料来源：{PLAN_TITLE_ZH}，规划期 2021—2025 年（文本未载印发日期）"
+PLAN_SOURCE_EN = (
+    "Source: Shapingba District 14th Five-Year Science and Technology Innovation "
     "Development Plan (revised), plan period 2021–2025; the text carries no issue date."
 )
 

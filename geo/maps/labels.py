@@ -5,8 +5,9 @@ inaccessibility (:func:`shapely.ops.polylabel`, the point farthest from the edge
 line at the middle of the part inside the district, beside a point for a campus.
 Which labels show is decided in the browser, in screen space at the current zoom,
 by a deterministic greedy pass: labels are tried in priority order (the figure's
-must-see names first, then cities, then screens and belts ...) and a label that
-would overlap one already placed, the title block or a control is hidden. The pass
+must-see names first, then cities, then screens and belts ...), each at its
+candidate positions, as is and nudged half its size up, down or sideways; a label
+that overlaps one already placed, the title block or a control everywhere is hidden. The pass
 re-runs when the view, the size or the visible layers change.
 
 Label text reaches the page as data (JSON) and is set with ``textContent``: a name
@@ -28,6 +29,7 @@ from shapely.ops import polylabel
 from geo.catalog import LayerSpec
 from geo.crs import METRIC_CRS, STORAGE_CRS, convert_gdf
 from geo.maps.furniture import LINE_MARGIN_M
+from geo.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
 
 #: Priority (lower shows first) and size class of each labelled layer.
 LABELLED: dict[str, tuple[int, int]] = {
@@ -42,7 +44,11 @@ LABELLED: dict[str, tuple[int, int]] = {
     "ridges": (4, 3),
     "neighbours": (5, 4),
     "campuses": (6, 4),
+    "cancer_resources": (5, 4),
+    "science_parks": (5, 4),
 }
+#: Point layers labelled beside each point (only points precise enough to be drawn).
+POINT_LABELS: frozenset[str] = frozenset({"campuses", "cancer_resources", "science_parks"})
 #: Words dropped from long zone names on the map (the legend and popup keep them).
 SHORTEN: tuple[tuple[str, str], ...] = (("创新生态圈", ""), ("孵化器集群", "集群"))
 #: How far around the district neighbouring districts are labelled, in metres.
@@ -139,7 +145,7 @@ def anchor_points(geom: BaseGeometry, area: BaseGeometry) -> list[BaseGeometry]:
     """
     if geom is None or geom.is_empty:
         return []
-    if geom.geom_type.endswith("Point"):
+    if geom.geom_type == "Point":
         return [geom] if area.contains(geom) else []
     inside = geom.intersection(area)
     if inside.is_empty:
@@ -199,6 +205,8 @@ def figure_labels(
         if layer.id == "neighbours":
             area = area.difference(base)
         metric = frames[layer.id].to_crs(METRIC_CRS)
+        if layer.id in POINT_LABELS:  # a coarse position gets no name pinned on it
+            metric = metric[precise_enough(metric, DEFAULT_MAX_ACCURACY_M)]
         anchors = [anchor_points(g, area) for g in metric.geometry.values]
         records = metric.drop(columns=metric.geometry.name).to_dict("records")
         for props, spots in zip(records, _display(anchors, datum), strict=True):
@@ -206,7 +214,7 @@ def figure_labels(
                 continue
             lines = _texts(props, notes)
             first = 0 if any(t in " ".join(lines) for t in must_see) else priority
-            anchor = "right" if layer.id == "campuses" else "centre"
+            anchor = "right" if layer.id in POINT_LABELS else "centre"
             out.append(Label(layer.id, lines, spots, first, size, anchor))
     out.sort(key=lambda lab: lab.priority)  # stable: layer order within a priority
     return out
@@ -286,15 +294,28 @@ class MapLabels(MacroElement):
                         && r.top >= box.top && r.bottom <= box.bottom;
                     return inside && !taken.some(function (t) { return overlaps(r, t); });
                 }
+                function shift(el, dx, dy) {
+                    el.style.marginLeft = dx + "px";
+                    el.style.marginTop = dy + "px";
+                }
                 placed.forEach(function (p) {
                     if (!map.hasLayer(p.marker)) { return; }
                     p.el.classList.remove("geo-label-hidden");
+                    shift(p.el, 0, 0);
+                    var w = p.el.offsetWidth, h = p.el.offsetHeight;
+                    // Each position as it is, then nudged just above, below or beside.
+                    var nudges = [[0, 0], [0, -h / 2 - 3], [0, h / 2 + 3],
+                                  [w / 2 + 3, 0], [-w / 2 - 3, 0]];
                     for (var i = 0; i < p.at.length; i++) {
                         p.marker.setLatLng(p.at[i]);
-                        var r = p.el.getBoundingClientRect();
-                        if (fits(r)) { taken.push(r); return; }
+                        for (var j = 0; j < nudges.length; j++) {
+                            shift(p.el, nudges[j][0], nudges[j][1]);
+                            var r = p.el.getBoundingClientRect();
+                            if (fits(r)) { taken.push(r); return; }
+                        }
                     }
                     p.marker.setLatLng(p.at[0]);
+                    shift(p.el, 0, 0);
                     p.el.classList.add("geo-label-hidden");
                 });
             }

@@ -158,7 +158,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         label_zh="图3",
         caption_zh="“十四五”期间规划重点建设的研发平台分布图",
         caption_en="R&D platforms planned for key construction in the 14th Five-Year period",
-        layers=("district", "campuses", "rd_platforms"),
+        layers=("district", "neighbours", "campuses", "rd_platforms"),
         plan_ref=f"{PLAN_FILE}:L355",
         shows="Table 3 R&D platforms by industry.",
         must_see=("集成电路", "人工智能", "智能制造", "生命健康", "高校"),
@@ -169,7 +169,13 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的转化平台分布图",
         caption_en="Transformation platforms planned for key construction in the "
         "14th Five-Year period",
-        layers=("district", "clusters", "incubator_members", "transformation_platforms"),
+        layers=(
+            "district",
+            "neighbours",
+            "clusters",
+            "incubator_members",
+            "transformation_platforms",
+        ),
         plan_ref=f"{PLAN_FILE}:L387",
         shows="Table 4 transformation platforms by status, and the three incubator clusters.",
         single_colour=("clusters",),
@@ -181,7 +187,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的产业化平台布局图",
         caption_en="Industrialisation platforms planned for key construction in the "
         "14th Five-Year period",
-        layers=("district", "science_city", "industrial_platforms", "carriers"),
+        layers=("district", "neighbours", "science_city", "industrial_platforms", "carriers"),
         plan_ref=f"{PLAN_FILE}:L398",
         shows="Industrial parks, building-type parks and the carriers of Tables 9-12.",
         single_colour=("projects",),
@@ -193,7 +199,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的环大学创新生态圈分布图",
         caption_en="University innovation ecosystem rings planned for key construction in "
         "the 14th Five-Year period",
-        layers=("district", "rings", "campuses", "ring_members", "projects"),
+        layers=("district", "neighbours", "rings", "campuses", "ring_members", "projects"),
         plan_ref=f"{PLAN_FILE}:L444",
         shows="The six university rings, their campuses and key projects.",
         single_colour=("ring_members", "projects"),
@@ -204,7 +210,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         label_zh="图 7",
         caption_zh="西部肿瘤诊疗中心资源分布图",
         caption_en="Western cancer diagnosis and treatment centre: resources",
-        layers=("district", "cancer_resources"),
+        layers=("district", "neighbours", "cancer_resources"),
         plan_ref=f"{PLAN_FILE}:L471",
         shows="The six Table 6 resources of the western cancer centre.",
         must_see=("医院", "医学院", "军队院校"),
@@ -215,7 +221,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的科技科普公园分布图",
         caption_en="Science and popular-science parks planned for key construction in the "
         "14th Five-Year period",
-        layers=("district", "screens", "smart_scenes", "science_parks"),
+        layers=("district", "neighbours", "screens", "smart_scenes", "science_parks"),
         plan_ref=f"{PLAN_FILE}:L863",
         shows="The six 专栏 9 science parks, with the two screens and the 专栏 8 smart-city "
         "scenes as context.",

@@ -602,7 +602,9 @@ MAP_CSS = """
  .geo-caption-zh{font-size:13px}
  .geo-caption-en{display:none}
  .geo-source{font-size:9px}
- .geo-source .geo-note{display:none}
+ .geo-source .geo-note,.geo-source-en{display:none}
+ .geo-label-3{font-size:11px}
+ .geo-label-4{font-size:10px}
  .leaflet-control-minimap{display:none}
  .geo-legend{max-width:80vw;max-height:50vh}
 }
