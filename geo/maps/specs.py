@@ -106,7 +106,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L233",
         shows="Functional zones: the two cities with their leading industries, the Science "
         "City and its parks.",
-        # The industries each city focuses on (plan L198 east, L202 west).
+        # The industries each city focuses on (plan L200 east, L204 west).
         label_notes=(
             ("city-east", "高技术服务 · 设计创意 · 生命健康"),
             ("city-west", "新一代信息技术 · 下一代汽车 · 智能制造 · 高技术服务业"),
