@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -466,6 +467,29 @@ _CSS = (
 )
 
 
+#: Superscript markup some source quotes carry (``m <sup>2</sup>``), shown as the
+#: unit it means (``m²``) wherever a table is rendered as HTML.
+_SUP = re.compile(r"\s*<sup>\s*([0-9])\s*</sup>", re.IGNORECASE)
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def html_text(value: object) -> str:
+    """Return a table value as escaped HTML text, with ``<sup>n</sup>`` as a superscript.
+
+    Parameters
+    ----------
+    value : object
+        A cell value (``"10000 m <sup>2</sup>"``).
+
+    Returns
+    -------
+    str
+        ``"10000 m²"``, HTML-escaped; no markup from the value survives.
+    """
+    text = _SUP.sub(lambda m: m.group(1).translate(_SUPERSCRIPT_DIGITS), str(value))
+    return html.escape(text)
+
+
 def _html_table(table: pd.DataFrame) -> str:
     if table.empty:
         return "<p><em>(no rows)</em></p>"
@@ -474,7 +498,7 @@ def _html_table(table: pd.DataFrame) -> str:
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{' class=n' if n else ''}>{html.escape(v)}</td>"
+            f"<td{' class=n' if n else ''}>{html_text(v)}</td>"
             for v, n in zip(r, numeric, strict=True)
         )
         + "</tr>"
@@ -515,6 +539,7 @@ def report_html(report: Report) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{html.escape(report.title)}</title><style>{_CSS}</style></head><body>"
+        '<p><a href="../index.html">← 图集 Index</a></p>'
         f"<h1>{html.escape(report.title)}</h1><p>Layers used: {html.escape(used)}</p>"
         f"<ul>{notes}</ul><ul>{toc}</ul>{body}"
         '<p><a href="report.md">report.md</a></p></body></html>\n'

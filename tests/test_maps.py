@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
@@ -53,6 +54,7 @@ from geo.maps.styles import (
     get_style,
     is_drawn_schematic,
 )
+from geo.report import html_text
 
 DATA = Path(__file__).parent / "data" / "maps"
 ROOT = Path(__file__).resolve().parents[1]
@@ -554,3 +556,57 @@ def test_city_labels_carry_the_plans_industries():
     for fid, lineno in (("city-east", 200), ("city-west", 204)):
         for industry in notes[fid].split(" · "):
             assert industry in lines[lineno - 1], (fid, industry)
+
+
+# --------------------------------------------------------------------------- site without CDN
+def test_site_pages_load_leaflet_from_a_shared_local_folder(fixture_data, tmp_path):
+    cat, layers = fixture_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        write_site(tmp_path, layers, cat, "none", specs=[FIGURES[2], FIGURES[6]])
+    pages = [(tmp_path / f).read_text(encoding="utf-8") for f in ("fig3.html", "fig7.html")]
+    for page in pages:
+        assert external_references(page) == []
+        local = re.findall(r'<script src="(assets/[^"]+)"', page)
+        assert any("leaflet.js" in src for src in local)
+        for src in local + re.findall(r'<link rel="stylesheet" href="(assets/[^"]+)"', page):
+            assert (tmp_path / src).stat().st_size > 0
+        assert 'href="index.html"' in html_control(page, "geo-title")  # back to the index
+    assert set(re.findall(r'"(assets/[^"]+)"', pages[0])) == set(
+        re.findall(r'"(assets/[^"]+)"', pages[1])
+    )  # one shared copy
+    assert len(pages[1]) < BUDGET_ONLINE
+
+
+def test_offline_index_finds_thumbnails_and_pages_above_it(tmp_path):
+    (tmp_path / "screenshots").mkdir()
+    (tmp_path / "screenshots" / "fig2.png").write_bytes(b"png")
+    for rel in ("reports/index.html", "claims/index.html", "index.html"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    (tmp_path / "offline").mkdir()
+    page = index_html(FIGURES, tmp_path / "offline")
+    assert 'src="../screenshots/fig2.png"' in page
+    assert 'href="../reports/index.html"' in page
+    assert 'href="../claims/index.html"' in page
+    assert 'href="../index.html"' in page
+
+
+def test_tables_show_units_not_markup(tmp_path):
+    from geo.cli import main
+    from geo.report import Report, Section
+    from geo.report import report_html as reports_html
+
+    assert html_text("10000 m <sup>2</sup>") == "10000 m²"
+    assert html_text("<sup>3</sup><b>x</b>") == "³&lt;b&gt;x&lt;/b&gt;"
+    table = pd.DataFrame({"value_text": ["13000 m <sup>2</sup>"]})
+    section = Section(key="s", title="S", intro="intro", table=table)
+    page = reports_html(Report(title="t", sections=[section]))
+    assert "13000 m²" in page
+    assert "&lt;sup&gt;" not in page
+    assert 'href="../index.html"' in page
+    assert main(["claims", "--out", str(tmp_path)]) in (0, 1)
+    ledger = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "&lt;sup&gt;" not in ledger
+    assert "m²" in ledger
+    assert 'href="../index.html"' in ledger
