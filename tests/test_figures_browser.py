@@ -231,3 +231,23 @@ def test_legend_follows_the_layer_control_and_collapses(browser, site):
         assert not page.locator(".geo-legend-body").is_visible()
     finally:
         context.close()
+
+
+def test_site_page_without_cdn_or_tiles_still_shows_everything(browser, tmp_path):
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        write_site(tmp_path, layers, cat, "osm", specs=[_SPECS["fig2"]])
+    context, page = _open(browser, tmp_path, "fig2", "desktop")
+    try:
+        notice = page.locator(".geo-tile-notice")
+        notice.wait_for(timeout=5_000)
+        assert "Basemap tiles could not load" in notice.inner_text()
+        assert notice.bounding_box()["height"] < 30  # one line
+        assert page.errors == []  # Leaflet came from site/assets, not a CDN
+        assert page.locator(".geo-l-cities").count() == 2
+        shown = " ".join(lab["text"] for lab in page.evaluate(VISIBLE_LABELS))
+        assert "东部人字母城" in shown
+    finally:
+        context.close()
