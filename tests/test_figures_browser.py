@@ -9,17 +9,15 @@ colour.
 
 from __future__ import annotations
 
-import os
 import warnings
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 
 from geo.cli.cmd_maps import load_for_maps
 from geo.layers import read_catalog
 from geo.maps import MissingLayerWarning
-from geo.maps.browser import CHROMIUM, block_network, launch
+from geo.maps.browser import block_network
 from geo.maps.site import write_site
 from geo.maps.specs import all_specs
 
@@ -43,15 +41,6 @@ LEGEND_ROWS = """() => Array.from(document.querySelectorAll('.geo-legend-row'))
     return {text: e.textContent.trim(), colour: c.toUpperCase()}; })"""
 
 
-def _need_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    msg = f"BROWSER TESTS NOT RUN: {CHROMIUM} is missing (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(msg + " -- required in CI", pytrace=False)
-    pytest.skip(msg)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     cat = read_catalog()
@@ -62,17 +51,6 @@ def site(tmp_path_factory):
         warnings.simplefilter("ignore", MissingLayerWarning)
         write_site(out, layers, cat, "none", offline=True)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 def _open(browser, site, fig_id, size):
