@@ -521,10 +521,16 @@ def test_lines_are_clipped_to_the_district_plus_margin():
     assert clipped.crs == layers["ridges"].crs
 
 
-def test_coarse_lines_are_dashed_and_thinner(fixture_data):
+def test_coarse_lines_are_dashed_and_thinner():
     assert is_drawn_schematic("LineString", {"geometry_source": "digitized", "accuracy_m": 1500})
     assert not is_drawn_schematic("LineString", {"geometry_source": "digitized", "accuracy_m": 150})
     assert not is_drawn_schematic("Polygon", {"geometry_source": "digitized", "accuracy_m": 1500})
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    legend = legend_html([(cat["axes"], layers["axes"])], {"axes": {"river": "#1", "road": "#2"}})
+    rows = dict(re.findall(r'data-kind="(\w+)">(.*?)</div>', legend))
+    assert "stroke-dasharray" in rows["road"]  # every road axis is schematic or coarse
+    assert "stroke-dasharray" not in rows["river"]  # the Jialing is traced to ±150 m
     style = get_style("ridges")
     dashed = feature_style(style, "#117733", True, line=True)
     assert dashed["dashArray"] == SCHEMATIC_DASH

@@ -516,7 +516,19 @@ def _class_name(kind: str) -> str:
     return f'{esc(zh)} <span class="geo-en">{esc(en)}</span>' if en else esc(zh)
 
 
-def _legend_block(layer: LayerSpec, cats: Mapping[str, str], schematic: bool) -> str:
+def _dashed_classes(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> dict[str, bool]:
+    """Return, per class (and ``""`` for the whole layer), whether all of it is dashed."""
+    field = layer.kind_field if layer.kind_field in gdf else "kind"
+    props = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    out: dict[str, bool] = {}
+    for p in props:
+        dashed = is_drawn_schematic(layer.geometry_type, p)
+        for key in (str(p.get(field)), ""):
+            out[key] = out.get(key, True) and dashed
+    return out
+
+
+def _legend_block(layer: LayerSpec, cats: Mapping[str, str], dashed: Mapping[str, bool]) -> str:
     gtype = layer.geometry_type
     title = f'{esc(layer.title_zh)} <span class="geo-en">{esc(layer.title_en)}</span>'
     lid = esc(layer.id)
@@ -524,11 +536,11 @@ def _legend_block(layer: LayerSpec, cats: Mapping[str, str], schematic: bool) ->
         return (
             f'<div class="geo-legend-layer" data-layer="{lid}">'
             f'<div class="geo-legend-row" data-layer="{lid}" data-kind="">'
-            f"{swatch_html(gtype, cats[''], schematic)} {title}</div></div>"
+            f"{swatch_html(gtype, cats[''], dashed.get('', False))} {title}</div></div>"
         )
     rows = "".join(
         f'<div class="geo-legend-row" data-layer="{lid}" data-kind="{esc(k)}">'
-        f"{swatch_html(gtype, c, schematic)} {_class_name(k)}</div>"
+        f"{swatch_html(gtype, c, dashed.get(k, False))} {_class_name(k)}</div>"
         for k, c in cats.items()
     )
     return (
@@ -541,6 +553,8 @@ def legend_html(
     drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]], colors: Mapping[str, Mapping[str, str]]
 ) -> str:
     """Return the legend: a row per class, Chinese name first, English after it.
+
+    A class's swatch is dashed when every feature of it is drawn dashed.
 
     Parameters
     ----------
@@ -563,7 +577,7 @@ def legend_html(
         any_schematic |= schematic
         style = get_style(layer.style)
         cats = colors.get(layer.id) or {"": style.color}
-        blocks.append(_legend_block(layer, cats, schematic))
+        blocks.append(_legend_block(layer, cats, _dashed_classes(layer, gdf)))
     if any_schematic:
         blocks.append(
             f'<div class="geo-legend-row geo-legend-schematic">'
