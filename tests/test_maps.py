@@ -616,3 +616,16 @@ def test_tables_show_units_not_markup(tmp_path):
     assert "&lt;sup&gt;" not in ledger
     assert "m²" in ledger
     assert 'href="../index.html"' in ledger
+
+
+def test_label_text_is_data_never_markup(fixture_data):
+    cat, layers = fixture_data
+    evil = dict(layers)
+    evil["cities"] = layers["cities"].copy()
+    evil["cities"].loc[evil["cities"].index[0], "name_zh"] = XSS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        page = render_html(build_map(figure_by_id("fig2", cat), evil, cat, "none"))
+    assert XSS not in page
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # as a JSON string
+    assert "line.textContent = text" in page  # set as text, never as HTML
