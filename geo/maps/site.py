@@ -198,14 +198,14 @@ def _must_see(spec: FigureSpec) -> str:
 
 
 def _report_links(out_dir: Path) -> str:
-    links = list(REPORT_LINKS)
-    if out_dir.name == "offline":
-        links = [(p, label) for p, label in links if p != "offline/index.html"]
-        links.append(("index.html", "在线图集 Site index"))
     items, missing = [], []
-    for rel, label in links:
-        href = _find(out_dir, rel) if rel != "index.html" else "../index.html"
-        if href and (out_dir / href).exists():
+    if out_dir.name == "offline":  # the offline copies sit inside a site: link its index
+        items.append('<li><a href="../index.html">在线图集 Site index</a></li>')
+    for rel, label in REPORT_LINKS:
+        href = _find(out_dir, rel)
+        if out_dir.name == "offline" and rel.startswith("offline/"):
+            continue
+        if href:
             items.append(f'<li><a href="{esc(href)}">{esc(label)}</a></li>')
         else:
             note = f"尚未生成 not built yet ({esc(rel)} missing)"
