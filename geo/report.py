@@ -24,6 +24,7 @@ import pandas as pd
 from geo import measure
 from geo.catalog import Catalog
 from geo.crs import METRIC_CRS
+from geo.tables import csv_text, markdown_cell
 
 __all__ = [
     "COVERAGE_KM",
@@ -471,13 +472,17 @@ def report_csv(report: Report) -> dict[str, str]:
     dict of str to str
         ``{"zone_areas.csv": "...", ...}``.
     """
-    return {
-        f"{s.key}.csv": s.table.to_csv(index=False, lineterminator="\n") for s in report.sections
-    }
+    return {f"{s.key}.csv": csv_text(s.table) for s in report.sections}
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Markdown table cell: HTML and pipes escaped, on one line."""
+    return markdown_cell(text)
+
+
+def _md_text(text: str) -> str:
+    """Markdown running text: HTML from data escaped, so it shows as text."""
+    return html.escape(str(text), quote=False)
 
 
 def _md_table(table: pd.DataFrame) -> list[str]:
@@ -500,14 +505,12 @@ def report_markdown(report: Report) -> str:
     -------
     str
     """
-    lines = [f"# {report.title}", ""]
-    lines += [
-        f"- Layers used: {', '.join(f'{k} ({v})' for k, v in report.layers_used.items()) or 'none'}"
-    ]
-    lines += [f"- **Note:** {n}" for n in report.notes]
+    used = ", ".join(f"{k} ({v})" for k, v in report.layers_used.items()) or "none"
+    lines = [f"# {_md_text(report.title)}", "", f"- Layers used: {_md_text(used)}"]
+    lines += [f"- **Note:** {_md_text(n)}" for n in report.notes]
     for s in report.sections:
-        lines += ["", f"## {s.title}", "", s.intro, ""]
-        lines += [f"> **Note:** {n}" for n in s.notes] + ([""] if s.notes else [])
+        lines += ["", f"## {_md_text(s.title)}", "", _md_text(s.intro), ""]
+        lines += [f"> **Note:** {_md_text(n)}" for n in s.notes] + ([""] if s.notes else [])
         lines += _md_table(s.table)
         lines += ["", f"CSV: `{s.key}.csv`"]
     return "\n".join(lines) + "\n"
@@ -526,7 +529,7 @@ _SUP = re.compile(r"\s*<sup>\s*([0-9])\s*</sup>", re.IGNORECASE)
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def html_text(value: object) -> str:
+def unit_text(value: object) -> str:
     """Return a table value as escaped HTML text, with ``<sup>n</sup>`` as a superscript.
 
     Parameters
@@ -590,7 +593,7 @@ def _html_table(table: pd.DataFrame) -> str:
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{' class=n' if n else ''}>{html_text(v)}</td>"
+            f"<td{' class=n' if n else ''}>{unit_text(v)}</td>"
             for v, n in zip(r, numeric, strict=True)
         )
         + "</tr>"

@@ -54,7 +54,7 @@ from geo.maps.styles import (
     get_style,
     is_drawn_schematic,
 )
-from geo.report import html_text
+from geo.report import unit_text
 
 DATA = Path(__file__).parent / "data" / "maps"
 ROOT = Path(__file__).resolve().parents[1]
@@ -603,8 +603,8 @@ def test_tables_show_units_not_markup(tmp_path):
     from geo.report import Report, Section
     from geo.report import report_html as reports_html
 
-    assert html_text("10000 m <sup>2</sup>") == "10000 m²"
-    assert html_text("<sup>3</sup><b>x</b>") == "³&lt;b&gt;x&lt;/b&gt;"
+    assert unit_text("10000 m <sup>2</sup>") == "10000 m²"
+    assert unit_text("<sup>3</sup><b>x</b>") == "³&lt;b&gt;x&lt;/b&gt;"
     table = pd.DataFrame({"value_text": ["13000 m <sup>2</sup>"]})
     section = Section(key="s", title="S", intro="intro", table=table)
     page = reports_html(Report(title="t", sections=[section]))
@@ -623,9 +623,11 @@ def test_label_text_is_data_never_markup(fixture_data):
     evil = dict(layers)
     evil["cities"] = layers["cities"].copy()
     evil["cities"].loc[evil["cities"].index[0], "name_zh"] = XSS
+    evil["cities"].loc[evil["cities"].index[1], "name_zh"] = "{{ 7 * 7 }}城"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingLayerWarning)
         page = render_html(build_map(figure_by_id("fig2", cat), evil, cat, "none"))
     assert XSS not in page
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # as a JSON string
     assert "line.textContent = text" in page  # set as text, never as HTML
+    assert '"{{ 7 * 7 }}城"' in page  # never evaluated as a template

@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-from branca.element import MacroElement
 from folium.template import Template
 
 from geo.crs import METRIC_CRS
+from geo.maps.safe import VerbatimElement
 
 #: How far past the district lines are drawn, in metres (EPSG:4544).
 LINE_MARGIN_M = 500.0
@@ -70,7 +70,7 @@ def clip_lines(
     return out.to_crs(crs)
 
 
-class MetricScale(MacroElement):
+class MetricScale(VerbatimElement):
     """Leaflet's scale bar in metres and kilometres only (no miles)."""
 
     _template = Template(
@@ -87,7 +87,7 @@ class MetricScale(MacroElement):
         self._name = "MetricScale"
 
 
-class LegendBehaviour(MacroElement):
+class LegendBehaviour(VerbatimElement):
     """Make the legend collapsible and make it follow the layer control.
 
     Parameters
@@ -138,7 +138,7 @@ class LegendBehaviour(MacroElement):
         self.narrow = NARROW_PX
 
 
-class FitBelowTitle(MacroElement):
+class FitBelowTitle(VerbatimElement):
     """Open on the given bounds, padded so the title block and legend do not cover them.
 
     Parameters
@@ -179,7 +179,7 @@ class FitBelowTitle(MacroElement):
         self.bounds = bounds
 
 
-class TileNotice(MacroElement):
+class TileNotice(VerbatimElement):
     """Say in one line when basemap tiles fail to load; everything else still shows."""
 
     _template = Template(

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import shapely
-from branca.element import MacroElement
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
@@ -29,6 +28,7 @@ from shapely.ops import polylabel
 from geo.catalog import LayerSpec
 from geo.crs import METRIC_CRS, STORAGE_CRS, convert_gdf
 from geo.maps.furniture import LINE_MARGIN_M
+from geo.maps.safe import VerbatimElement
 from geo.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
 
 #: Priority (lower shows first) and size class of each labelled layer.
@@ -238,7 +238,7 @@ def _display(
     return out
 
 
-class MapLabels(MacroElement):
+class MapLabels(VerbatimElement):
     """Draw labels into their layers' groups and hide those that would overlap.
 
     Parameters
