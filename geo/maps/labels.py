@@ -284,7 +284,10 @@ class MapLabels(VerbatimElement):
                 var c = map.getContainer();
                 var box = c.getBoundingClientRect();
                 var taken = [];
-                c.querySelectorAll(".geo-title, .geo-source, .leaflet-control").forEach(
+                // furniture, count badges and cluster icons are never covered
+                var fixed = ".geo-title, .geo-source, .leaflet-control, .geo-badge, "
+                    + ".marker-cluster";
+                c.querySelectorAll(fixed).forEach(
                     function (el) {
                         var r = el.getBoundingClientRect();
                         if (r.width && r.height) { taken.push(r); }
