@@ -234,6 +234,8 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
     str
         The page.
     """
+    from geo.report import unit_text
+
     esc = html.escape
     summary = cl.summarise(judged)
     head = "".join(f"<th>{esc(label)}</th>" for _, label in _COLUMNS)
@@ -249,7 +251,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
             cls = {"verdict": ' class="v"', "quote": ' class="q"', "reason": ' class="r"'}.get(
                 col, ""
             )
-            cells.append(f"<td{cls}{key}>{esc(str(val))}</td>")
+            cells.append(f"<td{cls}{key}>{unit_text(val)}</td>")
         body_rows.append(f'<tr data-verdict="{esc(str(rec["verdict"]))}">{"".join(cells)}</tr>')
     options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in cl.VERDICTS)
     counts = " · ".join(f"{esc(r.verdict)}: {r.claims}" for r in summary.itertuples())
@@ -261,6 +263,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>Claims ledger 数据核查</title>"
         f"<style>{_CSS}</style></head><body>"
+        '<p><a href="../index.html">← 图集 Index</a></p>'
         "<h1>Claims ledger 规划数据核查</h1>"
         "<p>Every size, length, project count and investment figure that the plan and "
         "four news reports give for a named place, with its quote, its value in SI "
