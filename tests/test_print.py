@@ -317,7 +317,7 @@ def test_cli_refuses_unknown_figure_and_format(tmp_path, capsys):
 
 
 def test_prints_are_written_whole_and_alone(tmp_path):
-    from geo.layers import atomic_write_bytes
+    from geo._io import atomic_write_bytes
 
     target = tmp_path / "fig1.png"
     target.write_bytes(b"old")

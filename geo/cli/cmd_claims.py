@@ -15,6 +15,7 @@ it opens on an intranet with no internet; ``--basemap none`` drops the tiles too
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from geo import claims as cl
+from geo.tables import csv_text
 
 __all__ = [
     "claims_map",
@@ -232,6 +234,8 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
     str
         The page.
     """
+    from geo.report import unit_text
+
     esc = html.escape
     summary = cl.summarise(judged)
     head = "".join(f"<th>{esc(label)}</th>" for _, label in _COLUMNS)
@@ -247,7 +251,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
             cls = {"verdict": ' class="v"', "quote": ' class="q"', "reason": ' class="r"'}.get(
                 col, ""
             )
-            cells.append(f"<td{cls}{key}>{esc(str(val))}</td>")
+            cells.append(f"<td{cls}{key}>{unit_text(val)}</td>")
         body_rows.append(f'<tr data-verdict="{esc(str(rec["verdict"]))}">{"".join(cells)}</tr>')
     options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in cl.VERDICTS)
     counts = " · ".join(f"{esc(r.verdict)}: {r.claims}" for r in summary.itertuples())
@@ -259,6 +263,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>Claims ledger 数据核查</title>"
         f"<style>{_CSS}</style></head><body>"
+        '<p><a href="../index.html">← 图集 Index</a></p>'
         "<h1>Claims ledger 规划数据核查</h1>"
         "<p>Every size, length, project count and investment figure that the plan and "
         "four news reports give for a named place, with its quote, its value in SI "
@@ -334,6 +339,7 @@ def claims_map(
 
     from geo.maps import resolve_basemap
     from geo.maps.basemaps import add_basemap
+    from geo.maps.safe import Popup, Tooltip, html_text
 
     fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles=None)
     add_basemap(fmap, resolve_basemap(basemap))
@@ -353,23 +359,23 @@ def claims_map(
         worst = next(v for v in cl.VERDICTS if (grp["verdict"] == v).any() or v == "cannot verify")
         items = "".join(
             "<li>"
-            + html.escape(
+            + html_text(
                 f"{r['claim_id']} {r['metric']}: {r['value_written']} {r['unit_written']} — "
                 f"{r['verdict']} ({str(r['source_file'])[:3]} L{r['line']}) 「{r['quote']}」"
             )
             + "</li>"
             for r in grp.to_dict("records")
         )
-        popup = folium.Popup(f"<b>{html.escape(str(key))}</b><ul>{items}</ul>", max_width=420)
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             location=[geom.y, geom.x],
             radius=7,
             color=colours[worst],
             fill=True,
             fill_opacity=0.8,
-            popup=popup,
-            tooltip=html.escape(f"{key}: {worst}"),
-        ).add_to(fmap)
+        )
+        marker.add_child(Popup(f"<b>{html_text(key)}</b><ul>{items}</ul>", max_width=420))
+        marker.add_child(Tooltip(html_text(f"{key}: {worst}")))
+        marker.add_to(fmap)
     return fmap
 
 
@@ -425,7 +431,7 @@ def write_claims_report(
     texts = {
         "map.html": render_html(fmap, offline=True),
         "index.html": report_html(judged, missing, "map.html"),
-        "claims_report.csv": judged.to_csv(index=False, lineterminator="\n"),
+        "claims_report.csv": csv_text(judged),
         "claims_report.md": cl.summary_markdown(judged, missing),
     }
     return [atomic_write_text(out / name, text) for name, text in texts.items()]
@@ -433,19 +439,22 @@ def write_claims_report(
 
 def _run_link(args: argparse.Namespace) -> int:
     """Handle ``geo claims --link [--dry-run]``."""
-    from geo.layers import atomic_write_text
+    from geo._io import atomic_write_text, write_lock
 
     path = cl.ledger_path()
-    linked, changes = link_ledger(path)
-    n_linked = int((linked["feature_id"] != "").sum())
-    print(f"{n_linked} of {len(linked)} claims name a layer feature; {len(changes)} changed")
-    if len(changes):
-        print(changes.to_string(index=False))
-    if getattr(args, "dry_run", False):
-        print("dry run: nothing written")
-    elif len(changes):
-        atomic_write_text(path, cl.ledger_text(linked))
-        print(f"wrote {path}")
+    dry_run = getattr(args, "dry_run", False)
+    # read and write under the folder's lock, so no other writer's change is lost
+    with contextlib.nullcontext() if dry_run else write_lock(path.parent):
+        linked, changes = link_ledger(path)
+        n_linked = int((linked["feature_id"] != "").sum())
+        print(f"{n_linked} of {len(linked)} claims name a layer feature; {len(changes)} changed")
+        if len(changes):
+            print(changes.to_string(index=False))
+        if dry_run:
+            print("dry run: nothing written")
+        elif len(changes):
+            atomic_write_text(path, cl.ledger_text(linked))
+            print(f"wrote {path}")
     return 0
 
 
@@ -469,7 +478,7 @@ def run(args: argparse.Namespace) -> int:
     judged, _results, missing = judge(context=(ctx, missing))
     fmt = getattr(args, "format", "table") or "table"
     if fmt == "csv":
-        print(judged.to_csv(index=False, lineterminator="\n"), end="")
+        print(csv_text(judged), end="")
     elif fmt == "json":
         print(json.dumps(judged.to_dict("records"), ensure_ascii=False, default=str, indent=1))
     else:

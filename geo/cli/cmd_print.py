@@ -11,8 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from geo._io import atomic_write_bytes, atomic_write_text
 from geo.cli.cmd_maps import load_for_maps
-from geo.layers import atomic_write_bytes, atomic_write_text, read_catalog
+from geo.layers import read_catalog
 
 
 def register(sub: Any) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.furniture import wrap_cjk
 from geo.printing.paper import Page
-from geo.report import Report, _text_rows
+from geo.report import Report, _banded, _text_rows
 
 __all__ = ["BUNDLE_TITLE", "ZONE_SECTIONS", "report_pdf"]
 
@@ -56,6 +56,7 @@ def _text_pages(page: Page, title: str, lines: Sequence[str]) -> list[Any]:
 
 
 def _table_pages(page: Page, title: str, intro: str, table: pd.DataFrame) -> list[Any]:
+    table = _banded(table)  # zone areas as value ± band, as on the report page
     rows = _text_rows(table) if len(table) else [["(no rows)"] + [""] * (len(table.columns) - 1)]
     cols = [str(c) for c in table.columns]
     pages = []

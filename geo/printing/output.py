@@ -17,9 +17,9 @@ from typing import Any
 
 import geopandas as gpd
 
+from geo._io import atomic_write_bytes
 from geo.catalog import Catalog
 from geo.gazetteer import Gazetteer
-from geo.layers import atomic_write_bytes
 from geo.maps.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.paper import Page
