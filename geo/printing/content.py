@@ -28,6 +28,7 @@ from geo.gazetteer import Gazetteer
 from geo.maps.builder import figure_layers
 from geo.maps.specs import FigureSpec
 from geo.placement import Placement, placement
+from geo.printing.symbols import Symbol, figure_symbols
 
 __all__ = ["Badge", "FigureContent", "figure_content", "locate_area", "spread_coincident"]
 
@@ -69,8 +70,6 @@ class FigureContent:
     drawn : list of (LayerSpec, GeoDataFrame)
         Layers in draw order (areas, lines, points), in :data:`METRIC_CRS`, with only
         the features drawn (points: the precise ones).
-    all_features : dict of str to GeoDataFrame
-        Every feature of each drawn layer (colours depend on all classes).
     badges : list of Badge
         Counts on located areas.
     unlocated : dict of str to list of str
@@ -79,14 +78,16 @@ class FigureContent:
         Layer ids the figure names but that are not available.
     neighbours : GeoDataFrame or None
         Neighbouring districts (context, drawn in grey), in :data:`METRIC_CRS`.
+    symbols : dict of str to dict of str to Symbol
+        Layer id to legend class to print symbol (the web map's palette).
     """
 
     drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]] = field(default_factory=list)
-    all_features: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     badges: list[Badge] = field(default_factory=list)
     unlocated: dict[str, list[str]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     neighbours: gpd.GeoDataFrame | None = None
+    symbols: dict[str, dict[str, Symbol]] = field(default_factory=dict)
 
     @property
     def district(self) -> gpd.GeoDataFrame | None:
@@ -234,7 +235,6 @@ def figure_content(
         if layer.id == "neighbours":
             continue
         gdf = layers[layer.id].to_crs(METRIC_CRS)
-        out.all_features[layer.id] = gdf
         if not _is_point(layer):
             out.drawn.append((layer, gdf))
             continue
@@ -244,6 +244,7 @@ def figure_content(
         if len(unlocated):
             out.unlocated.setdefault(_title(layer), []).extend(_names(unlocated))
     _count_on_areas(out, coarse, gazetteer, max_accuracy_m)
+    out.symbols = figure_symbols(spec, [s for s, _ in out.drawn], layers)
     return out
 
 

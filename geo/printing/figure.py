@@ -27,7 +27,7 @@ from geo.printing.content import FigureContent, figure_content
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.labels import label_candidates, place_labels
 from geo.printing.paper import Page
-from geo.printing.symbols import Symbol, kind_values, layer_symbols
+from geo.printing.symbols import Symbol, dashed, kind_values
 
 __all__ = ["FORMATS", "PLAN_TITLE", "draw_figure", "figure_bytes", "source_lines"]
 
@@ -120,8 +120,9 @@ def _dash(schematic: bool) -> Any:
     return (0, (4, 3)) if schematic else "solid"
 
 
-def _schematic(gdf: gpd.GeoDataFrame) -> Any:
-    return gdf.get("geometry_source", gpd.pd.Series("", index=gdf.index)) == "schematic"
+def _classes(layer: LayerSpec, gdf: gpd.GeoDataFrame, symbols: Mapping[str, Symbol]) -> Any:
+    """Each feature's legend class: its kind, or ``""`` for a layer in one colour."""
+    return kind_values(layer, gdf) if "" not in symbols else gpd.pd.Series("", index=gdf.index)
 
 
 def _draw_layer(
@@ -133,8 +134,8 @@ def _draw_layer(
     scale: float,
 ) -> None:
     gtype = layer.geometry_type.removeprefix("Multi")
-    kinds = kind_values(layer, gdf) if "" not in symbols else gpd.pd.Series("", index=gdf.index)
-    for (kind, dashed), part in gdf.groupby([kinds, _schematic(gdf)]):
+    groups = [_classes(layer, gdf, symbols), dashed(layer, gdf)]
+    for (kind, is_dashed), part in gdf.groupby(groups):
         sym = symbols.get(str(kind), next(iter(symbols.values())))
         if gtype == "Point":
             ax.scatter(
@@ -151,13 +152,13 @@ def _draw_layer(
         geoms = part.geometry
         if gtype == "LineString" and clip is not None:
             geoms = geoms.intersection(clip)
-        face = "none" if gtype == "LineString" else _rgba(sym.color, sym.fill(bool(dashed)))
+        face = "none" if gtype == "LineString" else _rgba(sym.color, sym.fill(bool(is_dashed)))
         geoms.plot(
             ax=ax,
             facecolor=face,
             edgecolor=_rgba(sym.color, sym.alpha),
             linewidth=sym.linewidth * scale,
-            linestyle=_dash(bool(dashed)),
+            linestyle=_dash(bool(is_dashed)),
             zorder=3 if gtype == "Polygon" else 5,
             gid=f"layer-{layer.id}",
         )
@@ -216,17 +217,17 @@ def _legend_rows(content: FigureContent, scale: float) -> tuple[list[Any], list[
     for layer, gdf in reversed(content.drawn):
         if not len(gdf):
             continue
-        symbols = layer_symbols(layer, content.all_features[layer.id])
+        symbols = content.symbols[layer.id]
         gtype = layer.geometry_type.removeprefix("Multi")
-        schematic = bool(_schematic(gdf).any())
-        shown = sorted(set(kind_values(layer, gdf))) if "" not in symbols else [""]
+        classes, flags = _classes(layer, gdf, symbols), dashed(layer, gdf)
+        shown = [k for k in symbols if (classes == k).any()]
         if len(shown) > 1:
             headings.add(len(labels))
             handles.append(Patch(visible=False))
             labels.append(f"{layer.title_zh} {layer.title_en}")
         for key in shown:
             sym = symbols[key]
-            handles.append(_handle(gtype, sym, schematic, scale))
+            handles.append(_handle(gtype, sym, bool(flags[classes == key].all()), scale))
             labels.append(sym.label if len(shown) == 1 else f"  {sym.label}")
     if content.neighbours is not None:
         handles.append(Patch(facecolor="#eeeeee", edgecolor="#9a9a9a"))
@@ -415,8 +416,7 @@ def _map_axes(fig: Any, content: FigureContent, lay: Layout, scale: float) -> An
     clip = district.buffer(CLIP_MARGIN_M).union_all() if district is not None else None
     for layer, gdf in content.drawn:
         if len(gdf):
-            symbols = layer_symbols(layer, content.all_features[layer.id])
-            _draw_layer(ax, layer, gdf, symbols, clip, scale)
+            _draw_layer(ax, layer, gdf, content.symbols[layer.id], clip, scale)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")

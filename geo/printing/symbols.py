@@ -1,24 +1,33 @@
 """The web maps' styles as print symbols: one adapter over :mod:`geo.maps.styles`.
 
-Colours, widths, opacities and the schematic dash come from the same style module
-as the interactive maps, so a print and its web map always agree. Everything the
-print code asks of the styles goes through :func:`class_symbol` and
-:func:`layer_symbols`; nothing here holds a colour of its own.
+Colours (the figure's own palette), class names, widths, opacities and the dash rule
+come from the same modules as the interactive maps, so a print and its web map
+always agree. Everything the print code asks of the styles goes through
+:func:`figure_symbols`, :func:`class_symbol` and :func:`dashed`; nothing here holds a
+colour of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.catalog import LayerSpec
-from geo.maps.styles import SCHEMATIC_FILL_FACTOR, category_colors, get_style, point_style
+from geo.maps.builder import figure_colours
+from geo.maps.specs import FigureSpec
+from geo.maps.styles import (
+    SCHEMATIC_FILL_FACTOR,
+    LayerStyle,
+    class_label,
+    get_style,
+    is_drawn_schematic,
+    point_style,
+)
 
-__all__ = ["PT_PER_PX", "Symbol", "class_symbol", "kind_values", "layer_symbols"]
+__all__ = ["PT_PER_PX", "Symbol", "class_symbol", "dashed", "figure_symbols", "kind_values"]
 
 #: A CSS pixel is 0.75 typographic point: web widths become print widths.
 PT_PER_PX = 0.75
@@ -64,81 +73,81 @@ def kind_values(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> pd.Series:
     return gdf[field].fillna("").astype(str)
 
 
-def _zh_names(layer: LayerSpec, gdf: gpd.GeoDataFrame, kinds: pd.Series) -> dict[str, str]:
-    """Return a Chinese name per class from a ``*_zh`` column that names classes 1:1."""
-    if layer.kind_field.endswith("_zh") or layer.kind_field in {"cluster", "ring"}:
-        return {}
-    for column in (c for c in gdf.columns if str(c).endswith("_zh") and c != "name_zh"):
-        pairs = pd.DataFrame({"k": kinds, "zh": gdf[column]}).dropna().drop_duplicates()
-        if len(pairs) and pairs["k"].is_unique and pairs["zh"].is_unique:
-            return dict(zip(pairs["k"], pairs["zh"].astype(str), strict=True))
-    return {}
+def dashed(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Return whether each feature is drawn dashed, by the web maps' rule."""
+    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    flags = [is_drawn_schematic(layer.geometry_type, p) for p in records]
+    return pd.Series(flags, index=gdf.index, dtype=bool, name="dashed")
 
 
-def class_symbol(
-    layer: LayerSpec, kind: str, all_kinds: Iterable[Any], zh_name: str = ""
-) -> tuple[str, str]:
-    """Return the (colour, legend label) of one class of a layer.
+def class_symbol(layer: LayerSpec, kind: str, colour: str) -> tuple[str, str]:
+    """Return the (colour, legend label) of one class of a layer on a figure.
 
-    This is the one point where the print figures read colours and names from the
-    style module.
+    With :func:`figure_symbols`, the one point where the print figures read names
+    from the style module; the colour comes from the figure's palette.
 
     Parameters
     ----------
     layer : LayerSpec
         The layer.
     kind : str
-        The class (value of the layer's ``kind_field``); ignored for layers that
-        are not categorical.
-    all_kinds : iterable
-        Every class of the layer (the colour depends on the class's rank among them).
-    zh_name : str
-        The class's Chinese name, when the layer's data gives one.
+        The class (value of the layer's ``kind_field``); ``""`` when the figure
+        draws the layer in one colour.
+    colour : str
+        The class's colour in the figure's palette.
 
     Returns
     -------
     tuple of str
-        Hex colour and label (Chinese first, English or code after).
+        Hex colour and label (Chinese first, then English).
     """
-    style = get_style(layer.style)
-    if not style.categorical or not kind:
-        return style.color, f"{layer.title_zh} {layer.title_en}"
-    color = category_colors(style, all_kinds).get(kind, style.color)
-    label = f"{zh_name} {kind}" if zh_name and zh_name != kind else kind
-    return color, label
+    if not kind:
+        return colour, f"{layer.title_zh} {layer.title_en}"
+    zh, en = class_label(kind)
+    return colour, f"{zh} {en}".strip()
 
 
-def layer_symbols(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> dict[str, Symbol]:
-    """Return the print symbol of every class of a layer, by class.
+def figure_symbols(
+    spec: FigureSpec, drawn: Sequence[LayerSpec], layers: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, dict[str, Symbol]]:
+    """Return the print symbol of every legend class of a figure, by layer and class.
+
+    Colours are the web map's palette for the same figure
+    (:func:`geo.maps.builder.figure_colours`): no two classes share a colour.
 
     Parameters
     ----------
-    layer : LayerSpec
-        The layer.
-    gdf : geopandas.GeoDataFrame
-        All its features (the colours depend on all classes, not on those drawn).
+    spec : FigureSpec
+        The figure.
+    drawn : sequence of LayerSpec
+        Its layers in draw order.
+    layers : Mapping of str to GeoDataFrame
+        All features of each layer (a class's colour does not depend on what is drawn).
 
     Returns
     -------
-    dict of str to Symbol
-        One entry per class; a single entry keyed ``""`` for non-categorical layers.
+    dict of str to dict of str to Symbol
+        Layer id to class to symbol; a layer drawn in one colour has the class ``""``.
     """
-    style = get_style(layer.style)
-    is_point = layer.geometry_type.removeprefix("Multi") == "Point"
-    if is_point:
-        style = point_style(style)
-    kinds = kind_values(layer, gdf)
-    names = _zh_names(layer, gdf, kinds)
-    keys = sorted(set(kinds)) if style.categorical else [""]
-    out: dict[str, Symbol] = {}
-    for key in keys:
-        color, label = class_symbol(layer, key, kinds, names.get(key, ""))
-        out[key] = Symbol(
-            color=color,
-            label=label,
-            linewidth=style.weight * PT_PER_PX,
-            fill_alpha=style.fill_opacity if style.fill else 0.0,
-            alpha=style.opacity,
-            marker_size=2 * style.radius * PT_PER_PX,
-        )
+    colours = figure_colours(spec, list(drawn), layers)
+    out: dict[str, dict[str, Symbol]] = {}
+    for layer in drawn:
+        style = get_style(layer.style)
+        if layer.geometry_type.removeprefix("Multi") == "Point":
+            style = point_style(style)
+        out[layer.id] = {
+            kind: _symbol(style, *class_symbol(layer, kind, colour))
+            for kind, colour in colours.get(layer.id, {"": style.color}).items()
+        }
     return out
+
+
+def _symbol(style: LayerStyle, colour: str, label: str) -> Symbol:
+    return Symbol(
+        color=colour,
+        label=label,
+        linewidth=style.weight * PT_PER_PX,
+        fill_alpha=style.fill_opacity if style.fill else 0.0,
+        alpha=style.opacity,
+        marker_size=2 * style.radius * PT_PER_PX,
+    )
