@@ -174,6 +174,15 @@ def test_labels_do_not_overlap_and_name_the_zones(fig2):
     assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 for b in boxes)
 
 
+def test_figure1_names_each_citys_industries(data):
+    catalog, layers = data
+    spec = figure_by_id("1", catalog)
+    fig = draw_figure(spec, layers, catalog)
+    texts = {t.get_text() for t in _by_gid(fig, LABEL_GID)}
+    for _, industries in spec.label_notes:  # the web map's second line under each city
+        assert industries in texts
+
+
 def test_overlap_check_finds_overlaps():
     a, b, c = Bbox([[0, 0], [10, 10]]), Bbox([[5, 5], [15, 15]]), Bbox([[20, 0], [30, 5]])
     assert overlapping_pairs([a, b, c]) == [(0, 1)]

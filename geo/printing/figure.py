@@ -544,8 +544,11 @@ def _draw(
     )
     plain_glyphs(fig.findobj(Text))  # before anything draws: data strings stay literal
     renderer = fig.canvas.get_renderer()
-    view = shapely.box(x0, y0, x1, y1)
-    labels = label_candidates(content.drawn, view, content.neighbours)
+    height_pt = ax.get_window_extent(renderer).height / fig.dpi * 72
+    labelled = [s for s, _ in content.drawn]
+    if content.neighbours is not None and "neighbours" in catalog:
+        labelled.append(catalog["neighbours"])
+    labels = label_candidates(spec, labelled, layers, (y1 - y0) / height_pt)
     obstacles = [a.get_window_extent(renderer) for a in furniture]
     place_labels(ax, labels, obstacles, scale, _point_xy(content))
     plain_glyphs(fig.findobj(Text))

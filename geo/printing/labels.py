@@ -1,22 +1,27 @@
 """Labels on a print figure: candidates by priority, placed apart, checked, thinned.
 
-Zones, rivers, ridges, neighbouring districts and drawn places are labelled in
-Chinese. ``adjustText`` moves the labels apart; then every label's box is measured
-with the renderer and, in priority order, a label that still overlaps a kept label
-or the map furniture, or that leaves the map, is removed. What remains is
-guaranteed not to overlap (:func:`overlapping_pairs` is the check).
+The labels are the web map's (:func:`geo.maps.labels.figure_labels`): zones, rivers,
+ridges, neighbouring districts and precisely placed campuses and sites, in Chinese,
+the figure's must-see names first. ``adjustText`` moves them apart; then every
+label's box is measured with the renderer and, in priority order, a label that still
+overlaps a kept label or the map furniture, or that leaves the map, is removed. What
+remains is guaranteed not to overlap (:func:`overlapping_pairs` is the check).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
-import shapely
+from pyproj import Transformer
 
 from geo.catalog import LayerSpec
+from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.maps.labels import figure_labels
+from geo.maps.specs import FigureSpec
 from geo.printing.fonts import plain_glyphs
 
 __all__ = [
@@ -32,21 +37,15 @@ LABEL_GID = "map-label"
 #: ``gid`` of the white outline drawn under each label.
 HALO_GID = "map-label-halo"
 
-#: Neighbouring districts are labelled at least this far outside the district (metres).
-NEIGHBOUR_CLEARANCE_M = 800.0
-#: Priority (lower is kept first), font size in points and colour by what is labelled.
-_RANKS: dict[str, tuple[int, float, str]] = {
-    "cities": (0, 11.0, "#222222"),
-    "river": (1, 8.0, "#1f5fa8"),
-    "screens": (2, 8.5, "#1b5e20"),
-    "belts": (2, 8.0, "#333333"),
-    "ridge": (2, 7.5, "#1b5e20"),
-    "science_city": (3, 8.0, "#0b4f7c"),
-    "creative_valley": (3, 7.0, "#7a2e5d"),
-    "rings": (3, 6.5, "#333333"),
-    "clusters": (3, 6.5, "#333333"),
-    "neighbours": (4, 8.0, "#8a8a8a"),
-    "place": (5, 6.0, "#222222"),
+#: Font size in points of the web labels' size classes (1 largest).
+SIZE_PT: dict[int, float] = {1: 11.0, 2: 8.5, 3: 7.0, 4: 6.0}
+#: Label colour by layer (others dark grey).
+COLOURS: dict[str, str] = {
+    "cities": "#222222",
+    "axes": "#1f5fa8",
+    "screens": "#1b5e20",
+    "ridges": "#1b5e20",
+    "neighbours": "#8a8a8a",
 }
 
 
@@ -76,73 +75,61 @@ class LabelSpec:
     color: str
 
 
-def _spec(text: str, point: shapely.Point, rank: str) -> LabelSpec:
-    priority, size, color = _RANKS[rank]
-    return LabelSpec(text, float(point.x), float(point.y), priority, size, color)
-
-
-def _anchor(geom: Any, view: shapely.Polygon) -> shapely.Point | None:
-    """Return a point inside the visible part of a geometry (largest part, mid-line)."""
-    part = geom.intersection(view)
-    if part.is_empty:
-        return None
-    if part.geom_type.startswith("Multi") or part.geom_type == "GeometryCollection":
-        part = max(part.geoms, key=lambda g: g.area or g.length)
-    if part.geom_type == "LineString":
-        return part.interpolate(0.5, normalized=True)
-    return part.representative_point() if part.area > 0 else part.centroid
-
-
-def _rank(layer: LayerSpec, kind: str) -> str | None:
-    if layer.id == "axes":
-        return "river" if kind == "river" else None
-    if layer.id == "ridges":
-        return "ridge"
-    if layer.id in _RANKS:
-        return layer.id
-    if layer.geometry_type.removeprefix("Multi") == "Point" and layer.role in {"campus", "site"}:
-        return "place"
-    return None
+def _name_and_notes(lines: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """Join a long name the web label broke after its dash; the rest are notes."""
+    if len(lines) > 1 and lines[0].endswith("—"):
+        return lines[0] + lines[1], lines[2:]
+    return lines[0], lines[1:]
 
 
 def label_candidates(
-    drawn: Iterable[tuple[LayerSpec, gpd.GeoDataFrame]],
-    view: shapely.Polygon,
-    neighbours: gpd.GeoDataFrame | None = None,
+    spec: FigureSpec,
+    drawn: Sequence[LayerSpec],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    metres_per_pt: float,
 ) -> list[LabelSpec]:
-    """Return the labels a figure wants, highest priority first.
+    """Return the web map's labels of a figure as print labels, highest priority first.
+
+    Which features are labelled, the text (short names, a city's industries as a
+    second label below it), the anchor and the priority (the figure's must-see names
+    first) all come from :func:`geo.maps.labels.figure_labels`.
 
     Parameters
     ----------
-    drawn : iterable of (LayerSpec, GeoDataFrame)
-        Drawn layers in the map's CRS.
-    view : shapely.Polygon
-        The visible extent; anchors lie inside it.
-    neighbours : GeoDataFrame, optional
-        Neighbouring districts, labelled in grey.
+    spec : FigureSpec
+        The figure.
+    drawn : sequence of LayerSpec
+        The layers drawn, neighbouring districts included.
+    layers : Mapping of str to GeoDataFrame
+        Their features, EPSG:4326 (with ``district``).
+    metres_per_pt : float
+        Map metres per typographic point (places a note under its name).
 
     Returns
     -------
     list of LabelSpec
     """
+    if "district" not in layers:
+        return []
+    web = figure_labels(
+        list(drawn), layers, layers["district"], spec.must_see, dict(spec.label_notes)
+    )
+    lonlat = [lab.candidates[0][::-1] for lab in web]
+    xy = _transformer().transform(*zip(*lonlat, strict=True)) if lonlat else ((), ())
     out: list[LabelSpec] = []
-    sources = list(drawn)
-    # Neighbours are labelled on their visible part away from the district.
-    outside = view
-    for layer, gdf in sources:
-        if layer.id == "district":
-            outside = view.difference(gdf.geometry.union_all().buffer(NEIGHBOUR_CLEARANCE_M))
-    if neighbours is not None:
-        sources.append((None, neighbours))
-    for layer, gdf in sources:
-        for row in gdf.itertuples():
-            rank = "neighbours" if layer is None else _rank(layer, str(getattr(row, "kind", "")))
-            name = str(getattr(row, "name_zh", "") or "")
-            where = outside if layer is None else view
-            point = _anchor(row.geometry, where) if rank and name else None
-            if point is not None:
-                out.append(_spec(name, point, rank))
+    for lab, x, y in zip(web, *xy, strict=True):
+        name, notes = _name_and_notes(lab.lines)
+        size, colour = SIZE_PT.get(lab.size, 6.0), COLOURS.get(lab.layer, "#333333")
+        out.append(LabelSpec(name, x, y, 2 * lab.priority, size, colour))
+        for k, note in enumerate(notes, start=1):
+            below = y - k * 1.3 * size * metres_per_pt
+            out.append(LabelSpec(note, x, below, 2 * lab.priority + 1, size * 0.7, colour))
     return sorted(out, key=lambda s: s.priority)
+
+
+@lru_cache(maxsize=1)
+def _transformer() -> Transformer:
+    return Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
 
 
 def _overlaps(a: Any, b: Any) -> bool:
