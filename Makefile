@@ -14,7 +14,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$
 .PHONY: maps test lint chromium setup bench clean help
 
 help:
-	@echo "make maps   build figures 1-8, overview, reports and claims into $(SITE)/"
+	@echo "make maps   build figures 1-8, overview, prints, reports and claims into $(SITE)/"
 	@echo "make test   lint, unit tests, browser tests and notebooks"
 	@echo "make bench  run the measurement benchmark (writes docs/benchmarks.md)"
 
@@ -48,6 +48,7 @@ test: $(STAMP) chromium lint
 maps: $(STAMP)
 	$(BIN)/geo report --out $(SITE)
 	$(BIN)/geo claims --out $(SITE)/claims
+	$(BIN)/geo print --out $(SITE)/print --report $(SITE)
 	$(BIN)/geo maps --out $(SITE)/offline --offline --basemap none
 	@if [ -x /usr/bin/chromium ]; then \
 		$(BIN)/python scripts/screenshots.py --site $(SITE)/offline --out $(SITE)/screenshots; \

@@ -14,7 +14,7 @@ import html
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -50,6 +50,8 @@ SLIVER_M2 = 1.0
 REPORT_LAYERS = ("district", *ZONE_LAYERS, "campuses", *PLATFORM_LAYERS, *PROJECT_LAYERS)
 
 Layers = Mapping[str, gpd.GeoDataFrame]
+#: A figure shown with the tables: (caption, image link, PDF link), links relative.
+FigureLink = tuple[str, str, str]
 
 
 @dataclass
@@ -494,12 +496,22 @@ def _md_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def report_markdown(report: Report) -> str:
+def _md_figures(figures: Sequence[FigureLink]) -> list[str]:
+    lines = ["", "## 图 Figures", ""] if figures else []
+    for caption, image, pdf in figures:
+        alt = _md_text(caption).replace("[", "(").replace("]", ")")
+        lines += [f"![{alt}]({image})", "", f"{_md_cell(caption)} ([PDF]({pdf}))", ""]
+    return lines
+
+
+def report_markdown(report: Report, figures: Sequence[FigureLink] = ()) -> str:
     """Render the report as Markdown (numbers rounded for reading; CSVs keep all digits).
 
     Parameters
     ----------
     report : Report
+    figures : sequence of (caption, image link, PDF link)
+        Print figures shown before the zone tables (none by default).
 
     Returns
     -------
@@ -508,6 +520,7 @@ def report_markdown(report: Report) -> str:
     used = ", ".join(f"{k} ({v})" for k, v in report.layers_used.items()) or "none"
     lines = [f"# {_md_text(report.title)}", "", f"- Layers used: {_md_text(used)}"]
     lines += [f"- **Note:** {_md_text(n)}" for n in report.notes]
+    lines += _md_figures(figures)
     for s in report.sections:
         lines += ["", f"## {_md_text(s.title)}", "", _md_text(s.intro), ""]
         lines += [f"> **Note:** {_md_text(n)}" for n in s.notes] + ([""] if s.notes else [])
@@ -520,7 +533,22 @@ _CSS = (
     "body{font-family:sans-serif;margin:2em;max-width:75em}"
     "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:.2em .5em}"
     "td.n{text-align:right}th{background:#eee}.note{background:#fff3cd;padding:.4em .8em}"
+    ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(22em,1fr));gap:1em}"
+    ".figs img{width:100%;border:1px solid #bbb}.figs figcaption{font-size:.9em}"
 )
+
+
+def _html_figures(figures: Sequence[FigureLink]) -> str:
+    if not figures:
+        return ""
+    items = "".join(
+        f'<figure><a href="{html.escape(pdf)}"><img src="{html.escape(image)}" '
+        f'alt="{html.escape(caption)}" loading="lazy"></a>'
+        f'<figcaption>{html.escape(caption)} (<a href="{html.escape(pdf)}">PDF</a>)'
+        "</figcaption></figure>"
+        for caption, image, pdf in figures
+    )
+    return f'<section id="figures"><h2>图 Figures</h2><div class="figs">{items}</div></section>'
 
 
 #: Superscript markup some source quotes carry (``m <sup>2</sup>``), shown as the
@@ -611,7 +639,7 @@ def _html_section(s: Section) -> str:
     )
 
 
-def report_html(report: Report) -> str:
+def report_html(report: Report, figures: Sequence[FigureLink] = ()) -> str:
     """Render the report as one self-contained HTML page (no external URLs).
 
     Every value is HTML-escaped.
@@ -619,6 +647,8 @@ def report_html(report: Report) -> str:
     Parameters
     ----------
     report : Report
+    figures : sequence of (caption, image link, PDF link)
+        Print figures shown before the zone tables (none by default).
 
     Returns
     -------
@@ -630,7 +660,7 @@ def report_html(report: Report) -> str:
         f'<li><a href="#{html.escape(s.key)}">{html.escape(s.title)}</a></li>'
         for s in report.sections
     )
-    body = "".join(_html_section(s) for s in report.sections)
+    body = _html_figures(figures) + "".join(_html_section(s) for s in report.sections)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{html.escape(report.title)}</title><style>{_CSS}</style></head><body>"
