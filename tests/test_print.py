@@ -313,8 +313,9 @@ def test_cli_prints_and_bundles_the_report(tmp_path):
     for page in reader.pages:  # every page's text is set in an embedded CJK font
         fonts = [f.get_object() for f in page["/Resources"]["/Font"].values()]
         assert any("CJK" in str(f["/BaseFont"]) for f in fonts)
-    page = (site / "reports" / "index.html").read_text(encoding="utf-8")
+    page = (site / "reports" / "report.html").read_text(encoding="utf-8")
     assert 'src="../../print/fig7.png"' in page
+    assert (site / "reports" / "index.html").read_text(encoding="utf-8") == page
 
 
 def test_cli_refuses_unknown_figure_and_format(tmp_path, capsys):

@@ -24,7 +24,8 @@ def register(sub: Any) -> None:
         description="Write OUT/fig1.png, OUT/fig1.pdf ... OUT/overview.pdf: the web maps' "
         "figures drawn as planning figures in EPSG:4544 with title, legend, north arrow, "
         "scale bar, labels, locator and source block. With --report SITE, also write "
-        "SITE/reports/index.html and report.md showing the figures beside the tables, and "
+        "SITE/reports/report.html (also as index.html) and report.md showing the "
+        "figures beside the tables, and "
         "SITE/report.pdf (figures, zone tables, claims summary).",
     )
     p.add_argument("--out", required=True, help="output folder, e.g. site/print")
@@ -93,8 +94,10 @@ def _write_report(
         for s in specs
         if {"png", "pdf"} <= set(written[s.id])
     ]
+    page = report.report_html(rep, figures)
     paths = [
-        atomic_write_text(folder / "index.html", report.report_html(rep, figures)),
+        atomic_write_text(folder / "report.html", page),
+        atomic_write_text(folder / "index.html", page),  # the page the site index links
         atomic_write_text(folder / "report.md", report.report_markdown(rep, figures)),
     ]
     csv = Path(claims_csv) if claims_csv else site / "claims" / "claims_report.csv"
