@@ -49,6 +49,7 @@ maps: $(STAMP)
 	$(BIN)/geo report --out $(SITE)
 	$(BIN)/geo claims --out $(SITE)/claims
 	$(BIN)/geo print --out $(SITE)/print --report $(SITE)
+	$(BIN)/geo gazetteer locate --out $(SITE)/locate.html
 	$(BIN)/geo maps --out $(SITE)/offline --offline --basemap none
 	@if [ -x /usr/bin/chromium ]; then \
 		$(BIN)/python scripts/screenshots.py --site $(SITE)/offline --out $(SITE)/screenshots; \
