@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import measure
 from geo.catalog import Catalog
+from geo.crs import METRIC_CRS
+from geo.placement import DEFAULT_MAX_ACCURACY_M
 
 __all__ = [
     "COVERAGE_KM",
@@ -42,6 +45,9 @@ PROJECT_LAYERS = ("projects",)
 COVERAGE_KM = (1, 2, 5)
 #: Overlaps up to this size are slivers of coordinate rounding, not overlaps (m²).
 SLIVER_M2 = 1.0
+#: A position this precise answers any distance question of the report (metres); a
+#: coarser one answers only questions about distances at least as large as its error.
+POINT_ACCURACY_M = DEFAULT_MAX_ACCURACY_M
 #: Every layer the report reads.
 REPORT_LAYERS = ("district", *ZONE_LAYERS, "campuses", *PLATFORM_LAYERS, *PROJECT_LAYERS)
 
@@ -142,8 +148,25 @@ def _zone_rows(
             "area_km2": area.to_numpy() / 1e6,
             "in_district_km2": inside.to_numpy() / 1e6,
             "share_of_district": inside.to_numpy() / dist_area,
+            "note": _zone_notes(zones).to_numpy(),
         }
     )
+
+
+def _zone_notes(zones: gpd.GeoDataFrame) -> pd.Series:
+    """Say which zones could not be derived from precise enough members (empty shapes)."""
+    if "derivable" not in zones.columns:
+        return pd.Series("", index=zones.index)
+    ok = zones["derivable"].fillna(True).astype(bool)
+    rule = zones["rule"].astype(str) if "rule" in zones.columns else "not derivable"
+    return pd.Series(np.where(ok, "", rule), index=zones.index)
+
+
+def _accuracy(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """``accuracy_m`` of each feature; missing is unknown, i.e. infinitely coarse."""
+    if "accuracy_m" not in gdf.columns:
+        return pd.Series(np.inf, index=gdf.index)
+    return pd.to_numeric(gdf["accuracy_m"], errors="coerce").fillna(np.inf)
 
 
 def _zone_total(lid: str, zones: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None) -> dict:
@@ -238,15 +261,30 @@ def _overlap_sections(layers: Layers) -> list[Section]:
 
 
 def _nearest_rows(lid: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
-    near = measure.nearest(sites, campuses)
+    """Nearest precise campus of each site; a site whose position is coarser than that
+    distance (and than :data:`POINT_ACCURACY_M`) gets no campus, only a note."""
+    near = measure.nearest(sites, campuses.loc[_accuracy(campuses) <= POINT_ACCURACY_M])
+    acc = _accuracy(sites)
+    ok = (acc <= np.fmax(near["dist_m"].fillna(0.0), POINT_ACCURACY_M)).to_numpy()
+    note = [
+        ""
+        if good
+        else f"position ±{a:,.0f} m is coarser than the distance ({d:,.0f} m): "
+        "nearest campus not determined"
+        for good, a, d in zip(ok, acc, near["dist_m"].fillna(0.0), strict=True)
+    ]
+    campus = near["b"].where(ok)
     return pd.DataFrame(
         {
             "layer": lid,
             "id": sites.index.astype(str),
             "name_zh": _names(sites).to_numpy(),
-            "campus": near["b"].astype(str).to_numpy(),
-            "campus_name": _names(campuses).reindex(near["b"]).to_numpy(),
-            "dist_m": near["dist_m"].to_numpy(),
+            "campus": campus.to_numpy(dtype=object),
+            "campus_name": _names(campuses).reindex(campus).to_numpy(),
+            "dist_m": near["dist_m"].where(ok).to_numpy(),
+            "accuracy_m": acc.to_numpy(),
+            "position_ok": ok,
+            "note": note,
         }
     )
 
@@ -255,18 +293,38 @@ def _nearest_section(layers: Layers) -> Section:
     notes: list[str] = []
     have = _present(layers, PLATFORM_LAYERS + PROJECT_LAYERS, notes)
     cols = ["layer", "id", "name_zh", "campus", "campus_name", "dist_m"]
+    cols += ["accuracy_m", "position_ok", "note"]
     rows: list[pd.DataFrame] = []
     if "campuses" not in layers:
         notes.append("skipped (layer not available yet): campuses — no distances computed")
     else:
-        rows = [_nearest_rows(lid, layers[lid], layers["campuses"]) for lid in have]
+        campuses = layers["campuses"]
+        coarse = _names(campuses)[_accuracy(campuses) > POINT_ACCURACY_M]
+        if len(coarse):
+            notes.append(
+                f"not candidates (position coarser than ±{POINT_ACCURACY_M:g} m): "
+                + ", ".join(coarse)
+            )
+        rows = [_nearest_rows(lid, layers[lid], campuses) for lid in have]
     return Section(
         "nearest_campus",
         "平台与项目的最近高校 Nearest campus of every platform and project",
-        "Edge-to-edge distance in EPSG:4544 (0 when a platform lies on its campus).",
+        "Edge-to-edge distance in EPSG:4544 (0 when a platform lies on its campus), to "
+        f"campuses located to ±{POINT_ACCURACY_M:g} m. A site whose position is coarser "
+        "than both that and the distance found gets no campus (position_ok false).",
         _sum_rows(rows, cols),
         notes,
     )
+
+
+def _certain_membership(gdf: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Zone membership of each feature, ``certain`` when its whole error disc is inside."""
+    member = measure.zonal_membership(gdf, zones)
+    feats = gdf.geometry.to_crs(METRIC_CRS).loc[member["feature"]].to_numpy()
+    edges = zones.geometry.to_crs(METRIC_CRS).boundary.loc[member["zone"]].to_numpy()
+    margin = shapely.distance(feats, edges)
+    member["certain"] = _accuracy(gdf).loc[member["feature"]].to_numpy() <= margin
+    return member
 
 
 def _count_rows(
@@ -274,13 +332,21 @@ def _count_rows(
 ) -> pd.DataFrame:
     out = pd.DataFrame({"zone_layer": zl, "zone": zones.index.astype(str)}, index=zones.index)
     out["name_zh"] = _names(zones)
+    out["uncertain"] = 0
     outside = {"zone_layer": zl, "zone": "(none)", "name_zh": "不在任何分区 outside all"}
     for sid, gdf in sites.items():
-        out[sid] = measure.count_in_zones(gdf, zones)
-        member = measure.zonal_membership(gdf, zones)
+        member = _certain_membership(gdf, zones)
+        sure = member.loc[member["certain"]]
+        out[sid] = sure.groupby("zone").size().reindex(zones.index, fill_value=0)
+        out["uncertain"] += (
+            member.loc[~member["certain"]].groupby("zone").size().reindex(zones.index, fill_value=0)
+        )
         outside[sid] = len(gdf) - member["feature"].nunique()
+    out["note"] = _zone_notes(zones)
     out = pd.concat([out, pd.DataFrame([outside])], ignore_index=True)
     out["total"] = out[list(sites)].sum(axis=1)
+    out["uncertain"] = out["uncertain"].fillna(0).astype("int64")
+    out["note"] = out["note"].fillna("")
     return out
 
 
@@ -290,34 +356,51 @@ def _count_section(layers: Layers) -> Section:
     site_ids = _present(layers, PLATFORM_LAYERS + PROJECT_LAYERS, notes)
     sites = {sid: layers[sid] for sid in site_ids}
     rows = [_count_rows(zl, layers[zl], sites) for zl in zones] if sites else []
-    cols = ["zone_layer", "zone", "name_zh", *site_ids, "total"]
+    cols = ["zone_layer", "zone", "name_zh", *site_ids, "total", "uncertain", "note"]
     return Section(
         "zone_counts",
         "各分区的平台与项目数 Platforms and projects in each belt, city and ring",
-        "Features wholly or partly inside each zone (a point on an edge counts in both "
-        "zones; zones of one layer may overlap, so a feature can count more than once).",
-        _sum_rows(rows, cols),
+        "Features inside each zone by at least their positional error (accuracy_m), so "
+        "that they are in it wherever they really are; features that fall in a zone but "
+        "whose error reaches past its edge are not counted but given under 'uncertain'. "
+        "Zones of one layer may overlap, so a feature can count more than once.",
+        _sum_rows(rows, cols)[cols] if rows else pd.DataFrame(columns=cols),
         notes,
     )
 
 
 def _coverage_rows(name: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
-    cov = measure.coverage(sites, campuses, [km * 1000.0 for km in COVERAGE_KM], how="count")
-    return pd.DataFrame(
-        {
-            "layer": name,
-            "distance_km": cov["distance_m"].to_numpy() / 1000.0,
-            "within": cov["within"].astype("int64").to_numpy(),
-            "total": cov["total"].astype("int64").to_numpy(),
-            "share": cov["share"].to_numpy(),
-        }
-    )
+    """Coverage at each distance d, from sites and campuses located to ±d only."""
+    rows = []
+    for km in COVERAGE_KM:
+        d = km * 1000.0
+        used = sites.loc[_accuracy(sites) <= d]
+        near = campuses.loc[_accuracy(campuses) <= d]
+        within = 0
+        if len(used) and len(near):
+            within = int(measure.coverage(used, near, [d], how="count")["within"].iloc[0])
+        coarse = len(sites) - len(used)
+        rows.append(
+            {
+                "layer": name,
+                "distance_km": float(km),
+                "within": within,
+                "total": len(used),
+                "share": within / len(used) if len(used) else np.nan,
+                "excluded_coarse": coarse,
+                "note": f"{coarse} sites and {len(campuses) - len(near)} campuses located "
+                f"more coarsely than ±{d:,.0f} m left out"
+                if coarse or len(campuses) > len(near)
+                else "",
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _coverage_section(layers: Layers) -> Section:
     notes: list[str] = []
     have = _present(layers, PLATFORM_LAYERS, notes)
-    cols = ["layer", "distance_km", "within", "total", "share"]
+    cols = ["layer", "distance_km", "within", "total", "share", "excluded_coarse", "note"]
     rows: list[pd.DataFrame] = []
     if "campuses" not in layers:
         notes.append("skipped (layer not available yet): campuses — no coverage computed")
@@ -331,7 +414,8 @@ def _coverage_section(layers: Layers) -> Section:
     return Section(
         "campus_coverage",
         "高校周边平台覆盖 Platforms within 1, 2 and 5 km of a campus",
-        "Share of platforms with any part within the distance of some campus.",
+        "Share of platforms with any part within the distance of some campus, counting "
+        "only platforms and campuses whose position is known to within that distance.",
         _sum_rows(rows, cols),
         notes,
     )
