@@ -261,8 +261,11 @@ def _overlap_sections(layers: Layers) -> list[Section]:
 
 
 def _nearest_rows(lid: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Nearest precise campus of each site; a site whose position is coarser than that
-    distance (and than :data:`POINT_ACCURACY_M`) gets no campus, only a note."""
+    """Nearest precise campus of each site, or only a note when the site is too coarse.
+
+    A site whose position is coarser than the distance found (and than
+    :data:`POINT_ACCURACY_M`) gets no campus.
+    """
     near = measure.nearest(sites, campuses.loc[_accuracy(campuses) <= POINT_ACCURACY_M])
     acc = _accuracy(sites)
     ok = (acc <= np.fmax(near["dist_m"].fillna(0.0), POINT_ACCURACY_M)).to_numpy()

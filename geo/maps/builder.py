@@ -28,6 +28,7 @@ from folium.template import Template
 from geo.catalog import Catalog, LayerSpec
 from geo.crs import STORAGE_CRS, convert_gdf
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
+from geo.maps.placement_layers import place_points, point_cluster
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
     MAP_CSS,
@@ -404,7 +405,11 @@ def _styler(layer: LayerSpec, colors: Mapping[str, str]) -> Any:
 
 
 def add_layer(
-    m: folium.Map, layer: LayerSpec, gdf: gpd.GeoDataFrame, colors: Mapping[str, str]
+    m: folium.Map,
+    layer: LayerSpec,
+    gdf: gpd.GeoDataFrame,
+    colors: Mapping[str, str],
+    cluster: folium.plugins.MarkerCluster | None = None,
 ) -> folium.FeatureGroup:
     """Draw one layer into its own feature group (points as circle markers).
 
@@ -418,13 +423,23 @@ def add_layer(
         The display frame.
     colors : Mapping of str to str
         Category colours of the layer.
+    cluster : folium.plugins.MarkerCluster, optional
+        For a point layer: the map's shared cluster group, which the layer joins as
+        a sub-group (near-coincident points cluster instead of stacking).
 
     Returns
     -------
     folium.FeatureGroup
     """
-    fg = folium.FeatureGroup(name=f"{esc(layer.title_zh)} {esc(layer.title_en)}", show=True)
     is_point = layer.geometry_type.removeprefix("Multi") == "Point"
+    name = f"{esc(layer.title_zh)} {esc(layer.title_en)}"
+    if is_point and cluster is not None:
+        fg = folium.plugins.FeatureGroupSubGroup(cluster, name=name, show=True)
+    else:
+        fg = folium.FeatureGroup(name=name, show=True)
+    if len(gdf) == 0:  # every feature too coarse for a point: badges and the list only
+        fg.add_to(m)
+        return fg
     folium.GeoJson(
         layer_geojson(gdf, layer),
         name=layer.id,
@@ -604,7 +619,10 @@ def build_map(
     add_basemap(m, bm)
     frames = {s.id: display_frame(layers[s.id], bm) for s in chosen}
     colors = {s.id: category_colors(get_style(s.style), _kinds(layers[s.id], s)) for s in chosen}
-    fgs = {s.id: add_layer(m, s, frames[s.id], colors[s.id]) for s in chosen}
+    placed = place_points(chosen, layers, frames, catalog, spec.max_accuracy_m, bm)
+    cluster = point_cluster(m) if placed.layers else None
+    fgs = {s.id: add_layer(m, s, frames[s.id], colors[s.id], cluster) for s in chosen}
+    placed.draw(m, fgs, {s.id: get_style(s.style).color for s in chosen})
     catalog_order = [s for s in catalog if s.id in fgs]
     if fgs:
         folium.plugins.GroupedLayerControl(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geo.catalog import Catalog
+from geo.placement import DEFAULT_MAX_ACCURACY_M
 
 #: The plan's file name, as cited in ``plan_ref`` values.
 PLAN_FILE = "002_8a077782b689f185.txt"
@@ -46,6 +47,10 @@ class FigureSpec:
         Default zoom with ``center``.
     include_catalog_figures : bool
         Also draw catalog layers whose ``figures`` list this figure's number.
+    max_accuracy_m : float
+        Largest ``accuracy_m`` of a feature drawn as a point; coarser features are
+        counted on the area they are known to lie in, or listed as not located
+        (:mod:`geo.placement`).
     """
 
     id: str
@@ -58,6 +63,7 @@ class FigureSpec:
     center: tuple[float, float] | None = None
     zoom: int | None = None
     include_catalog_figures: bool = True
+    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M
 
     @property
     def number(self) -> int | None:

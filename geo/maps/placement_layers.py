@@ -1,0 +1,456 @@
+"""The placement rule on a map: points, count badges on areas, a not-located list.
+
+A point layer's features are split by :func:`geo.placement.placement`:
+
+``point``
+    drawn as one circle marker each. All point layers of a figure share one
+    :class:`folium.plugins.MarkerCluster` (each layer a sub-group, so the layer
+    control still toggles it): points within a few pixels of each other at the
+    current zoom are drawn as one numbered cluster instead of hiding each other.
+``area``
+    one labelled badge per (area, layer), e.g. "重庆大学城 · 3 个研发平台", on the
+    area named by the feature's ``within`` (a gazetteer area or a zone id); its
+    popup lists every member with its plan reference.
+``unlocated``
+    listed, by layer, in the collapsible "位置未定 / not located" panel; never drawn.
+
+Every data string is HTML-escaped before it reaches a popup, badge or the panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+
+from geo.placement import Placement, is_zone_id, placement, zone_ids
+
+if TYPE_CHECKING:
+    from geo.catalog import Catalog, LayerSpec
+    from geo.gazetteer import Gazetteer
+
+__all__ = [
+    "BADGE_CLASS",
+    "PANEL_CLASS",
+    "Badge",
+    "PlacedLayer",
+    "PlacedPoints",
+    "add_badges",
+    "area_anchors",
+    "place_points",
+    "point_cluster",
+    "split_layer",
+    "unlocated_html",
+]
+
+BADGE_CLASS = "geo-badge"
+PANEL_CLASS = "geo-unlocated"
+#: Points closer than this many pixels at the current zoom are clustered.
+CLUSTER_RADIUS_PX = 12
+#: Maximum zoom of a map whose basemap sets none (``--basemap none``).
+MAX_ZOOM = 19
+#: Vertical step between badges of different layers on one area, in pixels.
+BADGE_STEP_PX = 24
+
+
+def _esc(value: Any) -> str:
+    from geo.maps.builder import esc
+
+    return esc(value)
+
+
+@dataclass
+class PlacedLayer:
+    """A point layer split by the placement rule.
+
+    Attributes
+    ----------
+    layer : LayerSpec
+        The layer.
+    points : GeoDataFrame
+        Features drawn as points.
+    areas : GeoDataFrame
+        Features counted on an area (their ``within``).
+    unlocated : GeoDataFrame
+        Features only listed.
+    """
+
+    layer: LayerSpec
+    points: gpd.GeoDataFrame
+    areas: gpd.GeoDataFrame
+    unlocated: gpd.GeoDataFrame = field(repr=False)
+
+
+def split_layer(
+    layer: LayerSpec, gdf: gpd.GeoDataFrame, max_accuracy_m: float, known_areas: set[str]
+) -> PlacedLayer:
+    """Split a point layer into points, area members and unlocated features.
+
+    Parameters
+    ----------
+    layer : LayerSpec
+        The layer.
+    gdf : geopandas.GeoDataFrame
+        Its features (any CRS; the split reads only properties).
+    max_accuracy_m : float
+        Largest ``accuracy_m`` drawn as a point.
+    known_areas : set of str
+        ``within`` values that can be drawn (see :func:`area_anchors`); a feature
+        whose area cannot be drawn is listed as not located rather than lost.
+
+    Returns
+    -------
+    PlacedLayer
+    """
+    level = placement(gdf, max_accuracy_m)
+    within = _within(gdf)
+    drawable = within.isin(known_areas)
+    is_area = (level == Placement.AREA.value) & drawable
+    is_point = level == Placement.POINT.value
+    return PlacedLayer(layer, gdf[is_point], gdf[is_area], gdf[~is_point & ~is_area])
+
+
+def _within(gdf: gpd.GeoDataFrame) -> pd.Series:
+    if "within" not in gdf.columns:
+        return pd.Series("", index=gdf.index)
+    return gdf["within"].fillna("").astype(str).str.strip()
+
+
+def _zone_points(
+    names: set[str], catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, tuple[float, float, str]]:
+    """Label points (lon, lat, name) of the named zones that are loaded."""
+    out: dict[str, tuple[float, float, str]] = {}
+    owners = zone_ids(catalog)
+    for zid in names:
+        gdf = layers.get(owners.get(zid, ""))
+        hit = None if gdf is None else gdf.loc[gdf["id"] == zid]
+        if hit is None or hit.empty or hit.geometry.iloc[0].is_empty:
+            continue
+        # the largest part's label point: inside the zone, away from its edges
+        parts = shapely.get_parts(hit.geometry.iloc[0])
+        big = max(parts, key=lambda g: g.area)
+        pt = big.representative_point()
+        out[zid] = (pt.x, pt.y, str(hit["name_zh"].iloc[0]))
+    return out
+
+
+def area_anchors(
+    names: set[str],
+    catalog: Catalog,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    gazetteer: Gazetteer | None = None,
+) -> dict[str, tuple[float, float, str]]:
+    """Return where each named area's badge stands: (lon, lat, label) in WGS-84.
+
+    Parameters
+    ----------
+    names : set of str
+        ``within`` values to place.
+    catalog : Catalog
+        Tells which derived layer holds each zone id.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers (EPSG:4326); zones come from here.
+    gazetteer : Gazetteer, optional
+        Resolves gazetteer areas; default the project's gazetteer.
+
+    Returns
+    -------
+    dict
+        ``within`` value to (lon, lat, label). Names that cannot be placed (a zone
+        not loaded, an unknown place) are absent.
+    """
+    from geo.gazetteer import load_gazetteer
+
+    zones = {n for n in names if is_zone_id(n)}
+    out = _zone_points(zones, catalog, layers)
+    gaz = gazetteer or load_gazetteer()
+    for name in names - zones:
+        if name in gaz:
+            place = gaz.lookup(name)
+            out[name] = (place.lon, place.lat, name)
+    return out
+
+
+def point_cluster(m: folium.Map) -> folium.plugins.MarkerCluster:
+    """Return the one cluster group that holds every point layer of a map."""
+    # clustering needs a maximum zoom, which a map without tiles does not set
+    m.options.setdefault("max_zoom", MAX_ZOOM)
+    cluster = folium.plugins.MarkerCluster(
+        name="points",
+        control=False,
+        options={
+            "maxClusterRadius": CLUSTER_RADIUS_PX,
+            "spiderfyOnMaxZoom": True,
+            "showCoverageOnHover": False,
+        },
+    )
+    cluster.add_to(m)
+    return cluster
+
+
+class Badge(MacroElement):
+    """A count badge: a Leaflet marker with an HTML label and a popup.
+
+    Every value reaches the page through ``tojson`` (a JavaScript string), never as
+    template or script source; the HTML itself is escaped by the caller.
+
+    Parameters
+    ----------
+    location : tuple of float
+        (lat, lon) in the display datum.
+    html : str
+        Escaped label HTML.
+    popup : str
+        Escaped popup HTML.
+    anchor : tuple of int
+        Leaflet ``iconAnchor`` in pixels (stacks badges of one area).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.marker({{ this.location|tojson }}, {
+            icon: L.divIcon({html: {{ this.html|tojson }}, className: "geo-badge-icon",
+                             iconSize: null, iconAnchor: {{ this.anchor|tojson }}}),
+            riseOnHover: true
+        }).bindPopup({{ this.popup|tojson }}, {maxWidth: 380});
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, location: tuple[float, float], html: str, popup: str, anchor: tuple[int, int]
+    ) -> None:
+        super().__init__()
+        self._name = "Badge"
+        self.location = list(location)
+        self.html = html
+        self.popup = popup
+        self.anchor = list(anchor)
+
+
+def _noun(layer: LayerSpec) -> str:
+    return f"个{layer.title_zh}"
+
+
+def _member_item(row: Mapping[str, Any]) -> str:
+    acc = f"{float(row.get('accuracy_m') or 0):,.0f}"
+    return (
+        f"<li>{_esc(row.get('name_zh'))} <span class='geo-ref'>{_esc(row.get('plan_ref'))}</span>"
+        f" <span class='geo-acc'>±{_esc(acc)} m</span></li>"
+    )
+
+
+def _badge_popup(label: str, layer: LayerSpec, members: gpd.GeoDataFrame) -> str:
+    rows = members.drop(columns=members.geometry.name).to_dict("records")
+    items = "".join(_member_item(r) for r in rows)
+    return (
+        f'<div class="geo-popup"><b>{_esc(label)}</b> · {_esc(layer.title_zh)} '
+        f"{_esc(layer.title_en)}<br><i>位置只知在此区域内 known only to lie in this area</i>"
+        f"<ul>{items}</ul></div>"
+    )
+
+
+def add_badges(
+    groups: Mapping[str, folium.map.FeatureGroup],
+    placed: list[PlacedLayer],
+    anchors: Mapping[str, tuple[float, float]],
+    labels: Mapping[str, str],
+    colors: Mapping[str, str],
+) -> int:
+    """Draw one count badge per (area, layer) into the layer's group.
+
+    Parameters
+    ----------
+    groups : Mapping of str to FeatureGroup
+        Layer id to the group the layer is drawn in.
+    placed : list of PlacedLayer
+        The split point layers.
+    anchors : Mapping of str to (lat, lon)
+        Display position of each area's badges (already in the basemap's datum).
+    labels : Mapping of str to str
+        Display name of each area.
+    colors : Mapping of str to str
+        Layer id to the badge's border colour.
+
+    Returns
+    -------
+    int
+        Number of badges drawn.
+    """
+    stack: dict[str, int] = {}
+    drawn = 0
+    for pl in placed:
+        for area, members in pl.areas.groupby(_within(pl.areas), sort=True):
+            if area not in anchors:
+                continue
+            row = stack.get(area, 0)
+            stack[area] = row + 1
+            text = f"{labels[area]} · {len(members)} {_noun(pl.layer)}"
+            html = (
+                f'<div class="{BADGE_CLASS}" data-layer="{_esc(pl.layer.id)}" '
+                f'style="border-color:{_esc(colors.get(pl.layer.id, "#333"))}">{_esc(text)}</div>'
+            )
+            Badge(
+                anchors[area],
+                html,
+                _badge_popup(labels[area], pl.layer, members),
+                (0, -row * BADGE_STEP_PX),
+            ).add_to(groups[pl.layer.id])
+            drawn += 1
+    return drawn
+
+
+def unlocated_html(placed: list[PlacedLayer]) -> str:
+    """Return the "位置未定 / not located" panel, grouped by layer; empty when none.
+
+    Parameters
+    ----------
+    placed : list of PlacedLayer
+        The split point layers.
+
+    Returns
+    -------
+    str
+        A ``<details>`` block per layer listing names and plan references, escaped.
+    """
+    blocks = []
+    for pl in placed:
+        if pl.unlocated.empty:
+            continue
+        rows = pl.unlocated.drop(columns=pl.unlocated.geometry.name).to_dict("records")
+        items = "".join(
+            f"<li>{_esc(r.get('name_zh'))} <span class='geo-ref'>{_esc(r.get('plan_ref'))}</span>"
+            "</li>"
+            for r in rows
+        )
+        blocks.append(
+            f'<details data-layer="{_esc(pl.layer.id)}"><summary>{_esc(pl.layer.title_zh)} '
+            f"{_esc(pl.layer.title_en)} ({len(rows)})</summary><ul>{items}</ul></details>"
+        )
+    if not blocks:
+        return ""
+    head = (
+        '<div class="geo-unlocated-title">位置未定 / not located</div>'
+        '<div class="geo-note">只知在区内，不绘为点 Known only to be in the district: '
+        "listed, not drawn.</div>"
+    )
+    return head + "".join(blocks)
+
+
+#: Styles of badges and the not-located panel (added to the map's stylesheet).
+PLACEMENT_CSS = f"""
+.{BADGE_CLASS} {{ display: inline-block; white-space: nowrap; transform: translate(-50%, -50%);
+  background: rgba(255,255,255,0.92); border: 2px solid #333; border-radius: 10px;
+  padding: 1px 6px; font: 12px/16px sans-serif; color: #222; }}
+.{PANEL_CLASS} {{ background: rgba(255,255,255,0.95); padding: 6px 8px; max-width: 300px;
+  max-height: 40vh; overflow-y: auto; font: 12px/16px sans-serif; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); }}
+.{PANEL_CLASS} ul {{ margin: 2px 0 4px 0; padding-left: 16px; }}
+.{PANEL_CLASS} .geo-ref, .geo-badge-list .geo-ref {{ color: #666; font-size: 10px; }}
+.geo-unlocated-title {{ font-weight: bold; }}
+"""
+
+
+@dataclass
+class PlacedPoints:
+    """The point layers of one figure after the placement rule.
+
+    Attributes
+    ----------
+    layers : list of PlacedLayer
+        One entry per point layer drawn.
+    anchors : dict
+        Area (``within`` value) to its badge position (lat, lon) in display datum.
+    labels : dict
+        Area to its display name.
+    """
+
+    layers: list[PlacedLayer]
+    anchors: dict[str, tuple[float, float]]
+    labels: dict[str, str]
+
+    def draw(
+        self,
+        m: folium.Map,
+        groups: Mapping[str, folium.map.FeatureGroup],
+        colors: Mapping[str, str],
+    ) -> None:
+        """Add the badges to their layers' groups and the not-located panel to ``m``."""
+        from branca.element import Element
+
+        from geo.maps.builder import HtmlControl
+
+        if not self.layers:
+            return
+        m.get_root().header.add_child(
+            Element(f"<style>{PLACEMENT_CSS}</style>"), name="geo_placement_css"
+        )
+        # badges stand apart from the point cluster, which would fold them into a count
+        badge_groups = {
+            pl.layer.id: folium.FeatureGroup(name=f"{pl.layer.id}-badges", control=False).add_to(m)
+            for pl in self.layers
+        }
+        add_badges(badge_groups, self.layers, self.anchors, self.labels, colors)
+        panel = unlocated_html(self.layers)
+        if panel:
+            HtmlControl(panel, PANEL_CLASS, "topright").add_to(m)
+
+
+def place_points(
+    chosen: list[LayerSpec],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    frames: dict[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    max_accuracy_m: float,
+    basemap: Any,
+) -> PlacedPoints:
+    """Apply the placement rule to a figure's point layers.
+
+    Parameters
+    ----------
+    chosen : list of LayerSpec
+        The layers the figure draws.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers (EPSG:4326), zones included when available.
+    frames : dict of str to GeoDataFrame
+        Display frames by layer id; a point layer's frame is cut down **in place**
+        to the features drawn as points.
+    catalog : Catalog
+        The layer catalog (which layer holds each zone).
+    max_accuracy_m : float
+        Largest ``accuracy_m`` drawn as a point.
+    basemap : Basemap
+        Its datum shifts the badge positions like the layers.
+
+    Returns
+    -------
+    PlacedPoints
+    """
+    from geo.maps.builder import display_frame
+
+    points = [s for s in chosen if s.geometry_type.removeprefix("Multi") == "Point"]
+    names = {w for s in points for w in _within(layers[s.id]) if w}
+    found = area_anchors(names, catalog, layers)
+    placed = [split_layer(s, layers[s.id], max_accuracy_m, set(found)) for s in points]
+    for pl in placed:
+        frames[pl.layer.id] = frames[pl.layer.id].loc[pl.points.index]
+    keys = sorted(found)
+    pts = gpd.GeoDataFrame(
+        {"accuracy_m": [0.0] * len(keys)},
+        geometry=gpd.points_from_xy([found[k][0] for k in keys], [found[k][1] for k in keys]),
+        crs="EPSG:4326",
+    )
+    shown = display_frame(pts, basemap) if keys else pts
+    anchors = {k: (g.y, g.x) for k, g in zip(keys, shown.geometry, strict=True)}
+    return PlacedPoints(placed, anchors, {k: found[k][2] for k in keys})
