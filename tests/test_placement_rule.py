@@ -1,0 +1,194 @@
+"""The placement rule everywhere: gazetteer ``within``, derived zones, reports, maps."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import Point
+
+from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.layers import load_layer, read_catalog
+from geo.placement import DEFAULT_MAX_ACCURACY_M, placement, precise_enough
+from geo.report import build_report
+
+#: The district's representative point (the gazetteer's 沙坪坝区 row).
+DISTRICT_POINT = (106.361563, 29.623518)
+
+
+@pytest.fixture(scope="module")
+def real() -> dict[str, gpd.GeoDataFrame]:
+    cat = read_catalog()
+    return {s.id: load_layer(s.id, catalog=cat) for s in cat}
+
+
+def _row(name: str, kind: str = "town", accuracy_m: float = 300, within: str = "") -> dict:
+    return {
+        "name_zh": name,
+        "name_en": name,
+        "aliases": "",
+        "kind": kind,
+        "lon": 106.4,
+        "lat": 29.6,
+        "source_datum": "wgs84",
+        "source": "s",
+        "accuracy_m": accuracy_m,
+        "note": "",
+        "within": within,
+    }
+
+
+# --------------------------------------------------------------------------- gazetteer
+def test_within_must_be_a_drawable_area_or_a_known_zone() -> None:
+    rows = [
+        _row("甲镇", kind="town", accuracy_m=1500),
+        _row("乙楼", kind="building", accuracy_m=300),
+        _row("丙区", kind="area", accuracy_m=9000),
+        _row("a", within="甲镇"),  # fine: a town known to ±1.5 km
+        _row("b", within="city-east"),  # fine: a known zone
+        _row("c", within="乙楼"),  # a building is not an area
+        _row("d", within="丙区"),  # an area known to ±9 km is too coarse
+        _row("e", within="city-nowhere"),  # unknown zone
+        _row("f", within="不存在"),  # unknown place
+    ]
+    problems = Gazetteer(pd.DataFrame(rows)).within_problems({"city-east"})
+    text = "\n".join(problems)
+    assert len(problems) == 4, text
+    assert "(c)" in text
+    assert "building" in text
+    assert "(d)" in text
+    assert "9000" in text
+    assert "city-nowhere" in text
+    assert "known zones: city-east" in text
+    assert "不存在" in text
+
+
+def test_committed_within_values_are_valid_and_filled() -> None:
+    gaz = load_gazetteer()
+    assert gaz.validate() == []
+    anchored = [p for p in gaz if p.approximate]
+    assert len(anchored) == 38
+    # evidence-based areas: University Town colleges, the east-city hospital
+    assert gaz.lookup("重庆医科大学").within == "重庆大学城"
+    assert gaz.lookup("重庆大学附属肿瘤医院").within == "city-east"
+    assert gaz.lookup("沙坪坝区").within == ""
+
+
+# --------------------------------------------------------------------------- rule
+def test_placement_levels() -> None:
+    gdf = gpd.GeoDataFrame(
+        {"accuracy_m": [300.0, 5000.0, 16000.0, float("nan")], "within": ["", "大学城", "", "x"]},
+        geometry=[Point(106.4, 29.6)] * 4,
+        crs=4326,
+    )
+    assert list(placement(gdf)) == ["point", "area", "unlocated", "area"]
+    assert list(placement(gdf, 6000)) == ["point", "point", "unlocated", "area"]
+    with pytest.raises(ValueError, match="max_accuracy_m"):
+        precise_enough(gdf, 0)
+
+
+# --------------------------------------------------------------------------- derived
+def _district_point_m() -> Point:
+    return gpd.GeoSeries([Point(*DISTRICT_POINT)], crs=4326).to_crs(4544).iloc[0]
+
+
+def test_ring_cqu_no_longer_reaches_the_district_centre(real) -> None:
+    rings = real["rings"].set_index("id").to_crs(4544)
+    cqu = rings.loc["ring-cqu", "geometry"]
+    assert not cqu.is_empty
+    assert cqu.distance(_district_point_m()) > 5000
+    assert cqu.area < 5e6  # a ring around the campus, not 9.9 km² reaching the centre
+
+
+@pytest.mark.parametrize(
+    ("zone_layer", "member_layer", "key"),
+    [
+        ("rings", "ring_members", "ring"),
+        ("clusters", "incubator_members", "cluster"),
+    ],
+)
+def test_every_derived_part_holds_a_precise_member(real, zone_layer, member_layer, key) -> None:
+    cat = read_catalog()
+    params = cat[zone_layer].derived["params"]
+    limit = float(params.get("max_member_accuracy_m", DEFAULT_MAX_ACCURACY_M))
+    members = real[member_layer].to_crs(4544)
+    keys = {g["id"]: g["key"] for g in params["groups"]}
+    for _, zone in real[zone_layer].to_crs(4544).iterrows():
+        mine = members[members[key] == keys[zone["id"]]]
+        precise = mine[mine["accuracy_m"] <= limit]
+        if zone.geometry.is_empty:
+            assert not zone["derivable"], zone["id"]
+            assert precise.empty, zone["id"]
+            continue
+        for part in shapely.get_parts(zone.geometry):
+            assert any(part.covers(p) for p in precise.geometry), zone["id"]
+
+
+def test_belts_leave_out_coarse_places(real) -> None:
+    belts = real["belts"].set_index("id")
+    gaz = load_gazetteer()
+    for bid, row in belts.iterrows():
+        used = [n for n in str(row["places"]).split("|") if n]
+        assert all(gaz.lookup(n).accuracy_m <= DEFAULT_MAX_ACCURACY_M for n in used), bid
+    assert "陆军军医大学" in belts.loc["belt-jialing", "places_coarse"]
+
+
+# --------------------------------------------------------------------------- reports
+@pytest.fixture(scope="module")
+def report(real):
+    return {s.key: s.table for s in build_report(real).sections}
+
+
+def test_district_point_is_never_a_nearest_campus(report, real) -> None:
+    near = report["nearest_campus"]
+    campuses = real["campuses"].set_index("id")
+    picked = near["campus"].dropna()
+    assert len(picked) > 0
+    assert (campuses.loc[picked, "accuracy_m"] <= DEFAULT_MAX_ACCURACY_M).all()
+    assert "重庆大学附属肿瘤医院" not in set(near["campus_name"].dropna())
+
+
+def test_no_nearest_row_rests_on_a_position_coarser_than_its_distance(report) -> None:
+    near = report["nearest_campus"]
+    ok = near[near["position_ok"]]
+    assert (ok["accuracy_m"] <= ok["dist_m"].clip(lower=DEFAULT_MAX_ACCURACY_M)).all()
+    flagged = near[~near["position_ok"]]
+    assert len(flagged) > 0
+    assert flagged["campus"].isna().all()
+    assert flagged["dist_m"].isna().all()
+    assert flagged["note"].str.contains("coarser than the distance").all()
+    # a district-only point (±16 km) never gets a campus
+    coarse = near[near["accuracy_m"] > 15_000]
+    assert len(coarse) > 0
+    assert not coarse["position_ok"].any()
+
+
+def test_cqu_ring_no_longer_contains_the_rd_platforms(report, real) -> None:
+    counts = report["zone_counts"].set_index(["zone_layer", "zone"])
+    assert counts.loc[("rings", "ring-cqu"), "rd_platforms"] <= 1
+    assert len(real["rd_platforms"]) == 25
+
+
+def test_coverage_counts_only_positions_known_to_the_distance(report, real) -> None:
+    cov = report["campus_coverage"].set_index(["layer", "distance_km"])
+    rd = real["rd_platforms"]
+    for km in (1.0, 2.0, 5.0):
+        known = int((rd["accuracy_m"] <= km * 1000).sum())
+        assert cov.loc[("rd_platforms", km), "total"] == known
+        assert cov.loc[("rd_platforms", km), "excluded_coarse"] == len(rd) - known
+
+
+# --------------------------------------------------------------------------- maps
+def test_figure3_draws_points_badges_and_a_not_located_list(real) -> None:
+    from geo.maps import FIGURES, build_map
+
+    cat = read_catalog()
+    page = build_map(FIGURES[2], real, cat, basemap="none").get_root().render()
+    rd = real["rd_platforms"]
+    level = placement(rd)
+    # only point-level platforms reach the GeoJSON as features
+    assert page.count('"id": "rd-') == int((level == "point").sum())
+    assert "geo-badge" in page
+    assert "MarkerCluster" in page
+    assert "\\u4f4d\\u7f6e\\u672a\\u5b9a" in page  # 位置未定, as a JS string
