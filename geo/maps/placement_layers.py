@@ -172,8 +172,16 @@ def area_anchors(
 
     zones = {n for n in names if is_zone_id(n)}
     out = _zone_points(zones, catalog, layers)
-    gaz = gazetteer or load_gazetteer()
-    for name in names - zones:
+    places = names - zones
+    if not places:
+        return out
+    if gazetteer is None:
+        try:
+            gazetteer = load_gazetteer()
+        except (FileNotFoundError, ValueError):
+            return out  # no gazetteer: members of named places are listed instead
+    gaz = gazetteer
+    for name in places:
         if name in gaz:
             place = gaz.lookup(name)
             out[name] = (place.lon, place.lat, name)
