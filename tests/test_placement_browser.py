@@ -129,7 +129,9 @@ def test_not_located_panel_lists_unlocated_platforms(browser, pages, real, viewp
         panel.locator("details[data-layer='rd_platforms'] summary").click()
         text = panel.inner_text()
         assert all(name in text for name in unlocated)
-        # never drawn as points: no point symbol carries an unlocated platform's name
-        assert page.locator(".geo-l-rd_platforms").count() == int((placement(rd) == "point").sum())
+        # never drawn as points: at most the point-level platforms have a symbol of their
+        # own (a cluster may hold some of them)
+        drawn = page.locator(".geo-l-rd_platforms").count()
+        assert drawn <= int((placement(rd) == "point").sum())
     finally:
         context.close()

@@ -28,7 +28,7 @@ from folium.template import Template
 from geo.catalog import Catalog, LayerSpec
 from geo.crs import STORAGE_CRS, convert_gdf
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
-from geo.maps.placement_layers import place_points, point_cluster
+from geo.maps.placement_layers import MarkerPopups, place_points, point_cluster
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
     MAP_CSS,
@@ -440,15 +440,21 @@ def add_layer(
     if len(gdf) == 0:  # every feature too coarse for a point: badges and the list only
         fg.add_to(m)
         return fg
-    folium.GeoJson(
+    clustered = is_point and cluster is not None
+    gj = folium.GeoJson(
         layer_geojson(gdf, layer),
         name=layer.id,
         style_function=_styler(layer, colors),
         marker=folium.CircleMarker() if is_point else None,
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
-        tooltip=folium.GeoJsonTooltip(fields=["name_zh"], labels=False, sticky=True),
+        # a cluster takes the markers out of their GeoJSON group: bind to each marker
+        popup=None if clustered else folium.GeoJsonPopup(["popup"], labels=False, max_width=380),
+        tooltip=None
+        if clustered
+        else folium.GeoJsonTooltip(["name_zh"], labels=False, sticky=True),
         control=False,
     ).add_to(fg)
+    if clustered:
+        MarkerPopups(gj).add_to(fg)
     fg.add_to(m)
     return fg
 

@@ -41,6 +41,7 @@ __all__ = [
     "BADGE_CLASS",
     "PANEL_CLASS",
     "Badge",
+    "MarkerPopups",
     "PlacedLayer",
     "PlacedPoints",
     "add_badges",
@@ -247,6 +248,38 @@ class Badge(MacroElement):
         self.anchor = list(anchor)
 
 
+class MarkerPopups(MacroElement):
+    """Bind each marker of a clustered GeoJSON layer to the layer's popup and a tooltip.
+
+    The popup and tooltip are the feature's ``popup`` and ``name_zh`` properties,
+    HTML-escaped when the layer's GeoJSON was built; here they are only read from
+    the data, never written into the script.
+
+    Parameters
+    ----------
+    geojson : folium.GeoJson
+        The layer, already added to its group.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.popup({maxWidth: 380}).setContent(
+            function (layer) { return layer.feature.properties.popup; });
+        {{ this.geojson.get_name() }}.eachLayer(function (layer) {
+            layer.bindPopup({{ this.get_name() }});
+            layer.bindTooltip(layer.feature.properties.name_zh, {sticky: true});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, geojson: folium.GeoJson) -> None:
+        super().__init__()
+        self._name = "MarkerPopups"
+        self.geojson = geojson
+
+
 def _noun(layer: LayerSpec) -> str:
     return f"个{layer.title_zh}"
 
@@ -412,7 +445,7 @@ class PlacedPoints:
         add_badges(badge_groups, self.layers, self.anchors, self.labels, colors)
         panel = unlocated_html(self.layers)
         if panel:
-            HtmlControl(panel, PANEL_CLASS, "topright").add_to(m)
+            HtmlControl(panel, PANEL_CLASS, "bottomleft").add_to(m)
 
 
 def place_points(
