@@ -192,3 +192,51 @@ def test_figure3_draws_points_badges_and_a_not_located_list(real) -> None:
     assert "geo-badge" in page
     assert "MarkerCluster" in page
     assert "\\u4f4d\\u7f6e\\u672a\\u5b9a" in page  # 位置未定, as a JS string
+
+
+def test_claims_map_lists_coarse_places_and_dots_precise_ones() -> None:
+    from geo.cli import cmd_claims
+
+    judged = pd.DataFrame(
+        {
+            "claim_id": ["A1", "B1"],
+            "place_key": ["准确地点", "<b>全区</b>"],
+            "metric": ["m", "m"],
+            "value_written": [1, 2],
+            "unit_written": ["km²", "km²"],
+            "verdict": ["consistent", "conflict"],
+            "source_file": ["002", "002"],
+            "line": [1, 2],
+            "quote": ["q", "q"],
+        }
+    )
+    places = gpd.GeoDataFrame(
+        {
+            "name_zh": ["准确地点", "<b>全区</b>"],
+            "aliases": ["", ""],
+            "accuracy_m": [300.0, 16_000.0],
+            "within": ["", "city-east"],
+        },
+        geometry=[Point(106.45, 29.56), Point(106.36, 29.62)],
+        crs=4326,
+    )
+    district = gpd.GeoDataFrame(
+        {
+            "id": ["district-x", "city-east"],
+            "kind": ["district", "city"],
+            "name_zh": ["区", "东城"],
+        },
+        geometry=[Point(106.4, 29.6).buffer(0.2), Point(106.45, 29.56).buffer(0.05)],
+        crs=4326,
+    )
+    page = cmd_claims.claims_map(judged, places, None, district, basemap="none").get_root().render()
+    assert page.count("L.circleMarker(") == 1  # the precise place only
+    assert "[29.56, 106.45]" in page
+    assert "[29.62, 106.36]" not in page  # the district-scale point is not dotted
+    assert "未绘为点" in page
+    assert "东城" in page  # listed under its area's name, not the zone id
+    assert "&lt;b&gt;全区&lt;/b&gt;" in page
+    assert "<b>全区</b>" not in page
+    assert "图例 Legend" in page
+    assert "规划数据核查图" in page
+    assert "L.geoJson(" in page  # the district outline
