@@ -35,6 +35,26 @@ POINT_CENTRES = """(ids) => {
   return out;
 }"""
 
+#: Pairs of a badge and another badge, a cluster icon or a point symbol that overlap.
+BADGE_OVERLAPS = """() => {
+  const pane = document.querySelector('.folium-map');
+  const rects = s => Array.from(pane.querySelectorAll(s))
+    .map(e => [e.textContent || 'symbol', e.getBoundingClientRect()])
+    .filter(x => x[1].width > 0);
+  const badges = rects('.geo-badge');
+  const symbols = rects('.marker-cluster').concat(
+    rects('.leaflet-overlay-pane path.leaflet-interactive')
+      .filter(x => x[1].width <= 48 && x[1].height <= 48));
+  const hit = (a, b) =>
+    a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top;
+  const out = [];
+  badges.forEach((a, i) => {
+    badges.slice(i + 1).forEach(b => { if (hit(a[1], b[1])) out.push([a[0], b[0]]); });
+    symbols.forEach(o => { if (hit(a[1], o[1])) out.push([a[0], o[0]]); });
+  });
+  return out;
+}"""
+
 
 def _need_browser() -> None:
     if Path(CHROMIUM).exists():
@@ -85,7 +105,7 @@ def _open(browser, path: Path, viewport: dict[str, int]):
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(path.as_uri(), wait_until="load")
     page.wait_for_selector(".geo-legend", timeout=15_000)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(1200)  # the view settles, fonts load, badges move apart
     return context, page
 
 
@@ -99,20 +119,27 @@ def test_no_point_hides_another(browser, pages, real, fig_id, viewport):
     cat, _ = real
     context, page = _open(browser, pages[fig_id], viewport)
     try:
-        assert page.errors == []
-        centres = page.evaluate(POINT_CENTRES, _point_layers(cat))
-        close = [
-            (a[2], b[2])
-            for i, a in enumerate(centres)
-            for b in centres[i + 1 :]
-            if abs(a[0] - b[0]) < 3 and abs(a[1] - b[1]) < 3
-        ]
-        assert close == []
-        badges = page.locator(".geo-badge")
-        assert badges.count() > 0
-        assert all(b.is_visible() for b in badges.all())
+        for _zoom in range(2):  # the initial view, then one level closer
+            assert page.errors == []
+            assert _stacked(page.evaluate(POINT_CENTRES, _point_layers(cat))) == []
+            badges = page.locator(".geo-badge")
+            assert badges.count() > 0
+            assert all(b.is_visible() for b in badges.all())
+            assert page.evaluate(BADGE_OVERLAPS) == []
+            page.locator(".leaflet-control-zoom-in").click()
+            page.wait_for_timeout(1200)
     finally:
         context.close()
+
+
+def _stacked(centres: list) -> list:
+    """Pairs of point symbols whose centres are within 3 px of each other."""
+    return [
+        (a[2], b[2])
+        for i, a in enumerate(centres)
+        for b in centres[i + 1 :]
+        if abs(a[0] - b[0]) < 3 and abs(a[1] - b[1]) < 3
+    ]
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")

@@ -41,6 +41,7 @@ __all__ = [
     "BADGE_CLASS",
     "PANEL_CLASS",
     "Badge",
+    "BadgeDeclutter",
     "MarkerPopups",
     "PlacedLayer",
     "PlacedPoints",
@@ -56,6 +57,9 @@ BADGE_CLASS = "geo-badge"
 PANEL_CLASS = "geo-unlocated"
 #: Points closer than this many pixels at the current zoom are clustered.
 CLUSTER_RADIUS_PX = 12
+#: Figures with more point layers than this (that have area members) get one badge
+#: per area instead of one per (area, layer).
+MERGE_BADGES_ABOVE = 3
 #: Maximum zoom of a map whose basemap sets none (``--basemap none``).
 MAX_ZOOM = 19
 #: Vertical step between badges of different layers on one area, in pixels.
@@ -248,6 +252,61 @@ class Badge(MacroElement):
         self.anchor = list(anchor)
 
 
+class BadgeDeclutter(MacroElement):
+    """Move overlapping badges apart on screen after every zoom (no data in the script).
+
+    Badges are placed greedily, largest count first; a badge that would overlap a
+    point symbol, a cluster icon or a badge already placed is shifted down or up by
+    whole badge heights until it is clear.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            function run() {
+                var els = Array.from(map.getContainer().querySelectorAll(".geo-badge"));
+                els.forEach(function (e) { e.style.top = "0px"; });
+                els.sort(function (a, b) { return (+b.dataset.n) - (+a.dataset.n); });
+                // point symbols and cluster icons are obstacles too
+                var placed = Array.from(map.getContainer().querySelectorAll(
+                    ".marker-cluster, .leaflet-overlay-pane path.leaflet-interactive"
+                )).map(function (e) { return e.getBoundingClientRect(); }).filter(
+                    function (r) { return r.width > 0 && r.width <= 48 && r.height <= 48; });
+                els.forEach(function (e) {
+                    var r = e.getBoundingClientRect();
+                    if (!r.width) { return; }
+                    var step = r.height + 2, dy = 0;
+                    for (var k = 1; k < 60; k++) {
+                        var hit = placed.some(function (p) {
+                            return r.left < p.right + 2 && r.right > p.left - 2 &&
+                                r.top + dy < p.bottom + 2 && r.bottom + dy > p.top - 2;
+                        });
+                        if (!hit) { break; }
+                        dy = (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
+                    }
+                    e.style.top = dy + "px";
+                    placed.push({left: r.left, right: r.right, top: r.top + dy,
+                                 bottom: r.bottom + dy});
+                });
+            }
+            // once the view has settled and the cluster layer has redrawn its icons
+            var timer = null;
+            function later() { clearTimeout(timer); timer = setTimeout(run, 350); }
+            map.on("zoomend moveend resize", later);
+            map.whenReady(later);
+            // a badge's size changes when its web font arrives
+            if (document.fonts) { document.fonts.ready.then(later); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "BadgeDeclutter"
+
+
 class MarkerPopups(MacroElement):
     """Bind each marker of a clustered GeoJSON layer to the layer's popup and a tooltip.
 
@@ -292,29 +351,55 @@ def _member_item(row: Mapping[str, Any]) -> str:
     )
 
 
-def _badge_popup(label: str, layer: LayerSpec, members: gpd.GeoDataFrame) -> str:
-    rows = members.drop(columns=members.geometry.name).to_dict("records")
-    items = "".join(_member_item(r) for r in rows)
+def _badge_popup(label: str, sets: list[tuple[LayerSpec, gpd.GeoDataFrame]]) -> str:
+    parts = []
+    for layer, members in sets:
+        rows = members.drop(columns=members.geometry.name).to_dict("records")
+        items = "".join(_member_item(r) for r in rows)
+        parts.append(f"<b>{_esc(layer.title_zh)}</b> {_esc(layer.title_en)}<ul>{items}</ul>")
     return (
-        f'<div class="geo-popup"><b>{_esc(label)}</b> · {_esc(layer.title_zh)} '
-        f"{_esc(layer.title_en)}<br><i>位置只知在此区域内 known only to lie in this area</i>"
-        f"<ul>{items}</ul></div>"
+        f'<div class="geo-popup"><b>{_esc(label)}</b><br>'
+        f"<i>位置只知在此区域内 known only to lie in this area</i>{''.join(parts)}</div>"
     )
 
 
+def _badge_text(label: str, sets: list[tuple[LayerSpec, gpd.GeoDataFrame]]) -> str:
+    n = sum(len(members) for _, members in sets)
+    if len(sets) == 1:
+        return f"{label} · {n} {_noun(sets[0][0])}"
+    return f"{label} · {n} 项（{len(sets)} 类）"
+
+
+def _badge_sets(
+    placed: list[PlacedLayer], merge: bool
+) -> list[tuple[str, list[tuple[LayerSpec, gpd.GeoDataFrame]]]]:
+    """Group area members into badges: per (area, layer), or per area when merging."""
+    by_area: dict[str, list[tuple[LayerSpec, gpd.GeoDataFrame]]] = {}
+    for pl in placed:
+        for area, members in pl.areas.groupby(_within(pl.areas), sort=True):
+            by_area.setdefault(str(area), []).append((pl.layer, members))
+    if merge:
+        return sorted(by_area.items())
+    return [(area, [one]) for area, sets in sorted(by_area.items()) for one in sets]
+
+
 def add_badges(
-    groups: Mapping[str, folium.map.FeatureGroup],
+    parent: folium.map.FeatureGroup,
     placed: list[PlacedLayer],
     anchors: Mapping[str, tuple[float, float]],
     labels: Mapping[str, str],
     colors: Mapping[str, str],
 ) -> int:
-    """Draw one count badge per (area, layer) into the layer's group.
+    """Draw the count badges: one per (area, layer), or one per area on busy figures.
+
+    A figure with more than :data:`MERGE_BADGES_ABOVE` point layers that have area
+    members gets one badge per area (its popup lists the members layer by layer),
+    so that the badges of one area do not pile up.
 
     Parameters
     ----------
-    groups : Mapping of str to FeatureGroup
-        Layer id to the group the layer is drawn in.
+    parent : folium.FeatureGroup
+        The group the badges are drawn in (outside the point cluster).
     placed : list of PlacedLayer
         The split point layers.
     anchors : Mapping of str to (lat, lon)
@@ -322,33 +407,31 @@ def add_badges(
     labels : Mapping of str to str
         Display name of each area.
     colors : Mapping of str to str
-        Layer id to the badge's border colour.
+        Layer id to the badge's border colour (single-layer badges).
 
     Returns
     -------
     int
         Number of badges drawn.
     """
+    merge = sum(1 for pl in placed if len(pl.areas)) > MERGE_BADGES_ABOVE
     stack: dict[str, int] = {}
     drawn = 0
-    for pl in placed:
-        for area, members in pl.areas.groupby(_within(pl.areas), sort=True):
-            if area not in anchors:
-                continue
-            row = stack.get(area, 0)
-            stack[area] = row + 1
-            text = f"{labels[area]} · {len(members)} {_noun(pl.layer)}"
-            html = (
-                f'<div class="{BADGE_CLASS}" data-layer="{_esc(pl.layer.id)}" '
-                f'style="border-color:{_esc(colors.get(pl.layer.id, "#333"))}">{_esc(text)}</div>'
-            )
-            Badge(
-                anchors[area],
-                html,
-                _badge_popup(labels[area], pl.layer, members),
-                (0, -row * BADGE_STEP_PX),
-            ).add_to(groups[pl.layer.id])
-            drawn += 1
+    for area, sets in _badge_sets(placed, merge):
+        if area not in anchors:
+            continue
+        row = stack.get(area, 0)
+        stack[area] = row + 1
+        layer_ids = " ".join(layer.id for layer, _ in sets)
+        color = colors.get(sets[0][0].id, "#333") if len(sets) == 1 else "#333"
+        n = sum(len(members) for _, members in sets)
+        html = (
+            f'<div class="{BADGE_CLASS}" data-layer="{_esc(layer_ids)}" data-n="{n}" '
+            f'style="border-color:{_esc(color)}">{_esc(_badge_text(labels[area], sets))}</div>'
+        )
+        popup = _badge_popup(labels[area], sets)
+        Badge(anchors[area], html, popup, (0, -row * BADGE_STEP_PX)).add_to(parent)
+        drawn += 1
     return drawn
 
 
@@ -391,7 +474,8 @@ def unlocated_html(placed: list[PlacedLayer]) -> str:
 
 #: Styles of badges and the not-located panel (added to the map's stylesheet).
 PLACEMENT_CSS = f"""
-.{BADGE_CLASS} {{ display: inline-block; white-space: nowrap; transform: translate(-50%, -50%);
+.{BADGE_CLASS} {{ display: inline-block; position: relative; white-space: nowrap;
+  transform: translate(-50%, -50%);
   background: rgba(255,255,255,0.92); border: 2px solid #333; border-radius: 10px;
   padding: 1px 6px; font: 12px/16px sans-serif; color: #222; }}
 .{PANEL_CLASS} {{ background: rgba(255,255,255,0.95); padding: 6px 8px; max-width: 300px;
@@ -438,11 +522,9 @@ class PlacedPoints:
             Element(f"<style>{PLACEMENT_CSS}</style>"), name="geo_placement_css"
         )
         # badges stand apart from the point cluster, which would fold them into a count
-        badge_groups = {
-            pl.layer.id: folium.FeatureGroup(name=f"{pl.layer.id}-badges", control=False).add_to(m)
-            for pl in self.layers
-        }
-        add_badges(badge_groups, self.layers, self.anchors, self.labels, colors)
+        badges = folium.FeatureGroup(name="badges", control=False).add_to(m)
+        if add_badges(badges, self.layers, self.anchors, self.labels, colors):
+            BadgeDeclutter().add_to(m)
         panel = unlocated_html(self.layers)
         if panel:
             HtmlControl(panel, PANEL_CLASS, "bottomleft").add_to(m)
