@@ -240,3 +240,81 @@ def test_claims_map_lists_coarse_places_and_dots_precise_ones() -> None:
     assert "图例 Legend" in page
     assert "规划数据核查图" in page
     assert "L.geoJson(" in page  # the district outline
+
+
+def _spec(lid: str, geometry_type: str = "Point"):
+    from geo.catalog import LayerSpec
+
+    return LayerSpec(
+        id=lid,
+        title_zh=f"{lid}层",
+        title_en=lid,
+        geometry_type=geometry_type,
+        role="site",
+        group="g",
+        figures=(),
+        style="s",
+        kind_field="industry",
+    )
+
+
+def test_not_located_panel_groups_by_class_and_lists_underivable_zones() -> None:
+    from geo.maps.placement_layers import split_layer, unlocated_html
+
+    pts = gpd.GeoDataFrame(
+        {
+            "name_zh": ["<i>甲</i>", "乙", "丙"],
+            "plan_ref": ["L1", "L2", "L3"],
+            "industry": ["ai", "bio", "ai"],
+            "accuracy_m": [16_000.0, 16_000.0, 200.0],
+            "within": ["", "", ""],
+        },
+        geometry=[Point(106.4, 29.6)] * 3,
+        crs=4326,
+    )
+    placed = split_layer(_spec("rd"), pts, 1000, set())
+    assert list(placed.points["name_zh"]) == ["丙"]
+    zones = gpd.GeoDataFrame(
+        {"name_zh": ["某集群"], "rule": ["not derivable: none located"]},
+        geometry=[shapely.Polygon()],
+        crs=4326,
+    )
+    page = unlocated_html([placed], ((_spec("clusters", "Polygon"), zones),))
+    assert "位置未定" in page
+    assert "&lt;i&gt;甲&lt;/i&gt;" in page
+    assert "<i>甲" not in page
+    assert page.index(">ai<") < page.index("甲") < page.index(">bio<") < page.index("乙")
+    assert "丙" not in page  # drawn as a point, not listed
+    assert "某集群" in page
+    assert "not derivable: none located" in page
+
+
+def test_badges_one_per_area_and_layer_or_merged_on_busy_figures() -> None:
+    import folium
+
+    from geo.maps.placement_layers import add_badges, split_layer
+
+    def layer(lid: str, n: int):
+        gdf = gpd.GeoDataFrame(
+            {
+                "name_zh": [f"{lid}{i}" for i in range(n)],
+                "plan_ref": ["L"] * n,
+                "industry": ["x"] * n,
+                "accuracy_m": [5000.0] * n,
+                "within": ["大学城"] * n,
+            },
+            geometry=[Point(106.3, 29.6)] * n,
+            crs=4326,
+        )
+        return split_layer(_spec(lid), gdf, 1000, {"大学城"})
+
+    anchors, labels = {"大学城": (29.6, 106.3)}, {"大学城": "大学城"}
+    two = [layer("a", 8), layer("b", 2)]
+    assert add_badges(folium.FeatureGroup(), two, anchors, labels, {}) == 2
+    three = [*two, layer("c", 1)]
+    group = folium.FeatureGroup()
+    assert add_badges(group, three, anchors, labels, {}) == 1
+    m = folium.Map()
+    group.add_to(m)
+    page = m.get_root().render()
+    assert "\\u5927\\u5b66\\u57ce \\u00b7 11" in page  # 大学城 · 11 (all three layers)

@@ -59,7 +59,7 @@ PANEL_CLASS = "geo-unlocated"
 CLUSTER_RADIUS_PX = 12
 #: Figures with more point layers than this (that have area members) get one badge
 #: per area instead of one per (area, layer).
-MERGE_BADGES_ABOVE = 3
+MERGE_BADGES_ABOVE = 2
 #: Maximum zoom of a map whose basemap sets none (``--basemap none``).
 MAX_ZOOM = 19
 #: Vertical step between badges of different layers on one area, in pixels.
@@ -435,33 +435,61 @@ def add_badges(
     return drawn
 
 
-def unlocated_html(placed: list[PlacedLayer]) -> str:
-    """Return the "位置未定 / not located" panel, grouped by layer; empty when none.
+def _listed(rows: list[dict[str, Any]], note_key: str = "plan_ref") -> str:
+    return "".join(
+        f"<li>{_esc(r.get('name_zh'))} <span class='geo-ref'>{_esc(r.get(note_key))}</span></li>"
+        for r in rows
+    )
+
+
+def _by_class(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> str:
+    """List features under a heading per class (the layer's category field)."""
+    field = layer.kind_field if layer.kind_field in gdf.columns else "kind"
+    rows = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    classes: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        classes.setdefault(str(r.get(field) or ""), []).append(r)
+    if len(classes) == 1:
+        return f"<ul>{_listed(rows)}</ul>"
+    return "".join(
+        f'<div class="geo-class">{_esc(k)}</div><ul>{_listed(v)}</ul>'
+        for k, v in sorted(classes.items())
+    )
+
+
+def unlocated_html(
+    placed: list[PlacedLayer], underivable: tuple[tuple[LayerSpec, gpd.GeoDataFrame], ...] = ()
+) -> str:
+    """Return the "位置未定 / not located" panel; empty when nothing is to be listed.
 
     Parameters
     ----------
     placed : list of PlacedLayer
-        The split point layers.
+        The split point layers: their unlocated features are listed by layer, and
+        within a layer by class, with their plan references.
+    underivable : tuple of (LayerSpec, GeoDataFrame)
+        Zones of the figure that could not be derived (empty shapes), listed with
+        the reason.
 
     Returns
     -------
     str
-        A ``<details>`` block per layer listing names and plan references, escaped.
+        Collapsible ``<details>`` blocks, every value escaped.
     """
-    blocks = []
-    for pl in placed:
-        if pl.unlocated.empty:
-            continue
-        rows = pl.unlocated.drop(columns=pl.unlocated.geometry.name).to_dict("records")
-        items = "".join(
-            f"<li>{_esc(r.get('name_zh'))} <span class='geo-ref'>{_esc(r.get('plan_ref'))}</span>"
-            "</li>"
-            for r in rows
-        )
-        blocks.append(
-            f'<details data-layer="{_esc(pl.layer.id)}"><summary>{_esc(pl.layer.title_zh)} '
-            f"{_esc(pl.layer.title_en)} ({len(rows)})</summary><ul>{items}</ul></details>"
-        )
+    blocks = [
+        f'<details data-layer="{_esc(pl.layer.id)}"><summary>{_esc(pl.layer.title_zh)} '
+        f"{_esc(pl.layer.title_en)} ({len(pl.unlocated)})</summary>"
+        f"{_by_class(pl.layer, pl.unlocated)}</details>"
+        for pl in placed
+        if not pl.unlocated.empty
+    ]
+    blocks += [
+        f'<details data-layer="{_esc(layer.id)}"><summary>{_esc(layer.title_zh)} '
+        f"{_esc(layer.title_en)}: 未能绘出 not derivable ({len(zones)})</summary>"
+        f"<ul>{_listed(zones.drop(columns=zones.geometry.name).to_dict('records'), 'rule')}"
+        "</ul></details>"
+        for layer, zones in underivable
+    ]
     if not blocks:
         return ""
     head = (
@@ -484,6 +512,7 @@ PLACEMENT_CSS = f"""
 .{PANEL_CLASS} ul {{ margin: 2px 0 4px 0; padding-left: 16px; }}
 .{PANEL_CLASS} .geo-ref, .geo-badge-list .geo-ref {{ color: #666; font-size: 10px; }}
 .geo-unlocated-title {{ font-weight: bold; }}
+.{PANEL_CLASS} .geo-class {{ font-style: italic; margin-top: 2px; }}
 """
 
 
@@ -499,11 +528,14 @@ class PlacedPoints:
         Area (``within`` value) to its badge position (lat, lon) in display datum.
     labels : dict
         Area to its display name.
+    underivable : tuple of (LayerSpec, GeoDataFrame)
+        Zones of the figure with an empty shape (not derivable), to be listed.
     """
 
     layers: list[PlacedLayer]
     anchors: dict[str, tuple[float, float]]
     labels: dict[str, str]
+    underivable: tuple[tuple[LayerSpec, gpd.GeoDataFrame], ...] = ()
 
     def draw(
         self,
@@ -516,7 +548,7 @@ class PlacedPoints:
 
         from geo.maps.builder import HtmlControl
 
-        if not self.layers:
+        if not self.layers and not self.underivable:
             return
         m.get_root().header.add_child(
             Element(f"<style>{PLACEMENT_CSS}</style>"), name="geo_placement_css"
@@ -525,7 +557,7 @@ class PlacedPoints:
         badges = folium.FeatureGroup(name="badges", control=False).add_to(m)
         if add_badges(badges, self.layers, self.anchors, self.labels, colors):
             BadgeDeclutter().add_to(m)
-        panel = unlocated_html(self.layers)
+        panel = unlocated_html(self.layers, self.underivable)
         if panel:
             HtmlControl(panel, PANEL_CLASS, "bottomleft").add_to(m)
 
@@ -576,4 +608,10 @@ def place_points(
     )
     shown = display_frame(pts, basemap) if keys else pts
     anchors = {k: (g.y, g.x) for k, g in zip(keys, shown.geometry, strict=True)}
-    return PlacedPoints(placed, anchors, {k: found[k][2] for k in keys})
+    empty = tuple(
+        (s, layers[s.id][layers[s.id].geometry.is_empty])
+        for s in chosen
+        if s.geometry_type.removeprefix("Multi") == "Polygon"
+        and layers[s.id].geometry.is_empty.any()
+    )
+    return PlacedPoints(placed, anchors, {k: found[k][2] for k in keys}, empty)
