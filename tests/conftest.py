@@ -66,3 +66,23 @@ def gis_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(GIS_FIXTURE / "layers", d)
     monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
     return d
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium through playwright; skip loudly (fail in CI) without it."""
+    import os
+
+    from geo.maps.browser import CHROMIUM, launch
+
+    if not Path(CHROMIUM).exists():
+        msg = f"BROWSER TESTS NOT RUN: {CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(msg + " -- required in CI", pytrace=False)
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()

@@ -1,5 +1,8 @@
 """The placement rule in the browser: Figure 3 and the overview on the real layers.
 
+Uses the ``browser`` fixture of ``conftest.py`` (Debian's Chromium, skipped loudly
+when missing, failing in CI).
+
 Offline pages (``--basemap none``) in headless Chromium with no network, at a desktop
 and a phone size: no two point symbols within 3 px of each other unless clustered,
 count badges visible, and the "not located" panel listing every unlocated platform.
@@ -7,7 +10,6 @@ count badges visible, and the "not located" panel listing every unlocated platfo
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 
 from geo.layers import load_layer, read_catalog
 from geo.maps import MissingLayerWarning, build_map, save_map
-from geo.maps.browser import CHROMIUM, block_network, launch
+from geo.maps.browser import block_network
 from geo.maps.specs import FIGURES, overview_spec
 from geo.placement import placement
 
@@ -56,15 +58,6 @@ BADGE_OVERLAPS = """() => {
 }"""
 
 
-def _need_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    msg = f"BROWSER TESTS NOT RUN: {CHROMIUM} is missing (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(msg + " -- required in CI", pytrace=False)
-    pytest.skip(msg)
-
-
 @pytest.fixture(scope="module")
 def real():
     cat = read_catalog()
@@ -84,17 +77,6 @@ def pages(real, tmp_path_factory):
                 build_map(spec, layers, cat, basemap="none"), out / spec.filename, offline=True
             )
     return paths
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path, viewport: dict[str, int]):

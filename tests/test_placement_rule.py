@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from geo.gazetteer import Gazetteer, load_gazetteer
+from geo.gazetteer import load_gazetteer
 from geo.layers import load_layer, read_catalog
 from geo.placement import DEFAULT_MAX_ACCURACY_M, placement, precise_enough
 from geo.report import build_report
@@ -23,47 +23,7 @@ def real() -> dict[str, gpd.GeoDataFrame]:
     return {s.id: load_layer(s.id, catalog=cat) for s in cat}
 
 
-def _row(name: str, kind: str = "town", accuracy_m: float = 300, within: str = "") -> dict:
-    return {
-        "name_zh": name,
-        "name_en": name,
-        "aliases": "",
-        "kind": kind,
-        "lon": 106.4,
-        "lat": 29.6,
-        "source_datum": "wgs84",
-        "source": "s",
-        "accuracy_m": accuracy_m,
-        "note": "",
-        "within": within,
-    }
-
-
 # --------------------------------------------------------------------------- gazetteer
-def test_within_must_be_a_drawable_area_or_a_known_zone() -> None:
-    rows = [
-        _row("甲镇", kind="town", accuracy_m=1500),
-        _row("乙楼", kind="building", accuracy_m=300),
-        _row("丙区", kind="area", accuracy_m=9000),
-        _row("a", within="甲镇"),  # fine: a town known to ±1.5 km
-        _row("b", within="city-east"),  # fine: a known zone
-        _row("c", within="乙楼"),  # a building is not an area
-        _row("d", within="丙区"),  # an area known to ±9 km is too coarse
-        _row("e", within="city-nowhere"),  # unknown zone
-        _row("f", within="不存在"),  # unknown place
-    ]
-    problems = Gazetteer(pd.DataFrame(rows)).within_problems({"city-east"})
-    text = "\n".join(problems)
-    assert len(problems) == 4, text
-    assert "(c)" in text
-    assert "building" in text
-    assert "(d)" in text
-    assert "9000" in text
-    assert "city-nowhere" in text
-    assert "known zones: city-east" in text
-    assert "不存在" in text
-
-
 def test_committed_within_values_are_valid_and_filled() -> None:
     gaz = load_gazetteer()
     assert gaz.validate() == []
