@@ -260,21 +260,50 @@ def _overlap_sections(layers: Layers) -> list[Section]:
     ]
 
 
+def _two_nearest(sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Nearest campus, its edge-to-edge distance and the runner-up's, in EPSG:4544."""
+    a = sites.geometry.to_crs(METRIC_CRS).to_numpy()
+    b = campuses.geometry.to_crs(METRIC_CRS).to_numpy()
+    out = pd.DataFrame({"b": None, "dist_m": np.nan, "next_m": np.inf}, index=sites.index)
+    if len(a) and len(b):
+        dist = shapely.distance(a[:, None], b[None, :])
+        order = np.argsort(dist, axis=1)
+        rows = np.arange(len(a))
+        out["b"] = campuses.index.to_numpy()[order[:, 0]]
+        out["dist_m"] = dist[rows, order[:, 0]]
+        if len(b) > 1:
+            out["next_m"] = dist[rows, order[:, 1]]
+    return out
+
+
+def _nearest_note(acc: float, dist: float, gap: float) -> str:
+    if acc > dist:
+        return (
+            f"position ±{acc:,.0f} m is coarser than the distance ({dist:,.0f} m): "
+            "nearest campus not determined"
+        )
+    return (
+        f"position ±{acc:,.0f} m could change which campus is nearest (the next is only "
+        f"{gap:,.0f} m further): nearest campus not determined"
+    )
+
+
 def _nearest_rows(lid: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
     """Nearest precise campus of each site, or only a note when the site is too coarse.
 
-    A site whose position is coarser than the distance found (and than
-    :data:`POINT_ACCURACY_M`) gets no campus.
+    A site located to :data:`POINT_ACCURACY_M` always gets its nearest campus. A
+    coarser site gets one only when its error is smaller than the distance and
+    cannot change which campus is nearest (the runner-up is more than twice the
+    error further away).
     """
-    near = measure.nearest(sites, campuses.loc[_accuracy(campuses) <= POINT_ACCURACY_M])
+    near = _two_nearest(sites, campuses.loc[_accuracy(campuses) <= POINT_ACCURACY_M])
     acc = _accuracy(sites)
-    ok = (acc <= np.fmax(near["dist_m"].fillna(0.0), POINT_ACCURACY_M)).to_numpy()
+    gap = near["next_m"] - near["dist_m"]
+    ok = (acc <= POINT_ACCURACY_M) | ((acc <= near["dist_m"]) & (gap > 2 * acc))
+    ok &= near["b"].notna()
     note = [
-        ""
-        if good
-        else f"position ±{a:,.0f} m is coarser than the distance ({d:,.0f} m): "
-        "nearest campus not determined"
-        for good, a, d in zip(ok, acc, near["dist_m"].fillna(0.0), strict=True)
+        "" if good else _nearest_note(a, d, g)
+        for good, a, d, g in zip(ok, acc, near["dist_m"], gap, strict=True)
     ]
     campus = near["b"].where(ok)
     return pd.DataFrame(
@@ -286,7 +315,7 @@ def _nearest_rows(lid: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame)
             "campus_name": _names(campuses).reindex(campus).to_numpy(),
             "dist_m": near["dist_m"].where(ok).to_numpy(),
             "accuracy_m": acc.to_numpy(),
-            "position_ok": ok,
+            "position_ok": ok.to_numpy(),
             "note": note,
         }
     )
@@ -313,8 +342,9 @@ def _nearest_section(layers: Layers) -> Section:
         "nearest_campus",
         "平台与项目的最近高校 Nearest campus of every platform and project",
         "Edge-to-edge distance in EPSG:4544 (0 when a platform lies on its campus), to "
-        f"campuses located to ±{POINT_ACCURACY_M:g} m. A site whose position is coarser "
-        "than both that and the distance found gets no campus (position_ok false).",
+        f"campuses located to ±{POINT_ACCURACY_M:g} m. A site located more coarsely gets "
+        "a campus only when its error is smaller than the distance and cannot change which "
+        "campus is nearest; otherwise position_ok is false and the note says why.",
         _sum_rows(rows, cols),
         notes,
     )

@@ -117,11 +117,47 @@ def test_no_nearest_row_rests_on_a_position_coarser_than_its_distance(report) ->
     assert len(flagged) > 0
     assert flagged["campus"].isna().all()
     assert flagged["dist_m"].isna().all()
-    assert flagged["note"].str.contains("coarser than the distance").all()
+    assert flagged["note"].str.contains("nearest campus not determined").all()
     # a district-only point (±16 km) never gets a campus
     coarse = near[near["accuracy_m"] > 15_000]
     assert len(coarse) > 0
     assert not coarse["position_ok"].any()
+
+
+def _metric_points(xy: list[tuple[float, float]], **cols) -> gpd.GeoDataFrame:
+    """Points given in metres from a place in the district (EPSG:4544), as EPSG:4326."""
+    x0, y0 = 630_000.0, 3_278_000.0
+    pts = [Point(x0 + x, y0 + y) for x, y in xy]
+    gdf = gpd.GeoDataFrame(cols, geometry=pts, crs=4544).to_crs(4326)
+    return gdf.set_index("id", drop=False)
+
+
+def test_a_coarse_site_gets_a_campus_only_when_its_error_cannot_change_it() -> None:
+    campuses = _metric_points(
+        [(0, 0), (0, 5_300), (20_000, 0)],
+        id=["a", "b", "c"],
+        name_zh=["甲", "乙", "丙"],
+        accuracy_m=[300.0, 300.0, 300.0],
+    )
+    sites = _metric_points(
+        [(0, 2_650), (25_000, 0), (10_000, 0), (300, 0)],
+        id=["between", "clear", "far", "on-a"],
+        name_zh=["s1", "s2", "s3", "s4"],
+        accuracy_m=[2000.0, 3000.0, 16_000.0, 800.0],
+    )
+    table = build_report({"campuses": campuses, "rd_platforms": sites})
+    near = next(s.table for s in table.sections if s.key == "nearest_campus").set_index("id")
+    # halfway between a and b, ±2 km: either could be nearer
+    assert pd.isna(near.loc["between", "campus"])
+    assert "could change which campus" in near.loc["between", "note"]
+    # 5 km from c, 25 km from a: ±3 km cannot change it
+    assert near.loc["clear", "campus"] == "c"
+    assert near.loc["clear", "dist_m"] == pytest.approx(5000, abs=1)
+    # ±16 km at 10 km from a and c: not determined
+    assert pd.isna(near.loc["far", "campus"])
+    assert not near.loc["far", "position_ok"]
+    # a precise site always gets its campus
+    assert near.loc["on-a", "campus"] == "a"
 
 
 def test_cqu_ring_no_longer_contains_the_rd_platforms(report, real) -> None:
