@@ -314,3 +314,14 @@ def test_badges_one_per_area_and_layer_or_merged_on_busy_figures() -> None:
     group.add_to(m)
     page = m.get_root().render()
     assert "\\u5927\\u5b66\\u57ce \\u00b7 11" in page  # 大学城 · 11 (all three layers)
+
+
+def test_figure_max_accuracy_m_sets_what_is_drawn_as_a_point(real) -> None:
+    from dataclasses import replace
+
+    from geo.maps import FIGURES, build_map
+
+    cat = read_catalog()
+    loose = replace(FIGURES[2], max_accuracy_m=20_000)
+    page = build_map(loose, real, cat, basemap="none").get_root().render()
+    assert page.count('"id": "rd-') == len(real["rd_platforms"])  # all within ±20 km
