@@ -26,8 +26,9 @@ Belts and groups are built only from places and members whose position is precis
 enough for the shape (``max_member_accuracy_m``, default
 :data:`geo.placement.DEFAULT_MAX_ACCURACY_M`): a disc of 800 m around a point known
 to ±16 km would draw a piece of a ring where nothing of it is known to be. A group
-with no such member is kept with an empty geometry and ``derivable`` false, so it is
-reported as not derivable rather than drawn as a fake shape.
+with no such member gets no feature, never a fake shape: it is reported in the
+frame's ``attrs["not_derivable"]`` (its id, names, plan reference and the reason),
+which maps and reports list.
 """
 
 from __future__ import annotations
@@ -87,14 +88,55 @@ def _record(spec: Mapping[str, Any], kind: str, accuracy_m: float, **extra: Any)
     return rec
 
 
+#: Grid in metres that derived shapes are snapped to before they are stored (1 cm).
+GRID_M = 0.01
+
+
 def _frame(records: list[dict[str, Any]], geoms: list[BaseGeometry]) -> gpd.GeoDataFrame:
-    gdf = gpd.GeoDataFrame(records, geometry=geoms, crs=METRIC_CRS).to_crs(STORAGE_CRS)
-    return gdf.reset_index(drop=True)
+    """Return the features in EPSG:4326, each area a valid (Multi)Polygon in both CRSs."""
+    gdf = gpd.GeoDataFrame(records, geometry=[valid_area(g) for g in geoms], crs=METRIC_CRS)
+    return gdf.to_crs(STORAGE_CRS).reset_index(drop=True)
+
+
+def valid_area(geom: BaseGeometry) -> BaseGeometry:
+    """Return an overlay result as a valid area that stays valid when reprojected.
+
+    Overlays (difference, intersection) can leave parts that touch along an edge
+    or meet at a point that lies on another part's edge; reprojection then moves
+    such near-coincident edges across each other (a self-intersection that GEOS
+    and QGIS refuse). Repairing with :func:`shapely.make_valid` and snapping to a
+    :data:`GRID_M` grid (snap rounding nodes every touching point) leaves only
+    shared vertices, which any projection keeps shared.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        An area in EPSG:4544 (metres); other geometry types are returned as given.
+
+    Returns
+    -------
+    shapely geometry
+        A valid Polygon or MultiPolygon (empty if nothing areal is left).
+    """
+    if geom.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        return geom
+    return _polygonal(shapely.set_precision(shapely.make_valid(geom), GRID_M))
+
+
+def _polygons(geom: BaseGeometry) -> list[Polygon]:
+    """Every polygon in a geometry, collections and multi-parts flattened."""
+    out: list[Polygon] = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type == "Polygon":
+            out.append(part)
+        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
+            out += _polygons(part)
+    return out
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Keep only the areal part of an overlay result (drop slivers of lines/points)."""
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and g.area > 1.0]
+    """Keep only the areal part of an overlay result (drop lines, points, slivers)."""
+    parts = [g for g in _polygons(geom) if g.area > 1.0]
     return shapely.union_all(parts) if parts else Polygon()
 
 
@@ -329,49 +371,71 @@ def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        One (possibly multi-part, possibly empty) polygon per group: ``members``
-        lists the members the shape is drawn from, ``members_coarse`` those left out
-        as too coarse, ``derivable`` is false when no member was precise enough.
+        One (possibly multi-part) polygon per group with a member precise enough:
+        ``members`` lists the members the shape is drawn from, ``members_coarse``
+        those left out as too coarse. Groups with no such member have no feature;
+        ``attrs["not_derivable"]`` lists them (records with ``id``, ``name_zh``,
+        ``name_en``, ``plan_ref``, ``rule`` and ``members_coarse``).
     """
     district = _district(load, params)
     members = _metric(load, params["members"])
     radius, link = float(params["radius_m"]), float(params.get("link_m", 0))
     limit = _member_limit(params)
-    records, geoms = [], []
+    records, geoms, skipped = [], [], []
     for spec in params["groups"]:
         rows = _group_rows(members, params, spec["key"])
         ok = precise_enough(rows, limit)
         used, coarse = rows.loc[ok], rows.loc[~ok]
+        names_coarse = "|".join(coarse["name_zh"].astype(str))
         if used.empty:
-            geoms.append(Polygon())
             rule = (
                 f"not derivable: none of {len(rows)} member sites is located to "
                 f"±{limit:g} m, so no disc of {radius:g} m can be drawn"
             )
-            accuracy = float(rows["accuracy_m"].max())
-        else:
-            shape = _group_shape(list(used.geometry), radius, link)
-            geoms.append(_polygonal(shape.intersection(district)))
-            rule = (
-                f"discs of {radius:g} m around {len(used)} member sites located to "
-                f"±{limit:g} m, merged within {link:g} m"
+            skipped.append(
+                {**{k: spec[k] for k in _PROPS}, "rule": rule, "members_coarse": names_coarse}
             )
-            if len(coarse):
-                rule += f"; {len(coarse)} coarser members left out"
-            accuracy = max(radius, float(used["accuracy_m"].max()))
+            continue
+        shape = _group_shape(list(used.geometry), radius, link)
+        geoms.append(_polygonal(shape.intersection(district)))
+        rule = (
+            f"discs of {radius:g} m around {len(used)} member sites located to "
+            f"±{limit:g} m, merged within {link:g} m"
+        )
+        if len(coarse):
+            rule += f"; {len(coarse)} coarser members left out"
         records.append(
             _record(
                 spec,
                 params.get("kind", "group"),
-                accuracy,
+                max(radius, float(used["accuracy_m"].max())),
                 rule=rule,
                 members="|".join(used["name_zh"].astype(str)),
                 member_count=len(used),
-                members_coarse="|".join(coarse["name_zh"].astype(str)),
-                derivable=not used.empty,
+                members_coarse=names_coarse,
             )
         )
-    return _frame(records, geoms)
+    out = _frame(records, geoms) if records else _empty_frame(_GROUP_COLUMNS)
+    out.attrs["not_derivable"] = skipped
+    return out
+
+
+#: Properties of a group feature, so that a layer with no derivable group keeps them.
+_GROUP_COLUMNS = (
+    *_PROPS,
+    "kind",
+    "geometry_source",
+    "accuracy_m",
+    "rule",
+    "members",
+    "member_count",
+    "members_coarse",
+)
+
+
+def _empty_frame(columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Return a layer with no features but its usual properties, in EPSG:4326."""
+    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=STORAGE_CRS)
 
 
 RULES: dict[str, Callable[[Mapping[str, Any], Loader], gpd.GeoDataFrame]] = {
@@ -411,4 +475,14 @@ def derive_layer(spec: LayerSpec, load: Loader) -> gpd.GeoDataFrame:
     return RULES[rule](spec.derived["params"], load)
 
 
-__all__ = ["RULES", "belts", "cities", "derive_layer", "groups", "ridge_side", "screens"]
+__all__ = [
+    "GRID_M",
+    "RULES",
+    "belts",
+    "cities",
+    "derive_layer",
+    "groups",
+    "ridge_side",
+    "screens",
+    "valid_area",
+]

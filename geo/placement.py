@@ -57,6 +57,7 @@ AREA_KINDS: frozenset[str] = frozenset(
         "historic-town",
         "hospital",
         "industrial-park",
+        "park",
         "site",
         "street",
         "subdistrict",

@@ -24,6 +24,7 @@ from geo import measure
 from geo.catalog import Catalog
 from geo.crs import METRIC_CRS
 from geo.placement import DEFAULT_MAX_ACCURACY_M
+from geo.tables import csv_text, markdown_cell
 
 __all__ = [
     "COVERAGE_KM",
@@ -140,7 +141,7 @@ def _zone_rows(
         pairs = measure.overlaps(zones, district)
         inside = pairs.groupby("a")["overlap_m2"].sum().reindex(zones.index, fill_value=0.0)
         dist_area = measure.union_area(district)
-    return pd.DataFrame(
+    drawn = pd.DataFrame(
         {
             "layer": lid,
             "id": zones.index.astype(str),
@@ -148,18 +149,24 @@ def _zone_rows(
             "area_km2": area.to_numpy() / 1e6,
             "in_district_km2": inside.to_numpy() / 1e6,
             "share_of_district": inside.to_numpy() / dist_area,
-            "note": _zone_notes(zones).to_numpy(),
+            "note": "",
         }
     )
+    return pd.concat([drawn, _underivable(lid, zones)], ignore_index=True)
 
 
-def _zone_notes(zones: gpd.GeoDataFrame) -> pd.Series:
-    """Say which zones could not be derived from precise enough members (empty shapes)."""
-    if "derivable" not in zones.columns:
-        return pd.Series("", index=zones.index)
-    ok = zones["derivable"].fillna(True).astype(bool)
-    rule = zones["rule"].astype(str) if "rule" in zones.columns else "not derivable"
-    return pd.Series(np.where(ok, "", rule), index=zones.index)
+def _underivable(lid: str, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Rows (no numbers) for the zones a derived layer could not draw, with the reason."""
+    gone = zones.attrs.get("not_derivable") or []
+    return pd.DataFrame(
+        {
+            "layer": lid,
+            "id": [str(z["id"]) for z in gone],
+            "name_zh": [str(z["name_zh"]) for z in gone],
+            "note": [str(z["rule"]) for z in gone],
+        },
+        columns=["layer", "id", "name_zh", "note"],
+    )
 
 
 def _accuracy(gdf: gpd.GeoDataFrame) -> pd.Series:
@@ -375,11 +382,9 @@ def _count_rows(
             member.loc[~member["certain"]].groupby("zone").size().reindex(zones.index, fill_value=0)
         )
         outside[sid] = len(gdf) - member["feature"].nunique()
-    out["note"] = _zone_notes(zones)
     out = pd.concat([out, pd.DataFrame([outside])], ignore_index=True)
     out["total"] = out[list(sites)].sum(axis=1)
     out["uncertain"] = out["uncertain"].fillna(0).astype("int64")
-    out["note"] = out["note"].fillna("")
     return out
 
 
@@ -389,7 +394,10 @@ def _count_section(layers: Layers) -> Section:
     site_ids = _present(layers, PLATFORM_LAYERS + PROJECT_LAYERS, notes)
     sites = {sid: layers[sid] for sid in site_ids}
     rows = [_count_rows(zl, layers[zl], sites) for zl in zones] if sites else []
-    cols = ["zone_layer", "zone", "name_zh", *site_ids, "total", "uncertain", "note"]
+    cols = ["zone_layer", "zone", "name_zh", *site_ids, "total", "uncertain"]
+    for zl in zones:
+        gone = _underivable(zl, layers[zl])
+        notes += [f"{zl} {z.id} ({z.name_zh}): {z.note}" for z in gone.itertuples()]
     return Section(
         "zone_counts",
         "各分区的平台与项目数 Platforms and projects in each belt, city and ring",
@@ -534,13 +542,17 @@ def report_csv(report: Report) -> dict[str, str]:
     dict of str to str
         ``{"zone_areas.csv": "...", ...}``.
     """
-    return {
-        f"{s.key}.csv": s.table.to_csv(index=False, lineterminator="\n") for s in report.sections
-    }
+    return {f"{s.key}.csv": csv_text(s.table) for s in report.sections}
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Markdown table cell: HTML and pipes escaped, on one line."""
+    return markdown_cell(text)
+
+
+def _md_text(text: str) -> str:
+    """Markdown running text: HTML from data escaped, so it shows as text."""
+    return html.escape(str(text), quote=False)
 
 
 def _md_table(table: pd.DataFrame) -> list[str]:
@@ -563,14 +575,12 @@ def report_markdown(report: Report) -> str:
     -------
     str
     """
-    lines = [f"# {report.title}", ""]
-    lines += [
-        f"- Layers used: {', '.join(f'{k} ({v})' for k, v in report.layers_used.items()) or 'none'}"
-    ]
-    lines += [f"- **Note:** {n}" for n in report.notes]
+    used = ", ".join(f"{k} ({v})" for k, v in report.layers_used.items()) or "none"
+    lines = [f"# {_md_text(report.title)}", "", f"- Layers used: {_md_text(used)}"]
+    lines += [f"- **Note:** {_md_text(n)}" for n in report.notes]
     for s in report.sections:
-        lines += ["", f"## {s.title}", "", s.intro, ""]
-        lines += [f"> **Note:** {n}" for n in s.notes] + ([""] if s.notes else [])
+        lines += ["", f"## {_md_text(s.title)}", "", _md_text(s.intro), ""]
+        lines += [f"> **Note:** {_md_text(n)}" for n in s.notes] + ([""] if s.notes else [])
         lines += _md_table(s.table)
         lines += ["", f"CSV: `{s.key}.csv`"]
     return "\n".join(lines) + "\n"

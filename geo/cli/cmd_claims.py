@@ -26,6 +26,7 @@ import pandas as pd
 
 from geo import claims as cl
 from geo.placement import DEFAULT_MAX_ACCURACY_M
+from geo.tables import csv_text
 
 __all__ = [
     "claims_map",
@@ -345,6 +346,21 @@ def _worst(grp: pd.DataFrame) -> str:
     return next(v for v in cl.VERDICTS if (grp["verdict"] == v).any() or v == "cannot verify")
 
 
+def _claim_items(grp: pd.DataFrame) -> str:
+    """Return one escaped ``<li>`` per claim of a place: id, value, verdict, source, quote."""
+    from geo.maps.safe import html_text
+
+    return "".join(
+        "<li>"
+        + html_text(
+            f"{r['claim_id']} {r['metric']}: {r['value_written']} {r['unit_written']} — "
+            f"{r['verdict']} ({str(r['source_file'])[:3]} L{r['line']}) 「{r['quote']}」"
+        )
+        + "</li>"
+        for r in grp.to_dict("records")
+    )
+
+
 def _listed_html(
     judged: pd.DataFrame,
     coarse: Mapping[str, str],
@@ -355,6 +371,8 @@ def _listed_html(
 
     ``names`` gives the display name of a zone id (``city-east`` → its name_zh).
     """
+    from geo.maps.safe import html_text
+
     groups: dict[str, list[str]] = {}
     for key, grp in judged.groupby("place_key", sort=True):
         key = str(key)
@@ -367,10 +385,11 @@ def _listed_html(
         worst = _worst(grp)
         groups.setdefault(area, []).append(
             f'<li><span class="geo-dot" style="background:{_VERDICT_COLOURS[worst]}"></span>'
-            f"{html.escape(key)} — {html.escape(worst)} ({len(grp)})</li>"
+            f"{html_text(key)} — {html_text(worst)} ({len(grp)})"
+            f'<ul class="geo-claims">{_claim_items(grp)}</ul></li>'
         )
     blocks = "".join(
-        f"<details><summary>{html.escape(area)} ({len(items)})</summary><ul>{''.join(items)}"
+        f"<details><summary>{html_text(area)} ({len(items)})</summary><ul>{''.join(items)}"
         "</ul></details>"
         for area, items in groups.items()
     )
@@ -409,6 +428,7 @@ _CLAIMS_MAP_CSS = """
 .geo-claims-list { top: 80px; right: 8px; max-width: 280px; max-height: 50vh;
   overflow-y: auto; }
 .geo-claims-list ul { margin: 2px 0; padding-left: 16px; }
+.geo-claims-list ul.geo-claims { color: #555; font-size: 11px; }
 .geo-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   margin-right: 4px; vertical-align: middle; }
 .geo-line { display: inline-block; width: 16px; border-top: 2px solid #000;
@@ -472,10 +492,10 @@ def claims_map(
         The map (markers only for places located precisely enough).
     """
     import folium
-    from branca.element import Element
 
     from geo.maps import resolve_basemap
     from geo.maps.basemaps import add_basemap
+    from geo.maps.safe import Popup, Tooltip, VerbatimText, html_text
 
     fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles=None)
     add_basemap(fmap, resolve_basemap(basemap))
@@ -486,7 +506,10 @@ def claims_map(
     if features is not None and {"id", "name_zh"} <= set(getattr(features, "columns", ())):
         names = dict(zip(features["id"].astype(str), features["name_zh"].astype(str), strict=True))
     listed = _listed_html(judged, coarse, nowhere, names)
-    fmap.get_root().html.add_child(Element(_furniture_html(listed)), name="geo_claims_furniture")
+    # the list holds data: placed verbatim, never compiled as a template
+    fmap.get_root().html.add_child(
+        VerbatimText(_furniture_html(listed)), name="geo_claims_furniture"
+    )
     if not points:
         return fmap
     colours = _VERDICT_COLOURS
@@ -495,25 +518,17 @@ def claims_map(
         if geom is None:
             continue
         worst = _worst(grp)
-        items = "".join(
-            "<li>"
-            + html.escape(
-                f"{r['claim_id']} {r['metric']}: {r['value_written']} {r['unit_written']} — "
-                f"{r['verdict']} ({str(r['source_file'])[:3]} L{r['line']}) 「{r['quote']}」"
-            )
-            + "</li>"
-            for r in grp.to_dict("records")
-        )
-        popup = folium.Popup(f"<b>{html.escape(str(key))}</b><ul>{items}</ul>", max_width=420)
-        folium.CircleMarker(
+        items = _claim_items(grp)
+        marker = folium.CircleMarker(
             location=[geom.y, geom.x],
             radius=7,
             color=colours[worst],
             fill=True,
             fill_opacity=0.8,
-            popup=popup,
-            tooltip=html.escape(f"{key}: {worst}"),
-        ).add_to(fmap)
+        )
+        marker.add_child(Popup(f"<b>{html_text(key)}</b><ul>{items}</ul>", max_width=420))
+        marker.add_child(Tooltip(html_text(f"{key}: {worst}")))
+        marker.add_to(fmap)
     return fmap
 
 
@@ -569,7 +584,7 @@ def write_claims_report(
     texts = {
         "map.html": render_html(fmap, offline=True),
         "index.html": report_html(judged, missing, "map.html"),
-        "claims_report.csv": judged.to_csv(index=False, lineterminator="\n"),
+        "claims_report.csv": csv_text(judged),
         "claims_report.md": cl.summary_markdown(judged, missing),
     }
     return [atomic_write_text(out / name, text) for name, text in texts.items()]
@@ -613,7 +628,7 @@ def run(args: argparse.Namespace) -> int:
     judged, _results, missing = judge(context=(ctx, missing))
     fmt = getattr(args, "format", "table") or "table"
     if fmt == "csv":
-        print(judged.to_csv(index=False, lineterminator="\n"), end="")
+        print(csv_text(judged), end="")
     elif fmt == "json":
         print(json.dumps(judged.to_dict("records"), ensure_ascii=False, default=str, indent=1))
     else:

@@ -20,6 +20,7 @@ from geo._errors import CatalogError
 from geo.cli import USER_ERRORS
 from geo.cli.cmd_layers import format_table
 from geo.layers import atomic_write_text, load_layer, read_catalog
+from geo.tables import csv_text
 
 FORMATS = ("table", "csv", "json", "geojson")
 
@@ -108,7 +109,7 @@ def _emit(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) 
         ]
         print(format_table(cols, rows) if rows else "(no rows)")
     elif fmt == "csv":
-        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(csv_text(table))
     elif fmt == "json":
         print(
             json.dumps(

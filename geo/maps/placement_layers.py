@@ -31,6 +31,7 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
+from geo.maps.safe import VerbatimElement, js_string
 from geo.placement import Placement, is_zone_id, placement, zone_ids
 
 if TYPE_CHECKING:
@@ -210,11 +211,12 @@ def point_cluster(m: folium.Map) -> folium.plugins.MarkerCluster:
     return cluster
 
 
-class Badge(MacroElement):
+class Badge(VerbatimElement):
     """A count badge: a Leaflet marker with an HTML label and a popup.
 
-    Every value reaches the page through ``tojson`` (a JavaScript string), never as
-    template or script source; the HTML itself is escaped by the caller.
+    The label and popup reach the page as JSON strings (:func:`geo.maps.safe.js_string`)
+    without a second template pass; their text is escaped by the caller with
+    :func:`geo.maps.safe.html_text`.
 
     Parameters
     ----------
@@ -232,10 +234,10 @@ class Badge(MacroElement):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.marker({{ this.location|tojson }}, {
-            icon: L.divIcon({html: {{ this.html|tojson }}, className: "geo-badge-icon",
+            icon: L.divIcon({html: {{ this.js_html }}, className: "geo-badge-icon",
                              iconSize: null, iconAnchor: {{ this.anchor|tojson }}}),
             riseOnHover: true
-        }).bindPopup({{ this.popup|tojson }}, {maxWidth: 380});
+        }).bindPopup({{ this.js_popup }}, {maxWidth: 380});
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -246,10 +248,10 @@ class Badge(MacroElement):
     ) -> None:
         super().__init__()
         self._name = "Badge"
-        self.location = list(location)
-        self.html = html
-        self.popup = popup
-        self.anchor = list(anchor)
+        self.location = [float(v) for v in location]
+        self.anchor = [int(v) for v in anchor]
+        self.js_html = js_string(html)
+        self.js_popup = js_string(popup)
 
 
 class BadgeDeclutter(MacroElement):
@@ -307,7 +309,7 @@ class BadgeDeclutter(MacroElement):
         self._name = "BadgeDeclutter"
 
 
-class MarkerPopups(MacroElement):
+class MarkerPopups(VerbatimElement):
     """Bind each marker of a clustered GeoJSON layer to the layer's popup and a tooltip.
 
     The popup and tooltip are the feature's ``popup`` and ``name_zh`` properties,
@@ -529,7 +531,7 @@ class PlacedPoints:
     labels : dict
         Area to its display name.
     underivable : tuple of (LayerSpec, GeoDataFrame)
-        Zones of the figure with an empty shape (not derivable), to be listed.
+        Zones of the figure that could not be derived, to be listed.
     """
 
     layers: list[PlacedLayer]
@@ -569,6 +571,7 @@ def place_points(
     catalog: Catalog,
     max_accuracy_m: float,
     basemap: Any,
+    skipped: tuple[LayerSpec, ...] = (),
 ) -> PlacedPoints:
     """Apply the placement rule to a figure's point layers.
 
@@ -587,6 +590,9 @@ def place_points(
         Largest ``accuracy_m`` drawn as a point.
     basemap : Basemap
         Its datum shifts the badge positions like the layers.
+    skipped : tuple of LayerSpec
+        Layers the figure wanted but cannot draw (no features): their zones that
+        could not be derived are listed too.
 
     Returns
     -------
@@ -608,10 +614,19 @@ def place_points(
     )
     shown = display_frame(pts, basemap) if keys else pts
     anchors = {k: (g.y, g.x) for k, g in zip(keys, shown.geometry, strict=True)}
-    empty = tuple(
-        (s, layers[s.id][layers[s.id].geometry.is_empty])
-        for s in chosen
-        if s.geometry_type.removeprefix("Multi") == "Polygon"
-        and layers[s.id].geometry.is_empty.any()
+    return PlacedPoints(
+        placed, anchors, {k: found[k][2] for k in keys}, _underivable([*chosen, *skipped], layers)
     )
-    return PlacedPoints(placed, anchors, {k: found[k][2] for k in keys}, empty)
+
+
+def _underivable(
+    specs: list[LayerSpec], layers: Mapping[str, gpd.GeoDataFrame]
+) -> tuple[tuple[LayerSpec, gpd.GeoDataFrame], ...]:
+    """Zones a derived layer reports as not derivable (``attrs["not_derivable"]``)."""
+    out = []
+    for s in specs:
+        gone = layers[s.id].attrs.get("not_derivable") if s.id in layers else None
+        if gone:
+            frame = gpd.GeoDataFrame(pd.DataFrame(gone), geometry=[None] * len(gone))
+            out.append((s, frame))
+    return tuple(out)
