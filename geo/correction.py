@@ -24,7 +24,6 @@ import datetime as dt
 import io
 import math
 import re
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -597,14 +596,6 @@ def _validate_new(text_before: Gazetteer, text_after: Gazetteer, path: Path) -> 
         )
 
 
-def _backup(path: Path, stamp: str) -> Path:
-    backup_dir = path.parent / BACKUP_DIR
-    backup_dir.mkdir(exist_ok=True)
-    backup = backup_dir / f"{path.stem}.{stamp}{path.suffix}"
-    shutil.copy2(path, backup)
-    return backup
-
-
 def _read_ledger(directory: Path) -> pd.DataFrame | None:
     from geo.claims import read_ledger
 
@@ -650,9 +641,27 @@ def fix_positions(
     LayerValidationError
         If a correction names an unknown place or makes the gazetteer fail its checks.
     """
-    from geo.layers import atomic_write_text, layers_dir
+    from geo.layers import layers_dir
 
     folder = Path(directory) if directory is not None else layers_dir()
+    if dry_run:
+        return _fix_positions(corrections, folder, dry_run, downstream, today)
+    from geo._io import write_lock
+
+    with write_lock(folder):
+        return _fix_positions(corrections, folder, dry_run, downstream, today)
+
+
+def _fix_positions(
+    corrections: Sequence[Correction],
+    folder: Path,
+    dry_run: bool,
+    downstream: bool,
+    today: str | None,
+) -> FixResult:
+    """Read, change, check, compare and (unless ``dry_run``) write; the caller locks."""
+    from geo._io import atomic_write_text, backup_copies
+
     path = folder / "gazetteer.csv"
     now = dt.datetime.now(dt.UTC)
     text = path.read_text(encoding="utf-8")
@@ -670,7 +679,7 @@ def fix_positions(
     result = FixResult(path, changes, report)
     if dry_run or not changes:
         return result
-    result.backup = _backup(path, now.strftime("%Y%m%dT%H%M%S%fZ"))
+    result.backup = backup_copies([path], folder / BACKUP_DIR)[0]
     atomic_write_text(path, new_text)
     result.written = True
     return result

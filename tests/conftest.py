@@ -84,7 +84,11 @@ def fix_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Debian Chromium through playwright; skip loudly (fail in CI) without it."""
+    """Debian's headless Chromium, one per test module.
+
+    A missing browser skips the module's browser tests with a loud reason, except in
+    CI (``CI`` set), where it fails the run.
+    """
     import os
 
     from geo.maps.browser import CHROMIUM, launch

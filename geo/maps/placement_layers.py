@@ -43,11 +43,14 @@ __all__ = [
     "PANEL_CLASS",
     "Badge",
     "BadgeDeclutter",
+    "FollowLayer",
     "MarkerPopups",
     "PlacedLayer",
     "PlacedPoints",
     "add_badges",
     "area_anchors",
+    "badge_colours",
+    "label_groups",
     "place_points",
     "point_cluster",
     "split_layer",
@@ -57,7 +60,7 @@ __all__ = [
 BADGE_CLASS = "geo-badge"
 PANEL_CLASS = "geo-unlocated"
 #: Points closer than this many pixels at the current zoom are clustered.
-CLUSTER_RADIUS_PX = 12
+CLUSTER_RADIUS_PX = 8
 #: Figures with more point layers than this (that have area members) get one badge
 #: per area instead of one per (area, layer).
 MERGE_BADGES_ABOVE = 2
@@ -194,6 +197,78 @@ def area_anchors(
     return out
 
 
+class FollowLayer(MacroElement):
+    """Show ``follower`` exactly while ``leader`` is on the map (no data in the script).
+
+    Parameters
+    ----------
+    leader, follower : folium.map.Layer
+        Layers already added to the map; the follower starts visible.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.leader.get_name() }}.on("add", function () {
+            {{ this.follower.get_name() }}.addTo({{ this._parent.get_name() }});
+        });
+        {{ this.leader.get_name() }}.on("remove", function () {
+            {{ this._parent.get_name() }}.removeLayer({{ this.follower.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, leader: Any, follower: Any) -> None:
+        super().__init__()
+        self._name = "FollowLayer"
+        self.leader = leader
+        self.follower = follower
+
+
+def label_groups(m: folium.Map, groups: Mapping[str, Any]) -> dict[str, str]:
+    """Return the JavaScript name of the group each layer's map labels go in.
+
+    A clustered point layer's own group would fold its labels into the cluster with
+    its points, so its labels get a plain group of their own that follows the layer
+    on and off the map.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    groups : Mapping of str to layer
+        Layer id to the group the layer is drawn in.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    out = {}
+    for lid, group in groups.items():
+        if isinstance(group, folium.plugins.FeatureGroupSubGroup):
+            twin = folium.FeatureGroup(name=f"{lid}-labels", control=False).add_to(m)
+            FollowLayer(group, twin).add_to(m)
+            group = twin
+        out[lid] = group.get_name()
+    return out
+
+
+def badge_colours(colors: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Return each layer's badge border: its colour when it has one, else dark grey.
+
+    Parameters
+    ----------
+    colors : Mapping
+        Layer id to class to colour (the figure's legend colours).
+
+    Returns
+    -------
+    dict of str to str
+    """
+    return {lid: next(iter(c.values())) if len(c) == 1 else "#333333" for lid, c in colors.items()}
+
+
 def point_cluster(m: folium.Map) -> folium.plugins.MarkerCluster:
     """Return the one cluster group that holds every point layer of a map."""
     # clustering needs a maximum zoom, which a map without tiles does not set
@@ -291,6 +366,8 @@ class BadgeDeclutter(MacroElement):
                     placed.push({left: r.left, right: r.right, top: r.top + dy,
                                  bottom: r.bottom + dy});
                 });
+                // map labels place themselves around the badges where they now are
+                map.fire("geo:furniture");
             }
             // once the view has settled and the cluster layer has redrawn its icons
             var timer = null;
@@ -605,7 +682,8 @@ def place_points(
     found = area_anchors(names, catalog, layers)
     placed = [split_layer(s, layers[s.id], max_accuracy_m, set(found)) for s in points]
     for pl in placed:
-        frames[pl.layer.id] = frames[pl.layer.id].loc[pl.points.index]
+        frame = frames[pl.layer.id]
+        frames[pl.layer.id] = frame[frame.index.isin(pl.points.index)]
     keys = sorted(found)
     pts = gpd.GeoDataFrame(
         {"accuracy_m": [0.0] * len(keys)},
