@@ -269,6 +269,19 @@ def badge_colours(colors: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     return {lid: next(iter(c.values())) if len(c) == 1 else "#333333" for lid, c in colors.items()}
 
 
+#: A cluster icon no larger than two point symbols (the default is 40 px), so that it
+#: leaves room for the labels of small zones around it. Only a count enters it.
+_CLUSTER_ICON = """
+function (cluster) {
+    return L.divIcon({
+        html: "<div><span>" + cluster.getChildCount() + "</span></div>",
+        className: "marker-cluster marker-cluster-small geo-cluster",
+        iconSize: L.point(22, 22)
+    });
+}
+"""
+
+
 def point_cluster(m: folium.Map) -> folium.plugins.MarkerCluster:
     """Return the one cluster group that holds every point layer of a map."""
     # clustering needs a maximum zoom, which a map without tiles does not set
@@ -276,6 +289,7 @@ def point_cluster(m: folium.Map) -> folium.plugins.MarkerCluster:
     cluster = folium.plugins.MarkerCluster(
         name="points",
         control=False,
+        icon_create_function=_CLUSTER_ICON,
         options={
             "maxClusterRadius": CLUSTER_RADIUS_PX,
             "spiderfyOnMaxZoom": True,
@@ -333,8 +347,9 @@ class BadgeDeclutter(MacroElement):
     """Move overlapping badges apart on screen after every zoom (no data in the script).
 
     Badges are placed greedily, largest count first; a badge that would overlap a
-    point symbol, a cluster icon or a badge already placed is shifted down or up by
-    whole badge heights until it is clear.
+    point symbol, a cluster icon, a map label or a badge already placed is shifted
+    down or up by whole badge heights until it is clear. Labels are placed first
+    (on every move, without waiting), so badges give way to them.
     """
 
     _template = Template(
@@ -345,11 +360,16 @@ class BadgeDeclutter(MacroElement):
                 var els = Array.from(map.getContainer().querySelectorAll(".geo-badge"));
                 els.forEach(function (e) { e.style.top = "0px"; });
                 els.sort(function (a, b) { return (+b.dataset.n) - (+a.dataset.n); });
-                // point symbols and cluster icons are obstacles too
-                var placed = Array.from(map.getContainer().querySelectorAll(
+                // point symbols, cluster icons and the map's labels are obstacles too
+                var c = map.getContainer();
+                var placed = Array.from(c.querySelectorAll(
                     ".marker-cluster, .leaflet-overlay-pane path.leaflet-interactive"
                 )).map(function (e) { return e.getBoundingClientRect(); }).filter(
                     function (r) { return r.width > 0 && r.width <= 48 && r.height <= 48; });
+                c.querySelectorAll(".geo-label:not(.geo-label-hidden)").forEach(function (e) {
+                    var r = e.getBoundingClientRect();
+                    if (r.width) { placed.push(r); }
+                });
                 els.forEach(function (e) {
                     var r = e.getBoundingClientRect();
                     if (!r.width) { return; }
@@ -366,8 +386,6 @@ class BadgeDeclutter(MacroElement):
                     placed.push({left: r.left, right: r.right, top: r.top + dy,
                                  bottom: r.bottom + dy});
                 });
-                // map labels place themselves around the badges where they now are
-                map.fire("geo:furniture");
             }
             // once the view has settled and the cluster layer has redrawn its icons
             var timer = null;
@@ -591,6 +609,12 @@ PLACEMENT_CSS = f"""
 .{PANEL_CLASS} ul {{ margin: 2px 0 4px 0; padding-left: 16px; }}
 .{PANEL_CLASS} .geo-ref, .geo-badge-list .geo-ref {{ color: #666; font-size: 10px; }}
 .geo-unlocated-title {{ font-weight: bold; }}
+.geo-cluster div {{ width: 18px; height: 18px; margin: 2px; border-radius: 9px; }}
+.geo-cluster span {{ line-height: 18px; font: bold 11px/18px sans-serif; }}
+/* the cluster layer animates every marker icon while it regroups; badges and map
+   labels are placed by measuring them, so they must stand still */
+.leaflet-cluster-anim .geo-badge-icon, .leaflet-cluster-anim .geo-label-anchor {{
+  transition: none !important; }}
 .{PANEL_CLASS} .geo-class {{ font-style: italic; margin-top: 2px; }}
 """
 

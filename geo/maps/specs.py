@@ -156,7 +156,6 @@ FIGURES: tuple[FigureSpec, ...] = (
             "西部缙云山生态屏障",
             "嘉陵江",
             "环大学创新生态圈",
-            "孵化器集群",
         ),
     ),
     FigureSpec(
@@ -185,7 +184,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L387",
         shows="Table 4 transformation platforms by status, and the three incubator clusters.",
         single_colour=("clusters",),
-        must_see=("沙滨路集群", "菁云湖集群", "五云湖集群", "在建", "规划论证"),
+        # no cluster has a member located to ±1 km, so none is drawn (the panel lists
+        # them); their members are shown by cluster
+        must_see=("沙滨路", "菁云湖", "五云湖", "在建", "规划论证"),
     ),
     FigureSpec(
         id="fig5",
