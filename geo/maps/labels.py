@@ -284,9 +284,9 @@ class MapLabels(VerbatimElement):
                 var c = map.getContainer();
                 var box = c.getBoundingClientRect();
                 var taken = [];
-                // furniture, count badges and cluster icons are never covered
-                var fixed = ".geo-title, .geo-source, .leaflet-control, .geo-badge, "
-                    + ".marker-cluster";
+                // furniture and cluster icons are never covered (count badges move
+                // out of the labels' way themselves)
+                var fixed = ".geo-title, .geo-source, .leaflet-control, .marker-cluster";
                 c.querySelectorAll(fixed).forEach(
                     function (el) {
                         var r = el.getBoundingClientRect();
