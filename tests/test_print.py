@@ -221,33 +221,42 @@ def test_points_only_where_precise_enough(data):
     precise = rd[rd["accuracy_m"] <= 1000]
     drawn = _by_gid(fig, "layer-rd_platforms")
     assert sum(len(c.get_offsets()) for c in drawn) == len(precise)
-    listed = "\n".join(t.get_text() for t in _by_gid(fig, GIDS["unlocated"]))
+    # every coarse platform is shown once: counted on a badge or in the side list
+    content = figure_content(spec, layers, catalog, load_gazetteer())
+    title = "研发平台 R&D platforms (Table 3)"
+    on_badges = [n for b in content.badges for t, n in b.members if t == title]
+    listed = content.unlocated.get(title, [])
     coarse = rd[rd["accuracy_m"] > 1000]
-    assert f"R&D platforms (Table 3)（{len(coarse)}）" in listed
+    assert len(on_badges) + len(listed) == len(coarse)
+    side = "\n".join(t.get_text() for t in _by_gid(fig, GIDS["unlocated"]))
+    assert f"R&D platforms (Table 3)（{len(listed)}）" in side
 
 
 def test_coarse_features_are_counted_on_a_located_area(data):
     catalog, layers = data
-    rd = layers["rd_platforms"].copy()
+    rd, campuses = layers["rd_platforms"].copy(), layers["campuses"].copy()
     coarse = rd.index[rd["accuracy_m"] > 1000]
-    rd["within"] = ""
-    rd.loc[coarse[:3], "within"] = "重庆大学A区"  # gazetteer place, ±400 m: locatable
-    rd.loc[coarse[3:5], "within"] = "重庆大学虎溪校区"  # ±1500 m: too coarse to place a badge
+    rd["within"] = campuses["within"] = ""  # only the areas set here
+    rd.loc[coarse[:3], "within"] = "重庆大学A区"  # a gazetteer area: a badge, as on the web
+    rd.loc[coarse[3:5], "within"] = "无此地点"  # no such place: listed with its area
     spec = figure_by_id("3", catalog)
-    content = figure_content(spec, {**layers, "rd_platforms": rd}, catalog, load_gazetteer())
+    fixed = {**layers, "rd_platforms": rd, "campuses": campuses}
+    content = figure_content(spec, fixed, catalog, load_gazetteer())
     assert [(b.area, len(b.members)) for b in content.badges] == [("重庆大学A区", 3)]
     listed = content.unlocated["研发平台 R&D platforms (Table 3)"]
-    assert sum("（重庆大学虎溪校区）" in n for n in listed) == 2
+    assert sum("（无此地点）" in n for n in listed) == 2
     assert len(listed) == len(coarse) - 3
 
 
 def test_names_are_drawn_literally_never_as_math(data):
     catalog, layers = data
     campuses, rd = layers["campuses"].copy(), layers["rd_platforms"].copy()
-    drawn = campuses.index[campuses["accuracy_m"] <= 1000][0]
-    campuses.loc[drawn, "name_zh"] = r"校区$x^2$\beta"
-    rd.loc[rd.index[rd["accuracy_m"] > 1000][0], "name_zh"] = "平台$\\frac{$x"  # bad TeX
     spec = figure_by_id("3", catalog)
+    shown = {t.get_text() for t in _by_gid(draw_figure(spec, layers, catalog), LABEL_GID)}
+    drawn = campuses.index[campuses["name_zh"].isin(shown)][0]  # a campus whose label is kept
+    campuses.loc[drawn, "name_zh"] = r"校区$x^2$\beta"
+    listed = rd.index[(rd["accuracy_m"] > 1000) & (rd["within"].fillna("") == "")]
+    rd.loc[listed[0], "name_zh"] = "平台$\\frac{$x"  # bad TeX, in the side list
     fig = draw_figure(spec, {**layers, "campuses": campuses, "rd_platforms": rd}, catalog)
     text = PdfReader(io.BytesIO(figure_bytes(fig, "pdf", 72, Page()))).pages[0].extract_text()
     assert "平台$\\frac{$x" in text

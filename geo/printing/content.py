@@ -26,11 +26,12 @@ from geo.catalog import Catalog, LayerSpec
 from geo.crs import METRIC_CRS
 from geo.gazetteer import Gazetteer
 from geo.maps.builder import figure_layers
+from geo.maps.placement_layers import area_anchors
 from geo.maps.specs import FigureSpec
 from geo.placement import Placement, placement
 from geo.printing.symbols import Symbol, figure_symbols
 
-__all__ = ["Badge", "FigureContent", "figure_content", "locate_area", "spread_coincident"]
+__all__ = ["Badge", "FigureContent", "figure_content", "spread_coincident"]
 
 #: Points closer than this are drawn around their common centre (metres).
 COINCIDENT_M = 150.0
@@ -108,44 +109,6 @@ def _names(gdf: gpd.GeoDataFrame) -> list[str]:
     return [str(v) for v in col.fillna("")]
 
 
-def locate_area(
-    name: str,
-    zones: list[gpd.GeoDataFrame],
-    gazetteer: Gazetteer | None,
-    max_accuracy_m: float,
-) -> shapely.Point | None:
-    """Return where an area named ``name`` is, in :data:`METRIC_CRS`, or ``None``.
-
-    Parameters
-    ----------
-    name : str
-        The area (a feature's ``within``).
-    zones : list of GeoDataFrame
-        Polygon layers drawn on the figure, in :data:`METRIC_CRS`; a zone whose
-        ``name_zh`` is ``name`` gives its representative point.
-    gazetteer : Gazetteer or None
-        Otherwise a gazetteer place of that name or alias, when its own accuracy is
-        within ``max_accuracy_m``.
-    max_accuracy_m : float
-        The figure's placement limit.
-
-    Returns
-    -------
-    shapely.Point or None
-    """
-    for zones_gdf in zones:
-        hit = zones_gdf[zones_gdf.get("name_zh", pd.Series(dtype=object)) == name]
-        if len(hit):
-            return hit.geometry.union_all().representative_point()
-    if gazetteer is None or name not in gazetteer:
-        return None
-    place = gazetteer.lookup(name)
-    if not place.accuracy_m <= max_accuracy_m:
-        return None
-    pt = gpd.GeoSeries([shapely.Point(place.lon, place.lat)], crs="EPSG:4326")
-    return pt.to_crs(METRIC_CRS).iloc[0]
-
-
 def spread_coincident(gdf: gpd.GeoDataFrame, within_m: float = COINCIDENT_M) -> gpd.GeoDataFrame:
     """Return points with near-coincident ones spread on a small circle around their centre.
 
@@ -216,7 +179,7 @@ def figure_content(
     catalog : Catalog
         The layer catalog.
     gazetteer : Gazetteer, optional
-        Locates the areas of coarse features (see :func:`locate_area`).
+        Locates the gazetteer areas of coarse features (as the web maps do).
     max_accuracy_m : float, default 1000
         Largest ``accuracy_m`` drawn as a point.
 
@@ -243,7 +206,8 @@ def figure_content(
         coarse.append((layer, area))
         if len(unlocated):
             out.unlocated.setdefault(_title(layer), []).extend(_names(unlocated))
-    _count_on_areas(out, coarse, gazetteer, max_accuracy_m)
+    names = {w for _, g in coarse for w in g["within"].astype(str).str.strip()}
+    _count_on_areas(out, coarse, area_anchors(names, catalog, layers, gazetteer))
     out.symbols = figure_symbols(spec, [s for s, _ in out.drawn], layers)
     return out
 
@@ -251,19 +215,23 @@ def figure_content(
 def _count_on_areas(
     out: FigureContent,
     coarse: list[tuple[LayerSpec, gpd.GeoDataFrame]],
-    gazetteer: Gazetteer | None,
-    max_accuracy_m: float,
+    anchors: Mapping[str, tuple[float, float, str]],
 ) -> None:
-    """Add a badge per located area; list the features of areas that cannot be located."""
-    zones = [g for s, g in out.drawn if not _is_point(s) and s.id != "district"]
+    """Add a badge per located area; list the features of areas that cannot be located.
+
+    ``anchors`` are the web maps' badge positions (``within`` value to lon, lat and
+    label, from :func:`geo.maps.placement_layers.area_anchors`), so a print counts a
+    feature on the same area as the web figure does.
+    """
     members: dict[str, list[tuple[str, str]]] = {}
     for layer, gdf in coarse:
         for name, area in zip(_names(gdf), gdf["within"].astype(str).str.strip(), strict=True):
             members.setdefault(area, []).append((_title(layer), name))
     for area, items in members.items():
-        where = locate_area(area, zones, gazetteer, max_accuracy_m)
-        if where is None:
+        if area not in anchors:
             for title, name in items:
                 out.unlocated.setdefault(title, []).append(f"{name}（{area}）")
-        else:
-            out.badges.append(Badge(area, where.x, where.y, tuple(items)))
+            continue
+        lon, lat, label = anchors[area]
+        pt = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+        out.badges.append(Badge(label, pt.x, pt.y, tuple(items)))
