@@ -29,6 +29,7 @@ import pandas as pd
 from geo._errors import LayerValidationError
 from geo._io import atomic_path, atomic_write_text
 from geo.catalog import Catalog, LayerSpec
+from geo.crs import STORAGE_CRS
 from geo.layers import write_layer
 from geo.maps.styles import (
     SCHEMATIC_DASH,
@@ -40,6 +41,7 @@ from geo.maps.styles import (
 from geo.validity import geometry_problems
 
 __all__ = [
+    "GPKG_VERSION",
     "LAYER_STYLES_COLUMNS",
     "StyleRow",
     "check_geometries",
@@ -84,6 +86,8 @@ CREATE TABLE IF NOT EXISTS layer_styles (
     update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
 )
 """
+#: GeoPackage version written (GDAL's creation option VERSION).
+GPKG_VERSION = "1.2"
 #: Geometry column name pyogrio/GDAL gives GeoPackage tables.
 GEOMETRY_COLUMN = "geom"
 _QGIS_VERSION = "3.28.0-Firenze"
@@ -475,10 +479,17 @@ def _register_layer_styles(con: sqlite3.Connection) -> None:
     )
 
 
-def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: str | Path) -> Path:
-    """Write layers into one GeoPackage with their QGIS styles, atomically.
+def write_gpkg(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    path: str | Path,
+    crs: str = "EPSG:4326",
+) -> Path:
+    """Write layers into one GeoPackage 1.2 with their QGIS styles, atomically.
 
-    Each layer becomes a table named by its id, in EPSG:4326; then the
+    GeoPackage 1.2 (not GDAL's default 1.4) opens without a warning in the QGIS
+    and GDAL versions GIS offices still run. Each layer becomes a table named by
+    its id, in ``crs`` (point layers carry their resolved positions); then the
     ``layer_styles`` table is written with :mod:`sqlite3`, one default style per
     layer. The file is built under a temporary name in the destination folder and
     renamed into place, so an existing GeoPackage is never left half-written.
@@ -491,6 +502,8 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: s
         The catalog (titles, styles).
     path : str or Path
         Destination ``.gpkg`` file.
+    crs : str
+        CRS of the tables: EPSG:4326 (default), EPSG:4490 or EPSG:4544.
 
     Returns
     -------
@@ -509,12 +522,14 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: s
         for spec in catalog:
             if spec.id not in layers:
                 continue
+            frame = gpkg_frame(layers[spec.id])
             pyogrio.write_dataframe(
-                gpkg_frame(layers[spec.id]),
+                frame if crs == STORAGE_CRS else frame.to_crs(crs),
                 tmp,
                 layer=spec.id,
                 driver="GPKG",
                 promote_to_multi=spec.geometry_type != "Point",
+                dataset_options={"VERSION": GPKG_VERSION},
                 layer_options={"IDENTIFIER": f"{spec.title_zh} {spec.title_en}"},
                 append=tmp.exists(),
             )
