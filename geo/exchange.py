@@ -283,8 +283,8 @@ def write_flatgeobufs(
 def write_kml(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: str | Path) -> Path:
     """Write every layer into one KML file (a folder per layer), atomically.
 
-    KML is WGS-84 by definition. Placemarks are named by ``name_zh``; the other
-    properties are kept as extended data.
+    KML is WGS-84 by definition. Placemarks are named by ``name_zh`` (read back as
+    the field ``Name``); the other properties are kept as extended data.
 
     Parameters
     ----------
@@ -307,12 +307,13 @@ def write_kml(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: st
         for spec in catalog:
             if spec.id not in layers:
                 continue
+            # KML's <name> is the field "Name" (a creation option would apply to the
+            # first layer only)
             pyogrio.write_dataframe(
-                _frame(layers[spec.id], "EPSG:4326"),
+                _frame(layers[spec.id], "EPSG:4326").rename(columns={"name_zh": "Name"}),
                 tmp,
                 layer=spec.id,
                 driver="KML",
-                dataset_options={"NameField": "name_zh"},
                 append=tmp.exists(),
             )
     return path

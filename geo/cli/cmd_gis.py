@@ -187,6 +187,21 @@ def run_add_layer(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What each export format carries, for the line printed after writing it.
+_EXPORT_WHAT = {
+    "gpkg": "with QGIS styles",
+    "geojson": "as GeoJSON file(s) with .qml styles",
+    "shp": "as Shapefiles (UTF-8 .cpg, field map <id>.fields.csv)",
+    "fgb": "as FlatGeobuf files",
+    "kml": "as KML",
+}
+
+
+def _export_line(n: int, fmt: str, crs: str, out: Path, files: int) -> str:
+    count = f" ({files} files)" if files > 1 else ""
+    return f"wrote {n} layer(s) {_EXPORT_WHAT[fmt]} in {crs} to {out}{count}"
+
+
 def run_export(args: argparse.Namespace) -> int:
     """Export layers in the formats asked for."""
     from geo.exchange import ShapefileTextWarning, export_crs, write_export
@@ -217,8 +232,5 @@ def run_export(args: argparse.Namespace) -> int:
                 warnings.showwarning(
                     note.message, note.category, note.filename, note.lineno, note.file, note.line
                 )
-        print(
-            f"wrote {len(layers)} layer(s) as {fmt} ({export_crs(args.crs, fmt)}) to {out}"
-            + (f": {len(files)} file(s)" if len(files) > 1 else "")
-        )
+        print(_export_line(len(layers), fmt, export_crs(args.crs, fmt), out, len(files)))
     return 0
