@@ -16,15 +16,19 @@ whole site with its index page).
 
 from __future__ import annotations
 
+import html
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import folium
 
-from geo.maps.assets import external_references, inline_assets
+from geo._errors import MissingDependencyError
+from geo.maps.assets import OfflineAssetError, external_references, inline_assets
 from geo.maps.basemaps import BASEMAP_NAMES, Basemap, resolve_basemap
-from geo.maps.builder import MissingLayerWarning, build_map
+from geo.maps.builder import MissingLayerWarning, build_map, figure_layers
 from geo.maps.specs import FIGURES, FigureSpec, all_specs, figure_by_id, overview_spec
 
 __all__ = [
@@ -37,10 +41,12 @@ __all__ = [
     "build_map",
     "external_references",
     "figure_by_id",
+    "figure_layers",
     "overview_spec",
     "render_html",
     "resolve_basemap",
     "save_map",
+    "show",
 ]
 
 
@@ -62,6 +68,55 @@ def render_html(m: folium.Map, offline: bool = False) -> str:
     with _utf8_json():
         page = m.get_root().render()
     return inline_assets(page) if offline else page
+
+
+def show(m: folium.Map, height: int = 600) -> Any:
+    """Show a map inline in Jupyter, with Leaflet and its plugins inlined.
+
+    Displaying a folium map directly loads Leaflet from a CDN, so it stays blank
+    without internet. This renders the page as :func:`save_map` with
+    ``offline=True`` does and puts it in an ``<iframe srcdoc>``; only the basemap
+    tiles, if any, still come from the network (``basemap="none"`` needs none).
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`build_map`.
+    height : int
+        Height of the frame in pixels.
+
+    Returns
+    -------
+    IPython.display.HTML
+        Shown when it is the last expression of a cell (or pass it to ``display``).
+
+    Warns
+    -----
+    UserWarning
+        If a plugin's asset has no offline copy: the page then loads its assets
+        from the network, as folium does.
+
+    Raises
+    ------
+    MissingDependencyError
+        If IPython is not installed.
+    """
+    try:
+        from IPython.display import HTML
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "showing maps inline needs Jupyter: pip install 'shapingba-geo[notebook]'"
+        ) from exc
+    try:
+        page = render_html(m, offline=True)
+    except OfflineAssetError as exc:  # e.g. a plugin of gdf.explore() without a local copy
+        warnings.warn(f"{exc}; shown with its assets from the network", stacklevel=2)
+        page = render_html(m)
+    page = html.escape(page, quote=True)
+    return HTML(
+        f'<iframe srcdoc="{page}" style="width:100%;height:{int(height)}px;border:none" '
+        'sandbox="allow-scripts allow-popups allow-downloads"></iframe>'
+    )
 
 
 @contextmanager
