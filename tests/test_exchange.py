@@ -160,11 +160,16 @@ def test_ogrinfo_reads_every_format(project, tmp_path):
     for fmt in ("gpkg", "shp", "kml", "fgb", "geojson"):
         out = tmp_path / f"x.{fmt}"
         write_export(subset, cat, fmt, out)
-        path, layer = _files(out, fmt, "campuses")
-        args = ["ogrinfo", "-so", "-ro", str(path)] + ([layer] if layer else [])
-        done = subprocess.run(args, capture_output=True, text=True, check=False)
-        assert done.returncode == 0, done.stderr
-        assert f"Feature Count: {len(data['campuses'])}" in done.stdout
+        path, _ = _files(out, fmt, "campuses")
+        summary = subprocess.run(
+            ["ogrinfo", "-so", "-ro", str(path), "campuses"], capture_output=True, text=True
+        )
+        assert summary.returncode == 0, summary.stderr
+        assert f"Feature Count: {len(data['campuses'])}" in summary.stdout, fmt
+        features = subprocess.run(
+            ["ogrinfo", "-ro", "-q", str(path), "campuses"], capture_output=True, text=True
+        )
+        assert "重庆大学A区" in features.stdout, fmt
 
 
 def test_cli_export_formats(gis_layers, tmp_path, capsys):
