@@ -34,7 +34,13 @@ import geopandas as gpd
 from geo._errors import CRSError
 from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
 from geo.catalog import Catalog, LayerSpec
-from geo.export import check_geometries, gpkg_frame, write_geojson_dir, write_gpkg
+from geo.export import (
+    check_geometries,
+    export_frame,
+    write_geojson_dir,
+    write_gpkg,
+    write_tables,
+)
 
 __all__ = [
     "EXPORT_CRS",
@@ -99,11 +105,6 @@ def export_crs(text: str, fmt: str = "gpkg") -> str:
             "use --format gpkg, shp or fgb for CGCS2000"
         )
     return code
-
-
-def _frame(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
-    out = gpkg_frame(gdf)
-    return out if crs == "EPSG:4326" else out.to_crs(crs)
 
 
 def shapefile_fields(columns: list[str]) -> dict[str, str]:
@@ -230,7 +231,7 @@ def write_shapefiles(
     check_geometries(layers, catalog)
     folder = Path(folder)
     return [
-        _write_shapefile(spec, _frame(layers[spec.id], crs), folder)
+        _write_shapefile(spec, export_frame(layers[spec.id], crs), folder)
         for spec in catalog
         if spec.id in layers
     ]
@@ -270,7 +271,7 @@ def write_flatgeobufs(
         path = Path(folder) / f"{spec.id}.fgb"
         with atomic_path(path) as tmp:
             pyogrio.write_dataframe(
-                _frame(layers[spec.id], crs),
+                export_frame(layers[spec.id], crs),
                 tmp,
                 layer=spec.id,
                 driver="FlatGeobuf",
@@ -299,23 +300,11 @@ def write_kml(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: st
     -------
     Path
     """
-    import pyogrio
-
     check_geometries(layers, catalog)
     path = Path(path)
-    with atomic_path(path) as tmp:
-        for spec in catalog:
-            if spec.id not in layers:
-                continue
-            # KML's <name> is the field "Name" (a creation option would apply to the
-            # first layer only)
-            pyogrio.write_dataframe(
-                _frame(layers[spec.id], "EPSG:4326").rename(columns={"name_zh": "Name"}),
-                tmp,
-                layer=spec.id,
-                driver="KML",
-                append=tmp.exists(),
-            )
+    named = {k: v.rename(columns={"name_zh": "Name"}) for k, v in layers.items()}
+    with atomic_path(path) as tmp:  # KML's <name> is the field "Name"
+        write_tables(named, catalog, tmp, "KML")
     return path
 
 
