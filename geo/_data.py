@@ -16,6 +16,7 @@ change an installed package, so :func:`check_writable` refuses with the fix
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 from geo._errors import PackagedDataError
@@ -55,6 +56,7 @@ def checkout_root() -> Path | None:
     return None
 
 
+@cache
 def packaged_dir(name: str) -> Path | None:
     """Return the folder of the wheel's copy of ``layers`` or ``sources``, if installed.
 
