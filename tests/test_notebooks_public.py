@@ -5,7 +5,11 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 import warnings
 from pathlib import Path
@@ -167,3 +171,34 @@ def test_inline_map_draws_with_no_network(browser, tmp_path):
     assert frame.locator("path.leaflet-interactive").count() >= len(layers["cancer_resources"])
     assert errors == []
     context.close()
+
+
+# --------------------------------------------------------------------------- stock Jupyter
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (os.environ.get("CI") or os.environ.get("GEO_TEST_STOCK_JUPYTER")),
+    reason="needs the package index (pip install .[notebook] into a new venv, ~2 min): "
+    "set GEO_TEST_STOCK_JUPYTER=1 (always run in CI)",
+)
+def test_notebooks_run_in_a_venv_made_only_from_the_notebook_extra(tmp_path):
+    from test_packaging import build_wheel
+
+    wheel = build_wheel(tmp_path / "dist")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, f"{wheel}[notebook]", "nbmake"], check=True, timeout=1200)
+    work = tmp_path / "work"  # the notebooks beside a copy of the data, outside the repo
+    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    shutil.copytree(ROOT / "layers", work / "layers")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEO_", "PYTHON"))}
+    run = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pytest", "--nbmake", "notebooks", "-q"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert f"{len(NOTEBOOKS)} passed" in run.stdout

@@ -110,7 +110,7 @@ def test_gazetteer_match_as_json(fix_layers, capsys):
 
 
 # --------------------------------------------------------------------------- wheel
-def _build_wheel(out: Path) -> Path:
+def build_wheel(out: Path) -> Path:
     cmd = [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)]
     try:
         import setuptools
@@ -125,7 +125,7 @@ def _build_wheel(out: Path) -> Path:
 
 
 def test_wheel_names_every_data_file(tmp_path):
-    names = set(zipfile.ZipFile(_build_wheel(tmp_path)).namelist())
+    names = set(zipfile.ZipFile(build_wheel(tmp_path)).namelist())
     for rel in _tracked("layers"):
         assert f"geo_data/{rel}" in names, rel
     for rel in _tracked("sources"):
@@ -158,7 +158,7 @@ def _fresh_venv(tmp_path: Path, wheel: Path) -> Path:
 
 @pytest.mark.slow
 def test_installed_wheel_runs_from_any_folder(tmp_path):
-    venv = _fresh_venv(tmp_path, _build_wheel(tmp_path / "dist"))
+    venv = _fresh_venv(tmp_path, build_wheel(tmp_path / "dist"))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GEO_", "PYTHON"))}
