@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Collection, Iterator
@@ -486,17 +485,17 @@ def _catalog_zones() -> frozenset[str]:
 
 
 def default_path() -> Path:
-    """Return the gazetteer file: ``$GEO_LAYERS_DIR/gazetteer.csv`` or the repo's.
+    """Return the gazetteer file: ``gazetteer.csv`` in the layers folder.
 
     Returns
     -------
     pathlib.Path
-        ``gazetteer.csv`` inside ``$GEO_LAYERS_DIR`` when that variable is set,
-        otherwise inside the repository's ``layers/`` folder.
+        ``gazetteer.csv`` inside :func:`geo._data.layers_dir` (``$GEO_LAYERS_DIR``,
+        the repository's ``layers/`` or the copy installed with the package).
     """
-    env = os.environ.get("GEO_LAYERS_DIR")
-    base = Path(env) if env else Path(__file__).resolve().parents[1] / "layers"
-    return base / "gazetteer.csv"
+    from geo._data import layers_dir
+
+    return layers_dir() / "gazetteer.csv"
 
 
 _ACTIVE: ContextVar[Gazetteer | None] = ContextVar("active_gazetteer", default=None)
