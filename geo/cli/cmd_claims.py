@@ -127,8 +127,7 @@ def link_ledger(
     if lookup is None:
         from geo.gazetteer import load_gazetteer
 
-        gaz = load_gazetteer()
-        lookup = lambda name: str(gaz.lookup(name).name_zh)  # noqa: E731
+        lookup = cl.gazetteer_resolver(load_gazetteer())
     new = cl.link_features(cl.read_ledger(path), layers, lookup)
     changed = raw["feature_id"] != new.to_numpy()
     changes = pd.DataFrame(

@@ -193,12 +193,13 @@ def run_near(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail("near", str(exc))
     a, b = _load(args.a), _load(args.b)
+    alone = args.a == args.b  # one layer against itself: a feature is not its own neighbour
     if args.k is not None:
-        pairs = measure.k_nearest(a, b, args.k, within)
+        pairs = measure.k_nearest(a, b, args.k, within, exclude_self=alone)
     elif within is not None:
-        pairs = measure.within_distance(a, b, within)
+        pairs = measure.within_distance(a, b, within, exclude_self=alone)
     else:
-        near = measure.nearest(a, b)
+        near = measure.nearest(a, b, exclude_self=alone)
         pairs = pd.DataFrame(
             {"a": a.index, "b": near["b"].to_numpy(), "dist_m": near["dist_m"].to_numpy()}
         )
