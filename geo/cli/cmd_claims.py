@@ -19,11 +19,12 @@ import html
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from geo.cli._lazy import lazy_choices
 
-from geo import claims as cl
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "claims_map",
@@ -48,6 +49,7 @@ def load_context() -> tuple[dict[str, Any], list[str]]:
     tuple of (dict, list of str)
         Keyword arguments for :func:`geo.claims.run_checks` and what was missing.
     """
+    from geo import claims as cl
     from geo.cli import USER_ERRORS
     from geo.gazetteer import load_gazetteer
     from geo.layers import load_layer, read_catalog
@@ -86,6 +88,8 @@ def judge(
     tuple
         Claims with verdicts, raw check results, and the list of missing data.
     """
+    from geo import claims as cl
+
     claims = cl.read_ledger() if ledger is None else ledger
     ctx, missing = load_context() if context is None else context
     results = cl.run_checks(claims, **ctx)
@@ -118,6 +122,9 @@ def link_ledger(
         :func:`geo.claims.ledger_text`), and the changes (``claim_id, place, old,
         new``).
     """
+    import pandas as pd
+
+    from geo import claims as cl
     from geo.layers import load_layers, read_catalog
 
     path = Path(path) if path is not None else cl.ledger_path()
@@ -231,6 +238,8 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
     str
         The page.
     """
+    from geo import claims as cl
+
     esc = html.escape
     summary = cl.summarise(judged)
     head = "".join(f"<th>{esc(label)}</th>" for _, label in _COLUMNS)
@@ -279,6 +288,8 @@ def _marker_points(
     features: Any,
 ) -> dict[str, Any]:
     """One point per place key: the claims' linked feature, else the gazetteer's point."""
+    from geo import claims as cl
+
     points: dict[str, Any] = {}
     by_id: dict[str, Any] = {}
     if features is not None and len(features):
@@ -331,6 +342,7 @@ def claims_map(
     """
     import folium
 
+    from geo import claims as cl
     from geo.maps import resolve_basemap
     from geo.maps.basemaps import add_basemap
 
@@ -409,6 +421,7 @@ def write_claims_report(
     list of Path
         The files written.
     """
+    from geo import claims as cl
     from geo.layers import atomic_write_text
     from geo.maps import render_html
 
@@ -432,6 +445,7 @@ def write_claims_report(
 
 def _run_link(args: argparse.Namespace) -> int:
     """Handle ``geo claims --link [--dry-run]``."""
+    from geo import claims as cl
     from geo.layers import atomic_write_text
 
     path = cl.ledger_path()
@@ -462,6 +476,8 @@ def run(args: argparse.Namespace) -> int:
     int
         Exit status: 1 with ``--strict`` when a conflict exists, else 0.
     """
+    from geo import claims as cl
+
     if getattr(args, "link", False):
         return _run_link(args)
     ctx, missing = load_context()
@@ -510,14 +526,12 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
     )
-    from geo.maps.basemaps import BASEMAP_NAMES
-
-    p.add_argument(
+    basemap = p.add_argument(
         "--basemap",
-        choices=BASEMAP_NAMES,
         default="osm",
         help="tiles of map.html (always self-contained otherwise); none: no tiles, fully offline",
     )
+    lazy_choices(basemap, "geo.maps.basemaps", "BASEMAP_NAMES")
     p.add_argument(
         "--link",
         action="store_true",

@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from geo.cli import USER_ERRORS
-from geo.layers import load_layer, read_catalog, validate_catalog, validate_file
 
 
 def register(sub: Any) -> None:
@@ -42,6 +41,8 @@ def _summary_row(spec: Any, load: bool) -> list[str]:
     row = [spec.id, spec.title_zh, spec.title_en, spec.geometry_type, spec.role]
     if not load:
         return [*row, "-", "-", "-"]
+    from geo.layers import load_layer
+
     gdf = load_layer(spec.id)
     counts = gdf["geometry_source"].value_counts()
     mix = " ".join(f"{k}:{v}" for k, v in counts.items())
@@ -64,6 +65,8 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
 
 def run_layers(args: argparse.Namespace) -> int:
     """Print the catalog as a table; a layer that fails to load is listed, not fatal."""
+    from geo.layers import read_catalog
+
     cat = read_catalog()
     header = ["id", "title_zh", "title_en", "geometry", "role", "features", "sources", "worst_m"]
     rows, failures = [], []
@@ -92,6 +95,8 @@ def run_layers(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate one file or the catalog; print all problems."""
+    from geo.layers import validate_catalog, validate_file
+
     if args.path:
         problems = validate_file(args.path, args.crs, args.geometry_type)
         target = args.path

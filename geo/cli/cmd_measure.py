@@ -10,16 +10,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import pandas as pd
-
-from geo import measure, report
 from geo._errors import CatalogError
 from geo.cli import USER_ERRORS
+from geo.cli._lazy import lazy_choices
 from geo.cli.cmd_layers import format_table
-from geo.layers import atomic_write_text, load_layer, read_catalog
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 FORMATS = ("table", "csv", "json", "geojson")
 
@@ -39,14 +39,14 @@ def register(sub: Any) -> None:
     p = sub.add_parser("area", help="geodesic area of every feature (length for lines)")
     p.add_argument("layer", help="catalog id or GeoJSON path")
     p.add_argument("--by", metavar="COLUMN", help="sum areas by this column (e.g. kind)")
-    p.add_argument("--unit", choices=list(measure.AREA_UNITS), default="m2")
+    lazy_choices(p.add_argument("--unit", default="m2"), "geo.measure", "AREA_UNITS")
     _add_format(p)
     p.set_defaults(func=run_area)
 
     o = sub.add_parser("overlap", help="pairs of features of A and B that overlap, with shares")
     o.add_argument("a", help="layer A: catalog id or path")
     o.add_argument("b", help="layer B: catalog id or path")
-    o.add_argument("--unit", choices=list(measure.AREA_UNITS), default="m2")
+    lazy_choices(o.add_argument("--unit", default="m2"), "geo.measure", "AREA_UNITS")
     _add_format(o)
     o.set_defaults(func=run_overlap)
 
@@ -81,6 +81,8 @@ def register(sub: Any) -> None:
 
 # --------------------------------------------------------------------------- helpers
 def _load(key: str) -> gpd.GeoDataFrame:
+    from geo.layers import load_layer
+
     gdf = load_layer(key)
     return gdf.set_index("id", drop=False) if gdf["id"].is_unique else gdf
 
@@ -91,6 +93,8 @@ def _fail(command: str, message: str) -> int:
 
 
 def _cell(column: str, value: Any) -> str:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "-"
     if isinstance(value, float):
@@ -100,6 +104,8 @@ def _cell(column: str, value: Any) -> str:
 
 def _emit(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) -> None:
     """Print a result table in the chosen format."""
+    import geopandas as gpd
+
     if fmt == "table":
         cols = [str(c) for c in table.columns]
         rows = [
@@ -124,6 +130,8 @@ def _emit(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) 
 
 
 def _name(gdf: gpd.GeoDataFrame, labels: pd.Series) -> list[Any]:
+    import pandas as pd
+
     names = gdf["name_zh"] if "name_zh" in gdf.columns else pd.Series(gdf.index, index=gdf.index)
     return list(names.reindex(labels).to_numpy())
 
@@ -131,6 +139,10 @@ def _name(gdf: gpd.GeoDataFrame, labels: pd.Series) -> list[Any]:
 # --------------------------------------------------------------------------- area
 def run_area(args: argparse.Namespace) -> int:
     """Print the geodesic area (or length) of a layer's features."""
+    import pandas as pd
+
+    from geo import measure
+
     gdf = _load(args.layer)
     dim = measure.geometry_dimension(gdf)
     if dim == 0:
@@ -165,6 +177,10 @@ def run_area(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- overlap
 def run_overlap(args: argparse.Namespace) -> int:
     """Print every overlapping pair of features of two layers."""
+    import pandas as pd
+
+    from geo import measure
+
     a, b = _load(args.a), _load(args.b)
     pairs = measure.overlaps(a, b)
     col = f"overlap_{args.unit}"
@@ -186,6 +202,10 @@ def run_overlap(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- near
 def run_near(args: argparse.Namespace) -> int:
     """Print nearest, k-nearest or within-distance pairs."""
+    import pandas as pd
+
+    from geo import measure
+
     if args.k is not None and args.k < 1:
         return _fail("near", f"--k must be at least 1, got {args.k}")
     try:
@@ -212,6 +232,8 @@ def run_near(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- zones
 def _zone_layers(keys: list[str] | None) -> dict[str, gpd.GeoDataFrame]:
+    from geo.layers import read_catalog
+
     if keys:
         return {Path(k).stem if Path(k).suffix else k: _load(k) for k in keys}
     ids = [s.id for s in read_catalog().by_role("zone")]
@@ -226,6 +248,10 @@ def _zone_layers(keys: list[str] | None) -> dict[str, gpd.GeoDataFrame]:
 
 def run_zones(args: argparse.Namespace) -> int:
     """Print which zones each feature of a layer falls in."""
+    import pandas as pd
+
+    from geo import measure
+
     gdf = _load(args.layer)
     zone_layers = _zone_layers(args.zones)
     if not zone_layers:
@@ -253,6 +279,9 @@ def run_zones(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- report
 def _report_inputs() -> tuple[dict[str, gpd.GeoDataFrame], Any, dict[str, str]]:
+    from geo import report
+    from geo.layers import load_layer, read_catalog
+
     layers: dict[str, gpd.GeoDataFrame] = {}
     missing: dict[str, str] = {}
     try:
@@ -274,6 +303,9 @@ def _report_inputs() -> tuple[dict[str, gpd.GeoDataFrame], Any, dict[str, str]]:
 
 def run_report(args: argparse.Namespace) -> int:
     """Build the measurement report and write CSV, Markdown and HTML to OUT/reports/."""
+    from geo import report
+    from geo.layers import atomic_write_text
+
     layers, catalog, missing = _report_inputs()
     rep = report.build_report(layers, catalog, missing)
     folder = Path(args.out) / "reports"
