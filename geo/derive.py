@@ -79,14 +79,55 @@ def _record(spec: Mapping[str, Any], kind: str, accuracy_m: float, **extra: Any)
     return rec
 
 
+#: Grid in metres that derived shapes are snapped to before they are stored (1 cm).
+GRID_M = 0.01
+
+
 def _frame(records: list[dict[str, Any]], geoms: list[BaseGeometry]) -> gpd.GeoDataFrame:
-    gdf = gpd.GeoDataFrame(records, geometry=geoms, crs=METRIC_CRS).to_crs(STORAGE_CRS)
-    return gdf.reset_index(drop=True)
+    """Return the features in EPSG:4326, each area a valid (Multi)Polygon in both CRSs."""
+    gdf = gpd.GeoDataFrame(records, geometry=[valid_area(g) for g in geoms], crs=METRIC_CRS)
+    return gdf.to_crs(STORAGE_CRS).reset_index(drop=True)
+
+
+def valid_area(geom: BaseGeometry) -> BaseGeometry:
+    """Return an overlay result as a valid area that stays valid when reprojected.
+
+    Overlays (difference, intersection) can leave parts that touch along an edge
+    or meet at a point that lies on another part's edge; reprojection then moves
+    such near-coincident edges across each other (a self-intersection that GEOS
+    and QGIS refuse). Repairing with :func:`shapely.make_valid` and snapping to a
+    :data:`GRID_M` grid (snap rounding nodes every touching point) leaves only
+    shared vertices, which any projection keeps shared.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        An area in EPSG:4544 (metres); other geometry types are returned as given.
+
+    Returns
+    -------
+    shapely geometry
+        A valid Polygon or MultiPolygon (empty if nothing areal is left).
+    """
+    if geom.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        return geom
+    return _polygonal(shapely.set_precision(shapely.make_valid(geom), GRID_M))
+
+
+def _polygons(geom: BaseGeometry) -> list[Polygon]:
+    """Every polygon in a geometry, collections and multi-parts flattened."""
+    out: list[Polygon] = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type == "Polygon":
+            out.append(part)
+        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
+            out += _polygons(part)
+    return out
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Keep only the areal part of an overlay result (drop slivers of lines/points)."""
-    parts = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and g.area > 1.0]
+    """Keep only the areal part of an overlay result (drop lines, points, slivers)."""
+    parts = [g for g in _polygons(geom) if g.area > 1.0]
     return shapely.union_all(parts) if parts else Polygon()
 
 
@@ -360,4 +401,14 @@ def derive_layer(spec: LayerSpec, load: Loader) -> gpd.GeoDataFrame:
     return RULES[rule](spec.derived["params"], load)
 
 
-__all__ = ["RULES", "belts", "cities", "derive_layer", "groups", "ridge_side", "screens"]
+__all__ = [
+    "GRID_M",
+    "RULES",
+    "belts",
+    "cities",
+    "derive_layer",
+    "groups",
+    "ridge_side",
+    "screens",
+    "valid_area",
+]

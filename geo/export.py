@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 import geopandas as gpd
 import pandas as pd
 
+from geo._errors import LayerValidationError
 from geo.catalog import Catalog, LayerSpec
 from geo.layers import atomic_write_text, write_layer
 from geo.maps.styles import (
@@ -37,10 +38,12 @@ from geo.maps.styles import (
     category_colors,
     get_style,
 )
+from geo.validity import geometry_problems
 
 __all__ = [
     "LAYER_STYLES_COLUMNS",
     "StyleRow",
+    "check_geometries",
     "gpkg_frame",
     "layer_qml",
     "layer_sld",
@@ -433,6 +436,35 @@ def gpkg_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 # --------------------------------------------------------------------------- writers
+def check_geometries(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog) -> None:
+    """Refuse to export when any geometry is missing, empty or invalid.
+
+    Desktop GIS cannot clip or dissolve an invalid shape, and rounding one for
+    export raises a GEOS ``TopologyException``; every such feature of every
+    layer is named at once, before anything is written.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        The layers, by catalog id.
+    catalog : Catalog
+        The catalog (which layers are derived).
+
+    Raises
+    ------
+    LayerValidationError
+        Listing every offending feature with its layer.
+    """
+    fix = "run `geo validate --all` and repair the layer before exporting"
+    problems = []
+    for spec in catalog:
+        if spec.id in layers:
+            source = f"layer {spec.id}" + (" (derived)" if spec.is_derived else f" ({spec.file})")
+            problems += geometry_problems(layers[spec.id], source, fix)
+    if problems:
+        raise LayerValidationError(problems)
+
+
 def _register_layer_styles(con: sqlite3.Connection) -> None:
     """Register ``layer_styles`` as an attribute table, as QGIS (via OGR) does."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
@@ -464,9 +496,15 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: s
     Returns
     -------
     Path
+
+    Raises
+    ------
+    LayerValidationError
+        If a geometry is missing, empty or invalid (see :func:`check_geometries`).
     """
     import pyogrio
 
+    check_geometries(layers, catalog)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
@@ -530,7 +568,13 @@ def write_geojson_dir(
     -------
     list of Path
         The GeoJSON files written.
+
+    Raises
+    ------
+    LayerValidationError
+        If a geometry is missing, empty or invalid (see :func:`check_geometries`).
     """
+    check_geometries(layers, catalog)
     directory = Path(directory)
     written = []
     rows = {r.f_table_name: r for r in style_rows(catalog, layers)}

@@ -21,6 +21,7 @@ import pandas as pd
 
 from geo import measure
 from geo.catalog import Catalog
+from geo.tables import csv_text, markdown_cell
 
 __all__ = [
     "COVERAGE_KM",
@@ -417,13 +418,17 @@ def report_csv(report: Report) -> dict[str, str]:
     dict of str to str
         ``{"zone_areas.csv": "...", ...}``.
     """
-    return {
-        f"{s.key}.csv": s.table.to_csv(index=False, lineterminator="\n") for s in report.sections
-    }
+    return {f"{s.key}.csv": csv_text(s.table) for s in report.sections}
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Markdown table cell: HTML and pipes escaped, on one line."""
+    return markdown_cell(text)
+
+
+def _md_text(text: str) -> str:
+    """Markdown running text: HTML from data escaped, so it shows as text."""
+    return html.escape(str(text), quote=False)
 
 
 def _md_table(table: pd.DataFrame) -> list[str]:
@@ -446,14 +451,12 @@ def report_markdown(report: Report) -> str:
     -------
     str
     """
-    lines = [f"# {report.title}", ""]
-    lines += [
-        f"- Layers used: {', '.join(f'{k} ({v})' for k, v in report.layers_used.items()) or 'none'}"
-    ]
-    lines += [f"- **Note:** {n}" for n in report.notes]
+    used = ", ".join(f"{k} ({v})" for k, v in report.layers_used.items()) or "none"
+    lines = [f"# {_md_text(report.title)}", "", f"- Layers used: {_md_text(used)}"]
+    lines += [f"- **Note:** {_md_text(n)}" for n in report.notes]
     for s in report.sections:
-        lines += ["", f"## {s.title}", "", s.intro, ""]
-        lines += [f"> **Note:** {n}" for n in s.notes] + ([""] if s.notes else [])
+        lines += ["", f"## {_md_text(s.title)}", "", _md_text(s.intro), ""]
+        lines += [f"> **Note:** {_md_text(n)}" for n in s.notes] + ([""] if s.notes else [])
         lines += _md_table(s.table)
         lines += ["", f"CSV: `{s.key}.csv`"]
     return "\n".join(lines) + "\n"

@@ -132,3 +132,66 @@ def test_schematic_shapes_are_dashed_in_the_browser(site, page):
     assert dashes
     assert all(d == "8 6" for d in dashes)
     assert page.locator(".geo-l-district").first.get_attribute("stroke-dasharray") is None
+
+
+# --------------------------------------------------------------------------- script in text
+JS_PAYLOAD = "${alert(1)} `${alert(2)}` \\ </script><script>alert(3)</script> {{7*7}}"
+
+
+def _open_popup(page, selector: str, needle: str) -> str:
+    """Click each feature of ``selector`` until a popup shows ``needle``; return its text."""
+    for el in page.locator(selector).all():
+        el.dispatch_event("mouseover")
+        el.dispatch_event("click")
+        page.wait_for_timeout(50)
+        texts = page.locator(".leaflet-popup-content").all_inner_texts()
+        if texts and needle in texts[0]:
+            return texts[0]
+    return ""
+
+
+def test_script_syntax_in_a_feature_stays_text_on_a_figure(page, tmp_path):
+    from geo.maps import build_map, figure_by_id, save_map
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_LAYERS_DIR", str(DATA))
+        cat = read_catalog(DATA / "catalog.yaml")
+        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    layers["rd_platforms"].loc[1, ["name_zh", "claims"]] = [JS_PAYLOAD, JS_PAYLOAD]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        fmap = build_map(figure_by_id("fig3", cat), layers, cat, "none")
+    path = save_map(fmap, tmp_path / "fig3.html", offline=True)
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_selector(".geo-l-rd_platforms")
+    assert JS_PAYLOAD in _open_popup(page, ".geo-l-rd_platforms", JS_PAYLOAD)
+    assert JS_PAYLOAD in page.locator(".leaflet-tooltip").all_inner_texts()[-1]
+    page.wait_for_timeout(300)
+    assert page.dialogs == []
+    assert page.errors == []
+
+
+def test_script_syntax_in_a_claim_stays_text_on_the_claims_map(page, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo import claims as cl
+    from geo.cli import cmd_claims
+
+    mini = cl.read_ledger(Path(__file__).parent / "data" / "claims" / "mini_ledger.csv")
+    first = mini["claim_id"] == mini["claim_id"].iloc[0]
+    mini.loc[first, "quote"] = JS_PAYLOAD
+    mini["place"] = mini["place"].where(~first, "`${alert(4)}`")
+    judged = cl.verdicts(mini, cl.run_checks(mini))
+    judged["place_key"] = [cl.normalise_place(p) for p in judged["place"]]
+    places = gpd.GeoDataFrame(
+        {"name_zh": ["`${alert(4)}`"], "aliases": [""]}, geometry=[Point(106.4, 29.6)], crs=4326
+    )
+    cmd_claims.write_claims_report(tmp_path, judged, [], places, None, None, "none")
+    page.goto((tmp_path / "map.html").as_uri(), wait_until="load")
+    page.wait_for_selector(".leaflet-interactive")
+    assert JS_PAYLOAD in _open_popup(page, ".leaflet-interactive", JS_PAYLOAD)
+    assert "`${alert(4)}`" in page.locator(".leaflet-tooltip").all_inner_texts()[-1]
+    page.wait_for_timeout(300)
+    assert page.dialogs == []
+    assert page.errors == []

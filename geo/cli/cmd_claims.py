@@ -345,6 +345,7 @@ def claims_map(
     from geo import claims as cl
     from geo.maps import resolve_basemap
     from geo.maps.basemaps import add_basemap
+    from geo.maps.safe import Popup, Tooltip, html_text
 
     fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles=None)
     add_basemap(fmap, resolve_basemap(basemap))
@@ -364,23 +365,23 @@ def claims_map(
         worst = next(v for v in cl.VERDICTS if (grp["verdict"] == v).any() or v == "cannot verify")
         items = "".join(
             "<li>"
-            + html.escape(
+            + html_text(
                 f"{r['claim_id']} {r['metric']}: {r['value_written']} {r['unit_written']} — "
                 f"{r['verdict']} ({str(r['source_file'])[:3]} L{r['line']}) 「{r['quote']}」"
             )
             + "</li>"
             for r in grp.to_dict("records")
         )
-        popup = folium.Popup(f"<b>{html.escape(str(key))}</b><ul>{items}</ul>", max_width=420)
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             location=[geom.y, geom.x],
             radius=7,
             color=colours[worst],
             fill=True,
             fill_opacity=0.8,
-            popup=popup,
-            tooltip=html.escape(f"{key}: {worst}"),
-        ).add_to(fmap)
+        )
+        marker.add_child(Popup(f"<b>{html_text(key)}</b><ul>{items}</ul>", max_width=420))
+        marker.add_child(Tooltip(html_text(f"{key}: {worst}")))
+        marker.add_to(fmap)
     return fmap
 
 
@@ -424,6 +425,7 @@ def write_claims_report(
     from geo import claims as cl
     from geo.layers import atomic_write_text
     from geo.maps import render_html
+    from geo.tables import csv_text
 
     out = Path(out_dir)
     if judged is None:
@@ -437,7 +439,7 @@ def write_claims_report(
     texts = {
         "map.html": render_html(fmap, offline=True),
         "index.html": report_html(judged, missing, "map.html"),
-        "claims_report.csv": judged.to_csv(index=False, lineterminator="\n"),
+        "claims_report.csv": csv_text(judged),
         "claims_report.md": cl.summary_markdown(judged, missing),
     }
     return [atomic_write_text(out / name, text) for name, text in texts.items()]
@@ -477,6 +479,7 @@ def run(args: argparse.Namespace) -> int:
         Exit status: 1 with ``--strict`` when a conflict exists, else 0.
     """
     from geo import claims as cl
+    from geo.tables import csv_text
 
     if getattr(args, "link", False):
         return _run_link(args)
@@ -484,7 +487,7 @@ def run(args: argparse.Namespace) -> int:
     judged, _results, missing = judge(context=(ctx, missing))
     fmt = getattr(args, "format", "table") or "table"
     if fmt == "csv":
-        print(judged.to_csv(index=False, lineterminator="\n"), end="")
+        print(csv_text(judged), end="")
     elif fmt == "json":
         print(json.dumps(judged.to_dict("records"), ensure_ascii=False, default=str, indent=1))
     else:

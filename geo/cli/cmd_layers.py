@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from geo._errors import Problem
+from geo.catalog import Catalog
 from geo.cli import USER_ERRORS
 
 
@@ -34,6 +36,12 @@ def register(sub: Any) -> None:
         help="declared CRS of the file: wgs84 (default), gcj02, bd09 or EPSG:<code>",
     )
     v.add_argument("--geometry-type", choices=["Point", "LineString", "Polygon"])
+    v.add_argument(
+        "--all",
+        action="store_true",
+        help="also load every layer, derived ones included, and check that each "
+        "geometry is valid as stored (EPSG:4326) and in EPSG:4544",
+    )
     v.set_defaults(func=run_validate)
 
 
@@ -93,13 +101,57 @@ def run_layers(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+#: What to do about an invalid shape, by where the layer comes from.
+SOURCE_FIX = "fix the outline (e.g. shapely.make_valid or QGIS 'Fix geometries')"
+DERIVED_FIX = "the rule made an invalid shape: check its inputs and report the rule"
+LOAD_FIX = "fix what the message names (for a derived layer, in the layers its rule reads)"
+
+
+def loaded_problems(catalog: Catalog) -> list[Problem]:
+    """Load every catalog layer (derived ones computed) and check each geometry.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The catalog.
+
+    Returns
+    -------
+    list of Problem
+        Layers that fail to load, and features whose geometry is missing, empty or
+        invalid in EPSG:4326 or EPSG:4544.
+    """
+    from geo.layers import layers_dir, load_layer
+    from geo.validity import geometry_problems
+
+    problems: list[Problem] = []
+    for spec in catalog:
+        if spec.is_derived:
+            source = f"{layers_dir() / 'catalog.yaml'} (derived layer {spec.id})"
+            fix = DERIVED_FIX
+        else:
+            source, fix = str(layers_dir() / str(spec.file)), SOURCE_FIX
+        try:
+            gdf = load_layer(spec.id, catalog=catalog)
+        except USER_ERRORS as exc:
+            problems.append(Problem(source, "-", f"layer {spec.id} does not load: {exc}", LOAD_FIX))
+            continue
+        problems += geometry_problems(gdf, source, fix)
+    return problems
+
+
 def run_validate(args: argparse.Namespace) -> int:
     """Validate one file or the catalog; print all problems."""
-    from geo.layers import validate_catalog, validate_file
+    from geo.layers import read_catalog, validate_catalog, validate_file
 
     if args.path:
         problems = validate_file(args.path, args.crs, args.geometry_type)
         target = args.path
+    elif getattr(args, "all", False):
+        cat = read_catalog()
+        problems = validate_catalog(cat)
+        problems += loaded_problems(cat)
+        target = "every catalog layer (derived ones included)"
     else:
         problems = validate_catalog()
         target = "the catalog's layers"

@@ -106,6 +106,8 @@ def _emit(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) 
     """Print a result table in the chosen format."""
     import geopandas as gpd
 
+    from geo.tables import csv_text
+
     if fmt == "table":
         cols = [str(c) for c in table.columns]
         rows = [
@@ -114,7 +116,7 @@ def _emit(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) 
         ]
         print(format_table(cols, rows) if rows else "(no rows)")
     elif fmt == "csv":
-        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(csv_text(table))
     elif fmt == "json":
         print(
             json.dumps(

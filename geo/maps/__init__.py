@@ -8,8 +8,10 @@
 
 Modules: :mod:`~geo.maps.specs` (what each figure shows), :mod:`~geo.maps.styles`
 (colours and legend swatches), :mod:`~geo.maps.basemaps` (tiles and display datum),
-:mod:`~geo.maps.builder` (the one builder), :mod:`~geo.maps.assets` (offline
-inlining) and :mod:`~geo.maps.site` (the whole site with its index page).
+:mod:`~geo.maps.builder` (the one builder), :mod:`~geo.maps.safe` (the only way text
+from data enters a map: escaped for HTML, Jinja and JavaScript, never template
+source), :mod:`~geo.maps.assets` (offline inlining) and :mod:`~geo.maps.site` (the
+whole site with its index page).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Layers come in as a dict of GeoDataFrames (EPSG:4326) with the catalog, so the
 builder draws whatever exists: a layer the spec names but the catalog or the dict
 lacks is skipped with a :class:`MissingLayerWarning` and listed in the title block.
 
-Every attribute value is HTML-escaped here, before it reaches a popup, tooltip,
-legend or layer-control label, because folium and Leaflet insert those as HTML.
+Every attribute value passes :func:`esc` (:func:`geo.maps.safe.html_text`) before it
+reaches a popup, tooltip, legend or layer-control label: folium and Leaflet insert
+those as HTML, and branca reads folium's output as a Jinja template once more.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from folium.template import Template
 from geo.catalog import Catalog, LayerSpec
 from geo.crs import STORAGE_CRS, convert_gdf
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
+from geo.maps.safe import VerbatimElement, html_text
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
     MAP_CSS,
@@ -88,10 +90,12 @@ class MissingLayerWarning(UserWarning):
 
 
 def esc(value: Any) -> str:
-    """Return ``value`` as HTML-escaped text (quotes included); ``None``/NaN give ``""``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value), quote=True)
+    """Return ``value`` as inert HTML text; ``None``/NaN give ``""``.
+
+    See :func:`geo.maps.safe.html_text`: HTML-escaped, quotes included, and with the
+    characters that open code in Jinja or a JavaScript template literal escaped too.
+    """
+    return html_text(value)
 
 
 # --------------------------------------------------------------------------- controls
@@ -99,8 +103,10 @@ LEGEND_CLASS = "geo-legend"
 TITLE_CLASS = "geo-title"
 
 
-class HtmlControl(MacroElement):
+class HtmlControl(VerbatimElement):
     """A block of (already escaped) HTML on the map: a Leaflet control or a top banner.
+
+    The body reaches the page as a JSON string, never as template source.
 
     Parameters
     ----------
