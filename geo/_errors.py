@@ -91,3 +91,11 @@ class MissingDependencyError(ImportError):
 
 class BasemapError(ValueError):
     """A basemap is unknown or lacks what it needs (such as an API key)."""
+
+
+class WriteLockTimeoutError(TimeoutError):
+    """Another process kept the write lock of a folder for longer than the timeout."""
+
+
+class InterruptedWriteWarning(UserWarning):
+    """A write stopped half-way earlier (for instance by a kill) was finished or undone."""

@@ -9,13 +9,71 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from geo._errors import CatalogError
 
 GEOMETRY_TYPES = frozenset({"Point", "LineString", "Polygon"})
 ROLES = frozenset({"admin", "axis", "terrain", "site", "campus", "context", "zone", "member"})
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Longest layer id: ids become file names, which file systems limit (255 bytes).
+MAX_ID_LENGTH = 64
+_ID = re.compile(rf"^[a-z][a-z0-9_]{{0,{MAX_ID_LENGTH - 1}}}$")
+_ID_RULE = f"[a-z][a-z0-9_]* of at most {MAX_ID_LENGTH} characters"
+
+
+def check_layer_id(layer_id: str) -> str:
+    """Return ``layer_id`` if it is a valid layer id, else raise.
+
+    Parameters
+    ----------
+    layer_id : str
+        Proposed id.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    CatalogError
+        If the id is not lowercase letters, digits and ``_`` starting with a letter,
+        or is longer than :data:`MAX_ID_LENGTH`.
+    """
+    if not _ID.match(layer_id):
+        shown = layer_id if len(layer_id) <= 40 else f"{layer_id[:40]}... ({len(layer_id)} chars)"
+        raise CatalogError(
+            f"layer id {shown!r} must match {_ID_RULE} (e.g. science_parks_2025); "
+            "choose a shorter or plainer id"
+        )
+    return layer_id
+
+
+def file_problem(file: object) -> str | None:
+    """Say why a catalog ``file`` value cannot name a file inside the layers folder.
+
+    Only the text is checked here; :func:`geo.layers.layer_file` also resolves
+    symbolic links on disk.
+
+    Parameters
+    ----------
+    file : object
+        The ``file`` value of a catalog entry.
+
+    Returns
+    -------
+    str or None
+        The problem, or ``None`` if the value is a plain relative path.
+    """
+    if not isinstance(file, str) or not file.strip():
+        return "'file' must be a path relative to the layers folder"
+    posix = PurePosixPath(file.replace("\\", "/"))
+    if posix.is_absolute() or PureWindowsPath(file).is_absolute() or ".." in posix.parts:
+        return (
+            f"file {file!r} points outside the layers folder; move the file into the "
+            "layers folder and give its path relative to it (no '..', not absolute)"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -113,7 +171,7 @@ def _spec_problems(i: int, entry: Any) -> list[str]:
     lid = entry.get("id", f"#{i}")
     out = [f"layer {lid}: missing key {k!r}" for k in _REQUIRED_KEYS if k not in entry]
     if "id" in entry and not _ID.match(str(entry["id"])):
-        out.append(f"layer {lid}: id must match [a-z][a-z0-9_]*")
+        out.append(f"layer {lid}: id must match {_ID_RULE}")
     if entry.get("geometry_type") not in GEOMETRY_TYPES | {None}:
         out.append(f"layer {lid}: geometry_type must be one of {sorted(GEOMETRY_TYPES)}")
     if entry.get("role") not in ROLES | {None}:
@@ -121,6 +179,8 @@ def _spec_problems(i: int, entry: Any) -> list[str]:
     has_file, has_rule = "file" in entry, "derived" in entry
     if has_file == has_rule:
         out.append(f"layer {lid}: give exactly one of 'file' (source layer) or 'derived' (rule)")
+    if has_file and (problem := file_problem(entry["file"])):
+        out.append(f"layer {lid}: {problem}")
     if has_rule and not (isinstance(entry["derived"], dict) and "rule" in entry["derived"]):
         out.append(f"layer {lid}: 'derived' needs a 'rule' and optional 'params'")
     figs = entry.get("figures", [])

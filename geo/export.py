@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +27,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo._errors import LayerValidationError
+from geo._io import atomic_path, atomic_write_text
 from geo.catalog import Catalog, LayerSpec
-from geo.layers import atomic_write_text, write_layer
+from geo.layers import write_layer
 from geo.maps.styles import (
     SCHEMATIC_DASH,
     SCHEMATIC_FILL_FACTOR,
@@ -506,12 +505,7 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: s
 
     check_geometries(layers, catalog)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # GDAL creates the file itself
-    try:
+    with atomic_path(path) as tmp:
         for spec in catalog:
             if spec.id not in layers:
                 continue
@@ -538,12 +532,6 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: s
             )
             _register_layer_styles(con)
         con.close()
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -581,11 +569,6 @@ def write_geojson_dir(
     for spec in catalog:
         if spec.id not in layers:
             continue
-        files = [
-            write_layer(layers[spec.id], directory / f"{spec.id}.geojson"),
-            atomic_write_text(directory / f"{spec.id}.qml", rows[spec.id].qml),
-        ]
-        for f in files:
-            f.chmod(0o644)  # the temp files behind atomic writes are private (0600)
-        written.append(files[0])
+        written.append(write_layer(layers[spec.id], directory / f"{spec.id}.geojson"))
+        atomic_write_text(directory / f"{spec.id}.qml", rows[spec.id].qml)
     return written

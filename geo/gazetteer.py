@@ -11,12 +11,14 @@ Only :func:`load_gazetteer` reads the disk; everything else works on data in mem
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import math
 import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,12 +30,17 @@ from geo._errors import GazetteerError
 __all__ = [
     "AREA_BOX",
     "COLUMNS",
+    "KIND_EXTENT_M",
+    "POI_ERROR_M",
     "Gazetteer",
     "Place",
     "default_path",
+    "hand_placed_error_m",
     "load_gazetteer",
     "lookup",
     "normalize_name",
+    "position_accuracy",
+    "using_gazetteer",
 ]
 
 #: Columns of ``layers/gazetteer.csv`` in file order (docs/contract.md).
@@ -60,6 +67,39 @@ AREA_BOX: tuple[float, float, float, float] = (106.2, 29.45, 106.5, 29.8)
 # 黄金湾·智谷 / 黄金湾•智谷. Both families collapse to one canonical character.
 _DASHES = "\u2014\u2013\u2012\u2015\u2212\u2010\u2011\uff0d\ufe63\ufe58-"
 _DOTS = "\u00b7\u2022\u2027\u30fb\uff65\u2219\u22c5\u0387"
+#: How far one point standing for a place of each kind can be from any part of it,
+#: in metres: about half the size of a typical place of the kind. A position
+#: supplied for a place is never more accurate than this (docs/gazetteer.md).
+KIND_EXTENT_M: dict[str, float] = {
+    "building": 100.0,
+    "building-park": 100.0,
+    "museum": 100.0,
+    "square": 100.0,
+    "hospital": 150.0,
+    "station": 150.0,
+    "research-institute": 150.0,
+    "university-school": 150.0,
+    "university-campus": 300.0,
+    "university-campus-anchored": 300.0,
+    "park": 300.0,
+    "lake": 300.0,
+    "historic-town": 600.0,
+    "industrial-park": 1000.0,
+    "town": 1000.0,
+    "street": 1000.0,
+    "subdistrict": 1000.0,
+    "area": 1500.0,
+    "site": 1500.0,
+}
+#: Kind extent used for kinds not listed in :data:`KIND_EXTENT_M`.
+DEFAULT_EXTENT_M = 300.0
+#: Kinds a single point cannot stand for (a long road, the whole district).
+LINE_OR_AREA_KINDS: frozenset[str] = frozenset({"road", "district"})
+#: Positional error of a web-map POI point (AMap, Baidu) after datum conversion.
+POI_ERROR_M = 30.0
+#: Pixels by which a point dropped by hand may miss the spot it was meant for.
+HAND_PLACED_PX = 10.0
+
 _DASH_RE = re.compile(f"[{re.escape(_DASHES)}]+")
 _DOT_RE = re.compile(f"[{re.escape(_DOTS)}]")
 _SPACE_RE = re.compile(r"\s+")
@@ -88,6 +128,53 @@ def normalize_name(name: str) -> str:
     text = _DASH_RE.sub("-", text)
     text = _DOT_RE.sub("\u00b7", text)
     return text.casefold()
+
+
+def hand_placed_error_m(zoom: float, lat: float = 29.6) -> float:
+    """Return the error of a point dropped by hand on a web map at ``zoom``.
+
+    Parameters
+    ----------
+    zoom : float
+        The web-map zoom level at which the point was placed.
+    lat : float, default 29.6
+        Latitude (degrees), for the Web Mercator ground resolution.
+
+    Returns
+    -------
+    float
+        :data:`HAND_PLACED_PX` pixels at that zoom, in metres (about 21 m at zoom
+        16 and 332 m at zoom 12 over Shapingba).
+    """
+    metres_per_px = 156543.03392 * math.cos(math.radians(lat)) / 2.0**zoom
+    return HAND_PLACED_PX * metres_per_px
+
+
+def position_accuracy(kind: str, source_error_m: float | None = None) -> float:
+    """Return the ``accuracy_m`` a supplied position gets for a place of ``kind``.
+
+    The error of one point standing for a place is the error of the point itself
+    plus how far the place extends from it: a POI point for a campus is not better
+    than the campus' size, and a point dropped by hand carries the zoom-level error.
+
+    Parameters
+    ----------
+    kind : str
+        The place's kind (see :data:`KIND_EXTENT_M`).
+    source_error_m : float, optional
+        The point's own error in metres; default :data:`POI_ERROR_M`.
+
+    Returns
+    -------
+    float
+        Extent of the kind plus the source error, rounded up to 10 m; infinite for
+        kinds a point cannot locate (:data:`LINE_OR_AREA_KINDS`).
+    """
+    if kind in LINE_OR_AREA_KINDS:
+        return math.inf
+    own = POI_ERROR_M if source_error_m is None else max(float(source_error_m), 0.0)
+    total = KIND_EXTENT_M.get(kind, DEFAULT_EXTENT_M) + own
+    return float(math.ceil(total / 10.0) * 10)
 
 
 @dataclass(frozen=True)
@@ -347,6 +434,34 @@ def default_path() -> Path:
     return base / "gazetteer.csv"
 
 
+_ACTIVE: ContextVar[Gazetteer | None] = ContextVar("active_gazetteer", default=None)
+
+
+@contextlib.contextmanager
+def using_gazetteer(gazetteer: Gazetteer) -> Iterator[Gazetteer]:
+    """Make ``gazetteer`` the default one inside a ``with`` block.
+
+    Everything that resolves places through :func:`load_gazetteer` without a path
+    (layers naming a ``place``, derived belts) sees ``gazetteer`` instead of the
+    file, so the effect of edited positions can be computed before they are written.
+
+    Parameters
+    ----------
+    gazetteer : Gazetteer
+        The gazetteer to use.
+
+    Yields
+    ------
+    Gazetteer
+        The same gazetteer.
+    """
+    token = _ACTIVE.set(gazetteer)
+    try:
+        yield gazetteer
+    finally:
+        _ACTIVE.reset(token)
+
+
 @lru_cache(maxsize=8)
 def _load_cached(path: Path, mtime_ns: int) -> Gazetteer:
     """Read and parse ``path``; the mtime in the key refreshes the cache on edits."""
@@ -382,7 +497,14 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         If the file does not exist; the message names it.
     ValueError
         If the file cannot be decoded or parsed, or lacks required columns.
+
+    Notes
+    -----
+    Inside :func:`using_gazetteer`, a call without ``path`` returns that gazetteer.
     """
+    active = _ACTIVE.get()
+    if path is None and active is not None:
+        return active
     path = Path(path) if path is not None else default_path()
     if not path.is_file():
         raise FileNotFoundError(

@@ -6,14 +6,15 @@ GeoPackage, a shapefile, or a CSV of points (``lon``/``lat``, ``lng``/``lat``,
 Whatever the format, it is turned into a GeoJSON document in memory, missing
 required properties are filled from explicit defaults (and every fill is reported,
 never silent), the document is validated exactly as :func:`geo.layers.read_layer_file`
-validates a file (DESIGN §5: every problem at once), converted to WGS-84, and
-finally written as ``layers/<id>.geojson`` together with its catalog entry.
+validates a file (every problem at once), converted to WGS-84, and finally
+written as ``layers/<id>.geojson`` together with its catalog entry.
 
-The write is one step as far as a file system allows: both files are prepared as
-temporary files next to their destinations, then renamed into place; if the second
-rename fails the first is undone, so a failed run leaves the catalog and the layers
-exactly as before. Replacing a layer keeps the previous file in
-``layers/.backup/<id>.<timestamp>.geojson``.
+The write holds the layers folder's lock (:func:`geo._io.write_lock`), re-reads the
+catalog under it, and commits both files through a journal
+(:func:`geo._io.commit_files`): a failed run leaves the catalog and the layers
+exactly as before, and a run killed half-way is finished by the next command.
+Replacing a layer keeps the previous file in
+``layers/.backup/<id>.<UTC time to the nanosecond>.geojson``.
 
 Only the functions named ``read_*`` and :func:`commit_layer` / :func:`add_layer`
 touch the disk; the rest work on data in memory.
@@ -21,13 +22,11 @@ touch the disk; the rest work on data in memory.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import datetime as dt
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,11 +36,17 @@ import geopandas as gpd
 import pandas as pd
 import yaml
 
+from geo import limits
 from geo._errors import CatalogError, LayerValidationError, Problem
-from geo.catalog import GEOMETRY_TYPES, ROLES, Catalog, parse_catalog
+from geo._io import JOURNAL_NAME, Move, backup_copies, commit_files, stage_text, write_lock
+from geo.catalog import GEOMETRY_TYPES, ROLES, Catalog, check_layer_id, parse_catalog
 from geo.layers import (
     REQUIRED,
+    UNKNOWN_ENCODING_FIX,
+    WRONG_ENCODING_FIX,
     canonical_crs,
+    input_size_problem,
+    layer_path,
     layer_text,
     layers_dir,
     read_catalog,
@@ -81,7 +86,6 @@ LOCATION_COLUMNS: tuple[str, ...] = ("location", "lnglat", "lonlat", "坐标")
 BACKUP_DIR = ".backup"
 #: Layer-control group of layers added without ``--group``.
 DEFAULT_GROUP = "新增图层 Added layers"
-_LAYER_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 # --------------------------------------------------------------------------- data classes
@@ -186,20 +190,33 @@ def _problem(path: Path, problem: str, fix: str, fid: str = "-") -> LayerValidat
     return LayerValidationError([Problem(str(path), fid, problem, fix)])
 
 
-def read_input_document(path: str | Path, crs: str) -> tuple[dict[str, Any], list[str]]:
+def read_input_document(
+    path: str | Path,
+    crs: str | None,
+    *,
+    encoding: str | None = None,
+    layer: str | None = None,
+) -> tuple[dict[str, Any], list[str]]:
     """Read a GeoJSON, GeoPackage, shapefile or CSV into a GeoJSON document.
 
     The input is only read. Non-GeoJSON inputs are converted in memory; a
     GeoPackage or shapefile's own CRS is kept as a GeoJSON ``crs`` member when it is
     projected, so validation reports a file whose real CRS differs from the declared
-    one.
+    one. The file size is checked before reading, and text that was decoded with
+    the wrong encoding (mojibake such as ``É³Æº°Ó`` for 沙坪坝) is refused.
 
     Parameters
     ----------
     path : str or Path
         The input file.
-    crs : str
-        The declared CRS (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``).
+    crs : str or None
+        The declared CRS (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``); None
+        keeps the file's own CRS as its ``crs`` member.
+    encoding : str, optional
+        Text encoding of a shapefile's ``.dbf`` (when it has no ``.cpg``), a CSV or a
+        GeoJSON; default UTF-8 (for a shapefile, what its ``.cpg`` says).
+    layer : str, optional
+        The layer of a GeoPackage that holds several.
 
     Returns
     -------
@@ -211,55 +228,241 @@ def read_input_document(path: str | Path, crs: str) -> tuple[dict[str, Any], lis
     Raises
     ------
     LayerValidationError
-        If the file cannot be read or is not a feature collection.
+        If the file cannot be read, is too large, holds garbled text or is not a
+        feature collection.
     """
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise _problem(path, "the file does not exist", "check the path")
+    _check_encoding_name(path, encoding)
     suffix = path.suffix.lower()
+    if layer is not None and suffix in GEOJSON_SUFFIXES | CSV_SUFFIXES:
+        raise _problem(
+            path, f"--layer {layer!r} given, but the file holds one layer", "drop --layer"
+        )
+    too_big = input_size_problem(path)
+    if too_big:
+        raise LayerValidationError([too_big])
+    notes: list[str] = []
     if suffix in GEOJSON_SUFFIXES:
         problems: list[Problem] = []
-        doc = read_geojson(path, problems)
+        doc = read_geojson(path, problems, encoding)
         if doc is None:
             raise LayerValidationError(problems)
-        return doc, []
-    if suffix in CSV_SUFFIXES:
-        return document_from_table(_read_csv(path), str(path)), []
-    return _read_vector(path, crs)
+    elif suffix in CSV_SUFFIXES:
+        doc = document_from_table(_read_csv(path, encoding), str(path))
+    else:
+        doc, notes = _read_vector(path, crs, encoding, layer)
+    # a layer over the feature limit is refused by validation without this walk
+    if len(doc.get("features") or []) <= limits.MAX_FEATURES:
+        garbled = garbled_text_problems(doc, str(path), _encoding_fix(path, encoding))
+        if garbled:
+            raise LayerValidationError(garbled)
+    return doc, notes
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV as UTF-8 (with or without BOM); report GBK files clearly."""
+def _check_encoding_name(path: Path, encoding: str | None) -> None:
+    if encoding is None:
+        return
     try:
-        return pd.read_csv(path, encoding="utf-8-sig", dtype={"id": str})
+        codecs.lookup(encoding)
+    except LookupError:
+        raise _problem(path, f"unknown encoding {encoding!r}", UNKNOWN_ENCODING_FIX) from None
+
+
+def _read_csv(path: Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV as UTF-8 (with or without BOM) or ``encoding``; report GBK files clearly."""
+    try:
+        return pd.read_csv(path, encoding=encoding or "utf-8-sig", dtype={"id": str})
     except UnicodeDecodeError as exc:
+        if encoding:
+            raise _problem(
+                path,
+                f"not {encoding} (byte {exc.start})",
+                WRONG_ENCODING_FIX,
+            ) from exc
         raise _problem(
             path,
             f"not UTF-8 (byte {exc.start})",
-            "re-save as 'CSV UTF-8' (Excel: Save As > CSV UTF-8; WPS: encoding UTF-8)",
+            "pass --encoding gbk, or re-save as 'CSV UTF-8' (Excel: Save As > CSV UTF-8; "
+            "WPS: encoding UTF-8)",
         ) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise _problem(path, f"cannot parse the CSV ({exc})", "check the separators") from exc
 
 
-def _read_vector(path: Path, crs: str) -> tuple[dict[str, Any], list[str]]:
-    """Read a GeoPackage/shapefile (first layer) with pyogrio into a GeoJSON document."""
+def _gdal_problem(path: Path, exc: Exception) -> LayerValidationError:
+    return _problem(
+        path,
+        f"cannot read the file with GDAL ({exc})",
+        "give a GeoJSON, GeoPackage, shapefile (.shp with .shx/.dbf/.prj) or CSV",
+    )
+
+
+def _choose_layer(path: Path, layer: str | None) -> str:
+    """Return the layer to read: the only one, or ``layer``; refuse and list otherwise."""
     import pyogrio
 
     try:
-        gdf = pyogrio.read_dataframe(path)
+        found = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError and GDAL errors
+        raise _gdal_problem(path, exc) from exc
+    names = [str(name) for name, _ in found]
+    listing = ", ".join(f"{name} ({gtype or 'no geometry'})" for name, gtype in found)
+    if layer is None and len(names) == 1:
+        return names[0]
+    if layer is None:
         raise _problem(
             path,
-            f"cannot read the file with GDAL ({exc})",
-            "give a GeoJSON, GeoPackage, shapefile (.shp with .shx/.dbf/.prj) or CSV",
-        ) from exc
+            f"the file holds {len(names)} layers: {listing or 'none'}",
+            "choose one with --layer NAME",
+        )
+    if layer not in names:
+        raise _problem(
+            path,
+            f"no layer {layer!r} in the file; it holds: {listing}",
+            "give one of them to --layer",
+        )
+    return layer
+
+
+def _read_vector(
+    path: Path, crs: str | None, encoding: str | None = None, layer: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Read one layer of a GeoPackage/shapefile with pyogrio into a GeoJSON document."""
+    import pyogrio
+
+    name = _choose_layer(path, layer)
+    try:
+        count = int(pyogrio.read_info(path, layer=name).get("features", -1))
+        found = limits.layer_size_problem(count, 0)
+        if found:
+            raise _problem(path, found, limits.SIMPLIFY_FIX)
+        options = {"encoding": encoding} if encoding else {}
+        gdf = pyogrio.read_dataframe(path, layer=name, **options)
+    except LayerValidationError:
+        raise
+    except Exception as exc:  # pyogrio raises DataSourceError and GDAL errors
+        raise _gdal_problem(path, exc) from exc
     renamed = restore_field_names(gdf)
     notes = [
         f"renamed field '{old}' to '{new}' (shapefiles cut names to 10 characters)"
         for old, new in renamed.items()
     ]
     return document_from_frame(gdf.rename(columns=renamed), crs), notes
+
+
+# --------------------------------------------------------------------------- garbled text
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in text)
+
+
+def _mostly_paired(raw: bytes) -> bool:
+    """Whether high bytes come in pairs, as in GBK Chinese (both bytes 0x81-0xFE)."""
+    pairs = odd = i = 0
+    while i < len(raw):
+        if raw[i] < 0x80:
+            i += 1
+            continue
+        if i + 1 < len(raw) and raw[i + 1] >= 0x80:
+            pairs += 1
+        else:
+            odd += 1
+        i += 2
+    return pairs > odd
+
+
+def garbled_reading(text: str) -> tuple[str, str] | None:
+    """Recognise text decoded with the wrong encoding and say what it should read.
+
+    A GBK or UTF-8 file read as Latin-1 (what GDAL assumes for a shapefile without
+    ``.cpg``) turns 沙坪坝 into ``É³Æº°Ó``: characters of the Latin-1 range whose
+    bytes decode cleanly as Chinese in GBK or UTF-8. Genuine accented Latin text
+    (``Café``, ``Zürich``) does not decode so, and genuine Chinese text is not in
+    the Latin-1 range.
+
+    Parameters
+    ----------
+    text : str
+        A value as read.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        The encoding the bytes were really in (``utf-8``, ``gbk``, or ``?`` for
+        undecodable bytes shown as U+FFFD) and the text as it should read; None for
+        text that looks right.
+    """
+    if "\ufffd" in text:
+        return "?", text
+    if text.isascii():
+        return None
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    for enc in ("utf-8", "gbk"):
+        try:
+            reading = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _has_cjk(reading) and (enc == "utf-8" or _mostly_paired(raw)):
+            return enc, reading
+    return None
+
+
+def _encoding_fix(path: Path, encoding: str | None) -> str:
+    """Say how to read ``path`` with its real encoding (``{enc}`` is filled in)."""
+    if path.suffix.lower() in GEOJSON_SUFFIXES and encoding is None:
+        return (
+            "the text was garbled before this file was written: export it again from the "
+            "source as UTF-8 (or, if the file itself is {enc}, pass --encoding {enc})"
+        )
+    if path.suffix.lower() == ".shp":
+        return (
+            "pass --encoding {enc} (the encoding the .dbf was written in), or put a .cpg "
+            "file holding {ENC} beside the .shp"
+        )
+    return "pass --encoding {enc} (the encoding the file was written in)"
+
+
+def garbled_text_problems(doc: Mapping[str, Any], source: str, fix: str) -> list[Problem]:
+    """Find property names and text values that were decoded with the wrong encoding.
+
+    Parameters
+    ----------
+    doc : mapping
+        A GeoJSON FeatureCollection mapping.
+    source : str
+        Name of the input, for the messages.
+    fix : str
+        What to do, with ``{enc}``/``{ENC}`` standing for the likely encoding.
+
+    Returns
+    -------
+    list of Problem
+        One per feature with garbled text (its first garbled value).
+    """
+    out = []
+    for i, feat in enumerate(doc.get("features") or []):
+        props = feat.get("properties") if isinstance(feat, dict) else None
+        if not isinstance(props, dict):
+            continue
+        texts = [*map(str, props), *(v for v in props.values() if isinstance(v, str))]
+        found = next(((t, r) for t in texts if (r := garbled_reading(t))), None)
+        if found is None:
+            continue
+        text, (enc, reading) = found
+        fid = props.get("id") if isinstance(props.get("id"), str) else f"#{i}"
+        enc = "gbk" if enc == "?" else enc
+        what = (
+            f"text {text[:30]!r} holds undecodable characters"
+            if reading == text
+            else f"text {text[:30]!r} is {enc.upper()} read with the wrong encoding "
+            f"(it reads {reading[:20]!r})"
+        )
+        out.append(Problem(source, fid, what, fix.format(enc=enc, ENC=enc.upper())))
+    return out
 
 
 def restore_field_names(gdf: gpd.GeoDataFrame) -> dict[str, str]:
@@ -282,17 +485,18 @@ def restore_field_names(gdf: gpd.GeoDataFrame) -> dict[str, str]:
     }
 
 
-def document_from_frame(gdf: gpd.GeoDataFrame, crs: str) -> dict[str, Any]:
+def document_from_frame(gdf: gpd.GeoDataFrame, crs: str | None) -> dict[str, Any]:
     """Convert a GeoDataFrame read from a GeoPackage or shapefile to a GeoJSON document.
 
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
         The features as read, in their file's CRS.
-    crs : str
+    crs : str or None
         The declared CRS. When the file's CRS is geographic and a lon/lat datum was
         declared (``gcj02`` data are routinely labelled WGS-84), the declaration
-        wins; otherwise the file's CRS is recorded so a mismatch is reported.
+        wins; otherwise (or when None is declared) the file's CRS is recorded so a
+        mismatch is reported.
 
     Returns
     -------
@@ -301,8 +505,8 @@ def document_from_frame(gdf: gpd.GeoDataFrame, crs: str) -> dict[str, Any]:
     """
     doc = json.loads(gdf.to_json(na="null", drop_id=True, ensure_ascii=False))
     doc.pop("crs", None)
-    declared = canonical_crs(crs)
-    if gdf.crs is not None and not (gdf.crs.is_geographic and not declared.startswith("EPSG:")):
+    lonlat_declared = crs is not None and not canonical_crs(crs).startswith("EPSG:")
+    if gdf.crs is not None and not (gdf.crs.is_geographic and lonlat_declared):
         epsg = gdf.crs.to_epsg()
         name = f"urn:ogc:def:crs:EPSG::{epsg}" if epsg else gdf.crs.to_string()
         doc["crs"] = {"type": "name", "properties": {"name": name}}
@@ -522,9 +726,9 @@ def validate_document(
 ) -> gpd.GeoDataFrame:
     """Validate a GeoJSON document and convert it to EPSG:4326.
 
-    The same checks as :func:`geo.layers.read_layer_file` (DESIGN §5), applied to a
-    document held in memory, so that non-GeoJSON inputs and filled documents are
-    checked exactly like files.
+    The same checks as :func:`geo.layers.read_layer_file` and ``geo validate``
+    apply (every problem at once), applied to a document held in memory, so that
+    non-GeoJSON inputs and filled documents are checked exactly like files.
 
     Parameters
     ----------
@@ -595,7 +799,7 @@ def read_feature_owners(
     for spec in catalog:
         if spec.id == skip or spec.file is None:
             continue
-        doc = read_geojson(directory / spec.file, [])
+        doc = read_geojson(layer_path(spec.id, spec.file, directory), [])
         for feat in (doc or {}).get("features", []):
             fid = (
                 ((feat or {}).get("properties") or {}).get("id") if isinstance(feat, dict) else None
@@ -653,10 +857,7 @@ def catalog_entry(
     CatalogError
         If the id, geometry type or role is not allowed.
     """
-    if not _LAYER_ID.match(layer_id):
-        raise CatalogError(
-            f"layer id {layer_id!r} must match [a-z][a-z0-9_]* (e.g. science_parks_2025)"
-        )
+    check_layer_id(layer_id)
     if geometry_type not in GEOMETRY_TYPES:
         raise CatalogError(f"geometry type {geometry_type!r}: use one of {sorted(GEOMETRY_TYPES)}")
     prev = dict(previous or {})
@@ -782,21 +983,11 @@ def catalog_text_with_entry(text: str, entry: Mapping[str, Any], replace: bool) 
 
 
 # --------------------------------------------------------------------------- committing
-def _temp_beside(path: Path, text: str) -> Path:
-    """Write ``text`` to a synced temporary file in ``path``'s folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); keep the mode of the file replaced
-        Path(tmp).chmod(path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
+def _discard(paths: list[Path], backup_dir: Path, made_backup_dir: bool) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+    if made_backup_dir and backup_dir.exists() and not any(backup_dir.iterdir()):
+        backup_dir.rmdir()
 
 
 def commit_layer(
@@ -804,62 +995,56 @@ def commit_layer(
 ) -> Path | None:
     """Write a layer file and the catalog together, or leave both untouched.
 
-    Both are first written to temporary files beside their destinations; then the
-    layer is renamed into place, then the catalog. If anything fails, the layer
-    rename is undone (the previous file restored, or the new one removed), the
-    temporary files and any backup made are removed, and the error is re-raised.
+    Under the folder's write lock, both texts are written to synced temporary
+    files beside their destinations; the previous layer file and catalog, if the
+    layer existed, are copied to ``.backup/``; then both are renamed into place
+    through a commit journal (:func:`geo._io.commit_files`). An error undoes the
+    renames made; a kill half-way is finished by the next command that reads or
+    writes the folder.
 
     Parameters
     ----------
     directory : Path
         The layers folder.
     rel_file : str
-        The layer file relative to ``directory``.
+        The layer file relative to ``directory`` (it must stay inside it).
     layer, catalog : str
         The new texts of the layer file and of ``catalog.yaml``.
     stamp : str, optional
-        Timestamp for the backup name (default: now, UTC).
+        Time part of the backup names (default: now, UTC, to the nanosecond).
 
     Returns
     -------
     Path or None
         The backup of the previous layer file, if there was one.
+
+    Raises
+    ------
+    CatalogError
+        If ``rel_file`` resolves outside ``directory``.
     """
-    dest, cat_path = directory / rel_file, directory / "catalog.yaml"
-    stamp = stamp or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    directory = Path(directory)
+    dest = layer_path(Path(rel_file).stem, rel_file, directory)
+    cat_path = directory / "catalog.yaml"
     backup_dir = directory / BACKUP_DIR
-    made_backup_dir = not backup_dir.exists()
-    backup: Path | None = None
-    tmp_layer = tmp_cat = None
-    layer_moved = False
-    try:
-        tmp_layer = _temp_beside(dest, layer)
-        tmp_cat = _temp_beside(cat_path, catalog)
-        if dest.exists():
-            backup_dir.mkdir(exist_ok=True)
-            backup = backup_dir / f"{dest.stem}.{stamp}{dest.suffix}"
-            shutil.copy2(dest, backup)  # a copy: the original stays until the rename
-            # the catalog is cheap to keep too, and says what the old file was
-            shutil.copy2(cat_path, backup_dir / f"catalog.{stamp}.yaml")
-        tmp_layer.replace(dest)
-        layer_moved = True
-        tmp_cat.replace(cat_path)
-    except BaseException:
-        if layer_moved:
-            if backup is not None:
-                backup.replace(dest)  # copy2 kept bytes and times
-            else:
-                dest.unlink(missing_ok=True)
-        for tmp in (tmp_layer, tmp_cat):
-            if tmp is not None:
-                tmp.unlink(missing_ok=True)
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-            (backup_dir / f"catalog.{stamp}.yaml").unlink(missing_ok=True)
-        if made_backup_dir and backup_dir.exists() and not any(backup_dir.iterdir()):
-            backup_dir.rmdir()
-        raise
-    return backup
+    with write_lock(directory):
+        made_backup_dir = not backup_dir.exists()
+        created = not dest.exists()
+        made: list[Path] = []
+        try:
+            made.append(stage_text(dest, layer))
+            made.append(stage_text(cat_path, catalog))
+            olds = [None, None] if created else backup_copies([dest, cat_path], backup_dir, stamp)
+            made += [p for p in olds if p is not None]
+            commit_files(
+                directory,
+                [Move(made[0], dest, olds[0], created), Move(made[1], cat_path, olds[1])],
+            )
+        except BaseException:
+            if not (directory / JOURNAL_NAME).exists():  # else the next run undoes it
+                _discard(made, backup_dir, made_backup_dir)
+            raise
+    return olds[0]
 
 
 def add_layer(
@@ -878,6 +1063,8 @@ def add_layer(
     provenance: str | None = None,
     replace: bool = False,
     directory: Path | None = None,
+    encoding: str | None = None,
+    layer: str | None = None,
 ) -> AddResult:
     """Read, fill, validate and register a layer: ``layers/<id>.geojson`` + catalog entry.
 
@@ -904,6 +1091,8 @@ def add_layer(
         Replace an existing layer of the same id (its file is backed up).
     directory : Path, optional
         The layers folder (default :func:`geo.layers.layers_dir`).
+    encoding, layer : str, optional
+        The input's text encoding and GeoPackage layer; see :func:`read_input_document`.
 
     Returns
     -------
@@ -916,29 +1105,13 @@ def add_layer(
     CatalogError
         If the id exists and ``replace`` is false, or the entry is not allowed.
     """
+    check_layer_id(layer_id)
     path = Path(path)
     directory = Path(directory) if directory else layers_dir()
     cat_path = directory / "catalog.yaml"
-    catalog = read_catalog(cat_path)
-    cat_text = cat_path.read_text(encoding="utf-8")
-    previous: dict[str, Any] | None = None
-    if layer_id in catalog:
-        if not replace:
-            raise CatalogError(
-                f"layer {layer_id!r} is already in the catalog: choose another --id, "
-                "or pass --replace (the current file is kept in layers/.backup/)"
-            )
-        spec = catalog[layer_id]
-        if spec.is_derived:
-            raise CatalogError(
-                f"layer {layer_id!r} is derived by rule {spec.derived['rule']!r}: change "
-                "its rule or source layers instead of replacing it"
-            )
-        previous = next(e for e in yaml.safe_load(cat_text)["layers"] if e.get("id") == layer_id)
-    elif replace:
-        raise CatalogError(f"--replace given but layer {layer_id!r} is not in the catalog")
-
-    raw, notes = read_input_document(path, crs)
+    # checked now to fail fast, and again under the lock: another writer may be quicker
+    _previous_entry(read_catalog(cat_path), cat_path, layer_id, replace)
+    raw, notes = read_input_document(path, crs, encoding=encoding, layer=layer)
     gtype = geometry_type or infer_geometry_type(raw)
     if gtype is None:
         raise LayerValidationError(
@@ -957,31 +1130,36 @@ def add_layer(
         gdf = validate_document(doc, path, crs, gtype)
     except LayerValidationError as exc:
         raise LayerValidationError([_with_option_hint(p) for p in exc.problems]) from None
-    clashes = _id_clashes(gdf, read_feature_owners(catalog, directory, skip=layer_id), str(path))
-    if clashes:
-        raise LayerValidationError(clashes)
 
-    rel_file = str(previous["file"]) if previous else f"{layer_id}.geojson"
-    today = dt.date.today().isoformat()
-    prov = provenance or (
-        f"Added with `geo add-layer` on {today} from {path.name} (declared {crs}; "
-        "converted to WGS-84)."
-    )
-    entry = catalog_entry(
-        layer_id,
-        title_zh,
-        title_en,
-        gtype,
-        file=rel_file,
-        figures=figures,
-        role=role,
-        group=group,
-        style=style,
-        provenance=prov,
-        previous=previous,
-    )
-    new_cat, rewritten = catalog_text_with_entry(cat_text, entry, replace=previous is not None)
-    backup = commit_layer(directory, rel_file, layer_text(gdf), new_cat)
+    with write_lock(directory):
+        catalog = read_catalog(cat_path)
+        previous = _previous_entry(catalog, cat_path, layer_id, replace)
+        owners = read_feature_owners(catalog, directory, skip=layer_id)
+        clashes = _id_clashes(gdf, owners, str(path))
+        if clashes:
+            raise LayerValidationError(clashes)
+        rel_file = str(previous["file"]) if previous else f"{layer_id}.geojson"
+        today = dt.date.today().isoformat()
+        prov = provenance or (
+            f"Added with `geo add-layer` on {today} from {path.name} (declared {crs}; "
+            "converted to WGS-84)."
+        )
+        entry = catalog_entry(
+            layer_id,
+            title_zh,
+            title_en,
+            gtype,
+            file=rel_file,
+            figures=figures,
+            role=role,
+            group=group,
+            style=style,
+            provenance=prov,
+            previous=previous,
+        )
+        cat_text = cat_path.read_text(encoding="utf-8")
+        new_cat, rewritten = catalog_text_with_entry(cat_text, entry, replace=previous is not None)
+        backup = commit_layer(directory, rel_file, layer_text(gdf), new_cat)
     return AddResult(
         layer_id=layer_id,
         layer_path=directory / rel_file,
@@ -993,3 +1171,27 @@ def add_layer(
         replaced=previous is not None,
         catalog_rewritten=rewritten,
     )
+
+
+def _previous_entry(
+    catalog: Catalog, cat_path: Path, layer_id: str, replace: bool
+) -> dict[str, Any] | None:
+    """Return the catalog entry ``layer_id`` replaces, checking ``replace`` is meant."""
+    if layer_id not in catalog:
+        if replace:
+            raise CatalogError(f"--replace given but layer {layer_id!r} is not in the catalog")
+        return None
+    if not replace:
+        raise CatalogError(
+            f"layer {layer_id!r} is already in the catalog: choose another --id, "
+            "or pass --replace (the current file is kept in layers/.backup/)"
+        )
+    spec = catalog[layer_id]
+    if spec.is_derived:
+        raise CatalogError(
+            f"layer {layer_id!r} is derived by rule {spec.derived['rule']!r}: change "
+            "its rule or source layers instead of replacing it"
+        )
+    layer_path(spec.id, spec.file, cat_path.parent)  # never write outside the folder
+    entries = yaml.safe_load(cat_path.read_text(encoding="utf-8"))["layers"]
+    return next(e for e in entries if e.get("id") == layer_id)

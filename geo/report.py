@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import itertools
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +23,7 @@ import pandas as pd
 
 from geo import measure
 from geo.catalog import Catalog
+from geo.crs import METRIC_CRS
 from geo.tables import csv_text, markdown_cell
 
 __all__ = [
@@ -124,6 +127,46 @@ def _sum_rows(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
 
 
+#: Edges of a zone within this distance (m) of the district boundary are that boundary.
+SHARED_EDGE_M = 50.0
+
+
+def _accuracy(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    if "accuracy_m" not in gdf.columns:
+        return np.full(len(gdf), np.nan)
+    return pd.to_numeric(gdf["accuracy_m"], errors="coerce").to_numpy(dtype="float64")
+
+
+def area_band_km2(zones: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None) -> np.ndarray:
+    """Return the ± of each zone's area in km²: its edges times their accuracy.
+
+    A zone's area is uncertain by a band along its edge: the part of the edge that
+    follows the district boundary carries the district's ``accuracy_m``, the rest the
+    zone's own (lengths in EPSG:4544). NaN where an accuracy is missing.
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        Polygons with ``accuracy_m``.
+    district : geopandas.GeoDataFrame or None
+        The district outline, with ``accuracy_m``.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    edge = zones.to_crs(METRIC_CRS).boundary
+    own = edge.length.to_numpy()
+    shared = np.zeros(len(zones))
+    d_acc = 0.0
+    if district is not None and len(district):
+        line = district.to_crs(METRIC_CRS).union_all().boundary.buffer(SHARED_EDGE_M)
+        shared = edge.intersection(line).length.to_numpy()
+        own = own - shared
+        d_acc = float(np.nanmax(_accuracy(district))) if len(district) else 0.0
+    return (own * _accuracy(zones) + shared * d_acc) / 1e6
+
+
 # --------------------------------------------------------------------------- sections
 def _zone_rows(
     lid: str, zones: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None
@@ -141,6 +184,7 @@ def _zone_rows(
             "id": zones.index.astype(str),
             "name_zh": _names(zones).to_numpy(),
             "area_km2": area.to_numpy() / 1e6,
+            "area_pm_km2": area_band_km2(zones, district),
             "in_district_km2": inside.to_numpy() / 1e6,
             "share_of_district": inside.to_numpy() / dist_area,
         }
@@ -165,7 +209,15 @@ def _zone_sections(layers: Layers) -> list[Section]:
     if district is None:
         notes.append("skipped (layer not available yet): district — shares of district are blank")
     rows = [_zone_rows(lid, layers[lid], district) for lid in have]
-    cols = ["layer", "id", "name_zh", "area_km2", "in_district_km2", "share_of_district"]
+    cols = [
+        "layer",
+        "id",
+        "name_zh",
+        "area_km2",
+        "area_pm_km2",
+        "in_district_km2",
+        "share_of_district",
+    ]
     totals = pd.DataFrame(
         [_zone_total(lid, layers[lid], district) for lid in have],
         columns=["layer", "features", "union_km2", "in_district_km2", "share_of_district"],
@@ -174,8 +226,10 @@ def _zone_sections(layers: Layers) -> list[Section]:
         Section(
             "zone_areas",
             "分区面积 Zone areas and shares of the district",
-            "Geodesic area (WGS-84) of every zone, the part inside the district (overlay "
-            "in EPSG:4544) and that part as a share of the district's area.",
+            "Geodesic area (WGS-84) of every zone with its ± (each edge times its "
+            "accuracy: the zone's own, or the district's where the edge is the district "
+            "boundary), the part inside the district (overlay in EPSG:4544) and that part "
+            "as a share of the district's area.",
             _sum_rows(rows, cols),
             list(notes),
         ),
@@ -469,15 +523,77 @@ _CSS = (
 )
 
 
+#: Superscript markup some source quotes carry (``m <sup>2</sup>``), shown as the
+#: unit it means (``m²``) wherever a table is rendered as HTML.
+_SUP = re.compile(r"\s*<sup>\s*([0-9])\s*</sup>", re.IGNORECASE)
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def unit_text(value: object) -> str:
+    """Return a table value as escaped HTML text, with ``<sup>n</sup>`` as a superscript.
+
+    Parameters
+    ----------
+    value : object
+        A cell value (``"10000 m <sup>2</sup>"``).
+
+    Returns
+    -------
+    str
+        ``"10000 m²"``, HTML-escaped; no markup from the value survives.
+    """
+    text = _SUP.sub(lambda m: m.group(1).translate(_SUPERSCRIPT_DIGITS), str(value))
+    return html.escape(text)
+
+
+def plus_minus(value: float, band: float) -> str:
+    """Return ``value ± band`` rounded to the band's second significant digit.
+
+    Parameters
+    ----------
+    value, band : float
+        A measurement and its uncertainty, in the same unit.
+
+    Returns
+    -------
+    str
+        ``"44.6 ± 9.8"``, ``"202 ± 30"``; the value alone (3 decimals) when the band
+        is missing or zero.
+    """
+    if not (math.isfinite(band) and band > 0):
+        return f"{value:,.3f}"
+    digits = max(0, 1 - math.floor(math.log10(band)))
+    return f"{value:,.{digits}f} ± {band:,.{digits}f}"
+
+
+def _banded(table: pd.DataFrame) -> pd.DataFrame:
+    """Show zone areas as rounded ``value ± band`` text (the band from ``area_pm_km2``)."""
+    if not {"area_km2", "area_pm_km2"} <= set(table.columns):
+        return table
+    out = table.drop(columns="area_pm_km2")
+    for col in ("area_km2", "in_district_km2"):
+        if col in out.columns:
+            out[col] = [
+                plus_minus(float(v), float(b))
+                for v, b in zip(table[col], table["area_pm_km2"], strict=True)
+            ]
+    return out.rename(
+        columns={"area_km2": "area_km2 (±)", "in_district_km2": "in_district_km2 (±)"}
+    )
+
+
 def _html_table(table: pd.DataFrame) -> str:
     if table.empty:
         return "<p><em>(no rows)</em></p>"
+    table = _banded(table)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    numeric = [
+        pd.api.types.is_numeric_dtype(table[c]) or str(c).endswith("(±)") for c in table.columns
+    ]
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{' class=n' if n else ''}>{html.escape(v)}</td>"
+            f"<td{' class=n' if n else ''}>{unit_text(v)}</td>"
             for v, n in zip(r, numeric, strict=True)
         )
         + "</tr>"
@@ -518,6 +634,7 @@ def report_html(report: Report) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{html.escape(report.title)}</title><style>{_CSS}</style></head><body>"
+        '<p><a href="../index.html">← 图集 Index</a></p>'
         f"<h1>{html.escape(report.title)}</h1><p>Layers used: {html.escape(used)}</p>"
         f"<ul>{notes}</ul><ul>{toc}</ul>{body}"
         '<p><a href="report.md">report.md</a></p></body></html>\n'

@@ -59,10 +59,48 @@ def write_fc(tmp_path: Path):
 GIS_FIXTURE = Path(__file__).parent / "data" / "gis"
 
 
+def _data_dir_copy(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Copy a fixture layers folder and make the copy the toolkit's data directory."""
+    d = tmp_path / "layers"
+    shutil.copytree(source, d)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
+    return d
+
+
 @pytest.fixture
 def gis_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the GIS fixture layers folder, made the toolkit's data directory."""
-    d = tmp_path / "layers"
-    shutil.copytree(GIS_FIXTURE / "layers", d)
-    monkeypatch.setenv("GEO_LAYERS_DIR", str(d))
-    return d
+    return _data_dir_copy(GIS_FIXTURE / "layers", tmp_path, monkeypatch)
+
+
+FIX_FIXTURE = Path(__file__).parent / "data" / "gazetteer_fix"
+
+
+@pytest.fixture
+def fix_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the position-fix fixture layers folder, made the data directory."""
+    return _data_dir_copy(FIX_FIXTURE / "layers", tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, one per test module.
+
+    A missing browser skips the module's browser tests with a loud reason, except in
+    CI (``CI`` set), where it fails the run.
+    """
+    import os
+
+    from geo.maps.browser import CHROMIUM, launch
+
+    if not Path(CHROMIUM).exists():
+        msg = f"BROWSER TESTS NOT RUN: {CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(msg + " -- required in CI", pytrace=False)
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()

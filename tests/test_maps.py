@@ -6,16 +6,20 @@ and the legend HTML that folium writes), as geopandas tests ``explore``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
+import shapely
 
 from geo._errors import BasemapError
 from geo.catalog import parse_catalog
+from geo.cli.cmd_maps import load_for_maps
 from geo.crs import wgs84_to_gcj02
 from geo.layers import load_layer, read_catalog, read_layer_file
 from geo.maps import (
@@ -28,9 +32,29 @@ from geo.maps import (
     render_html,
     resolve_basemap,
 )
-from geo.maps.builder import M_PER_DEG, display_frame, figure_layers, legend_html
+from geo.maps.builder import (
+    M_PER_DEG,
+    display_frame,
+    figure_colours,
+    figure_layers,
+    legend_html,
+)
+from geo.maps.furniture import LINE_MARGIN_M, clip_lines
+from geo.maps.labels import figure_labels
 from geo.maps.site import BUDGET_OFFLINE, BUDGET_ONLINE, index_html, write_site
-from geo.maps.styles import SCHEMATIC_DASH, category_colors, get_style
+from geo.maps.specs import all_specs
+from geo.maps.styles import (
+    RESERVED,
+    SCHEMATIC_DASH,
+    class_label,
+    delta_e,
+    distinguishable,
+    feature_style,
+    figure_palette,
+    get_style,
+    is_drawn_schematic,
+)
+from geo.report import unit_text
 
 DATA = Path(__file__).parent / "data" / "maps"
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,17 +169,65 @@ def test_overview_draws_every_feature(fixture_data):
 
 
 # --------------------------------------------------------------------------- styles
-def test_category_colours_are_consistent_across_figures(fixture_data):
-    _, layers = fixture_data
-    colors = category_colors(get_style("rd_platforms"), layers["rd_platforms"]["kind"])
-    assert len(set(colors.values())) == len(colors)  # distinct per category
+def test_rendered_colours_are_the_figures_palette(fixture_data):
+    cat, layers = fixture_data
     for fig in ("fig3", "overview"):
+        spec = figure_by_id(fig, cat)
+        chosen, _ = figure_layers(spec, cat, layers)
+        colours = figure_colours(spec, chosen, layers)["rd_platforms"]
         s = styles(render_html(build(fig, fixture_data)))
         for fid, kind in zip(
             layers["rd_platforms"]["id"], layers["rd_platforms"]["kind"], strict=True
         ):
-            assert s[fid]["fillColor"] == colors[kind]
+            assert s[fid]["fillColor"] == colours.get(kind, colours.get(""))
             assert "geo-l-rd_platforms" in s[fid]["className"]
+
+
+def test_no_two_classes_of_a_figure_share_a_colour():
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    for spec in all_specs(cat):
+        chosen, _ = figure_layers(spec, cat, layers)
+        colours = [
+            c for cats in figure_colours(spec, chosen, layers).values() for c in cats.values()
+        ]
+        assert len(colours) == len(set(colours)), spec.id
+        assert len(colours) >= 3, spec.id
+        if len(colours) <= 14:  # every figure but the overview: colour-blind safe too
+            data = [c for c in colours if c not in RESERVED.values()]
+            for a, b in itertools.combinations(data, 2):
+                assert distinguishable(a, b), (spec.id, a, b)
+
+
+def test_palette_separates_close_colours_and_keeps_preferences():
+    assert not distinguishable("#0072B2", "#0072B2")
+    assert not distinguishable("#E69F00", "#EEA000")  # two oranges
+    assert distinguishable("#E69F00", "#0072B2")
+    assert delta_e("#FF0000", "#00FF00", "deuteranopia") < delta_e("#FF0000", "#00FF00")
+    classes = [("a", "x"), ("b", "y"), ("c", "z")]
+    got = figure_palette(classes, {("b", "y"): "#0072B2", ("c", "z"): "#0173B2"})
+    assert got[("b", "y")] == "#0072B2"  # preferred and free
+    assert got[("c", "z")] != "#0173B2"  # preferred, but too close to b's
+    assert len(set(got.values())) == 3
+    assert "#000000" not in got.values()  # reserved for the outline
+
+
+def test_legend_names_classes_never_codes():
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    for fig in ("fig1", "fig5"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingLayerWarning)
+            legend = html_control(
+                render_html(build_map(figure_by_id(fig, cat), layers, cat, "none")), "geo-legend"
+            )
+        text = re.sub(r"<[^>]+>", " ", legend)
+        assert "building-park" not in text
+        assert "industrial-park" not in text
+        assert "楼宇产业园" in text
+        assert "building-type park" in text
+    assert class_label("ai-pilot-zone")[0] == "新一代人工智能创新发展试验区项目"
+    assert class_label("在建") == ("在建", "")
 
 
 def test_status_colours_are_fixed(fixture_data):
@@ -209,14 +281,18 @@ def test_legend_entries_match_styles(fixture_data):
     _, layers = fixture_data
     page = render_html(build("fig3", fixture_data))
     legend = html_control(page, "geo-legend")
-    colors = category_colors(get_style("rd_platforms"), layers["rd_platforms"]["kind"])
+    cat = fixture_data[0]
+    spec = figure_by_id("fig3", cat)
+    colors = figure_colours(spec, figure_layers(spec, cat, layers)[0], layers)["rd_platforms"]
     for kind, color in colors.items():
         row = re.search(rf'data-layer="rd_platforms" data-kind="{kind}">(.*?)</div>', legend)
         assert row
         assert f'fill="{color}"' in row.group(1)
     assert "研发平台" in legend
     assert "高校" in legend
-    assert "示意 schematic" in html_control(render_html(build("fig2", fixture_data)), "geo-legend")
+    assert '示意 <span class="geo-en">schematic</span>' in html_control(
+        render_html(build("fig2", fixture_data)), "geo-legend"
+    )
 
 
 def test_every_map_has_the_tools(fixture_data):
@@ -238,9 +314,13 @@ def test_every_map_has_the_tools(fixture_data):
     for group in {s.group for s in cat}:  # catalog groups, as folium writes them (tojson)
         if any(s.group == group and s.id in ("district", "cancer_resources") for s in cat):
             assert json.dumps(group, ensure_ascii=False) in page
-    title = html_control(page, "geo-title")
-    assert "西部肿瘤诊疗中心资源分布图" in title
-    assert "schematic" in title
+    assert "西部肿瘤诊疗中心资源分布图" in html_control(page, "geo-title")
+    source = html_control(page, "geo-source")
+    assert "schematic" in source
+    assert "《重庆市沙坪坝区“十四五”科技创新发展规划（修订版）》" in source
+    assert ".txt" not in source.split("图 7")[0]  # the plan by its title, not a file name
+    assert "imperial: false" in page
+    assert "geo-north-arrow" in page
 
 
 # --------------------------------------------------------------------------- basemaps
@@ -428,3 +508,126 @@ def test_chinese_is_written_as_utf8_and_markup_stays_escaped(fixture_data):
     assert "沙坪坝区" in page  # UTF-8, not \\u6c99... escapes
     assert "onerror=alert(1)" in page  # the hostile feature is on this figure ...
     assert "<img src=x onerror" not in page  # ... and only ever as escaped text
+
+
+# --------------------------------------------------------------------------- labels, lines
+def test_lines_are_clipped_to_the_district_plus_margin():
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    clipped = clip_lines(layers["ridges"], layers["district"])
+    reach = layers["district"].to_crs(4544).union_all().buffer(LINE_MARGIN_M + 1)
+    assert clipped.to_crs(4544).within(reach).all()
+    assert not layers["ridges"].to_crs(4544).within(reach).all()  # they did run past it
+    assert clipped.crs == layers["ridges"].crs
+
+
+def test_coarse_lines_are_dashed_and_thinner():
+    assert is_drawn_schematic("LineString", {"geometry_source": "digitized", "accuracy_m": 1500})
+    assert not is_drawn_schematic("LineString", {"geometry_source": "digitized", "accuracy_m": 150})
+    assert not is_drawn_schematic("Polygon", {"geometry_source": "digitized", "accuracy_m": 1500})
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    legend = legend_html([(cat["axes"], layers["axes"])], {"axes": {"river": "#1", "road": "#2"}})
+    rows = dict(re.findall(r'data-kind="(\w+)">(.*?)</div>', legend))
+    assert "stroke-dasharray" in rows["road"]  # every road axis is schematic or coarse
+    assert "stroke-dasharray" not in rows["river"]  # the Jialing is traced to ±150 m
+    style = get_style("ridges")
+    dashed = feature_style(style, "#117733", True, line=True)
+    assert dashed["dashArray"] == SCHEMATIC_DASH
+    assert dashed["weight"] < style.weight
+
+
+def test_labels_sit_inside_their_shapes_and_on_their_lines():
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    spec = figure_by_id("fig2", cat)
+    chosen, _ = figure_layers(spec, cat, layers)
+    labels = figure_labels(chosen, layers, layers["district"], spec.must_see)
+    by_text = {lab.lines[0]: lab for lab in labels}
+    cities = layers["cities"].set_index("name_zh").geometry
+    lat, lon = by_text["东部人字母城"].candidates[0]
+    assert cities["东部人字母城"].contains(shapely.Point(lon, lat))
+    river = layers["axes"].set_index("name_zh").to_crs(4544).geometry["嘉陵江"]
+    lat, lon = by_text["嘉陵江"].candidates[0]
+    pt = gpd.GeoSeries([shapely.Point(lon, lat)], crs=4326).to_crs(4544).iloc[0]
+    assert river.distance(pt) < 1.0
+    assert by_text["环重庆大学"].lines == ("环重庆大学",)  # shortened on the map
+    assert labels[0].priority == 0  # must-see names are placed first
+    assert {lab.lines[0] for lab in labels if lab.priority == 0} >= {"东部人字母城", "嘉陵江"}
+
+
+def test_city_labels_carry_the_plans_industries():
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    notes = dict(figure_by_id("fig1", read_catalog()).label_notes)
+    for fid, lineno in (("city-east", 200), ("city-west", 204)):
+        for industry in notes[fid].split(" · "):
+            assert industry in lines[lineno - 1], (fid, industry)
+
+
+# --------------------------------------------------------------------------- site without CDN
+def test_site_pages_load_leaflet_from_a_shared_local_folder(fixture_data, tmp_path):
+    cat, layers = fixture_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        write_site(tmp_path, layers, cat, "none", specs=[FIGURES[2], FIGURES[6]])
+    pages = [(tmp_path / f).read_text(encoding="utf-8") for f in ("fig3.html", "fig7.html")]
+    for page in pages:
+        assert external_references(page) == []
+        local = re.findall(r'<script src="(assets/[^"]+)"', page)
+        assert any("leaflet.js" in src for src in local)
+        for src in local + re.findall(r'<link rel="stylesheet" href="(assets/[^"]+)"', page):
+            assert (tmp_path / src).stat().st_size > 0
+        assert 'href="index.html"' in html_control(page, "geo-title")  # back to the index
+    assert set(re.findall(r'"(assets/[^"]+)"', pages[0])) == set(
+        re.findall(r'"(assets/[^"]+)"', pages[1])
+    )  # one shared copy
+    assert len(pages[1]) < BUDGET_ONLINE
+
+
+def test_offline_index_finds_thumbnails_and_pages_above_it(tmp_path):
+    (tmp_path / "screenshots").mkdir()
+    (tmp_path / "screenshots" / "fig2.png").write_bytes(b"png")
+    for rel in ("reports/index.html", "claims/index.html", "index.html"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    (tmp_path / "offline").mkdir()
+    page = index_html(FIGURES, tmp_path / "offline")
+    assert 'src="../screenshots/fig2.png"' in page
+    assert 'href="../reports/index.html"' in page
+    assert 'href="../claims/index.html"' in page
+    assert 'href="../index.html"' in page
+
+
+def test_tables_show_units_not_markup(tmp_path):
+    from geo.cli import main
+    from geo.report import Report, Section
+    from geo.report import report_html as reports_html
+
+    assert unit_text("10000 m <sup>2</sup>") == "10000 m²"
+    assert unit_text("<sup>3</sup><b>x</b>") == "³&lt;b&gt;x&lt;/b&gt;"
+    table = pd.DataFrame({"value_text": ["13000 m <sup>2</sup>"]})
+    section = Section(key="s", title="S", intro="intro", table=table)
+    page = reports_html(Report(title="t", sections=[section]))
+    assert "13000 m²" in page
+    assert "&lt;sup&gt;" not in page
+    assert 'href="../index.html"' in page
+    assert main(["claims", "--out", str(tmp_path)]) in (0, 1)
+    ledger = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "&lt;sup&gt;" not in ledger
+    assert "m²" in ledger
+    assert 'href="../index.html"' in ledger
+
+
+def test_label_text_is_data_never_markup(fixture_data):
+    cat, layers = fixture_data
+    evil = dict(layers)
+    evil["cities"] = layers["cities"].copy()
+    evil["cities"].loc[evil["cities"].index[0], "name_zh"] = XSS
+    evil["cities"].loc[evil["cities"].index[1], "name_zh"] = "{{ 7 * 7 }}城"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        page = render_html(build_map(figure_by_id("fig2", cat), evil, cat, "none"))
+    assert XSS not in page
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # as a JSON string
+    assert "line.textContent = text" in page  # set as text, never as HTML
+    assert '"{{ 7 * 7 }}城"' in page  # never evaluated as a template

@@ -6,7 +6,6 @@ a missing browser fails the run; elsewhere the tests skip with a loud reason.
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from geo.layers import load_layer, read_catalog
 from geo.maps import MissingLayerWarning
-from geo.maps.browser import CHROMIUM, block_network, launch
+from geo.maps.browser import block_network
 from geo.maps.builder import figure_layers
 from geo.maps.site import write_site
 from geo.maps.specs import all_specs
@@ -29,15 +28,6 @@ MAIN_PATHS = (
     "document.querySelector('.folium-map')"
     ".querySelectorAll(':scope > .leaflet-map-pane > .leaflet-overlay-pane .leaflet-interactive')"
 )
-
-
-def _need_browser() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    msg = f"BROWSER TESTS NOT RUN: {CHROMIUM} is missing (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(msg + " -- required in CI", pytrace=False)
-    pytest.skip(msg)
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +45,6 @@ def site(tmp_path_factory):
             chosen, _ = figure_layers(spec, cat, layers)
             expected[spec.id] = {s.id: len(layers[s.id]) for s in chosen}
     return out, expected
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
 from geo import report
 from geo.catalog import parse_catalog
@@ -185,3 +186,38 @@ def test_cli_report_writes_site(
     assert (folder / "zone_areas.csv").exists()
     assert "rings: not in the catalog yet" in out
     assert "rings: not in the catalog yet" in (folder / "index.html").read_text("utf-8")
+
+
+def test_schematic_areas_show_their_band_and_sensible_rounding() -> None:
+    from geo.report import area_band_km2, plus_minus
+
+    assert plus_minus(44.6305, 9.83) == "44.6 ± 9.8"
+    assert plus_minus(202.2031, 30.1) == "202 ± 30"
+    assert plus_minus(1.23456, 0.352) == "1.23 ± 0.35"
+    assert plus_minus(3.14159, float("nan")) == "3.142"
+    # A 2 km square inside a 10 km district: four 2 km edges at ±500 m -> ±4 km².
+    x, y = 540_000, 3_270_000  # near Shapingba in EPSG:4544
+    district = gpd.GeoDataFrame(
+        {"accuracy_m": [100.0]}, geometry=[shapely.box(x, y, x + 10_000, y + 10_000)], crs=4544
+    )
+    inner = shapely.box(x + 4_000, y + 4_000, x + 6_000, y + 6_000)
+    corner = shapely.box(x, y, x + 2_000, y + 2_000)  # two edges on the district boundary
+    zones = gpd.GeoDataFrame({"accuracy_m": [500.0, 500.0]}, geometry=[inner, corner], crs=4544)
+    band = area_band_km2(zones.to_crs(4326), district.to_crs(4326))
+    assert band[0] == pytest.approx(4.0, rel=0.01)
+    assert band[1] == pytest.approx((4_000 * 500 + 4_000 * 100) / 1e6, rel=0.02)
+    page = report.report_html(
+        report.Report(
+            title="t",
+            sections=[
+                report.Section(
+                    key="zone_areas",
+                    title="z",
+                    intro="i",
+                    table=pd.DataFrame({"id": ["a"], "area_km2": [44.6305], "area_pm_km2": [9.83]}),
+                )
+            ],
+        )
+    )
+    assert "44.6 ± 9.8" in page
+    assert "44.630" not in page

@@ -8,10 +8,14 @@ a module.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from geo._errors import (
     BasemapError,
@@ -20,6 +24,7 @@ from geo._errors import (
     CRSError,
     DeriveError,
     GazetteerError,
+    InterruptedWriteWarning,
     LayerValidationError,
     MissingDependencyError,
     UnknownLayerError,
@@ -33,11 +38,27 @@ USER_ERRORS = (
     CRSError,
     DeriveError,
     GazetteerError,
+    InterruptedWriteWarning,
     LayerValidationError,
     MissingDependencyError,
     UnknownLayerError,
     FileNotFoundError,
 )
+
+#: What to do about an operating-system error, by errno.
+OS_ERROR_FIXES = {
+    errno.ENOSPC: "free disk space (or write elsewhere) and run again",
+    errno.EDQUOT: "free space within your disk quota and run again",
+    errno.EROFS: "the file system is read-only: write to another folder",
+    errno.EACCES: "you may not write there: choose another path or change its permissions",
+    errno.EPERM: "you may not write there: choose another path or change its permissions",
+    errno.EISDIR: "that is a folder: give a file path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: give a folder path",
+    errno.EEXIST: "a file is in the way: give a folder path, or move the file away",
+    errno.ENAMETOOLONG: "the name is too long: use a shorter path or id",
+    errno.ENOENT: "no such file or folder: check the path",
+    errno.EXDEV: "the folder spans file systems: write within one file system",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,8 +76,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def os_error_message(exc: OSError) -> str:
+    """Return one line for an operating-system error: the path, what happened, the fix.
+
+    Parameters
+    ----------
+    exc : OSError
+        The error.
+
+    Returns
+    -------
+    str
+    """
+    if exc.errno is None:  # raised with a sentence of our own
+        return str(exc)
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    what = exc.strerror or os.strerror(exc.errno)
+    fix = OS_ERROR_FIXES.get(exc.errno, "check the path and the disk, then run again")
+    where = f"{os.fsdecode(path)}: " if path is not None else ""
+    return f"{where}{what}; fix: {fix}"
+
+
+@contextmanager
+def _one_line_notes() -> Iterator[None]:
+    """Print the toolkit's recovery notes as one line each instead of a warning block."""
+    with warnings.catch_warnings():
+        default = warnings.showwarning
+
+        def show(message, category, *rest, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+            if issubclass(category, InterruptedWriteWarning):
+                print(f"geo: note: {message}", file=sys.stderr)
+            else:
+                default(message, category, *rest, **kw)
+
+        warnings.showwarning = show
+        yield
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. captured)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
+
+    Operating-system errors (a full disk, a read-only folder, a file where a folder
+    is wanted) are printed as one line naming the path and the fix; a closed
+    output pipe (``geo layers | head -1``) ends the command quietly.
 
     Parameters
     ----------
@@ -66,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 success, 1 a check found problems, 2 bad input or usage.
+        Exit status: 0 success, 1 a check found problems, 2 bad input, usage or an
+        operating-system error.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -74,7 +146,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with _one_line_notes():
+            status = int(args.func(args) or 0)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 1
+    except OSError as exc:
+        print(f"geo {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
+        return 2
     except USER_ERRORS as exc:
         print(f"geo {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ it opens on an intranet with no internet; ``--basemap none`` drops the tiles too
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 from collections.abc import Callable
@@ -239,6 +240,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
         The page.
     """
     from geo import claims as cl
+    from geo.report import unit_text
 
     esc = html.escape
     summary = cl.summarise(judged)
@@ -255,7 +257,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
             cls = {"verdict": ' class="v"', "quote": ' class="q"', "reason": ' class="r"'}.get(
                 col, ""
             )
-            cells.append(f"<td{cls}{key}>{esc(str(val))}</td>")
+            cells.append(f"<td{cls}{key}>{unit_text(val)}</td>")
         body_rows.append(f'<tr data-verdict="{esc(str(rec["verdict"]))}">{"".join(cells)}</tr>')
     options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in cl.VERDICTS)
     counts = " · ".join(f"{esc(r.verdict)}: {r.claims}" for r in summary.itertuples())
@@ -267,6 +269,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>Claims ledger 数据核查</title>"
         f"<style>{_CSS}</style></head><body>"
+        '<p><a href="../index.html">← 图集 Index</a></p>'
         "<h1>Claims ledger 规划数据核查</h1>"
         "<p>Every size, length, project count and investment figure that the plan and "
         "four news reports give for a named place, with its quote, its value in SI "
@@ -448,19 +451,22 @@ def write_claims_report(
 def _run_link(args: argparse.Namespace) -> int:
     """Handle ``geo claims --link [--dry-run]``."""
     from geo import claims as cl
-    from geo.layers import atomic_write_text
+    from geo._io import atomic_write_text, write_lock
 
     path = cl.ledger_path()
-    linked, changes = link_ledger(path)
-    n_linked = int((linked["feature_id"] != "").sum())
-    print(f"{n_linked} of {len(linked)} claims name a layer feature; {len(changes)} changed")
-    if len(changes):
-        print(changes.to_string(index=False))
-    if getattr(args, "dry_run", False):
-        print("dry run: nothing written")
-    elif len(changes):
-        atomic_write_text(path, cl.ledger_text(linked))
-        print(f"wrote {path}")
+    dry_run = getattr(args, "dry_run", False)
+    # read and write under the folder's lock, so no other writer's change is lost
+    with contextlib.nullcontext() if dry_run else write_lock(path.parent):
+        linked, changes = link_ledger(path)
+        n_linked = int((linked["feature_id"] != "").sum())
+        print(f"{n_linked} of {len(linked)} claims name a layer feature; {len(changes)} changed")
+        if len(changes):
+            print(changes.to_string(index=False))
+        if dry_run:
+            print("dry run: nothing written")
+        elif len(changes):
+            atomic_write_text(path, cl.ledger_text(linked))
+            print(f"wrote {path}")
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from geo._errors import CatalogError
+from geo.limits import FIGURE_NUMBERS
 
 
 def register(sub: Any) -> None:
@@ -35,7 +36,13 @@ def register(sub: Any) -> None:
         choices=["Point", "LineString", "Polygon"],
         help="expected geometry type (default: the input's, if it has one)",
     )
-    a.add_argument("--figures", default=None, help="figures to show it on, e.g. 2,5")
+    a.add_argument(
+        "--figures",
+        type=figure_numbers,
+        default=None,
+        help="figures to show it on, e.g. 2,5 (the plan's figures are 1-8)",
+    )
+    add_input_options(a)
     a.add_argument("--kind", help="fill 'kind' where missing")
     a.add_argument("--plan-ref", help="fill 'plan_ref' where missing, e.g. 002_...txt:L420")
     a.add_argument(
@@ -70,13 +77,50 @@ def register(sub: Any) -> None:
     e.set_defaults(func=run_export)
 
 
-def _figures(text: str | None) -> list[int] | None:
-    if text is None:
-        return None
+def figure_numbers(text: str) -> list[int]:
+    """Parse ``--figures 2,5``: figure numbers of the plan, 1 to 8.
+
+    Parameters
+    ----------
+    text : str
+        Comma-separated numbers.
+
+    Returns
+    -------
+    list of int
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything but numbers from 1 to 8.
+    """
     try:
-        return [int(x) for x in text.replace(" ", "").split(",") if x]
-    except ValueError as exc:
-        raise CatalogError(f"--figures {text!r}: give figure numbers like 2,5") from exc
+        numbers = [int(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give figure numbers like 2,5") from None
+    wrong = [n for n in numbers if n not in FIGURE_NUMBERS]
+    if wrong:
+        first, last = FIGURE_NUMBERS[0], FIGURE_NUMBERS[-1]
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: no figure {', '.join(map(str, wrong))}; "
+            f"the plan's figures are numbered {first} to {last}"
+        )
+    return numbers
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """Add ``--encoding`` and ``--layer``, which say how to read an input file."""
+    p.add_argument(
+        "--encoding",
+        help="text encoding of the input when it is not UTF-8, e.g. gbk for a shapefile "
+        "from Chinese desktop GIS without a .cpg file, or a GBK CSV",
+    )
+    p.add_argument(
+        "--layer",
+        dest="source_layer",
+        metavar="NAME",
+        help="layer to read from a GeoPackage that holds several (they are listed if missing)",
+    )
 
 
 def run_add_layer(args: argparse.Namespace) -> int:
@@ -98,13 +142,15 @@ def run_add_layer(args: argparse.Namespace) -> int:
         args.title_en,
         args.crs,
         geometry_type=args.geometry_type,
-        figures=_figures(args.figures),
+        figures=args.figures,
         defaults=defaults,
         role=args.role,
         group=args.group,
         style=args.style,
         provenance=args.provenance,
         replace=args.replace,
+        encoding=args.encoding,
+        layer=args.source_layer,
     )
     for note in result.notes:
         print(f"note: {note}")

@@ -9,6 +9,7 @@ from typing import Any
 from geo._errors import Problem
 from geo.catalog import Catalog
 from geo.cli import USER_ERRORS
+from geo.cli.cmd_gis import add_input_options
 
 
 def register(sub: Any) -> None:
@@ -24,12 +25,16 @@ def register(sub: Any) -> None:
 
     v = sub.add_parser(
         "validate",
-        help="check a GeoJSON layer file (or the whole catalog) and list every problem",
+        help="check a layer file (GeoJSON, GeoPackage, shapefile, CSV) or the catalog",
         description="Validate a layer file and print every problem with the feature id and "
         "a fix. Exit 0 when the file is clean, 1 when it has problems. Without PATH, "
         "validate every source layer in the catalog and ids across layers.",
     )
-    v.add_argument("path", nargs="?", help="GeoJSON file (default: every catalog layer)")
+    v.add_argument(
+        "path",
+        nargs="?",
+        help="GeoJSON, GeoPackage, shapefile or CSV (default: every catalog layer)",
+    )
     v.add_argument(
         "--crs",
         default="wgs84",
@@ -42,15 +47,16 @@ def register(sub: Any) -> None:
         help="also load every layer, derived ones included, and check that each "
         "geometry is valid as stored (EPSG:4326) and in EPSG:4544",
     )
+    add_input_options(v)
     v.set_defaults(func=run_validate)
 
 
 def _summary_row(spec: Any, load: bool) -> list[str]:
+    from geo.layers import load_layer
+
     row = [spec.id, spec.title_zh, spec.title_en, spec.geometry_type, spec.role]
     if not load:
         return [*row, "-", "-", "-"]
-    from geo.layers import load_layer
-
     gdf = load_layer(spec.id)
     counts = gdf["geometry_source"].value_counts()
     mix = " ".join(f"{k}:{v}" for k, v in counts.items())
@@ -145,7 +151,9 @@ def run_validate(args: argparse.Namespace) -> int:
     from geo.layers import read_catalog, validate_catalog, validate_file
 
     if args.path:
-        problems = validate_file(args.path, args.crs, args.geometry_type)
+        problems = validate_file(
+            args.path, args.crs, args.geometry_type, encoding=args.encoding, layer=args.source_layer
+        )
         target = args.path
     elif getattr(args, "all", False):
         cat = read_catalog()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from geo._errors import DeriveError, GazetteerError, LayerValidationError
 from geo.cli._lazy import lazy_choices
+from geo.limits import SIMPLIFY_FIX, layer_size_problem
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -57,6 +58,9 @@ def register(sub: Any) -> None:
 def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
     """Load every catalog layer; return the layers and a message per layer skipped.
 
+    A layer over the size limits of :mod:`geo.limits` is skipped too: drawn, it
+    would make a page too large to open.
+
     Parameters
     ----------
     catalog : Catalog
@@ -66,15 +70,24 @@ def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[s
     -------
     tuple of (dict of str to GeoDataFrame, list of str)
     """
+    import shapely
+
     from geo.layers import load_layer
 
     layers: dict[str, gpd.GeoDataFrame] = {}
     skipped: list[str] = []
     for spec in catalog:
         try:
-            layers[spec.id] = load_layer(spec.id, catalog=catalog)
+            gdf = load_layer(spec.id, catalog=catalog)
         except _SKIPPABLE as exc:
             skipped.append(f"layer {spec.id} not drawn: {exc}")
+            continue
+        vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
+        too_big = layer_size_problem(len(gdf), vertices)
+        if too_big:
+            skipped.append(f"layer {spec.id} not drawn: {too_big}; {SIMPLIFY_FIX}")
+        else:
+            layers[spec.id] = gdf
     return layers, skipped
 
 
@@ -87,12 +100,12 @@ def run_maps(args: argparse.Namespace) -> int:
 
     basemap = resolve_basemap(args.basemap)  # fail fast on a missing key
     catalog = read_catalog()
-    layers, skipped = load_for_maps(catalog)
-    try:
+    try:  # checked before the layers are loaded, so a typo fails at once
         specs = [figure_by_id(f, catalog) for f in args.figure] if args.figure else None
     except KeyError as exc:
         print(f"geo maps: error: {exc.args[0]}", file=sys.stderr)
         return 2
+    layers, skipped = load_for_maps(catalog)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = write_site(args.out, layers, catalog, basemap, args.offline, specs)

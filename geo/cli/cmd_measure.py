@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from geo._errors import CatalogError
 from geo.cli import USER_ERRORS
 from geo.cli._lazy import lazy_choices
+from geo.cli.cmd_gis import add_input_options
 from geo.cli.cmd_layers import format_table
 
 if TYPE_CHECKING:
@@ -34,13 +35,23 @@ def _add_format(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--crs",
+        help="CRS of layers given as file paths: wgs84, gcj02, bd09 or EPSG:<code> "
+        "(default: the file's own, else wgs84)",
+    )
+    add_input_options(p)
+
+
 def register(sub: Any) -> None:
     """Add the measurement subcommands."""
     p = sub.add_parser("area", help="geodesic area of every feature (length for lines)")
-    p.add_argument("layer", help="catalog id or GeoJSON path")
+    p.add_argument("layer", help="catalog id or file path (GeoJSON, GeoPackage, shapefile, CSV)")
     p.add_argument("--by", metavar="COLUMN", help="sum areas by this column (e.g. kind)")
     lazy_choices(p.add_argument("--unit", default="m2"), "geo.measure", "AREA_UNITS")
     _add_format(p)
+    _add_input(p)
     p.set_defaults(func=run_area)
 
     o = sub.add_parser("overlap", help="pairs of features of A and B that overlap, with shares")
@@ -48,6 +59,7 @@ def register(sub: Any) -> None:
     o.add_argument("b", help="layer B: catalog id or path")
     lazy_choices(o.add_argument("--unit", default="m2"), "geo.measure", "AREA_UNITS")
     _add_format(o)
+    _add_input(o)
     o.set_defaults(func=run_overlap)
 
     n = sub.add_parser(
@@ -60,6 +72,7 @@ def register(sub: Any) -> None:
     n.add_argument("--within", metavar="DIST", help="distance such as 500m or 2km")
     n.add_argument("--k", type=int, help="the k nearest instead of the nearest")
     _add_format(n)
+    _add_input(n)
     n.set_defaults(func=run_near)
 
     z = sub.add_parser("zones", help="which city, belt, screen, ring or cluster each feature is in")
@@ -72,6 +85,7 @@ def register(sub: Any) -> None:
         help="zone layer id or path (repeatable; default every zone layer of the catalog)",
     )
     _add_format(z)
+    _add_input(z)
     z.set_defaults(func=run_zones)
 
     r = sub.add_parser("report", help="write the measurement report to OUT/reports/")
@@ -80,11 +94,26 @@ def register(sub: Any) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
-def _load(key: str) -> gpd.GeoDataFrame:
-    from geo.layers import load_layer
+def _load(key: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
+    """Load a catalog layer, or a file through the reader ``geo add-layer`` uses."""
+    from geo.layers import load_layer, read_layer_file
 
-    gdf = load_layer(key)
+    if Path(key).suffix and Path(key).is_file():
+        gdf = read_layer_file(key, args.crs, encoding=args.encoding, layer=args.source_layer)
+    else:
+        gdf = load_layer(key, args.crs)
     return gdf.set_index("id", drop=False) if gdf["id"].is_unique else gdf
+
+
+def _dimension_problem(gdf: gpd.GeoDataFrame, key: str, need: str) -> str | None:
+    """Say why a layer of points or lines cannot serve where areas are needed."""
+    from geo import measure
+
+    dim = measure.geometry_dimension(gdf)
+    if dim == 2:
+        return None
+    held = {0: "points", 1: "lines"}.get(dim, "no features")
+    return f"{key} holds {held}, which have no area: {need}"
 
 
 def _fail(command: str, message: str) -> int:
@@ -145,7 +174,7 @@ def run_area(args: argparse.Namespace) -> int:
 
     from geo import measure
 
-    gdf = _load(args.layer)
+    gdf = _load(args.layer, args)
     dim = measure.geometry_dimension(gdf)
     if dim == 0:
         return _fail("area", f"{args.layer} holds points, which have no area: try `geo near`")
@@ -183,7 +212,13 @@ def run_overlap(args: argparse.Namespace) -> int:
 
     from geo import measure
 
-    a, b = _load(args.a), _load(args.b)
+    a, b = _load(args.a, args), _load(args.b, args)
+    for gdf, key in ((a, args.a), (b, args.b)):
+        found = _dimension_problem(
+            gdf, key, f"overlap compares two polygon layers (try `geo near {args.a} {args.b}`)"
+        )
+        if found:
+            return _fail("overlap", found)
     pairs = measure.overlaps(a, b)
     col = f"overlap_{args.unit}"
     table = pd.DataFrame(
@@ -214,7 +249,7 @@ def run_near(args: argparse.Namespace) -> int:
         within = None if args.within is None else measure.parse_distance(args.within)
     except ValueError as exc:
         return _fail("near", str(exc))
-    a, b = _load(args.a), _load(args.b)
+    a, b = _load(args.a, args), _load(args.b, args)
     alone = args.a == args.b  # one layer against itself: a feature is not its own neighbour
     if args.k is not None:
         pairs = measure.k_nearest(a, b, args.k, within, exclude_self=alone)
@@ -233,16 +268,16 @@ def run_near(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- zones
-def _zone_layers(keys: list[str] | None) -> dict[str, gpd.GeoDataFrame]:
+def _zone_layers(args: argparse.Namespace) -> dict[str, gpd.GeoDataFrame]:
     from geo.layers import read_catalog
 
-    if keys:
-        return {Path(k).stem if Path(k).suffix else k: _load(k) for k in keys}
+    if args.zones:
+        return {Path(k).stem if Path(k).suffix else k: _load(k, args) for k in args.zones}
     ids = [s.id for s in read_catalog().by_role("zone")]
     out: dict[str, gpd.GeoDataFrame] = {}
     for lid in ids:
         try:
-            out[lid] = _load(lid)
+            out[lid] = _load(lid, args)
         except USER_ERRORS as exc:
             print(f"geo zones: note: zone layer {lid} skipped: {exc}", file=sys.stderr)
     return out
@@ -254,10 +289,15 @@ def run_zones(args: argparse.Namespace) -> int:
 
     from geo import measure
 
-    gdf = _load(args.layer)
-    zone_layers = _zone_layers(args.zones)
+    gdf = _load(args.layer, args)
+    zone_layers = _zone_layers(args)
     if not zone_layers:
         return _fail("zones", "no zone layer available: give one with --in")
+    for key, zones in zone_layers.items():
+        need = "zones must be polygons: give a polygon layer with --in (e.g. cities, rings)"
+        found = _dimension_problem(zones, key, need)
+        if found:
+            return _fail("zones", found)
     member = measure.zones_for(gdf, zone_layers)
     names = [
         _name(zone_layers[lay], pd.Series([z]))[0]

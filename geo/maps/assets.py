@@ -1,14 +1,17 @@
-"""Offline maps: inline Leaflet and every plugin asset into one HTML file.
+"""Maps without a CDN: Leaflet and every plugin from local files, or inlined.
 
 folium links its JavaScript and CSS from CDNs. The ``folium-offline`` package ships
-the same files as strings, keyed by the CDN address folium uses; this module swaps
-each ``<script src=...>`` and stylesheet ``<link>`` of a rendered map for the
-inlined text, so the file opens on an intranet with no internet. Only tile requests
-remain external, and with ``--basemap none`` there are none.
+the same files as strings, keyed by the CDN address folium uses. This module either
+swaps each ``<script src=...>`` and stylesheet ``<link>`` of a rendered map for the
+inlined text (:func:`inline_assets`: one self-contained file to e-mail), or for a
+relative link to a copy in a shared ``assets/`` folder (:func:`localise_assets`: the
+site's pages stay small). Either way the page opens on an intranet with no internet;
+only tile requests remain external, and with ``--basemap none`` there are none.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -93,6 +96,64 @@ def inline_assets(page: str, table: Mapping[str, str] | None = None) -> str:
     page = _SCRIPT.sub(script, page)
     page = _LINK.sub(style, page)
     return _LINK_HREF_FIRST.sub(style, page)
+
+
+def asset_name(url: str) -> str:
+    """Return the local file name of a CDN asset.
+
+    A short hash of the address and its base name, so two plugins' ``leaflet.css``
+    never collide.
+
+    Parameters
+    ----------
+    url : str
+        The CDN address.
+
+    Returns
+    -------
+    str
+        E.g. ``1a2b3c4d-leaflet.js``.
+    """
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", url.rstrip("/").rsplit("/", 1)[-1]) or "asset"
+    return f"{hashlib.sha256(url.encode()).hexdigest()[:8]}-{base}"
+
+
+def localise_assets(
+    page: str, prefix: str = "assets/", table: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, str]]:
+    """Point every CDN ``<script src>`` and stylesheet ``<link>`` at a local copy.
+
+    Parameters
+    ----------
+    page : str
+        A rendered folium page.
+    prefix : str
+        Relative folder the page loads assets from (``assets/``; ``../assets/`` for a
+        page one folder down).
+    table : Mapping, optional
+        CDN address to content; default :func:`asset_table`.
+
+    Returns
+    -------
+    tuple of (str, dict of str to str)
+        The page, and the files it needs: name in the assets folder to content.
+
+    Raises
+    ------
+    OfflineAssetError
+        If a linked asset has no offline copy.
+    """
+    table = asset_table() if table is None else table
+    files: dict[str, str] = {}
+
+    def local(m: re.Match[str]) -> str:
+        name = asset_name(m["url"])
+        files[name] = _lookup(m["url"], table)
+        return m[0].replace(m["url"], prefix + name)
+
+    for pattern in (_SCRIPT, _LINK, _LINK_HREF_FIRST):
+        page = pattern.sub(local, page)
+    return page, files
 
 
 def external_references(page: str) -> list[str]:

@@ -29,13 +29,24 @@ from folium.template import Template
 from geo.catalog import Catalog, LayerSpec
 from geo.crs import STORAGE_CRS, convert_gdf
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
+from geo.maps.furniture import (
+    NORTH_ARROW_SVG,
+    PLAN_SOURCE_EN,
+    PLAN_SOURCE_ZH,
+    add_furniture,
+    clip_lines,
+)
+from geo.maps.labels import MapLabels, figure_labels
 from geo.maps.safe import VerbatimElement, html_text
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
     MAP_CSS,
-    category_colors,
+    RESERVED,
+    class_label,
     feature_style,
+    figure_palette,
     get_style,
+    is_drawn_schematic,
     point_style,
     swatch_html,
 )
@@ -78,7 +89,7 @@ CLAIM_UNITS: dict[str, str] = {
     "_yi_yuan": "亿元",
     "_pct": "%",
 }
-#: Schematic note of every title block.
+#: Schematic note of every map's source line.
 SCHEMATIC_NOTE = (
     "虚线图形为示意，仅表示空间关系，不代表实测边界。"
     " Dashed shapes are schematic: they show relations, not surveyed footprints."
@@ -386,6 +397,9 @@ def layer_geojson(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> dict[str, Any]:
         }
         if esc(props.get("status")):
             out["status"] = esc(props.get("status"))
+        acc = props.get("accuracy_m")
+        if isinstance(acc, int | float) and math.isfinite(acc):
+            out["accuracy_m"] = float(acc)
         features.append(
             {"type": "Feature", "properties": out, "geometry": shapely.geometry.mapping(geom)}
         )
@@ -401,10 +415,12 @@ def _styler(layer: LayerSpec, colors: Mapping[str, str]) -> Any:
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         props = feature["properties"]
-        color = colors.get(html.unescape(props.get("kind", "")), base.color)
+        kind = html.unescape(props.get("kind", ""))
+        color = colors.get(kind, colors.get("", base.color))
         schematic = _is_schematic(props)
         extra = " geo-schematic" if schematic else ""
-        return feature_style(base, color, schematic, cls + extra)
+        dashed = is_drawn_schematic(layer.geometry_type, props)
+        return feature_style(base, color, dashed, cls + extra, line=not base.fill)
 
     return style
 
@@ -444,68 +460,171 @@ def add_layer(
     return fg
 
 
+# --------------------------------------------------------------------------- colours
+#: Styles drawn in reserved furniture colours, outside the figure's palette.
+_RESERVED_STYLES = {"district": RESERVED["outline"], "neighbours": RESERVED["context"]}
+
+
+def figure_colours(
+    spec: FigureSpec, chosen: list[LayerSpec], layers: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, dict[str, str]]:
+    """Return every legend class's colour on one figure: no two classes share one.
+
+    A categorical layer has a class per category, unless the figure draws it in one
+    colour (``spec.single_colour``); then, like a non-categorical layer, it has one
+    class, keyed ``""``. The outline and neighbouring districts keep reserved colours.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure.
+    chosen : list of LayerSpec
+        Its layers, in draw order.
+    layers : Mapping of str to GeoDataFrame
+        The loaded layers.
+
+    Returns
+    -------
+    dict
+        Layer id to class to hex colour.
+    """
+    classes: list[tuple[str, str]] = []
+    preferred: dict[tuple[str, str], str] = {}
+    for layer in reversed(chosen):  # legend order: points first
+        style = get_style(layer.style)
+        if layer.style in _RESERVED_STYLES:
+            continue
+        if style.categorical and layer.id not in spec.single_colour:
+            for kind in sorted({str(k) for k in _kinds(layers[layer.id], layer) if _present(k)}):
+                classes.append((layer.id, kind))
+                if kind in style.colors:
+                    preferred[(layer.id, kind)] = style.colors[kind]
+        else:
+            classes.append((layer.id, ""))
+            if not style.categorical:
+                preferred[(layer.id, "")] = style.color
+    palette = figure_palette(classes, preferred)
+    out: dict[str, dict[str, str]] = {
+        s.id: {"": _RESERVED_STYLES[s.style]} for s in chosen if s.style in _RESERVED_STYLES
+    }
+    for (lid, kind), colour in palette.items():
+        out.setdefault(lid, {})[kind] = colour
+    return out
+
+
+def _present(value: Any) -> bool:
+    return value is not None and str(value) not in ("", "nan", "None")
+
+
 # --------------------------------------------------------------------------- legend, title
+def _class_name(kind: str) -> str:
+    zh, en = class_label(kind)
+    return f'{esc(zh)} <span class="geo-en">{esc(en)}</span>' if en else esc(zh)
+
+
+def _dashed_classes(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> dict[str, bool]:
+    """Return, per class (and ``""`` for the whole layer), whether all of it is dashed."""
+    field = layer.kind_field if layer.kind_field in gdf else "kind"
+    props = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    out: dict[str, bool] = {}
+    for p in props:
+        dashed = is_drawn_schematic(layer.geometry_type, p)
+        for key in (str(p.get(field)), ""):
+            out[key] = out.get(key, True) and dashed
+    return out
+
+
+def _legend_block(layer: LayerSpec, cats: Mapping[str, str], dashed: Mapping[str, bool]) -> str:
+    gtype = layer.geometry_type
+    title = f'{esc(layer.title_zh)} <span class="geo-en">{esc(layer.title_en)}</span>'
+    lid = esc(layer.id)
+    if list(cats) == [""]:  # one class: one row named by the layer
+        return (
+            f'<div class="geo-legend-layer" data-layer="{lid}">'
+            f'<div class="geo-legend-row" data-layer="{lid}" data-kind="">'
+            f"{swatch_html(gtype, cats[''], dashed.get('', False))} {title}</div></div>"
+        )
+    rows = "".join(
+        f'<div class="geo-legend-row" data-layer="{lid}" data-kind="{esc(k)}">'
+        f"{swatch_html(gtype, c, dashed.get(k, False))} {_class_name(k)}</div>"
+        for k, c in cats.items()
+    )
+    return (
+        f'<div class="geo-legend-layer" data-layer="{lid}">'
+        f'<div class="geo-legend-head">{title}</div>{rows}</div>'
+    )
+
+
 def legend_html(
     drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]], colors: Mapping[str, Mapping[str, str]]
 ) -> str:
-    """Return the categorical legend: one block per layer, one row per category.
+    """Return the legend: a row per class, Chinese name first, English after it.
+
+    A class's swatch is dashed when every feature of it is drawn dashed.
 
     Parameters
     ----------
     drawn : list of (LayerSpec, GeoDataFrame)
         The layers on the map, in draw order.
     colors : Mapping
-        Layer id to category colours (the same mapping the styles use).
+        Layer id to class colours (the mapping the styles use; a single class is
+        keyed ``""`` and named by its layer).
 
     Returns
     -------
     str
-        HTML with every label escaped.
+        HTML with every label escaped: a toggle button and the collapsible body.
     """
     blocks = []
     any_schematic = False
     for layer, gdf in reversed(drawn):  # points first: the order a reader scans
-        schematic = bool((gdf.get("geometry_source") == "schematic").any())
+        props = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+        schematic = any(is_drawn_schematic(layer.geometry_type, p) for p in props)
         any_schematic |= schematic
         style = get_style(layer.style)
-        gtype = layer.geometry_type
-        cats = colors[layer.id] if style.categorical else {"": style.color}
-        rows = "".join(
-            f'<div class="geo-legend-row" data-layer="{esc(layer.id)}" data-kind="{esc(k)}">'
-            f"{swatch_html(gtype, c, schematic)} {esc(k)}</div>"
-            for k, c in cats.items()
-        )
-        blocks.append(
-            f'<div class="geo-legend-layer"><b>{esc(layer.title_zh)}</b> '
-            f'<span class="geo-en">{esc(layer.title_en)}</span>{rows}</div>'
-        )
+        cats = colors.get(layer.id) or {"": style.color}
+        blocks.append(_legend_block(layer, cats, _dashed_classes(layer, gdf)))
     if any_schematic:
         blocks.append(
             f'<div class="geo-legend-row geo-legend-schematic">'
-            f"{swatch_html('Polygon', '#555555', True)} 示意 schematic</div>"
+            f"{swatch_html('Polygon', '#555555', True)} 示意 "
+            '<span class="geo-en">schematic</span></div>'
         )
-    return '<div class="geo-legend-title">图例 Legend</div>' + "".join(blocks)
+    return (
+        '<button type="button" class="geo-legend-toggle" aria-expanded="true">'
+        "图例 Legend</button>"
+        f'<div class="geo-legend-body">{"".join(blocks)}</div>'
+    )
 
 
-def title_html(spec: FigureSpec, basemap: Basemap, skipped: list[str]) -> str:
-    """Return the title block: caption (zh, en), schematic note, basemap, gaps."""
+def title_html(
+    spec: FigureSpec, basemap: Basemap, skipped: list[str], index_href: str = "index.html"
+) -> str:
+    """Return the title block: the plan's caption (zh, en), a link back, any gaps."""
     parts = [
         f'<div class="geo-caption-zh">{esc(spec.title_zh)}</div>',
         f'<div class="geo-caption-en">{esc(spec.caption_en)}</div>',
-        f'<div class="geo-note">{esc(SCHEMATIC_NOTE)}</div>',
+        f'<a class="geo-back" href="{esc(index_href)}">← 图集 Index</a>',
     ]
-    meta = f"底图 basemap: {esc(basemap.title)}"
-    if basemap.needs_shift:
-        meta += " — 矢量图层已转换为 GCJ-02 显示 (layers shifted to GCJ-02 for display)"
-    if spec.plan_ref:
-        meta += f" · 出处 source: {esc(spec.plan_ref)}"
-    parts.append(f'<div class="geo-meta">{meta}</div>')
     if skipped:
         parts.append(
             f'<div class="geo-missing">未收录图层 layers not available: {esc(", ".join(skipped))}'
             "</div>"
         )
     return "".join(parts)
+
+
+def source_html(spec: FigureSpec, basemap: Basemap) -> str:
+    """Return the source line: the plan by title and period, the figure's line, basemap."""
+    meta = f"底图 basemap: {esc(basemap.title)}"
+    if basemap.needs_shift:
+        meta += " — 矢量图层已转换为 GCJ-02 显示 (layers shifted to GCJ-02 for display)"
+    ref = f" · {esc(spec.label_zh)} {esc(spec.plan_ref)}" if spec.plan_ref else ""
+    return (
+        f'<div class="geo-source-plan">{esc(PLAN_SOURCE_ZH)}{ref} '
+        f'<span class="geo-source-en">· {esc(PLAN_SOURCE_EN)}</span></div>'
+        f'<div class="geo-note">{esc(SCHEMATIC_NOTE)} · {meta}</div>'
+    )
 
 
 # --------------------------------------------------------------------------- tools
@@ -544,18 +663,20 @@ def _groups(
     return groups
 
 
-def _fit(m: folium.Map, spec: FigureSpec, frames: list[gpd.GeoDataFrame]) -> None:
+def _bounds(spec: FigureSpec, frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
+    """Return the bounds the map opens on; ``None`` when the spec sets a view.
+
+    The district when drawn (neighbours are context, not the subject), else every layer.
+    """
     if spec.center is not None:
-        m.location = list(spec.center)
-        m.options["zoom"] = spec.zoom or 12
-        return
-    # Open on the district when it is drawn: neighbours are context, not the subject.
+        return None
     district = [f for f in frames if len(f) and "district" in set(f.get("kind", []))]
     bounds = np.array([f.total_bounds for f in (district or frames) if len(f)])
-    if len(bounds):
-        x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
-        x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()
-        m.fit_bounds([[float(y0), float(x0)], [float(y1), float(x1)]])
+    if not len(bounds):
+        return None
+    x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
+    x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()
+    return [[float(y0), float(x0)], [float(y1), float(x1)]]
 
 
 def _new_map(spec: FigureSpec) -> folium.Map:
@@ -563,7 +684,8 @@ def _new_map(spec: FigureSpec) -> folium.Map:
         location=list(spec.center or (29.56, 106.40)),
         zoom_start=spec.zoom or 11,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # furniture adds a metric-only scale
+        zoom_snap=0.25,  # the district fills the window, not half of it
         prefer_canvas=False,  # SVG paths: one selectable element per feature
     )
     # Only Leaflet itself is needed: no Bootstrap, jQuery or Font Awesome, which
@@ -578,6 +700,7 @@ def build_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     catalog: Catalog,
     basemap: str | Basemap = "osm",
+    index_href: str = "index.html",
 ) -> folium.Map:
     """Build the interactive map of one figure.
 
@@ -592,6 +715,8 @@ def build_map(
     basemap : str or Basemap
         ``osm`` (default), ``cartodb``, ``gaode`` (layers shifted to GCJ-02),
         ``tianditu`` (needs ``TIANDITU_KEY``) or ``none``.
+    index_href : str
+        Link from the title block back to the index page.
 
     Returns
     -------
@@ -608,21 +733,48 @@ def build_map(
     m = _new_map(spec)
     add_stylesheet(m)
     add_basemap(m, bm)
-    frames = {s.id: display_frame(layers[s.id], bm) for s in chosen}
-    colors = {s.id: category_colors(get_style(s.style), _kinds(layers[s.id], s)) for s in chosen}
+    sources = _clipped(chosen, layers)
+    frames = {s.id: display_frame(sources[s.id], bm) for s in chosen}
+    colors = figure_colours(spec, chosen, layers)
     fgs = {s.id: add_layer(m, s, frames[s.id], colors[s.id]) for s in chosen}
     catalog_order = [s for s in catalog if s.id in fgs]
     if fgs:
         folium.plugins.GroupedLayerControl(
             _groups(catalog_order, fgs), exclusive_groups=False, collapsed=True
         ).add_to(m)
+    HtmlControl(NORTH_ARROW_SVG, "geo-north-arrow", "topright").add_to(m)
     outline = layer_geojson(frames["district"], catalog["district"]) if "district" in frames else {}
     _add_tools(m, spec, bm, outline)
     drawn = [(s, frames[s.id]) for s in chosen]
     HtmlControl(legend_html(drawn, colors), LEGEND_CLASS, "bottomright").add_to(m)
-    HtmlControl(title_html(spec, bm, skipped), TITLE_CLASS, "top").add_to(m)
-    _fit(m, spec, list(frames.values()))
+    HtmlControl(title_html(spec, bm, skipped, index_href), TITLE_CLASS, "top").add_to(m)
+    HtmlControl(source_html(spec, bm), "geo-source", "top").add_to(m)
+    groups = {lid: fg.get_name() for lid, fg in fgs.items()}
+    if "district" in sources:
+        labels = figure_labels(
+            chosen,
+            sources,
+            sources["district"],
+            spec.must_see,
+            dict(spec.label_notes),
+            bm.datum,
+        )
+        MapLabels(labels, groups).add_to(m)
+    add_furniture(m, groups, _bounds(spec, list(frames.values())))
     return m
+
+
+def _clipped(
+    chosen: list[LayerSpec], layers: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return the layers to draw, lines clipped to the district plus a margin."""
+    out = {s.id: layers[s.id] for s in chosen}
+    if "district" not in out:
+        return out
+    for s in chosen:
+        if s.geometry_type.removeprefix("Multi") == "LineString":
+            out[s.id] = clip_lines(layers[s.id], layers["district"])
+    return out
 
 
 def _kinds(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> list[Any]:

@@ -1,10 +1,13 @@
 """The map site: every figure as one HTML file, and an index page linking them.
 
 ``site/fig1.html`` … ``site/fig8.html``, ``site/overview.html`` and
-``site/index.html``. The index shows a thumbnail per figure when
-``site/screenshots/<id>.png`` exists (``scripts/screenshots.py`` makes them), the
-captions, and links to the reports (``reports/index.html``) and the claims ledger
-(``claims/index.html``) when those exist; it says which are missing.
+``site/index.html``. Pages load Leaflet and its plugins from ``site/assets/``
+(relative links, one copy shared by every page), so the site needs no CDN; an
+``--offline`` build inlines everything into each file instead. The index shows a
+thumbnail per figure when ``screenshots/<id>.png`` exists in the site folder or the
+folder above it (``scripts/screenshots.py`` makes them), the captions, and links to
+the reports (``reports/index.html``) and the claims ledger (``claims/index.html``)
+found the same way; it says which are missing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import geopandas as gpd
 
 from geo.catalog import Catalog
 from geo.layers import atomic_write_text
+from geo.maps.assets import localise_assets
 from geo.maps.basemaps import Basemap, resolve_basemap
 from geo.maps.builder import build_map, esc
 from geo.maps.specs import FigureSpec, all_specs
@@ -30,8 +34,11 @@ BUDGET_OFFLINE = 2 * 1024 * 1024
 REPORT_LINKS: tuple[tuple[str, str], ...] = (
     ("reports/index.html", "报告 Reports"),
     ("claims/index.html", "数据核查 Claims ledger"),
-    ("offline/index.html", "离线版图集 Offline maps (no internet needed)"),
+    ("claims/map.html", "核查地图 Claims map"),
+    ("offline/index.html", "离线版图集 Offline maps, one file each (for e-mail)"),
 )
+#: Folder of the shared Leaflet and plugin files, relative to the site folder.
+ASSETS_DIR = "assets"
 
 
 class SizeBudgetWarning(UserWarning):
@@ -74,9 +81,13 @@ def write_figure(
     -------
     Path
     """
-    from geo.maps import save_map
+    from geo.maps import render_html
 
-    path = save_map(build_map(spec, layers, catalog, basemap), out_dir / spec.filename, offline)
+    page = render_html(build_map(spec, layers, catalog, basemap), offline)
+    if not offline:
+        page, files = localise_assets(page, f"{ASSETS_DIR}/")
+        write_assets(out_dir / ASSETS_DIR, files)
+    path = atomic_write_text(out_dir / spec.filename, page)
     budget = BUDGET_OFFLINE if offline else BUDGET_ONLINE
     size = path.stat().st_size
     if size > budget:
@@ -86,6 +97,29 @@ def write_figure(
             stacklevel=2,
         )
     return path
+
+
+def write_assets(folder: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write asset files that are missing or differ; return every path.
+
+    Parameters
+    ----------
+    folder : Path
+        The site's assets folder (created if missing).
+    files : Mapping of str to str
+        File name to content.
+
+    Returns
+    -------
+    list of Path
+    """
+    paths = []
+    for name, text in files.items():
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            atomic_write_text(path, text)
+        paths.append(path)
+    return paths
 
 
 def write_site(
@@ -133,30 +167,50 @@ def write_site(
     return result
 
 
+def _find(out_dir: Path, rel: str) -> str | None:
+    """Return the link to ``rel`` from the site folder (or the folder above it)."""
+    for prefix, base in (("", out_dir), ("../", out_dir.parent)):
+        if (base / rel).exists():
+            return prefix + rel
+    return None
+
+
 def _card(spec: FigureSpec, out_dir: Path) -> str:
-    thumb = out_dir / "screenshots" / f"{spec.id}.png"
+    thumb = _find(out_dir, f"screenshots/{spec.id}.png")
     img = (
-        f'<img src="screenshots/{esc(spec.id)}.png" alt="{esc(spec.title_zh)}" loading="lazy">'
-        if thumb.exists()
+        f'<img src="{esc(thumb)}" alt="{esc(spec.title_zh)}" loading="lazy">'
+        if thumb
         else '<div class="noimg">无缩略图 no thumbnail</div>'
     )
     return (
         f'<li class="card"><a href="{esc(spec.filename)}">{img}'
         f'<div class="cap-zh">{esc(spec.title_zh)}</div></a>'
         f'<div class="cap-en">{esc(spec.caption_en)}</div>'
-        f'<div class="shows">{esc(spec.shows)}</div></li>'
+        f'<div class="shows">{esc(spec.shows)}</div>'
+        f"{_must_see(spec)}</li>"
     )
 
 
+def _must_see(spec: FigureSpec) -> str:
+    if not spec.must_see:
+        return ""
+    return f'<div class="shows">一眼可见 At first glance: {esc("、".join(spec.must_see))}</div>'
+
+
 def _report_links(out_dir: Path) -> str:
-    present = [(p, label) for p, label in REPORT_LINKS if (out_dir / p).exists()]
-    missing = [(p, label) for p, label in REPORT_LINKS if not (out_dir / p).exists()]
-    items = [f'<li><a href="{esc(p)}">{esc(label)}</a></li>' for p, label in present]
-    items += [
-        f'<li class="missing">{esc(label)}: 尚未生成 not built yet ({esc(p)} missing)</li>'
-        for p, label in missing
-    ]
-    return "<ul class='reports'>" + "".join(items) + "</ul>"
+    items, missing = [], []
+    if out_dir.name == "offline":  # the offline copies sit inside a site: link its index
+        items.append('<li><a href="../index.html">在线图集 Site index</a></li>')
+    for rel, label in REPORT_LINKS:
+        href = _find(out_dir, rel)
+        if out_dir.name == "offline" and rel.startswith("offline/"):
+            continue
+        if href:
+            items.append(f'<li><a href="{esc(href)}">{esc(label)}</a></li>')
+        else:
+            note = f"尚未生成 not built yet ({esc(rel)} missing)"
+            missing.append(f'<li class="missing">{esc(label)}: {note}</li>')
+    return "<ul class='reports'>" + "".join(items + missing) + "</ul>"
 
 
 def index_html(specs: Iterable[FigureSpec], out_dir: str | Path) -> str:

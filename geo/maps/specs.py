@@ -46,6 +46,14 @@ class FigureSpec:
         Default zoom with ``center``.
     include_catalog_figures : bool
         Also draw catalog layers whose ``figures`` list this figure's number.
+    single_colour : tuple of str
+        Layers drawn in one colour on this figure (one legend row) although their
+        features have classes: their names are on the map as labels instead.
+    must_see : tuple of str
+        What a planner must see without clicking: texts of map labels or of legend
+        rows. The browser tests check each is visible when the figure opens.
+    label_notes : tuple of (str, str)
+        Feature id to a second label line (Figure 1: each city's industries).
     """
 
     id: str
@@ -58,6 +66,9 @@ class FigureSpec:
     center: tuple[float, float] | None = None
     zoom: int | None = None
     include_catalog_figures: bool = True
+    single_colour: tuple[str, ...] = ()
+    must_see: tuple[str, ...] = ()
+    label_notes: tuple[tuple[str, str], ...] = ()
 
     @property
     def number(self) -> int | None:
@@ -93,8 +104,22 @@ FIGURES: tuple[FigureSpec, ...] = (
             "ridges",
         ),
         plan_ref=f"{PLAN_FILE}:L233",
-        shows="Functional zones: the two cities, the Science City and its parks, the east-side "
-        "districts and the leading industries.",
+        shows="Functional zones: the two cities with their leading industries, the Science "
+        "City and its parks.",
+        # The industries each city focuses on (plan L200 east, L204 west).
+        label_notes=(
+            ("city-east", "高技术服务 · 设计创意 · 生命健康"),
+            ("city-west", "新一代信息技术 · 下一代汽车 · 智能制造 · 高技术服务业"),
+        ),
+        must_see=(
+            "东部人字母城",
+            "西部科技新城",
+            "高技术服务 · 设计创意 · 生命健康",
+            "新一代信息技术 · 下一代汽车 · 智能制造 · 高技术服务业",
+            "西部（重庆）科学城沙坪坝片区",
+            "产业园区",
+            "楼宇产业园",
+        ),
     ),
     FigureSpec(
         id="fig2",
@@ -116,15 +141,27 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L238",
         shows="Two cities, two belts, two screens, the university rings and the incubator "
         "clusters over the district.",
+        single_colour=("screens", "rings", "clusters", "projects"),
+        must_see=(
+            "东部人字母城",
+            "西部科技新城",
+            "嘉陵西岸科技创新示范带",
+            "中部中梁山生态屏障",
+            "西部缙云山生态屏障",
+            "嘉陵江",
+            "环大学创新生态圈",
+            "孵化器集群",
+        ),
     ),
     FigureSpec(
         id="fig3",
         label_zh="图3",
         caption_zh="“十四五”期间规划重点建设的研发平台分布图",
         caption_en="R&D platforms planned for key construction in the 14th Five-Year period",
-        layers=("district", "campuses", "rd_platforms"),
+        layers=("district", "neighbours", "campuses", "rd_platforms"),
         plan_ref=f"{PLAN_FILE}:L355",
         shows="Table 3 R&D platforms by industry.",
+        must_see=("集成电路", "人工智能", "智能制造", "生命健康", "高校"),
     ),
     FigureSpec(
         id="fig4",
@@ -132,9 +169,17 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的转化平台分布图",
         caption_en="Transformation platforms planned for key construction in the "
         "14th Five-Year period",
-        layers=("district", "clusters", "incubator_members", "transformation_platforms"),
+        layers=(
+            "district",
+            "neighbours",
+            "clusters",
+            "incubator_members",
+            "transformation_platforms",
+        ),
         plan_ref=f"{PLAN_FILE}:L387",
         shows="Table 4 transformation platforms by status, and the three incubator clusters.",
+        single_colour=("clusters",),
+        must_see=("沙滨路集群", "菁云湖集群", "五云湖集群", "在建", "规划论证"),
     ),
     FigureSpec(
         id="fig5",
@@ -142,9 +187,11 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的产业化平台布局图",
         caption_en="Industrialisation platforms planned for key construction in the "
         "14th Five-Year period",
-        layers=("district", "science_city", "industrial_platforms", "carriers"),
+        layers=("district", "neighbours", "science_city", "industrial_platforms", "carriers"),
         plan_ref=f"{PLAN_FILE}:L398",
         shows="Industrial parks, building-type parks and the carriers of Tables 9-12.",
+        single_colour=("projects",),
+        must_see=("产业园区", "楼宇产业园", "双创示范园区", "西部（重庆）科学城沙坪坝片区"),
     ),
     FigureSpec(
         id="fig6",
@@ -152,18 +199,21 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的环大学创新生态圈分布图",
         caption_en="University innovation ecosystem rings planned for key construction in "
         "the 14th Five-Year period",
-        layers=("district", "rings", "campuses", "ring_members", "projects"),
+        layers=("district", "neighbours", "rings", "campuses", "ring_members", "projects"),
         plan_ref=f"{PLAN_FILE}:L444",
         shows="The six university rings, their campuses and key projects.",
+        single_colour=("ring_members", "projects"),
+        must_see=("环重庆大学", "环重庆师大", "环建筑职院", "环电子职院", "成渝高校协同"),
     ),
     FigureSpec(
         id="fig7",
         label_zh="图 7",
         caption_zh="西部肿瘤诊疗中心资源分布图",
         caption_en="Western cancer diagnosis and treatment centre: resources",
-        layers=("district", "cancer_resources"),
+        layers=("district", "neighbours", "cancer_resources"),
         plan_ref=f"{PLAN_FILE}:L471",
         shows="The six Table 6 resources of the western cancer centre.",
+        must_see=("医院", "医学院", "军队院校"),
     ),
     FigureSpec(
         id="fig8",
@@ -171,10 +221,11 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的科技科普公园分布图",
         caption_en="Science and popular-science parks planned for key construction in the "
         "14th Five-Year period",
-        layers=("district", "screens", "smart_scenes", "science_parks"),
+        layers=("district", "neighbours", "screens", "smart_scenes", "science_parks"),
         plan_ref=f"{PLAN_FILE}:L863",
         shows="The six 专栏 9 science parks, with the two screens and the 专栏 8 smart-city "
         "scenes as context.",
+        must_see=("中部中梁山生态屏障", "西部缙云山生态屏障", "科技公园", "科普公园"),
     ),
 )
 
@@ -200,6 +251,8 @@ def overview_spec(catalog: Catalog) -> FigureSpec:
         layers=tuple(catalog.layers),
         shows="Every layer of the catalog.",
         include_catalog_figures=False,
+        single_colour=tuple(catalog.layers),
+        must_see=("东部人字母城", "西部科技新城", "嘉陵江"),
     )
 
 

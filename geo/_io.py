@@ -1,0 +1,526 @@
+"""Writing files safely: the atomic writer, the folder lock, backups and the commit journal.
+
+Every file the toolkit writes goes through this module:
+
+* :func:`atomic_write_text` / :func:`atomic_write_bytes` write a temporary file beside
+  the target, sync it to disk and rename it into place, so a file is never seen
+  half-written; an existing target keeps its permissions.
+* :func:`write_lock` serialises writers of one folder (the layers folder): a second
+  writer waits, up to a bounded time, then fails naming the lock file. On entering
+  it, an interrupted commit is finished and stale temporary files are removed.
+* :func:`commit_files` replaces several files together through a journal: if the
+  process is killed half-way, the next run finishes (or undoes) the commit.
+* :func:`backup_copies` keeps previous versions under names that never collide.
+
+This is the only module that renames files into place (``os.replace``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo._errors import InterruptedWriteWarning, MissingDependencyError, WriteLockTimeoutError
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT_S",
+    "JOURNAL_NAME",
+    "LOCK_NAME",
+    "Move",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "backup_copies",
+    "commit_files",
+    "settle",
+    "stage_text",
+    "write_lock",
+]
+
+#: Lock file taken by every writer of a folder.
+LOCK_NAME = ".geo.lock"
+#: Journal of a multi-file commit in progress (absent when no commit is pending).
+JOURNAL_NAME = ".geo-commit.json"
+#: Seconds a writer waits for the lock; ``$GEO_LOCK_TIMEOUT`` overrides it.
+DEFAULT_LOCK_TIMEOUT_S = 60.0
+#: Temporary files: hidden, ``.tmp`` suffix (ignored by git).
+_TEMP_GLOBS = (".*.tmp", ".*.tmp.*", "*/.*.tmp")
+
+_held: dict[Path, int] = {}  # lock file -> nesting depth, in this process
+_held_guard = threading.Lock()
+
+
+# --------------------------------------------------------------------------- atomic writes
+def _replace(src: Path, dst: Path) -> None:
+    """Rename ``src`` over ``dst`` atomically (the toolkit's one call of ``os.replace``)."""
+    # one named function, so every rename of the toolkit is in one place
+    os.replace(src, dst)  # noqa: PTH105
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable (a no-op where folders cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _check_target(path: Path) -> None:
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """Return ``exc`` naming ``path`` when it names no file (or a temporary one)."""
+    if exc.errno is None or (exc.filename and not str(exc.filename).endswith(".tmp")):
+        return exc
+    return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), str(path))
+
+
+def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
+    """Write ``data`` to a synced temporary file beside ``path``; return its path."""
+    _check_target(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=suffix, dir=path.parent)
+    except OSError as exc:  # name the folder, not a random temporary name
+        raise _naming(exc, path.parent) from None
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the mode of the file it replaces
+        tmp.chmod(path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _naming(exc, path) from None
+        raise
+    return tmp
+
+
+def stage_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8, Unix line ends) to a synced temporary file beside ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file the temporary file will later replace.
+    text : str
+        Content.
+
+    Returns
+    -------
+    Path
+        The temporary file (hidden, ``.tmp`` suffix, same folder as ``path``).
+    """
+    return _stage_bytes(Path(path), text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write bytes to ``path`` atomically: temporary file beside it, sync, rename.
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination; its folder is created if needed. An existing file keeps its
+        permissions; on failure it is left as it was and the temporary file removed.
+    data : bytes
+        Content.
+
+    Returns
+    -------
+    Path
+        The destination.
+    """
+    path = Path(path)
+    tmp = _stage_bytes(path, data)
+    try:
+        _replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write text to ``path`` atomically (UTF-8, Unix line ends).
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination (see :func:`atomic_write_bytes`).
+    text : str
+        Content.
+
+    Returns
+    -------
+    Path
+        The destination.
+    """
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Give a temporary path beside ``path`` for a library that writes files itself.
+
+    On leaving the block without an error the file is synced and renamed onto
+    ``path``; on an error it is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination.
+
+    Yields
+    ------
+    Path
+        A path in the destination folder that does not exist yet.
+    """
+    path = Path(path)
+    # GDAL goes by the extension, so it is kept: ".name.XXXX.tmp.gpkg"
+    tmp = _stage_bytes(path, b"", suffix=f".tmp{path.suffix}")
+    tmp.unlink()  # such writers create the file themselves
+    try:
+        yield tmp
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.chmod(path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
+        _replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+# --------------------------------------------------------------------------- lock
+def lock_timeout() -> float:
+    """Return the seconds a writer waits for the lock (``$GEO_LOCK_TIMEOUT`` or 60)."""
+    raw = os.environ.get("GEO_LOCK_TIMEOUT", "")
+    try:
+        return max(0.0, float(raw)) if raw.strip() else DEFAULT_LOCK_TIMEOUT_S
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT_S
+
+
+def _acquire(lock_path: Path, folder: Path, timeout: float):  # noqa: ANN202 - lazy import
+    """Take the lock file's lock (``filelock``, imported here) or fail naming it."""
+    try:
+        from filelock import FileLock, Timeout
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise MissingDependencyError(
+            "writing needs the 'filelock' package: pip install filelock"
+        ) from exc
+    lock = FileLock(str(lock_path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WriteLockTimeoutError(
+            f"{lock_path}: another geo command has been writing to {folder} for over "
+            f"{timeout:g} s; let it finish and run again (set GEO_LOCK_TIMEOUT to wait longer)"
+        ) from None
+    return lock
+
+
+@contextlib.contextmanager
+def write_lock(folder: str | Path, timeout: float | None = None) -> Iterator[Path]:
+    """Hold the write lock of ``folder`` for the duration of the block.
+
+    Every command that writes into the layers folder takes this lock, so two
+    writers never interleave. A second writer waits up to ``timeout`` seconds and
+    then fails. The lock is re-entrant within a process. On first entering it, an
+    interrupted commit left in ``folder`` is finished (or undone) and stale
+    temporary files are removed (see :func:`settle`).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder written to (the lock file is ``folder/.geo.lock``).
+    timeout : float, optional
+        Seconds to wait; default :func:`lock_timeout`.
+
+    Yields
+    ------
+    Path
+        The lock file.
+
+    Raises
+    ------
+    WriteLockTimeoutError
+        If another process holds the lock for longer than ``timeout``.
+    """
+    folder = Path(folder)
+    lock_path = folder.resolve() / LOCK_NAME
+    with _held_guard:
+        depth = _held.get(lock_path, 0)
+        _held[lock_path] = depth + 1
+    try:
+        if depth:  # already held by this process: flock would wait on itself
+            yield lock_path
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = _acquire(lock_path, folder, lock_timeout() if timeout is None else timeout)
+        try:
+            _report(_settle_locked(folder))
+            yield lock_path
+        finally:
+            lock.release()
+    finally:
+        with _held_guard:
+            _held[lock_path] -= 1
+            if not _held[lock_path]:
+                del _held[lock_path]
+
+
+# --------------------------------------------------------------------------- backups
+def _stamp() -> str:
+    ns = time.time_ns()
+    t = dt.datetime.fromtimestamp(ns // 1_000_000_000, dt.UTC)
+    return f"{t:%Y%m%dT%H%M%S}.{ns % 1_000_000_000:09d}Z"
+
+
+def backup_copies(sources: Sequence[Path], folder: Path, stamp: str | None = None) -> list[Path]:
+    """Copy files into ``folder`` under names that never overwrite an existing file.
+
+    Each copy is ``<stem>.<UTC time to the nanosecond>[-n]<suffix>``; the copies
+    of one call share the time, and ``-n`` is added until no name is taken.
+
+    Parameters
+    ----------
+    sources : sequence of Path
+        Files to keep.
+    folder : Path
+        Backup folder (created if needed).
+    stamp : str, optional
+        Time part of the names (default: now, UTC, in nanoseconds).
+
+    Returns
+    -------
+    list of Path
+        The copies, in the order of ``sources``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = stamp or _stamp()
+    n = 0
+    while True:
+        tag = stamp if n == 0 else f"{stamp}-{n}"
+        names = [folder / f"{s.stem}.{tag}{s.suffix}" for s in sources]
+        if not any(p.exists() for p in names):
+            break
+        n += 1
+    done: list[Path] = []
+    try:
+        for src, dst in zip(sources, names, strict=True):
+            tmp = _stage_bytes(dst, b"")
+            done.append(tmp)
+            shutil.copy2(src, tmp)  # bytes and times of the original
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
+            _replace(tmp, dst)
+            done[-1] = dst
+    except BaseException:
+        for p in done:
+            p.unlink(missing_ok=True)
+        raise
+    return names
+
+
+# --------------------------------------------------------------------------- journal
+@dataclass(frozen=True)
+class Move:
+    """One file of a commit: a staged temporary file, its target, and the target's backup.
+
+    Attributes
+    ----------
+    staged : Path
+        The synced temporary file holding the new content.
+    target : Path
+        The file it replaces.
+    backup : Path or None
+        A copy of the previous target, used to undo a failed commit.
+    created : bool
+        Whether the target is new (undoing the commit removes it).
+    """
+
+    staged: Path
+    target: Path
+    backup: Path | None = None
+    created: bool = False
+
+
+def _journal_text(folder: Path, moves: Sequence[Move], mode: str) -> str:
+    def rel(p: Path | None) -> str | None:
+        return None if p is None else os.path.relpath(p, folder)
+
+    entries = [
+        {
+            "staged": rel(m.staged),
+            "target": rel(m.target),
+            "backup": rel(m.backup),
+            "created": m.created,
+        }
+        for m in moves
+    ]
+    return json.dumps({"mode": mode, "moves": entries}, indent=1) + "\n"
+
+
+def _read_journal(folder: Path) -> tuple[str, list[Move]]:
+    doc = json.loads((folder / JOURNAL_NAME).read_text(encoding="utf-8"))
+
+    root = folder.resolve()
+
+    def inside(p: str) -> Path:
+        if not (folder / p).resolve().is_relative_to(root):  # only ever renames inside
+            raise ValueError(f"path {p!r} leaves the folder")
+        return folder / p
+
+    moves = [
+        Move(
+            inside(e["staged"]),
+            inside(e["target"]),
+            None if e["backup"] is None else inside(e["backup"]),
+            bool(e["created"]),
+        )
+        for e in doc["moves"]
+    ]
+    return doc["mode"], moves
+
+
+def _roll_forward(moves: Sequence[Move]) -> None:
+    for m in moves:
+        if m.staged.exists():  # a missing staged file was renamed already
+            _replace(m.staged, m.target)
+
+
+def _roll_back(moves: Sequence[Move]) -> None:
+    for m in moves:
+        if m.staged.exists():  # never renamed: the target is as it was
+            m.staged.unlink()
+        elif m.backup is not None and m.backup.exists():
+            _replace(m.backup, m.target)  # the backup is a byte-exact copy
+        elif m.created:  # the new file was put in place: take it away
+            m.target.unlink(missing_ok=True)
+
+
+def _finish(folder: Path, mode: str, moves: Sequence[Move]) -> None:
+    (_roll_forward if mode == "forward" else _roll_back)(moves)
+    _sync_folder(folder)
+    (folder / JOURNAL_NAME).unlink(missing_ok=True)
+    _sync_folder(folder)
+
+
+def commit_files(folder: Path, moves: Sequence[Move]) -> None:
+    """Rename staged files onto their targets as one recoverable step.
+
+    A journal listing the moves is written (atomically, synced) before the first
+    rename and removed after the last. If the process dies in between, the next
+    :func:`write_lock` on ``folder`` finishes the renames. If a rename fails with
+    an error, the moves already made are undone from the backups (the journal is
+    switched to "undo" first, so a death during the undo is also recovered) and
+    the error is re-raised.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder holding the journal; every target lies inside it.
+    moves : sequence of Move
+        Staged files (complete and synced) and their targets.
+    """
+    with write_lock(folder):
+        atomic_write_text(folder / JOURNAL_NAME, _journal_text(folder, moves, "forward"))
+        try:
+            for m in moves:
+                _replace(m.staged, m.target)
+        except BaseException:
+            try:
+                atomic_write_text(folder / JOURNAL_NAME, _journal_text(folder, moves, "undo"))
+            except OSError:  # e.g. a full disk: undo without a record rather than finish
+                (folder / JOURNAL_NAME).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a failed undo is retried from its record
+                _finish(folder, "undo", moves)
+            raise
+        _sync_folder(folder)
+        (folder / JOURNAL_NAME).unlink()
+        _sync_folder(folder)
+
+
+# --------------------------------------------------------------------------- recovery
+def _stale_temps(folder: Path) -> list[Path]:
+    return sorted({p for g in _TEMP_GLOBS for p in folder.glob(g) if p.is_file()})
+
+
+def _settle_locked(folder: Path) -> list[str]:
+    """Finish a pending commit and remove stale temporary files; return what was done."""
+    done: list[str] = []
+    if (folder / JOURNAL_NAME).exists():
+        try:
+            mode, moves = _read_journal(folder)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            journal = folder / JOURNAL_NAME
+            raise OSError(
+                f"{journal}: unreadable commit journal ({exc}); fix: compare the files of "
+                f"{folder} with its .backup folder, then delete the journal"
+            ) from None
+        _finish(folder, mode, moves)
+        names = ", ".join(m.target.name for m in moves)
+        verb = "finished" if mode == "forward" else "undid"
+        done.append(f"{folder}: {verb} an interrupted write of {names}")
+    stale = _stale_temps(folder)
+    for p in stale:
+        p.unlink(missing_ok=True)
+    if stale:
+        done.append(f"{folder}: removed {len(stale)} temporary file(s) left by a stopped write")
+    return done
+
+
+def _report(messages: Sequence[str]) -> None:
+    for msg in messages:
+        warnings.warn(msg, InterruptedWriteWarning, stacklevel=4)
+
+
+def settle(folder: str | Path) -> None:
+    """Finish an interrupted commit in ``folder`` and remove stale temporary files.
+
+    Cheap when there is nothing to do (two directory look-ups); otherwise it takes
+    the write lock, which does the work. Temporary files are only removed when the
+    lock is free at once and the folder writable; a pending commit is waited for.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The layers folder.
+    """
+    folder = Path(folder)
+    pending = (folder / JOURNAL_NAME).exists()
+    if not pending and not _stale_temps(folder):
+        return
+    try:
+        # only a pending commit is worth waiting for; stale temporary files can wait
+        with write_lock(folder, timeout=None if pending else 0):
+            pass
+    except OSError:  # a read-only folder, or a writer at work (it will tidy up)
+        if pending:
+            raise

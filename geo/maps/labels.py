@@ -1,0 +1,346 @@
+"""Names on the map, Chinese first: where each label goes and which ones show.
+
+Positions are computed here, in EPSG:4544: inside an area at its pole of
+inaccessibility (:func:`shapely.ops.polylabel`, the point farthest from the edge), along a
+line at the middle of the part inside the district, beside a point for a campus.
+Which labels show is decided in the browser, in screen space at the current zoom,
+by a deterministic greedy pass: labels are tried in priority order (the figure's
+must-see names first, then cities, then screens and belts ...), each at its
+candidate positions, as is and nudged half its size up, down or sideways; a label
+that overlaps one already placed, the title block or a control everywhere is hidden. The pass
+re-runs when the view, the size or the visible layers change.
+
+Label text reaches the page as data (JSON) and is set with ``textContent``: a name
+never becomes markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import shapely
+from folium.template import Template
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
+
+from geo.catalog import LayerSpec
+from geo.crs import METRIC_CRS, STORAGE_CRS, convert_gdf
+from geo.maps.furniture import LINE_MARGIN_M
+from geo.maps.safe import VerbatimElement
+from geo.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
+
+#: Priority (lower shows first) and size class of each labelled layer.
+LABELLED: dict[str, tuple[int, int]] = {
+    "cities": (1, 1),
+    "screens": (2, 2),
+    "belts": (2, 2),
+    "science_city": (2, 2),
+    "axes": (3, 3),
+    "rings": (3, 3),
+    "clusters": (3, 3),
+    "creative_valley": (3, 3),
+    "ridges": (4, 3),
+    "neighbours": (5, 4),
+    "campuses": (6, 4),
+    "cancer_resources": (5, 4),
+    "science_parks": (5, 4),
+}
+#: Point layers labelled beside each point (only points precise enough to be drawn).
+POINT_LABELS: frozenset[str] = frozenset({"campuses", "cancer_resources", "science_parks"})
+#: Words dropped from long zone names on the map (the legend and popup keep them).
+SHORTEN: tuple[tuple[str, str], ...] = (("创新生态圈", ""), ("孵化器集群", "集群"))
+#: How far around the district neighbouring districts are labelled, in metres.
+NEIGHBOUR_REACH_M = 3000.0
+
+
+@dataclass(frozen=True)
+class Label:
+    """One label.
+
+    Attributes
+    ----------
+    layer : str
+        Layer id: the label hides with its layer.
+    lines : tuple of str
+        Text lines, first the name.
+    candidates : tuple of (lat, lon)
+        Positions to try, best first, in the display datum.
+    priority : int
+        Lower is placed first.
+    size : int
+        Size class 1 (largest) to 4.
+    anchor : str
+        ``centre`` (areas, lines) or ``right`` (beside a point).
+    """
+
+    layer: str
+    lines: tuple[str, ...]
+    candidates: tuple[tuple[float, float], ...]
+    priority: int
+    size: int
+    anchor: str = "centre"
+
+
+def short_name(name: str) -> str:
+    """Return the name a label shows: long generic endings shortened."""
+    for long, short in SHORTEN:
+        if name.endswith(long) and len(name) > len(long):
+            return name[: -len(long)] + short
+    return name
+
+
+def _split(name: str) -> tuple[str, ...]:
+    """Break a long name after its dash (科学大道— / 梁滩河谷…) into two lines."""
+    if len(name) > 12 and "—" in name:
+        head, tail = name.split("—", 1)
+        return (head + "—", tail)
+    return (name,)
+
+
+def _largest(geom: BaseGeometry) -> BaseGeometry:
+    parts = list(getattr(geom, "geoms", [geom]))
+    return max(parts, key=lambda g: g.area if g.area else g.length)
+
+
+#: Where along a line labels are tried (fractions of its length).
+LINE_STOPS: tuple[float, ...] = (0.5, 0.35, 0.65, 0.2, 0.8)
+#: Pieces a long shape is cut into, across its longer side, for more label positions.
+PIECES = 4
+
+
+def _pieces(poly: BaseGeometry) -> list[BaseGeometry]:
+    """Cut a polygon across its longer side; middle pieces first."""
+    x0, y0, x1, y1 = poly.bounds
+    tall = (y1 - y0) >= (x1 - x0)
+    cuts = []
+    for i in range(PIECES):
+        a = (y0 if tall else x0) + (y1 - y0 if tall else x1 - x0) * i / PIECES
+        b = (y0 if tall else x0) + (y1 - y0 if tall else x1 - x0) * (i + 1) / PIECES
+        box_ = shapely.box(x0, a, x1, b) if tall else shapely.box(a, y0, b, y1)
+        piece = poly.intersection(box_)
+        if not piece.is_empty and piece.area > 0:
+            cuts.append((abs(i - (PIECES - 1) / 2), _largest(piece)))
+    return [p for _, p in sorted(cuts, key=lambda c: c[0])]
+
+
+def anchor_points(geom: BaseGeometry, area: BaseGeometry) -> list[BaseGeometry]:
+    """Return where a label of ``geom`` may go, best first, in the metric CRS of both.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        A polygon, line or point in EPSG:4544.
+    area : shapely geometry
+        The region labels belong to (the district plus a margin).
+
+    Returns
+    -------
+    list of shapely Point
+        For a polygon, the pole of inaccessibility of its largest part inside
+        ``area``, then those of pieces of it; for a line, points along the longest
+        part inside ``area`` (middle first); a point itself. Empty when nothing of
+        the feature is inside.
+    """
+    if geom is None or geom.is_empty:
+        return []
+    if geom.geom_type == "Point":
+        return [geom] if area.contains(geom) else []
+    inside = geom.intersection(area)
+    if inside.is_empty:
+        return []
+    part = _largest(inside)
+    if part.geom_type == "Polygon":
+        return [polylabel(p, tolerance=25.0) for p in [part, *_pieces(part)]]
+    if part.geom_type == "LineString":
+        return [part.interpolate(f, normalized=True) for f in LINE_STOPS]
+    return [part.representative_point()]
+
+
+def _texts(props: Mapping[str, object], notes: Mapping[str, str]) -> tuple[str, ...]:
+    name = short_name(str(props.get("name_zh") or ""))
+    note = notes.get(str(props.get("id")), "")
+    return (*_split(name), note) if note else _split(name)
+
+
+def figure_labels(
+    layers: Sequence[LayerSpec],
+    frames: Mapping[str, gpd.GeoDataFrame],
+    district: gpd.GeoDataFrame,
+    must_see: Sequence[str] = (),
+    notes: Mapping[str, str] | None = None,
+    datum: str = "wgs84",
+) -> list[Label]:
+    """Return the labels of a figure's layers, in placement order.
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+        The layers drawn; those in :data:`LABELLED` get labels.
+    frames : Mapping of str to GeoDataFrame
+        The layers' features in storage CRS (EPSG:4326).
+    district : geopandas.GeoDataFrame
+        The district outline.
+    must_see : sequence of str
+        Texts the figure must show: their labels are placed first.
+    notes : Mapping of str to str, optional
+        Feature id to a second line (a city's industries).
+    datum : str
+        Display datum of the map (``gcj02`` shifts the anchors).
+
+    Returns
+    -------
+    list of Label
+    """
+    notes = notes or {}
+    base = district.to_crs(METRIC_CRS).union_all()
+    out: list[Label] = []
+    for layer in layers:
+        if layer.id not in LABELLED or layer.id not in frames:
+            continue
+        priority, size = LABELLED[layer.id]
+        reach = NEIGHBOUR_REACH_M if layer.id == "neighbours" else LINE_MARGIN_M
+        area = base.buffer(reach)
+        if layer.id == "neighbours":
+            area = area.difference(base)
+        metric = frames[layer.id].to_crs(METRIC_CRS)
+        if layer.id in POINT_LABELS:  # a coarse position gets no name pinned on it
+            metric = metric[precise_enough(metric, DEFAULT_MAX_ACCURACY_M)]
+        anchors = [anchor_points(g, area) for g in metric.geometry.values]
+        records = metric.drop(columns=metric.geometry.name).to_dict("records")
+        for props, spots in zip(records, _display(anchors, datum), strict=True):
+            if not spots:
+                continue
+            lines = _texts(props, notes)
+            first = 0 if any(t in " ".join(lines) for t in must_see) else priority
+            anchor = "right" if layer.id in POINT_LABELS else "centre"
+            out.append(Label(layer.id, lines, spots, first, size, anchor))
+    out.sort(key=lambda lab: lab.priority)  # stable: layer order within a priority
+    return out
+
+
+def _display(
+    anchors: list[list[BaseGeometry]], datum: str
+) -> list[tuple[tuple[float, float], ...]]:
+    """Return each feature's anchors as (lat, lon) in the display datum."""
+    flat = [p for spots in anchors for p in spots]
+    if not flat:
+        return [() for _ in anchors]
+    pts = gpd.GeoDataFrame(geometry=flat, crs=METRIC_CRS).to_crs(STORAGE_CRS)
+    if datum != "wgs84":
+        pts = convert_gdf(pts, "wgs84", datum)
+    ll = [(round(p.y, 6), round(p.x, 6)) for p in pts.geometry.values]
+    out, i = [], 0
+    for spots in anchors:
+        out.append(tuple(ll[i : i + len(spots)]))
+        i += len(spots)
+    return out
+
+
+class MapLabels(VerbatimElement):
+    """Draw labels into their layers' groups and hide those that would overlap.
+
+    Parameters
+    ----------
+    labels : list of Label
+        In placement order.
+    groups : dict of str to str
+        Layer id to the JavaScript name of its feature group.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var groups = { {%- for lid, var in this.groups.items() %}
+                {{ lid|tojson }}: {{ var }},{% endfor %} };
+            if (!map.getPane("geo-labels")) {
+                map.createPane("geo-labels").style.zIndex = 450;
+            }
+            var placed = [];
+            {{ this.data|tojson }}.forEach(function (d) {
+                var el = document.createElement("div");
+                el.className = "geo-label geo-label-" + d.size + " geo-label-" + d.anchor;
+                el.dataset.layer = d.layer;
+                d.lines.forEach(function (text, i) {
+                    var line = document.createElement("span");
+                    line.className = i ? "geo-label-note" : "geo-label-name";
+                    line.textContent = text;
+                    el.appendChild(line);
+                });
+                var marker = L.marker(d.at[0], {
+                    icon: L.divIcon({html: el, className: "geo-label-anchor", iconSize: null}),
+                    interactive: false, keyboard: false, pane: "geo-labels"
+                });
+                marker.addTo(groups[d.layer] || map);
+                placed.push({marker: marker, el: el, at: d.at});
+            });
+            function overlaps(a, b) {
+                return a.left < b.right + 2 && b.left < a.right + 2
+                    && a.top < b.bottom + 2 && b.top < a.bottom + 2;
+            }
+            function declutter() {
+                var c = map.getContainer();
+                var box = c.getBoundingClientRect();
+                var taken = [];
+                // furniture, count badges and cluster icons are never covered
+                var fixed = ".geo-title, .geo-source, .leaflet-control, .geo-badge, "
+                    + ".marker-cluster";
+                c.querySelectorAll(fixed).forEach(
+                    function (el) {
+                        var r = el.getBoundingClientRect();
+                        if (r.width && r.height) { taken.push(r); }
+                    });
+                function fits(r) {
+                    var inside = r.left >= box.left && r.right <= box.right
+                        && r.top >= box.top && r.bottom <= box.bottom;
+                    return inside && !taken.some(function (t) { return overlaps(r, t); });
+                }
+                function shift(el, dx, dy) {
+                    el.style.marginLeft = dx + "px";
+                    el.style.marginTop = dy + "px";
+                }
+                placed.forEach(function (p) {
+                    if (!map.hasLayer(p.marker)) { return; }
+                    p.el.classList.remove("geo-label-hidden");
+                    shift(p.el, 0, 0);
+                    var w = p.el.offsetWidth, h = p.el.offsetHeight;
+                    // Each position as it is, then nudged just above, below or beside.
+                    var nudges = [[0, 0], [0, -h / 2 - 3], [0, h / 2 + 3],
+                                  [w / 2 + 3, 0], [-w / 2 - 3, 0]];
+                    for (var i = 0; i < p.at.length; i++) {
+                        p.marker.setLatLng(p.at[i]);
+                        for (var j = 0; j < nudges.length; j++) {
+                            shift(p.el, nudges[j][0], nudges[j][1]);
+                            var r = p.el.getBoundingClientRect();
+                            if (fits(r)) { taken.push(r); return; }
+                        }
+                    }
+                    p.marker.setLatLng(p.at[0]);
+                    shift(p.el, 0, 0);
+                    p.el.classList.add("geo-label-hidden");
+                });
+            }
+            map.on("moveend zoomend resize overlayadd overlayremove geo:furniture", declutter);
+            map.whenReady(declutter);
+            if (document.fonts && document.fonts.ready) { document.fonts.ready.then(declutter); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, labels: Sequence[Label], groups: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "MapLabels"
+        self.groups = groups
+        self.data = [
+            {
+                "layer": lab.layer,
+                "lines": list(lab.lines),
+                "at": [list(c) for c in lab.candidates],
+                "size": lab.size,
+                "anchor": lab.anchor,
+            }
+            for lab in labels
+        ]
