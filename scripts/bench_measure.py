@@ -16,7 +16,10 @@ they do, so that only like is compared with like:
 * *kernel*: data already in EPSG:4544, planar intersection areas (or distances)
   out: ``geo.measure.overlap_metric`` (+ ``shapely.area``), ``geopandas.overlay``,
   ``geopandas.sjoin`` + ``shapely.intersection``, and a DuckDB spatial query that
-  computes each intersection once (a ``MATERIALIZED`` CTE, filtered afterwards);
+  computes each intersection once (no ``WHERE area > 0``: over a subquery DuckDB
+  evaluates ``ST_Intersection`` twice and a ``MATERIALIZED`` CTE took as long,
+  2.1-2.2 s against 1.15 s at 2e4 x 1e3; touching pairs are dropped from the
+  fetched arrays);
   for nearest, ``geo.measure.nearest_metric``, ``geopandas.sjoin_nearest``, a
   DuckDB ``ST_DWithin`` join with ``arg_min`` (radius doubled for the rows it
   misses) and a bare ``scipy.spatial.cKDTree`` build and query on coordinate
