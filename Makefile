@@ -14,7 +14,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$
 .PHONY: maps test lint chromium setup bench clean help
 
 help:
-	@echo "make maps   build figures 1-8, overview, reports and claims into $(SITE)/"
+	@echo "make maps   build figures 1-8, overview, prints, reports and claims into $(SITE)/"
 	@echo "make test   lint, unit tests, browser tests and notebooks"
 	@echo "make bench  time geo.measure against its peers, start-up and make maps (writes docs/benchmarks.md)"
 
@@ -26,11 +26,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# Browser tests and screenshots drive Debian's Chromium (with CJK fonts so Chinese
-# labels render); installed here when missing.
+# Browser tests and thumbnails drive Debian's Chromium; labels and prints need a CJK
+# font (fonts-noto-cjk). Both are installed here when missing.
 chromium:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
-		echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+		echo "installing Debian's chromium and fonts-noto-cjk (browser tests, thumbnails, prints)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
@@ -45,9 +45,11 @@ test: $(STAMP) chromium lint
 # Reports first, so the index page that `geo maps` writes can link them. The
 # self-contained copies in site/offline/ (no network at all) are for intranets; when
 # Chromium is present they are also photographed for the index's thumbnails.
-maps: $(STAMP)
+maps: $(STAMP) chromium
 	$(BIN)/geo report --out $(SITE)
 	$(BIN)/geo claims --out $(SITE)/claims
+	$(BIN)/geo print --out $(SITE)/print --report $(SITE)
+	$(BIN)/geo gazetteer locate --out $(SITE)/locate.html
 	$(BIN)/geo maps --out $(SITE)/offline --offline --basemap none
 	@if [ -x /usr/bin/chromium ]; then \
 		$(BIN)/python scripts/screenshots.py --site $(SITE)/offline --out $(SITE)/screenshots; \

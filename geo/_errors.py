@@ -62,6 +62,10 @@ class CatalogError(ValueError):
     """The layer catalog (layers/catalog.yaml) is malformed."""
 
 
+class PackagedDataError(CatalogError):
+    """A write was aimed at the data installed with the package (copy it first)."""
+
+
 class CRSError(ValueError):
     """A coordinate reference system is unknown, undeclared or unsuitable."""
 

@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo._data import check_writable
 from geo._errors import InterruptedWriteWarning, MissingDependencyError, WriteLockTimeoutError
 
 __all__ = [
@@ -85,6 +86,7 @@ def _new_file_mode() -> int:
 
 
 def _check_target(path: Path) -> None:
+    check_writable(path)
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
 
@@ -273,6 +275,7 @@ def write_lock(folder: str | Path, timeout: float | None = None) -> Iterator[Pat
         If another process holds the lock for longer than ``timeout``.
     """
     folder = Path(folder)
+    check_writable(folder)
     lock_path = folder.resolve() / LOCK_NAME
     with _held_guard:
         depth = _held.get(lock_path, 0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -128,6 +129,37 @@ class LayerSpec:
         """Whether the layer is computed by :mod:`geo.derive` rather than read from a file."""
         return self.derived is not None
 
+    @property
+    def source(self) -> str:
+        """Where the features come from: the file, or ``derived: <rule>``."""
+        return f"derived: {self.derived['rule']}" if self.derived else str(self.file)
+
+    def __repr__(self) -> str:
+        figures = ",".join(map(str, self.figures)) or "-"
+        return (
+            f"<LayerSpec {self.id}: {self.title_zh} {self.title_en} | {self.geometry_type}, "
+            f"{self.role}, figures {figures}, {self.source}>"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = {
+            "id": self.id,
+            "title": f"{self.title_zh} {self.title_en}",
+            "geometry": self.geometry_type,
+            "role": self.role,
+            "figures": ", ".join(map(str, self.figures)) or "-",
+            "source": self.source,
+            "crs": self.crs,
+            "style": self.style,
+            "provenance": self.provenance or "-",
+        }
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+            f"{escape(v)}</td></tr>"
+            for k, v in rows.items()
+        )
+        return f"<table><caption>Layer {escape(self.id)}</caption>{body}</table>"
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -160,6 +192,35 @@ class Catalog:
     def for_figure(self, fig: int) -> list[LayerSpec]:
         """Return the layers drawn on figure ``fig``, in catalog order."""
         return [s for s in self.layers.values() if fig in s.figures]
+
+    def __repr__(self) -> str:
+        derived = sum(s.is_derived for s in self)
+        ids = ", ".join(self.layers)
+        return f"<Catalog of {len(self)} layers ({derived} derived): {ids}>"
+
+    def _repr_html_(self) -> str:
+        head = "".join(
+            f"<th style='text-align:left'>{h}</th>"
+            for h in ("id", "title", "geometry", "role", "figures", "source")
+        )
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td style='text-align:left'>{escape(v)}</td>"
+                for v in (
+                    s.id,
+                    f"{s.title_zh} {s.title_en}",
+                    s.geometry_type,
+                    s.role,
+                    ", ".join(map(str, s.figures)) or "-",
+                    s.source,
+                )
+            )
+            + "</tr>"
+            for s in self
+        )
+        caption = f"Catalog: {len(self)} layers ({sum(s.is_derived for s in self)} derived)"
+        return f"<table><caption>{caption}</caption><tr>{head}</tr>{rows}</table>"
 
 
 _REQUIRED_KEYS = ("id", "title_zh", "title_en", "geometry_type", "role", "group", "style")

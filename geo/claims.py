@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -244,16 +243,16 @@ def gazetteer_resolver(gazetteer: Any) -> Callable[[str], str]:
 
 
 def ledger_path() -> Path:
-    """Path of ``claims.csv``: ``$GEO_LAYERS_DIR`` or the repository's ``layers/``.
+    """Path of ``claims.csv`` in the layers folder (see :func:`geo._data.layers_dir`).
 
     Returns
     -------
     pathlib.Path
         The ledger file.
     """
-    base = os.environ.get("GEO_LAYERS_DIR")
-    root = Path(base) if base else Path(__file__).resolve().parent.parent / "layers"
-    return root / "claims.csv"
+    from geo._data import layers_dir
+
+    return layers_dir() / "claims.csv"
 
 
 def read_ledger(path: str | Path | None = None) -> pd.DataFrame:

@@ -537,15 +537,19 @@ def _zone_changes(
 ) -> list[tuple[str, str, float, float]]:
     from geo.measure import geodesic_area
 
-    polys = a.geometry.geom_type.str.contains("Polygon").all() and len(a)
-    if not polys or "id" not in a.columns:
+    types = [*a.geometry.geom_type, *b.geometry.geom_type]
+    polys = bool(types) and all("Polygon" in str(t) for t in types)
+    if not polys or "id" not in a.columns or "id" not in b.columns:
         return []
     before = dict(zip(a["id"].astype(str), geodesic_area(a) / 1e6, strict=True))
     after = dict(zip(b["id"].astype(str), geodesic_area(b) / 1e6, strict=True))
+    # a zone that can be derived only before or only after the change counts as 0 km²
+    # on the other side (its members became too coarse, or precise enough)
+    ids = [*before, *(fid for fid in after if fid not in before)]
     return [
-        (lid, fid, before[fid], after[fid])
-        for fid in before
-        if fid in after and abs(after[fid] - before[fid]) >= AREA_CHANGE_KM2
+        (lid, fid, before.get(fid, 0.0), after.get(fid, 0.0))
+        for fid in ids
+        if abs(after.get(fid, 0.0) - before.get(fid, 0.0)) >= AREA_CHANGE_KM2
     ]
 
 

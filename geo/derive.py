@@ -21,6 +21,14 @@ ridge_side
 groups
     Rings and clusters: discs around the member sites of each group, merged where
     they lie within ``link_m`` of each other, clipped to the district.
+
+Belts and groups are built only from places and members whose position is precise
+enough for the shape (``max_member_accuracy_m``, default
+:data:`geo.placement.DEFAULT_MAX_ACCURACY_M`): a disc of 800 m around a point known
+to ±16 km would draw a piece of a ring where nothing of it is known to be. A group
+with no such member gets no feature, never a fake shape: it is reported in the
+frame's ``attrs["not_derivable"]`` (its id, names, plan reference and the reason),
+which maps and reports list.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo._errors import DeriveError
 from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
 
 if TYPE_CHECKING:
     from geo.catalog import LayerSpec
@@ -258,15 +267,26 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     return _frame(records, geoms)
 
 
-def _places_metric(names: list[str]) -> tuple[list[BaseGeometry], float]:
-    """Return gazetteer places as EPSG:4544 points and their worst accuracy_m."""
+def _member_limit(params: Mapping[str, Any]) -> float:
+    """Largest member ``accuracy_m`` a belt or group is built from (catalog parameter)."""
+    return float(params.get("max_member_accuracy_m", DEFAULT_MAX_ACCURACY_M))
+
+
+def _places_metric(names: list[str], limit: float) -> tuple[list[BaseGeometry], float, list[str]]:
+    """Return the gazetteer places within ``limit`` as EPSG:4544 points.
+
+    Returns the points, their worst ``accuracy_m`` and the names left out as too
+    coarse for the shape.
+    """
     from geo.gazetteer import load_gazetteer
 
     gaz = load_gazetteer()
     places = [gaz.lookup(n) for n in names]
-    pts = gpd.GeoSeries.from_xy([p.lon for p in places], [p.lat for p in places], crs=STORAGE_CRS)
-    worst = max((p.accuracy_m for p in places), default=0.0)
-    return list(pts.to_crs(METRIC_CRS).values), worst
+    used = [p for p in places if p.accuracy_m <= limit]
+    coarse = [n for n, p in zip(names, places, strict=True) if p.accuracy_m > limit]
+    pts = gpd.GeoSeries.from_xy([p.lon for p in used], [p.lat for p in used], crs=STORAGE_CRS)
+    worst = max((p.accuracy_m for p in used), default=0.0)
+    return list(pts.to_crs(METRIC_CRS).values), worst, coarse
 
 
 def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
@@ -275,37 +295,45 @@ def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     Parameters
     ----------
     params : mapping
-        ``district``, ``axes`` (layer id) and ``belts``: a list of ``{id, name_zh,
-        name_en, plan_ref, axes: [feature ids], half_width_m, places: [gazetteer
-        names], place_radius_m}``.
+        ``district``, ``axes`` (layer id), optional ``max_member_accuracy_m`` (places
+        less precise are left out of the shape) and ``belts``: a list of ``{id,
+        name_zh, name_en, plan_ref, axes: [feature ids], half_width_m, places:
+        [gazetteer names], place_radius_m}``.
     load : callable
         Returns a layer by id.
 
     Returns
     -------
     geopandas.GeoDataFrame
+        One feature per belt; ``places`` lists the places drawn, ``places_coarse``
+        those left out as too coarse.
     """
     district = _district(load, params)
     axes = _metric(load, params.get("axes", "axes"))
+    limit = _member_limit(params)
     records, geoms = [], []
     for spec in params["belts"]:
         width = float(spec["half_width_m"])
         lines = [_feature_by_id(axes, a, "axes") for a in spec["axes"]]
         shape = shapely.union_all([g.buffer(width) for g in lines])
         radius = float(spec.get("place_radius_m", width))
-        pts, place_acc = _places_metric(list(spec.get("places", [])))
+        pts, place_acc, coarse = _places_metric(list(spec.get("places", [])), limit)
         shape = shape.union(shapely.union_all([p.buffer(radius) for p in pts] or [Polygon()]))
         # close the gaps between a place disc and the corridor so the belt is one band
         shape = shape.buffer(width).buffer(-width)
         geoms.append(_polygonal(shape.intersection(district)))
         rule = f"axes {', '.join(spec['axes'])} ± {width:g} m ∪ places ± {radius:g} m"
+        if coarse:
+            rule += f" (places coarser than ±{limit:g} m left out)"
+        used = [n for n in spec.get("places", []) if n not in coarse]
         records.append(
             _record(
                 spec,
                 "development-belt",
                 max(width, _accuracy(axes, list(spec["axes"])), place_acc),
                 rule=rule,
-                places="|".join(spec.get("places", [])),
+                places="|".join(used),
+                places_coarse="|".join(coarse),
             )
         )
     return _frame(records, geoms)
@@ -316,6 +344,16 @@ def _group_shape(points: list[BaseGeometry], radius: float, link: float) -> Base
     return discs.buffer(link / 2).buffer(-link / 2) if link > 0 else discs
 
 
+def _group_rows(members: gpd.GeoDataFrame, params: Mapping[str, Any], key: str) -> Any:
+    rows = members.loc[members[params["group_by"]] == key]
+    if rows.empty:
+        raise DeriveError(
+            f"group {key!r} has no members in layer "
+            f"{params['members']!r} (column {params['group_by']!r})"
+        )
+    return rows
+
+
 def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     """Rings or clusters: discs around each group's member sites, merged when close.
 
@@ -323,45 +361,81 @@ def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     ----------
     params : mapping
         ``district``, ``members`` (layer id), ``group_by`` (member property naming the
-        group), ``radius_m``, ``link_m`` (discs closer than this merge), ``kind`` and
-        ``groups``: a list of ``{key, id, name_zh, name_en, plan_ref}``, ``key`` being
-        the value of ``group_by`` on the members.
+        group), ``radius_m``, ``link_m`` (discs closer than this merge), optional
+        ``max_member_accuracy_m`` (members less precise are left out of the shape),
+        ``kind`` and ``groups``: a list of ``{key, id, name_zh, name_en, plan_ref}``,
+        ``key`` being the value of ``group_by`` on the members.
     load : callable
         Returns a layer by id.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One (possibly multi-part) polygon per group, with ``members`` listing the
-        member names.
+        One (possibly multi-part) polygon per group with a member precise enough:
+        ``members`` lists the members the shape is drawn from, ``members_coarse``
+        those left out as too coarse. Groups with no such member have no feature;
+        ``attrs["not_derivable"]`` lists them (records with ``id``, ``name_zh``,
+        ``name_en``, ``plan_ref``, ``rule`` and ``members_coarse``).
     """
     district = _district(load, params)
     members = _metric(load, params["members"])
-    key_col = params["group_by"]
     radius, link = float(params["radius_m"]), float(params.get("link_m", 0))
-    records, geoms = [], []
+    limit = _member_limit(params)
+    records, geoms, skipped = [], [], []
     for spec in params["groups"]:
-        rows = members.loc[members[key_col] == spec["key"]]
-        if rows.empty:
-            raise DeriveError(
-                f"group {spec['key']!r} has no members in layer "
-                f"{params['members']!r} (column {key_col!r})"
+        rows = _group_rows(members, params, spec["key"])
+        ok = precise_enough(rows, limit)
+        used, coarse = rows.loc[ok], rows.loc[~ok]
+        names_coarse = "|".join(coarse["name_zh"].astype(str))
+        if used.empty:
+            rule = (
+                f"not derivable: none of {len(rows)} member sites is located to "
+                f"±{limit:g} m, so no disc of {radius:g} m can be drawn"
             )
-        geoms.append(
-            _polygonal(_group_shape(list(rows.geometry), radius, link).intersection(district))
+            skipped.append(
+                {**{k: spec[k] for k in _PROPS}, "rule": rule, "members_coarse": names_coarse}
+            )
+            continue
+        shape = _group_shape(list(used.geometry), radius, link)
+        geoms.append(_polygonal(shape.intersection(district)))
+        rule = (
+            f"discs of {radius:g} m around {len(used)} member sites located to "
+            f"±{limit:g} m, merged within {link:g} m"
         )
-        rule = f"discs of {radius:g} m around {len(rows)} member sites, merged within {link:g} m"
+        if len(coarse):
+            rule += f"; {len(coarse)} coarser members left out"
         records.append(
             _record(
                 spec,
                 params.get("kind", "group"),
-                max(radius, float(rows["accuracy_m"].max())),
+                max(radius, float(used["accuracy_m"].max())),
                 rule=rule,
-                members="|".join(rows["name_zh"].astype(str)),
-                member_count=len(rows),
+                members="|".join(used["name_zh"].astype(str)),
+                member_count=len(used),
+                members_coarse=names_coarse,
             )
         )
-    return _frame(records, geoms)
+    out = _frame(records, geoms) if records else _empty_frame(_GROUP_COLUMNS)
+    out.attrs["not_derivable"] = skipped
+    return out
+
+
+#: Properties of a group feature, so that a layer with no derivable group keeps them.
+_GROUP_COLUMNS = (
+    *_PROPS,
+    "kind",
+    "geometry_source",
+    "accuracy_m",
+    "rule",
+    "members",
+    "member_count",
+    "members_coarse",
+)
+
+
+def _empty_frame(columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Return a layer with no features but its usual properties, in EPSG:4326."""
+    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=STORAGE_CRS)
 
 
 RULES: dict[str, Callable[[Mapping[str, Any], Loader], gpd.GeoDataFrame]] = {

@@ -14,10 +14,9 @@ from __future__ import annotations
 import contextlib
 import difflib
 import math
-import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -368,18 +367,27 @@ class Gazetteer:
             "(add it to layers/gazetteer.csv with a sourced position, or use a listed alias)"
         )
 
-    def validate(self) -> list[str]:
+    def validate(self, zones: Collection[str] | None = None) -> list[str]:
         """Check the table and return every problem found (empty when clean).
 
         Checks: every name and alias unique across rows (after normalisation),
-        coordinates present and inside :data:`AREA_BOX`, a non-empty source, and a
-        positive ``accuracy_m``.
+        coordinates present and inside :data:`AREA_BOX`, a non-empty source, a
+        positive ``accuracy_m``, and every ``within`` drawable as an area (see
+        :meth:`within_problems`).
+
+        Parameters
+        ----------
+        zones : collection of str, optional
+            Zone ids a ``within`` may name; default the catalog's
+            (:func:`geo.placement.zone_ids` of ``layers/catalog.yaml``).
 
         Returns
         -------
         list of str
             One sentence per problem, naming the row and what to fix.
         """
+        if zones is None:
+            zones = _catalog_zones()
         problems: list[str] = []
         owner: dict[str, str] = {}
         min_lon, min_lat, max_lon, max_lat = AREA_BOX
@@ -413,6 +421,54 @@ class Gazetteer:
                 problems.append(f"{label}: no source for the position -> cite where it came from")
             if math.isnan(place.accuracy_m) or place.accuracy_m <= 0:
                 problems.append(f"{label}: accuracy_m must be a positive number of metres")
+        return problems + self.within_problems(zones)
+
+    def within_problems(self, zones: Collection[str]) -> list[str]:
+        """Return a problem for every ``within`` that cannot be drawn as an area.
+
+        A ``within`` is empty (nothing narrower than the district is known), a zone
+        id in ``zones`` (``city-east``), or the name of a gazetteer place of an area
+        kind (:data:`geo.placement.AREA_KINDS`) whose ``accuracy_m`` is at most
+        :data:`geo.placement.WITHIN_MAX_ACCURACY_M`.
+
+        Parameters
+        ----------
+        zones : collection of str
+            Zone ids a ``within`` may name.
+
+        Returns
+        -------
+        list of str
+            One sentence per problem, naming the row, the value and the fix.
+        """
+        from geo.placement import AREA_KINDS, DISTRICT_NAMES, WITHIN_MAX_ACCURACY_M, is_zone_id
+
+        problems: list[str] = []
+        for number, place in enumerate(self._places, start=2):
+            within = place.within.strip()
+            if within.lower() in DISTRICT_NAMES:
+                continue
+            label = f"row {number} ({place.name_zh or '?'}): within {within!r}"
+            if is_zone_id(within):
+                if within not in zones:
+                    known = ", ".join(sorted(zones)) or "none"
+                    problems.append(
+                        f"{label} is not a zone id (known zones: {known}) "
+                        "-> name a zone, a gazetteer area, or leave it empty"
+                    )
+                continue
+            if normalize_name(within) not in self._index:
+                problems.append(
+                    f"{label} is neither a gazetteer place nor a zone id "
+                    "-> name a listed place or alias, a zone id, or leave it empty"
+                )
+                continue
+            target = self.lookup(within)
+            if target.kind not in AREA_KINDS or target.accuracy_m > WITHIN_MAX_ACCURACY_M:
+                problems.append(
+                    f"{label} is a {target.kind} known to ±{target.accuracy_m:g} m, not an "
+                    f"area known to ±{WITHIN_MAX_ACCURACY_M:g} m -> name the area it lies in"
+                )
         return problems
 
     def to_frame(self) -> pd.DataFrame:
@@ -420,18 +476,26 @@ class Gazetteer:
         return self._table.copy()
 
 
+def _catalog_zones() -> frozenset[str]:
+    """Zone ids of the default catalog (read lazily: the catalog imports nothing here)."""
+    from geo.layers import read_catalog
+    from geo.placement import zone_ids
+
+    return frozenset(zone_ids(read_catalog()))
+
+
 def default_path() -> Path:
-    """Return the gazetteer file: ``$GEO_LAYERS_DIR/gazetteer.csv`` or the repo's.
+    """Return the gazetteer file: ``gazetteer.csv`` in the layers folder.
 
     Returns
     -------
     pathlib.Path
-        ``gazetteer.csv`` inside ``$GEO_LAYERS_DIR`` when that variable is set,
-        otherwise inside the repository's ``layers/`` folder.
+        ``gazetteer.csv`` inside :func:`geo._data.layers_dir` (``$GEO_LAYERS_DIR``,
+        the repository's ``layers/`` or the copy installed with the package).
     """
-    env = os.environ.get("GEO_LAYERS_DIR")
-    base = Path(env) if env else Path(__file__).resolve().parents[1] / "layers"
-    return base / "gazetteer.csv"
+    from geo._data import layers_dir
+
+    return layers_dir() / "gazetteer.csv"
 
 
 _ACTIVE: ContextVar[Gazetteer | None] = ContextVar("active_gazetteer", default=None)

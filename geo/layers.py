@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import json
 import math
-import os
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -24,7 +23,7 @@ import yaml
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
 
-from geo import limits
+from geo import _data, limits
 from geo._errors import (
     CatalogError,
     CRSError,
@@ -53,9 +52,8 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def layers_dir() -> Path:
-    """Return the data directory: ``$GEO_LAYERS_DIR`` or the repository's ``layers/``."""
-    env = os.environ.get("GEO_LAYERS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "layers"
+    """Return the data directory (see :func:`geo._data.layers_dir`)."""
+    return _data.layers_dir()
 
 
 def layer_path(layer_id: str, file: str | None, directory: Path | None = None) -> Path:

@@ -19,17 +19,28 @@ Computation only; nothing here reads the disk.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
+if TYPE_CHECKING:
+    from geo.catalog import Catalog
+
 __all__ = [
+    "AREA_KINDS",
     "DEFAULT_MAX_ACCURACY_M",
     "DISTRICT_NAMES",
+    "WITHIN_MAX_ACCURACY_M",
+    "ZONE_RULES",
     "Placement",
+    "is_zone_id",
     "placement",
     "precise_enough",
+    "zone_ids",
 ]
 
 #: Default limit for drawing a point on a district-scale figure, in metres.
@@ -37,6 +48,84 @@ DEFAULT_MAX_ACCURACY_M: float = 1000.0
 
 #: ``within`` values that say no more than "somewhere in the district".
 DISTRICT_NAMES: frozenset[str] = frozenset({"", "沙坪坝区", "district", "shapingba"})
+
+#: A gazetteer place named in ``within`` is drawn as an area (a count badge): it must
+#: be an area of one of these kinds ...
+AREA_KINDS: frozenset[str] = frozenset(
+    {
+        "area",
+        "historic-town",
+        "hospital",
+        "industrial-park",
+        "park",
+        "site",
+        "street",
+        "subdistrict",
+        "town",
+        "university-campus",
+        "university-campus-anchored",
+    }
+)
+#: ... known to within this many metres: a badge on a ±3 km area still reads right
+#: on a district of 30 km, a point of that quality would not.
+WITHIN_MAX_ACCURACY_M: float = 3000.0
+
+#: Derived-layer rules whose zones may be named in ``within``: built from lines and
+#: the district only, never from point members, so no zone depends on what it holds.
+ZONE_RULES: frozenset[str] = frozenset({"cities", "screens", "belts", "ridge_side"})
+
+_ZONE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def is_zone_id(within: str) -> bool:
+    """Return whether a ``within`` value names a derived zone (a lower-case slug id).
+
+    Parameters
+    ----------
+    within : str
+        A ``within`` value; gazetteer places are named in Chinese, zones by id
+        (``city-east``, ``belt-jialing``).
+
+    Returns
+    -------
+    bool
+    """
+    text = str(within).strip()
+    return bool(_ZONE_ID.match(text)) and text.lower() not in DISTRICT_NAMES
+
+
+def _feature_specs(params: Any) -> Iterator[Mapping[str, Any]]:
+    """Yield every feature spec (a mapping with ``id`` and ``name_zh``) in rule params."""
+    if isinstance(params, Mapping):
+        if "id" in params and "name_zh" in params:
+            yield params
+        for value in params.values():
+            yield from _feature_specs(value)
+    elif isinstance(params, list | tuple):
+        for value in params:
+            yield from _feature_specs(value)
+
+
+def zone_ids(catalog: Catalog) -> dict[str, str]:
+    """Return the zone ids a ``within`` may name, each with its layer id.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The layer catalog; zones are the features of derived layers whose rule is in
+        :data:`ZONE_RULES` (the two cities, the screens, the belts, context zones).
+
+    Returns
+    -------
+    dict of str to str
+        Zone feature id to the id of the derived layer that holds it.
+    """
+    out: dict[str, str] = {}
+    for spec in catalog:
+        if spec.derived and spec.derived.get("rule") in ZONE_RULES:
+            for feat in _feature_specs(spec.derived.get("params", {})):
+                out[str(feat["id"])] = spec.id
+    return out
 
 
 class Placement(StrEnum):

@@ -14,16 +14,18 @@ import html
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import measure
 from geo.catalog import Catalog
 from geo.crs import METRIC_CRS
+from geo.placement import DEFAULT_MAX_ACCURACY_M
 from geo.tables import csv_text, markdown_cell
 
 __all__ = [
@@ -46,10 +48,15 @@ PROJECT_LAYERS = ("projects",)
 COVERAGE_KM = (1, 2, 5)
 #: Overlaps up to this size are slivers of coordinate rounding, not overlaps (m²).
 SLIVER_M2 = 1.0
+#: A position this precise answers any distance question of the report (metres); a
+#: coarser one answers only questions about distances at least as large as its error.
+POINT_ACCURACY_M = DEFAULT_MAX_ACCURACY_M
 #: Every layer the report reads.
 REPORT_LAYERS = ("district", *ZONE_LAYERS, "campuses", *PLATFORM_LAYERS, *PROJECT_LAYERS)
 
 Layers = Mapping[str, gpd.GeoDataFrame]
+#: A figure shown with the tables: (caption, image link, PDF link), links relative.
+FigureLink = tuple[str, str, str]
 
 
 @dataclass
@@ -178,7 +185,7 @@ def _zone_rows(
         pairs = measure.overlaps(zones, district)
         inside = pairs.groupby("a")["overlap_m2"].sum().reindex(zones.index, fill_value=0.0)
         dist_area = measure.union_area(district)
-    return pd.DataFrame(
+    drawn = pd.DataFrame(
         {
             "layer": lid,
             "id": zones.index.astype(str),
@@ -187,8 +194,31 @@ def _zone_rows(
             "area_pm_km2": area_band_km2(zones, district),
             "in_district_km2": inside.to_numpy() / 1e6,
             "share_of_district": inside.to_numpy() / dist_area,
+            "note": "",
         }
     )
+    return pd.concat([drawn, _underivable(lid, zones)], ignore_index=True)
+
+
+def _underivable(lid: str, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Rows (no numbers) for the zones a derived layer could not draw, with the reason."""
+    gone = zones.attrs.get("not_derivable") or []
+    return pd.DataFrame(
+        {
+            "layer": lid,
+            "id": [str(z["id"]) for z in gone],
+            "name_zh": [str(z["name_zh"]) for z in gone],
+            "note": [str(z["rule"]) for z in gone],
+        },
+        columns=["layer", "id", "name_zh", "note"],
+    )
+
+
+def _accuracy(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """``accuracy_m`` of each feature; missing is unknown, i.e. infinitely coarse."""
+    if "accuracy_m" not in gdf.columns:
+        return pd.Series(np.inf, index=gdf.index)
+    return pd.to_numeric(gdf["accuracy_m"], errors="coerce").fillna(np.inf)
 
 
 def _zone_total(lid: str, zones: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None) -> dict:
@@ -292,16 +322,63 @@ def _overlap_sections(layers: Layers) -> list[Section]:
     ]
 
 
+def _two_nearest(sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Nearest campus, its edge-to-edge distance and the runner-up's, in EPSG:4544."""
+    a = sites.geometry.to_crs(METRIC_CRS).to_numpy()
+    b = campuses.geometry.to_crs(METRIC_CRS).to_numpy()
+    out = pd.DataFrame({"b": None, "dist_m": np.nan, "next_m": np.inf}, index=sites.index)
+    if len(a) and len(b):
+        dist = shapely.distance(a[:, None], b[None, :])
+        order = np.argsort(dist, axis=1)
+        rows = np.arange(len(a))
+        out["b"] = campuses.index.to_numpy()[order[:, 0]]
+        out["dist_m"] = dist[rows, order[:, 0]]
+        if len(b) > 1:
+            out["next_m"] = dist[rows, order[:, 1]]
+    return out
+
+
+def _nearest_note(acc: float, dist: float, gap: float) -> str:
+    if acc > dist:
+        return (
+            f"position ±{acc:,.0f} m is coarser than the distance ({dist:,.0f} m): "
+            "nearest campus not determined"
+        )
+    return (
+        f"position ±{acc:,.0f} m could change which campus is nearest (the next is only "
+        f"{gap:,.0f} m further): nearest campus not determined"
+    )
+
+
 def _nearest_rows(lid: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
-    near = measure.nearest(sites, campuses)
+    """Nearest precise campus of each site, or only a note when the site is too coarse.
+
+    A site located to :data:`POINT_ACCURACY_M` always gets its nearest campus. A
+    coarser site gets one only when its error is smaller than the distance and
+    cannot change which campus is nearest (the runner-up is more than twice the
+    error further away).
+    """
+    near = _two_nearest(sites, campuses.loc[_accuracy(campuses) <= POINT_ACCURACY_M])
+    acc = _accuracy(sites)
+    gap = near["next_m"] - near["dist_m"]
+    ok = (acc <= POINT_ACCURACY_M) | ((acc <= near["dist_m"]) & (gap > 2 * acc))
+    ok &= near["b"].notna()
+    note = [
+        "" if good else _nearest_note(a, d, g)
+        for good, a, d, g in zip(ok, acc, near["dist_m"], gap, strict=True)
+    ]
+    campus = near["b"].where(ok)
     return pd.DataFrame(
         {
             "layer": lid,
             "id": sites.index.astype(str),
             "name_zh": _names(sites).to_numpy(),
-            "campus": near["b"].astype(str).to_numpy(),
-            "campus_name": _names(campuses).reindex(near["b"]).to_numpy(),
-            "dist_m": near["dist_m"].to_numpy(),
+            "campus": campus.to_numpy(dtype=object),
+            "campus_name": _names(campuses).reindex(campus).to_numpy(),
+            "dist_m": near["dist_m"].where(ok).to_numpy(),
+            "accuracy_m": acc.to_numpy(),
+            "position_ok": ok.to_numpy(),
+            "note": note,
         }
     )
 
@@ -310,18 +387,39 @@ def _nearest_section(layers: Layers) -> Section:
     notes: list[str] = []
     have = _present(layers, PLATFORM_LAYERS + PROJECT_LAYERS, notes)
     cols = ["layer", "id", "name_zh", "campus", "campus_name", "dist_m"]
+    cols += ["accuracy_m", "position_ok", "note"]
     rows: list[pd.DataFrame] = []
     if "campuses" not in layers:
         notes.append("skipped (layer not available yet): campuses — no distances computed")
     else:
-        rows = [_nearest_rows(lid, layers[lid], layers["campuses"]) for lid in have]
+        campuses = layers["campuses"]
+        coarse = _names(campuses)[_accuracy(campuses) > POINT_ACCURACY_M]
+        if len(coarse):
+            notes.append(
+                f"not candidates (position coarser than ±{POINT_ACCURACY_M:g} m): "
+                + ", ".join(coarse)
+            )
+        rows = [_nearest_rows(lid, layers[lid], campuses) for lid in have]
     return Section(
         "nearest_campus",
         "平台与项目的最近高校 Nearest campus of every platform and project",
-        "Edge-to-edge distance in EPSG:4544 (0 when a platform lies on its campus).",
+        "Edge-to-edge distance in EPSG:4544 (0 when a platform lies on its campus), to "
+        f"campuses located to ±{POINT_ACCURACY_M:g} m. A site located more coarsely gets "
+        "a campus only when its error is smaller than the distance and cannot change which "
+        "campus is nearest; otherwise position_ok is false and the note says why.",
         _sum_rows(rows, cols),
         notes,
     )
+
+
+def _certain_membership(gdf: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Zone membership of each feature, ``certain`` when its whole error disc is inside."""
+    member = measure.zonal_membership(gdf, zones)
+    feats = gdf.geometry.to_crs(METRIC_CRS).loc[member["feature"]].to_numpy()
+    edges = zones.geometry.to_crs(METRIC_CRS).boundary.loc[member["zone"]].to_numpy()
+    margin = shapely.distance(feats, edges)
+    member["certain"] = _accuracy(gdf).loc[member["feature"]].to_numpy() <= margin
+    return member
 
 
 def _count_rows(
@@ -329,13 +427,19 @@ def _count_rows(
 ) -> pd.DataFrame:
     out = pd.DataFrame({"zone_layer": zl, "zone": zones.index.astype(str)}, index=zones.index)
     out["name_zh"] = _names(zones)
+    out["uncertain"] = 0
     outside = {"zone_layer": zl, "zone": "(none)", "name_zh": "不在任何分区 outside all"}
     for sid, gdf in sites.items():
-        out[sid] = measure.count_in_zones(gdf, zones)
-        member = measure.zonal_membership(gdf, zones)
+        member = _certain_membership(gdf, zones)
+        sure = member.loc[member["certain"]]
+        out[sid] = sure.groupby("zone").size().reindex(zones.index, fill_value=0)
+        out["uncertain"] += (
+            member.loc[~member["certain"]].groupby("zone").size().reindex(zones.index, fill_value=0)
+        )
         outside[sid] = len(gdf) - member["feature"].nunique()
     out = pd.concat([out, pd.DataFrame([outside])], ignore_index=True)
     out["total"] = out[list(sites)].sum(axis=1)
+    out["uncertain"] = out["uncertain"].fillna(0).astype("int64")
     return out
 
 
@@ -345,34 +449,54 @@ def _count_section(layers: Layers) -> Section:
     site_ids = _present(layers, PLATFORM_LAYERS + PROJECT_LAYERS, notes)
     sites = {sid: layers[sid] for sid in site_ids}
     rows = [_count_rows(zl, layers[zl], sites) for zl in zones] if sites else []
-    cols = ["zone_layer", "zone", "name_zh", *site_ids, "total"]
+    cols = ["zone_layer", "zone", "name_zh", *site_ids, "total", "uncertain"]
+    for zl in zones:
+        gone = _underivable(zl, layers[zl])
+        notes += [f"{zl} {z.id} ({z.name_zh}): {z.note}" for z in gone.itertuples()]
     return Section(
         "zone_counts",
         "各分区的平台与项目数 Platforms and projects in each belt, city and ring",
-        "Features wholly or partly inside each zone (a point on an edge counts in both "
-        "zones; zones of one layer may overlap, so a feature can count more than once).",
-        _sum_rows(rows, cols),
+        "Features inside each zone by at least their positional error (accuracy_m), so "
+        "that they are in it wherever they really are; features that fall in a zone but "
+        "whose error reaches past its edge are not counted but given under 'uncertain'. "
+        "Zones of one layer may overlap, so a feature can count more than once.",
+        _sum_rows(rows, cols)[cols] if rows else pd.DataFrame(columns=cols),
         notes,
     )
 
 
 def _coverage_rows(name: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
-    cov = measure.coverage(sites, campuses, [km * 1000.0 for km in COVERAGE_KM], how="count")
-    return pd.DataFrame(
-        {
-            "layer": name,
-            "distance_km": cov["distance_m"].to_numpy() / 1000.0,
-            "within": cov["within"].astype("int64").to_numpy(),
-            "total": cov["total"].astype("int64").to_numpy(),
-            "share": cov["share"].to_numpy(),
-        }
-    )
+    """Coverage at each distance d, from sites and campuses located to ±d only."""
+    rows = []
+    for km in COVERAGE_KM:
+        d = km * 1000.0
+        used = sites.loc[_accuracy(sites) <= d]
+        near = campuses.loc[_accuracy(campuses) <= d]
+        within = 0
+        if len(used) and len(near):
+            within = int(measure.coverage(used, near, [d], how="count")["within"].iloc[0])
+        coarse = len(sites) - len(used)
+        rows.append(
+            {
+                "layer": name,
+                "distance_km": float(km),
+                "within": within,
+                "total": len(used),
+                "share": within / len(used) if len(used) else np.nan,
+                "excluded_coarse": coarse,
+                "note": f"{coarse} sites and {len(campuses) - len(near)} campuses located "
+                f"more coarsely than ±{d:,.0f} m left out"
+                if coarse or len(campuses) > len(near)
+                else "",
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _coverage_section(layers: Layers) -> Section:
     notes: list[str] = []
     have = _present(layers, PLATFORM_LAYERS, notes)
-    cols = ["layer", "distance_km", "within", "total", "share"]
+    cols = ["layer", "distance_km", "within", "total", "share", "excluded_coarse", "note"]
     rows: list[pd.DataFrame] = []
     if "campuses" not in layers:
         notes.append("skipped (layer not available yet): campuses — no coverage computed")
@@ -386,7 +510,8 @@ def _coverage_section(layers: Layers) -> Section:
     return Section(
         "campus_coverage",
         "高校周边平台覆盖 Platforms within 1, 2 and 5 km of a campus",
-        "Share of platforms with any part within the distance of some campus.",
+        "Share of platforms with any part within the distance of some campus, counting "
+        "only platforms and campuses whose position is known to within that distance.",
         _sum_rows(rows, cols),
         notes,
     )
@@ -494,12 +619,22 @@ def _md_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def report_markdown(report: Report) -> str:
+def _md_figures(figures: Sequence[FigureLink]) -> list[str]:
+    lines = ["", "## 图 Figures", ""] if figures else []
+    for caption, image, pdf in figures:
+        alt = _md_text(caption).replace("[", "(").replace("]", ")")
+        lines += [f"![{alt}]({image})", "", f"{_md_cell(caption)} ([PDF]({pdf}))", ""]
+    return lines
+
+
+def report_markdown(report: Report, figures: Sequence[FigureLink] = ()) -> str:
     """Render the report as Markdown (numbers rounded for reading; CSVs keep all digits).
 
     Parameters
     ----------
     report : Report
+    figures : sequence of (caption, image link, PDF link)
+        Print figures shown before the zone tables (none by default).
 
     Returns
     -------
@@ -508,6 +643,7 @@ def report_markdown(report: Report) -> str:
     used = ", ".join(f"{k} ({v})" for k, v in report.layers_used.items()) or "none"
     lines = [f"# {_md_text(report.title)}", "", f"- Layers used: {_md_text(used)}"]
     lines += [f"- **Note:** {_md_text(n)}" for n in report.notes]
+    lines += _md_figures(figures)
     for s in report.sections:
         lines += ["", f"## {_md_text(s.title)}", "", _md_text(s.intro), ""]
         lines += [f"> **Note:** {_md_text(n)}" for n in s.notes] + ([""] if s.notes else [])
@@ -520,7 +656,22 @@ _CSS = (
     "body{font-family:sans-serif;margin:2em;max-width:75em}"
     "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:.2em .5em}"
     "td.n{text-align:right}th{background:#eee}.note{background:#fff3cd;padding:.4em .8em}"
+    ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(22em,1fr));gap:1em}"
+    ".figs img{width:100%;border:1px solid #bbb}.figs figcaption{font-size:.9em}"
 )
+
+
+def _html_figures(figures: Sequence[FigureLink]) -> str:
+    if not figures:
+        return ""
+    items = "".join(
+        f'<figure><a href="{html.escape(pdf)}"><img src="{html.escape(image)}" '
+        f'alt="{html.escape(caption)}" loading="lazy"></a>'
+        f'<figcaption>{html.escape(caption)} (<a href="{html.escape(pdf)}">PDF</a>)'
+        "</figcaption></figure>"
+        for caption, image, pdf in figures
+    )
+    return f'<section id="figures"><h2>图 Figures</h2><div class="figs">{items}</div></section>'
 
 
 #: Superscript markup some source quotes carry (``m <sup>2</sup>``), shown as the
@@ -611,7 +762,7 @@ def _html_section(s: Section) -> str:
     )
 
 
-def report_html(report: Report) -> str:
+def report_html(report: Report, figures: Sequence[FigureLink] = ()) -> str:
     """Render the report as one self-contained HTML page (no external URLs).
 
     Every value is HTML-escaped.
@@ -619,6 +770,8 @@ def report_html(report: Report) -> str:
     Parameters
     ----------
     report : Report
+    figures : sequence of (caption, image link, PDF link)
+        Print figures shown before the zone tables (none by default).
 
     Returns
     -------
@@ -630,7 +783,7 @@ def report_html(report: Report) -> str:
         f'<li><a href="#{html.escape(s.key)}">{html.escape(s.title)}</a></li>'
         for s in report.sections
     )
-    body = "".join(_html_section(s) for s in report.sections)
+    body = _html_figures(figures) + "".join(_html_section(s) for s in report.sections)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{html.escape(report.title)}</title><style>{_CSS}</style></head><body>"

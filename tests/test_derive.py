@@ -230,6 +230,7 @@ def test_a_zone_is_no_more_accurate_than_its_inputs():
                 "members": "coarse",
                 "group_by": "group",
                 "radius_m": 800,
+                "max_member_accuracy_m": 5000,
                 "groups": [{**named("ring-a"), "key": "a"}, {**named("ring-b"), "key": "b"}],
             },
         ),

@@ -116,5 +116,7 @@ def test_every_real_layer_exports_and_reads_back_valid(real, tmp_path):
     back |= {f"gpkg:{lid}": pyogrio.read_dataframe(gpkg, layer=lid) for lid in layers}
     for name, gdf in back.items():
         assert len(gdf) == len(layers[name.removeprefix("gpkg:")]), name
+        if gdf.empty:  # a layer none of whose zones could be derived
+            continue
         assert invalid_ids(gdf) == {"4326": [], "4544": []}, name
         assert not shapely.is_empty(gdf.geometry.values).any(), name

@@ -505,3 +505,27 @@ def test_every_layer_place_resolves_with_normalisation(gaz: Gazetteer) -> None:
 )
 def test_anchored_aliases_resolve(gaz: Gazetteer, alias: str, name: str) -> None:
     assert gaz.lookup(alias).name_zh == name
+
+
+def test_within_must_be_a_drawable_area_or_a_known_zone() -> None:
+    rows = [
+        _row("甲镇", kind="town", accuracy_m=1500),
+        _row("乙楼", kind="building", accuracy_m=300),
+        _row("丙区", kind="area", accuracy_m=9000),
+        _row("a", within="甲镇"),  # fine: a town known to ±1.5 km
+        _row("b", within="city-east"),  # fine: a known zone
+        _row("c", within="乙楼"),  # a building is not an area
+        _row("d", within="丙区"),  # an area known to ±9 km is too coarse
+        _row("e", within="city-nowhere"),  # unknown zone
+        _row("f", within="不存在"),  # unknown place
+    ]
+    problems = Gazetteer(pd.DataFrame(rows)).within_problems({"city-east"})
+    text = "\n".join(problems)
+    assert len(problems) == 4, text
+    assert "(c)" in text
+    assert "building" in text
+    assert "(d)" in text
+    assert "9000" in text
+    assert "city-nowhere" in text
+    assert "known zones: city-east" in text
+    assert "不存在" in text

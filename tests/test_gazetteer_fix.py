@@ -135,7 +135,7 @@ def test_a_failed_write_leaves_the_gazetteer_byte_identical(fix_layers, monkeypa
     def broken_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("geo.layers.os.fsync", broken_fsync)
+    monkeypatch.setattr("geo._io.os.fsync", broken_fsync)
     with pytest.raises(OSError, match="No space"):
         fix_positions(_fixes(fix_layers), fix_layers, downstream=False)
     assert _digest(path) == digest

@@ -631,3 +631,20 @@ def test_label_text_is_data_never_markup(fixture_data):
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # as a JSON string
     assert "line.textContent = text" in page  # set as text, never as HTML
     assert '"{{ 7 * 7 }}城"' in page  # never evaluated as a template
+
+
+def test_index_links_print_versions_report_pdf_and_locate_page(tmp_path):
+    page = index_html(FIGURES, tmp_path)
+    assert "print/fig2.png" not in page
+    assert "report.pdf missing" in page
+    (tmp_path / "print").mkdir()
+    for ext in ("png", "pdf"):
+        (tmp_path / "print" / f"fig2.{ext}").write_bytes(b"x")
+    (tmp_path / "report.pdf").write_bytes(b"%PDF")
+    (tmp_path / "locate.html").write_text("l")
+    page = index_html(FIGURES, tmp_path)
+    assert 'href="print/fig2.png"' in page
+    assert 'href="print/fig2.pdf"' in page
+    assert 'href="print/fig3.png"' not in page
+    assert 'href="report.pdf"' in page
+    assert 'href="locate.html"' in page

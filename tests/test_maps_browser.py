@@ -164,8 +164,10 @@ def test_script_syntax_in_a_claim_stays_text_on_the_claims_map(page, tmp_path):
     judged = cl.verdicts(mini, cl.run_checks(mini))
     judged["place_key"] = [cl.normalise_place(p) for p in judged["place"]]
     places = gpd.GeoDataFrame(
-        {"name_zh": ["`${alert(4)}`"], "aliases": [""]}, geometry=[Point(106.4, 29.6)], crs=4326
-    )
+        {"name_zh": ["`${alert(4)}`"], "aliases": [""], "accuracy_m": [300.0]},
+        geometry=[Point(106.4, 29.6)],
+        crs=4326,
+    )  # located to ±300 m, so the place is a dot with a popup, not a listed name
     cmd_claims.write_claims_report(tmp_path, judged, [], places, None, None, "none")
     page.goto((tmp_path / "map.html").as_uri(), wait_until="load")
     page.wait_for_selector(".leaflet-interactive")

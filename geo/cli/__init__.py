@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from geo import __version__
 from geo._errors import (
     BasemapError,
     CatalogError,
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="geo",
         description="Shapingba innovation-layout toolkit: layers, measures, claims and maps.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     package = importlib.import_module("geo.cli")
     names = sorted(m.name for m in pkgutil.iter_modules(package.__path__))

@@ -58,7 +58,7 @@ def register(sub: Any) -> None:
     gsub = g.add_subparsers(dest="gazetteer_command", metavar="ACTION")
     m = gsub.add_parser("match", help="match a point list to places and print a review table")
     _add_input(m)
-    m.add_argument("--format", choices=["table", "csv"], default="table")
+    m.add_argument("--format", choices=["table", "csv", "json"], default="table")
     m.set_defaults(func=run_match)
 
     a = gsub.add_parser("apply", help="write the accepted matches to the gazetteer")
@@ -159,6 +159,8 @@ def run_match(args: argparse.Namespace) -> int:
     review, _ = _review(args)
     if args.format == "csv":
         review.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(review.to_json(orient="records", force_ascii=False))
     else:
         print(review_text(review))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +67,27 @@ def register(sub: Any) -> None:
 
     e = sub.add_parser(
         "export",
-        help="export every layer to a styled GeoPackage (and/or GeoJSON) for QGIS",
-        description="Write every catalog layer, derived ones included, into one GeoPackage "
-        "with QGIS styles embedded (layer_styles table: QML and SLD from the map styles), "
-        "and/or as GeoJSON files with .qml styles beside them.",
+        help="export every layer for desktop GIS: GeoPackage, Shapefile, KML, FlatGeobuf, GeoJSON",
+        description="Write every catalog layer, derived ones included, for desktop GIS. "
+        "--format gpkg (default) writes one GeoPackage 1.2 with QGIS styles embedded; "
+        "shp, fgb and geojson write a folder with a file per layer (shp: UTF-8 .cpg and "
+        "<id>.fields.csv mapping the 10-character field names back; geojson: .qml styles "
+        "beside); kml writes one file. Point layers carry their gazetteer positions; the "
+        "layer files in layers/ stay the source of truth.",
     )
+    e.add_argument(
+        "--format",
+        dest="export_format",
+        choices=("gpkg", "shp", "kml", "fgb", "geojson"),
+        help="format of --out (default gpkg)",
+    )
+    e.add_argument(
+        "--crs",
+        default="EPSG:4326",
+        help="EPSG:4326 (WGS-84, default), EPSG:4490 (CGCS2000) or EPSG:4544 "
+        "(CGCS2000 3-degree GK CM 105E, metres); kml and geojson are WGS-84 only",
+    )
+    e.add_argument("--out", type=Path, help="file (gpkg, kml) or folder (shp, fgb, geojson)")
     e.add_argument("--gpkg", type=Path, help="GeoPackage to write, e.g. site/shapingba.gpkg")
     e.add_argument("--geojson", type=Path, metavar="DIR", help="folder for GeoJSON + QML files")
     e.add_argument("--layers", help="comma-separated layer ids (default: all)")
@@ -170,20 +187,50 @@ def run_add_layer(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What each export format carries, for the line printed after writing it.
+_EXPORT_WHAT = {
+    "gpkg": "with QGIS styles",
+    "geojson": "as GeoJSON file(s) with .qml styles",
+    "shp": "as Shapefiles (UTF-8 .cpg, field map <id>.fields.csv)",
+    "fgb": "as FlatGeobuf files",
+    "kml": "as KML",
+}
+
+
+def _export_line(n: int, fmt: str, crs: str, out: Path, files: int) -> str:
+    count = f" ({files} files)" if files > 1 else ""
+    return f"wrote {n} layer(s) {_EXPORT_WHAT[fmt]} in {crs} to {out}{count}"
+
+
 def run_export(args: argparse.Namespace) -> int:
-    """Export layers to a GeoPackage and/or GeoJSON files."""
-    from geo.export import write_geojson_dir, write_gpkg
+    """Export layers in the formats asked for."""
+    from geo.exchange import ShapefileTextWarning, export_crs, write_export
     from geo.layers import load_layers, read_catalog
 
-    if not args.gpkg and not args.geojson:
-        raise CatalogError("nothing to do: give --gpkg FILE and/or --geojson DIR")
+    jobs = [(fmt, out) for fmt, out in (("gpkg", args.gpkg), ("geojson", args.geojson)) if out]
+    if args.out:
+        jobs.append((args.export_format or "gpkg", args.out))
+    elif args.export_format:
+        raise CatalogError(f"--format {args.export_format} needs --out PATH")
+    if not jobs:
+        raise CatalogError(
+            "nothing to do: give --out PATH (with --format), --gpkg FILE or --geojson DIR"
+        )
+    for fmt, _ in jobs:
+        export_crs(args.crs, fmt)  # refuse before loading anything
     cat = read_catalog()
     ids = [s.strip() for s in args.layers.split(",")] if args.layers else None
     layers = load_layers(ids, catalog=cat)
-    if args.gpkg:
-        path = write_gpkg(layers, cat, args.gpkg)
-        print(f"wrote {len(layers)} layer(s) with QGIS styles to {path}")
-    if args.geojson:
-        files = write_geojson_dir(layers, cat, args.geojson)
-        print(f"wrote {len(files)} GeoJSON file(s) with .qml styles to {args.geojson}")
+    for fmt, out in jobs:
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always", ShapefileTextWarning)
+            files = write_export(layers, cat, fmt, out, args.crs)
+        for note in notes:
+            if issubclass(note.category, ShapefileTextWarning):
+                print(f"note: {note.message}")
+            else:
+                warnings.showwarning(
+                    note.message, note.category, note.filename, note.lineno, note.file, note.line
+                )
+        print(_export_line(len(layers), fmt, export_crs(args.crs, fmt), out, len(files)))
     return 0

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
 import sys
 from typing import Any
 
@@ -21,6 +24,12 @@ def register(sub: Any) -> None:
         "the mix of geometry_source values and the worst (largest) accuracy_m.",
     )
     p.add_argument("--no-load", action="store_true", help="list the catalog without loading data")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output: readable table (default), csv or json (records)",
+    )
     p.set_defaults(func=run_layers)
 
     v = sub.add_parser(
@@ -77,6 +86,17 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def rows_text(header: list[str], rows: list[list[str]], fmt: str) -> str:
+    """Return rows as a readable table, CSV or JSON records (``fmt``: table, csv, json)."""
+    if fmt == "json":
+        return json.dumps([dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False)
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+        return buf.getvalue().rstrip("\n")
+    return format_table(header, rows)
+
+
 def run_layers(args: argparse.Namespace) -> int:
     """Print the catalog as a table; a layer that fails to load is listed, not fatal."""
     from geo.layers import read_catalog
@@ -101,7 +121,7 @@ def run_layers(args: argparse.Namespace) -> int:
                 ]
             )
             failures.append(f"{spec.id}: {exc}")
-    print(format_table(header, rows))
+    print(rows_text(header, rows, getattr(args, "format", "table")))
     for line in failures:
         print(f"geo layers: {line}", file=sys.stderr)
     return 1 if failures else 0

@@ -16,15 +16,18 @@ whole site with its index page).
 
 from __future__ import annotations
 
+import html
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import folium
 
-from geo.maps.assets import external_references, inline_assets
+from geo.maps.assets import OfflineAssetError, external_references, inline_assets
 from geo.maps.basemaps import BASEMAP_NAMES, Basemap, resolve_basemap
-from geo.maps.builder import MissingLayerWarning, build_map
+from geo.maps.builder import MissingLayerWarning, build_map, figure_layers
 from geo.maps.specs import FIGURES, FigureSpec, all_specs, figure_by_id, overview_spec
 
 __all__ = [
@@ -32,15 +35,18 @@ __all__ = [
     "FIGURES",
     "Basemap",
     "FigureSpec",
+    "InlineMap",
     "MissingLayerWarning",
     "all_specs",
     "build_map",
     "external_references",
     "figure_by_id",
+    "figure_layers",
     "overview_spec",
     "render_html",
     "resolve_basemap",
     "save_map",
+    "show",
 ]
 
 
@@ -62,6 +68,61 @@ def render_html(m: folium.Map, offline: bool = False) -> str:
     with _utf8_json():
         page = m.get_root().render()
     return inline_assets(page) if offline else page
+
+
+@dataclass(frozen=True)
+class InlineMap:
+    """A map page for Jupyter: shown inline through ``_repr_html_``.
+
+    Attributes
+    ----------
+    html : str
+        An ``<iframe>`` whose ``srcdoc`` is the whole page.
+    """
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def show(m: folium.Map, height: int = 600) -> InlineMap:
+    """Show a map inline in Jupyter, with Leaflet and its plugins inlined.
+
+    Displaying a folium map directly loads Leaflet from a CDN, so it stays blank
+    without internet. This renders the page as :func:`save_map` with
+    ``offline=True`` does and puts it in a sandboxed ``<iframe srcdoc>``; only the
+    basemap tiles, if any, still come from the network (``basemap="none"`` needs
+    none). Works for any folium map, e.g. one from ``GeoDataFrame.explore()``.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`build_map` or ``explore()``.
+    height : int
+        Height of the frame in pixels.
+
+    Returns
+    -------
+    InlineMap
+        Shown when it is the last expression of a cell (or pass it to ``display``).
+
+    Warns
+    -----
+    UserWarning
+        If a plugin's asset has no offline copy: the page then loads its assets
+        from the network, as folium does.
+    """
+    try:
+        page = render_html(m, offline=True)
+    except OfflineAssetError as exc:  # e.g. a plugin of gdf.explore() without a local copy
+        warnings.warn(f"{exc}; shown with its assets from the network", stacklevel=2)
+        page = render_html(m)
+    return InlineMap(
+        f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+        f'style="width:100%;height:{int(height)}px;border:none" '
+        'sandbox="allow-scripts allow-popups allow-downloads"></iframe>'
+    )
 
 
 @contextmanager

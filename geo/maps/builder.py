@@ -37,6 +37,13 @@ from geo.maps.furniture import (
     clip_lines,
 )
 from geo.maps.labels import MapLabels, figure_labels
+from geo.maps.placement_layers import (
+    MarkerPopups,
+    badge_colours,
+    label_groups,
+    place_points,
+    point_cluster,
+)
 from geo.maps.safe import VerbatimElement, html_text
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
@@ -426,7 +433,11 @@ def _styler(layer: LayerSpec, colors: Mapping[str, str]) -> Any:
 
 
 def add_layer(
-    m: folium.Map, layer: LayerSpec, gdf: gpd.GeoDataFrame, colors: Mapping[str, str]
+    m: folium.Map,
+    layer: LayerSpec,
+    gdf: gpd.GeoDataFrame,
+    colors: Mapping[str, str],
+    cluster: folium.plugins.MarkerCluster | None = None,
 ) -> folium.FeatureGroup:
     """Draw one layer into its own feature group (points as circle markers).
 
@@ -440,22 +451,38 @@ def add_layer(
         The display frame.
     colors : Mapping of str to str
         Category colours of the layer.
+    cluster : folium.plugins.MarkerCluster, optional
+        For a point layer: the map's shared cluster group, which the layer joins as
+        a sub-group (near-coincident points cluster instead of stacking).
 
     Returns
     -------
     folium.FeatureGroup
     """
-    fg = folium.FeatureGroup(name=f"{esc(layer.title_zh)} {esc(layer.title_en)}", show=True)
     is_point = layer.geometry_type.removeprefix("Multi") == "Point"
-    folium.GeoJson(
+    name = f"{esc(layer.title_zh)} {esc(layer.title_en)}"
+    if is_point and cluster is not None:
+        fg = folium.plugins.FeatureGroupSubGroup(cluster, name=name, show=True)
+    else:
+        fg = folium.FeatureGroup(name=name, show=True)
+    if len(gdf) == 0:  # every feature too coarse for a point: badges and the list only
+        fg.add_to(m)
+        return fg
+    clustered = is_point and cluster is not None
+    gj = folium.GeoJson(
         layer_geojson(gdf, layer),
         name=layer.id,
         style_function=_styler(layer, colors),
         marker=folium.CircleMarker() if is_point else None,
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
-        tooltip=folium.GeoJsonTooltip(fields=["name_zh"], labels=False, sticky=True),
+        # a cluster takes the markers out of their GeoJSON group: bind to each marker
+        popup=None if clustered else folium.GeoJsonPopup(["popup"], labels=False, max_width=380),
+        tooltip=None
+        if clustered
+        else folium.GeoJsonTooltip(["name_zh"], labels=False, sticky=True),
         control=False,
     ).add_to(fg)
+    if clustered:
+        MarkerPopups(gj).add_to(fg)
     fg.add_to(m)
     return fg
 
@@ -736,7 +763,11 @@ def build_map(
     sources = _clipped(chosen, layers)
     frames = {s.id: display_frame(sources[s.id], bm) for s in chosen}
     colors = figure_colours(spec, chosen, layers)
-    fgs = {s.id: add_layer(m, s, frames[s.id], colors[s.id]) for s in chosen}
+    gone = tuple(catalog[i] for i in skipped if i in catalog)
+    placed = place_points(chosen, layers, frames, catalog, spec.max_accuracy_m, bm, gone)
+    cluster = point_cluster(m) if placed.layers else None
+    fgs = {s.id: add_layer(m, s, frames[s.id], colors[s.id], cluster) for s in chosen}
+    placed.draw(m, fgs, badge_colours(colors))
     catalog_order = [s for s in catalog if s.id in fgs]
     if fgs:
         folium.plugins.GroupedLayerControl(
@@ -749,7 +780,7 @@ def build_map(
     HtmlControl(legend_html(drawn, colors), LEGEND_CLASS, "bottomright").add_to(m)
     HtmlControl(title_html(spec, bm, skipped, index_href), TITLE_CLASS, "top").add_to(m)
     HtmlControl(source_html(spec, bm), "geo-source", "top").add_to(m)
-    groups = {lid: fg.get_name() for lid, fg in fgs.items()}
+    groups = label_groups(m, fgs)
     if "district" in sources:
         labels = figure_labels(
             chosen,

@@ -125,6 +125,25 @@ def _pieces(poly: BaseGeometry) -> list[BaseGeometry]:
     return [p for _, p in sorted(cuts, key=lambda c: c[0])]
 
 
+#: Gap between a small zone's edge and a label set beside it, in metres.
+BESIDE_GAP_M = 1500.0
+
+
+def _beside(poly: BaseGeometry) -> list[BaseGeometry]:
+    """Return positions just outside a polygon: east, west, north, south.
+
+    Last resorts for a zone too small, or too crowded, to hold its name inside.
+    """
+    x0, y0, x1, y1 = poly.bounds
+    cx, cy, gap = (x0 + x1) / 2, (y0 + y1) / 2, BESIDE_GAP_M
+    return [
+        shapely.Point(x1 + gap, cy),
+        shapely.Point(x0 - gap, cy),
+        shapely.Point(cx, y1 + gap),
+        shapely.Point(cx, y0 - gap),
+    ]
+
+
 def anchor_points(geom: BaseGeometry, area: BaseGeometry) -> list[BaseGeometry]:
     """Return where a label of ``geom`` may go, best first, in the metric CRS of both.
 
@@ -139,7 +158,8 @@ def anchor_points(geom: BaseGeometry, area: BaseGeometry) -> list[BaseGeometry]:
     -------
     list of shapely Point
         For a polygon, the pole of inaccessibility of its largest part inside
-        ``area``, then those of pieces of it; for a line, points along the longest
+        ``area``, then those of pieces of it, then four positions just beside it;
+        for a line, points along the longest
         part inside ``area`` (middle first); a point itself. Empty when nothing of
         the feature is inside.
     """
@@ -152,7 +172,8 @@ def anchor_points(geom: BaseGeometry, area: BaseGeometry) -> list[BaseGeometry]:
         return []
     part = _largest(inside)
     if part.geom_type == "Polygon":
-        return [polylabel(p, tolerance=25.0) for p in [part, *_pieces(part)]]
+        poles = [polylabel(p, tolerance=25.0) for p in [part, *_pieces(part)]]
+        return poles + _beside(part)
     if part.geom_type == "LineString":
         return [part.interpolate(f, normalized=True) for f in LINE_STOPS]
     return [part.representative_point()]
@@ -284,9 +305,9 @@ class MapLabels(VerbatimElement):
                 var c = map.getContainer();
                 var box = c.getBoundingClientRect();
                 var taken = [];
-                // furniture, count badges and cluster icons are never covered
-                var fixed = ".geo-title, .geo-source, .leaflet-control, .geo-badge, "
-                    + ".marker-cluster";
+                // furniture and cluster icons are never covered (count badges move
+                // out of the labels' way themselves)
+                var fixed = ".geo-title, .geo-source, .leaflet-control, .marker-cluster";
                 c.querySelectorAll(fixed).forEach(
                     function (el) {
                         var r = el.getBoundingClientRect();

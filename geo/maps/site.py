@@ -35,6 +35,8 @@ REPORT_LINKS: tuple[tuple[str, str], ...] = (
     ("reports/index.html", "报告 Reports"),
     ("claims/index.html", "数据核查 Claims ledger"),
     ("claims/map.html", "核查地图 Claims map"),
+    ("report.pdf", "审阅报告 Reviewer's PDF (figures, zone tables, claims summary)"),
+    ("locate.html", "位置校正 Locate page: fix approximate positions"),
     ("offline/index.html", "离线版图集 Offline maps, one file each (for e-mail)"),
 )
 #: Folder of the shared Leaflet and plugin files, relative to the site folder.
@@ -187,8 +189,17 @@ def _card(spec: FigureSpec, out_dir: Path) -> str:
         f'<div class="cap-zh">{esc(spec.title_zh)}</div></a>'
         f'<div class="cap-en">{esc(spec.caption_en)}</div>'
         f'<div class="shows">{esc(spec.shows)}</div>'
-        f"{_must_see(spec)}</li>"
+        f"{_must_see(spec)}{_print_links(spec, out_dir)}</li>"
     )
+
+
+def _print_links(spec: FigureSpec, out_dir: Path) -> str:
+    links = [
+        f'<a href="{esc(href)}">{fmt.upper()}</a>'
+        for fmt in ("png", "pdf")
+        if (href := _find(out_dir, f"print/{spec.id}.{fmt}"))
+    ]
+    return f'<div class="shows">印刷版 Print: {" · ".join(links)}</div>' if links else ""
 
 
 def _must_see(spec: FigureSpec) -> str:

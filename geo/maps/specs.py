@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geo.catalog import Catalog
+from geo.placement import DEFAULT_MAX_ACCURACY_M
 
 #: The plan's file name, as cited in ``plan_ref`` values.
 PLAN_FILE = "002_8a077782b689f185.txt"
@@ -46,6 +47,10 @@ class FigureSpec:
         Default zoom with ``center``.
     include_catalog_figures : bool
         Also draw catalog layers whose ``figures`` list this figure's number.
+    max_accuracy_m : float
+        Largest ``accuracy_m`` of a feature drawn as a point; coarser features are
+        counted on the area they are known to lie in, or listed as not located
+        (:mod:`geo.placement`).
     single_colour : tuple of str
         Layers drawn in one colour on this figure (one legend row) although their
         features have classes: their names are on the map as labels instead.
@@ -66,6 +71,7 @@ class FigureSpec:
     center: tuple[float, float] | None = None
     zoom: int | None = None
     include_catalog_figures: bool = True
+    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M
     single_colour: tuple[str, ...] = ()
     must_see: tuple[str, ...] = ()
     label_notes: tuple[tuple[str, str], ...] = ()
@@ -150,7 +156,6 @@ FIGURES: tuple[FigureSpec, ...] = (
             "西部缙云山生态屏障",
             "嘉陵江",
             "环大学创新生态圈",
-            "孵化器集群",
         ),
     ),
     FigureSpec(
@@ -179,7 +184,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L387",
         shows="Table 4 transformation platforms by status, and the three incubator clusters.",
         single_colour=("clusters",),
-        must_see=("沙滨路集群", "菁云湖集群", "五云湖集群", "在建", "规划论证"),
+        # no cluster has a member located to ±1 km, so none is drawn (the panel lists
+        # them); their members are shown by cluster
+        must_see=("沙滨路", "菁云湖", "五云湖", "在建", "规划论证"),
     ),
     FigureSpec(
         id="fig5",
@@ -203,7 +210,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L444",
         shows="The six university rings, their campuses and key projects.",
         single_colour=("ring_members", "projects"),
-        must_see=("环重庆大学", "环重庆师大", "环建筑职院", "环电子职院", "成渝高校协同"),
+        # 成渝高校协同 has no member located to ±1 km: listed as not derivable, not drawn
+        must_see=("环重庆大学", "环重庆师大", "环建筑职院", "环电子职院", "环西政—川外"),
     ),
     FigureSpec(
         id="fig7",

@@ -1,0 +1,192 @@
+"""Where the data folders are: the one finder of ``layers/`` and ``sources/``.
+
+The layers folder (catalog, layer files, gazetteer, claims ledger) is, in order:
+
+1. ``$GEO_LAYERS_DIR`` when that variable is set (a user's own copy);
+2. the repository's ``layers/`` when the package runs from a checkout (an editable
+   install or ``python -m geo`` in the repository);
+3. the copy packaged in the wheel (``geo_data.layers``), read-only.
+
+The source documents (``sources/``) are found the same way, with ``$GEO_SOURCES_DIR``
+first. The packaged copy is data shipped with the program: writing into it would
+change an installed package, so :func:`check_writable` refuses with the fix
+(``geo init DIR`` makes a copy to work on).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from geo._errors import PackagedDataError
+
+__all__ = [
+    "LAYERS_ENV",
+    "SOURCES_ENV",
+    "check_writable",
+    "checkout_root",
+    "copy_data",
+    "layers_dir",
+    "packaged_dir",
+    "sources_dir",
+]
+
+#: Environment variable naming a layers folder to use instead of the default.
+LAYERS_ENV = "GEO_LAYERS_DIR"
+#: Environment variable naming a folder of source documents.
+SOURCES_ENV = "GEO_SOURCES_DIR"
+#: Packages that hold the wheel's copies of ``layers/`` and ``sources/``.
+_PACKAGES = {"layers": "geo_data.layers", "sources": "geo_data.sources"}
+
+
+def checkout_root() -> Path | None:
+    """Return the repository folder when the package runs from a checkout, else ``None``.
+
+    A checkout is recognised by ``pyproject.toml`` and ``layers/catalog.yaml`` beside
+    the ``geo`` package folder; an installed wheel has neither.
+
+    Returns
+    -------
+    pathlib.Path or None
+    """
+    root = Path(__file__).resolve().parents[1]
+    if (root / "pyproject.toml").is_file() and (root / "layers" / "catalog.yaml").is_file():
+        return root
+    return None
+
+
+@cache
+def packaged_dir(name: str) -> Path | None:
+    """Return the folder of the wheel's copy of ``layers`` or ``sources``, if installed.
+
+    Parameters
+    ----------
+    name : {"layers", "sources"}
+        Which folder.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``None`` when the package data is not installed (e.g. a bare checkout).
+    """
+    from importlib.util import find_spec
+
+    try:  # data packages have no __init__.py: read the namespace's folders, not resources
+        spec = find_spec(_PACKAGES[name])
+    except ModuleNotFoundError:
+        return None
+    places = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    return next((p for p in places if p.is_dir()), None)
+
+
+def _find(name: str, env: str) -> Path:
+    value = os.environ.get(env)
+    if value:
+        return Path(value)
+    root = checkout_root()
+    if root is not None:
+        return root / name
+    packaged = packaged_dir(name)
+    if packaged is not None:
+        return packaged
+    # Nothing found: name the place a checkout would have, so the error says where it looked.
+    return Path(__file__).resolve().parents[1] / name
+
+
+def layers_dir() -> Path:
+    """Return the layers folder (catalog, layer files, gazetteer and claims ledger).
+
+    Returns
+    -------
+    pathlib.Path
+        ``$GEO_LAYERS_DIR``, else the repository's ``layers/`` in a checkout, else
+        the copy installed with the package.
+    """
+    return _find("layers", LAYERS_ENV)
+
+
+def sources_dir() -> Path:
+    """Return the folder of the source documents (the plan and the news reports).
+
+    Returns
+    -------
+    pathlib.Path
+        ``$GEO_SOURCES_DIR``, else the repository's ``sources/`` in a checkout, else
+        the copy installed with the package.
+    """
+    return _find("sources", SOURCES_ENV)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def check_writable(path: str | Path) -> None:
+    """Refuse to write into the data installed with the package.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file or folder about to be written.
+
+    Raises
+    ------
+    PackagedDataError
+        If ``path`` lies inside the packaged ``layers`` or ``sources`` folder.
+    """
+    root = checkout_root()
+    for name in _PACKAGES:
+        folder = packaged_dir(name)
+        if folder is None or (root is not None and _inside(folder, root)):
+            continue  # an editable install maps the package onto the checkout's folder
+        if _inside(Path(path), folder):
+            raise PackagedDataError(
+                f"{path}: this is the {name} folder installed with the package, which is "
+                "read-only; copy the data to a folder of your own with `geo init DIR` and "
+                f"set {LAYERS_ENV}=DIR/layers (or run from a checkout of the repository)"
+            )
+
+
+def copy_data(destination: str | Path) -> dict[str, Path]:
+    """Copy the current layers and sources folders into ``destination``, to edit there.
+
+    Every file is written atomically; hidden files (locks, backups) are not copied.
+    Afterwards set ``GEO_LAYERS_DIR`` to ``destination/layers``.
+
+    Parameters
+    ----------
+    destination : str or Path
+        A folder; ``layers/`` and ``sources/`` are created inside it.
+
+    Returns
+    -------
+    dict of str to Path
+        The new ``layers`` and ``sources`` folders.
+
+    Raises
+    ------
+    FileExistsError
+        If ``destination/layers`` or ``destination/sources`` already exists (nothing
+        is overwritten).
+    """
+    from geo._io import atomic_write_bytes
+
+    destination = Path(destination)
+    pairs = {"layers": layers_dir(), "sources": sources_dir()}
+    for name in pairs:
+        target = destination / name
+        if target.exists():
+            raise FileExistsError(
+                f"{target} already exists; choose another folder (nothing was copied)"
+            )
+    for name, source in pairs.items():
+        for file in sorted(source.rglob("*")):
+            rel = file.relative_to(source)
+            if file.is_file() and not any(p.startswith((".", "__")) for p in rel.parts):
+                atomic_write_bytes(destination / name / rel, file.read_bytes())
+    return {name: destination / name for name in pairs}

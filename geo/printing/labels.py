@@ -1,0 +1,255 @@
+"""Labels on a print figure: candidates by priority, placed apart, checked, thinned.
+
+The labels are the web map's (:func:`geo.maps.labels.figure_labels`): zones, rivers,
+ridges, neighbouring districts and precisely placed campuses and sites, in Chinese,
+the figure's must-see names first. ``adjustText`` moves them apart; then every
+label's box is measured with the renderer and, in priority order, a label that still
+overlaps a kept label or the map furniture, or that leaves the map, is removed. What
+remains is guaranteed not to overlap (:func:`overlapping_pairs` is the check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import geopandas as gpd
+from pyproj import Transformer
+
+from geo.catalog import LayerSpec
+from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.maps.labels import figure_labels
+from geo.maps.specs import FigureSpec
+from geo.printing.fonts import plain_glyphs
+
+__all__ = [
+    "LABEL_GID",
+    "LabelSpec",
+    "label_candidates",
+    "overlapping_pairs",
+    "place_labels",
+]
+
+#: ``gid`` of every label text (tests and users find labels by it).
+LABEL_GID = "map-label"
+#: ``gid`` of the white outline drawn under each label.
+HALO_GID = "map-label-halo"
+
+#: Font size in points of the web labels' size classes (1 largest).
+SIZE_PT: dict[int, float] = {1: 11.0, 2: 8.5, 3: 7.0, 4: 6.0}
+#: Label colour by layer (others dark grey).
+COLOURS: dict[str, str] = {
+    "cities": "#222222",
+    "axes": "#1f5fa8",
+    "screens": "#1b5e20",
+    "ridges": "#1b5e20",
+    "neighbours": "#8a8a8a",
+}
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """One label to place.
+
+    Attributes
+    ----------
+    text : str
+        The label (Chinese name).
+    x, y : float
+        Anchor in the map's CRS.
+    priority : int
+        Lower numbers are kept first when labels collide.
+    size : float
+        Font size in points (before the page scale).
+    color : str
+        Text colour.
+    """
+
+    text: str
+    x: float
+    y: float
+    priority: int
+    size: float
+    color: str
+
+
+def _name_and_notes(lines: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """Join a long name the web label broke after its dash; the rest are notes."""
+    if len(lines) > 1 and lines[0].endswith("—"):
+        return lines[0] + lines[1], lines[2:]
+    return lines[0], lines[1:]
+
+
+def label_candidates(
+    spec: FigureSpec,
+    drawn: Sequence[LayerSpec],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    metres_per_pt: float,
+) -> list[LabelSpec]:
+    """Return the web map's labels of a figure as print labels, highest priority first.
+
+    Which features are labelled, the text (short names, a city's industries as a
+    second label below it), the anchor and the priority (the figure's must-see names
+    first) all come from :func:`geo.maps.labels.figure_labels`.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure.
+    drawn : sequence of LayerSpec
+        The layers drawn, neighbouring districts included.
+    layers : Mapping of str to GeoDataFrame
+        Their features, EPSG:4326 (with ``district``).
+    metres_per_pt : float
+        Map metres per typographic point (places a note under its name).
+
+    Returns
+    -------
+    list of LabelSpec
+    """
+    if "district" not in layers:
+        return []
+    web = figure_labels(
+        list(drawn), layers, layers["district"], spec.must_see, dict(spec.label_notes)
+    )
+    lonlat = [lab.candidates[0][::-1] for lab in web]
+    xy = _transformer().transform(*zip(*lonlat, strict=True)) if lonlat else ((), ())
+    out: list[LabelSpec] = []
+    for lab, x, y in zip(web, *xy, strict=True):
+        name, notes = _name_and_notes(lab.lines)
+        size, colour = SIZE_PT.get(lab.size, 6.0), COLOURS.get(lab.layer, "#333333")
+        out.append(LabelSpec(name, x, y, 2 * lab.priority, size, colour))
+        for k, note in enumerate(notes, start=1):
+            below = y - k * 1.3 * size * metres_per_pt
+            out.append(LabelSpec(note, x, below, 2 * lab.priority + 1, size * 0.7, colour))
+    return sorted(out, key=lambda s: s.priority)
+
+
+@lru_cache(maxsize=1)
+def _transformer() -> Transformer:
+    return Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
+
+
+def _overlaps(a: Any, b: Any) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def overlapping_pairs(boxes: list[Any]) -> list[tuple[int, int]]:
+    """Return the index pairs of boxes (``Bbox`` in display units) that overlap.
+
+    Parameters
+    ----------
+    boxes : list of matplotlib.transforms.Bbox
+
+    Returns
+    -------
+    list of tuple of int
+    """
+    return [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if _overlaps(boxes[i], boxes[j])
+    ]
+
+
+def place_labels(
+    ax: Any,
+    labels: list[LabelSpec],
+    obstacles: Iterable[Any] = (),
+    scale: float = 1.0,
+    points: Any = None,
+) -> list[Any]:
+    """Draw labels, move them apart with adjustText, and drop those that still collide.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The map axes (data in the map's CRS).
+    labels : list of LabelSpec
+        Highest priority first.
+    obstacles : iterable of matplotlib.transforms.Bbox
+        Display-space boxes labels must not cover (north arrow, scale bar, badges).
+    scale : float
+        Page scale of the font sizes.
+    points : array of shape (n, 2), optional
+        Drawn point symbols (map CRS) that labels are moved off.
+
+    Returns
+    -------
+    list of matplotlib.text.Text
+        The labels kept, in priority order.
+    """
+    from adjustText import adjust_text
+
+    texts = []
+    for lab in labels:
+        t = ax.text(
+            lab.x,
+            lab.y,
+            lab.text,
+            fontsize=lab.size * scale,
+            color=lab.color,
+            ha="center",
+            va="center",
+            zorder=20,
+            gid=LABEL_GID,
+        )
+        texts.append(t)
+    plain_glyphs(texts)
+    avoid = {} if points is None or not len(points) else {"x": points[:, 0], "y": points[:, 1]}
+    if len(texts) > 1 or avoid:
+        adjust_text(
+            texts,
+            ax=ax,
+            ensure_inside_axes=True,
+            expand=(1.1, 1.25),
+            prevent_crossings=False,
+            time_lim=0.3,
+            **avoid,
+        )
+    kept = _thin(ax, texts, list(obstacles))
+    _halos(ax, kept, 2.2 * scale)
+    return kept
+
+
+def _halos(ax: Any, texts: list[Any], width: float) -> None:
+    """Draw a white outline under each label, as a separate artist.
+
+    Matplotlib draws a text with path effects as outlines, not text: the halo is
+    kept apart so that the label itself stays text in a PDF (searchable, copyable).
+    """
+    from matplotlib import patheffects
+
+    for t in texts:
+        ax.text(
+            *t.get_position(),
+            t.get_text(),
+            fontsize=t.get_fontsize(),
+            ha=t.get_ha(),
+            va=t.get_va(),
+            color="white",
+            zorder=t.get_zorder() - 0.5,
+            gid=HALO_GID,
+            path_effects=[patheffects.Stroke(linewidth=width, foreground="white")],
+        )
+
+
+def _thin(ax: Any, texts: list[Any], obstacles: list[Any]) -> list[Any]:
+    """Keep labels in priority order unless they overlap a kept one or leave the map."""
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    kept: list[Any] = []
+    boxes = list(obstacles)
+    for t in texts:
+        box = t.get_window_extent(renderer)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+        inside = inside and box.y1 <= frame.y1
+        if inside and not any(_overlaps(box, b) for b in boxes):
+            kept.append(t)
+            boxes.append(box)
+        else:
+            t.remove()
+    return kept

@@ -1,0 +1,163 @@
+"""Write print figures to a folder: ``<id>.png`` and ``<id>.pdf`` per figure.
+
+Drawing and rendering are computation (:mod:`geo.printing.figure`); this module
+only runs them, optionally in worker processes, and writes each file atomically
+(a temporary file in the same folder, then a rename), so an interrupted run never
+leaves a half-written figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from geo._io import atomic_write_bytes
+from geo.catalog import Catalog
+from geo.gazetteer import Gazetteer
+from geo.maps.specs import FigureSpec
+from geo.printing.figure import FORMATS, draw_figure, figure_bytes
+from geo.printing.paper import Page
+
+__all__ = ["PrintJob", "render_prints", "write_prints"]
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """How to print: paper, resolution, formats, placement limit and date.
+
+    Attributes
+    ----------
+    page : Page
+        Paper and orientation.
+    dpi : float
+        PNG resolution.
+    formats : tuple of str
+        Some of :data:`~geo.printing.figure.FORMATS`.
+    max_accuracy_m : float
+        Largest ``accuracy_m`` drawn as a point.
+    printed : datetime.date or None
+        Print date stated in the source block.
+    """
+
+    page: Page = field(default_factory=Page)
+    dpi: float = 300.0
+    formats: tuple[str, ...] = FORMATS
+    max_accuracy_m: float = 1000.0
+    printed: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        bad = [f for f in self.formats if f not in FORMATS]
+        if bad or not self.formats:
+            raise ValueError(
+                f"unknown format(s) {', '.join(bad) or '(none)'}: use {', '.join(FORMATS)}"
+            )
+        self.page.pixels(self.dpi)  # checks the resolution
+
+
+def _render_one(
+    spec: FigureSpec,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    gazetteer: Gazetteer | None,
+    job: PrintJob,
+) -> dict[str, bytes]:
+    fig = draw_figure(spec, layers, catalog, job.page, gazetteer, job.max_accuracy_m, job.printed)
+    title = f"{spec.title_zh} — {spec.caption_en}"
+    return {fmt: figure_bytes(fig, fmt, job.dpi, job.page, title) for fmt in job.formats}
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    gazetteer: Gazetteer | None,
+    job: PrintJob,
+) -> None:
+    _WORKER.update(layers=layers, catalog=catalog, gazetteer=gazetteer, job=job)
+
+
+def _render_in_worker(spec: FigureSpec) -> dict[str, bytes]:
+    return _render_one(
+        spec, _WORKER["layers"], _WORKER["catalog"], _WORKER["gazetteer"], _WORKER["job"]
+    )
+
+
+def render_prints(
+    specs: Sequence[FigureSpec],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    job: PrintJob | None = None,
+    gazetteer: Gazetteer | None = None,
+    workers: int = 1,
+) -> Iterable[tuple[FigureSpec, dict[str, bytes]]]:
+    """Yield each figure with its rendered files (format → bytes), in spec order.
+
+    Parameters
+    ----------
+    specs : sequence of FigureSpec
+        Figures to print.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers by catalog id, EPSG:4326.
+    catalog : Catalog
+        The layer catalog.
+    job : PrintJob, optional
+        Paper, resolution and formats (default A4 landscape, 300 dpi, PNG and PDF).
+    gazetteer : Gazetteer, optional
+        Locates the areas coarse features are counted on.
+    workers : int
+        Processes to draw in; 1 draws in this process.
+
+    Yields
+    ------
+    tuple of (FigureSpec, dict of str to bytes)
+    """
+    job = job or PrintJob()
+    if workers <= 1 or len(specs) < 2:
+        for spec in specs:
+            yield spec, _render_one(spec, layers, catalog, gazetteer, job)
+        return
+    init = (dict(layers), catalog, gazetteer, job)
+    with ProcessPoolExecutor(
+        min(workers, len(specs)), initializer=_init_worker, initargs=init
+    ) as pool:
+        yield from zip(specs, pool.map(_render_in_worker, specs), strict=True)
+
+
+def write_prints(
+    out_dir: str | Path,
+    specs: Sequence[FigureSpec],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    job: PrintJob | None = None,
+    gazetteer: Gazetteer | None = None,
+    workers: int = 1,
+) -> dict[str, dict[str, Path]]:
+    """Print figures into ``out_dir`` as ``<id>.png`` and ``<id>.pdf``.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Output folder (created).
+    specs, layers, catalog, job, gazetteer, workers
+        As for :func:`render_prints`.
+
+    Returns
+    -------
+    dict of str to dict of str to Path
+        Figure id → format → file written.
+    """
+    out = Path(out_dir)
+    written: dict[str, dict[str, Path]] = {}
+    for spec, files in render_prints(specs, layers, catalog, job, gazetteer, workers):
+        written[spec.id] = {
+            fmt: atomic_write_bytes(out / f"{spec.id}.{fmt}", data) for fmt, data in files.items()
+        }
+    return written

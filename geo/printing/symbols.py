@@ -1,0 +1,153 @@
+"""The web maps' styles as print symbols: one adapter over :mod:`geo.maps.styles`.
+
+Colours (the figure's own palette), class names, widths, opacities and the dash rule
+come from the same modules as the interactive maps, so a print and its web map
+always agree. Everything the print code asks of the styles goes through
+:func:`figure_symbols`, :func:`class_symbol` and :func:`dashed`; nothing here holds a
+colour of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.catalog import LayerSpec
+from geo.maps.builder import figure_colours
+from geo.maps.specs import FigureSpec
+from geo.maps.styles import (
+    SCHEMATIC_FILL_FACTOR,
+    LayerStyle,
+    class_label,
+    get_style,
+    is_drawn_schematic,
+    point_style,
+)
+
+__all__ = ["PT_PER_PX", "Symbol", "class_symbol", "dashed", "figure_symbols", "kind_values"]
+
+#: A CSS pixel is 0.75 typographic point: web widths become print widths.
+PT_PER_PX = 0.75
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """How one class of a layer is printed.
+
+    Attributes
+    ----------
+    color : str
+        Hex colour of outline, line or marker.
+    label : str
+        Legend text, Chinese first.
+    linewidth : float
+        Outline or line width in points.
+    fill_alpha : float
+        Fill opacity of polygons (0 for none) and markers.
+    alpha : float
+        Outline opacity.
+    marker_size : float
+        Marker diameter in points.
+    """
+
+    color: str
+    label: str
+    linewidth: float
+    fill_alpha: float
+    alpha: float
+    marker_size: float
+
+    def fill(self, schematic: bool) -> float:
+        """Fill opacity, lighter for schematic shapes as on the web maps."""
+        return self.fill_alpha * (SCHEMATIC_FILL_FACTOR if schematic else 1.0)
+
+
+def kind_values(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Return each feature's class (the layer's ``kind_field``) as text."""
+    field = layer.kind_field if layer.kind_field in gdf else "kind"
+    if field not in gdf:
+        return pd.Series("", index=gdf.index, dtype=object)
+    return gdf[field].fillna("").astype(str)
+
+
+def dashed(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Return whether each feature is drawn dashed, by the web maps' rule."""
+    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    flags = [is_drawn_schematic(layer.geometry_type, p) for p in records]
+    return pd.Series(flags, index=gdf.index, dtype=bool, name="dashed")
+
+
+def class_symbol(layer: LayerSpec, kind: str, colour: str) -> tuple[str, str]:
+    """Return the (colour, legend label) of one class of a layer on a figure.
+
+    With :func:`figure_symbols`, the one point where the print figures read names
+    from the style module; the colour comes from the figure's palette.
+
+    Parameters
+    ----------
+    layer : LayerSpec
+        The layer.
+    kind : str
+        The class (value of the layer's ``kind_field``); ``""`` when the figure
+        draws the layer in one colour.
+    colour : str
+        The class's colour in the figure's palette.
+
+    Returns
+    -------
+    tuple of str
+        Hex colour and label (Chinese first, then English).
+    """
+    if not kind:
+        return colour, f"{layer.title_zh} {layer.title_en}"
+    zh, en = class_label(kind)
+    return colour, f"{zh} {en}".strip()
+
+
+def figure_symbols(
+    spec: FigureSpec, drawn: Sequence[LayerSpec], layers: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, dict[str, Symbol]]:
+    """Return the print symbol of every legend class of a figure, by layer and class.
+
+    Colours are the web map's palette for the same figure
+    (:func:`geo.maps.builder.figure_colours`): no two classes share a colour.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure.
+    drawn : sequence of LayerSpec
+        Its layers in draw order.
+    layers : Mapping of str to GeoDataFrame
+        All features of each layer (a class's colour does not depend on what is drawn).
+
+    Returns
+    -------
+    dict of str to dict of str to Symbol
+        Layer id to class to symbol; a layer drawn in one colour has the class ``""``.
+    """
+    colours = figure_colours(spec, list(drawn), layers)
+    out: dict[str, dict[str, Symbol]] = {}
+    for layer in drawn:
+        style = get_style(layer.style)
+        if layer.geometry_type.removeprefix("Multi") == "Point":
+            style = point_style(style)
+        out[layer.id] = {
+            kind: _symbol(style, *class_symbol(layer, kind, colour))
+            for kind, colour in colours.get(layer.id, {"": style.color}).items()
+        }
+    return out
+
+
+def _symbol(style: LayerStyle, colour: str, label: str) -> Symbol:
+    return Symbol(
+        color=colour,
+        label=label,
+        linewidth=style.weight * PT_PER_PX,
+        fill_alpha=style.fill_opacity if style.fill else 0.0,
+        alpha=style.opacity,
+        marker_size=2 * style.radius * PT_PER_PX,
+    )

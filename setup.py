@@ -1,0 +1,34 @@
+"""Package layout that ``pyproject.toml`` cannot express: the data folders as packages.
+
+The repository keeps its data at the top level (``layers/``, ``sources/``); the wheel
+carries them as the packages ``geo_data.layers`` and ``geo_data.sources`` (with one
+package per subfolder, e.g. ``geo_data.layers.admin``), found at run time by
+``geo._data``. Everything else is configured in ``pyproject.toml``.
+"""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).resolve().parent
+DATA_FOLDERS = {"geo_data.layers": "layers", "geo_data.sources": "sources"}
+
+
+def data_packages() -> dict[str, str]:
+    """Return each data package and its folder, subfolders included (hidden ones not)."""
+    out = {}
+    for package, folder in DATA_FOLDERS.items():
+        out[package] = folder
+        for sub in sorted((HERE / folder).iterdir()):
+            if sub.is_dir() and not sub.name.startswith((".", "_")):
+                out[f"{package}.{sub.name}"] = f"{folder}/{sub.name}"
+    return out
+
+
+DATA_PACKAGES = data_packages()
+
+setup(
+    packages=[*find_packages(include=["geo", "geo.*"]), *DATA_PACKAGES],
+    package_dir=DATA_PACKAGES,
+    package_data={p: ["*.yaml", "*.csv", "*.geojson", "*.txt", "*.md"] for p in DATA_PACKAGES},
+)
