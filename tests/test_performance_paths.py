@@ -5,8 +5,8 @@
 * Nearest on coordinate arrays against a brute-force search on coordinates that
   geopandas projected.
 * ``geo near A A`` never pairs a feature with itself.
-* ``geo --help`` and ``geo layers`` import neither scipy nor folium and build no
-  pyproj Transformer.
+* ``geo --help`` imports neither scipy, folium nor pandas, ``geo layers`` neither
+  scipy nor folium, and importing the package builds no pyproj Transformer.
 * Claims name resolution computes no fuzzy suggestions, and the verdicts are the
   same as with the gazetteer's raising lookup.
 """
@@ -231,7 +231,7 @@ def probe(argv: list[str]) -> list[str]:
 
 
 def test_help_imports_no_scipy_or_folium_and_builds_no_transformer() -> None:
-    # exit 0, no scipy or folium, no Transformer at import, none while printing help
+    # exit 0, no scipy or folium, no Transformer at import, none for the help
     assert probe(["--help"]) == ["0 [] 0 0"]
 
 
@@ -240,6 +240,19 @@ def test_layers_imports_no_scipy_or_folium() -> None:
     # after the command starts); importing the package builds none.
     code, heavy, at_import, _ = probe(["layers"])[0].split(" ")
     assert (code, heavy, at_import) == ("0", "[]", "0")
+
+
+def test_help_loads_no_data_library() -> None:
+    code = (
+        "import sys\n"
+        "from geo.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pandas', 'geopandas', 'shapely', 'pyproj') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr[-2000:]
 
 
 # --------------------------------------------------------------------------- claims
