@@ -7,7 +7,22 @@ measures it, checks the plan's size claims, and publishes interactive maps.
 Data flows catalog → layers → derive → measure / claims → maps / report.
 """
 
-from geo.layers import load_layer, load_layers, read_catalog, validate_file, write_layer
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geo.layers import load_layer, load_layers, read_catalog, validate_file, write_layer
 
 __all__ = ["load_layer", "load_layers", "read_catalog", "validate_file", "write_layer"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # The layer functions come from geo.layers (geopandas) on first use, so that
+    # `geo --help` and the light commands start without loading it.
+    if name in __all__:
+        from geo import layers
+
+        return getattr(layers, name)
+    raise AttributeError(f"module 'geo' has no attribute {name!r}")

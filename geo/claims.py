@@ -46,6 +46,7 @@ __all__ = [
     "check_plausibility",
     "claim_interval",
     "default_members",
+    "gazetteer_resolver",
     "ledger_path",
     "ledger_text",
     "link_features",
@@ -211,6 +212,34 @@ def normalise_place(name: str, lookup: Callable[[str], str] | None = None) -> st
             except KeyError:
                 continue
     return canon
+
+
+def gazetteer_resolver(gazetteer: Any) -> Callable[[str], str]:
+    """Return a ``lookup`` for :func:`normalise_place` backed by a gazetteer.
+
+    The resolver matches names and aliases exactly, after the gazetteer's own
+    normalisation (:func:`geo.gazetteer.normalize_name`), and raises a plain
+    ``KeyError`` on a miss: a place missing from the gazetteer is an expected case
+    here (the ledger names many), so no fuzzy suggestions are computed for it;
+    those are for error messages (:meth:`geo.gazetteer.Gazetteer.lookup`).
+
+    Parameters
+    ----------
+    gazetteer : geo.gazetteer.Gazetteer
+        The loaded gazetteer.
+
+    Returns
+    -------
+    callable
+        Maps a name or alias to the place's ``name_zh``.
+    """
+
+    def resolve(name: str) -> str:
+        if name not in gazetteer:
+            raise KeyError(name)
+        return str(gazetteer.lookup(name).name_zh)
+
+    return resolve
 
 
 def ledger_path() -> Path:
@@ -1387,7 +1416,7 @@ def context_from_layers(
     ctx: dict[str, Any] = {}
     if gazetteer is not None:
         table = gazetteer.to_frame()
-        ctx["lookup"] = lambda name: str(gazetteer.lookup(name).name_zh)
+        ctx["lookup"] = gazetteer_resolver(gazetteer)
         ctx["places"] = gpd.GeoDataFrame(
             table,
             geometry=gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)),

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -23,6 +24,7 @@ from geo._errors import CRSError, DegreesNotAllowedError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from pyproj import Transformer
 
 STORAGE_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:4544"
@@ -254,6 +256,29 @@ def convert_gdf(gdf: gpd.GeoDataFrame, src: str, dst: str) -> gpd.GeoDataFrame:
 
         out.geometry = shapely.transform(np.asarray(gdf.geometry.values), _tx)
     return out.set_crs(STORAGE_CRS, allow_override=True)
+
+
+@lru_cache(maxsize=32)
+def transformer(src: Any, dst: Any) -> Transformer:
+    """Return a lon/lat-ordered pyproj Transformer, built once per pair of CRSs.
+
+    Building a Transformer costs milliseconds (PROJ database lookups), so measures
+    that run often reuse one; nothing is built when the module is imported.
+
+    Parameters
+    ----------
+    src, dst : str or pyproj.CRS
+        Anything :meth:`pyproj.Transformer.from_crs` accepts that is hashable
+        (``"EPSG:4326"``, a PROJ string, a :class:`pyproj.CRS`).
+
+    Returns
+    -------
+    pyproj.Transformer
+        With ``always_xy=True`` (x = longitude or easting first).
+    """
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True)
 
 
 def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

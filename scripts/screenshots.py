@@ -9,12 +9,17 @@ Writes ``site/screenshots/<id>.png`` for each ``fig*.html`` and ``overview.html`
 then rewrites ``site/index.html`` so it shows the thumbnails. Uses Debian's
 ``/usr/bin/chromium`` (``apt-get install chromium``), never a downloaded browser.
 Network is blocked unless ``--network`` is given (tiles then load), so by default
-the pictures are reproducible and only offline maps look complete.
+the pictures are reproducible and only offline maps look complete. Each page is
+photographed when its map has settled; a thumbnail is kept when its page has not
+changed (``screenshots/thumbnails.json`` holds a hash of each page's bytes and the
+settings).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -28,12 +33,66 @@ def figure_pages(site: Path) -> list[Path]:
     return figs + ([overview] if overview.exists() else [])
 
 
+#: Resolves once the page's fonts are ready, Leaflet has finished any zoom animation
+#: and two frames have been painted: the map as a reader first sees it.
+SETTLED = """async () => {
+    await document.fonts.ready;
+    for (let i = 0; i < 100 && document.querySelector('.leaflet-zoom-anim'); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+
+
+def page_key(html: Path, network: bool, size: tuple[int, int]) -> str:
+    """Return a hash of what a thumbnail depends on: the page's bytes and the settings."""
+    digest = hashlib.sha256(html.read_bytes())
+    digest.update(f"{network}:{size[0]}x{size[1]}".encode())
+    return digest.hexdigest()
+
+
+def _read_keys(path: Path) -> dict[str, str]:
+    try:
+        keys = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def capture(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, int]) -> list[Path]:
-    """Screenshot each page after its map has drawn; return the PNG paths."""
+    """Screenshot each page after its map has drawn; return the PNG paths.
+
+    A page is photographed when its map has settled (:data:`SETTLED`), not after a
+    fixed wait. A thumbnail whose page bytes and settings are unchanged since it was
+    taken is kept as it is.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keys_path = out_dir / "thumbnails.json"
+    old_keys = _read_keys(keys_path)
+    keys = {html.stem: page_key(html, network, size) for html in pages}
+    todo = [
+        h
+        for h in pages
+        if old_keys.get(h.stem) != keys[h.stem] or not (out_dir / f"{h.stem}.png").exists()
+    ]
+    for html in pages:
+        if html not in todo:
+            print(f"  {out_dir / f'{html.stem}.png'} (unchanged)")
+    if todo:
+        _capture_all(todo, out_dir, network, size)
+    _write_atomic(keys_path, json.dumps(keys, indent=1, sort_keys=True).encode("utf-8"))
+    return [out_dir / f"{html.stem}.png" for html in pages]
+
+
+def _capture_all(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, int]) -> None:
     from playwright.sync_api import sync_playwright
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
     with sync_playwright() as pw:
         browser = launch(pw)
         context = browser.new_context(viewport={"width": size[0], "height": size[1]})
@@ -41,15 +100,13 @@ def capture(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, in
             block_network(context)
         page = context.new_page()
         for html in pages:
-            page.goto(html.resolve().as_uri(), wait_until="load")
+            page.goto(html.resolve().as_uri(), wait_until="networkidle" if network else "load")
             page.wait_for_selector(".leaflet-overlay-pane svg", timeout=15_000)
-            page.wait_for_timeout(1500 if network else 300)  # tiles, if any
+            page.evaluate(SETTLED)
             png = out_dir / f"{html.stem}.png"
-            page.screenshot(path=str(png))
-            written.append(png)
+            _write_atomic(png, page.screenshot())
             print(f"  {png}")
         browser.close()
-    return written
 
 
 def rewrite_index(site: Path) -> Path:
@@ -85,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no figures in {args.site}: run `geo maps --out {args.site}` first", file=sys.stderr)
         return 2
     print(f"screenshots of {len(pages)} page(s):")
-    capture(pages, args.out or args.site / "screenshots", args.network, (args.width, args.height))
+    out = args.out or args.site / "screenshots"
+    capture(pages, out, args.network, (args.width, args.height))
     print(f"index: {rewrite_index(args.site)}")
     return 0
 

@@ -21,13 +21,12 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from geo.cli._lazy import lazy_choices
 
-from geo import claims as cl
-from geo.placement import DEFAULT_MAX_ACCURACY_M
-from geo.tables import csv_text
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "claims_map",
@@ -52,6 +51,7 @@ def load_context() -> tuple[dict[str, Any], list[str]]:
     tuple of (dict, list of str)
         Keyword arguments for :func:`geo.claims.run_checks` and what was missing.
     """
+    from geo import claims as cl
     from geo.cli import USER_ERRORS
     from geo.gazetteer import load_gazetteer
     from geo.layers import load_layer, read_catalog
@@ -90,6 +90,8 @@ def judge(
     tuple
         Claims with verdicts, raw check results, and the list of missing data.
     """
+    from geo import claims as cl
+
     claims = cl.read_ledger() if ledger is None else ledger
     ctx, missing = load_context() if context is None else context
     results = cl.run_checks(claims, **ctx)
@@ -122,6 +124,9 @@ def link_ledger(
         :func:`geo.claims.ledger_text`), and the changes (``claim_id, place, old,
         new``).
     """
+    import pandas as pd
+
+    from geo import claims as cl
     from geo.layers import load_layers, read_catalog
 
     path = Path(path) if path is not None else cl.ledger_path()
@@ -131,8 +136,7 @@ def link_ledger(
     if lookup is None:
         from geo.gazetteer import load_gazetteer
 
-        gaz = load_gazetteer()
-        lookup = lambda name: str(gaz.lookup(name).name_zh)  # noqa: E731
+        lookup = cl.gazetteer_resolver(load_gazetteer())
     new = cl.link_features(cl.read_ledger(path), layers, lookup)
     changed = raw["feature_id"] != new.to_numpy()
     changes = pd.DataFrame(
@@ -236,6 +240,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
     str
         The page.
     """
+    from geo import claims as cl
     from geo.report import unit_text
 
     esc = html.escape
@@ -294,7 +299,7 @@ def _marker_points(
     places: Any,
     lookup: Callable[[str], str] | None,
     features: Any,
-    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M,
+    max_accuracy_m: float,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """One point per place key located to ``max_accuracy_m``, and the coarse keys.
 
@@ -303,6 +308,8 @@ def _marker_points(
     in the second mapping with the area it is known to lie in (``within``, possibly
     empty), to be listed rather than dotted.
     """
+    from geo import claims as cl
+
     found: dict[str, Mapping[str, Any]] = {}
     by_id: dict[str, Mapping[str, Any]] = {}
     if features is not None and len(features):
@@ -347,6 +354,8 @@ _VERDICT_ZH = {
 
 
 def _worst(grp: pd.DataFrame) -> str:
+    from geo import claims as cl
+
     return next(v for v in cl.VERDICTS if (grp["verdict"] == v).any() or v == "cannot verify")
 
 
@@ -376,6 +385,7 @@ def _listed_html(
     ``names`` gives the display name of a zone id (``city-east`` → its name_zh).
     """
     from geo.maps.safe import html_text
+    from geo.placement import DEFAULT_MAX_ACCURACY_M
 
     groups: dict[str, list[str]] = {}
     for key, grp in judged.groupby("place_key", sort=True):
@@ -464,7 +474,7 @@ def claims_map(
     lookup: Callable[[str], str] | None,
     features: Any = None,
     basemap: str = "osm",
-    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M,
+    max_accuracy_m: float | None = None,
 ) -> Any:
     """Build a folium map with one marker per located place that has claims.
 
@@ -487,8 +497,9 @@ def claims_map(
         ``district`` feature gives the outline.
     basemap : str, default ``"osm"``
         A :data:`geo.maps.BASEMAP_NAMES` value; ``none`` draws no tiles.
-    max_accuracy_m : float, default 1000
-        Largest ``accuracy_m`` drawn as a dot.
+    max_accuracy_m : float, optional
+        Largest ``accuracy_m`` drawn as a dot (default
+        :data:`geo.placement.DEFAULT_MAX_ACCURACY_M`, 1000 m).
 
     Returns
     -------
@@ -500,10 +511,13 @@ def claims_map(
     from geo.maps import resolve_basemap
     from geo.maps.basemaps import add_basemap
     from geo.maps.safe import Popup, Tooltip, VerbatimText, html_text
+    from geo.placement import DEFAULT_MAX_ACCURACY_M
 
     fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles=None)
     add_basemap(fmap, resolve_basemap(basemap))
     _add_outline(fmap, features)
+    if max_accuracy_m is None:
+        max_accuracy_m = DEFAULT_MAX_ACCURACY_M
     points, coarse = _marker_points(judged, places, lookup, features, max_accuracy_m)
     nowhere = set(map(str, judged["place_key"])) - set(points) - set(coarse)
     names = {}
@@ -573,8 +587,10 @@ def write_claims_report(
     list of Path
         The files written.
     """
+    from geo import claims as cl
     from geo.layers import atomic_write_text
     from geo.maps import render_html
+    from geo.tables import csv_text
 
     out = Path(out_dir)
     if judged is None:
@@ -596,6 +612,7 @@ def write_claims_report(
 
 def _run_link(args: argparse.Namespace) -> int:
     """Handle ``geo claims --link [--dry-run]``."""
+    from geo import claims as cl
     from geo._io import atomic_write_text, write_lock
 
     path = cl.ledger_path()
@@ -629,6 +646,9 @@ def run(args: argparse.Namespace) -> int:
     int
         Exit status: 1 with ``--strict`` when a conflict exists, else 0.
     """
+    from geo import claims as cl
+    from geo.tables import csv_text
+
     if getattr(args, "link", False):
         return _run_link(args)
     ctx, missing = load_context()
@@ -677,14 +697,12 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
     )
-    from geo.maps.basemaps import BASEMAP_NAMES
-
-    p.add_argument(
+    basemap = p.add_argument(
         "--basemap",
-        choices=BASEMAP_NAMES,
         default="osm",
         help="tiles of map.html (always self-contained otherwise); none: no tiles, fully offline",
     )
+    lazy_choices(basemap, "geo.maps.basemaps", "BASEMAP_NAMES")
     p.add_argument(
         "--link",
         action="store_true",

@@ -15,11 +15,12 @@ import argparse
 import math
 import sys
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from geo.cli.cmd_layers import format_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["register", "run_apply", "run_locate", "run_match", "run_set"]
 

@@ -13,8 +13,6 @@ from geo._errors import Problem
 from geo.catalog import Catalog
 from geo.cli import USER_ERRORS
 from geo.cli.cmd_gis import add_input_options
-from geo.layers import layers_dir, load_layer, read_catalog, validate_catalog, validate_file
-from geo.validity import geometry_problems
 
 
 def register(sub: Any) -> None:
@@ -63,6 +61,8 @@ def register(sub: Any) -> None:
 
 
 def _summary_row(spec: Any, load: bool) -> list[str]:
+    from geo.layers import load_layer
+
     row = [spec.id, spec.title_zh, spec.title_en, spec.geometry_type, spec.role]
     if not load:
         return [*row, "-", "-", "-"]
@@ -99,6 +99,8 @@ def rows_text(header: list[str], rows: list[list[str]], fmt: str) -> str:
 
 def run_layers(args: argparse.Namespace) -> int:
     """Print the catalog as a table; a layer that fails to load is listed, not fatal."""
+    from geo.layers import read_catalog
+
     cat = read_catalog()
     header = ["id", "title_zh", "title_en", "geometry", "role", "features", "sources", "worst_m"]
     rows, failures = [], []
@@ -145,6 +147,9 @@ def loaded_problems(catalog: Catalog) -> list[Problem]:
         Layers that fail to load, and features whose geometry is missing, empty or
         invalid in EPSG:4326 or EPSG:4544.
     """
+    from geo.layers import layers_dir, load_layer
+    from geo.validity import geometry_problems
+
     problems: list[Problem] = []
     for spec in catalog:
         if spec.is_derived:
@@ -163,6 +168,8 @@ def loaded_problems(catalog: Catalog) -> list[Problem]:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate one file or the catalog; print all problems."""
+    from geo.layers import read_catalog, validate_catalog, validate_file
+
     if args.path:
         problems = validate_file(
             args.path, args.crs, args.geometry_type, encoding=args.encoding, layer=args.source_layer

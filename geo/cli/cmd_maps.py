@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from typing import Any
-
-import geopandas as gpd
-import shapely
+from typing import TYPE_CHECKING, Any
 
 from geo._errors import DeriveError, GazetteerError, LayerValidationError
-from geo.catalog import Catalog
-from geo.layers import load_layer, read_catalog
+from geo.cli._lazy import lazy_choices
 from geo.limits import SIMPLIFY_FIX, layer_size_problem
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.catalog import Catalog
 
 #: Load failures that skip one layer (with a message) instead of stopping the site:
 #: a derived layer whose rule module is not there yet, a place not yet in the
@@ -24,8 +25,6 @@ _SKIPPABLE = (ImportError, DeriveError, GazetteerError, FileNotFoundError, Layer
 
 def register(sub: Any) -> None:
     """Add the ``maps`` subcommand."""
-    from geo.maps.basemaps import BASEMAP_NAMES
-
     p = sub.add_parser(
         "maps",
         help="write the interactive maps (Figures 1-8, overview) and their index page",
@@ -35,13 +34,13 @@ def register(sub: Any) -> None:
         "reported and the command exits 1.",
     )
     p.add_argument("--out", default="site", help="output folder (default: site)")
-    p.add_argument(
+    basemap = p.add_argument(
         "--basemap",
         default="osm",
-        choices=BASEMAP_NAMES,
         help="tiles: osm (default), cartodb, gaode (layers shifted to GCJ-02), "
         "tianditu (needs TIANDITU_KEY), none (no tiles, fully offline)",
     )
+    lazy_choices(basemap, "geo.maps.basemaps", "BASEMAP_NAMES")
     p.add_argument(
         "--offline",
         action="store_true",
@@ -71,6 +70,10 @@ def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[s
     -------
     tuple of (dict of str to GeoDataFrame, list of str)
     """
+    import shapely
+
+    from geo.layers import load_layer
+
     layers: dict[str, gpd.GeoDataFrame] = {}
     skipped: list[str] = []
     for spec in catalog:
@@ -90,6 +93,7 @@ def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[s
 
 def run_maps(args: argparse.Namespace) -> int:
     """Build the site and print where every file is."""
+    from geo.layers import read_catalog
     from geo.maps.basemaps import resolve_basemap
     from geo.maps.site import write_site
     from geo.maps.specs import figure_by_id

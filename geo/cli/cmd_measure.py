@@ -10,18 +10,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import pandas as pd
-
-from geo import measure, report
 from geo._errors import CatalogError
 from geo.cli import USER_ERRORS
+from geo.cli._lazy import lazy_choices
 from geo.cli.cmd_gis import add_input_options
 from geo.cli.cmd_layers import format_table
-from geo.layers import atomic_write_text, load_layer, read_catalog, read_layer_file
-from geo.tables import csv_text
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 FORMATS = ("table", "csv", "json", "geojson")
 
@@ -50,7 +49,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("area", help="geodesic area of every feature (length for lines)")
     p.add_argument("layer", help="catalog id or file path (GeoJSON, GeoPackage, shapefile, CSV)")
     p.add_argument("--by", metavar="COLUMN", help="sum areas by this column (e.g. kind)")
-    p.add_argument("--unit", choices=list(measure.AREA_UNITS), default="m2")
+    lazy_choices(p.add_argument("--unit", default="m2"), "geo.measure", "AREA_UNITS")
     _add_format(p)
     _add_input(p)
     p.set_defaults(func=run_area)
@@ -58,7 +57,7 @@ def register(sub: Any) -> None:
     o = sub.add_parser("overlap", help="pairs of features of A and B that overlap, with shares")
     o.add_argument("a", help="layer A: catalog id or path")
     o.add_argument("b", help="layer B: catalog id or path")
-    o.add_argument("--unit", choices=list(measure.AREA_UNITS), default="m2")
+    lazy_choices(o.add_argument("--unit", default="m2"), "geo.measure", "AREA_UNITS")
     _add_format(o)
     _add_input(o)
     o.set_defaults(func=run_overlap)
@@ -97,6 +96,8 @@ def register(sub: Any) -> None:
 # --------------------------------------------------------------------------- helpers
 def _load(key: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
     """Load a catalog layer, or a file through the reader ``geo add-layer`` uses."""
+    from geo.layers import load_layer, read_layer_file
+
     if Path(key).suffix and Path(key).is_file():
         gdf = read_layer_file(key, args.crs, encoding=args.encoding, layer=args.source_layer)
     else:
@@ -106,6 +107,8 @@ def _load(key: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
 
 def _dimension_problem(gdf: gpd.GeoDataFrame, key: str, need: str) -> str | None:
     """Say why a layer of points or lines cannot serve where areas are needed."""
+    from geo import measure
+
     dim = measure.geometry_dimension(gdf)
     if dim == 2:
         return None
@@ -119,6 +122,8 @@ def _fail(command: str, message: str) -> int:
 
 
 def _cell(column: str, value: Any) -> str:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "-"
     if isinstance(value, float):
@@ -128,6 +133,10 @@ def _cell(column: str, value: Any) -> str:
 
 def _emit(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) -> None:
     """Print a result table in the chosen format."""
+    import geopandas as gpd
+
+    from geo.tables import csv_text
+
     if fmt == "table":
         cols = [str(c) for c in table.columns]
         rows = [
@@ -152,6 +161,8 @@ def _emit(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) 
 
 
 def _name(gdf: gpd.GeoDataFrame, labels: pd.Series) -> list[Any]:
+    import pandas as pd
+
     names = gdf["name_zh"] if "name_zh" in gdf.columns else pd.Series(gdf.index, index=gdf.index)
     return list(names.reindex(labels).to_numpy())
 
@@ -159,6 +170,10 @@ def _name(gdf: gpd.GeoDataFrame, labels: pd.Series) -> list[Any]:
 # --------------------------------------------------------------------------- area
 def run_area(args: argparse.Namespace) -> int:
     """Print the geodesic area (or length) of a layer's features."""
+    import pandas as pd
+
+    from geo import measure
+
     gdf = _load(args.layer, args)
     dim = measure.geometry_dimension(gdf)
     if dim == 0:
@@ -193,6 +208,10 @@ def run_area(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- overlap
 def run_overlap(args: argparse.Namespace) -> int:
     """Print every overlapping pair of features of two layers."""
+    import pandas as pd
+
+    from geo import measure
+
     a, b = _load(args.a, args), _load(args.b, args)
     for gdf, key in ((a, args.a), (b, args.b)):
         found = _dimension_problem(
@@ -220,6 +239,10 @@ def run_overlap(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- near
 def run_near(args: argparse.Namespace) -> int:
     """Print nearest, k-nearest or within-distance pairs."""
+    import pandas as pd
+
+    from geo import measure
+
     if args.k is not None and args.k < 1:
         return _fail("near", f"--k must be at least 1, got {args.k}")
     try:
@@ -227,12 +250,13 @@ def run_near(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail("near", str(exc))
     a, b = _load(args.a, args), _load(args.b, args)
+    alone = args.a == args.b  # one layer against itself: a feature is not its own neighbour
     if args.k is not None:
-        pairs = measure.k_nearest(a, b, args.k, within)
+        pairs = measure.k_nearest(a, b, args.k, within, exclude_self=alone)
     elif within is not None:
-        pairs = measure.within_distance(a, b, within)
+        pairs = measure.within_distance(a, b, within, exclude_self=alone)
     else:
-        near = measure.nearest(a, b)
+        near = measure.nearest(a, b, exclude_self=alone)
         pairs = pd.DataFrame(
             {"a": a.index, "b": near["b"].to_numpy(), "dist_m": near["dist_m"].to_numpy()}
         )
@@ -245,6 +269,8 @@ def run_near(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- zones
 def _zone_layers(args: argparse.Namespace) -> dict[str, gpd.GeoDataFrame]:
+    from geo.layers import read_catalog
+
     if args.zones:
         return {Path(k).stem if Path(k).suffix else k: _load(k, args) for k in args.zones}
     ids = [s.id for s in read_catalog().by_role("zone")]
@@ -259,6 +285,10 @@ def _zone_layers(args: argparse.Namespace) -> dict[str, gpd.GeoDataFrame]:
 
 def run_zones(args: argparse.Namespace) -> int:
     """Print which zones each feature of a layer falls in."""
+    import pandas as pd
+
+    from geo import measure
+
     gdf = _load(args.layer, args)
     zone_layers = _zone_layers(args)
     if not zone_layers:
@@ -291,6 +321,9 @@ def run_zones(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- report
 def _report_inputs() -> tuple[dict[str, gpd.GeoDataFrame], Any, dict[str, str]]:
+    from geo import report
+    from geo.layers import load_layer, read_catalog
+
     layers: dict[str, gpd.GeoDataFrame] = {}
     missing: dict[str, str] = {}
     try:
@@ -312,6 +345,9 @@ def _report_inputs() -> tuple[dict[str, gpd.GeoDataFrame], Any, dict[str, str]]:
 
 def run_report(args: argparse.Namespace) -> int:
     """Build the measurement report and write CSV, Markdown and HTML to OUT/reports/."""
+    from geo import report
+    from geo.layers import atomic_write_text
+
     layers, catalog, missing = _report_inputs()
     rep = report.build_report(layers, catalog, missing)
     folder = Path(args.out) / "reports"

@@ -9,11 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from geo._io import atomic_write_bytes, atomic_write_text
 from geo.cli.cmd_maps import load_for_maps
-from geo.layers import read_catalog
 
 
 def register(sub: Any) -> None:
@@ -80,6 +77,8 @@ def _write_report(
     site: Path, out: Path, written: dict, claims_csv: str | None, layers: dict, catalog: Any
 ) -> list[Path]:
     """Write the report pages with the figures, and report.pdf."""
+    import pandas as pd
+
     from geo import report
     from geo.maps.specs import all_specs
     from geo.printing.bundle import report_pdf
@@ -111,6 +110,7 @@ def _write_report(
 def run_print(args: argparse.Namespace) -> int:
     """Print the figures and say where every file is."""
     from geo.gazetteer import load_gazetteer
+    from geo.layers import read_catalog
     from geo.printing import Page
     from geo.printing.output import PrintJob, write_prints
 
