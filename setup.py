@@ -30,5 +30,10 @@ DATA_PACKAGES = data_packages()
 setup(
     packages=[*find_packages(include=["geo", "geo.*"]), *DATA_PACKAGES],
     package_dir=DATA_PACKAGES,
-    package_data={p: ["*.yaml", "*.csv", "*.geojson", "*.txt", "*.md"] for p in DATA_PACKAGES},
+    # all package data here: a [tool.setuptools.package-data] table in pyproject.toml
+    # would replace this one
+    package_data={
+        "geo": ["py.typed"],
+        **{p: ["*.yaml", "*.csv", "*.geojson", "*.txt", "*.md"] for p in DATA_PACKAGES},
+    },
 )

@@ -63,6 +63,9 @@ def test_round_trip_counts_crs_and_chinese(project, tmp_path, fmt, crs):
         write_export(data, cat, fmt, out, crs)
     for lid, gdf in data.items():
         path, layer = _files(out, fmt, lid)
+        if len(gdf) == 0:  # a derived layer with nothing derivable (the clusters today)
+            assert len(pyogrio.read_dataframe(path, layer=layer)) == 0, lid
+            continue
         info = pyogrio.read_info(path, layer=layer)
         assert info["features"] == len(gdf), lid
         back = pyogrio.read_dataframe(path, layer=layer)
