@@ -995,7 +995,7 @@ def load_layer(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per feature, the DESIGN §4 properties as columns, CRS EPSG:4326.
+        One row per feature, the feature properties of docs/contract.md as columns, CRS EPSG:4326.
 
     Raises
     ------

@@ -1,6 +1,6 @@
 """Measuring layers: areas, lengths, overlaps, proximity and zonal membership.
 
-Two rules from DESIGN §5 shape every function here:
+Two rules shape every function here:
 
 * Reported areas and lengths are **geodesic** on the WGS-84 ellipsoid, whatever CRS
   the input is in. Lengths come from :class:`pyproj.Geod`. Areas come from a

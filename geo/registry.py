@@ -683,7 +683,7 @@ def fill_properties(
                 props[key] = value
                 shown = f"{value:g}" if key == "accuracy_m" else value
                 note(key, f"--{key.replace('_', '-')}", fid, shown)
-    for f in feats:  # required properties first, in DESIGN §4 order, for readable files
+    for f in feats:  # required properties first, in docs/contract.md order, for readable files
         props = f["properties"]
         f["properties"] = {
             **{k: props[k] for k in REQUIRED if k in props},

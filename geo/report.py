@@ -108,7 +108,7 @@ class Report:
 
 # --------------------------------------------------------------------------- helpers
 def _indexed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Index a layer by its feature ids (the DESIGN §4 ``id`` property)."""
+    """Index a layer by its feature ids (the ``id`` property of docs/contract.md)."""
     if "id" in gdf.columns and gdf["id"].is_unique:
         return gdf.set_index("id", drop=False)
     return gdf

@@ -335,7 +335,7 @@ def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
     Parameters
     ----------
     props : Mapping
-        The feature's properties (DESIGN §4 fields, optional ``status`` and claims).
+        The feature's properties (the fields of docs/contract.md, optional ``status`` and claims).
     layer : LayerSpec
         The feature's layer (title and category field).
 

@@ -40,7 +40,7 @@ class FigureSpec:
     plan_ref : str
         Where the plan names the figure (file and line).
     shows : str
-        What the figure must show (DESIGN §2), in one sentence, for the index page.
+        What the figure must show, in one sentence, for the index page.
     center : tuple of float or None
         Default view centre (lat, lon); ``None`` fits the layers drawn.
     zoom : int or None
