@@ -138,6 +138,11 @@ def test_not_located_panel_lists_unlocated_platforms(browser, pages, real, viewp
         panel = page.locator(".geo-unlocated")
         assert panel.count() == 1
         assert "位置未定" in panel.inner_text()
+        box = panel.locator("details.geo-unlocated-box")
+        narrow = viewport["width"] < 600
+        assert box.evaluate("d => d.open") is not narrow  # closed on a phone, open otherwise
+        if narrow:
+            box.locator("> summary").click()
         panel.locator("details[data-layer='rd_platforms'] summary").click()
         text = panel.inner_text()
         assert all(name in text for name in unlocated)

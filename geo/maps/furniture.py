@@ -125,7 +125,11 @@ class LegendBehaviour(VerbatimElement):
             }
             map.on("overlayadd overlayremove", follow);
             follow();
-            setCollapsed(map.getContainer().clientWidth < {{ this.narrow }});
+            var narrow = map.getContainer().clientWidth < {{ this.narrow }};
+            setCollapsed(narrow);
+            // the "not located" list starts closed on a phone too
+            var unlocated = map.getContainer().querySelector("details.geo-unlocated-box");
+            if (unlocated && narrow) { unlocated.open = false; }
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """

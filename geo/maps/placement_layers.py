@@ -589,12 +589,13 @@ def unlocated_html(
     ]
     if not blocks:
         return ""
-    head = (
-        '<div class="geo-unlocated-title">位置未定 / not located</div>'
+    # one box, open on a wide screen; the legend's script closes it on a narrow one
+    return (
+        '<details class="geo-unlocated-box" open>'
+        '<summary class="geo-unlocated-title">位置未定 / not located</summary>'
         '<div class="geo-note">只知在区内，不绘为点 Known only to be in the district: '
-        "listed, not drawn.</div>"
+        "listed, not drawn.</div>" + "".join(blocks) + "</details>"
     )
-    return head + "".join(blocks)
 
 
 #: Styles of badges and the not-located panel (added to the map's stylesheet).
