@@ -54,7 +54,7 @@ def load_context() -> tuple[dict[str, Any], list[str]]:
     from geo import claims as cl
     from geo.cli import USER_ERRORS
     from geo.gazetteer import load_gazetteer
-    from geo.layers import load_layer, read_catalog
+    from geo.layers import load_each, read_catalog
 
     missing: list[str] = []
     gaz = None
@@ -63,12 +63,8 @@ def load_context() -> tuple[dict[str, Any], list[str]]:
     except USER_ERRORS as exc:
         missing.append(f"gazetteer: {exc}")
     catalog = read_catalog()
-    frames: dict[str, Any] = {}
-    for spec in catalog:
-        try:
-            frames[spec.id] = load_layer(spec.id, catalog=catalog)
-        except USER_ERRORS as exc:
-            missing.append(f"layer {spec.id}: {str(exc).splitlines()[0]}")
+    frames, failed = load_each(catalog, USER_ERRORS)
+    missing += [f"layer {lid}: {str(exc).splitlines()[0]}" for lid, exc in failed.items()]
     return cl.context_from_layers(frames, catalog, gaz), missing
 
 

@@ -147,9 +147,10 @@ def loaded_problems(catalog: Catalog) -> list[Problem]:
         Layers that fail to load, and features whose geometry is missing, empty or
         invalid in EPSG:4326 or EPSG:4544.
     """
-    from geo.layers import layers_dir, load_layer
+    from geo.layers import layers_dir, load_each
     from geo.validity import geometry_problems
 
+    loaded, failed = load_each(catalog, USER_ERRORS)
     problems: list[Problem] = []
     for spec in catalog:
         if spec.is_derived:
@@ -157,12 +158,11 @@ def loaded_problems(catalog: Catalog) -> list[Problem]:
             fix = DERIVED_FIX
         else:
             source, fix = str(layers_dir() / str(spec.file)), SOURCE_FIX
-        try:
-            gdf = load_layer(spec.id, catalog=catalog)
-        except USER_ERRORS as exc:
-            problems.append(Problem(source, "-", f"layer {spec.id} does not load: {exc}", LOAD_FIX))
-            continue
-        problems += geometry_problems(gdf, source, fix)
+        if spec.id in failed:
+            problem = f"layer {spec.id} does not load: {failed[spec.id]}"
+            problems.append(Problem(source, "-", problem, LOAD_FIX))
+        else:
+            problems += geometry_problems(loaded[spec.id], source, fix)
     return problems
 
 

@@ -72,22 +72,18 @@ def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[s
     """
     import shapely
 
-    from geo.layers import load_layer
+    from geo.layers import load_each
 
+    loaded, failed = load_each(catalog, _SKIPPABLE)
+    skipped = [f"layer {lid} not drawn: {exc}" for lid, exc in failed.items()]
     layers: dict[str, gpd.GeoDataFrame] = {}
-    skipped: list[str] = []
-    for spec in catalog:
-        try:
-            gdf = load_layer(spec.id, catalog=catalog)
-        except _SKIPPABLE as exc:
-            skipped.append(f"layer {spec.id} not drawn: {exc}")
-            continue
+    for lid, gdf in loaded.items():
         vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
         too_big = layer_size_problem(len(gdf), vertices)
         if too_big:
-            skipped.append(f"layer {spec.id} not drawn: {too_big}; {SIMPLIFY_FIX}")
+            skipped.append(f"layer {lid} not drawn: {too_big}; {SIMPLIFY_FIX}")
         else:
-            layers[spec.id] = gdf
+            layers[lid] = gdf
     return layers, skipped
 
 

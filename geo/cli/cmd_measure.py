@@ -322,24 +322,19 @@ def run_zones(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- report
 def _report_inputs() -> tuple[dict[str, gpd.GeoDataFrame], Any, dict[str, str]]:
     from geo import report
-    from geo.layers import load_layer, read_catalog
+    from geo.layers import load_each, read_catalog
 
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    missing: dict[str, str] = {}
     try:
         catalog = read_catalog()
     except CatalogError as exc:
         reason = f"no catalog ({str(exc).splitlines()[0]})"
-        return layers, None, dict.fromkeys(report.REPORT_LAYERS, reason)
-    for lid in report.REPORT_LAYERS:
-        if lid not in catalog:
-            missing[lid] = "not in the catalog yet"
-            continue
-        try:
-            layers[lid] = load_layer(lid, catalog=catalog)
-        except USER_ERRORS as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            missing[lid] = f"could not be loaded: {first}"
+        return {}, None, dict.fromkeys(report.REPORT_LAYERS, reason)
+    present = [lid for lid in report.REPORT_LAYERS if lid in catalog]
+    missing = {lid: "not in the catalog yet" for lid in report.REPORT_LAYERS if lid not in catalog}
+    layers, failed = load_each(catalog, USER_ERRORS, present)
+    for lid, exc in failed.items():
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        missing[lid] = f"could not be loaded: {first}"
     return layers, catalog, missing
 
 
