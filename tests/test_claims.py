@@ -538,9 +538,7 @@ def test_link_ledger_rewrites_only_feature_id(tmp_path, mini):
             crs=4326,
         )
     }
-    linked, changes = cl.link_ledger(
-        target, layers, lambda n: (_ for _ in ()).throw(KeyError(n))
-    )
+    linked, changes = cl.link_ledger(target, layers, lambda n: (_ for _ in ()).throw(KeyError(n)))
     assert set(changes["new"]) == {"f-jia"}
     assert set(changes["claim_id"]) == set(mini.loc[mini["place"] == "甲园", "claim_id"])
     text = cl.ledger_text(linked)
