@@ -13,16 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo._errors import (
-    CatalogError,
-    ClaimParseError,
-    CRSError,
-    DeriveError,
-    GazetteerError,
-    LayerValidationError,
-    MissingDependencyError,
-    UnknownLayerError,
-)
+from geo import _errors as err
 from geo.claims.checks_documents import default_members
 from geo.claims.ledger import read_ledger
 from geo.claims.places import gazetteer_resolver, normalise_place
@@ -34,14 +25,14 @@ __all__ = ["ClaimsContext", "context_from_layers", "judge", "load_context"]
 #: Errors that mean an input is not available (a layer or the gazetteer that does
 #: not load): the checks that need it say *cannot verify* and the report says why.
 UNAVAILABLE: tuple[type[Exception], ...] = (
-    CatalogError,
-    ClaimParseError,
-    CRSError,
-    DeriveError,
-    GazetteerError,
-    LayerValidationError,
-    MissingDependencyError,
-    UnknownLayerError,
+    err.CatalogError,
+    err.ClaimParseError,
+    err.CRSError,
+    err.DeriveError,
+    err.GazetteerError,
+    err.LayerValidationError,
+    err.MissingDependencyError,
+    err.UnknownLayerError,
     FileNotFoundError,
 )
 
