@@ -14,8 +14,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import math
-import re
-import unicodedata
 from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo._errors import GazetteerError
+from geo.names import normalize_name
 
 __all__ = [
     "AREA_BOX",
@@ -61,11 +60,6 @@ COLUMNS: tuple[str, ...] = (
 #: as (min_lon, min_lat, max_lon, max_lat) in WGS-84 degrees.
 AREA_BOX: tuple[float, float, float, float] = (106.2, 29.45, 106.5, 29.8)
 
-# Dash variants (em dash, en dash, figure dash, minus, hyphen, full-width hyphen ...)
-# and middle-dot variants the documents mix freely: 科学大道—梁滩河谷 / 环政法-川外,
-# 黄金湾·智谷 / 黄金湾•智谷. Both families collapse to one canonical character.
-_DASHES = "\u2014\u2013\u2012\u2015\u2212\u2010\u2011\uff0d\ufe63\ufe58-"
-_DOTS = "\u00b7\u2022\u2027\u30fb\uff65\u2219\u22c5\u0387"
 #: How far one point standing for a place of each kind can be from any part of it,
 #: in metres: about half the size of a typical place of the kind. A position
 #: supplied for a place is never more accurate than this (docs/gazetteer.md).
@@ -98,35 +92,6 @@ LINE_OR_AREA_KINDS: frozenset[str] = frozenset({"road", "district"})
 POI_ERROR_M = 30.0
 #: Pixels by which a point dropped by hand may miss the spot it was meant for.
 HAND_PLACED_PX = 10.0
-
-_DASH_RE = re.compile(f"[{re.escape(_DASHES)}]+")
-_DOT_RE = re.compile(f"[{re.escape(_DOTS)}]")
-_SPACE_RE = re.compile(r"\s+")
-
-
-def normalize_name(name: str) -> str:
-    """Return the comparison key of a place name.
-
-    Applies Unicode NFKC (full-width letters, digits and punctuation become their
-    half-width forms), removes all whitespace, maps every dash variant to ``-`` and
-    every middle-dot variant to ``·``, and lower-cases Latin letters.
-
-    Parameters
-    ----------
-    name : str
-        A place name as written in a document, e.g. ``"环西政—川外"`` or
-        ``"黄金湾 • 智谷"``.
-
-    Returns
-    -------
-    str
-        The normalised key, e.g. ``"环西政-川外"`` or ``"黄金湾·智谷"``.
-    """
-    text = unicodedata.normalize("NFKC", str(name))
-    text = _SPACE_RE.sub("", text)
-    text = _DASH_RE.sub("-", text)
-    text = _DOT_RE.sub("\u00b7", text)
-    return text.casefold()
 
 
 def hand_placed_error_m(zoom: float, lat: float = 29.6) -> float:
@@ -337,6 +302,25 @@ class Gazetteer:
         keys = difflib.get_close_matches(normalize_name(name), list(by_key), n=n, cutoff=0.4)
         return [by_key[k] for k in keys]
 
+    def get(self, name: str) -> Place | None:
+        """Return the place whose name, English name or alias matches ``name``, or None.
+
+        The exact match of :meth:`lookup` without its suggestions: for callers to
+        whom a missing name is an expected case, not an error.
+
+        Parameters
+        ----------
+        name : str
+            Any spelling the documents use (see :func:`normalize_name`).
+
+        Returns
+        -------
+        Place or None
+            The matching place; None when no place has that name.
+        """
+        position = self._index.get(normalize_name(name))
+        return None if position is None else self._places[position]
+
     def lookup(self, name: str) -> Place:
         """Return the place whose name, English name or alias matches ``name``.
 
@@ -357,9 +341,9 @@ class Gazetteer:
             If no place has that name; the message names it and suggests the closest
             known names.
         """
-        key = normalize_name(name)
-        if key in self._index:
-            return self._places[self._index[key]]
+        place = self.get(name)
+        if place is not None:
+            return place
         hints = self.suggest(name)
         hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
         raise GazetteerError(

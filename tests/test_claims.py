@@ -12,6 +12,8 @@ from shapely.geometry import Point, box
 
 from geo import claims as cl
 from geo.cli import cmd_claims
+from geo.gazetteer import load_gazetteer
+from geo.maps.claims_page import report_html
 from geo.units import iter_quantity_mentions, parse_quantity
 
 DATA = Path(__file__).parent / "data" / "claims"
@@ -152,11 +154,17 @@ def test_real_ledger_verdicts_cover_every_claim(ledger):
 # ------------------------------------------------------------------ names
 
 
+@pytest.fixture(scope="module")
+def gaz_lookup():
+    return cl.gazetteer_resolver(load_gazetteer())
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [
         ("黄金湾·智谷", "科学城黄家湾·智谷"),
         ("拾光格数字创新港", "拾光阁数字经济创新港"),
+        ("拾光格数字经济创新港", "拾光格数字创新港"),
         ("首创高科·芯创园", "首创创芯园"),
         ("首创高芯园", "科学城创芯园（首创高科集成电路产业园）"),
         ("环西政—川外创新生态圈", "环政法-川外创新生态圈"),
@@ -164,11 +172,11 @@ def test_real_ledger_verdicts_cover_every_claim(ledger):
         ("大学客<br>(全球校友)<br>孵化器", "大学客(全球校友)孵化器"),
     ],
 )
-def test_name_variants_are_one_place(a, b):
-    assert cl.normalise_place(a) == cl.normalise_place(b)
+def test_name_variants_are_one_place(a, b, gaz_lookup):
+    assert cl.normalise_place(a, gaz_lookup) == cl.normalise_place(b, gaz_lookup)
 
 
-def test_gazetteer_lookup_is_used_after_aliases():
+def test_gazetteer_lookup_resolves_names():
     def lookup(name: str) -> str:
         if name == "某地别名":
             return "某地"
@@ -200,8 +208,8 @@ def test_claim_interval_rules():
     assert hi == pytest.approx(88000 + 500 + 8800)
 
 
-def test_cross_source(mini):
-    res = cl.check_cross_source(mini)
+def test_cross_source(mini, gaz_lookup):
+    res = cl.check_cross_source(mini, gaz_lookup)
     assert _verdict(res, "X01", "cross-source") == "consistent"
     assert _verdict(res, "X02", "cross-source") == "consistent"
     # 11000 vs 13000 m² for one place spelt two ways
@@ -303,9 +311,16 @@ def test_containment(mini, places_zones):
     assert _verdict(res, "X36", "containment") == "cannot verify"  # zone unknown
 
 
-def test_overall_verdicts(mini, members, footprints, places_zones):
+def test_overall_verdicts(mini, members, footprints, places_zones, gaz_lookup):
     places, zones = places_zones
-    res = cl.run_checks(mini, members=members, features=footprints, places=places, zones=zones)
+    res = cl.run_checks(
+        mini,
+        lookup=gaz_lookup,
+        members=members,
+        features=footprints,
+        places=places,
+        zones=zones,
+    )
     judged = cl.verdicts(mini, res).set_index("claim_id")["verdict"]
     assert judged["X03"] == "conflict"
     assert judged["X05"] == "unsubstantiated"
@@ -325,9 +340,8 @@ def test_report_escapes_and_has_no_external_urls(mini, tmp_path):
     evil = mini.copy()
     evil.loc[0, "place"] = '<script>alert("x")</script>'
     evil.loc[0, "quote"] = "<b>&</b>"
-    judged = cl.verdicts(evil, cl.run_checks(evil))
-    judged["place_key"] = [cl.normalise_place(p) for p in judged["place"]]
-    page = cmd_claims.report_html(judged, ["gazetteer"], "map.html")
+    judged, _ = cl.judge(cl.ClaimsContext(ledger=evil))
+    page = report_html(judged, ["gazetteer"], "map.html")
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in page
@@ -338,7 +352,8 @@ def test_report_escapes_and_has_no_external_urls(mini, tmp_path):
         geometry=[Point(106.4, 29.6)],
         crs=4326,
     )
-    files = cmd_claims.write_claims_report(tmp_path, judged, ["gazetteer"], places, None)
+    context = cl.ClaimsContext({"places": places}, ("gazetteer",), evil)
+    files = cl.write_outputs(tmp_path, context)
     assert {p.name for p in files} == {
         "index.html",
         "map.html",
@@ -355,8 +370,7 @@ def test_report_escapes_and_has_no_external_urls(mini, tmp_path):
 
 
 def test_cli_handler(monkeypatch, capsys, mini):
-    monkeypatch.setattr(cl, "read_ledger", lambda path=None: mini)
-    monkeypatch.setattr(cmd_claims, "load_context", lambda: ({}, ["everything"]))
+    monkeypatch.setattr(cl, "load_context", lambda: cl.ClaimsContext({}, ("everything",), mini))
     assert cmd_claims.run(argparse.Namespace(strict=False, out=None, format="table")) == 0
     assert "conflict" in capsys.readouterr().out
     # the fixture holds conflicts (X03/X04), so --strict fails
@@ -364,7 +378,7 @@ def test_cli_handler(monkeypatch, capsys, mini):
     data = json.loads(capsys.readouterr().out)
     assert len(data) == len(mini)
     calm = mini[mini["claim_id"].isin(["X01", "X02"])]
-    monkeypatch.setattr(cl, "read_ledger", lambda path=None: calm)
+    monkeypatch.setattr(cl, "load_context", lambda: cl.ClaimsContext(ledger=calm))
     assert cmd_claims.run(argparse.Namespace(strict=True, out=None, format="csv")) == 0
 
 
@@ -524,9 +538,7 @@ def test_link_ledger_rewrites_only_feature_id(tmp_path, mini):
             crs=4326,
         )
     }
-    linked, changes = cmd_claims.link_ledger(
-        target, layers, lambda n: (_ for _ in ()).throw(KeyError(n))
-    )
+    linked, changes = cl.link_ledger(target, layers, lambda n: (_ for _ in ()).throw(KeyError(n)))
     assert set(changes["new"]) == {"f-jia"}
     assert set(changes["claim_id"]) == set(mini.loc[mini["place"] == "甲园", "claim_id"])
     text = cl.ledger_text(linked)
@@ -610,7 +622,14 @@ def test_containment_zone_words(mini, places_zones, zone, expected):
     if zone.startswith("科学城"):
         zones = zones.assign(name_zh=["西部（重庆）科学城沙坪坝片区"])
     one = mini[mini["claim_id"] == "X33"].assign(zone=zone)
-    assert _verdict(cl.check_containment(one, places, zones), "X33", "containment") == expected
+
+    def lookup(name: str) -> str:  # the gazetteer's alias: 全区 is the district
+        if name == "全区":
+            return "沙坪坝区"
+        raise KeyError(name)
+
+    res = cl.check_containment(one, places, zones, lookup)
+    assert _verdict(res, "X33", "containment") == expected
 
 
 def test_real_checks_never_pass_a_figure_on_points_or_schematic_shapes(ledger, real):
@@ -649,14 +668,12 @@ def test_claims_map_is_self_contained_and_escaped(mini, tmp_path, basemap):
     evil = mini.copy()
     evil["place"] = evil["place"].where(evil["claim_id"] != "X01", "<img/src=x/onerror=alert(1)>")
     evil.loc[evil["claim_id"] == "X01", "quote"] = "</script><script>alert(2)</script>"
-    judged = cl.verdicts(evil, cl.run_checks(evil))
-    judged["place_key"] = [cl.normalise_place(p) for p in judged["place"]]
     places = gpd.GeoDataFrame(
         {"name_zh": ["<img/src=x/onerror=alert(1)>"], "aliases": [""]},
         geometry=[Point(106.4, 29.6)],
         crs=4326,
     )
-    cmd_claims.write_claims_report(tmp_path, judged, [], places, None, None, basemap)
+    cl.write_outputs(tmp_path, cl.ClaimsContext({"places": places}, (), evil), basemap)
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert "<img/src=x/onerror=alert(1)>" not in page
     assert "<script>alert(2)" not in page

@@ -155,20 +155,17 @@ def test_script_syntax_in_a_claim_stays_text_on_the_claims_map(page, tmp_path):
     from shapely.geometry import Point
 
     from geo import claims as cl
-    from geo.cli import cmd_claims
 
     mini = cl.read_ledger(Path(__file__).parent / "data" / "claims" / "mini_ledger.csv")
     first = mini["claim_id"] == mini["claim_id"].iloc[0]
     mini.loc[first, "quote"] = JS_PAYLOAD
     mini["place"] = mini["place"].where(~first, "`${alert(4)}`")
-    judged = cl.verdicts(mini, cl.run_checks(mini))
-    judged["place_key"] = [cl.normalise_place(p) for p in judged["place"]]
     places = gpd.GeoDataFrame(
         {"name_zh": ["`${alert(4)}`"], "aliases": [""], "accuracy_m": [300.0]},
         geometry=[Point(106.4, 29.6)],
         crs=4326,
     )  # located to ±300 m, so the place is a dot with a popup, not a listed name
-    cmd_claims.write_claims_report(tmp_path, judged, [], places, None, None, "none")
+    cl.write_outputs(tmp_path, cl.ClaimsContext({"places": places}, (), mini), "none")
     page.goto((tmp_path / "map.html").as_uri(), wait_until="load")
     page.wait_for_selector(".leaflet-interactive")
     assert JS_PAYLOAD in _open_popup(page, ".leaflet-interactive", JS_PAYLOAD)

@@ -272,9 +272,8 @@ def test_claims_lookup_computes_no_suggestions(monkeypatch: pytest.MonkeyPatch) 
 
 def test_claims_verdicts_equal_those_of_the_raising_lookup() -> None:
     from geo import claims
-    from geo.cli.cmd_claims import load_context
 
-    ctx, _ = load_context()
+    ctx = claims.load_context().inputs
     ledger = claims.read_ledger()
     fast = claims.verdicts(ledger, claims.run_checks(ledger, **ctx))
     gaz_lookup = ctx["lookup"]

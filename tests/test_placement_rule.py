@@ -196,7 +196,7 @@ def test_figure3_draws_points_badges_and_a_not_located_list(real) -> None:
 
 
 def test_claims_map_lists_coarse_places_and_dots_precise_ones() -> None:
-    from geo.cli import cmd_claims
+    from geo.maps.claims_map import claims_map
 
     judged = pd.DataFrame(
         {
@@ -230,7 +230,7 @@ def test_claims_map_lists_coarse_places_and_dots_precise_ones() -> None:
         geometry=[Point(106.4, 29.6).buffer(0.2), Point(106.45, 29.56).buffer(0.05)],
         crs=4326,
     )
-    page = cmd_claims.claims_map(judged, places, None, district, basemap="none").get_root().render()
+    page = claims_map(judged, places, None, district, basemap="none").get_root().render()
     assert page.count("L.circleMarker(") == 1  # the precise place only
     assert "[29.56, 106.45]" in page
     assert "[29.62, 106.36]" not in page  # the district-scale point is not dotted

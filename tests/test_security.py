@@ -122,19 +122,16 @@ def _hostile_claims(quote: str, place: str) -> tuple:
     first = evil["claim_id"] == evil["claim_id"].iloc[0]
     evil.loc[first, "quote"] = quote
     evil["place"] = evil["place"].where(~first, place)
-    judged = cl.verdicts(evil, cl.run_checks(evil))
-    judged["place_key"] = [cl.normalise_place(p) for p in judged["place"]]
     places = gpd.GeoDataFrame(
         {"name_zh": [place], "aliases": [""]}, geometry=[Point(106.4, 29.6)], crs=4326
     )
-    return judged, places
+    return cl.ClaimsContext({"places": places}, (), evil)
 
 
 def test_claims_map_keeps_template_and_script_syntax_as_text(tmp_path, monkeypatch):
     pwn = tmp_path / "pwned"
     monkeypatch.setenv("GEO_PWN", str(pwn))
-    judged, places = _hostile_claims(f"{EXEC} {JS} {MATH}", PLACE)
-    cmd_claims.write_claims_report(tmp_path, judged, [], places, None, None, "none")
+    cl.write_outputs(tmp_path, _hostile_claims(f"{EXEC} {JS} {MATH}", PLACE), "none")
     assert not pwn.exists()
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     text = reader_text(page)
@@ -210,13 +207,12 @@ def test_measure_csv_output_neutralises_formulas(write_fc, capsys):
 
 
 def test_claims_csv_outputs_neutralise_formulas(tmp_path, monkeypatch, capsys):
-    judged, places = _hostile_claims("=HYPERLINK(1)", "@SUM(1)")
-    cmd_claims.write_claims_report(tmp_path, judged, [], places, None, None, "none")
+    context = _hostile_claims("=HYPERLINK(1)", "@SUM(1)")
+    cl.write_outputs(tmp_path, context, "none")
     written = (tmp_path / "claims_report.csv").read_text(encoding="utf-8")
     assert_neutral(written)
     assert "'=HYPERLINK(1)" in cells(written)
-    monkeypatch.setattr(cmd_claims, "load_context", lambda: ({}, []))
-    monkeypatch.setattr(cmd_claims, "judge", lambda context: (judged, None, []))
+    monkeypatch.setattr(cl, "load_context", lambda: context)
     assert cmd_claims.run(argparse.Namespace(strict=False, out=None, format="csv")) == 0
     printed = capsys.readouterr().out
     assert_neutral(printed)

@@ -1,0 +1,168 @@
+"""What the checks compare the ledger with, loaded from the layers and the gazetteer.
+
+:func:`context_from_layers` builds the checks' inputs from layers in memory;
+:func:`load_context` loads every catalog layer and the gazetteer for it, setting
+aside what does not load; :func:`judge` runs the checks with a context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from geo import _errors as err
+from geo.claims.checks_documents import default_members
+from geo.claims.ledger import read_ledger
+from geo.claims.places import gazetteer_resolver, normalise_place
+from geo.claims.registry import run_checks
+from geo.claims.verdicts import verdicts
+
+__all__ = ["ClaimsContext", "context_from_layers", "judge", "load_context"]
+
+#: Errors that mean an input is not available (a layer or the gazetteer that does
+#: not load): the checks that need it say *cannot verify* and the report says why.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    err.CatalogError,
+    err.ClaimParseError,
+    err.CRSError,
+    err.DeriveError,
+    err.GazetteerError,
+    err.LayerValidationError,
+    err.MissingDependencyError,
+    err.UnknownLayerError,
+    FileNotFoundError,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ClaimsContext:
+    """The ledger and what the checks compare it with.
+
+    Attributes
+    ----------
+    inputs : dict
+        Keyword arguments of :func:`geo.claims.run_checks` (``lookup``, ``places``,
+        ``members``, ``features``, ``zones``; any may be absent).
+    missing : tuple of str
+        Inputs that were not available, one sentence each.
+    ledger : pandas.DataFrame, optional
+        The claims; :func:`geo.claims.read_ledger` when None.
+
+    Notes
+    -----
+    :func:`judge` keeps its result with the context, so the command that prints
+    the verdicts and then writes the pages judges once. Build a new context
+    rather than change the inputs of one that was judged.
+    """
+
+    inputs: dict[str, Any] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    ledger: pd.DataFrame | None = None
+    _judged: list[tuple[pd.DataFrame, pd.DataFrame]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+
+
+def context_from_layers(
+    layers: Mapping[str, Any], catalog: Any, gazetteer: Any | None
+) -> dict[str, Any]:
+    """Build the keyword arguments of :func:`run_checks` from loaded layers.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Loaded layers by catalog id (any subset).
+    catalog : geo.catalog.Catalog
+        Says which layers are members, zones and sites.
+    gazetteer : geo.gazetteer.Gazetteer, optional
+        Resolves name variants and gives place points.
+
+    Returns
+    -------
+    dict
+        ``lookup``, ``places``, ``members``, ``features`` and ``zones`` where the
+        inputs allow.
+    """
+    import geopandas as gpd
+
+    ctx: dict[str, Any] = {}
+    if gazetteer is not None:
+        table = gazetteer.to_frame()
+        ctx["lookup"] = gazetteer_resolver(gazetteer)
+        ctx["places"] = gpd.GeoDataFrame(
+            table,
+            geometry=gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)),
+            crs="EPSG:4326",
+        )
+    rows = [
+        {"group": rec[col], "member": rec.get("name_zh", ""), "complete": False}
+        for lid, col in (("ring_members", "ring"), ("incubator_members", "cluster"))
+        if lid in layers and col in layers[lid].columns
+        for rec in layers[lid].to_dict("records")
+    ]
+    if rows:
+        ctx["members"] = pd.concat([default_members(), pd.DataFrame(rows)], ignore_index=True)
+    kept = [layers[s.id] for s in catalog if s.id in layers and s.role not in ("axis", "terrain")]
+    if kept:
+        allf = gpd.GeoDataFrame(pd.concat(kept, ignore_index=True), crs="EPSG:4326")
+        ctx["features"] = allf
+        poly = allf[allf.geometry.notna() & allf.geometry.geom_type.str.contains("Polygon")]
+        if len(poly):
+            ctx["zones"] = poly
+    return ctx
+
+
+def load_context() -> ClaimsContext:
+    """Load the catalog's layers and the gazetteer for the checks.
+
+    A layer that does not load is left out and named in ``missing``, so the
+    checks that need it say ``cannot verify`` and the report says why.
+
+    Returns
+    -------
+    ClaimsContext
+        The checks' inputs and what was missing (the ledger is read by
+        :func:`judge`).
+    """
+    from geo.gazetteer import load_gazetteer
+    from geo.layers import load_each, read_catalog
+
+    missing: list[str] = []
+    gaz = None
+    try:
+        gaz = load_gazetteer()
+    except UNAVAILABLE as exc:
+        missing.append(f"gazetteer: {exc}")
+    catalog = read_catalog()
+    frames, failed = load_each(catalog, UNAVAILABLE)
+    missing += [f"layer {lid}: {str(exc).splitlines()[0]}" for lid, exc in failed.items()]
+    return ClaimsContext(context_from_layers(frames, catalog, gaz), tuple(missing))
+
+
+def judge(context: ClaimsContext | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run every check on the ledger with whatever context exists.
+
+    Parameters
+    ----------
+    context : ClaimsContext, optional
+        Loaded with :func:`load_context` when omitted.
+
+    Returns
+    -------
+    tuple of DataFrame
+        The claims with ``place_key``, ``verdict``, ``checks`` and ``reason``;
+        and the raw check results (copies: changing them changes no later call).
+    """
+    ctx = load_context() if context is None else context
+    if not ctx._judged:
+        claims = read_ledger() if ctx.ledger is None else ctx.ledger
+        results = run_checks(claims, **ctx.inputs)
+        judged = verdicts(claims, results)
+        lookup = ctx.inputs.get("lookup")
+        judged.insert(3, "place_key", [normalise_place(p, lookup) for p in judged["place"]])
+        ctx._judged.append((judged, results))
+    judged, results = ctx._judged[0]
+    return judged.copy(), results.copy()
