@@ -278,7 +278,7 @@ def _json_rows(path: Path, datum: str, notes: list[str]) -> tuple[list[dict[str,
 def _table_rows(
     table: pd.DataFrame, path: Path, lon_column: str | None, lat_column: str | None
 ) -> list[dict[str, Any]]:
-    from geo.registry import _coordinate_columns
+    from geo.registry.inputs import _coordinate_columns
 
     cols = [str(c) for c in table.columns]
     if lon_column or lat_column:
@@ -346,7 +346,7 @@ def _raw_rows(
     if suffix in (".json", ".geojson"):
         return _json_rows(path, datum, notes)
     if suffix in (".csv", ".txt"):
-        from geo.registry import _read_csv
+        from geo.registry.inputs import _read_csv
 
         return _table_rows(_read_csv(path), path, lon_column, lat_column), "CSV"
     return _vector_rows(path, datum, notes), "GeoPackage/shapefile"
