@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ import yaml
 
 from geo._errors import CatalogError
 from geo.catalog import GEOMETRY_TYPES, ROLES, check_layer_id, parse_catalog
+from geo.registry.catalog_yaml import round_trip_with_entry
 
 __all__ = [
     "catalog_entry",
@@ -93,42 +93,13 @@ def catalog_entry(
     }
 
 
-def _entry_block(entry: Mapping[str, Any], indent: str) -> str:
-    text = yaml.safe_dump(
-        [dict(entry)], allow_unicode=True, sort_keys=False, default_flow_style=None, width=10_000
-    )
-    return "".join(indent + line + "\n" for line in text.splitlines())
-
-
-def _list_span(lines: list[str]) -> tuple[int, int, str] | None:
-    """Return (first item line, end line, item indent) of the top-level ``layers:`` list."""
-    start = next((i for i, ln in enumerate(lines) if re.match(r"^layers:\s*(#.*)?$", ln)), None)
-    if start is None:
-        return None
-    end, indent = len(lines), None
-    for j in range(start + 1, len(lines)):
-        ln = lines[j]
-        if indent is None:
-            m = re.match(r"^(\s*)- ", ln)
-            if m:
-                indent = m.group(1)
-        if ln and not ln[0].isspace() and not ln.startswith(("#", "-")):
-            end = j
-            break
-    while end > start + 1 and (
-        not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
-    ):
-        end -= 1  # keep trailing comments and blank lines with what follows
-    return start + 1, end, indent if indent is not None else "  "
-
-
 def catalog_text_with_entry(text: str, entry: Mapping[str, Any], replace: bool) -> tuple[str, bool]:
     """Return the catalog text with ``entry`` appended (or replacing its namesake).
 
-    The edit is made on the text, keeping comments and ordering; the result is
-    checked by parsing it, and if the text edit does not give exactly the intended
-    catalog the whole document is re-dumped instead (comments are then lost, which
-    the second return value reports).
+    The edit is a YAML round trip (:func:`geo.registry.catalog_yaml.round_trip_with_entry`)
+    that keeps comments, key order and quoting; the result is checked by parsing it,
+    and if the edit does not give exactly the intended catalog the whole document is
+    re-dumped instead (comments are then lost, which the second return value reports).
 
     Parameters
     ----------
@@ -163,29 +134,7 @@ def catalog_text_with_entry(text: str, entry: Mapping[str, Any], replace: bool) 
         layers.append(dict(entry))
     want = {**data, "layers": layers}
 
-    lines = text.splitlines(keepends=True)
-    new_text = None
-    span = _list_span([ln.rstrip("\n") for ln in lines])
-    if span is not None:
-        first, end, indent = span
-        block = _entry_block(entry, indent)
-        if not replace:
-            head = "".join(lines[:end])
-            if head and not head.endswith("\n"):
-                head += "\n"
-            new_text = head + block + "".join(lines[end:])
-        else:
-            pat = re.compile(rf"^{re.escape(indent)}- id:\s*['\"]?{re.escape(lid)}['\"]?\s*(#.*)?$")
-            item = re.compile(rf"^{re.escape(indent)}- ")
-            starts = [i for i in range(first, end) if pat.match(lines[i].rstrip("\n"))]
-            if len(starts) == 1:
-                s = starts[0]
-                e = next((i for i in range(s + 1, end) if item.match(lines[i])), end)
-                while e > s + 1 and (
-                    not lines[e - 1].strip() or lines[e - 1].lstrip().startswith("#")
-                ):
-                    e -= 1
-                new_text = "".join(lines[:s]) + block + "".join(lines[e:])
+    new_text = round_trip_with_entry(text, entry, replace)
     if new_text is not None:
         with contextlib.suppress(yaml.YAMLError):
             if yaml.safe_load(new_text) == want:
