@@ -10,18 +10,16 @@ from numpy.typing import NDArray
 
 from geo.crs import STORAGE_CRS, transformer
 from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod
-from geo.units import MU_M2
+from geo.units import AREA_UNITS
 
 __all__ = [
+    "AREA_UNITS",
     "area_table",
     "convert_area",
     "geodesic_area",
     "geodesic_length",
 ]
 
-
-#: Square metres per area unit: ``m2``, ``ha``, ``mu`` (亩 = 2000/3 m²) and ``km2``.
-AREA_UNITS: dict[str, float] = {"m2": 1.0, "ha": 1e4, "mu": MU_M2, "km2": 1e6}
 
 #: Mean Earth radius (m), for the bound on the equal-area projection's edge error.
 _EARTH_RADIUS_M = 6_371_008.8

@@ -24,6 +24,7 @@ from geo.measure.arrays import (
     _metric_to_lonlat,
     geometry_dimension,
 )
+from geo.units import UNITS
 
 __all__ = [
     "coverage",
@@ -36,7 +37,10 @@ __all__ = [
 
 
 _DISTANCE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(m|km|米|公里|千米)\s*$", re.I)
-_DISTANCE_FACTOR = {"m": 1.0, "米": 1.0, "km": 1000.0, "公里": 1000.0, "千米": 1000.0}
+#: Distance spellings accepted by :func:`parse_distance`, by canonical unit.
+_DISTANCE_UNITS = {"m": "m", "米": "m", "km": "km", "公里": "km", "千米": "km"}
+#: Metres per distance spelling, from the one unit table (:data:`geo.units.UNITS`).
+_DISTANCE_FACTOR = {spelling: UNITS[unit][1] for spelling, unit in _DISTANCE_UNITS.items()}
 
 
 # --------------------------------------------------------------------------- helpers
