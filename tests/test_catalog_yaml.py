@@ -186,3 +186,11 @@ def test_add_layer_replace_keeps_every_comment_and_the_other_entries(gis_layers,
     for other in ("district", "clusters", "sketch"):
         assert new[other] == old[other], other
     assert "    title_en: New sites\n" in new["sites"]
+
+
+@pytest.mark.parametrize("empty", ["layers: []\n", "layers:\n"])
+def test_the_first_entry_of_an_empty_catalog_is_a_block_list(empty):
+    text = "# layers come below\nversion: 1\n" + empty
+    assert round_trip_with_entry(text, {"id": "a", "figures": [1]}, replace=False) == (
+        "# layers come below\nversion: 1\nlayers:\n  - id: a\n    figures: [1]\n"
+    )

@@ -60,8 +60,8 @@ class AddResult:
     replaced : bool
         Whether an existing layer was replaced.
     catalog_rewritten : bool
-        True when the catalog could not be edited as text and was re-dumped
-        (comments lost); normally False.
+        True when the catalog could not be edited in a round trip and was
+        re-dumped (comments lost); normally False.
     """
 
     layer_id: str

@@ -162,6 +162,7 @@ def round_trip_with_entry(text: str, entry: Mapping[str, Any], replace: bool) ->
     layers = data.get("layers")
     if layers is None:
         data["layers"] = layers = _node([])
+    if not len(layers):  # an empty ``layers: []`` grows as a block list
         layers.fa.set_block_style()
     if replace:
         old = next(e for e in layers if e.get("id") == entry["id"])
