@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from geo._errors import ClaimParseError
 
 __all__ = [
+    "AREA_UNITS",
     "MU_M2",
     "QUALIFIERS",
     "SWEEP_PATTERN",
+    "UNITS",
     "Quantity",
     "canonical_unit",
     "iter_quantity_mentions",
@@ -40,35 +42,52 @@ MU_M2: float = 2000.0 / 3.0
 #: Qualifier vocabulary of the ledger.
 QUALIFIERS: tuple[str, ...] = ("exact", "approx", "at_least", "at_most", "range")
 
-# Unit spellings -> (canonical spelling, SI unit, factor to SI). Order matters for
-# matching: longer spellings first, so 平方公里 is not read as 平方 + 公里.
-_UNITS: dict[str, tuple[str, str, float]] = {
-    "平方公里": ("km2", "m2", 1e6),
-    "平方千米": ("km2", "m2", 1e6),
-    "km2": ("km2", "m2", 1e6),
-    "km²": ("km2", "m2", 1e6),
-    "平方米": ("m2", "m2", 1.0),
-    "m2": ("m2", "m2", 1.0),
-    "m²": ("m2", "m2", 1.0),
-    "㎡": ("m2", "m2", 1.0),
+#: The one table of units: canonical name -> (SI unit, factor to SI). The claims
+#: read every spelling through it (:func:`canonical_unit`), and :mod:`geo.measure`
+#: takes its area units (:data:`AREA_UNITS`) and distance units from it.
+UNITS: dict[str, tuple[str, float]] = {
+    "m2": ("m2", 1.0),
+    "ha": ("m2", 1e4),
+    "mu": ("m2", MU_M2),
+    "km2": ("m2", 1e6),
+    "m": ("m", 1.0),
+    "km": ("m", 1e3),
+    "yuan": ("CNY", 1.0),
+    "count": ("count", 1.0),
+}
+
+#: Square metres per area unit (``m2``, ``ha``, ``mu``, ``km2``), from :data:`UNITS`.
+AREA_UNITS: dict[str, float] = {name: f for name, (si, f) in UNITS.items() if si == "m2"}
+
+# Unit spellings -> canonical name. Order matters for matching: longer spellings
+# first, so 平方公里 is not read as 平方 + 公里.
+_SPELLINGS: dict[str, str] = {
+    "平方公里": "km2",
+    "平方千米": "km2",
+    "km2": "km2",
+    "km²": "km2",
+    "平方米": "m2",
+    "m2": "m2",
+    "m²": "m2",
+    "㎡": "m2",
     # "建筑体量70000平方" (Table 15 row 9) drops the 米; read as square metres.
-    "平方": ("m2", "m2", 1.0),
-    "公顷": ("ha", "m2", 1e4),
-    "亩": ("mu", "m2", MU_M2),
-    "公里": ("km", "m", 1e3),
-    "千米": ("km", "m", 1e3),
-    "km": ("km", "m", 1e3),
-    "米": ("m", "m", 1.0),
-    "亿元": ("yuan", "CNY", 1.0),
-    "万元": ("yuan", "CNY", 1.0),
-    "元": ("yuan", "CNY", 1.0),
-    "亿": ("yuan", "CNY", 1.0),
-    "个": ("count", "count", 1.0),
-    "家": ("count", "count", 1.0),
-    "所": ("count", "count", 1.0),
-    "只": ("count", "count", 1.0),
-    "支": ("count", "count", 1.0),
-    "项": ("count", "count", 1.0),
+    "平方": "m2",
+    "公顷": "ha",
+    "亩": "mu",
+    "公里": "km",
+    "千米": "km",
+    "km": "km",
+    "米": "m",
+    "亿元": "yuan",
+    "万元": "yuan",
+    "元": "yuan",
+    "亿": "yuan",
+    "个": "count",
+    "家": "count",
+    "所": "count",
+    "只": "count",
+    "支": "count",
+    "项": "count",
 }
 
 _MULTIPLIERS: dict[str, float] = {"万": 1e4, "亿": 1e8}
@@ -162,12 +181,13 @@ def canonical_unit(unit: str) -> tuple[str, str, float]:
         return ("yuan", "CNY", 1e8)
     if u == "万元":
         return ("yuan", "CNY", 1e4)
-    if u and u[0] in _MULTIPLIERS and u[1:] in _UNITS:
+    if u and u[0] in _MULTIPLIERS and u[1:] in _SPELLINGS:
         factor = _MULTIPLIERS[u[0]]
         u = u[1:]
-    if u not in _UNITS:
+    if u not in _SPELLINGS:
         raise ClaimParseError(f"unknown unit: {unit!r}")
-    canon, si, f = _UNITS[u]
+    canon = _SPELLINGS[u]
+    si, f = UNITS[canon]
     return canon, si, f * factor
 
 
@@ -208,7 +228,7 @@ class Quantity:
         return self.low
 
 
-_UNIT_ALT = "|".join(re.escape(u) for u in sorted([*_UNITS, "万元"], key=len, reverse=True))
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted([*_SPELLINGS, "万元"], key=len, reverse=True))
 _QTY_RE = re.compile(
     rf"^(?P<before>{'|'.join(map(re.escape, _BEFORE))})?\s*"
     rf"(?P<lo>{_NUM})(?:{_RANGE_SEP}(?P<hi>{_NUM}))?\s*"

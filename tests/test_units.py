@@ -75,3 +75,55 @@ def test_sweep_finds_every_form_in_a_line():
     assert [h[0] for h in hits] == [2, 2, 2, 2]
     assert hits[0][1] == "85.27 亩"
     assert hits[3][1].startswith("32")
+
+
+# --------------------------------------------------------------------------- one unit table
+#: Definitions written by hand: 1 亩 = 1/15 公顷, 1 公顷 = 1e4 m², 1 km² = 1e6 m².
+AREA_DEFINITIONS_M2 = {"m2": 1.0, "ha": 1e4, "mu": 10_000 / 15, "km2": 1e6}
+LENGTH_DEFINITIONS_M = {"m": 1.0, "km": 1000.0}
+
+
+def test_area_factors_match_their_definitions():
+    from geo.units import AREA_UNITS
+
+    assert set(AREA_UNITS) == set(AREA_DEFINITIONS_M2)
+    for unit, m2 in AREA_DEFINITIONS_M2.items():
+        assert AREA_UNITS[unit] == pytest.approx(m2, rel=1e-15), unit
+
+
+def test_every_area_unit_measure_accepts_is_in_the_unit_table():
+    import pandas as pd
+
+    from geo import measure
+    from geo.units import UNITS
+
+    assert set(measure.AREA_UNITS) == set(AREA_DEFINITIONS_M2)
+    for unit, factor in measure.AREA_UNITS.items():
+        assert UNITS[unit] == ("m2", factor), unit
+        converted = measure.convert_area(pd.Series([3e6]), unit).iloc[0]
+        assert converted == pytest.approx(3e6 / AREA_DEFINITIONS_M2[unit], rel=1e-12), unit
+    with pytest.raises(ValueError, match="unknown area unit"):
+        measure.convert_area(pd.Series([1.0]), "acre")
+
+
+@pytest.mark.parametrize(
+    ("spelling", "unit"),
+    [("m", "m"), ("米", "m"), ("km", "km"), ("公里", "km"), ("千米", "km"), ("KM", "km")],
+)
+def test_every_distance_unit_measure_accepts_is_in_the_unit_table(spelling, unit):
+    from geo import measure
+    from geo.units import UNITS
+
+    assert UNITS[unit] == ("m", LENGTH_DEFINITIONS_M[unit])
+    assert measure.parse_distance(f"2.5 {spelling}") == 2.5 * LENGTH_DEFINITIONS_M[unit]
+
+
+@pytest.mark.parametrize(
+    ("written", "unit"),
+    [("亩", "mu"), ("公顷", "ha"), ("平方公里", "km2"), ("平方米", "m2"), ("公里", "km")],
+)
+def test_claims_read_the_same_factors(written, unit):
+    defined = {**AREA_DEFINITIONS_M2, **LENGTH_DEFINITIONS_M}
+    canon, _si, factor = canonical_unit(written)
+    assert canon == unit
+    assert factor == pytest.approx(defined[unit], rel=1e-15)

@@ -2,16 +2,21 @@
 
 OpenStreetMap and CartoDB tiles are WGS-84 (Web Mercator of WGS-84 positions).
 Gaode/AMap tiles are GCJ-02, so every vector layer drawn over them must be shifted
-from WGS-84 to GCJ-02 for display (the stored data stays WGS-84). Tianditu (天地图)
-is the official CGCS2000 basemap; CGCS2000 differs from WGS-84 by centimetres here,
-so no shift is applied. Its tiles need a key from the ``TIANDITU_KEY`` environment
-variable; the key ends up in the HTML (the browser sends it), so use a browser-type
-key restricted to the site's domain. ``none`` draws no tiles at all: fully offline.
+from WGS-84 to GCJ-02 for display (the stored data stays WGS-84). The addresses of
+these three come from :mod:`xyzservices` (the providers folium itself knows), so
+they follow the providers' changes; CartoDB now asks for a key, read from the
+``CARTO_API_KEY`` environment variable when set. Tianditu (天地图) is the official
+CGCS2000 basemap; CGCS2000 differs from WGS-84 by centimetres here, so no shift is
+applied. xyzservices does not list it, so its address is kept here. Its tiles need
+a key from the ``TIANDITU_KEY`` environment variable. Keys end up in the HTML (the
+browser sends them), so use browser-type keys restricted to the site's domain.
+``none`` draws no tiles at all: fully offline.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +26,8 @@ from geo._errors import BasemapError
 
 #: Environment variable holding the Tianditu key.
 TIANDITU_ENV = "TIANDITU_KEY"
+#: Environment variable holding the (optional) CartoDB key.
+CARTO_ENV = "CARTO_API_KEY"
 
 
 @dataclass(frozen=True)
@@ -72,26 +79,14 @@ class Basemap:
         return self.datum == "gcj02"
 
 
-_OSM = TileSpec(
-    "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    subdomains="abc",
-    max_zoom=19,
-)
-_CARTO = TileSpec(
-    "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
-    '&copy; <a href="https://carto.com/attributions">CARTO</a>',
-    subdomains="abcd",
-    max_zoom=20,
-)
-_GAODE = TileSpec(
-    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
-    "&x={x}&y={y}&z={z}",
-    "&copy; 高德地图 AutoNavi (GCJ-02)",
-    subdomains="1234",
-    max_zoom=18,
-)
+#: The xyzservices provider of each basemap drawn from it.
+XYZ_PROVIDERS: dict[str, str] = {
+    "osm": "OpenStreetMap.Mapnik",
+    "cartodb": "CartoDB.Positron",
+    "gaode": "Gaode.Normal",
+}
+#: Attribution shown for Gaode (xyzservices names only the website).
+GAODE_ATTRIBUTION = "&copy; 高德地图 AutoNavi (GCJ-02)"
 _TDT = (
     "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
     "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
@@ -100,6 +95,42 @@ _TDT = (
 
 #: Accepted ``--basemap`` values.
 BASEMAP_NAMES: tuple[str, ...] = ("osm", "cartodb", "gaode", "tianditu", "none")
+
+
+def xyz_tiles(provider: str, attribution: str | None = None, apikey: str | None = None) -> TileSpec:
+    """Return the tile layer of an :mod:`xyzservices` provider.
+
+    The address keeps Leaflet's ``{s}`` and ``{r}`` placeholders, and is upgraded
+    to HTTPS (a page served over HTTPS is refused plain-HTTP tiles).
+
+    Parameters
+    ----------
+    provider : str
+        The provider's name, e.g. ``"OpenStreetMap.Mapnik"``.
+    attribution : str, optional
+        Attribution HTML; default the provider's.
+    apikey : str, optional
+        The provider's key, for those that take one (CartoDB); without it, the
+        address has no key.
+
+    Returns
+    -------
+    TileSpec
+    """
+    from xyzservices import providers
+
+    tiles = providers.query_name(provider)
+    with warnings.catch_warnings():  # a missing optional key is the caller's choice
+        warnings.simplefilter("ignore", UserWarning)
+        url = tiles.build_url(
+            scale_factor="{r}", fill_subdomain=False, **({"apikey": apikey} if apikey else {})
+        )
+    return TileSpec(
+        url.replace("http://", "https://", 1) if url.startswith("http://") else url,
+        attribution or tiles.get("html_attribution") or tiles["attribution"],
+        subdomains=tiles.get("subdomains", "abc"),
+        max_zoom=int(tiles.get("max_zoom", 18)),
+    )
 
 
 def _tianditu(key: str) -> Basemap:
@@ -123,7 +154,8 @@ def resolve_basemap(name: str, env: Mapping[str, str] | None = None) -> Basemap:
     name : str
         One of ``osm`` (default), ``cartodb``, ``gaode``, ``tianditu``, ``none``.
     env : Mapping, optional
-        Environment to read ``TIANDITU_KEY`` from; default ``os.environ``.
+        Environment to read ``TIANDITU_KEY`` and ``CARTO_API_KEY`` from; default
+        ``os.environ``.
 
     Returns
     -------
@@ -137,11 +169,14 @@ def resolve_basemap(name: str, env: Mapping[str, str] | None = None) -> Basemap:
     key = str(name).strip().lower()
     env = os.environ if env is None else env
     if key == "osm":
-        return Basemap("osm", "OpenStreetMap", "wgs84", (_OSM,))
+        return Basemap("osm", "OpenStreetMap", "wgs84", (xyz_tiles(XYZ_PROVIDERS["osm"]),))
     if key == "cartodb":
-        return Basemap("cartodb", "CartoDB Positron", "wgs84", (_CARTO,))
+        carto_key = (env.get(CARTO_ENV) or "").strip() or None
+        tiles = xyz_tiles(XYZ_PROVIDERS["cartodb"], apikey=carto_key)
+        return Basemap("cartodb", "CartoDB Positron", "wgs84", (tiles,))
     if key == "gaode":
-        return Basemap("gaode", "高德地图 Gaode", "gcj02", (_GAODE,))
+        tiles = xyz_tiles(XYZ_PROVIDERS["gaode"], GAODE_ATTRIBUTION)
+        return Basemap("gaode", "高德地图 Gaode", "gcj02", (tiles,))
     if key == "none":
         return Basemap("none", "no basemap", "wgs84", ())
     if key == "tianditu":

@@ -1,0 +1,76 @@
+"""The placement rule on a map: points, count badges on areas, a not-located list.
+
+A point layer's features are split by :func:`geo.placement.placement`:
+
+``point``
+    drawn as one circle marker each. All point layers of a figure share one
+    :class:`folium.plugins.MarkerCluster` (each layer a sub-group, so the layer
+    control still toggles it): points within a few pixels of each other at the
+    current zoom are drawn as one numbered cluster instead of hiding each other.
+``area``
+    one labelled badge per (area, layer), e.g. "重庆大学城 · 3 个研发平台", on the
+    area named by the feature's ``within`` (a gazetteer area or a zone id); its
+    popup lists every member with its plan reference.
+``unlocated``
+    listed, by layer, in the collapsible "位置未定 / not located" panel; never drawn.
+
+Every data string is HTML-escaped before it reaches a popup, badge or the panel.
+"""
+
+from __future__ import annotations
+
+from geo.maps.placement_layers.badges import (
+    Badge,
+    BadgeDeclutter,
+    MarkerPopups,
+    add_badges,
+)
+from geo.maps.placement_layers.clusters import (
+    FollowLayer,
+    badge_colours,
+    label_groups,
+    point_cluster,
+)
+from geo.maps.placement_layers.panel import (
+    PLACEMENT_CSS,
+    unlocated_html,
+)
+from geo.maps.placement_layers.placed import (
+    BADGE_CLASS,
+    BADGE_STEP_PX,
+    CLUSTER_RADIUS_PX,
+    MAX_ZOOM,
+    MERGE_BADGES_ABOVE,
+    PANEL_CLASS,
+    PlacedLayer,
+    area_anchors,
+    split_layer,
+)
+from geo.maps.placement_layers.points import (
+    PlacedPoints,
+    place_points,
+)
+
+__all__ = [
+    "BADGE_CLASS",
+    "BADGE_STEP_PX",
+    "CLUSTER_RADIUS_PX",
+    "MAX_ZOOM",
+    "MERGE_BADGES_ABOVE",
+    "PANEL_CLASS",
+    "PLACEMENT_CSS",
+    "Badge",
+    "BadgeDeclutter",
+    "FollowLayer",
+    "MarkerPopups",
+    "PlacedLayer",
+    "PlacedPoints",
+    "add_badges",
+    "area_anchors",
+    "badge_colours",
+    "label_groups",
+    "place_points",
+    "point_cluster",
+    "split_layer",
+    "unlocated_html",
+]

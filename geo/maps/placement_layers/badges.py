@@ -1,0 +1,265 @@
+"""Count badges on areas: one per (area, layer), with a popup listing the members."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+from branca.element import MacroElement
+from folium.template import Template
+
+from geo.maps.placement_layers.placed import (
+    BADGE_CLASS,
+    BADGE_STEP_PX,
+    MERGE_BADGES_ABOVE,
+    PlacedLayer,
+    _esc,
+    _within,
+)
+from geo.maps.safe import VerbatimElement, js_string
+
+if TYPE_CHECKING:
+    from geo.catalog import LayerSpec
+
+
+__all__ = [
+    "Badge",
+    "BadgeDeclutter",
+    "MarkerPopups",
+    "add_badges",
+]
+
+
+class Badge(VerbatimElement):
+    """A count badge: a Leaflet marker with an HTML label and a popup.
+
+    The label and popup reach the page as JSON strings (:func:`geo.maps.safe.js_string`)
+    without a second template pass; their text is escaped by the caller with
+    :func:`geo.maps.safe.html_text`.
+
+    Parameters
+    ----------
+    location : tuple of float
+        (lat, lon) in the display datum.
+    html : str
+        Escaped label HTML.
+    popup : str
+        Escaped popup HTML.
+    anchor : tuple of int
+        Leaflet ``iconAnchor`` in pixels (stacks badges of one area).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.marker({{ this.location|tojson }}, {
+            icon: L.divIcon({html: {{ this.js_html }}, className: "geo-badge-icon",
+                             iconSize: null, iconAnchor: {{ this.anchor|tojson }}}),
+            riseOnHover: true
+        }).bindPopup({{ this.js_popup }}, {maxWidth: 380});
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, location: tuple[float, float], html: str, popup: str, anchor: tuple[int, int]
+    ) -> None:
+        super().__init__()
+        self._name = "Badge"
+        self.location = [float(v) for v in location]
+        self.anchor = [int(v) for v in anchor]
+        self.js_html = js_string(html)
+        self.js_popup = js_string(popup)
+
+
+class BadgeDeclutter(MacroElement):
+    """Move overlapping badges apart on screen after every zoom (no data in the script).
+
+    Badges are placed greedily, largest count first; a badge that would overlap a
+    point symbol, a cluster icon, a map label or a badge already placed is shifted
+    down or up by whole badge heights until it is clear. Labels are placed first
+    (on every move, without waiting), so badges give way to them.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            function run() {
+                var els = Array.from(map.getContainer().querySelectorAll(".geo-badge"));
+                els.forEach(function (e) { e.style.top = "0px"; });
+                els.sort(function (a, b) { return (+b.dataset.n) - (+a.dataset.n); });
+                // point symbols, cluster icons and the map's labels are obstacles too
+                var c = map.getContainer();
+                var placed = Array.from(c.querySelectorAll(
+                    ".marker-cluster, .leaflet-overlay-pane path.leaflet-interactive"
+                )).map(function (e) { return e.getBoundingClientRect(); }).filter(
+                    function (r) { return r.width > 0 && r.width <= 48 && r.height <= 48; });
+                c.querySelectorAll(".geo-label:not(.geo-label-hidden)").forEach(function (e) {
+                    var r = e.getBoundingClientRect();
+                    if (r.width) { placed.push(r); }
+                });
+                els.forEach(function (e) {
+                    var r = e.getBoundingClientRect();
+                    if (!r.width) { return; }
+                    var step = r.height + 2, dy = 0;
+                    for (var k = 1; k < 60; k++) {
+                        var hit = placed.some(function (p) {
+                            return r.left < p.right + 2 && r.right > p.left - 2 &&
+                                r.top + dy < p.bottom + 2 && r.bottom + dy > p.top - 2;
+                        });
+                        if (!hit) { break; }
+                        dy = (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
+                    }
+                    e.style.top = dy + "px";
+                    placed.push({left: r.left, right: r.right, top: r.top + dy,
+                                 bottom: r.bottom + dy});
+                });
+            }
+            // once the view has settled and the cluster layer has redrawn its icons
+            var timer = null;
+            function later() { clearTimeout(timer); timer = setTimeout(run, 350); }
+            map.on("zoomend moveend resize", later);
+            map.whenReady(later);
+            // a badge's size changes when its web font arrives
+            if (document.fonts) { document.fonts.ready.then(later); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "BadgeDeclutter"
+
+
+class MarkerPopups(VerbatimElement):
+    """Bind each marker of a clustered GeoJSON layer to the layer's popup and a tooltip.
+
+    The popup and tooltip are the feature's ``popup`` and ``name_zh`` properties,
+    HTML-escaped when the layer's GeoJSON was built; here they are only read from
+    the data, never written into the script.
+
+    Parameters
+    ----------
+    geojson : folium.GeoJson
+        The layer, already added to its group.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.popup({maxWidth: 380}).setContent(
+            function (layer) { return layer.feature.properties.popup; });
+        {{ this.geojson.get_name() }}.eachLayer(function (layer) {
+            layer.bindPopup({{ this.get_name() }});
+            layer.bindTooltip(layer.feature.properties.name_zh, {sticky: true});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, geojson: folium.GeoJson) -> None:
+        super().__init__()
+        self._name = "MarkerPopups"
+        self.geojson = geojson
+
+
+def _noun(layer: LayerSpec) -> str:
+    return f"个{layer.title_zh}"
+
+
+def _member_item(row: Mapping[str, Any]) -> str:
+    acc = f"{float(row.get('accuracy_m') or 0):,.0f}"
+    return (
+        f"<li>{_esc(row.get('name_zh'))} <span class='geo-ref'>{_esc(row.get('plan_ref'))}</span>"
+        f" <span class='geo-acc'>±{_esc(acc)} m</span></li>"
+    )
+
+
+def _badge_popup(label: str, sets: list[tuple[LayerSpec, gpd.GeoDataFrame]]) -> str:
+    parts = []
+    for layer, members in sets:
+        rows = members.drop(columns=members.geometry.name).to_dict("records")
+        items = "".join(_member_item(r) for r in rows)
+        parts.append(f"<b>{_esc(layer.title_zh)}</b> {_esc(layer.title_en)}<ul>{items}</ul>")
+    return (
+        f'<div class="geo-popup"><b>{_esc(label)}</b><br>'
+        f"<i>位置只知在此区域内 known only to lie in this area</i>{''.join(parts)}</div>"
+    )
+
+
+def _badge_text(label: str, sets: list[tuple[LayerSpec, gpd.GeoDataFrame]]) -> str:
+    n = sum(len(members) for _, members in sets)
+    if len(sets) == 1:
+        return f"{label} · {n} {_noun(sets[0][0])}"
+    return f"{label} · {n} 项（{len(sets)} 类）"
+
+
+def _badge_sets(
+    placed: list[PlacedLayer], merge: bool
+) -> list[tuple[str, list[tuple[LayerSpec, gpd.GeoDataFrame]]]]:
+    """Group area members into badges: per (area, layer), or per area when merging."""
+    by_area: dict[str, list[tuple[LayerSpec, gpd.GeoDataFrame]]] = {}
+    for pl in placed:
+        for area, members in pl.areas.groupby(_within(pl.areas), sort=True):
+            by_area.setdefault(str(area), []).append((pl.layer, members))
+    if merge:
+        return sorted(by_area.items())
+    return [(area, [one]) for area, sets in sorted(by_area.items()) for one in sets]
+
+
+def add_badges(
+    parent: folium.map.FeatureGroup,
+    placed: list[PlacedLayer],
+    anchors: Mapping[str, tuple[float, float]],
+    labels: Mapping[str, str],
+    colors: Mapping[str, str],
+) -> int:
+    """Draw the count badges: one per (area, layer), or one per area on busy figures.
+
+    A figure with more than :data:`MERGE_BADGES_ABOVE` point layers that have area
+    members gets one badge per area (its popup lists the members layer by layer),
+    so that the badges of one area do not pile up.
+
+    Parameters
+    ----------
+    parent : folium.FeatureGroup
+        The group the badges are drawn in (outside the point cluster).
+    placed : list of PlacedLayer
+        The split point layers.
+    anchors : Mapping of str to (lat, lon)
+        Display position of each area's badges (already in the basemap's datum).
+    labels : Mapping of str to str
+        Display name of each area.
+    colors : Mapping of str to str
+        Layer id to the badge's border colour (single-layer badges).
+
+    Returns
+    -------
+    int
+        Number of badges drawn.
+    """
+    merge = sum(1 for pl in placed if len(pl.areas)) > MERGE_BADGES_ABOVE
+    stack: dict[str, int] = {}
+    drawn = 0
+    for area, sets in _badge_sets(placed, merge):
+        if area not in anchors:
+            continue
+        row = stack.get(area, 0)
+        stack[area] = row + 1
+        layer_ids = " ".join(layer.id for layer, _ in sets)
+        color = colors.get(sets[0][0].id, "#333") if len(sets) == 1 else "#333"
+        n = sum(len(members) for _, members in sets)
+        html = (
+            f'<div class="{BADGE_CLASS}" data-layer="{_esc(layer_ids)}" data-n="{n}" '
+            f'style="border-color:{_esc(color)}">{_esc(_badge_text(labels[area], sets))}</div>'
+        )
+        popup = _badge_popup(labels[area], sets)
+        Badge(anchors[area], html, popup, (0, -row * BADGE_STEP_PX)).add_to(parent)
+        drawn += 1
+    return drawn

@@ -1,0 +1,249 @@
+"""Geodesic areas and lengths, and area units."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from geo.crs import STORAGE_CRS, transformer
+from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod
+from geo.units import AREA_UNITS
+
+__all__ = [
+    "AREA_UNITS",
+    "area_table",
+    "convert_area",
+    "geodesic_area",
+    "geodesic_length",
+]
+
+
+#: Mean Earth radius (m), for the bound on the equal-area projection's edge error.
+_EARTH_RADIUS_M = 6_371_008.8
+#: A ring's equal-area value is used when twice the sum over its edges of
+#: s³(ρ + s)/R² (edge length s, distance ρ from the projection's centre) is at most
+#: this share of its area; the largest constant found on 3 000 random thin triangles
+#: was 1.7, so the difference from the geodesic ring stays below about 4e-7.
+_EQUAL_AREA_TOLERANCE = 5e-7
+
+
+def _polygon_parts(geoms: GeomArray) -> tuple[GeomArray, IntArray]:
+    """Flatten geometries (multi-parts, collections) to their Polygons and owner index."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    while parts.size and np.any(shapely.get_type_id(parts) >= 4):  # Multi* or collection
+        parts, sub = shapely.get_parts(parts, return_index=True)
+        owner = owner[sub]
+    keep = shapely.get_type_id(parts) == 3
+    return parts[keep], owner[keep]
+
+
+def _ring_area(lon: FloatArray, lat: FloatArray) -> float:
+    return abs(geod().polygon_area_perimeter(lon, lat)[0])
+
+
+def _equal_area_xy(lonlat: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Project lon/lat to a Lambert azimuthal equal-area plane centred on the points."""
+    lo0, la0, lo1, la1 = (
+        np.nanmin(lonlat[:, 0]),
+        np.nanmin(lonlat[:, 1]),
+        np.nanmax(lonlat[:, 0]),
+        np.nanmax(lonlat[:, 1]),
+    )
+    # A centre on a 0.01-degree grid lets repeated calls share one Transformer.
+    laea = (
+        f"+proj=laea +lat_0={(la0 + la1) / 2:.2f} +lon_0={(lo0 + lo1) / 2:.2f} "
+        "+ellps=WGS84 +units=m +no_defs"
+    )
+    return transformer(STORAGE_CRS, laea).transform(lonlat[:, 0], lonlat[:, 1])
+
+
+def _ring_areas(xy: FloatArray, ring_off: IntArray) -> FloatArray:
+    """Unsigned geodesic-quality area (m²) of closed lon/lat rings, vectorised.
+
+    ``ring_off`` holds the offsets of the rings in ``xy`` (ring i is
+    ``xy[ring_off[i]:ring_off[i + 1]]``). Equal-area projection and the shoelace
+    formula for every ring, then an exact :class:`pyproj.Geod` area for the rings
+    whose error bound exceeds :data:`_EQUAL_AREA_TOLERANCE` of their area.
+    """
+    n = len(ring_off) - 1
+    x, y = _equal_area_xy(xy)
+    ring_of = np.repeat(np.arange(n), np.diff(ring_off))
+    first = ring_off[:-1][ring_of]
+    xs, ys = x - x[first], y - y[first]  # local origins keep the products small
+    same = ring_of[1:] == ring_of[:-1]
+    owner = ring_of[:-1]
+    cross = np.where(same, xs[:-1] * ys[1:] - xs[1:] * ys[:-1], 0.0)
+    area = np.abs(np.bincount(owner, weights=cross, minlength=n)) / 2.0
+    edge = np.where(same, np.hypot(np.diff(x), np.diff(y)), 0.0)
+    rho = np.hypot((x[1:] + x[:-1]) / 2.0, (y[1:] + y[:-1]) / 2.0) + edge
+    bound = 2.0 * np.bincount(owner, weights=edge**3 * rho, minlength=n) / _EARTH_RADIUS_M**2
+    for i in np.flatnonzero(~(bound <= _EQUAL_AREA_TOLERANCE * area)):  # NaN goes exact too
+        ring = xy[ring_off[i] : ring_off[i + 1]]
+        area[i] = _ring_area(ring[:, 0], ring[:, 1])
+    return area
+
+
+def _ring_table(polys: GeomArray) -> tuple[FloatArray, IntArray, IntArray, NDArray[np.bool_]]:
+    """Coordinates, ring offsets, owning geometry and shell flag of every ring.
+
+    ``polys`` holds only Polygons, MultiPolygons, empties and None (one C pass by
+    :func:`shapely.to_ragged_array`, no ring objects built).
+    """
+    _, xy, offsets = shapely.to_ragged_array(polys, include_z=False)
+    ring_off, part_off, geom_off = (
+        offsets if len(offsets) == 3 else (offsets[0], offsets[1], np.arange(len(polys) + 1))
+    )
+    n = len(ring_off) - 1
+    shell = np.zeros(n, dtype=bool)
+    shell[part_off[:-1][np.diff(part_off) > 0]] = True
+    part = np.searchsorted(part_off, np.arange(n), side="right") - 1
+    geom = np.searchsorted(geom_off, part, side="right") - 1
+    return xy, np.asarray(ring_off), geom, shell
+
+
+def _areas(lonlat: GeomArray) -> FloatArray:
+    """Geodesic area (m²) of the polygonal parts of lon/lat geometries, vectorised by ring.
+
+    Each ring's area is taken unsigned, so either winding gives the same result;
+    holes (every ring after a polygon's first) are subtracted.
+    """
+    geoms = np.asarray(lonlat, dtype=object)
+    out = np.zeros(len(geoms))
+    types = shapely.get_type_id(geoms)
+    if np.all(np.isin(types, (-1, 3, 6))):
+        polys, owner = geoms, np.arange(len(geoms))
+    else:  # points, lines or collections mixed in: keep the polygons
+        polys, owner = _polygon_parts(geoms)
+    if not np.any(shapely.get_num_coordinates(polys)):
+        return out
+    xy, ring_off, geom, shell = _ring_table(polys)
+    ring_area = _ring_areas(xy, ring_off)
+    out += np.bincount(
+        owner[geom], weights=np.where(shell, ring_area, -ring_area), minlength=len(out)
+    )
+    return out
+
+
+def _areas_together(*parts: GeomArray) -> list[FloatArray]:
+    """Areas of several lon/lat arrays in one pass, so that all share one projection.
+
+    Areas that are divided by each other (an overlap by its feature's area) then
+    carry the same projection error, and a feature inside another gets share 1.
+    """
+    joined = np.concatenate([np.asarray(p, dtype=object) for p in parts])
+    return np.split(_areas(joined), np.cumsum([len(p) for p in parts])[:-1])
+
+
+def _line_length(g: shapely.Geometry | None) -> float:
+    """Geodesic length of a lon/lat geometry (perimeter for polygons), in m."""
+    if g is None or g.is_empty or shapely.get_dimensions(g) == 0:
+        return 0.0
+    if g.geom_type == "GeometryCollection":
+        return sum(_line_length(p) for p in g.geoms)
+    return float(geod().geometry_length(g))
+
+
+def _lengths(lonlat: GeomArray) -> FloatArray:
+    return np.fromiter((_line_length(g) for g in lonlat), dtype="float64", count=len(lonlat))
+
+
+# --------------------------------------------------------------------------- 1. areas, lengths
+def geodesic_area(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Geodesic area of every feature on the WGS-84 ellipsoid.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in any declared CRS. Polygons wound either way give positive areas;
+        points and lines have area 0.
+
+    Returns
+    -------
+    pandas.Series
+        ``area_m2``, aligned to ``gdf.index``.
+    """
+    return pd.Series(_areas(_lonlat(gdf)), index=gdf.index, name="area_m2", dtype="float64")
+
+
+def geodesic_length(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Geodesic length of every feature (the perimeter for polygons, 0 for points).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in any declared CRS.
+
+    Returns
+    -------
+    pandas.Series
+        ``length_m``, aligned to ``gdf.index``.
+    """
+    return pd.Series(_lengths(_lonlat(gdf)), index=gdf.index, name="length_m", dtype="float64")
+
+
+def convert_area(area_m2: pd.Series, unit: str) -> pd.Series:
+    """Convert an ``area_m2`` Series to ``ha``, ``mu`` (亩), ``km2`` or ``m2``.
+
+    Parameters
+    ----------
+    area_m2 : pandas.Series
+        Areas in square metres.
+    unit : str
+        One of :data:`AREA_UNITS`.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``area_<unit>``, same index.
+
+    Raises
+    ------
+    ValueError
+        If the unit is unknown.
+    """
+    if unit not in AREA_UNITS:
+        raise ValueError(f"unknown area unit {unit!r}: use one of {', '.join(AREA_UNITS)}")
+    return (area_m2 / AREA_UNITS[unit]).rename(f"area_{unit}")
+
+
+def area_table(gdf: gpd.GeoDataFrame, by: str | None = None, unit: str = "m2") -> pd.DataFrame:
+    """Areas of the features of a layer, or summed by a column.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in any declared CRS.
+    by : str, optional
+        Column to group by (e.g. ``kind``); the sum is of feature areas, so features
+        that overlap are counted once each (see :func:`union_area`).
+    unit : str
+        Output unit: ``m2``, ``ha``, ``mu`` or ``km2``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``gdf`` (or by the ``by`` values) with ``area_m2``,
+        ``area_<unit>`` (when not m2), ``share`` of the total and, when grouped,
+        ``features``.
+
+    Raises
+    ------
+    KeyError
+        If ``by`` is not a column.
+    """
+    area = geodesic_area(gdf)
+    if by is not None:
+        if by not in gdf.columns:
+            raise KeyError(f"no column {by!r} to group by: columns are {', '.join(gdf.columns)}")
+        grouped = area.groupby(gdf[by].astype(str), sort=True)
+        out = pd.DataFrame({"features": grouped.size(), "area_m2": grouped.sum()})
+    else:
+        out = area.to_frame()
+    if unit != "m2":
+        out[f"area_{unit}"] = convert_area(out["area_m2"], unit)
+    total = out["area_m2"].sum()
+    out["share"] = out["area_m2"] / total if total > 0 else np.nan
+    return out

@@ -1,0 +1,437 @@
+"""Distances: nearest features, k nearest, pairs within a distance, coverage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.crs import METRIC_CRS, require_metric, transformer
+from geo.measure.areas import _areas, _lengths
+from geo.measure.arrays import (
+    FloatArray,
+    GeomArray,
+    IntArray,
+    _check_pair,
+    _geoms,
+    _metric,
+    _metric_pair,
+    _metric_to_lonlat,
+    geometry_dimension,
+)
+from geo.units import UNITS
+
+__all__ = [
+    "coverage",
+    "k_nearest",
+    "nearest",
+    "nearest_metric",
+    "parse_distance",
+    "within_distance",
+]
+
+
+_DISTANCE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(m|km|米|公里|千米)\s*$", re.I)
+#: Distance spellings accepted by :func:`parse_distance`, by canonical unit.
+_DISTANCE_UNITS = {"m": "m", "米": "m", "km": "km", "公里": "km", "千米": "km"}
+#: Metres per distance spelling, from the one unit table (:data:`geo.units.UNITS`).
+_DISTANCE_FACTOR = {spelling: UNITS[unit][1] for spelling, unit in _DISTANCE_UNITS.items()}
+
+
+# --------------------------------------------------------------------------- helpers
+def parse_distance(text: str | float) -> float:
+    """Parse a distance such as ``"500m"``, ``"2km"`` or ``"1.5 公里"`` into metres.
+
+    Parameters
+    ----------
+    text : str or float
+        A non-negative number followed by ``m``, ``km``, ``米``, ``公里`` or ``千米``;
+        a bare number is taken as metres only when given as a number, not as text.
+
+    Returns
+    -------
+    float
+        The distance in metres.
+
+    Raises
+    ------
+    ValueError
+        If the text is not a non-negative number with a unit.
+    """
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        if not np.isfinite(text) or text < 0:
+            raise ValueError(f"bad distance {text!r}: give a non-negative number of metres")
+        return float(text)
+    m = _DISTANCE.match(str(text))
+    if not m:
+        raise ValueError(
+            f"bad distance {text!r}: give a non-negative number with a unit, e.g. 500m or 2km"
+        )
+    return float(m.group(1)) * _DISTANCE_FACTOR[m.group(2).lower()]
+
+
+# --------------------------------------------------------------------------- 3. proximity
+def _all_points(geoms: GeomArray) -> bool:
+    """Return whether every geometry is a non-empty Point (one coordinate each)."""
+    return (
+        len(geoms) > 0
+        and bool(np.all(shapely.get_type_id(geoms) == 0))
+        and not bool(np.any(shapely.is_empty(geoms)))
+    )
+
+
+def _metric_xy(geoms: GeomArray, crs: Any) -> FloatArray:
+    """Coordinates of point geometries in EPSG:4544, transformed as plain arrays."""
+    xy = shapely.get_coordinates(geoms)
+    if crs is not None and not crs.equals(METRIC_CRS):
+        x, y = transformer(crs, METRIC_CRS).transform(xy[:, 0], xy[:, 1])
+        xy = np.column_stack([x, y])
+    return xy
+
+
+def _self_positions(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> IntArray:
+    """Position in B of each A feature's own label (-1 where B has no such label)."""
+    if not b.index.is_unique:
+        raise ValueError(
+            "exclude_self matches features by index label, but layer B's labels repeat: "
+            "index both layers by their unique id first (gdf.set_index('id'))"
+        )
+    return np.asarray(b.index.get_indexer(a.index), dtype=np.intp)
+
+
+def nearest_metric(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, max_distance_m: float | None = None
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Nearest feature of metric layer B for each feature of metric layer A (kernel).
+
+    Points to points use a k-d tree (:class:`scipy.spatial.cKDTree`); any other
+    geometry uses :meth:`shapely.STRtree.query_nearest`, edge to edge.
+
+    Parameters
+    ----------
+    a, b : geopandas.GeoDataFrame
+        Layers in a metric CRS (EPSG:4544).
+    max_distance_m : float, optional
+        Ignore B features farther than this.
+
+    Returns
+    -------
+    tuple of ndarray
+        Positions in ``a``, positions in ``b`` (one per A feature that has a match)
+        and distances in metres.
+
+    Raises
+    ------
+    DegreesNotAllowedError
+        If either layer is in degrees.
+    """
+    require_metric(a, "nearest")
+    require_metric(b, "nearest")
+    return _nearest_geoms(_geoms(a), _geoms(b), max_distance_m, None)
+
+
+def _nearest_geoms(
+    ga: GeomArray, gb: GeomArray, max_distance_m: float | None, self_of: IntArray | None
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Nearest B for each A on metric geometry arrays, skipping ``self_of`` when given."""
+    if len(ga) == 0 or len(gb) == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0)
+    if _all_points(ga) and _all_points(gb):
+        xa, xb = shapely.get_coordinates(ga), shapely.get_coordinates(gb)
+        return _nearest_xy(xa, xb, max_distance_m, self_of)
+    (ia, ib), dist = shapely.STRtree(gb).query_nearest(
+        ga, max_distance=max_distance_m, return_distance=True, all_matches=False
+    )
+    if self_of is None or not np.any(ib == self_of[ia]):
+        return ia, ib, dist
+    return _nearest_other(ga, gb, (ia, ib, dist), max_distance_m, self_of)
+
+
+def _nearest_other(
+    ga: GeomArray,
+    gb: GeomArray,
+    found: tuple[IntArray, IntArray, FloatArray],
+    max_distance_m: float | None,
+    self_of: IntArray,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Replace matches of a feature with itself by its nearest other feature."""
+    ia, ib, dist = found
+    hit = ib == self_of[ia]
+    rows = ia[hit]
+    limit = _search_limit(ga, gb) if max_distance_m is None else max_distance_m
+    ca, cb = _candidates_k(ga[rows], gb, 2, limit)
+    d = shapely.distance(ga[rows[ca]], gb[cb])
+    ok = (cb != self_of[rows[ca]]) & (d <= limit)
+    ca, cb, d = ca[ok], cb[ok], d[ok]
+    order = np.lexsort((cb, d, ca))
+    _, first = np.unique(ca[order], return_index=True)
+    pick = order[first]
+    ia = np.concatenate([ia[~hit], rows[ca[pick]]])
+    ib = np.concatenate([ib[~hit], cb[pick]])
+    dist = np.concatenate([dist[~hit], d[pick]])
+    order = np.argsort(ia, kind="stable")
+    return ia[order], ib[order], dist[order]
+
+
+def _nearest_xy(
+    xa: FloatArray, xb: FloatArray, max_distance_m: float | None, self_of: IntArray | None
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Nearest point of B for each point of A by k-d tree, skipping ``self_of``."""
+    from scipy.spatial import cKDTree
+
+    bound = np.inf if max_distance_m is None else max_distance_m
+    tree = cKDTree(xb)
+    dist, ib = tree.query(xa, k=1, distance_upper_bound=bound)
+    if self_of is not None:
+        hit = np.flatnonzero(ib == self_of)
+        if hit.size:
+            d2, i2 = tree.query(xa[hit], k=2, distance_upper_bound=bound)
+            col = (i2[:, 0] == self_of[hit]).astype(np.intp)
+            dist[hit] = d2[np.arange(hit.size), col]
+            ib[hit] = i2[np.arange(hit.size), col]
+    ia = np.flatnonzero(np.isfinite(dist))
+    return ia, ib[ia].astype(np.intp), dist[ia]
+
+
+def nearest(
+    a: gpd.GeoDataFrame,
+    b: gpd.GeoDataFrame,
+    max_distance_m: float | None = None,
+    exclude_self: bool = False,
+) -> pd.DataFrame:
+    """Find the nearest feature of B for each feature of A, with the distance in metres.
+
+    Parameters
+    ----------
+    a, b : geopandas.GeoDataFrame
+        Layers in the same declared CRS. Distances are edge to edge (0 when the
+        features intersect), computed in EPSG:4544; point layers are projected as
+        coordinate arrays.
+    max_distance_m : float, optional
+        Leave features with nothing of B within this distance unmatched.
+    exclude_self : bool
+        Never match a feature of A with the feature of B that has the same index
+        label, so that the nearest of a layer to itself (both indexed by their
+        unique ``id``) is another feature, not the feature at 0 m.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``a``: ``b`` (index label of the nearest B feature, None when
+        unmatched) and ``dist_m`` (NaN when unmatched). Ties go to one of the tied.
+
+    Raises
+    ------
+    CRSError
+        If A and B are in different CRSs or one has none.
+    ValueError
+        If ``exclude_self`` is set and B's index labels are not unique.
+    """
+    _check_pair(a, b, "nearest")
+    self_of = _self_positions(a, b) if exclude_self else None
+    ga, gb = _geoms(a), _geoms(b)
+    if _all_points(ga) and _all_points(gb):
+        xa, xb = _metric_xy(ga, a.crs), _metric_xy(gb, b.crs)
+        ia, ib, dist = _nearest_xy(xa, xb, max_distance_m, self_of)
+    else:
+        ia, ib, dist = _nearest_geoms(_metric(a), _metric(b), max_distance_m, self_of)
+    labels = np.full(len(a), None, dtype=object)
+    labels[ia] = b.index.to_numpy()[ib]
+    dist_m = np.full(len(a), np.nan)
+    dist_m[ia] = dist
+    return pd.DataFrame({"b": labels, "dist_m": dist_m}, index=a.index)
+
+
+def _search_limit(ga: GeomArray, gb: GeomArray) -> float:
+    """Return a distance beyond which no pair of the two layers can be."""
+    x0, y0, x1, y1 = shapely.total_bounds(np.concatenate([ga, gb]))
+    return float(np.hypot(x1 - x0, y1 - y0)) + 1.0
+
+
+def _candidates_k(ga: GeomArray, gb: GeomArray, k: int, limit: float) -> tuple[IntArray, IntArray]:
+    """Pairs guaranteed to include each A feature's k nearest: grow a radius per A."""
+    tree = shapely.STRtree(gb)
+    (ia0, _), d0 = tree.query_nearest(ga, return_distance=True, all_matches=False)
+    radius = np.full(len(ga), limit)
+    radius[ia0] = np.minimum(np.maximum(d0, 1.0), limit)
+    pending = np.arange(len(ga))
+    found_a: list[IntArray] = []
+    found_b: list[IntArray] = []
+    while pending.size:
+        qa, qb = tree.query(ga[pending], predicate="dwithin", distance=radius[pending])
+        counts = np.bincount(qa, minlength=pending.size)
+        done = (counts >= k) | (radius[pending] >= limit)
+        sel = done[qa]
+        found_a.append(pending[qa[sel]])
+        found_b.append(qb[sel])
+        radius[pending[~done]] = np.minimum(radius[pending[~done]] * 2.0, limit)
+        pending = pending[~done]
+    return np.concatenate(found_a), np.concatenate(found_b)
+
+
+def _pairs_frame(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, ia: IntArray, ib: IntArray, dist: FloatArray
+) -> pd.DataFrame:
+    order = np.lexsort((ib, dist, ia))
+    return pd.DataFrame(
+        {
+            "a": a.index.to_numpy()[ia[order]],
+            "b": b.index.to_numpy()[ib[order]],
+            "dist_m": dist[order],
+        }
+    )
+
+
+def k_nearest(
+    a: gpd.GeoDataFrame,
+    b: gpd.GeoDataFrame,
+    k: int,
+    max_distance_m: float | None = None,
+    exclude_self: bool = False,
+) -> pd.DataFrame:
+    """Find the ``k`` nearest features of B for each feature of A.
+
+    Parameters
+    ----------
+    a, b : geopandas.GeoDataFrame
+        Layers in the same declared CRS; distances edge to edge in EPSG:4544.
+    k : int
+        How many neighbours (at least 1; fewer are returned when B is smaller).
+    max_distance_m : float, optional
+        Drop neighbours farther than this.
+    exclude_self : bool
+        Skip the B feature with the same index label as the A feature (see
+        :func:`nearest`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``a``, ``b``, ``rank`` (1 = nearest), ``dist_m``, sorted by A then
+        distance.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` < 1, or ``exclude_self`` is set and B's labels repeat.
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    self_of = _self_positions(a, b) if exclude_self else None
+    ga, gb = _metric_pair(a, b, "k_nearest")
+    if len(ga) == 0 or len(gb) == 0:
+        return pd.DataFrame({"a": [], "b": [], "rank": [], "dist_m": []})
+    limit = _search_limit(ga, gb) if max_distance_m is None else max_distance_m
+    ia, ib = _drop_self(*_candidates_k(ga, gb, k + (self_of is not None), limit), self_of)
+    frame = _pairs_frame(a, b, ia, ib, shapely.distance(ga[ia], gb[ib]))
+    if max_distance_m is not None:
+        frame = frame[frame["dist_m"] <= max_distance_m]
+    frame["rank"] = frame.groupby("a", sort=False).cumcount() + 1
+    frame = frame[frame["rank"] <= k]
+    return frame[["a", "b", "rank", "dist_m"]].reset_index(drop=True)
+
+
+def _drop_self(ia: IntArray, ib: IntArray, self_of: IntArray | None) -> tuple[IntArray, IntArray]:
+    """Drop the pairs that match a feature with itself (when ``self_of`` is given)."""
+    if self_of is None:
+        return ia, ib
+    keep = ib != self_of[ia]
+    return ia[keep], ib[keep]
+
+
+def within_distance(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, distance_m: float, exclude_self: bool = False
+) -> pd.DataFrame:
+    """All pairs of A and B features no more than ``distance_m`` apart (edge to edge).
+
+    Parameters
+    ----------
+    a, b : geopandas.GeoDataFrame
+        Layers in the same declared CRS.
+    distance_m : float
+        Search distance in metres (≥ 0; 0 finds intersecting pairs).
+    exclude_self : bool
+        Skip the B feature with the same index label as the A feature (see
+        :func:`nearest`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``a``, ``b``, ``dist_m``, sorted by A then distance.
+    """
+    distance_m = parse_distance(distance_m)
+    self_of = _self_positions(a, b) if exclude_self else None
+    ga, gb = _metric_pair(a, b, "within_distance")
+    ia, ib = shapely.STRtree(gb).query(ga, predicate="dwithin", distance=distance_m)
+    ia, ib = _drop_self(ia, ib, self_of)
+    return _pairs_frame(a, b, ia, ib, shapely.distance(ga[ia], gb[ib]))
+
+
+def _coverage_counts(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, distances: list[float]
+) -> list[tuple[float, float]]:
+    near = nearest(a, b)["dist_m"].to_numpy()
+    return [(float(np.sum(near <= d)), float(len(a))) for d in distances]
+
+
+def _coverage_measure(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, distances: list[float], dim: int
+) -> list[tuple[float, float]]:
+    target = shapely.union_all(_metric(a))
+    geoms_b = _metric(b)
+    measure = _areas if dim == 2 else _lengths
+    total = float(measure(_metric_to_lonlat(np.array([target], dtype=object)))[0])
+    out = []
+    for d in distances:
+        zone = shapely.union_all(shapely.buffer(geoms_b, d, quad_segs=32)) if len(geoms_b) else None
+        part = shapely.intersection(target, zone) if zone is not None else shapely.Polygon()
+        out.append((float(measure(_metric_to_lonlat(np.array([part], dtype=object)))[0]), total))
+    return out
+
+
+def coverage(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, distances_m: Iterable[float], how: str = "auto"
+) -> pd.DataFrame:
+    """Share of A within each distance of B.
+
+    Parameters
+    ----------
+    a, b : geopandas.GeoDataFrame
+        Layers in the same declared CRS.
+    distances_m : iterable of float
+        Distances in metres.
+    how : {"auto", "count", "area", "length"}
+        ``count``: features of A with any part within d of B; ``area`` / ``length``:
+        geodesic area / length of A (its union) within d of B, whose buffers are
+        128-gons (area error < 0.05%). ``auto`` picks count for points, length for
+        lines and area for polygons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distance: ``distance_m``, ``measure`` (``count``, ``area_m2`` or
+        ``length_m``), ``within``, ``total`` and ``share`` (NaN when A is empty).
+    """
+    ds = [parse_distance(d) for d in distances_m]
+    _metric_pair(a, b, "coverage")
+    dim = geometry_dimension(a)
+    how = {2: "area", 1: "length"}.get(dim, "count") if how == "auto" else how
+    if how not in ("count", "area", "length"):
+        raise ValueError(f"how must be auto, count, area or length, not {how!r}")
+    rows = (
+        _coverage_counts(a, b, ds)
+        if how == "count"
+        else _coverage_measure(a, b, ds, 2 if how == "area" else 1)
+    )
+    unit = {"count": "count", "area": "area_m2", "length": "length_m"}[how]
+    within = np.array([r[0] for r in rows])
+    total = np.array([r[1] for r in rows])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, within / np.where(total > 0, total, 1), np.nan)
+    return pd.DataFrame(
+        {"distance_m": ds, "measure": unit, "within": within, "total": total, "share": share}
+    )

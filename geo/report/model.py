@@ -1,0 +1,85 @@
+"""What the report holds: its sections, the layers it reads and its thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.placement import DEFAULT_MAX_ACCURACY_M
+
+__all__ = [
+    "FigureLink",
+    "Layers",
+    "Report",
+    "Section",
+]
+
+
+ZONE_LAYERS = ("cities", "belts", "screens", "rings", "clusters")
+OVERLAP_LAYERS = ("rings", "clusters", "belts")
+COUNT_ZONE_LAYERS = ("belts", "cities", "rings")
+PLATFORM_LAYERS = ("rd_platforms", "transformation_platforms", "industrial_platforms")
+PROJECT_LAYERS = ("projects",)
+#: Distances (km) of the platform-to-campus coverage table.
+COVERAGE_KM = (1, 2, 5)
+#: Overlaps up to this size are slivers of coordinate rounding, not overlaps (m²).
+SLIVER_M2 = 1.0
+#: A position this precise answers any distance question of the report (metres); a
+#: coarser one answers only questions about distances at least as large as its error.
+POINT_ACCURACY_M = DEFAULT_MAX_ACCURACY_M
+#: Every layer the report reads.
+REPORT_LAYERS = ("district", *ZONE_LAYERS, "campuses", *PLATFORM_LAYERS, *PROJECT_LAYERS)
+
+Layers = Mapping[str, gpd.GeoDataFrame]
+#: A figure shown with the tables: (caption, image link, PDF link), links relative.
+FigureLink = tuple[str, str, str]
+
+
+@dataclass
+class Section:
+    """One table of the report.
+
+    Attributes
+    ----------
+    key : str
+        File stem of the table's CSV (``zone_areas`` → ``zone_areas.csv``).
+    title : str
+        Heading, Chinese first.
+    intro : str
+        One or two sentences on what the table shows and how it was measured.
+    table : pandas.DataFrame
+        The numbers, unformatted (possibly empty).
+    notes : list of str
+        Visible notes, such as layers that were skipped and why.
+    """
+
+    key: str
+    title: str
+    intro: str
+    table: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """The whole report: sections in order, plus notes on the inputs.
+
+    Attributes
+    ----------
+    title : str
+        Page title.
+    sections : list of Section
+        The tables.
+    notes : list of str
+        Report-wide notes (the layers that were missing and why).
+    layers_used : dict of str to str
+        Layer id → title of every layer the report read.
+    """
+
+    title: str
+    sections: list[Section]
+    notes: list[str] = field(default_factory=list)
+    layers_used: dict[str, str] = field(default_factory=dict)
