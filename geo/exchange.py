@@ -31,7 +31,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo._errors import CRSError
+from geo._errors import CRSError, ShapefileTextWarning
 from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
 from geo.catalog import Catalog, LayerSpec
 from geo.export import (
@@ -67,10 +67,6 @@ SHAPEFILE_FIELD_BYTES = 10
 #: Longest text a dBASE field holds, in bytes.
 SHAPEFILE_TEXT_BYTES = 254
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-
-
-class ShapefileTextWarning(UserWarning):
-    """Text was cut to the 254 bytes a Shapefile's dBASE field holds."""
 
 
 def export_crs(text: str, fmt: str = "gpkg") -> str:
