@@ -133,3 +133,7 @@ class ShapefileTextWarning(GeoWarning):
 
 class LayerLoadWarning(GeoWarning):
     """Layers did not load; the message lists each with the file and the fix."""
+
+
+class MeasureInputError(GeoError, ValueError):
+    """A measure was asked of inputs that cannot give it (points have no area ...)."""

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
     from geo.maps.specs import FigureSpec
 
-__all__ = ["LOAD_ERRORS", "LayerProblem", "LayerSummary", "Project"]
+__all__ = ["LOAD_ERRORS", "LayerProblem", "LayerSummary", "Project", "load_for_maps"]
 
 #: What a layer that cannot be loaded raises: the toolkit's errors and unreadable
 #: files. Anything else is a bug and propagates.
@@ -59,6 +59,9 @@ _FIXES: tuple[tuple[type[BaseException], str], ...] = (
     (OSError, "check that the file exists and can be read"),
 )
 _LOAD_FIX = "fix what the message names (for a derived layer, in the layers its rule reads)"
+#: What to do about an invalid shape, by where the layer comes from.
+_SOURCE_FIX = "fix the outline (e.g. shapely.make_valid or QGIS 'Fix geometries')"
+_DERIVED_FIX = "the rule made an invalid shape: check its inputs and report the rule"
 
 
 @dataclass(frozen=True)
@@ -432,8 +435,6 @@ class Project:
                 return read_layer_file(text, crs, encoding=encoding, layer=layer)
         catalog = self.catalog
         if text not in catalog:
-            if Path(text).suffix:
-                raise UnknownLayerError(f"{text}: no such file (and not a catalog layer id)")
             known = ", ".join(catalog.layers)
             raise UnknownLayerError(
                 f"unknown layer {text!r}: not a catalog id ({known}) nor a file"
@@ -448,6 +449,38 @@ class Project:
         if "district" not in self.catalog:
             return None
         return self.layer("district").geometry.union_all()
+
+    def validate(self, load: bool = True) -> list[Problem]:
+        """Return every problem of the folder's layers (empty when all is well).
+
+        Parameters
+        ----------
+        load : bool
+            Also load every layer, derived ones computed, and check each geometry is
+            valid as stored (EPSG:4326) and in EPSG:4544; a layer that does not load
+            is a problem too (returned, not warned).
+
+        Returns
+        -------
+        list of Problem
+            Problems of the source files, ids used in two layers, then (with
+            ``load``) invalid geometries and layers that do not load.
+        """
+        from geo.layers import validate_catalog
+        from geo.validity import geometry_problems
+
+        catalog = self.catalog
+        with self._places():
+            problems = validate_catalog(catalog)
+        if not load:
+            return problems
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LayerLoadWarning)
+            loaded = self.layers()
+        for lid, gdf in loaded.items():
+            fix = _DERIVED_FIX if catalog[lid].is_derived else _SOURCE_FIX
+            problems += geometry_problems(gdf, self.file_of(lid), fix)
+        return problems + [p.as_problem() for p in self.problems]
 
     # ------------------------------------------------------------------ summaries
     def summary(self, layer_id: str, load: bool = True) -> LayerSummary:
@@ -505,6 +538,26 @@ class Project:
             rows.append([spec.id, title, spec.geometry_type, figures, spec.source, count])
         header = ["id", "title", "geometry", "figures", "source", "features"]
         return _html_table(f"Project {self.folder}", header, rows)
+
+
+def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
+    """Return the layers the maps draw, and a line for each layer left out.
+
+    The same as ``Project(catalog.folder).layers(within_limits=True)``: layers that
+    do not load, or are too large to draw, are left out (and warned about).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A catalog read from its folder (:func:`geo.catalog.read_catalog`).
+
+    Returns
+    -------
+    tuple of (dict of str to GeoDataFrame, list of str)
+    """
+    project = Project(catalog.folder)
+    layers = project.layers(within_limits=True)
+    return layers, [f"layer {p.layer} not drawn: {p.problem}; {p.fix}" for p in project.problems]
 
 
 def _size_problem(gdf: gpd.GeoDataFrame) -> str | None:

@@ -238,16 +238,16 @@ def overview_spec(catalog: Catalog) -> FigureSpec:
 
 
 def figure_layer_ids(spec: FigureSpec, catalog: Catalog) -> tuple[str, ...]:
-    """Return the ids of the layers a figure draws, in catalog order.
+    """Return the ids of the layers a figure draws: the outline, then catalog order.
 
     Parameters
     ----------
     spec : FigureSpec
         The figure.
     catalog : Catalog
-        The catalog: a numbered figure draws the layers whose ``figures`` list its
-        number; a figure that does not take the catalog's lists (the overview)
-        draws its own ``layers``.
+        The catalog: a numbered figure draws the district outline and the layers
+        whose ``figures`` list its number; a figure that does not take the
+        catalog's lists (the overview) draws its own ``layers``.
 
     Returns
     -------
@@ -255,7 +255,9 @@ def figure_layer_ids(spec: FigureSpec, catalog: Catalog) -> tuple[str, ...]:
     """
     if not spec.include_catalog_figures or spec.number is None:
         return spec.layers
-    return tuple(s.id for s in catalog.for_figure(spec.number))
+    outline = ["district"] if "district" in catalog else []  # every figure has the outline
+    listed = [s.id for s in catalog.for_figure(spec.number)]
+    return tuple(dict.fromkeys([*outline, *listed]))
 
 
 def with_catalog_layers(spec: FigureSpec, catalog: Catalog) -> FigureSpec:
