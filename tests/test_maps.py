@@ -19,7 +19,6 @@ import shapely
 
 from geo._errors import BasemapError
 from geo.catalog import parse_catalog
-from geo.cli.cmd_maps import load_for_maps
 from geo.crs import wgs84_to_gcj02
 from geo.layers import load_layer, read_catalog, read_layer_file
 from geo.maps import (
@@ -54,6 +53,7 @@ from geo.maps.styles import (
     get_style,
     is_drawn_schematic,
 )
+from geo.project import load_for_maps
 from geo.report import unit_text
 
 DATA = Path(__file__).parent / "data" / "maps"
@@ -649,3 +649,42 @@ def test_index_links_print_versions_report_pdf_and_locate_page(tmp_path):
     assert 'href="print/fig3.png"' not in page
     assert 'href="report.pdf"' in page
     assert 'href="locate.html"' in page
+
+
+# --------------------------------------------------------------------------- one declaration
+#: The layers each figure drew when FigureSpec listed them beside the catalog's
+#: ``figures`` lists (the union of the two, as the builder combined them).
+DRAWN_BEFORE = {
+    "fig1": "district neighbours cities science_city creative_valley industrial_platforms "
+    "ridges smart_scenes",
+    "fig2": "district neighbours cities screens belts rings clusters axes ridges campuses projects",
+    "fig3": "district neighbours campuses rd_platforms",
+    "fig4": "district neighbours clusters incubator_members transformation_platforms",
+    "fig5": "district neighbours science_city industrial_platforms carriers projects",
+    "fig6": "district neighbours rings campuses ring_members projects",
+    "fig7": "district neighbours cancer_resources",
+    "fig8": "district neighbours screens smart_scenes science_parks ridges",
+}
+
+
+def test_figures_declare_no_layers_of_their_own():
+    # the catalog's figures lists are the one declaration of a figure's layers
+    assert [f.layers for f in FIGURES] == [()] * 8
+
+
+def test_every_figure_draws_what_the_catalog_lists_for_it():
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    for spec in all_specs(cat)[:8]:
+        listed = {"district"} | {s.id for s in cat.for_figure(spec.number)}
+        assert set(spec.layers) == listed, spec.id
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingLayerWarning)
+            chosen, skipped = figure_layers(spec, cat, layers)
+        assert {s.id for s in chosen} | set(skipped) == listed, spec.id
+
+
+def test_figures_draw_the_layers_they_drew_before():
+    cat = read_catalog()
+    for spec in all_specs(cat)[:8]:
+        assert set(spec.layers) == set(DRAWN_BEFORE[spec.id].split()), spec.id
