@@ -149,6 +149,10 @@ def load_each(
 ) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, BaseException]]:
     """Load layers one by one; a layer that fails is set aside with its error.
 
+    :meth:`geo.Project.layers` is the toolkit's policy for layers that fail (kept,
+    reported once with the file and the fix); this lower-level loop returns the
+    exceptions themselves, for callers that decide on their own.
+
     Parameters
     ----------
     catalog : Catalog
