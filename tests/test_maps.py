@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -41,7 +42,7 @@ from geo.maps.builder import (
 from geo.maps.furniture import LINE_MARGIN_M, clip_lines
 from geo.maps.labels import figure_labels
 from geo.maps.site import BUDGET_OFFLINE, BUDGET_ONLINE, index_html, write_site
-from geo.maps.specs import all_specs
+from geo.maps.specs import all_specs, with_catalog_layers
 from geo.maps.styles import (
     RESERVED,
     SCHEMATIC_DASH,
@@ -652,19 +653,20 @@ def test_index_links_print_versions_report_pdf_and_locate_page(tmp_path):
 
 
 # --------------------------------------------------------------------------- one declaration
-#: The layers each figure drew when FigureSpec listed them beside the catalog's
-#: ``figures`` lists (the union of the two, as the builder combined them).
+#: The layers each figure drew, in draw order (polygons, lines, points), when FigureSpec
+#: listed them beside the catalog's ``figures`` lists (the builder combined the two).
 DRAWN_BEFORE = {
-    "fig1": "district neighbours cities science_city creative_valley industrial_platforms "
-    "ridges smart_scenes",
+    "fig1": "district neighbours cities science_city creative_valley ridges "
+    "industrial_platforms smart_scenes",
     "fig2": "district neighbours cities screens belts rings clusters axes ridges campuses projects",
     "fig3": "district neighbours campuses rd_platforms",
     "fig4": "district neighbours clusters incubator_members transformation_platforms",
     "fig5": "district neighbours science_city industrial_platforms carriers projects",
     "fig6": "district neighbours rings campuses ring_members projects",
     "fig7": "district neighbours cancer_resources",
-    "fig8": "district neighbours screens smart_scenes science_parks ridges",
+    "fig8": "district neighbours screens ridges smart_scenes science_parks",
 }
+_DRAW = ["Polygon", "LineString", "Point"]
 
 
 def test_figures_declare_no_layers_of_their_own():
@@ -682,9 +684,20 @@ def test_every_figure_draws_what_the_catalog_lists_for_it():
             warnings.simplefilter("ignore", MissingLayerWarning)
             chosen, skipped = figure_layers(spec, cat, layers)
         assert {s.id for s in chosen} | set(skipped) == listed, spec.id
+        assert set(spec.draw_order) <= listed, spec.id  # styling: it adds no layer
 
 
-def test_figures_draw_the_layers_they_drew_before():
+def test_figures_draw_the_layers_they_drew_before_in_the_same_order():
     cat = read_catalog()
     for spec in all_specs(cat)[:8]:
-        assert set(spec.layers) == set(DRAWN_BEFORE[spec.id].split()), spec.id
+        drawn = sorted(spec.layers, key=lambda lid: _DRAW.index(cat[lid].geometry_type))
+        assert drawn == DRAWN_BEFORE[spec.id].split(), spec.id
+
+
+def test_draw_order_places_only_the_layers_it_names():
+    cat = read_catalog()
+    plain = replace(FIGURES[1], draw_order=())
+    assert figure_by_id("fig2", cat).layers == tuple(
+        "cities" if lid == "screens" else "screens" if lid == "cities" else lid
+        for lid in with_catalog_layers(plain, cat).layers
+    )

@@ -129,7 +129,7 @@ def test_size_limits_are_an_option(gis_layers, monkeypatch):
 def test_figure_layers_are_the_catalogs_for_that_figure():
     project = Project()
     fig6 = project.figure_layers("fig6")
-    assert list(fig6) == ["district", "neighbours", "campuses", "projects", "ring_members", "rings"]
+    assert list(fig6) == ["district", "neighbours", "campuses", "ring_members", "projects", "rings"]
     assert list(project.figure_layers(7)) == ["district", "neighbours", "cancer_resources"]
 
 

@@ -64,6 +64,10 @@ class FigureSpec:
         rows. The browser tests check each is visible when the figure opens.
     label_notes : tuple of (str, str)
         Feature id to a second label line (Figure 1: each city's industries).
+    draw_order : tuple of str
+        Styling only: layers of the figure drawn in this order among themselves
+        (later above earlier; colours are handed out in draw order too). The others
+        keep catalog order. It adds no layer: each id must be on the figure.
     """
 
     id: str
@@ -80,6 +84,7 @@ class FigureSpec:
     single_colour: tuple[str, ...] = ()
     must_see: tuple[str, ...] = ()
     label_notes: tuple[tuple[str, str], ...] = ()
+    draw_order: tuple[str, ...] = ()
 
     @property
     def number(self) -> int | None:
@@ -142,6 +147,7 @@ FIGURES: tuple[FigureSpec, ...] = (
             "嘉陵江",
             "环大学创新生态圈",
         ),
+        draw_order=("cities", "screens"),
     ),
     FigureSpec(
         id="fig3",
@@ -164,6 +170,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         # no cluster has a member located to ±1 km, so none is drawn (the panel lists
         # them); their members are shown by cluster
         must_see=("沙滨路", "菁云湖", "五云湖", "在建", "规划论证"),
+        draw_order=("incubator_members", "transformation_platforms"),
     ),
     FigureSpec(
         id="fig5",
@@ -187,6 +194,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         single_colour=("ring_members", "projects"),
         # 成渝高校协同 has no member located to ±1 km: listed as not derivable, not drawn
         must_see=("环重庆大学", "环重庆师大", "环建筑职院", "环电子职院", "环西政—川外"),
+        draw_order=("ring_members", "projects"),
     ),
     FigureSpec(
         id="fig7",
@@ -207,6 +215,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         shows="The six 专栏 9 science parks, with the two screens and the 专栏 8 smart-city "
         "scenes as context.",
         must_see=("中部中梁山生态屏障", "西部缙云山生态屏障", "科技公园", "科普公园"),
+        draw_order=("smart_scenes", "science_parks"),
     ),
 )
 
@@ -256,8 +265,10 @@ def figure_layer_ids(spec: FigureSpec, catalog: Catalog) -> tuple[str, ...]:
     if not spec.include_catalog_figures or spec.number is None:
         return spec.layers
     outline = ["district"] if "district" in catalog else []  # every figure has the outline
-    listed = [s.id for s in catalog.for_figure(spec.number)]
-    return tuple(dict.fromkeys([*outline, *listed]))
+    listed = list(dict.fromkeys([*outline, *(s.id for s in catalog.for_figure(spec.number))]))
+    # the layers named in draw_order take their places in that order among themselves
+    ordered = iter([lid for lid in spec.draw_order if lid in listed])
+    return tuple(next(ordered) if lid in spec.draw_order else lid for lid in listed)
 
 
 def with_catalog_layers(spec: FigureSpec, catalog: Catalog) -> FigureSpec:
