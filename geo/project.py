@@ -86,7 +86,11 @@ class LayerProblem:
     fix: str
 
     def __str__(self) -> str:
-        return f"layer {self.layer} ({self.file}): {self.problem} -> fix: {self.fix}"
+        head = f"layer {self.layer} does not load ({self.file}): {self.problem}"
+        # a problem of several lines (each with its own fix) gets the fix on a line below
+        return (
+            f"{head}\n  fix: {self.fix}" if "\n" in self.problem else f"{head} -> fix: {self.fix}"
+        )
 
     @property
     def first_line(self) -> str:

@@ -62,7 +62,7 @@ def test_a_toolkit_warning_in_a_command_is_said_plainly(gis_layers, capsys):
     (gis_layers / "sites.geojson").write_text("{", encoding="utf-8")
     assert main(["layers"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("geo layers: warning: layer sites (")
+    assert err.startswith("geo layers: warning: layer sites does not load (")
     assert "broken JSON" in err
     assert "LayerLoadWarning" not in err  # not Python's warning block
     assert "warnings.warn" not in err
