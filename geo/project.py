@@ -362,8 +362,8 @@ class Project:
         return out
 
     def _try(self, layer_id: str) -> gpd.GeoDataFrame | None:
-        if layer_id in self._problems:
-            return None
+        if layer_id in self._problems and layer_id not in self._loaded:
+            return None  # failed before (a layer only too large to draw is kept)
         try:
             return self.layer(layer_id)
         except LOAD_ERRORS as exc:
@@ -523,7 +523,7 @@ class Project:
         derived = sum(s.is_derived for s in catalog)
         return (
             f"<Project {self.folder}: {len(catalog)} layers ({derived} derived), "
-            f"{len(self._loaded)} loaded, {len(self._problems)} not loadable>"
+            f"{len(self._loaded)} loaded, {len(self._problems)} left out>"
         )
 
     def _repr_html_(self) -> str:
@@ -533,10 +533,10 @@ class Project:
             return f"<p>Project {escape(str(self.folder))}: {escape(str(exc))}</p>"
         rows = []
         for spec in catalog:
-            if spec.id in self._problems:
-                count = "does not load"
+            if spec.id in self._loaded:
+                count = str(len(self._loaded[spec.id]))
             else:
-                count = str(len(self._loaded[spec.id])) if spec.id in self._loaded else "-"
+                count = "does not load" if spec.id in self._problems else "-"
             figures = ", ".join(map(str, spec.figures)) or "-"
             title = f"{spec.title_zh} {spec.title_en}"
             rows.append([spec.id, title, spec.geometry_type, figures, spec.source, count])

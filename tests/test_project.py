@@ -124,6 +124,7 @@ def test_size_limits_are_an_option(gis_layers, monkeypatch):
     (found,) = project.problems
     assert "more than the limit of 50" in found.problem
     assert found.fix == limits.SIMPLIFY_FIX
+    assert sorted(project.layers()) == ["clusters", "district", "sites"]  # loaded, only big
 
 
 def test_figure_layers_are_the_catalogs_for_that_figure():
