@@ -5,6 +5,8 @@ Five-Year plan for science and technology innovation as geospatial layers,
 measures it, checks the plan's size claims, and publishes interactive maps.
 
 Data flows catalog → layers → derive → measure / claims → maps / report.
+``geo.Project()`` is the entry to a data folder: its catalog, gazetteer, claims
+ledger and layers.
 """
 
 from __future__ import annotations
@@ -13,14 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from geo.layers import load_layer, load_layers, read_catalog, validate_file, write_layer
+    from geo.project import Project
 
-__all__ = ["load_layer", "load_layers", "read_catalog", "validate_file", "write_layer"]
+__all__ = ["Project", "load_layer", "load_layers", "read_catalog", "validate_file", "write_layer"]
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    # The layer functions come from geo.layers (geopandas) on first use, so that
-    # `geo --help` and the light commands start without loading it.
+    # Project and the layer functions are imported on first use, so that
+    # `geo --help` and the light commands start without loading geopandas.
+    if name == "Project":
+        from geo.project import Project
+
+        return Project
     if name in __all__:
         from geo import layers
 

@@ -1,12 +1,22 @@
 """Exception and warning classes of the toolkit.
 
-Every class subclasses a built-in, so callers that do not know this package can
-still catch ``ValueError`` or ``KeyError`` as usual (the osmnx convention).
+Every error derives from :class:`GeoError` and every warning from
+:class:`GeoWarning`, so ``except GeoError`` catches whatever the toolkit raises on
+purpose. Each also subclasses a built-in, so callers that do not know this package
+can still catch ``ValueError`` or ``KeyError`` as usual (the osmnx convention).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+class GeoError(Exception):
+    """Base of every error the toolkit raises on purpose: the message says what to do."""
+
+
+class GeoWarning(UserWarning):
+    """Base of every warning the toolkit gives."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,7 @@ class Problem:
         return f"{self.file}: feature {self.feature_id}: {self.problem} -> fix: {self.fix}"
 
 
-class LayerValidationError(ValueError):
+class LayerValidationError(GeoError, ValueError):
     """A layer file has one or more problems; all of them are listed.
 
     Parameters
@@ -50,7 +60,7 @@ class LayerValidationError(ValueError):
         super().__init__("\n".join([head, *("  - " + str(p) for p in self.problems)]))
 
 
-class UnknownLayerError(KeyError):
+class UnknownLayerError(GeoError, KeyError):
     """A layer id is not in the catalog and is not a path to an existing file."""
 
     def __str__(self) -> str:
@@ -58,7 +68,7 @@ class UnknownLayerError(KeyError):
         return str(self.args[0]) if self.args else "unknown layer"
 
 
-class CatalogError(ValueError):
+class CatalogError(GeoError, ValueError):
     """The layer catalog (layers/catalog.yaml) is malformed."""
 
 
@@ -66,7 +76,7 @@ class PackagedDataError(CatalogError):
     """A write was aimed at the data installed with the package (copy it first)."""
 
 
-class CRSError(ValueError):
+class CRSError(GeoError, ValueError):
     """A coordinate reference system is unknown, undeclared or unsuitable."""
 
 
@@ -74,32 +84,56 @@ class DegreesNotAllowedError(CRSError):
     """A metric computation was asked of data in geographic degrees."""
 
 
-class GazetteerError(KeyError):
+class GazetteerError(GeoError, KeyError):
     """A place name does not resolve in the gazetteer."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown place"
 
 
-class DeriveError(ValueError):
+class DeriveError(GeoError, ValueError):
     """A derived-layer rule cannot be evaluated (bad rule or missing member)."""
 
 
-class ClaimParseError(ValueError):
+class ClaimParseError(GeoError, ValueError):
     """A number or unit in a claim cannot be parsed."""
 
 
-class MissingDependencyError(ImportError):
+class MissingDependencyError(GeoError, ImportError):
     """An optional dependency is not installed; the message names the install command."""
 
 
-class BasemapError(ValueError):
+class BasemapError(GeoError, ValueError):
     """A basemap is unknown or lacks what it needs (such as an API key)."""
 
 
-class WriteLockTimeoutError(TimeoutError):
+class WriteLockTimeoutError(GeoError, TimeoutError):
     """Another process kept the write lock of a folder for longer than the timeout."""
 
 
-class InterruptedWriteWarning(UserWarning):
+class InterruptedWriteWarning(GeoWarning):
     """A write stopped half-way earlier (for instance by a kill) was finished or undone."""
+
+
+class OfflineAssetError(GeoError, ValueError):
+    """A map links an asset that the offline asset table does not hold."""
+
+
+class SizeBudgetWarning(GeoWarning):
+    """A figure's HTML file is larger than its size budget."""
+
+
+class MissingLayerWarning(GeoWarning):
+    """A figure names a layer that the catalog or the loaded layers lack."""
+
+
+class ShapefileTextWarning(GeoWarning):
+    """Text was cut to the 254 bytes a Shapefile's dBASE field holds."""
+
+
+class LayerLoadWarning(GeoWarning):
+    """Layers did not load; the message lists each with the file and the fix."""
+
+
+class MeasureInputError(GeoError, ValueError):
+    """A measure was asked of inputs that cannot give it (points have no area ...)."""

@@ -1,19 +1,23 @@
 """The layer catalog: what layers exist, where their data is and how they are drawn.
 
 The catalog is ``layers/catalog.yaml`` (see ``docs/contract.md``). This module turns
-its parsed mapping into typed :class:`LayerSpec` records and checks it; reading the
-YAML file itself is done by :func:`geo.layers.read_catalog`.
+its parsed mapping into typed :class:`LayerSpec` records and checks it
+(:func:`parse_catalog`), reads the YAML file (:func:`read_catalog`) and resolves a
+layer's data file inside the layers folder (:func:`layer_path`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from geo import _data
 from geo._errors import CatalogError
+from geo._io import settle
 
 GEOMETRY_TYPES = frozenset({"Point", "LineString", "Polygon"})
 ROLES = frozenset({"admin", "axis", "terrain", "site", "campus", "context", "zone", "member"})
@@ -53,7 +57,7 @@ def check_layer_id(layer_id: str) -> str:
 def file_problem(file: object) -> str | None:
     """Say why a catalog ``file`` value cannot name a file inside the layers folder.
 
-    Only the text is checked here; :func:`geo.layers.layer_file` also resolves
+    Only the text is checked here; :func:`layer_path` also resolves
     symbolic links on disk.
 
     Parameters
@@ -169,9 +173,13 @@ class Catalog:
     ----------
     layers : dict of str to LayerSpec
         Layer specs by id, in the order the catalog lists them.
+    folder : Path or None
+        The layers folder the catalog was read from, where its files are; ``None``
+        for a catalog built in memory (its files are then in :func:`layers_dir`).
     """
 
     layers: dict[str, LayerSpec]
+    folder: Path | None = field(default=None, compare=False)
 
     def __getitem__(self, layer_id: str) -> LayerSpec:
         return self.layers[layer_id]
@@ -250,7 +258,7 @@ def _spec_problems(i: int, entry: Any) -> list[str]:
     return out
 
 
-def parse_catalog(data: Any, source: str = "catalog.yaml") -> Catalog:
+def parse_catalog(data: Any, source: str = "catalog.yaml", folder: Path | None = None) -> Catalog:
     """Build a :class:`Catalog` from the parsed YAML mapping, checking every entry.
 
     Parameters
@@ -259,6 +267,8 @@ def parse_catalog(data: Any, source: str = "catalog.yaml") -> Catalog:
         The parsed YAML document: ``{"version": 1, "layers": [...]}``.
     source : str
         Name used in error messages.
+    folder : Path, optional
+        The layers folder holding the catalog's files.
 
     Returns
     -------
@@ -300,4 +310,81 @@ def parse_catalog(data: Any, source: str = "catalog.yaml") -> Catalog:
         )
     if problems:
         raise CatalogError(f"{source}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
-    return Catalog(specs)
+    return Catalog(specs, folder)
+
+
+def layers_dir() -> Path:
+    """Return the data directory (see :func:`geo._data.layers_dir`)."""
+    return _data.layers_dir()
+
+
+def layer_path(layer_id: str, file: str | None, directory: Path | None = None) -> Path:
+    """Return the data file of a source layer, refusing any path outside the layers folder.
+
+    Parameters
+    ----------
+    layer_id : str
+        The layer's id (named in the error).
+    file : str or None
+        The catalog entry's ``file``: a path relative to the layers folder.
+    directory : Path, optional
+        The layers folder (default :func:`layers_dir`).
+
+    Returns
+    -------
+    Path
+        ``directory / file``.
+
+    Raises
+    ------
+    CatalogError
+        If the path, once symbolic links are resolved, leaves the layers folder
+        (or there is no file: a derived layer).
+    """
+    folder = Path(directory) if directory else layers_dir()
+    problem = file_problem(file) if file is not None else "a derived layer has no file"
+    path = folder / str(file)
+    if problem is None:
+        root, real = folder.resolve(), path.resolve()
+        if not real.is_relative_to(root):
+            problem = (
+                f"file {file!r} is a link to {real}, outside the layers folder {root}; "
+                "put the file itself into the layers folder instead of a symbolic link"
+            )
+    if problem:
+        raise CatalogError(f"{folder / 'catalog.yaml'}: layer {layer_id}: {problem}")
+    return path
+
+
+# --------------------------------------------------------------------------- catalog
+@lru_cache(maxsize=8)
+def _read_catalog_cached(path: Path, version: tuple[int, int, int]) -> Catalog:
+    del version  # part of the cache key only: a changed file is read again
+    import yaml  # only when a catalog is read: light commands start without it
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: cannot read the catalog ({exc}); fix the YAML") from exc
+    return parse_catalog(data, str(path), path.parent)
+
+
+def read_catalog(path: Path | None = None) -> Catalog:
+    """Read and check ``layers/catalog.yaml`` (or ``path``).
+
+    Parameters
+    ----------
+    path : Path, optional
+        Catalog file; default ``layers_dir() / "catalog.yaml"``.
+
+    Returns
+    -------
+    Catalog
+    """
+    path = Path(path) if path else layers_dir() / "catalog.yaml"
+    settle(path.parent)  # finish a write that was stopped half-way, if any
+    if not path.exists():
+        raise CatalogError(f"{path}: catalog not found; set GEO_LAYERS_DIR to the layers folder")
+    st = path.stat()
+    # a rename gives a new inode even within the file system's time resolution
+    return _read_catalog_cached(path.resolve(), (st.st_mtime_ns, st.st_ino, st.st_size))

@@ -13,6 +13,7 @@ Metric work (overlay, buffering) runs in CGCS2000 / 3-degree Gauss-Krüger CM 10
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -328,3 +329,67 @@ def require_metric(gdf: gpd.GeoDataFrame, what: str = "this computation") -> Non
             f"{what} refuses data in degrees ({gdf.crs.to_string()}): "
             "use geo.crs.to_metric(gdf) or gdf.to_crs('EPSG:4544') first"
         )
+
+
+def declared_crs_of_member(doc: dict[str, Any]) -> str | None:
+    """Return the CRS named by a legacy GeoJSON ``crs`` member, if any.
+
+    Parameters
+    ----------
+    doc : dict
+        A GeoJSON FeatureCollection mapping.
+
+    Returns
+    -------
+    str or None
+        ``EPSG:n`` for an EPSG or CRS84 name, the name itself otherwise, ``None``
+        when the document names no CRS.
+    """
+    member = doc.get("crs")
+    props = member.get("properties") if isinstance(member, dict) else None
+    if not isinstance(props, dict):
+        return None
+    name = props.get("name")
+    if not isinstance(name, str):
+        return None
+    m = re.search(r"EPSG:{1,2}(\d+)", name, re.IGNORECASE)
+    if m:
+        return f"EPSG:{m.group(1)}"
+    if "CRS84" in name.upper():
+        return "EPSG:4326"
+    return name or None
+
+
+def canonical_crs(crs: str) -> str:
+    """Map a declared CRS to ``wgs84``/``gcj02``/``bd09`` or ``EPSG:n`` (projected).
+
+    Parameters
+    ----------
+    crs : str
+        A datum alias (``amap``, ``cgcs2000`` ...), an ``EPSG:n`` code or any
+        definition pyproj reads.
+
+    Returns
+    -------
+    str
+        The datum name for a geographic CRS, ``EPSG:n`` (or WKT) for a projected one.
+
+    Raises
+    ------
+    CRSError
+        If the CRS is unknown.
+    """
+    try:
+        return normalize_datum(crs)
+    except CRSError:
+        pass
+    try:
+        from pyproj import CRS
+
+        c = CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj raises its own CRSError subclasses
+        raise CRSError(f"unknown CRS {crs!r}: use wgs84, gcj02, bd09 or EPSG:<code>") from exc
+    if c.is_geographic:
+        return "wgs84"  # CGCS2000 and WGS-84 differ by centimetres here
+    epsg = c.to_epsg()
+    return f"EPSG:{epsg}" if epsg else c.to_wkt()

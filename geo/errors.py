@@ -1,13 +1,14 @@
 """The toolkit's exceptions and warnings, for ``except`` clauses in user code.
 
->>> from geo.errors import LayerValidationError
+>>> from geo.errors import GeoError, LayerValidationError
 >>> try:
 ...     geo.validate_file("new.geojson")
 ... except LayerValidationError as err:
 ...     print(err.problems)
 
-Each error subclasses a built-in one (``ValueError``, ``KeyError`` ...), so code that
-catches those keeps working.
+Every error derives from :class:`GeoError` (``except GeoError`` catches them all)
+and from a built-in one (``ValueError``, ``KeyError`` ...), so code that catches
+those keeps working; every warning derives from :class:`GeoWarning`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,19 @@ from geo._errors import (
     DegreesNotAllowedError,
     DeriveError,
     GazetteerError,
+    GeoError,
+    GeoWarning,
     InterruptedWriteWarning,
+    LayerLoadWarning,
     LayerValidationError,
+    MeasureInputError,
     MissingDependencyError,
+    MissingLayerWarning,
+    OfflineAssetError,
     PackagedDataError,
     Problem,
+    ShapefileTextWarning,
+    SizeBudgetWarning,
     UnknownLayerError,
     WriteLockTimeoutError,
 )
@@ -37,11 +46,19 @@ __all__ = [
     "DegreesNotAllowedError",
     "DeriveError",
     "GazetteerError",
+    "GeoError",
+    "GeoWarning",
     "InterruptedWriteWarning",
+    "LayerLoadWarning",
     "LayerValidationError",
+    "MeasureInputError",
     "MissingDependencyError",
+    "MissingLayerWarning",
+    "OfflineAssetError",
     "PackagedDataError",
     "Problem",
+    "ShapefileTextWarning",
+    "SizeBudgetWarning",
     "UnknownLayerError",
     "WriteLockTimeoutError",
 ]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo._errors import CRSError
+from geo._errors import CatalogError, CRSError, ShapefileTextWarning
 from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
 from geo.catalog import Catalog, LayerSpec
 from geo.export import (
@@ -49,6 +49,8 @@ __all__ = [
     "SHAPEFILE_TEXT_BYTES",
     "ShapefileTextWarning",
     "export_crs",
+    "export_jobs",
+    "export_line",
     "shapefile_fields",
     "write_export",
     "write_flatgeobufs",
@@ -67,10 +69,6 @@ SHAPEFILE_FIELD_BYTES = 10
 #: Longest text a dBASE field holds, in bytes.
 SHAPEFILE_TEXT_BYTES = 254
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-
-
-class ShapefileTextWarning(UserWarning):
-    """Text was cut to the 254 bytes a Shapefile's dBASE field holds."""
 
 
 def export_crs(text: str, fmt: str = "gpkg") -> str:
@@ -354,3 +352,77 @@ def write_export(
     if fmt == "shp":
         return write_shapefiles(layers, catalog, out, crs)
     return write_flatgeobufs(layers, catalog, out, crs)
+
+
+#: What each export format carries, for the line said after writing it.
+_EXPORT_WHAT = {
+    "gpkg": "with QGIS styles",
+    "geojson": "as GeoJSON file(s) with .qml styles",
+    "shp": "as Shapefiles (UTF-8 .cpg, field map <id>.fields.csv)",
+    "fgb": "as FlatGeobuf files",
+    "kml": "as KML",
+}
+
+
+def export_jobs(
+    out: Path | None = None,
+    fmt: str | None = None,
+    gpkg: Path | None = None,
+    geojson: Path | None = None,
+) -> list[tuple[str, Path]]:
+    """Return the (format, destination) pairs ``geo export`` was asked for.
+
+    Parameters
+    ----------
+    out : Path, optional
+        Destination of ``fmt`` (default format ``gpkg``).
+    fmt : str, optional
+        Format of ``out``.
+    gpkg : Path, optional
+        A GeoPackage to write as well.
+    geojson : Path, optional
+        A folder of GeoJSON files to write as well.
+
+    Returns
+    -------
+    list of (str, Path)
+
+    Raises
+    ------
+    CatalogError
+        When a format has no destination, or nothing was asked for.
+    """
+    jobs = [(f, path) for f, path in (("gpkg", gpkg), ("geojson", geojson)) if path]
+    if out:
+        jobs.append((fmt or "gpkg", out))
+    elif fmt:
+        raise CatalogError(f"--format {fmt} needs --out PATH")
+    if not jobs:
+        raise CatalogError(
+            "nothing to do: give --out PATH (with --format), --gpkg FILE or --geojson DIR"
+        )
+    return jobs
+
+
+def export_line(layers: int, fmt: str, crs: str, out: Path, files: int) -> str:
+    """Say what one export wrote: how many layers, in which format and CRS, where.
+
+    Parameters
+    ----------
+    layers : int
+        Layers written.
+    fmt : str
+        The format.
+    crs : str
+        The CRS asked for (named canonically).
+    out : Path
+        The destination.
+    files : int
+        Files written.
+
+    Returns
+    -------
+    str
+    """
+    count = f" ({files} files)" if files > 1 else ""
+    return f"wrote {layers} layer(s) {_EXPORT_WHAT[fmt]} in {export_crs(crs, fmt)} to {out}{count}"

@@ -361,8 +361,8 @@ def test_progress_is_shown_on_a_terminal_only(monkeypatch):
 
 
 def test_maps_skip_a_layer_over_the_limit(gis_layers, monkeypatch):
-    from geo.cli.cmd_maps import load_for_maps
     from geo.layers import read_catalog
+    from geo.project import load_for_maps
 
     # the district rectangle and the sites pass; the derived cluster discs do not
     monkeypatch.setattr(limits, "MAX_VERTICES", 50)
@@ -404,9 +404,9 @@ def test_figure_numbers_outside_the_plan_are_refused(gis_layers, write_fc, figur
 
 
 def test_unknown_map_figure_fails_before_loading_layers(gis_layers, monkeypatch, capsys):
-    import geo.cli.cmd_maps as cmd_maps
+    from geo.project import Project
 
-    monkeypatch.setattr(cmd_maps, "load_for_maps", lambda _c: pytest.fail("layers loaded"))
+    monkeypatch.setattr(Project, "layers", lambda *a, **k: pytest.fail("layers loaded"))
     assert main(["maps", "--figure", "99", "--basemap", "none"]) == 2
     assert "unknown figure '99'" in capsys.readouterr().err
 

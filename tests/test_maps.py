@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +20,6 @@ import shapely
 
 from geo._errors import BasemapError
 from geo.catalog import parse_catalog
-from geo.cli.cmd_maps import load_for_maps
 from geo.crs import wgs84_to_gcj02
 from geo.layers import load_layer, read_catalog, read_layer_file
 from geo.maps import (
@@ -42,7 +42,7 @@ from geo.maps.builder import (
 from geo.maps.furniture import LINE_MARGIN_M, clip_lines
 from geo.maps.labels import figure_labels
 from geo.maps.site import BUDGET_OFFLINE, BUDGET_ONLINE, index_html, write_site
-from geo.maps.specs import all_specs
+from geo.maps.specs import all_specs, with_catalog_layers
 from geo.maps.styles import (
     RESERVED,
     SCHEMATIC_DASH,
@@ -54,6 +54,7 @@ from geo.maps.styles import (
     get_style,
     is_drawn_schematic,
 )
+from geo.project import load_for_maps
 from geo.report import unit_text
 
 DATA = Path(__file__).parent / "data" / "maps"
@@ -129,7 +130,7 @@ def test_eight_figures_with_the_plans_captions():
     assert [f.number for f in FIGURES] == list(range(1, 9))
     assert FIGURES[0].title_zh == "图 1：西部（重庆）科学城及沙坪坝区产业功能规划"
     assert FIGURES[1].title_zh == "图 2：“十四五”沙坪坝区科技创新版图"
-    assert all(f.caption_en and f.layers and f.plan_ref for f in FIGURES)
+    assert all(f.caption_en and f.plan_ref for f in FIGURES)
 
 
 def test_captions_are_the_plan_lines_cited():
@@ -146,9 +147,10 @@ def test_overview_lists_every_catalog_layer(fixture_data):
 
 def test_absent_layer_is_skipped_with_warning(fixture_data):
     cat, layers = fixture_data
-    with pytest.warns(MissingLayerWarning, match="neighbours"):
-        m = build_map(FIGURES[0], layers, cat, "none")
-    assert "neighbours" in html_control(render_html(m), "geo-title")
+    without = {lid: gdf for lid, gdf in layers.items() if lid != "cities"}
+    with pytest.warns(MissingLayerWarning, match="cities"):
+        m = build_map(figure_by_id("fig1", cat), without, cat, "none")
+    assert "cities" in html_control(render_html(m), "geo-title")
 
 
 def test_layers_present_per_spec(fixture_data):
@@ -477,7 +479,7 @@ def test_cli_writes_site(tmp_path, monkeypatch, capsys):
     for name in [*(f"fig{i}.html" for i in range(1, 9)), "overview.html", "index.html"]:
         assert (tmp_path / name).exists()
         assert str(tmp_path / name) in out
-    assert "warning: fig1: layer 'neighbours'" in err
+    assert "warning" not in err  # every figure's layers come from the catalog
 
 
 def test_cli_tianditu_without_key_is_a_clear_error(tmp_path, monkeypatch, capsys):
@@ -648,3 +650,54 @@ def test_index_links_print_versions_report_pdf_and_locate_page(tmp_path):
     assert 'href="print/fig3.png"' not in page
     assert 'href="report.pdf"' in page
     assert 'href="locate.html"' in page
+
+
+# --------------------------------------------------------------------------- one declaration
+#: The layers each figure drew, in draw order (polygons, lines, points), when FigureSpec
+#: listed them beside the catalog's ``figures`` lists (the builder combined the two).
+DRAWN_BEFORE = {
+    "fig1": "district neighbours cities science_city creative_valley ridges "
+    "industrial_platforms smart_scenes",
+    "fig2": "district neighbours cities screens belts rings clusters axes ridges campuses projects",
+    "fig3": "district neighbours campuses rd_platforms",
+    "fig4": "district neighbours clusters incubator_members transformation_platforms",
+    "fig5": "district neighbours science_city industrial_platforms carriers projects",
+    "fig6": "district neighbours rings campuses ring_members projects",
+    "fig7": "district neighbours cancer_resources",
+    "fig8": "district neighbours screens ridges smart_scenes science_parks",
+}
+_DRAW = ["Polygon", "LineString", "Point"]
+
+
+def test_figures_declare_no_layers_of_their_own():
+    # the catalog's figures lists are the one declaration of a figure's layers
+    assert [f.layers for f in FIGURES] == [()] * 8
+
+
+def test_every_figure_draws_what_the_catalog_lists_for_it():
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    for spec in all_specs(cat)[:8]:
+        listed = {"district"} | {s.id for s in cat.for_figure(spec.number)}
+        assert set(spec.layers) == listed, spec.id
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingLayerWarning)
+            chosen, skipped = figure_layers(spec, cat, layers)
+        assert {s.id for s in chosen} | set(skipped) == listed, spec.id
+        assert set(spec.draw_order) <= listed, spec.id  # styling: it adds no layer
+
+
+def test_figures_draw_the_layers_they_drew_before_in_the_same_order():
+    cat = read_catalog()
+    for spec in all_specs(cat)[:8]:
+        drawn = sorted(spec.layers, key=lambda lid: _DRAW.index(cat[lid].geometry_type))
+        assert drawn == DRAWN_BEFORE[spec.id].split(), spec.id
+
+
+def test_draw_order_places_only_the_layers_it_names():
+    cat = read_catalog()
+    plain = replace(FIGURES[1], draw_order=())
+    assert figure_by_id("fig2", cat).layers == tuple(
+        "cities" if lid == "screens" else "screens" if lid == "cities" else lid
+        for lid in with_catalog_layers(plain, cat).layers
+    )

@@ -1,8 +1,10 @@
 """The ``geo`` command line.
 
 Each command group lives in ``geo/cli/cmd_<name>.py`` and exposes
-``register(subparsers)``; this module discovers them, so adding a command is adding
-a module.
+``register(subparsers)``; :data:`COMMANDS` lists them, so adding a command is adding
+a module and its line there. Commands parse arguments, call the library and print;
+an error of the toolkit (:class:`~geo.errors.GeoError`) or of the operating system
+becomes one line and exit status 2.
 """
 
 from __future__ import annotations
@@ -11,40 +13,29 @@ import argparse
 import errno
 import importlib
 import os
-import pkgutil
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from geo import __version__
-from geo._errors import (
-    BasemapError,
-    CatalogError,
-    ClaimParseError,
-    CRSError,
-    DeriveError,
-    GazetteerError,
-    InterruptedWriteWarning,
-    LayerValidationError,
-    MissingDependencyError,
-    UnknownLayerError,
-)
+from geo._errors import GeoError, GeoWarning, InterruptedWriteWarning
 
-#: Errors a user can act on: printed as one message, exit status 2, no traceback.
-USER_ERRORS = (
-    BasemapError,
-    CatalogError,
-    ClaimParseError,
-    CRSError,
-    DeriveError,
-    GazetteerError,
-    InterruptedWriteWarning,
-    LayerValidationError,
-    MissingDependencyError,
-    UnknownLayerError,
-    FileNotFoundError,
-)
+#: The command modules, one a line, in the order of ``geo --help``.
+COMMANDS = [
+    "cmd_claims",
+    "cmd_gazetteer",
+    "cmd_gis",
+    "cmd_init",
+    "cmd_layers",
+    "cmd_maps",
+    "cmd_measure",
+    "cmd_print",
+]
+
+#: What a command may catch to go on without one input: the toolkit's errors and a
+#: missing file (``main`` itself catches every GeoError and OSError).
+USER_ERRORS = (GeoError, FileNotFoundError)
 
 #: What to do about an operating-system error, by errno.
 OS_ERROR_FIXES = {
@@ -70,11 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    package = importlib.import_module("geo.cli")
-    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__))
-    for name in names:
-        if name.startswith("cmd_"):
-            importlib.import_module(f"geo.cli.{name}").register(sub)
+    for name in COMMANDS:
+        importlib.import_module(f"geo.cli.{name}").register(sub)
     return parser
 
 
@@ -100,14 +88,21 @@ def os_error_message(exc: OSError) -> str:
 
 
 @contextmanager
-def _one_line_notes() -> Iterator[None]:
-    """Print the toolkit's recovery notes as one line each instead of a warning block."""
+def _one_line_notes(command: str) -> Iterator[None]:
+    """Print the toolkit's warnings as one line each instead of a warning block.
+
+    Every warning of the toolkit is shown each time it is given (a command run twice
+    in one process reports twice).
+    """
     with warnings.catch_warnings():
+        warnings.simplefilter("always", GeoWarning)
         default = warnings.showwarning
 
         def show(message, category, *rest, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
             if issubclass(category, InterruptedWriteWarning):
                 print(f"geo: note: {message}", file=sys.stderr)
+            elif issubclass(category, GeoWarning):
+                print(f"geo {command}: warning: {message}", file=sys.stderr)
             else:
                 default(message, category, *rest, **kw)
 
@@ -148,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        with _one_line_notes():
+        with _one_line_notes(args.command):
             status = int(args.func(args) or 0)
             sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status
@@ -158,6 +153,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"geo {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
         return 2
-    except USER_ERRORS as exc:
+    except (GeoError, GeoWarning) as exc:  # a warning arrives here under `-W error`
         print(f"geo {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -12,15 +12,13 @@ dragging markers on a map.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.cli.cmd_layers import format_table
-
 if TYPE_CHECKING:
-    import pandas as pd
+    from geo.matching import Review
+    from geo.project import Project
 
 __all__ = ["register", "run_apply", "run_locate", "run_match", "run_set"]
 
@@ -86,77 +84,30 @@ def register(sub: Any) -> None:
     g.set_defaults(func=lambda args: (g.print_help(), 2)[1])
 
 
-def _names(text: str | None) -> list[str]:
-    return [n.strip() for n in (text or "").replace("，", ",").split(",") if n.strip()]
+def _review(args: argparse.Namespace, project: Project) -> Review:
+    """Read and match the input; print what the reader noticed."""
+    from geo.matching import PointColumns, review_points
 
-
-def _district() -> Any:
-    from geo.layers import load_layer, read_catalog
-
-    if "district" not in read_catalog():
-        return None
-    return load_layer("district").geometry.union_all()
-
-
-def _review(args: argparse.Namespace) -> tuple[pd.DataFrame, list[str]]:
-    """Read and match the input; return the review and the ``--only`` places."""
-    from geo.gazetteer import load_gazetteer
-    from geo.poi import match_points, read_points
-
-    plist = read_points(
+    review = review_points(
         args.file,
         args.crs,
-        name_column=args.name_column,
-        lon_column=args.lon_column,
-        lat_column=args.lat_column,
+        project.gazetteer,
+        project.district(),
+        columns=PointColumns(args.name_column, args.lon_column, args.lat_column),
+        only=args.only,
+        accuracy_m=args.accuracy_m,
     )
-    for note in plist.notes:
+    for note in review.notes:
         print(f"note: {note}", file=sys.stderr)
-    gaz = load_gazetteer()
-    # --only takes any name or alias; an unknown one is an error naming it
-    only = [gaz.lookup(n).name_zh for n in _names(args.only)]
-    review = match_points(plist.points, gaz, _district(), names=only, accuracy_m=args.accuracy_m)
-    return review, only
-
-
-def _pos(lon: float, lat: float, acc: float) -> str:
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        return "-"
-    tail = f" ±{acc:,.0f} m" if math.isfinite(acc) else ""
-    return f"{lon:.6f}, {lat:.6f}{tail}"
-
-
-def review_text(review: pd.DataFrame) -> str:
-    """Format a review table for the terminal, with a legend of the flags used."""
-    from geo.poi import FLAGS
-
-    header = ["row", "place", "matched name", "address", "old", "new", "moved", "flags", "status"]
-    rows = [
-        [
-            str(r.row),
-            str(r.place) or "-",
-            f"{r.name} ({r.how})" if r.how else str(r.name) or "-",
-            str(r.address)[:30],
-            _pos(r.old_lon, r.old_lat, r.old_accuracy_m),
-            _pos(r.lon, r.lat, r.accuracy_m),
-            f"{r.moved_m:,.0f} m" if math.isfinite(r.moved_m) else "-",
-            str(r.flags) or "-",
-            str(r.status),
-        ]
-        for r in review.itertuples()
-    ]
-    used = sorted({f for flags in review["flags"] for f in str(flags).split(";") if f})
-    legend = [f"  {f}: {FLAGS[f]}" for f in used]
-    counts = review["status"].value_counts()
-    summary = ", ".join(
-        f"{counts[k]} {k}" for k in ("apply", "needs --only", "not applied") if k in counts
-    )
-    return "\n".join([format_table(header, rows), "", f"{len(review)} row(s): {summary}", *legend])
+    return review
 
 
 def run_match(args: argparse.Namespace) -> int:
     """Print the review table of a point list; write nothing."""
-    review, _ = _review(args)
+    from geo.matching import review_text
+    from geo.project import Project
+
+    review = _review(args, Project()).table
     if args.format == "csv":
         review.to_csv(sys.stdout, index=False)
     elif args.format == "json":
@@ -182,11 +133,13 @@ def _print_result(result: Any, dry_run: bool) -> None:
 def run_apply(args: argparse.Namespace) -> int:
     """Apply the accepted rows of a point list to the gazetteer."""
     from geo.correction import corrections_from_review, fix_positions
+    from geo.matching import review_text
+    from geo.project import Project
 
-    review, only = _review(args)
-    print(review_text(review))
+    review = _review(args, Project())
+    print(review_text(review.table))
     fixes, skipped = corrections_from_review(
-        review, args.source, only=only, file_label=Path(args.file).name
+        review.table, args.source, only=review.only, file_label=Path(args.file).name
     )
     for line in skipped:
         print(f"not applied: {line}")
@@ -201,17 +154,18 @@ def run_apply(args: argparse.Namespace) -> int:
 def run_set(args: argparse.Namespace) -> int:
     """Give one place a position by hand."""
     from geo.correction import fix_positions, position_correction
-    from geo.gazetteer import load_gazetteer
+    from geo.project import Project
 
+    project = Project()
     fix = position_correction(
-        load_gazetteer(),
+        project.gazetteer,
         args.name,
         args.lon,
         args.lat,
         args.crs,
         args.source,
         accuracy_m=args.accuracy_m,
-        district=_district(),
+        district=project.district(),
     )
     _print_result(fix_positions([fix], dry_run=args.dry_run), args.dry_run)
     return 0
@@ -219,12 +173,13 @@ def run_set(args: argparse.Namespace) -> int:
 
 def run_locate(args: argparse.Namespace) -> int:
     """Write the locate page."""
-    from geo.gazetteer import load_gazetteer
-    from geo.layers import atomic_write_text
+    from geo._io import atomic_write_text
     from geo.maps.basemaps import resolve_basemap
     from geo.maps.locate import locate_page
+    from geo.project import Project
 
-    page = locate_page(load_gazetteer(), resolve_basemap(args.basemap), _district())
+    project = Project()
+    page = locate_page(project.gazetteer, resolve_basemap(args.basemap), project.district())
     out = atomic_write_text(args.out, page)
     print(f"wrote {out}")
     return 0

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import warnings
 from pathlib import Path
 from typing import Any
 
-from geo._errors import CatalogError
 from geo.limits import FIGURE_NUMBERS
 
 
@@ -187,50 +185,18 @@ def run_add_layer(args: argparse.Namespace) -> int:
     return 0
 
 
-#: What each export format carries, for the line printed after writing it.
-_EXPORT_WHAT = {
-    "gpkg": "with QGIS styles",
-    "geojson": "as GeoJSON file(s) with .qml styles",
-    "shp": "as Shapefiles (UTF-8 .cpg, field map <id>.fields.csv)",
-    "fgb": "as FlatGeobuf files",
-    "kml": "as KML",
-}
-
-
-def _export_line(n: int, fmt: str, crs: str, out: Path, files: int) -> str:
-    count = f" ({files} files)" if files > 1 else ""
-    return f"wrote {n} layer(s) {_EXPORT_WHAT[fmt]} in {crs} to {out}{count}"
-
-
 def run_export(args: argparse.Namespace) -> int:
-    """Export layers in the formats asked for."""
-    from geo.exchange import ShapefileTextWarning, export_crs, write_export
-    from geo.layers import load_layers, read_catalog
+    """Export the layers that load, in the formats asked for."""
+    from geo.exchange import export_crs, export_jobs, export_line, write_export
+    from geo.project import Project
 
-    jobs = [(fmt, out) for fmt, out in (("gpkg", args.gpkg), ("geojson", args.geojson)) if out]
-    if args.out:
-        jobs.append((args.export_format or "gpkg", args.out))
-    elif args.export_format:
-        raise CatalogError(f"--format {args.export_format} needs --out PATH")
-    if not jobs:
-        raise CatalogError(
-            "nothing to do: give --out PATH (with --format), --gpkg FILE or --geojson DIR"
-        )
+    jobs = export_jobs(args.out, args.export_format, args.gpkg, args.geojson)
     for fmt, _ in jobs:
         export_crs(args.crs, fmt)  # refuse before loading anything
-    cat = read_catalog()
+    project = Project()
     ids = [s.strip() for s in args.layers.split(",")] if args.layers else None
-    layers = load_layers(ids, catalog=cat)
+    layers = project.layers(ids)
     for fmt, out in jobs:
-        with warnings.catch_warnings(record=True) as notes:
-            warnings.simplefilter("always", ShapefileTextWarning)
-            files = write_export(layers, cat, fmt, out, args.crs)
-        for note in notes:
-            if issubclass(note.category, ShapefileTextWarning):
-                print(f"note: {note.message}")
-            else:
-                warnings.showwarning(
-                    note.message, note.category, note.filename, note.lineno, note.file, note.line
-                )
-        print(_export_line(len(layers), fmt, export_crs(args.crs, fmt), out, len(files)))
-    return 0
+        files = write_export(layers, project.catalog, fmt, out, args.crs)
+        print(export_line(len(layers), fmt, args.crs, out, len(files)))
+    return 1 if project.problems else 0

@@ -9,9 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geo._io import atomic_write_bytes, atomic_write_text
-from geo.cli.cmd_maps import load_for_maps
-
 
 def register(sub: Any) -> None:
     """Add the ``print`` subcommand."""
@@ -65,58 +62,18 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_print)
 
 
-def _specs(text: str, catalog: Any) -> list[Any]:
-    from geo.maps.specs import all_specs, figure_by_id
-
-    if text.strip() in {"", "all"}:
-        return list(all_specs(catalog))
-    return [figure_by_id(part.strip(), catalog) for part in text.split(",") if part.strip()]
-
-
-def _write_report(
-    site: Path, out: Path, written: dict, claims_csv: str | None, layers: dict, catalog: Any
-) -> list[Path]:
-    """Write the report pages with the figures, and report.pdf."""
-    import pandas as pd
-
-    from geo import report
-    from geo.maps.specs import all_specs
-    from geo.printing.bundle import report_pdf
-
-    missing = {lid: "could not be loaded" for lid in report.REPORT_LAYERS if lid not in layers}
-    rep = report.build_report(layers, catalog, missing)
-    folder = site / "reports"
-    rel = Path(os.path.relpath(out, folder)).as_posix()
-    specs = [s for s in all_specs(catalog) if s.id in written]
-    figures = [
-        (s.title_zh, f"{rel}/{s.id}.png", f"{rel}/{s.id}.pdf")
-        for s in specs
-        if {"png", "pdf"} <= set(written[s.id])
-    ]
-    page = report.report_html(rep, figures)
-    paths = [
-        atomic_write_text(folder / "report.html", page),
-        atomic_write_text(folder / "index.html", page),  # the page the site index links
-        atomic_write_text(folder / "report.md", report.report_markdown(rep, figures)),
-    ]
-    csv = Path(claims_csv) if claims_csv else site / "claims" / "claims_report.csv"
-    claims = pd.read_csv(csv) if csv.is_file() else None
-    pdfs = [written[s.id]["pdf"].read_bytes() for s in specs if "pdf" in written[s.id]]
-    data = report_pdf(pdfs, rep, claims, built=dt.date.today())
-    paths.append(atomic_write_bytes(site / "report.pdf", data))
-    return paths
-
-
 def run_print(args: argparse.Namespace) -> int:
     """Print the figures and say where every file is."""
-    from geo.gazetteer import load_gazetteer
-    from geo.layers import read_catalog
+    from geo.maps.specs import all_specs, figures_from_text
     from geo.printing import Page
     from geo.printing.output import PrintJob, write_prints
+    from geo.project import Project
+    from geo.report_files import write_report_with_figures
 
-    catalog = read_catalog()
+    project = Project()
+    catalog = project.catalog
     try:
-        specs = _specs(args.figures, catalog)
+        specs = figures_from_text(args.figures, catalog)
         formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
         job = PrintJob(
             Page(args.paper, args.orientation),
@@ -128,10 +85,8 @@ def run_print(args: argparse.Namespace) -> int:
     except (KeyError, ValueError) as exc:
         print(f"geo print: error: {exc.args[0]}", file=sys.stderr)
         return 2
-    layers, skipped = load_for_maps(catalog)
-    written = write_prints(args.out, specs, layers, catalog, job, load_gazetteer(), args.jobs)
-    for msg in skipped:
-        print(f"warning: {msg}", file=sys.stderr)
+    layers = project.layers(within_limits=True)
+    written = write_prints(args.out, specs, layers, catalog, job, project.gazetteer, args.jobs)
     w, h = job.page.pixels(job.dpi)
     print(
         f"wrote {len(written)} figure(s) ({args.paper} {args.orientation}, {job.dpi:g} dpi "
@@ -140,7 +95,10 @@ def run_print(args: argparse.Namespace) -> int:
     for paths in written.values():
         print("  " + "  ".join(str(p) for p in paths.values()))
     if args.report:
-        site = Path(args.report)
-        for path in _write_report(site, Path(args.out), written, args.claims, layers, catalog):
+        site, prints = Path(args.report), Path(args.out)
+        every = all_specs(catalog)
+        for path in write_report_with_figures(
+            site, prints, written, args.claims, layers, catalog, every
+        ):
             print(f"wrote {path}")
-    return 1 if skipped else 0
+    return 1 if project.problems else 0

@@ -16,16 +16,12 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from geo._errors import MissingDependencyError
+from geo._errors import MissingDependencyError, OfflineAssetError
 
 _SCRIPT = re.compile(r'<script\s+src="(?P<url>https?://[^"]+)"\s*>\s*</script>')
 _LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="(?P<url>https?://[^"]+)"\s*/?>')
 # Stylesheet links may also put href first.
 _LINK_HREF_FIRST = re.compile(r'<link\s+href="(?P<url>https?://[^"]+)"\s+rel="stylesheet"\s*/?>')
-
-
-class OfflineAssetError(ValueError):
-    """A map links an asset that the offline asset table does not hold."""
 
 
 @lru_cache(maxsize=1)

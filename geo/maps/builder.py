@@ -26,6 +26,7 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from geo._errors import MissingLayerWarning
 from geo.catalog import Catalog, LayerSpec
 from geo.crs import STORAGE_CRS, convert_gdf
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
@@ -101,10 +102,6 @@ SCHEMATIC_NOTE = (
     "虚线图形为示意，仅表示空间关系，不代表实测边界。"
     " Dashed shapes are schematic: they show relations, not surveyed footprints."
 )
-
-
-class MissingLayerWarning(UserWarning):
-    """A figure names a layer that the catalog or the loaded layers lack."""
 
 
 def esc(value: Any) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from geo._errors import SizeBudgetWarning
 from geo.catalog import Catalog
 from geo.layers import atomic_write_text
 from geo.maps.assets import localise_assets
@@ -41,10 +42,6 @@ REPORT_LINKS: tuple[tuple[str, str], ...] = (
 )
 #: Folder of the shared Leaflet and plugin files, relative to the site folder.
 ASSETS_DIR = "assets"
-
-
-class SizeBudgetWarning(UserWarning):
-    """A figure's HTML file is larger than its size budget."""
 
 
 @dataclass

@@ -1,8 +1,12 @@
 """Declarative figure specs: Figures 1-8 of the plan and the overview "一张图".
 
-A figure is data, not code: its captions, the plan line that names it, the layer ids
-it draws and its default view. :func:`geo.maps.builder.build_map` renders any spec,
-so adding a figure is adding a :class:`FigureSpec` to :data:`FIGURES`.
+A figure is data, not code: its captions, the plan line that names it, its styling
+and its default view. Which layers it draws is declared once, in the catalog: every
+layer lists its ``figures`` (``layers/catalog.yaml``), so a layer added to a data
+folder can be put on a figure there. :func:`all_specs` and :func:`figure_by_id`
+return the specs with those layers filled in (:func:`figure_layer_ids`).
+:func:`geo.maps.builder.build_map` renders any spec, so adding a figure is adding a
+:class:`FigureSpec` to :data:`FIGURES` and its number to the layers' ``figures``.
 
 Captions are the plan's own words (``002_8a077782b689f185.txt``, the line given in
 ``plan_ref``); ``label_zh`` keeps the plan's spacing (``图3`` has no space).
@@ -10,7 +14,7 @@ Captions are the plan's own words (``002_8a077782b689f185.txt``, the line given 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo.catalog import Catalog
 from geo.placement import DEFAULT_MAX_ACCURACY_M
@@ -35,8 +39,9 @@ class FigureSpec:
         English caption.
     layers : tuple of str
         Catalog layer ids, drawn in this order within each geometry type
-        (polygons below lines below points). Ids absent from the catalog are
-        skipped with a warning.
+        (polygons below lines below points). Figures 1-8 declare none: their
+        layers are the catalog's (see :func:`figure_layer_ids`), filled in by
+        :func:`all_specs` and :func:`figure_by_id`.
     plan_ref : str
         Where the plan names the figure (file and line).
     shows : str
@@ -46,7 +51,7 @@ class FigureSpec:
     zoom : int or None
         Default zoom with ``center``.
     include_catalog_figures : bool
-        Also draw catalog layers whose ``figures`` list this figure's number.
+        Draw the catalog layers whose ``figures`` list this figure's number.
     max_accuracy_m : float
         Largest ``accuracy_m`` of a feature drawn as a point; coarser features are
         counted on the area they are known to lie in, or listed as not located
@@ -59,13 +64,17 @@ class FigureSpec:
         rows. The browser tests check each is visible when the figure opens.
     label_notes : tuple of (str, str)
         Feature id to a second label line (Figure 1: each city's industries).
+    draw_order : tuple of str
+        Styling only: layers of the figure drawn in this order among themselves
+        (later above earlier; colours are handed out in draw order too). The others
+        keep catalog order. It adds no layer: each id must be on the figure.
     """
 
     id: str
     label_zh: str
     caption_zh: str
     caption_en: str
-    layers: tuple[str, ...]
+    layers: tuple[str, ...] = ()
     plan_ref: str = ""
     shows: str = ""
     center: tuple[float, float] | None = None
@@ -75,6 +84,7 @@ class FigureSpec:
     single_colour: tuple[str, ...] = ()
     must_see: tuple[str, ...] = ()
     label_notes: tuple[tuple[str, str], ...] = ()
+    draw_order: tuple[str, ...] = ()
 
     @property
     def number(self) -> int | None:
@@ -100,15 +110,6 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="西部（重庆）科学城及沙坪坝区产业功能规划",
         caption_en="Western (Chongqing) Science City and Shapingba District: "
         "industrial function plan",
-        layers=(
-            "district",
-            "neighbours",
-            "cities",
-            "science_city",
-            "creative_valley",
-            "industrial_platforms",
-            "ridges",
-        ),
         plan_ref=f"{PLAN_FILE}:L233",
         shows="Functional zones: the two cities with their leading industries, the Science "
         "City and its parks.",
@@ -133,17 +134,6 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”沙坪坝区科技创新版图",
         caption_en="Shapingba District science and technology innovation layout, "
         "14th Five-Year period",
-        layers=(
-            "district",
-            "neighbours",
-            "cities",
-            "screens",
-            "belts",
-            "rings",
-            "clusters",
-            "axes",
-            "ridges",
-        ),
         plan_ref=f"{PLAN_FILE}:L238",
         shows="Two cities, two belts, two screens, the university rings and the incubator "
         "clusters over the district.",
@@ -157,13 +147,13 @@ FIGURES: tuple[FigureSpec, ...] = (
             "嘉陵江",
             "环大学创新生态圈",
         ),
+        draw_order=("cities", "screens"),
     ),
     FigureSpec(
         id="fig3",
         label_zh="图3",
         caption_zh="“十四五”期间规划重点建设的研发平台分布图",
         caption_en="R&D platforms planned for key construction in the 14th Five-Year period",
-        layers=("district", "neighbours", "campuses", "rd_platforms"),
         plan_ref=f"{PLAN_FILE}:L355",
         shows="Table 3 R&D platforms by industry.",
         must_see=("集成电路", "人工智能", "智能制造", "生命健康", "高校"),
@@ -174,19 +164,13 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的转化平台分布图",
         caption_en="Transformation platforms planned for key construction in the "
         "14th Five-Year period",
-        layers=(
-            "district",
-            "neighbours",
-            "clusters",
-            "incubator_members",
-            "transformation_platforms",
-        ),
         plan_ref=f"{PLAN_FILE}:L387",
         shows="Table 4 transformation platforms by status, and the three incubator clusters.",
         single_colour=("clusters",),
         # no cluster has a member located to ±1 km, so none is drawn (the panel lists
         # them); their members are shown by cluster
         must_see=("沙滨路", "菁云湖", "五云湖", "在建", "规划论证"),
+        draw_order=("incubator_members", "transformation_platforms"),
     ),
     FigureSpec(
         id="fig5",
@@ -194,7 +178,6 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的产业化平台布局图",
         caption_en="Industrialisation platforms planned for key construction in the "
         "14th Five-Year period",
-        layers=("district", "neighbours", "science_city", "industrial_platforms", "carriers"),
         plan_ref=f"{PLAN_FILE}:L398",
         shows="Industrial parks, building-type parks and the carriers of Tables 9-12.",
         single_colour=("projects",),
@@ -206,19 +189,18 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的环大学创新生态圈分布图",
         caption_en="University innovation ecosystem rings planned for key construction in "
         "the 14th Five-Year period",
-        layers=("district", "neighbours", "rings", "campuses", "ring_members", "projects"),
         plan_ref=f"{PLAN_FILE}:L444",
         shows="The six university rings, their campuses and key projects.",
         single_colour=("ring_members", "projects"),
         # 成渝高校协同 has no member located to ±1 km: listed as not derivable, not drawn
         must_see=("环重庆大学", "环重庆师大", "环建筑职院", "环电子职院", "环西政—川外"),
+        draw_order=("ring_members", "projects"),
     ),
     FigureSpec(
         id="fig7",
         label_zh="图 7",
         caption_zh="西部肿瘤诊疗中心资源分布图",
         caption_en="Western cancer diagnosis and treatment centre: resources",
-        layers=("district", "neighbours", "cancer_resources"),
         plan_ref=f"{PLAN_FILE}:L471",
         shows="The six Table 6 resources of the western cancer centre.",
         must_see=("医院", "医学院", "军队院校"),
@@ -229,11 +211,11 @@ FIGURES: tuple[FigureSpec, ...] = (
         caption_zh="“十四五”期间规划重点建设的科技科普公园分布图",
         caption_en="Science and popular-science parks planned for key construction in the "
         "14th Five-Year period",
-        layers=("district", "neighbours", "screens", "smart_scenes", "science_parks"),
         plan_ref=f"{PLAN_FILE}:L863",
         shows="The six 专栏 9 science parks, with the two screens and the 专栏 8 smart-city "
         "scenes as context.",
         must_see=("中部中梁山生态屏障", "西部缙云山生态屏障", "科技公园", "科普公园"),
+        draw_order=("smart_scenes", "science_parks"),
     ),
 )
 
@@ -264,23 +246,76 @@ def overview_spec(catalog: Catalog) -> FigureSpec:
     )
 
 
+def figure_layer_ids(spec: FigureSpec, catalog: Catalog) -> tuple[str, ...]:
+    """Return the ids of the layers a figure draws: the outline, then catalog order.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure.
+    catalog : Catalog
+        The catalog: a numbered figure draws the district outline and the layers
+        whose ``figures`` list its number; a figure that does not take the
+        catalog's lists (the overview) draws its own ``layers``.
+
+    Returns
+    -------
+    tuple of str
+    """
+    if not spec.include_catalog_figures or spec.number is None:
+        return spec.layers
+    outline = ["district"] if "district" in catalog else []  # every figure has the outline
+    listed = list(dict.fromkeys([*outline, *(s.id for s in catalog.for_figure(spec.number))]))
+    # the layers named in draw_order take their places in that order among themselves
+    ordered = iter([lid for lid in spec.draw_order if lid in listed])
+    return tuple(next(ordered) if lid in spec.draw_order else lid for lid in listed)
+
+
+def with_catalog_layers(spec: FigureSpec, catalog: Catalog) -> FigureSpec:
+    """Return ``spec`` with its ``layers`` filled from the catalog (:func:`figure_layer_ids`).
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        A figure of :data:`FIGURES` (or of your own).
+    catalog : Catalog
+        The catalog.
+
+    Returns
+    -------
+    FigureSpec
+    """
+    return replace(spec, layers=figure_layer_ids(spec, catalog))
+
+
 def all_specs(catalog: Catalog) -> tuple[FigureSpec, ...]:
-    """Return Figures 1-8 followed by the overview.
+    """Return Figures 1-8, their layers from the catalog, followed by the overview.
 
     Parameters
     ----------
     catalog : Catalog
-        Used for the overview's layer list.
+        The catalog, whose ``figures`` lists give each figure's layers.
 
     Returns
     -------
     tuple of FigureSpec
     """
-    return (*FIGURES, overview_spec(catalog))
+    return (*(with_catalog_layers(f, catalog) for f in FIGURES), overview_spec(catalog))
 
 
 def figure_by_id(fig_id: str, catalog: Catalog) -> FigureSpec:
-    """Return the spec called ``fig_id`` (``fig3``, ``3`` or ``overview``).
+    """Return the spec called ``fig_id`` (``fig3``, ``3`` or ``overview``), layers filled in.
+
+    Parameters
+    ----------
+    fig_id : str
+        The figure's id or number.
+    catalog : Catalog
+        The catalog.
+
+    Returns
+    -------
+    FigureSpec
 
     Raises
     ------
@@ -293,3 +328,27 @@ def figure_by_id(fig_id: str, catalog: Catalog) -> FigureSpec:
             return spec
     known = ", ".join(s.id for s in all_specs(catalog))
     raise KeyError(f"unknown figure {fig_id!r}: use one of {known}")
+
+
+def figures_from_text(text: str, catalog: Catalog) -> list[FigureSpec]:
+    """Return the figures a comma-separated list names (``1,fig3,overview`` or ``all``).
+
+    Parameters
+    ----------
+    text : str
+        Figure ids or numbers separated by commas; ``all`` or nothing for every figure.
+    catalog : Catalog
+        The catalog.
+
+    Returns
+    -------
+    list of FigureSpec
+
+    Raises
+    ------
+    KeyError
+        If a figure does not exist.
+    """
+    if text.strip() in {"", "all"}:
+        return list(all_specs(catalog))
+    return [figure_by_id(part.strip(), catalog) for part in text.split(",") if part.strip()]

@@ -1,0 +1,150 @@
+"""Result tables for a terminal: aligned text, CSV, JSON records or GeoJSON.
+
+Every command that prints a table prints it through :func:`rows_text` (rows of
+text) or :func:`frame_text` (a pandas table), so ``--format json`` gives the same
+records everywhere: a list of objects, one per row, keyed by the column names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = ["TABLE_FORMATS", "cell_text", "echo", "format_table", "frame_text", "rows_text"]
+
+#: Output formats of a table: readable text, CSV or JSON records.
+TABLE_FORMATS = ("table", "csv", "json")
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (CJK characters count double)."""
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Format rows as a plain-text table whose columns line up (CJK counted double).
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column names.
+    rows : sequence of sequence of str
+        The cells, as text.
+
+    Returns
+    -------
+    str
+    """
+    lines = [list(header), *(list(r) for r in rows)]
+    widths = [max(_width(r[i]) for r in lines) for i in range(len(header))]
+    lines.insert(1, ["-" * w for w in widths])
+    return "\n".join(
+        "  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in lines
+    )
+
+
+def rows_text(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) -> str:
+    """Return rows as a readable table, CSV or JSON records.
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column names.
+    rows : sequence of sequence of str
+        The cells, as text.
+    fmt : {"table", "csv", "json"}
+        The format.
+
+    Returns
+    -------
+    str
+    """
+    if fmt == "json":
+        return json.dumps([dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False)
+    if fmt == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+        return buf.getvalue().rstrip("\n")
+    return format_table(header, rows)
+
+
+def cell_text(column: str, value: Any) -> str:
+    """Return one measured value as table text: shares to 4 places, others to 2.
+
+    Parameters
+    ----------
+    column : str
+        Column name (a ``share`` column keeps four decimals).
+    value : Any
+        The value; ``None`` and NaN give ``-``.
+
+    Returns
+    -------
+    str
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4f}" if "share" in column else f"{value:,.2f}"
+    return str(value)
+
+
+def frame_text(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = None) -> str:
+    """Return a result table as text, CSV, JSON records or GeoJSON features.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The rows.
+    fmt : {"table", "csv", "json", "geojson"}
+        The format; CSV cells that a spreadsheet would read as formulas are quoted
+        (:func:`geo.tables.csv_text`).
+    geometry : geopandas.GeoSeries, optional
+        One shape per row, for ``geojson`` (EPSG:4326); without it, null geometries.
+
+    Returns
+    -------
+    str
+        Without a trailing newline, except CSV (which ends each row with one).
+    """
+    if fmt == "table":
+        cols = [str(c) for c in table.columns]
+        rows = [
+            [cell_text(c, v) for c, v in zip(cols, r, strict=True)]
+            for r in table.itertuples(index=False)
+        ]
+        return format_table(cols, rows) if rows else "(no rows)"
+    if fmt == "csv":
+        from geo.tables import csv_text
+
+        return csv_text(table)
+    if fmt == "json":
+        records = json.loads(table.to_json(orient="records", force_ascii=False))
+        return json.dumps(records, ensure_ascii=False, indent=1)
+    import geopandas as gpd
+
+    shapes = geometry if geometry is not None else gpd.GeoSeries([None] * len(table))
+    gdf = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=list(shapes), crs="EPSG:4326")
+    return gdf.to_json(ensure_ascii=False, na="null")
+
+
+def echo(text: str) -> None:
+    """Print ``text`` to standard output, ending it with exactly one newline.
+
+    Parameters
+    ----------
+    text : str
+        What :func:`rows_text` or :func:`frame_text` returned.
+    """
+    import sys
+
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

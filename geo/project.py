@@ -1,0 +1,572 @@
+"""The one entry to a data folder: its catalog, gazetteer, claims ledger and layers.
+
+>>> import geo
+>>> project = geo.Project()                  # the data of this checkout or package
+>>> mine = geo.Project("path/to/layers")     # a folder of your own (see `geo init`)
+>>> project.layer("rings")                   # one layer, derived ones computed
+>>> layers = project.layers()                # every layer that loads
+>>> project.problems                         # and why each other one did not
+
+Layers are loaded when first asked for and kept. A layer that fails to load is
+set aside with the file and the fix (:class:`LayerProblem`), reported once as a
+:class:`~geo.errors.LayerLoadWarning`, and the caller gets the layers that loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geo import _data, limits
+from geo._errors import (
+    CatalogError,
+    CRSError,
+    DeriveError,
+    GazetteerError,
+    GeoError,
+    LayerLoadWarning,
+    LayerValidationError,
+    Problem,
+    UnknownLayerError,
+)
+from geo.catalog import Catalog, LayerSpec, layer_path, read_catalog
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
+
+    from geo.gazetteer import Gazetteer
+    from geo.maps.specs import FigureSpec
+
+__all__ = ["LOAD_ERRORS", "LayerProblem", "LayerSummary", "Project", "load_for_maps"]
+
+#: What a layer that cannot be loaded raises: the toolkit's errors and unreadable
+#: files. Anything else is a bug and propagates.
+LOAD_ERRORS: tuple[type[BaseException], ...] = (GeoError, OSError)
+
+#: What to do about a layer that does not load, by the kind of failure.
+_FIXES: tuple[tuple[type[BaseException], str], ...] = (
+    (LayerValidationError, "fix the problems listed (`geo validate FILE` shows each one)"),
+    (GazetteerError, "add the place to gazetteer.csv, or correct the name in the layer"),
+    (DeriveError, "fix the rule in catalog.yaml, or the layers it reads"),
+    (UnknownLayerError, "use a layer id of the catalog (`geo layers` lists them)"),
+    (CatalogError, "fix the layer's entry in catalog.yaml"),
+    (OSError, "check that the file exists and can be read"),
+)
+_LOAD_FIX = "fix what the message names (for a derived layer, in the layers its rule reads)"
+#: What to do about an invalid shape, by where the layer comes from.
+_SOURCE_FIX = "fix the outline (e.g. shapely.make_valid or QGIS 'Fix geometries')"
+_DERIVED_FIX = "the rule made an invalid shape: check its inputs and report the rule"
+
+
+@dataclass(frozen=True)
+class LayerProblem:
+    """Why one layer was left out.
+
+    Attributes
+    ----------
+    layer : str
+        The layer id.
+    file : str
+        The layer's file, or the catalog for a derived layer.
+    problem : str
+        What went wrong (the error's message).
+    fix : str
+        What to do about it.
+    """
+
+    layer: str
+    file: str
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        head = f"layer {self.layer} does not load ({self.file}): {self.problem}"
+        # a problem of several lines (each with its own fix) gets the fix on a line below
+        return (
+            f"{head}\n  fix: {self.fix}" if "\n" in self.problem else f"{head} -> fix: {self.fix}"
+        )
+
+    @property
+    def first_line(self) -> str:
+        """The problem's first line (a validation error lists every problem below it)."""
+        return self.problem.splitlines()[0] if self.problem else "unknown problem"
+
+    def as_problem(self) -> Problem:
+        """Return the same as a file :class:`~geo.errors.Problem` (feature ``-``)."""
+        return Problem(
+            self.file, "-", f"layer {self.layer} does not load: {self.problem}", self.fix
+        )
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """A catalog layer and, once loaded, what its features are.
+
+    Attributes
+    ----------
+    spec : LayerSpec
+        The catalog entry.
+    features : int or None
+        Number of features; ``None`` when not loaded (or it failed).
+    sources : dict of str to int
+        Features per ``geometry_source``.
+    worst_accuracy_m : float or None
+        The largest ``accuracy_m``.
+    problem : str or None
+        Why the layer did not load.
+    """
+
+    spec: LayerSpec
+    features: int | None = None
+    sources: dict[str, int] = field(default_factory=dict)
+    worst_accuracy_m: float | None = None
+    problem: str | None = None
+
+    #: Column names of :meth:`row`.
+    HEADER = ("id", "title_zh", "title_en", "geometry", "role", "features", "sources", "worst_m")
+
+    def row(self) -> list[str]:
+        """Return the summary as text cells, in the order of :attr:`HEADER`."""
+        s = self.spec
+        head = [s.id, s.title_zh, s.title_en, s.geometry_type, s.role]
+        if self.problem is not None:
+            return [*head, "ERROR", "-", "-"]
+        if self.features is None:
+            return [*head, "-", "-", "-"]
+        mix = " ".join(f"{k}:{v}" for k, v in self.sources.items())
+        worst = "-" if self.worst_accuracy_m is None else f"{self.worst_accuracy_m:,.0f}"
+        return [*head, str(self.features), mix, worst]
+
+    def __repr__(self) -> str:
+        cells = dict(zip(self.HEADER, self.row(), strict=True))
+        if self.problem is not None:
+            return f"<Layer {self.spec.id}: does not load: {self.problem.splitlines()[0]}>"
+        return (
+            f"<Layer {self.spec.id}: {cells['title_zh']} {cells['title_en']} | "
+            f"{cells['geometry']}, {cells['features']} features, sources {cells['sources']}, "
+            f"worst ±{cells['worst_m']} m>"
+        )
+
+    def _repr_html_(self) -> str:
+        return _html_table(f"Layer {self.spec.id}", list(self.HEADER), [self.row()])
+
+
+def _html_table(caption: str, header: list[str], rows: list[list[str]]) -> str:
+    """Return an escaped HTML table (text only: data never becomes markup)."""
+    cell = "<{0} style='text-align:left'>{1}</{0}>"
+    head = "".join(cell.format("th", escape(h)) for h in header)
+    body = "".join(
+        "<tr>" + "".join(cell.format("td", escape(v)) for v in r) + "</tr>" for r in rows
+    )
+    return f"<table><caption>{escape(caption)}</caption><tr>{head}</tr>{body}</table>"
+
+
+def fix_for(exc: BaseException) -> str:
+    """Return what to do about a layer that raised ``exc`` while loading.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error.
+
+    Returns
+    -------
+    str
+    """
+    return next((fix for kind, fix in _FIXES if isinstance(exc, kind)), _LOAD_FIX)
+
+
+class Project:
+    """A layers folder: its catalog, gazetteer, claims ledger and layers.
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        The layers folder (holding ``catalog.yaml``); default the folder
+        :func:`geo._data.layers_dir` finds (``$GEO_LAYERS_DIR``, the checkout's
+        ``layers/`` or the data installed with the package).
+
+    Attributes
+    ----------
+    folder : Path
+        The layers folder.
+    """
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else _data.layers_dir()
+        self._loaded: dict[str, gpd.GeoDataFrame] = {}
+        self._problems: dict[str, LayerProblem] = {}
+        self._reported: set[str] = set()
+
+    # ------------------------------------------------------------------ files
+    @property
+    def catalog_path(self) -> Path:
+        """The catalog file, ``catalog.yaml``."""
+        return self.folder / "catalog.yaml"
+
+    @property
+    def gazetteer_path(self) -> Path:
+        """The gazetteer file, ``gazetteer.csv``."""
+        return self.folder / "gazetteer.csv"
+
+    @property
+    def claims_path(self) -> Path:
+        """The claims ledger, ``claims.csv``."""
+        return self.folder / "claims.csv"
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog (read again when the file changes)."""
+        return read_catalog(self.catalog_path)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer (read again when the file changes)."""
+        from geo.gazetteer import load_gazetteer
+
+        return load_gazetteer(self.gazetteer_path)
+
+    @property
+    def problems(self) -> list[LayerProblem]:
+        """Every layer left out so far, with the file, the problem and the fix."""
+        return list(self._problems.values())
+
+    def forget(self) -> None:
+        """Drop the loaded layers and the problems, to read the files again."""
+        self._loaded.clear()
+        self._problems.clear()
+        self._reported.clear()
+
+    # ------------------------------------------------------------------ loading
+    @contextlib.contextmanager
+    def _places(self) -> Iterator[None]:
+        """Resolve places in this folder's gazetteer while loading, if it is not the default."""
+        from geo.gazetteer import using_gazetteer
+
+        if self.folder.resolve() == _data.layers_dir().resolve():
+            yield
+            return
+        with using_gazetteer(self.gazetteer):
+            yield
+
+    def layer(self, layer_id: str) -> gpd.GeoDataFrame:
+        """Return one layer, validated, in EPSG:4326 (derived layers computed).
+
+        Parameters
+        ----------
+        layer_id : str
+            A catalog id.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            A copy: changing it changes nothing kept here.
+
+        Raises
+        ------
+        UnknownLayerError
+            If the catalog has no such layer.
+        GeoError, OSError
+            If the layer does not load (the message says why).
+        """
+        if layer_id not in self._loaded:
+            catalog = self.catalog
+            if layer_id not in catalog:
+                known = ", ".join(catalog.layers)
+                raise UnknownLayerError(f"unknown layer {layer_id!r}: the catalog has {known}")
+            self._loaded[layer_id] = self._read(catalog[layer_id], catalog)
+        return self._loaded[layer_id].copy()
+
+    def _read(self, spec: LayerSpec, catalog: Catalog) -> gpd.GeoDataFrame:
+        """Read a source layer's file, or compute a derived layer from the layers kept here."""
+        from geo.derive import derive_layer
+        from geo.layerfile import read_layer_file
+
+        with self._places():
+            if spec.is_derived:
+                return derive_layer(spec, self.layer)
+            path = layer_path(spec.id, spec.file, catalog.folder or self.folder)
+            return read_layer_file(path, spec.crs, spec.geometry_type)
+
+    def file_of(self, layer_id: str) -> str:
+        """Name where a layer comes from: its file, or the catalog for a derived layer.
+
+        Parameters
+        ----------
+        layer_id : str
+            A layer id.
+
+        Returns
+        -------
+        str
+        """
+        catalog = self.catalog
+        if layer_id not in catalog:
+            return str(self.catalog_path)
+        spec = catalog[layer_id]
+        if spec.is_derived:
+            return f"{self.catalog_path} (derived layer {layer_id})"
+        return str(self.folder / str(spec.file))
+
+    def layers(
+        self, ids: Iterable[str] | None = None, *, within_limits: bool = False
+    ) -> dict[str, gpd.GeoDataFrame]:
+        """Return the layers that load; set the others aside in :attr:`problems`.
+
+        Parameters
+        ----------
+        ids : iterable of str, optional
+            Layer ids; default every catalog layer, derived ones included.
+        within_limits : bool
+            Also leave out a layer over the feature or vertex limits of
+            :mod:`geo.limits` (drawn, it would make a page too large to open).
+
+        Returns
+        -------
+        dict of str to GeoDataFrame
+            By id, in the order asked.
+
+        Raises
+        ------
+        UnknownLayerError
+            If an id is not in the catalog.
+
+        Warns
+        -----
+        LayerLoadWarning
+            Once per layer left out, naming the file, the problem and the fix.
+        """
+        catalog = self.catalog
+        wanted = list(ids) if ids is not None else list(catalog.layers)
+        unknown = [lid for lid in wanted if lid not in catalog]
+        if unknown:
+            raise UnknownLayerError(
+                f"unknown layer(s) {', '.join(map(repr, unknown))}: "
+                f"the catalog has {', '.join(catalog.layers)}"
+            )
+        out: dict[str, gpd.GeoDataFrame] = {}
+        for lid in wanted:
+            gdf = self._try(lid)
+            too_big = _size_problem(gdf) if gdf is not None and within_limits else None
+            if too_big:
+                self._set_aside(lid, too_big, limits.SIMPLIFY_FIX)
+            elif gdf is not None:
+                out[lid] = gdf
+        self._report()
+        return out
+
+    def _try(self, layer_id: str) -> gpd.GeoDataFrame | None:
+        if layer_id in self._problems and layer_id not in self._loaded:
+            return None  # failed before (a layer only too large to draw is kept)
+        try:
+            return self.layer(layer_id)
+        except LOAD_ERRORS as exc:
+            self._set_aside(layer_id, str(exc) or type(exc).__name__, fix_for(exc))
+            return None
+
+    def _set_aside(self, layer_id: str, problem: str, fix: str) -> None:
+        self._problems.setdefault(
+            layer_id, LayerProblem(layer_id, self.file_of(layer_id), problem, fix)
+        )
+
+    def _report(self) -> None:
+        for lid, found in self._problems.items():
+            if lid not in self._reported:
+                self._reported.add(lid)
+                warnings.warn(str(found), LayerLoadWarning, stacklevel=3)
+
+    def figure_layers(
+        self, figure: FigureSpec | str | int, *, within_limits: bool = False
+    ) -> dict[str, gpd.GeoDataFrame]:
+        """Return the layers one figure draws (those that load).
+
+        Parameters
+        ----------
+        figure : FigureSpec, str or int
+            A figure spec, or its id (``fig3``, ``3``, ``overview``).
+        within_limits : bool
+            Leave out layers over the size limits (see :meth:`layers`).
+
+        Returns
+        -------
+        dict of str to GeoDataFrame
+        """
+        from geo.maps.specs import figure_by_id, figure_layer_ids
+
+        catalog = self.catalog
+        spec = figure if not isinstance(figure, str | int) else figure_by_id(str(figure), catalog)
+        ids = [lid for lid in figure_layer_ids(spec, catalog) if lid in catalog]
+        return self.layers(ids, within_limits=within_limits)
+
+    def open(
+        self,
+        key: str | Path,
+        crs: str | None = None,
+        *,
+        encoding: str | None = None,
+        layer: str | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Return a catalog layer by id, or read a file the way ``geo add-layer`` does.
+
+        Parameters
+        ----------
+        key : str or Path
+            A catalog id, or a GeoJSON, GeoPackage, shapefile or CSV.
+        crs : str, optional
+            Declared CRS of a file (default: the file's own, else WGS-84); for a
+            catalog id it must be omitted or agree with the catalog.
+        encoding : str, optional
+            Text encoding of a file that is not UTF-8.
+        layer : str, optional
+            Layer of a GeoPackage that holds several.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+        """
+        from geo.crs import canonical_crs
+        from geo.layerfile import read_layer_file
+
+        text = str(key)
+        if Path(text).suffix and Path(text).is_file():
+            with self._places():
+                return read_layer_file(text, crs, encoding=encoding, layer=layer)
+        catalog = self.catalog
+        if text not in catalog:
+            known = ", ".join(catalog.layers)
+            raise UnknownLayerError(
+                f"unknown layer {text!r}: not a catalog id ({known}) nor a file"
+            )
+        declared = catalog[text].crs
+        if crs is not None and canonical_crs(crs) != canonical_crs(declared):
+            raise CRSError(f"layer {text} is declared {declared} in the catalog, not {crs}")
+        return self.layer(text)
+
+    def district(self) -> BaseGeometry | None:
+        """Return the district outline as one shape, or ``None`` without a district layer."""
+        if "district" not in self.catalog:
+            return None
+        return self.layer("district").geometry.union_all()
+
+    def validate(self, load: bool = True) -> list[Problem]:
+        """Return every problem of the folder's layers (empty when all is well).
+
+        Parameters
+        ----------
+        load : bool
+            Also load every layer, derived ones computed, and check each geometry is
+            valid as stored (EPSG:4326) and in EPSG:4544; a layer that does not load
+            is a problem too (returned, not warned).
+
+        Returns
+        -------
+        list of Problem
+            Problems of the source files, ids used in two layers, then (with
+            ``load``) invalid geometries and layers that do not load.
+        """
+        from geo.layers import validate_catalog
+        from geo.validity import geometry_problems
+
+        catalog = self.catalog
+        with self._places():
+            problems = validate_catalog(catalog)
+        if not load:
+            return problems
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LayerLoadWarning)
+            loaded = self.layers()
+        for lid, gdf in loaded.items():
+            fix = _DERIVED_FIX if catalog[lid].is_derived else _SOURCE_FIX
+            problems += geometry_problems(gdf, self.file_of(lid), fix)
+        return problems + [p.as_problem() for p in self.problems]
+
+    # ------------------------------------------------------------------ summaries
+    def summary(self, layer_id: str, load: bool = True) -> LayerSummary:
+        """Return what a layer is and, loaded, how many features of which quality.
+
+        Parameters
+        ----------
+        layer_id : str
+            A catalog id.
+        load : bool
+            Load the layer to count its features (a failure is set aside).
+
+        Returns
+        -------
+        LayerSummary
+        """
+        spec = self.catalog[layer_id]
+        if not load:
+            return LayerSummary(spec)
+        gdf = self.layers([layer_id]).get(layer_id)
+        if gdf is None:
+            return LayerSummary(spec, problem=self._problems[layer_id].problem)
+        sources = {str(k): int(v) for k, v in gdf["geometry_source"].value_counts().items()}
+        worst = float(gdf["accuracy_m"].max()) if len(gdf) else None
+        return LayerSummary(spec, len(gdf), sources, worst)
+
+    def summaries(self, load: bool = True) -> list[LayerSummary]:
+        """Return :meth:`summary` of every catalog layer, in catalog order."""
+        return [self.summary(lid, load) for lid in self.catalog.layers]
+
+    def __repr__(self) -> str:
+        try:
+            catalog = self.catalog
+        except GeoError as exc:
+            return f"<Project {self.folder}: no catalog ({str(exc).splitlines()[0]})>"
+        derived = sum(s.is_derived for s in catalog)
+        return (
+            f"<Project {self.folder}: {len(catalog)} layers ({derived} derived), "
+            f"{len(self._loaded)} loaded, {len(self._problems)} left out>"
+        )
+
+    def _repr_html_(self) -> str:
+        try:
+            catalog = self.catalog
+        except GeoError as exc:
+            return f"<p>Project {escape(str(self.folder))}: {escape(str(exc))}</p>"
+        rows = []
+        for spec in catalog:
+            if spec.id in self._loaded:
+                count = str(len(self._loaded[spec.id]))
+            else:
+                count = "does not load" if spec.id in self._problems else "-"
+            figures = ", ".join(map(str, spec.figures)) or "-"
+            title = f"{spec.title_zh} {spec.title_en}"
+            rows.append([spec.id, title, spec.geometry_type, figures, spec.source, count])
+        header = ["id", "title", "geometry", "figures", "source", "features"]
+        return _html_table(f"Project {self.folder}", header, rows)
+
+
+def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
+    """Return the layers the maps draw, and a line for each layer left out.
+
+    The same as ``Project(catalog.folder).layers(within_limits=True)``: layers that
+    do not load, or are too large to draw, are left out (and warned about).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A catalog read from its folder (:func:`geo.catalog.read_catalog`).
+
+    Returns
+    -------
+    tuple of (dict of str to GeoDataFrame, list of str)
+    """
+    project = Project(catalog.folder)
+    layers = project.layers(within_limits=True)
+    return layers, [f"layer {p.layer} not drawn: {p.problem}; {p.fix}" for p in project.problems]
+
+
+def _size_problem(gdf: gpd.GeoDataFrame) -> str | None:
+    """Say why a loaded layer is too large to draw, or ``None``."""
+    import shapely
+
+    vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
+    return limits.layer_size_problem(len(gdf), vertices)

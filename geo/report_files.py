@@ -1,0 +1,147 @@
+"""Writing the measurement report's files: tables, Markdown, HTML and ``report.pdf``.
+
+:mod:`geo.report` computes and renders the report; this module gathers its layers
+from a :class:`~geo.project.Project` and writes what ``geo report`` and
+``geo print --report`` produce, each file atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo._errors import CatalogError
+from geo._io import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geo.catalog import Catalog
+    from geo.maps.specs import FigureSpec
+    from geo.project import Project
+    from geo.report import Report
+
+__all__ = ["report_inputs", "write_report", "write_report_with_figures"]
+
+
+def report_inputs(
+    project: Project,
+) -> tuple[dict[str, gpd.GeoDataFrame], Catalog | None, dict[str, str]]:
+    """Return the report's layers that load, the catalog and why each other one is missing.
+
+    Parameters
+    ----------
+    project : Project
+        The data folder.
+
+    Returns
+    -------
+    tuple of (dict of str to GeoDataFrame, Catalog or None, dict of str to str)
+        Without a catalog, no layers, ``None`` and every report layer missing.
+    """
+    from geo import report
+
+    try:
+        catalog = project.catalog
+    except CatalogError as exc:
+        reason = f"no catalog ({str(exc).splitlines()[0]})"
+        return {}, None, dict.fromkeys(report.REPORT_LAYERS, reason)
+    present = [lid for lid in report.REPORT_LAYERS if lid in catalog]
+    missing = {lid: "not in the catalog yet" for lid in report.REPORT_LAYERS if lid not in catalog}
+    layers = project.layers(present)
+    for found in project.problems:
+        if found.layer in present:
+            missing[found.layer] = f"could not be loaded: {found.first_line}"
+    return layers, catalog, missing
+
+
+def write_report(project: Project, site: str | Path) -> tuple[Report, Path]:
+    """Build the measurement report and write CSV, Markdown and HTML to ``site/reports``.
+
+    Parameters
+    ----------
+    project : Project
+        The data folder.
+    site : str or Path
+        The site folder.
+
+    Returns
+    -------
+    tuple of (Report, Path)
+        The report and the folder written.
+    """
+    from geo import report
+
+    layers, catalog, missing = report_inputs(project)
+    rep = report.build_report(layers, catalog, missing)
+    folder = Path(site) / "reports"
+    for name, text in report.report_csv(rep).items():
+        atomic_write_text(folder / name, text)
+    atomic_write_text(folder / "report.md", report.report_markdown(rep))
+    atomic_write_text(folder / "index.html", report.report_html(rep))
+    return rep, folder
+
+
+def write_report_with_figures(
+    site: Path,
+    prints: Path,
+    written: Mapping[str, Mapping[str, Path]],
+    claims_csv: str | Path | None,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    specs: Sequence[FigureSpec],
+) -> list[Path]:
+    """Write the report pages showing the printed figures, and ``site/report.pdf``.
+
+    Parameters
+    ----------
+    site : Path
+        The site folder.
+    prints : Path
+        The folder the figures were printed into.
+    written : mapping
+        Figure id to ``{"png": path, "pdf": path}`` (what was printed).
+    claims_csv : str or Path, optional
+        Judged claims for the PDF; default ``site/claims/claims_report.csv`` if present.
+    layers : mapping of str to GeoDataFrame
+        The loaded layers.
+    catalog : Catalog
+        The catalog.
+    specs : sequence of FigureSpec
+        Every figure, in order (those printed are shown).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    import pandas as pd
+
+    from geo import report
+    from geo.printing.bundle import report_pdf
+
+    missing = {lid: "could not be loaded" for lid in report.REPORT_LAYERS if lid not in layers}
+    rep = report.build_report(layers, catalog, missing)
+    folder = site / "reports"
+    rel = Path(os.path.relpath(prints, folder)).as_posix()
+    shown = [s for s in specs if s.id in written]
+    figures = [
+        (s.title_zh, f"{rel}/{s.id}.png", f"{rel}/{s.id}.pdf")
+        for s in shown
+        if {"png", "pdf"} <= set(written[s.id])
+    ]
+    page = report.report_html(rep, figures)
+    paths = [
+        atomic_write_text(folder / "report.html", page),
+        atomic_write_text(folder / "index.html", page),  # the page the site index links
+        atomic_write_text(folder / "report.md", report.report_markdown(rep, figures)),
+    ]
+    csv = Path(claims_csv) if claims_csv else site / "claims" / "claims_report.csv"
+    claims: Any = pd.read_csv(csv) if csv.is_file() else None
+    pdfs = [written[s.id]["pdf"].read_bytes() for s in shown if "pdf" in written[s.id]]
+    data = report_pdf(pdfs, rep, claims, built=dt.date.today())
+    paths.append(atomic_write_bytes(site / "report.pdf", data))
+    return paths

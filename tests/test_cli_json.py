@@ -1,0 +1,93 @@
+"""``--format json`` of every command that prints a table: one record per row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from geo.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+MEASURE = ROOT / "tests" / "data" / "measure"
+AMAP = ROOT / "tests" / "data" / "gazetteer_fix" / "amap_pois_gcj02.json"
+
+
+def records(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict]:
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_layers(capsys):
+    rows = {r["id"]: r for r in records(capsys, "layers", "--format", "json")}
+    assert rows["ridges"]["features"] == "2"
+    assert rows["rings"]["geometry"] == "Polygon"
+    assert len(rows) == 22
+
+
+def test_validate(capsys):
+    assert records(capsys, "validate", "--format", "json") == []
+
+
+def test_area(capsys):
+    rows = records(
+        capsys, "area", str(MEASURE / "parks.geojson"), "--unit", "ha", "--format", "json"
+    )
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["park-a"]["area_ha"] == pytest.approx(100, rel=1e-3)  # 1000 m squared
+    assert by_id["park-a"]["name_zh"] == "甲园"
+    grouped = records(
+        capsys, "area", str(MEASURE / "zones.geojson"), "--by", "kind", "--format", "json"
+    )
+    assert {r["kind"]: r["features"] for r in grouped} == {"city": 2, "ring": 1}
+
+
+def test_overlap(capsys):
+    rows = records(
+        capsys,
+        "overlap",
+        str(MEASURE / "parks.geojson"),
+        str(MEASURE / "zones.geojson"),
+        "--format",
+        "json",
+    )
+    got = {(r["a"], r["b"]): r["share_of_a"] for r in rows}
+    assert len(got) == 4
+    assert got[("park-a", "zone-ring")] == pytest.approx(0.25, rel=1e-3)
+
+
+def test_zones(capsys):
+    rows = records(
+        capsys,
+        "zones",
+        str(MEASURE / "sites.geojson"),
+        "--in",
+        str(MEASURE / "zones.geojson"),
+        "--format",
+        "json",
+    )
+    assert sorted((r["feature"], r["zone"], r["on_boundary"]) for r in rows) == [
+        ("site-1", "zone-west", False),
+        ("site-2", "zone-east", True),
+        ("site-2", "zone-west", True),
+        ("site-3", "zone-ring", False),
+    ]
+
+
+def test_near(capsys):
+    rows = records(
+        capsys,
+        "near",
+        str(MEASURE / "sites.geojson"),
+        str(MEASURE / "campuses.geojson"),
+        "--format",
+        "json",
+    )
+    assert [r["b"] for r in rows] == ["campus-x", "campus-x", "campus-x", "campus-y"]
+
+
+def test_gazetteer_match(fix_layers, capsys):
+    rows = records(capsys, "gazetteer", "match", str(AMAP), "--crs", "gcj02", "--format", "json")
+    assert rows
+    assert {"place", "status", "lon", "lat"} <= set(rows[0])
