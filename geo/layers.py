@@ -57,7 +57,6 @@ __all__ = [
     "layer_path",
     "layer_text",
     "layers_dir",
-    "load_each",
     "load_layer",
     "load_layers",
     "read_catalog",
@@ -140,41 +139,6 @@ def load_layers(
     """
     cat = catalog or read_catalog()
     return {lid: load_layer(lid, catalog=cat) for lid in (ids or list(cat.layers))}
-
-
-def load_each(
-    catalog: Catalog,
-    errors: tuple[type[BaseException], ...],
-    ids: Iterable[str] | None = None,
-) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, BaseException]]:
-    """Load layers one by one; a layer that fails is set aside with its error.
-
-    :meth:`geo.Project.layers` is the toolkit's policy for layers that fail (kept,
-    reported once with the file and the fix); this lower-level loop returns the
-    exceptions themselves, for callers that decide on their own.
-
-    Parameters
-    ----------
-    catalog : Catalog
-        The catalog.
-    errors : tuple of exception classes
-        What a failing layer may raise; anything else propagates (a bug).
-    ids : iterable of str, optional
-        Layer ids; default every catalog layer, derived ones included.
-
-    Returns
-    -------
-    tuple of (dict of str to GeoDataFrame, dict of str to exception)
-        The loaded layers and, by id, why each other layer did not load.
-    """
-    loaded: dict[str, gpd.GeoDataFrame] = {}
-    failed: dict[str, BaseException] = {}
-    for lid in ids if ids is not None else list(catalog.layers):
-        try:
-            loaded[lid] = load_layer(lid, catalog=catalog)
-        except errors as exc:
-            failed[lid] = exc
-    return loaded, failed
 
 
 def source_documents(

@@ -7,9 +7,10 @@ aside what does not load; :func:`judge` runs the checks with a context.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,21 +21,14 @@ from geo.claims.places import gazetteer_resolver, normalise_place
 from geo.claims.registry import run_checks
 from geo.claims.verdicts import verdicts
 
+if TYPE_CHECKING:
+    from geo.project import Project
+
 __all__ = ["ClaimsContext", "context_from_layers", "judge", "load_context"]
 
-#: Errors that mean an input is not available (a layer or the gazetteer that does
+#: Errors that mean an input is not available (the gazetteer or a layer that does
 #: not load): the checks that need it say *cannot verify* and the report says why.
-UNAVAILABLE: tuple[type[Exception], ...] = (
-    err.CatalogError,
-    err.ClaimParseError,
-    err.CRSError,
-    err.DeriveError,
-    err.GazetteerError,
-    err.LayerValidationError,
-    err.MissingDependencyError,
-    err.UnknownLayerError,
-    FileNotFoundError,
-)
+UNAVAILABLE: tuple[type[Exception], ...] = (err.GeoError, OSError)
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,11 +109,16 @@ def context_from_layers(
     return ctx
 
 
-def load_context() -> ClaimsContext:
-    """Load the catalog's layers and the gazetteer for the checks.
+def load_context(project: Project | None = None) -> ClaimsContext:
+    """Load the project's layers and gazetteer for the checks.
 
     A layer that does not load is left out and named in ``missing``, so the
     checks that need it say ``cannot verify`` and the report says why.
+
+    Parameters
+    ----------
+    project : Project, optional
+        The data folder; default the packaged data (``geo.Project()``).
 
     Returns
     -------
@@ -127,19 +126,20 @@ def load_context() -> ClaimsContext:
         The checks' inputs and what was missing (the ledger is read by
         :func:`judge`).
     """
-    from geo.gazetteer import load_gazetteer
-    from geo.layers import load_each, read_catalog
+    from geo import project as _project
 
+    proj = _project.Project() if project is None else project
     missing: list[str] = []
     gaz = None
     try:
-        gaz = load_gazetteer()
+        gaz = proj.gazetteer
     except UNAVAILABLE as exc:
         missing.append(f"gazetteer: {exc}")
-    catalog = read_catalog()
-    frames, failed = load_each(catalog, UNAVAILABLE)
-    missing += [f"layer {lid}: {str(exc).splitlines()[0]}" for lid, exc in failed.items()]
-    return ClaimsContext(context_from_layers(frames, catalog, gaz), tuple(missing))
+    with warnings.catch_warnings():  # each left-out layer is named in `missing` instead
+        warnings.simplefilter("ignore", err.LayerLoadWarning)
+        frames = proj.layers()
+    missing += [f"layer {p.layer}: {p.first_line}" for p in proj.problems]
+    return ClaimsContext(context_from_layers(frames, proj.catalog, gaz), tuple(missing))
 
 
 def judge(context: ClaimsContext | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -33,10 +33,6 @@ COMMANDS = [
     "cmd_print",
 ]
 
-#: What a command may catch to go on without one input: the toolkit's errors and a
-#: missing file (``main`` itself catches every GeoError and OSError).
-USER_ERRORS = (GeoError, FileNotFoundError)
-
 #: What to do about an operating-system error, by errno.
 OS_ERROR_FIXES = {
     errno.ENOSPC: "free disk space (or write elsewhere) and run again",

@@ -56,7 +56,6 @@ from geo.registry.inputs import (
 )
 from geo.registry.validation import (
     infer_geometry_type,
-    read_feature_owners,
     validate_document,
 )
 
@@ -80,7 +79,6 @@ __all__ = [
     "garbled_reading",
     "garbled_text_problems",
     "infer_geometry_type",
-    "read_feature_owners",
     "read_input_document",
     "restore_field_names",
     "validate_document",

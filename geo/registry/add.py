@@ -14,6 +14,7 @@ from geo._errors import CatalogError, LayerValidationError, Problem
 from geo._io import write_lock
 from geo.catalog import Catalog, check_layer_id
 from geo.layers import (
+    feature_owners,
     layer_path,
     layer_text,
     layers_dir,
@@ -27,7 +28,6 @@ from geo.registry.validation import (
     _id_clashes,
     _with_option_hint,
     infer_geometry_type,
-    read_feature_owners,
     validate_document,
 )
 
@@ -162,7 +162,7 @@ def add_layer(
     with write_lock(directory):
         catalog = read_catalog(cat_path)
         previous = _previous_entry(catalog, cat_path, layer_id, replace)
-        owners = read_feature_owners(catalog, directory, skip=layer_id)
+        owners = feature_owners(catalog, directory, skip=layer_id)
         clashes = _id_clashes(gdf, owners, str(path))
         if clashes:
             raise LayerValidationError(clashes)

@@ -10,16 +10,13 @@ from typing import Any
 import geopandas as gpd
 
 from geo._errors import Problem
-from geo.catalog import GEOMETRY_TYPES, Catalog
+from geo.catalog import GEOMETRY_TYPES
 from geo.layers import (
-    layer_path,
-    read_geojson,
     read_layer_document,
 )
 
 __all__ = [
     "infer_geometry_type",
-    "read_feature_owners",
     "validate_document",
 ]
 
@@ -101,35 +98,3 @@ def _id_clashes(gdf: gpd.GeoDataFrame, owners: Mapping[str, str], source: str) -
         for fid in gdf["id"]
         if str(fid) in owners
     ]
-
-
-def read_feature_owners(
-    catalog: Catalog, directory: Path, skip: str | None = None
-) -> dict[str, str]:
-    """Map every feature id of the catalog's source layers to its layer id.
-
-    Parameters
-    ----------
-    catalog : Catalog
-        The catalog.
-    directory : Path
-        The layers folder.
-    skip : str, optional
-        A layer to leave out (the one being replaced).
-
-    Returns
-    -------
-    dict of str to str
-    """
-    owners: dict[str, str] = {}
-    for spec in catalog:
-        if spec.id == skip or spec.file is None:
-            continue
-        doc = read_geojson(layer_path(spec.id, spec.file, directory), [])
-        for feat in (doc or {}).get("features", []):
-            fid = (
-                ((feat or {}).get("properties") or {}).get("id") if isinstance(feat, dict) else None
-            )
-            if fid is not None:
-                owners.setdefault(str(fid), spec.id)
-    return owners
