@@ -41,7 +41,8 @@ def asset_table() -> Mapping[str, str]:
         from offlinefolium.elements import _res
     except ImportError as exc:  # the table is what makes --offline possible
         raise MissingDependencyError(
-            "offline maps need folium-offline: pip install 'folium-offline>=0.20'"
+            "offline maps need folium-offline: pip install 'folium-offline==0.20.0.2' "
+            "(the version pinned in pyproject.toml)"
         ) from exc
     return dict(_res)
 

@@ -66,12 +66,13 @@ def _sum_rows(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 SHARED_EDGE_M = 50.0
 
 
-def area_band_km2(zones: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None) -> np.ndarray:
+def area_band_km2(zones: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None) -> pd.Series:
     """Return the ± of each zone's area in km²: its edges times their accuracy.
 
     A zone's area is uncertain by a band along its edge: the part of the edge that
     follows the district boundary carries the district's ``accuracy_m``, the rest the
-    zone's own (lengths in EPSG:4544). NaN where an accuracy is missing.
+    zone's own (lengths in EPSG:4544). A missing accuracy is unknown, so the band
+    is infinite there (``inf``), never silently zero.
 
     Parameters
     ----------
@@ -82,7 +83,8 @@ def area_band_km2(zones: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None) ->
 
     Returns
     -------
-    numpy.ndarray
+    pandas.Series
+        Aligned to ``zones``' index.
     """
     edge = zones.to_crs(METRIC_CRS).boundary
     own = edge.length.to_numpy()
