@@ -201,7 +201,11 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="write the Markdown results to this file")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per case")
-    parser.add_argument("--maps", action="store_true", help="also time `make maps` (warm)")
+    parser.add_argument(
+        "--maps",
+        action="store_true",
+        help="also time `make maps` cold, warm and with one layer changed",
+    )
     args = parser.parse_args()
     started, load_before = dt.datetime.now(dt.UTC), load()
     area = district_metric()
