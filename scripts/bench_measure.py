@@ -43,6 +43,10 @@ totals, and per-pair values (planar: relative 1e-9; geodesic: relative 1e-6 or
 to about 1e-5 m² on sub-m² slivers). Areas are also checked against pyproj.Geod
 ring by ring on the district and on the N polygons of the largest case.
 
+With ``--maps``, ``make maps`` is timed too, in three rounds: into a fresh site
+folder (cold), again with nothing changed (warm), and after one feature of one layer
+was renamed (one layer changed), on a copy of the layers.
+
 Usage::
 
     python scripts/bench_measure.py [--write docs/benchmarks.md] [--quick] [--rounds 3]
