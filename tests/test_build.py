@@ -220,3 +220,37 @@ def test_manifest_is_fresh_only_with_the_same_key_and_intact_files(tmp_path):
     assert not reread.fresh("other unit", key)
     page.write_text("two", encoding="utf-8")
     assert not reread.fresh("unit", key)
+
+
+# --------------------------------------------------------------------------- command
+def test_geo_site_prints_a_line_per_step_and_fails_when_a_layer_is_not_drawn(
+    monkeypatch, tmp_path, capsys
+):
+    from geo.build import StepResult
+    from geo.cli import main
+
+    calls = []
+
+    def fake(out, jobs, steps):
+        calls.append((Path(out), jobs, list(steps)))
+        load = StepResult("load", notes=["layer rings not drawn: too large"])
+        return [load, StepResult("offline", built=["offline:fig1"], notes=["fig1: a warning"])]
+
+    monkeypatch.setattr(build_module, "build_site", fake)
+    status = main(["site", "--out", str(tmp_path), "--jobs", "1", "--no-thumbnails"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert calls == [(tmp_path, 1, [s for s in build_module.STEPS if s != "thumbnails"])]
+    assert "warning: layer rings not drawn: too large" in captured.err
+    assert "warning: fig1: a warning" in captured.err
+    assert f"site: {tmp_path / 'index.html'}" in captured.out
+
+
+def test_progress_lines_say_built_or_reused_and_what_was_built():
+    from geo.build import StepResult
+
+    assert StepResult("claims", reused=["claims"], seconds=0.04).line() == (
+        "claims      reused     0.0 s"
+    )
+    line = StepResult("online", built=["online:fig8"], reused=["online:fig1"], seconds=1.3).line()
+    assert line == "online      built      1.3 s  1 of 2 (online:fig8)"
