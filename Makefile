@@ -42,19 +42,15 @@ lint: $(STAMP)
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest --nbmake tests notebooks
 
-# Reports first, so the index page that `geo maps` writes can link them. The
-# self-contained copies in site/offline/ (no network at all) are for intranets; when
-# Chromium is present they are also photographed for the index's thumbnails.
+# One process builds the whole site (`geo site`): the reports, claims, prints and
+# report.pdf, the locate page, the self-contained copies in site/offline/ (no network
+# at all, for intranets), their thumbnails when Chromium is present, the online maps
+# and the index pages. Only what changed is rebuilt: site/.build-manifest.json keeps
+# a hash of each output's inputs and of the files written.
 maps: $(STAMP) chromium
-	$(BIN)/geo report --out $(SITE)
-	$(BIN)/geo claims --out $(SITE)/claims
-	$(BIN)/geo print --out $(SITE)/print --report $(SITE)
-	$(BIN)/geo gazetteer locate --out $(SITE)/locate.html
-	$(BIN)/geo maps --out $(SITE)/offline --offline --basemap none
-	@if [ -x /usr/bin/chromium ]; then \
-		$(BIN)/python scripts/screenshots.py --site $(SITE)/offline --out $(SITE)/screenshots; \
-	else echo "thumbnails skipped: Chromium is missing (make chromium installs it)"; fi
-	$(BIN)/geo maps --out $(SITE)
+	@if [ -x /usr/bin/chromium ]; then $(BIN)/geo site --out $(SITE); else \
+		echo "thumbnails skipped: Chromium is missing (make chromium installs it)"; \
+		$(BIN)/geo site --out $(SITE) --no-thumbnails; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

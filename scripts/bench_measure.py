@@ -43,6 +43,10 @@ totals, and per-pair values (planar: relative 1e-9; geodesic: relative 1e-6 or
 to about 1e-5 m² on sub-m² slivers). Areas are also checked against pyproj.Geod
 ring by ring on the district and on the N polygons of the largest case.
 
+With ``--maps``, ``make maps`` is timed too, in three rounds: into a fresh site
+folder (cold), again with nothing changed (warm), and after one feature of one layer
+was renamed (one layer changed), on a copy of the layers.
+
 Usage::
 
     python scripts/bench_measure.py [--write docs/benchmarks.md] [--quick] [--rounds 3]
@@ -201,7 +205,11 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="write the Markdown results to this file")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per case")
-    parser.add_argument("--maps", action="store_true", help="also time `make maps` (warm)")
+    parser.add_argument(
+        "--maps",
+        action="store_true",
+        help="also time `make maps` cold, warm and with one layer changed",
+    )
     args = parser.parse_args()
     started, load_before = dt.datetime.now(dt.UTC), load()
     area = district_metric()

@@ -10,9 +10,10 @@ then rewrites ``site/index.html`` so it shows the thumbnails. Uses Debian's
 ``/usr/bin/chromium`` (``apt-get install chromium``), never a downloaded browser.
 Network is blocked unless ``--network`` is given (tiles then load), so by default
 the pictures are reproducible and only offline maps look complete. Each page is
-photographed when its map has settled; a thumbnail is kept when its page has not
-changed (``screenshots/thumbnails.json`` holds a hash of each page's bytes and the
-settings).
+photographed when its map is ready (:mod:`geo.maps.thumbnails`); a thumbnail is
+kept when its page has not changed (``screenshots/thumbnails.json`` holds a hash of
+each page's bytes and the settings). ``geo site`` does all of this as one of its
+steps.
 """
 
 from __future__ import annotations
@@ -23,25 +24,9 @@ import json
 import sys
 from pathlib import Path
 
-from geo.maps.browser import CHROMIUM, block_network, launch
-
-
-def figure_pages(site: Path) -> list[Path]:
-    """Return the figure pages of a site folder: fig1 ... fig8, then the overview."""
-    figs = sorted(site.glob("fig*.html"), key=lambda p: (len(p.stem), p.stem))
-    overview = site / "overview.html"
-    return figs + ([overview] if overview.exists() else [])
-
-
-#: Resolves once the page's fonts are ready, Leaflet has finished any zoom animation
-#: and two frames have been painted: the map as a reader first sees it.
-SETTLED = """async () => {
-    await document.fonts.ready;
-    for (let i = 0; i < 100 && document.querySelector('.leaflet-zoom-anim'); i++) {
-        await new Promise((r) => setTimeout(r, 20));
-    }
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-}"""
+from geo._io import atomic_write_bytes, atomic_write_text
+from geo.maps.browser import CHROMIUM
+from geo.maps.thumbnails import figure_pages, photograph
 
 
 def page_key(html: Path, network: bool, size: tuple[int, int]) -> str:
@@ -59,20 +44,8 @@ def _read_keys(path: Path) -> dict[str, str]:
     return keys if isinstance(keys, dict) else {}
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def capture(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, int]) -> list[Path]:
-    """Screenshot each page after its map has drawn; return the PNG paths.
-
-    A page is photographed when its map has settled (:data:`SETTLED`), not after a
-    fixed wait. A thumbnail whose page bytes and settings are unchanged since it was
-    taken is kept as it is.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Screenshot each changed page once its map is ready; return every PNG path."""
     keys_path = out_dir / "thumbnails.json"
     old_keys = _read_keys(keys_path)
     keys = {html.stem: page_key(html, network, size) for html in pages}
@@ -84,29 +57,10 @@ def capture(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, in
     for html in pages:
         if html not in todo:
             print(f"  {out_dir / f'{html.stem}.png'} (unchanged)")
-    if todo:
-        _capture_all(todo, out_dir, network, size)
-    _write_atomic(keys_path, json.dumps(keys, indent=1, sort_keys=True).encode("utf-8"))
+    for stem, png in photograph(todo, network, size).items():
+        print(f"  {atomic_write_bytes(out_dir / f'{stem}.png', png)}")
+    atomic_write_text(keys_path, json.dumps(keys, indent=1, sort_keys=True))
     return [out_dir / f"{html.stem}.png" for html in pages]
-
-
-def _capture_all(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, int]) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        if not network:
-            block_network(context)
-        page = context.new_page()
-        for html in pages:
-            page.goto(html.resolve().as_uri(), wait_until="networkidle" if network else "load")
-            page.wait_for_selector(".leaflet-overlay-pane svg", timeout=15_000)
-            page.evaluate(SETTLED)
-            png = out_dir / f"{html.stem}.png"
-            _write_atomic(png, page.screenshot())
-            print(f"  {png}")
-        browser.close()
 
 
 def rewrite_index(site: Path) -> Path:

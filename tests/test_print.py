@@ -343,3 +343,51 @@ def test_prints_are_written_whole_and_alone(tmp_path):
     atomic_write_bytes(target, b"\x89PNG new")
     assert target.read_bytes() == b"\x89PNG new"
     assert [p.name for p in tmp_path.iterdir()] == ["fig1.png"]  # no temporary file left
+
+
+def test_render_traced_names_the_layers_each_print_looked_up(data):
+    import datetime as dt
+
+    from geo.printing.output import PrintJob, render_traced
+
+    catalog, layers = data
+    job = PrintJob(Page("A4", "landscape"), 30, ("png",), 1000.0, dt.date(2026, 1, 1))
+    specs = [figure_by_id(f, catalog) for f in ("7", "8")]
+    seen = {spec.id: ids for spec, _files, ids in render_traced(specs, layers, catalog, job)}
+    # Figure 7 draws the cancer-centre resources, Figure 8 the science parks (catalog)
+    assert {"district", "cancer_resources"} <= seen["fig7"]
+    assert "science_parks" not in seen["fig7"]
+    assert {"district", "science_parks"} <= seen["fig8"]
+    assert "cancer_resources" not in seen["fig8"]
+
+
+def test_report_pages_link_only_figures_printed_in_both_formats(tmp_path):
+    import datetime as dt
+
+    from geo.printing.report_pages import write_report_pages
+
+    site, prints = tmp_path / "site", tmp_path / "site" / "print"
+    prints.mkdir(parents=True)
+    catalog = read_catalog()
+    specs = [figure_by_id(f, catalog) for f in ("1", "2")]
+    fig1_pdf = prints / "fig1.pdf"
+    _blank_pdf(fig1_pdf)
+    written = {"fig1": {"png": prints / "fig1.png", "pdf": fig1_pdf}, "fig2": {"png": prints}}
+    paths = write_report_pages(
+        site, prints, _tiny_report(), specs, written, None, dt.date(2026, 1, 2)
+    )
+    assert [p.name for p in paths] == ["report.html", "index.html", "report.md", "report.pdf"]
+    page = (site / "reports" / "report.html").read_text(encoding="utf-8")
+    assert 'src="../print/fig1.png"' in page
+    assert "fig2.png" not in page
+    reader = PdfReader(site / "report.pdf")
+    assert "2026-01-02" in reader.pages[0].extract_text()
+    assert len(reader.pages) == 4  # cover, figure 1, the zone table, the claims summary
+
+
+def _blank_pdf(path):
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(2, 2))
+    fig.savefig(path, format="pdf")
+    plt.close(fig)

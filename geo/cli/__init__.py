@@ -31,6 +31,7 @@ COMMANDS = [
     "cmd_maps",
     "cmd_measure",
     "cmd_print",
+    "cmd_site",
 ]
 
 #: What to do about an operating-system error, by errno.

@@ -12,7 +12,6 @@ those as HTML, and branca reads folium's output as a Jinja template once more.
 from __future__ import annotations
 
 import html
-import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -21,23 +20,33 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
-import shapely
-from branca.element import Element, MacroElement
-from folium.elements import JSCSSMixin
-from folium.template import Template
 
 from geo._errors import MissingLayerWarning
 from geo.catalog import Catalog, LayerSpec
-from geo.crs import STORAGE_CRS, convert_gdf
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
-from geo.maps.furniture import (
-    NORTH_ARROW_SVG,
-    PLAN_SOURCE_EN,
-    PLAN_SOURCE_ZH,
-    add_furniture,
-    clip_lines,
+from geo.maps.controls import (
+    LEGEND_CLASS,
+    TITLE_CLASS,
+    HtmlControl,
+    OutlineMiniMap,
+    add_stylesheet,
+    add_tools,
 )
+from geo.maps.features import (
+    CLAIM_UNITS,
+    M_PER_DEG,
+    PRECISION,
+    SIMPLIFY_CAP_M,
+    claim_rows,
+    display_frame,
+    esc,
+    is_schematic,
+    layer_geojson,
+    popup_html,
+)
+from geo.maps.furniture import NORTH_ARROW_SVG, add_furniture, clip_lines
 from geo.maps.labels import MapLabels, figure_labels
+from geo.maps.legend import SCHEMATIC_NOTE, legend_html, source_html, title_html
 from geo.maps.placement_layers import (
     MarkerPopups,
     badge_colours,
@@ -45,156 +54,45 @@ from geo.maps.placement_layers import (
     place_points,
     point_cluster,
 )
-from geo.maps.safe import VerbatimElement, html_text
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
-    MAP_CSS,
     RESERVED,
-    class_label,
     feature_style,
     figure_palette,
     get_style,
     is_drawn_schematic,
     point_style,
-    swatch_html,
 )
 
-#: Coordinates are written with this many decimals (1e-6 degree ≈ 0.1 m).
-PRECISION = 6
-#: Metres per degree of latitude; a degree of longitude is shorter here, so a
-#: tolerance of ``accuracy_m / M_PER_DEG`` degrees never moves a vertex further.
-M_PER_DEG = 111_320.0
+# Moved to their own modules; still importable from here.
+__all__ = [
+    "CLAIM_UNITS",
+    "LEGEND_CLASS",
+    "M_PER_DEG",
+    "PRECISION",
+    "SCHEMATIC_NOTE",
+    "SIMPLIFY_CAP_M",
+    "TITLE_CLASS",
+    "HtmlControl",
+    "MissingLayerWarning",
+    "OutlineMiniMap",
+    "add_layer",
+    "add_stylesheet",
+    "build_map",
+    "claim_rows",
+    "display_frame",
+    "esc",
+    "figure_colours",
+    "figure_layers",
+    "layer_geojson",
+    "legend_html",
+    "popup_html",
+    "source_html",
+    "title_html",
+]
+
 #: Draw order by geometry: areas at the bottom, points on top (SVG paint order).
 _DRAW_ORDER = {"Polygon": 0, "LineString": 1, "Point": 2}
-#: Properties shown in their own popup rows rather than as claims.
-_CORE = frozenset(
-    {
-        "id",
-        "name_zh",
-        "name_en",
-        "kind",
-        "status",
-        "plan_ref",
-        "geometry_source",
-        "accuracy_m",
-        "place",
-        "geometry",
-        "claims",
-    }
-)
-#: Property-name suffix to the unit shown in popups (longest suffix wins).
-CLAIM_UNITS: dict[str, str] = {
-    "_km2": "km²",
-    "_m2": "m²",
-    "_wan_m2": "万 m²",
-    "_ha": "ha",
-    "_mu": "亩",
-    "_km": "km",
-    "_m": "m",
-    "_yuan": "元",
-    "_cny": "元",
-    "_wan_yuan": "万元",
-    "_yi_yuan": "亿元",
-    "_pct": "%",
-}
-#: Schematic note of every map's source line.
-SCHEMATIC_NOTE = (
-    "虚线图形为示意，仅表示空间关系，不代表实测边界。"
-    " Dashed shapes are schematic: they show relations, not surveyed footprints."
-)
-
-
-def esc(value: Any) -> str:
-    """Return ``value`` as inert HTML text; ``None``/NaN give ``""``.
-
-    See :func:`geo.maps.safe.html_text`: HTML-escaped, quotes included, and with the
-    characters that open code in Jinja or a JavaScript template literal escaped too.
-    """
-    return html_text(value)
-
-
-# --------------------------------------------------------------------------- controls
-LEGEND_CLASS = "geo-legend"
-TITLE_CLASS = "geo-title"
-
-
-class HtmlControl(VerbatimElement):
-    """A block of (already escaped) HTML on the map: a Leaflet control or a top banner.
-
-    The body reaches the page as a JSON string, never as template source.
-
-    Parameters
-    ----------
-    body : str
-        HTML content; callers escape every value in it.
-    css_class : str
-        Class of the container ``div``.
-    position : str
-        A Leaflet control corner (``bottomright`` ...), or ``top`` for a centred
-        banner inside the map container (it stays visible in full screen).
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.DomUtil.create("div", {{ this.css_class|tojson }});
-        {{ this.get_name() }}.innerHTML = {{ this.body|tojson }};
-        L.DomEvent.disableClickPropagation({{ this.get_name() }});
-        L.DomEvent.disableScrollPropagation({{ this.get_name() }});
-        {%- if this.position == "top" %}
-        {{ this._parent.get_name() }}.getContainer().appendChild({{ this.get_name() }});
-        {%- else %}
-        var {{ this.get_name() }}_ctl = L.control({position: {{ this.position|tojson }}});
-        {{ this.get_name() }}_ctl.onAdd = function () { return {{ this.get_name() }}; };
-        {{ this.get_name() }}_ctl.addTo({{ this._parent.get_name() }});
-        {%- endif %}
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, body: str, css_class: str, position: str = "bottomright") -> None:
-        super().__init__()
-        self._name = "HtmlControl"
-        self.body = body
-        self.css_class = css_class
-        self.position = position
-
-
-class OutlineMiniMap(JSCSSMixin, MacroElement):
-    """A minimap that shows the district outline instead of tiles (no network at all).
-
-    Parameters
-    ----------
-    outline : dict
-        GeoJSON of the outline (already in the display datum).
-    position : str
-        Leaflet control corner.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }}_layer = L.geoJson({{ this.outline|tojson }},
-            {interactive: false, style: {color: "#000", weight: 1, fill: false}});
-        var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layer, {
-            position: {{ this.position|tojson }}, toggleDisplay: true, zoomLevelOffset: -4});
-        {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
-        {% endmacro %}
-        """
-    )
-    default_js = folium.plugins.MiniMap.default_js
-    default_css = folium.plugins.MiniMap.default_css
-
-    def __init__(self, outline: dict[str, Any], position: str = "bottomleft") -> None:
-        super().__init__()
-        self._name = "OutlineMiniMap"
-        self.outline = outline or {"type": "FeatureCollection", "features": []}
-        self.position = position
-
-
-def add_stylesheet(m: folium.Map) -> None:
-    """Add the shared CSS of titles, legends and popups to the page header."""
-    m.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="geo_maps_css")
 
 
 # --------------------------------------------------------------------------- layer choice
@@ -245,171 +143,6 @@ def figure_layers(
     return chosen, skipped
 
 
-# --------------------------------------------------------------------------- geometry
-#: Largest simplification tolerance of schematic shapes in metres (keeps discs round).
-SIMPLIFY_CAP_M = 30.0
-
-
-def display_frame(gdf: gpd.GeoDataFrame, basemap: Basemap) -> gpd.GeoDataFrame:
-    """Return a layer ready to draw: simplified within accuracy, shifted, rounded.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Features in EPSG:4326 with ``accuracy_m``.
-    basemap : Basemap
-        Its datum decides the display shift (GCJ-02 for Gaode).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A copy; geometry in the basemap's datum with :data:`PRECISION` decimals.
-    """
-    out = gdf.to_crs(STORAGE_CRS) if gdf.crs and not gdf.crs.equals(STORAGE_CRS) else gdf.copy()
-    acc = out["accuracy_m"] if "accuracy_m" in out else np.zeros(len(out))
-    # Simplify within the feature's accuracy; schematic shapes by at most
-    # SIMPLIFY_CAP_M, as a disc simplified by its 800 m accuracy would draw as a square.
-    acc_m = np.nan_to_num(np.asarray(acc, dtype="float64"), nan=0.0)
-    if "geometry_source" in out:
-        schematic = np.asarray(out["geometry_source"] == "schematic")
-        acc_m = np.where(schematic, np.minimum(acc_m, SIMPLIFY_CAP_M), acc_m)
-    tol = acc_m / M_PER_DEG
-    out.geometry = shapely.simplify(np.asarray(out.geometry.values), tol, preserve_topology=True)
-    if basemap.needs_shift:
-        out = convert_gdf(out, "wgs84", basemap.datum)
-    out.geometry = shapely.transform(
-        np.asarray(out.geometry.values), lambda c: np.round(c, PRECISION)
-    )
-    return out
-
-
-# --------------------------------------------------------------------------- popups
-def _number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.2f}"
-
-
-def claim_rows(props: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Return (label, value with unit) for every quantity a feature carries.
-
-    A quantity is a property whose name ends in a unit suffix of
-    :data:`CLAIM_UNITS` (``site_area_m2``, ``investment_yi_yuan`` ...); a free-text
-    ``claims`` property is shown too. Values are escaped.
-
-    Parameters
-    ----------
-    props : Mapping
-        A feature's properties.
-
-    Returns
-    -------
-    list of tuple of str
-    """
-    rows: list[tuple[str, str]] = []
-    suffixes = sorted(CLAIM_UNITS, key=len, reverse=True)
-    for key, value in props.items():
-        if key in _CORE or value is None or isinstance(value, bool):
-            continue
-        suffix = next((s for s in suffixes if str(key).endswith(s)), None)
-        if suffix is None or not isinstance(value, int | float) or math.isnan(value):
-            continue
-        rows.append((esc(key), f"{esc(_number(float(value)))} {esc(CLAIM_UNITS[suffix])}"))
-    claims = props.get("claims")
-    if claims is not None and esc(claims):
-        rows.append(("claims", esc(claims)))
-    return rows
-
-
-def _shorten(text: str, limit: int) -> str:
-    """Cut long notes for a popup, marking the cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
-    """Return the popup HTML of one feature; every value is escaped.
-
-    Parameters
-    ----------
-    props : Mapping
-        The feature's properties (the fields of docs/contract.md, optional ``status`` and claims).
-    layer : LayerSpec
-        The feature's layer (title and category field).
-
-    Returns
-    -------
-    str
-    """
-    kind = props.get(layer.kind_field, props.get("kind"))
-    source = esc(props.get("geometry_source"))
-    if source == "schematic":
-        source += "（示意 schematic: relations, not a footprint）"
-    rows = [("类别 kind", esc(kind))]
-    if esc(props.get("status")):
-        rows.append(("状态 status", esc(props.get("status"))))
-    rows += claim_rows(props)
-    acc = props.get("accuracy_m")
-    rows += [
-        ("规划出处 plan_ref", esc(props.get("plan_ref"))),
-        ("几何来源 geometry_source", source),
-        ("精度 accuracy_m", f"± {esc(_number(float(acc)))} m" if esc(acc) else ""),
-    ]
-    if esc(props.get("position_note")):
-        rows.append(("位置 position", esc(_shorten(str(props["position_note"]), 100))))
-    rows += [
-        ("图层 layer", f"{esc(layer.title_zh)} {esc(layer.title_en)}"),
-    ]
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    return (
-        f'<div class="geo-popup"><b>{esc(props.get("name_zh"))}</b><br>'
-        f"<i>{esc(props.get('name_en'))}</i><table>{body}</table></div>"
-    )
-
-
-# --------------------------------------------------------------------------- features
-def _is_schematic(props: Mapping[str, Any]) -> bool:
-    return props.get("geometry_source") == "schematic"
-
-
-def layer_geojson(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> dict[str, Any]:
-    """Return the FeatureCollection drawn for a layer: escaped properties only.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        The display frame (see :func:`display_frame`).
-    layer : LayerSpec
-        The layer.
-
-    Returns
-    -------
-    dict
-        Features with ``id``, ``name_zh``, ``name_en``, ``kind``, ``geometry_source``,
-        ``status`` (when given) and ``popup``, all HTML-safe.
-    """
-    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
-    features = []
-    for i, (props, geom) in enumerate(zip(records, gdf.geometry.values, strict=True)):
-        kind = props.get(layer.kind_field, props.get("kind"))
-        out = {
-            "id": esc(props.get("id") or f"{layer.id}-{i}"),
-            "name_zh": esc(props.get("name_zh")),
-            "name_en": esc(props.get("name_en")),
-            "kind": esc(kind),
-            "geometry_source": esc(props.get("geometry_source")),
-            "popup": popup_html(props, layer),
-        }
-        if esc(props.get("status")):
-            out["status"] = esc(props.get("status"))
-        acc = props.get("accuracy_m")
-        if isinstance(acc, int | float) and math.isfinite(acc):
-            out["accuracy_m"] = float(acc)
-        features.append(
-            {"type": "Feature", "properties": out, "geometry": shapely.geometry.mapping(geom)}
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
 def _styler(layer: LayerSpec, colors: Mapping[str, str]) -> Any:
     """Return folium's ``style_function`` for a layer (category colour, schematic dash)."""
     base = get_style(layer.style)
@@ -421,7 +154,7 @@ def _styler(layer: LayerSpec, colors: Mapping[str, str]) -> Any:
         props = feature["properties"]
         kind = html.unescape(props.get("kind", ""))
         color = colors.get(kind, colors.get("", base.color))
-        schematic = _is_schematic(props)
+        schematic = is_schematic(props)
         extra = " geo-schematic" if schematic else ""
         dashed = is_drawn_schematic(layer.geometry_type, props)
         return feature_style(base, color, dashed, cls + extra, line=not base.fill)
@@ -540,144 +273,6 @@ def _present(value: Any) -> bool:
     return value is not None and str(value) not in ("", "nan", "None")
 
 
-# --------------------------------------------------------------------------- legend, title
-def _class_name(kind: str) -> str:
-    zh, en = class_label(kind)
-    return f'{esc(zh)} <span class="geo-en">{esc(en)}</span>' if en else esc(zh)
-
-
-def _dashed_classes(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> dict[str, bool]:
-    """Return, per class (and ``""`` for the whole layer), whether all of it is dashed."""
-    field = layer.kind_field if layer.kind_field in gdf else "kind"
-    props = gdf.drop(columns=gdf.geometry.name).to_dict("records")
-    out: dict[str, bool] = {}
-    for p in props:
-        dashed = is_drawn_schematic(layer.geometry_type, p)
-        for key in (str(p.get(field)), ""):
-            out[key] = out.get(key, True) and dashed
-    return out
-
-
-def _legend_block(layer: LayerSpec, cats: Mapping[str, str], dashed: Mapping[str, bool]) -> str:
-    gtype = layer.geometry_type
-    title = f'{esc(layer.title_zh)} <span class="geo-en">{esc(layer.title_en)}</span>'
-    lid = esc(layer.id)
-    if list(cats) == [""]:  # one class: one row named by the layer
-        return (
-            f'<div class="geo-legend-layer" data-layer="{lid}">'
-            f'<div class="geo-legend-row" data-layer="{lid}" data-kind="">'
-            f"{swatch_html(gtype, cats[''], dashed.get('', False))} {title}</div></div>"
-        )
-    rows = "".join(
-        f'<div class="geo-legend-row" data-layer="{lid}" data-kind="{esc(k)}">'
-        f"{swatch_html(gtype, c, dashed.get(k, False))} {_class_name(k)}</div>"
-        for k, c in cats.items()
-    )
-    return (
-        f'<div class="geo-legend-layer" data-layer="{lid}">'
-        f'<div class="geo-legend-head">{title}</div>{rows}</div>'
-    )
-
-
-def legend_html(
-    drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]], colors: Mapping[str, Mapping[str, str]]
-) -> str:
-    """Return the legend: a row per class, Chinese name first, English after it.
-
-    A class's swatch is dashed when every feature of it is drawn dashed.
-
-    Parameters
-    ----------
-    drawn : list of (LayerSpec, GeoDataFrame)
-        The layers on the map, in draw order.
-    colors : Mapping
-        Layer id to class colours (the mapping the styles use; a single class is
-        keyed ``""`` and named by its layer).
-
-    Returns
-    -------
-    str
-        HTML with every label escaped: a toggle button and the collapsible body.
-    """
-    blocks = []
-    any_schematic = False
-    for layer, gdf in reversed(drawn):  # points first: the order a reader scans
-        props = gdf.drop(columns=gdf.geometry.name).to_dict("records")
-        schematic = any(is_drawn_schematic(layer.geometry_type, p) for p in props)
-        any_schematic |= schematic
-        style = get_style(layer.style)
-        cats = colors.get(layer.id) or {"": style.color}
-        blocks.append(_legend_block(layer, cats, _dashed_classes(layer, gdf)))
-    if any_schematic:
-        blocks.append(
-            f'<div class="geo-legend-row geo-legend-schematic">'
-            f"{swatch_html('Polygon', '#555555', True)} 示意 "
-            '<span class="geo-en">schematic</span></div>'
-        )
-    return (
-        '<button type="button" class="geo-legend-toggle" aria-expanded="true">'
-        "图例 Legend</button>"
-        f'<div class="geo-legend-body">{"".join(blocks)}</div>'
-    )
-
-
-def title_html(
-    spec: FigureSpec, basemap: Basemap, skipped: list[str], index_href: str = "index.html"
-) -> str:
-    """Return the title block: the plan's caption (zh, en), a link back, any gaps."""
-    parts = [
-        f'<div class="geo-caption-zh">{esc(spec.title_zh)}</div>',
-        f'<div class="geo-caption-en">{esc(spec.caption_en)}</div>',
-        f'<a class="geo-back" href="{esc(index_href)}">← 图集 Index</a>',
-    ]
-    if skipped:
-        parts.append(
-            f'<div class="geo-missing">未收录图层 layers not available: {esc(", ".join(skipped))}'
-            "</div>"
-        )
-    return "".join(parts)
-
-
-def source_html(spec: FigureSpec, basemap: Basemap) -> str:
-    """Return the source line: the plan by title and period, the figure's line, basemap."""
-    meta = f"底图 basemap: {esc(basemap.title)}"
-    if basemap.needs_shift:
-        meta += " — 矢量图层已转换为 GCJ-02 显示 (layers shifted to GCJ-02 for display)"
-    ref = f" · {esc(spec.label_zh)} {esc(spec.plan_ref)}" if spec.plan_ref else ""
-    return (
-        f'<div class="geo-source-plan">{esc(PLAN_SOURCE_ZH)}{ref} '
-        f'<span class="geo-source-en">· {esc(PLAN_SOURCE_EN)}</span></div>'
-        f'<div class="geo-note">{esc(SCHEMATIC_NOTE)} · {meta}</div>'
-    )
-
-
-# --------------------------------------------------------------------------- tools
-def _add_tools(m: folium.Map, spec: FigureSpec, basemap: Basemap, outline: dict[str, Any]) -> None:
-    """Measure, full screen, draw with export, minimap."""
-    folium.plugins.Fullscreen(position="topleft").add_to(m)
-    folium.plugins.MeasureControl(
-        position="topleft",
-        primary_length_unit="meters",
-        secondary_length_unit="kilometers",
-        primary_area_unit="sqmeters",
-        secondary_area_unit="hectares",
-    ).add_to(m)
-    folium.plugins.Draw(
-        export=True,
-        filename=f"{spec.id}-sketch.geojson",
-        position="topleft",
-        draw_options={"circle": False, "circlemarker": False},
-    ).add_to(m)
-    if basemap.tiles:
-        t = basemap.tiles[0]
-        tile = folium.TileLayer(tiles=t.url, attr=t.attribution, subdomains=t.subdomains)
-        folium.plugins.MiniMap(tile_layer=tile, position="bottomleft", toggle_display=True).add_to(
-            m
-        )
-    else:
-        OutlineMiniMap(outline, position="bottomleft").add_to(m)
-
-
 def _groups(
     catalog_order: list[LayerSpec], fgs: Mapping[str, folium.FeatureGroup]
 ) -> dict[str, list[folium.FeatureGroup]]:
@@ -772,7 +367,7 @@ def build_map(
         ).add_to(m)
     HtmlControl(NORTH_ARROW_SVG, "geo-north-arrow", "topright").add_to(m)
     outline = layer_geojson(frames["district"], catalog["district"]) if "district" in frames else {}
-    _add_tools(m, spec, bm, outline)
+    add_tools(m, spec, bm, outline)
     drawn = [(s, frames[s.id]) for s in chosen]
     HtmlControl(legend_html(drawn, colors), LEGEND_CLASS, "bottomright").add_to(m)
     HtmlControl(title_html(spec, bm, skipped, index_href), TITLE_CLASS, "top").add_to(m)

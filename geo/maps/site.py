@@ -25,6 +25,7 @@ from geo.layers import atomic_write_text
 from geo.maps.assets import localise_assets
 from geo.maps.basemaps import Basemap, resolve_basemap
 from geo.maps.builder import build_map, esc
+from geo.maps.ids import stable_ids
 from geo.maps.specs import FigureSpec, all_specs
 from geo.maps.styles import MAP_CSS
 
@@ -66,6 +67,69 @@ class SiteResult:
     index: Path | None = None
 
 
+def figure_page(
+    spec: FigureSpec,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    basemap: Basemap,
+    offline: bool,
+) -> str:
+    """Return one figure's page; the same inputs always give the same bytes.
+
+    Element ids come from a counter (:func:`geo.maps.ids.stable_ids`) while the map
+    is built and rendered.
+
+    Returns
+    -------
+    str
+    """
+    from geo.maps import render_html
+
+    with stable_ids(spec.id):
+        return render_html(build_map(spec, layers, catalog, basemap), offline)
+
+
+def write_page(
+    spec: FigureSpec,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    out_dir: Path,
+    basemap: Basemap,
+    offline: bool,
+) -> list[Path]:
+    """Write ``out_dir/<id>.html`` (and, online, the assets it links).
+
+    Returns
+    -------
+    list of Path
+        The page first, then the asset files it loads.
+    """
+    page = figure_page(spec, layers, catalog, basemap, offline)
+    assets: list[Path] = []
+    if not offline:
+        page, files = localise_assets(page, f"{ASSETS_DIR}/")
+        assets = write_assets(out_dir / ASSETS_DIR, files)
+    return [atomic_write_text(out_dir / spec.filename, page), *assets]
+
+
+def check_budget(path: Path, offline: bool) -> int:
+    """Warn when a page is over its size budget; return its size in bytes.
+
+    Returns
+    -------
+    int
+    """
+    budget = BUDGET_OFFLINE if offline else BUDGET_ONLINE
+    size = path.stat().st_size
+    if size > budget:
+        warnings.warn(
+            f"{path.name} is {size / 1024:.0f} KB, over its {budget / 1024:.0f} KB budget",
+            SizeBudgetWarning,
+            stacklevel=3,
+        )
+    return size
+
+
 def write_figure(
     spec: FigureSpec,
     layers: Mapping[str, gpd.GeoDataFrame],
@@ -80,21 +144,8 @@ def write_figure(
     -------
     Path
     """
-    from geo.maps import render_html
-
-    page = render_html(build_map(spec, layers, catalog, basemap), offline)
-    if not offline:
-        page, files = localise_assets(page, f"{ASSETS_DIR}/")
-        write_assets(out_dir / ASSETS_DIR, files)
-    path = atomic_write_text(out_dir / spec.filename, page)
-    budget = BUDGET_OFFLINE if offline else BUDGET_ONLINE
-    size = path.stat().st_size
-    if size > budget:
-        warnings.warn(
-            f"{path.name} is {size / 1024:.0f} KB, over its {budget / 1024:.0f} KB budget",
-            SizeBudgetWarning,
-            stacklevel=2,
-        )
+    path = write_page(spec, layers, catalog, out_dir, basemap, offline)[0]
+    check_budget(path, offline)
     return path
 
 

@@ -18,13 +18,14 @@ from typing import Any
 import geopandas as gpd
 
 from geo._io import atomic_write_bytes
+from geo.buildcache import Recording
 from geo.catalog import Catalog
 from geo.gazetteer import Gazetteer
 from geo.maps.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.paper import Page
 
-__all__ = ["PrintJob", "render_prints", "write_prints"]
+__all__ = ["PrintJob", "render_prints", "render_traced", "write_prints"]
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,12 @@ def _render_one(
     catalog: Catalog,
     gazetteer: Gazetteer | None,
     job: PrintJob,
-) -> dict[str, bytes]:
-    fig = draw_figure(spec, layers, catalog, job.page, gazetteer, job.max_accuracy_m, job.printed)
+) -> tuple[dict[str, bytes], frozenset[str]]:
+    seen = Recording(layers)
+    fig = draw_figure(spec, seen, catalog, job.page, gazetteer, job.max_accuracy_m, job.printed)
     title = f"{spec.title_zh} — {spec.caption_en}"
-    return {fmt: figure_bytes(fig, fmt, job.dpi, job.page, title) for fmt in job.formats}
+    files = {fmt: figure_bytes(fig, fmt, job.dpi, job.page, title) for fmt in job.formats}
+    return files, frozenset(seen.seen)
 
 
 _WORKER: dict[str, Any] = {}
@@ -84,10 +87,43 @@ def _init_worker(
     _WORKER.update(layers=layers, catalog=catalog, gazetteer=gazetteer, job=job)
 
 
-def _render_in_worker(spec: FigureSpec) -> dict[str, bytes]:
+def _render_in_worker(spec: FigureSpec) -> tuple[dict[str, bytes], frozenset[str]]:
     return _render_one(
         spec, _WORKER["layers"], _WORKER["catalog"], _WORKER["gazetteer"], _WORKER["job"]
     )
+
+
+def render_traced(
+    specs: Sequence[FigureSpec],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    job: PrintJob | None = None,
+    gazetteer: Gazetteer | None = None,
+    workers: int = 1,
+) -> Iterable[tuple[FigureSpec, dict[str, bytes], frozenset[str]]]:
+    """Yield each figure, its rendered files and the layer ids it looked up.
+
+    Parameters
+    ----------
+    specs, layers, catalog, job, gazetteer, workers
+        As for :func:`render_prints`.
+
+    Yields
+    ------
+    tuple of (FigureSpec, dict of str to bytes, frozenset of str)
+        The ids are those :class:`geo.buildcache.Recording` noted while drawing.
+    """
+    job = job or PrintJob()
+    if workers <= 1 or len(specs) < 2:
+        for spec in specs:
+            yield spec, *_render_one(spec, layers, catalog, gazetteer, job)
+        return
+    init = (dict(layers), catalog, gazetteer, job)
+    with ProcessPoolExecutor(
+        min(workers, len(specs)), initializer=_init_worker, initargs=init
+    ) as pool:
+        for spec, (files, seen) in zip(specs, pool.map(_render_in_worker, specs), strict=True):
+            yield spec, files, seen
 
 
 def render_prints(
@@ -119,16 +155,8 @@ def render_prints(
     ------
     tuple of (FigureSpec, dict of str to bytes)
     """
-    job = job or PrintJob()
-    if workers <= 1 or len(specs) < 2:
-        for spec in specs:
-            yield spec, _render_one(spec, layers, catalog, gazetteer, job)
-        return
-    init = (dict(layers), catalog, gazetteer, job)
-    with ProcessPoolExecutor(
-        min(workers, len(specs)), initializer=_init_worker, initargs=init
-    ) as pool:
-        yield from zip(specs, pool.map(_render_in_worker, specs), strict=True)
+    for spec, files, _seen in render_traced(specs, layers, catalog, job, gazetteer, workers):
+        yield spec, files
 
 
 def write_prints(

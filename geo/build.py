@@ -1,0 +1,360 @@
+"""Build the whole site in one process, and only what changed.
+
+:func:`build_site` writes what ``make maps`` publishes: the report tables, the
+claims report, the prints with the report pages and ``report.pdf``, the locate
+page, the self-contained offline maps, their thumbnails, the online maps and both
+index pages. The data are loaded once. Each unit (one figure page, one print, one
+thumbnail ...) is built only when the hash of its inputs changed or a file it wrote
+was edited or deleted (see :mod:`geo.buildcache`); one line per step says whether
+it was built or reused and how long it took.
+
+>>> from geo.build import build_site
+>>> build_site("site")                                   # doctest: +SKIP
+report      reused   0.0 s
+...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib
+import time
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.buildcache import (
+    Manifest,
+    Recording,
+    code_version,
+    file_digest,
+    files_digest,
+    frame_digest,
+    key_of,
+    layer_digests,
+    library_versions,
+)
+
+__all__ = ["CALLS", "STEPS", "Inputs", "SiteBuild", "StepResult", "build_site", "load_inputs"]
+
+
+# --------------------------------------------------------------------------- other steps
+class Call:
+    """A function of another part of the toolkit, imported when first called.
+
+    Parameters
+    ----------
+    module : str
+        Its module.
+    name : str
+        Its name in the module.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def get(self) -> Any:
+        """Import the module and return the named object."""
+        return getattr(importlib.import_module(self.module), self.name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Import the function and call it."""
+        return self.get()(*args, **kwargs)
+
+
+#: Every call this module makes into the other steps' code, in one place.
+CALLS: dict[str, Call] = {
+    "read_catalog": Call("geo.layers", "read_catalog"),
+    # the layers as ``geo maps`` and ``geo print`` load them (over-size layers set aside)
+    "load_layers": Call("geo.cli.cmd_maps", "load_for_maps"),
+    "layers_dir": Call("geo._data", "layers_dir"),
+    "sources_dir": Call("geo._data", "sources_dir"),
+    "gazetteer_path": Call("geo.gazetteer", "default_path"),
+    "load_gazetteer": Call("geo.gazetteer", "load_gazetteer"),
+    "all_specs": Call("geo.maps.specs", "all_specs"),
+    "report_layers": Call("geo.report", "REPORT_LAYERS"),
+    "build_report": Call("geo.report", "build_report"),
+    "report_csv": Call("geo.report", "report_csv"),
+    # moving to geo.claims.write_outputs(out_dir) -> list[Path]; until then the
+    # command module's writer, called as ``geo claims --out DIR`` calls it
+    "claims_outputs": Call("geo.cli.cmd_claims", "write_claims_report"),
+}
+
+
+# --------------------------------------------------------------------------- inputs
+@dataclass
+class Inputs:
+    """Everything the site is built from, loaded once.
+
+    Attributes
+    ----------
+    catalog : Catalog
+        The layer catalog.
+    layers : dict of str to GeoDataFrame
+        The layers that loaded (EPSG:4326).
+    skipped : list of str
+        A message per layer that did not load or is too large to draw.
+    digests : dict of str to str
+        Content hash of each loaded layer.
+    files : dict of str to str
+        Hashes of the data files read whole: ``catalog``, ``gazetteer``, ``data``
+        (the layers folder) and ``sources``.
+    """
+
+    catalog: Any
+    layers: dict[str, Any]
+    skipped: list[str]
+    digests: dict[str, str]
+    files: dict[str, str]
+    _gazetteer: Any = field(default=None, repr=False)
+
+    @property
+    def gazetteer(self) -> Any:
+        """The gazetteer, loaded when first needed."""
+        if self._gazetteer is None:
+            self._gazetteer = CALLS["load_gazetteer"]()
+        return self._gazetteer
+
+
+def load_inputs() -> Inputs:
+    """Load the catalog, every layer and the hashes of the data files.
+
+    Returns
+    -------
+    Inputs
+    """
+    catalog = CALLS["read_catalog"]()
+    layers, skipped = CALLS["load_layers"](catalog)
+    data = Path(CALLS["layers_dir"]())
+    files = {
+        "catalog": file_digest(data / "catalog.yaml") or "",
+        "gazetteer": file_digest(Path(CALLS["gazetteer_path"]())) or "",
+        "data": files_digest(data),
+        "sources": files_digest(Path(CALLS["sources_dir"]())),
+    }
+    digests = {lid: frame_digest(gdf) for lid, gdf in layers.items()}
+    return Inputs(catalog, layers, skipped, digests, files)
+
+
+# --------------------------------------------------------------------------- units
+@dataclass
+class StepResult:
+    """What one step did.
+
+    Attributes
+    ----------
+    name : str
+        The step.
+    built : list of str
+        Units built.
+    reused : list of str
+        Units reused as they were.
+    seconds : float
+        Time taken.
+    notes : list of str
+        Warnings raised while building (a layer not drawn, a page over budget).
+    """
+
+    name: str
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """Return the progress line: step, built or reused, seconds, what was built."""
+        status = "built" if self.built else "reused"
+        detail = ""
+        if self.built and self.reused:
+            detail = f"  {len(self.built)} of {len(self.built) + len(self.reused)}"
+        if self.built and len(self.built) + len(self.reused) > 1:
+            detail += f" ({', '.join(self.built)})"
+        return f"{self.name:<12}{status:<8}{self.seconds:6.1f} s{detail}"
+
+
+class SiteBuild:
+    """One build of a site folder: the inputs, the manifest and the settings.
+
+    Parameters
+    ----------
+    out : Path
+        The site folder.
+    inputs : Inputs
+        What it is built from.
+    today : datetime.date
+        Date printed on the prints and the report PDF (part of their keys).
+    jobs : int
+        Processes drawing prints.
+    """
+
+    def __init__(self, out: Path, inputs: Inputs, today: dt.date, jobs: int = 2) -> None:
+        self.out = out
+        self.inputs = inputs
+        self.today = today
+        self.jobs = jobs
+        self.manifest = Manifest(out)
+        self.versions = (code_version(), library_versions())
+
+    def key(self, unit: str, settings: Sequence[Any], layer_ids: Iterable[str]) -> str:
+        """Return a unit's key: its settings, the layers it read, code and libraries."""
+        used = layer_digests(layer_ids, self.inputs.digests)
+        return key_of(unit, list(settings), used, *self.versions)
+
+    def fresh(self, unit: str, settings: Sequence[Any]) -> bool:
+        """Return whether a unit's recorded key still holds and its files are intact."""
+        seen = self.manifest.layers_of(unit)
+        return seen is not None and self.manifest.fresh(unit, self.key(unit, settings, seen))
+
+    def record(
+        self, unit: str, settings: Sequence[Any], outputs: Iterable[Path], seen: Iterable[str]
+    ) -> None:
+        """Note a unit just built: its key from the layers it read, and its files."""
+        seen = list(seen)
+        self.manifest.record(unit, self.key(unit, settings, seen), outputs, seen)
+
+    def unit(
+        self,
+        step: StepResult,
+        unit: str,
+        settings: Sequence[Any],
+        build: Callable[[Mapping[str, Any]], list[Path]],
+    ) -> None:
+        """Build one unit unless it is fresh; ``build`` gets the layers to read.
+
+        Parameters
+        ----------
+        step : StepResult
+            Collects the unit's name as built or reused.
+        unit : str
+            The unit's name in the manifest.
+        settings : sequence
+            Its inputs besides the layers it reads (hashes, options).
+        build : callable
+            Writes the unit's files from the layers it is given; returns the paths.
+        """
+        if self.fresh(unit, settings):
+            step.reused.append(unit)
+            return
+        layers = Recording(self.inputs.layers)
+        outputs = build(layers)
+        self.record(unit, settings, outputs, layers.seen)
+        self.manifest.save()  # a stopped build keeps what it finished
+        step.built.append(unit)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` unless it holds exactly that; return whether written.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    text : str
+        Its content.
+
+    Returns
+    -------
+    bool
+    """
+    from geo._io import atomic_write_text
+
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write_text(path, text)
+    return True
+
+
+# --------------------------------------------------------------------------- orchestrator
+#: The steps of :func:`build_site`, in order: ``step_<name>`` of :mod:`geo.site_steps`.
+STEPS: tuple[str, ...] = (
+    "report",
+    "claims",
+    "print",
+    "locate",
+    "offline",
+    "thumbnails",
+    "online",
+    "index",
+)
+
+
+def build_site(
+    out: str | Path,
+    jobs: int = 2,
+    steps: Sequence[str] = STEPS,
+    today: dt.date | None = None,
+    progress: Callable[[str], None] | None = print,
+) -> list[StepResult]:
+    """Build every page, print and report of the site into ``out``, reusing what holds.
+
+    Parameters
+    ----------
+    out : str or Path
+        The site folder (created if missing).
+    jobs : int
+        Processes drawing prints.
+    steps : sequence of str
+        Steps to run, in :data:`STEPS` order (default all; leave out ``thumbnails``
+        where there is no Chromium).
+    today : datetime.date, optional
+        Date on the prints and the report PDF (default today).
+    progress : callable, optional
+        Called with one line per step; ``None`` for silence.
+
+    Returns
+    -------
+    list of StepResult
+        ``load`` first (its notes: the layers not drawn), then one per step run.
+    """
+    from geo import site_steps
+
+    unknown = sorted(set(steps) - set(STEPS))
+    if unknown:
+        raise ValueError(f"unknown step(s) {', '.join(unknown)}: use {', '.join(STEPS)}")
+    loading = StepResult("load")
+    started = time.perf_counter()
+    inputs = load_inputs()
+    loading.reused, loading.notes = sorted(inputs.layers), list(inputs.skipped)
+    loading.seconds = time.perf_counter() - started
+    results = [loading]
+    if progress is not None:
+        progress(f"{'load':<12}{'read':<8}{loading.seconds:6.1f} s  {len(inputs.layers)} layers")
+    build = SiteBuild(Path(out), inputs, today or dt.date.today(), jobs)
+    for name in (s for s in STEPS if s in steps):
+        step = StepResult(name)
+        started = time.perf_counter()
+        run = functools.partial(getattr(site_steps, f"step_{name}"), build, step)
+        _, notes = captured_warnings(run)
+        step.notes += notes
+        step.seconds = time.perf_counter() - started
+        results.append(step)
+        if progress is not None:
+            progress(step.line())
+    build.manifest.save()
+    return results
+
+
+def captured_warnings(run: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """Run ``run()`` and return its result and the distinct warnings it raised.
+
+    Parameters
+    ----------
+    run : callable
+        What to run.
+
+    Returns
+    -------
+    tuple of (object, list of str)
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run()
+    return result, list(dict.fromkeys(str(w.message) for w in caught))

@@ -1,0 +1,121 @@
+r"""Thumbnails of the figure pages: each page photographed in headless Chromium.
+
+One browser serves every page; up to :data:`PARALLEL` pages load at once. A page is
+photographed when its map is ready, not after a fixed wait: the page has fired
+``load`` (every tile too when the network is allowed), the map's SVG layer exists,
+fonts are ready, no zoom animation runs and two frames have been painted.
+
+>>> from geo.maps.thumbnails import photograph
+>>> shots = photograph([Path("site/offline/fig1.html")])     # doctest: +SKIP
+>>> shots["fig1"].startswith(b"\x89PNG")                      # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geo.maps.browser import CHROMIUM, CHROMIUM_ARGS
+
+__all__ = ["PARALLEL", "SETTLED", "SIZE", "figure_pages", "photograph"]
+
+#: Pages loading at once (the machine's two cores are the limit).
+PARALLEL = 2
+#: Viewport of a thumbnail in CSS pixels.
+SIZE: tuple[int, int] = (1200, 900)
+#: Resolves once the page's fonts are ready, Leaflet has finished any zoom animation
+#: and two frames have been painted: the map as a reader first sees it.
+SETTLED = """async () => {
+    await document.fonts.ready;
+    for (let i = 0; i < 100 && document.querySelector('.leaflet-zoom-anim'); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+#: Longest wait for a page's map, in milliseconds.
+TIMEOUT_MS = 15_000
+
+
+def figure_pages(site: Path) -> list[Path]:
+    """Return the figure pages of a site folder: fig1 ... fig8, then the overview.
+
+    Parameters
+    ----------
+    site : Path
+        A folder written by :func:`geo.maps.site.write_site`.
+
+    Returns
+    -------
+    list of Path
+    """
+    figs = sorted(site.glob("fig*.html"), key=lambda p: (len(p.stem), p.stem))
+    overview = site / "overview.html"
+    return figs + ([overview] if overview.exists() else [])
+
+
+def photograph(
+    pages: Sequence[Path], network: bool = False, size: tuple[int, int] = SIZE
+) -> dict[str, bytes]:
+    """Photograph each page once its map is ready; return PNG bytes by page stem.
+
+    Parameters
+    ----------
+    pages : sequence of Path
+        HTML files to open (``file://``).
+    network : bool
+        Let the pages fetch from the network (tiles); by default every request
+        that is not a local file is aborted, so the pictures are reproducible.
+    size : tuple of int
+        Viewport width and height in CSS pixels.
+
+    Returns
+    -------
+    dict of str to bytes
+        Page stem (``fig1``) to its PNG.
+    """
+    if not pages:
+        return {}
+    return asyncio.run(_photograph_all(list(pages), network, size))
+
+
+async def _photograph_all(
+    pages: list[Path], network: bool, size: tuple[int, int]
+) -> dict[str, bytes]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        try:
+            context = await browser.new_context(viewport={"width": size[0], "height": size[1]})
+            if not network:
+                await context.route("**/*", _local_only)
+            gate = asyncio.Semaphore(PARALLEL)
+            shots = await asyncio.gather(*(_shoot(context, p, network, gate) for p in pages))
+        finally:
+            await browser.close()
+    return {p.stem: png for p, png in zip(pages, shots, strict=True)}
+
+
+async def _local_only(route: Any) -> None:
+    """Let ``file://`` requests through and abort every other one."""
+    if route.request.url.startswith("file://"):
+        await route.continue_()
+    else:
+        await route.abort()
+
+
+async def _shoot(context: Any, html: Path, network: bool, gate: asyncio.Semaphore) -> bytes:
+    """Open one page in its own tab, wait until its map is ready, take the picture."""
+    async with gate:
+        page = await context.new_page()
+        try:
+            wait = "networkidle" if network else "load"
+            await page.goto(html.resolve().as_uri(), wait_until=wait, timeout=TIMEOUT_MS)
+            await page.wait_for_selector(".leaflet-overlay-pane svg", timeout=TIMEOUT_MS)
+            await page.evaluate(SETTLED)
+            return await page.screenshot()
+        finally:
+            await page.close()

@@ -1,0 +1,203 @@
+"""The steps of :func:`geo.build.build_site`, one function each.
+
+Each ``step_<name>(build, step)`` builds the units of one part of the site that are
+not fresh (see :class:`geo.build.SiteBuild`) and notes, in ``step``, which it built
+and which it reused. The files are those the separate commands write:
+``geo report``, ``geo claims --out site/claims``, ``geo print --report site``,
+``geo gazetteer locate``, ``geo maps --offline --basemap none``, the thumbnails
+and ``geo maps``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo._io import atomic_write_bytes, atomic_write_text
+from geo.build import CALLS, write_if_changed
+from geo.buildcache import file_digest
+from geo.maps.basemaps import resolve_basemap
+from geo.maps.browser import CHROMIUM
+from geo.maps.ids import stable_ids
+
+if TYPE_CHECKING:
+    from geo.build import SiteBuild, StepResult
+
+__all__ = [
+    "PRINT_SETTINGS",
+    "step_claims",
+    "step_index",
+    "step_locate",
+    "step_offline",
+    "step_online",
+    "step_print",
+    "step_report",
+    "step_thumbnails",
+]
+
+#: Paper, orientation, resolution, formats and placement limit of the site's prints
+#: (``geo print``'s defaults).
+PRINT_SETTINGS: dict[str, Any] = {
+    "paper": "A4",
+    "orientation": "landscape",
+    "dpi": 300.0,
+    "formats": ("png", "pdf"),
+    "max_accuracy_m": 1000.0,
+}
+#: Basemap of the online pages, the claims map and the locate page (the commands' default).
+ONLINE_BASEMAP = "osm"
+
+
+def _specs(build: SiteBuild) -> list[Any]:
+    return list(CALLS["all_specs"](build.inputs.catalog))
+
+
+def _report(build: SiteBuild, layers: Mapping[str, Any]) -> Any:
+    """Compute the measurement report from the layers (noting which it reads)."""
+    missing = {
+        lid: "could not be loaded" for lid in CALLS["report_layers"].get() if lid not in layers
+    }
+    return CALLS["build_report"](layers, build.inputs.catalog, missing)
+
+
+# --------------------------------------------------------------------------- steps
+def step_report(build: SiteBuild, step: StepResult) -> None:
+    """Write the report tables, ``reports/*.csv`` (``geo report``)."""
+    folder = build.out / "reports"
+
+    def write(layers: Mapping[str, Any]) -> list[Path]:
+        tables = CALLS["report_csv"](_report(build, layers))
+        return [atomic_write_text(folder / name, text) for name, text in tables.items()]
+
+    build.unit(step, "report", [build.inputs.files["catalog"]], write)
+
+
+def step_claims(build: SiteBuild, step: StepResult) -> None:
+    """Write the claims report into ``claims/`` (``geo claims --out``)."""
+    files = build.inputs.files
+    settings = [files["data"], files["sources"], ONLINE_BASEMAP]
+
+    def write(_layers: Mapping[str, Any]) -> list[Path]:
+        # the checks read every data file: the key holds them all
+        with stable_ids("claims"):
+            return list(CALLS["claims_outputs"](build.out / "claims", basemap=ONLINE_BASEMAP))
+
+    build.unit(step, "claims", settings, write)
+
+
+def step_print(build: SiteBuild, step: StepResult) -> None:
+    """Print every figure into ``print/``, then the report pages and ``report.pdf``."""
+    from geo.printing import Page
+    from geo.printing.output import PrintJob, render_traced
+    from geo.printing.report_pages import write_report_pages
+
+    s = PRINT_SETTINGS
+    job = PrintJob(
+        Page(s["paper"], s["orientation"]), s["dpi"], s["formats"], s["max_accuracy_m"], build.today
+    )
+    files = build.inputs.files
+    settings = [files["catalog"], files["gazetteer"], repr(job)]
+    specs = _specs(build)
+    folder = build.out / "print"
+    stale = [sp for sp in specs if not build.fresh(f"print:{sp.id}", settings)]
+    step.reused += [f"print:{sp.id}" for sp in specs if sp not in stale]
+    inputs = build.inputs
+    gazetteer = inputs.gazetteer if stale else None
+    drawn = render_traced(stale, inputs.layers, inputs.catalog, job, gazetteer, build.jobs)
+    for spec, data, seen in drawn:
+        paths = [atomic_write_bytes(folder / f"{spec.id}.{fmt}", b) for fmt, b in data.items()]
+        build.record(f"print:{spec.id}", settings, paths, seen)
+        build.manifest.save()
+        step.built.append(f"print:{spec.id}")
+    written = {sp.id: {fmt: folder / f"{sp.id}.{fmt}" for fmt in job.formats} for sp in specs}
+    pdfs = [file_digest(written[sp.id]["pdf"]) for sp in specs if "pdf" in written[sp.id]]
+    claims_csv = file_digest(build.out / "claims" / "claims_report.csv")
+    pages = [files["catalog"], pdfs, claims_csv, build.today.isoformat()]
+
+    def write(layers: Mapping[str, Any]) -> list[Path]:
+        rep = _report(build, layers)
+        return write_report_pages(build.out, folder, rep, specs, written, None, build.today)
+
+    build.unit(step, "report-pages", pages, write)
+
+
+def step_locate(build: SiteBuild, step: StepResult) -> None:
+    """Write the locate page, ``locate.html`` (``geo gazetteer locate``)."""
+    from geo.maps.locate import locate_page
+
+    def write(layers: Mapping[str, Any]) -> list[Path]:
+        district = layers["district"].geometry.union_all() if "district" in layers else None
+        with stable_ids("locate"):
+            page = locate_page(build.inputs.gazetteer, resolve_basemap(ONLINE_BASEMAP), district)
+        return [atomic_write_text(build.out / "locate.html", page)]
+
+    settings = [build.inputs.files["gazetteer"], ONLINE_BASEMAP]
+    build.unit(step, "locate", settings, write)
+
+
+def _figure_pages(build: SiteBuild, step: StepResult, folder: Path, basemap: str) -> None:
+    """Write every figure page into ``folder`` (offline when the basemap is ``none``)."""
+    from geo.maps.site import check_budget, write_page
+
+    offline = basemap == "none"
+    bm = resolve_basemap(basemap)
+    files = build.inputs.files
+    settings = [files["catalog"], files["gazetteer"], basemap, offline]
+    for spec in _specs(build):
+
+        def write(layers: Mapping[str, Any], spec: Any = spec) -> list[Path]:
+            paths = write_page(spec, layers, build.inputs.catalog, folder, bm, offline)
+            check_budget(paths[0], offline)
+            return paths
+
+        build.unit(step, f"{folder.name if offline else 'online'}:{spec.id}", settings, write)
+
+
+def step_offline(build: SiteBuild, step: StepResult) -> None:
+    """Write the self-contained maps into ``offline/`` (no tiles, no network)."""
+    _figure_pages(build, step, build.out / "offline", "none")
+
+
+def _browser_version() -> list[int]:
+    """Size and modification time of the browser: a new Chromium retakes thumbnails."""
+    try:
+        st = Path(CHROMIUM).stat()
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns]
+
+
+def step_thumbnails(build: SiteBuild, step: StepResult) -> None:
+    """Photograph each offline map into ``screenshots/`` when its page changed."""
+    from geo.maps.thumbnails import SIZE, figure_pages, photograph
+
+    if not Path(CHROMIUM).exists():
+        step.notes.append(f"thumbnails skipped: {CHROMIUM} is missing (make chromium)")
+        return
+    folder = build.out / "screenshots"
+    pages = figure_pages(build.out / "offline")
+    settings = {p.stem: [file_digest(p), list(SIZE), False, _browser_version()] for p in pages}
+    stale = [p for p in pages if not build.fresh(f"thumbnail:{p.stem}", settings[p.stem])]
+    step.reused += [f"thumbnail:{p.stem}" for p in pages if p not in stale]
+    for stem, png in photograph(stale).items():
+        path = atomic_write_bytes(folder / f"{stem}.png", png)
+        build.record(f"thumbnail:{stem}", settings[stem], [path], ())
+        step.built.append(f"thumbnail:{stem}")
+    build.manifest.save()
+
+
+def step_online(build: SiteBuild, step: StepResult) -> None:
+    """Write the online maps into the site folder, with the shared ``assets/``."""
+    _figure_pages(build, step, build.out, ONLINE_BASEMAP)
+
+
+def step_index(build: SiteBuild, step: StepResult) -> None:
+    """Write both index pages when their content changed (they list what exists)."""
+    from geo.maps.site import index_html
+
+    specs = _specs(build)
+    for folder, unit in ((build.out / "offline", "offline-index"), (build.out, "index")):
+        listed = [s for s in specs if (folder / s.filename).exists()]
+        changed = write_if_changed(folder / "index.html", index_html(listed, folder))
+        (step.built if changed else step.reused).append(unit)

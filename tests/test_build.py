@@ -1,0 +1,256 @@
+"""The site build: byte-identical pages, and rebuilding exactly what changed.
+
+The site is built from the small layers of ``tests/data/maps`` (copied, so a test
+may edit one), with the page steps only: the prints, claims and thumbnails have
+their own tests and take longer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from branca.element import Element
+
+import geo.build as build_module
+from geo.build import build_site
+from geo.buildcache import MANIFEST_NAME, Manifest, Recording, frame_digest, key_of
+from geo.layers import load_layer, read_catalog
+from geo.maps import MissingLayerWarning, resolve_basemap
+from geo.maps.ids import stable_ids
+from geo.maps.site import figure_page
+from geo.maps.specs import figure_by_id
+
+DATA = Path(__file__).parent / "data" / "maps"
+PAGES = ("offline", "online", "index")
+FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "overview")
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    """A copy of the fixture layers, used as the layers folder."""
+    folder = tmp_path / "layers"
+    shutil.copytree(DATA, folder)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(folder))
+    return folder
+
+
+def run(out: Path) -> dict[str, list[str]]:
+    """Build the pages; return the units built and reused over all steps."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        steps = build_site(out, steps=PAGES, progress=None)
+    return {
+        "built": sorted(u for s in steps[1:] for u in s.built),
+        "reused": sorted(u for s in steps[1:] for u in s.reused),
+    }
+
+
+def pages(kind: str, ids: tuple[str, ...] = FIGURES) -> list[str]:
+    return sorted(f"{kind}:{i}" for i in ids)
+
+
+# --------------------------------------------------------------------------- ids
+def test_ids_inside_the_block_come_from_a_counter_and_random_ones_return_after():
+    with stable_ids("page"):
+        first = [Element()._id for _ in range(3)]
+    with stable_ids("page"):
+        again = [Element()._id for _ in range(3)]
+    with stable_ids("other"):
+        other = Element()._id
+    outside = {Element()._id for _ in range(3)}
+    assert first == again
+    assert len(set(first)) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in first)
+    assert first[0][-3:] == "001"
+    assert first[2][-3:] == "003"
+    assert other != first[0]
+    assert not outside & set(first)
+    assert len(outside) == 3  # random again: three different ids
+
+
+def _page(fig_id: str) -> str:
+    cat = read_catalog(DATA / "catalog.yaml")
+    layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        return figure_page(figure_by_id(fig_id, cat), layers, cat, resolve_basemap("none"), True)
+
+
+@pytest.mark.parametrize("fig_id", ["fig2", "overview"])
+def test_a_figure_built_twice_gives_the_same_bytes(monkeypatch, fig_id):
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
+    first, second = _page(fig_id), _page(fig_id)
+    assert first == second
+    # the ids the page's scripts use are defined in it: nothing refers to a lost id
+    names = set(re.findall(r"\b([a-z_]+_[0-9a-f]{32})\b", first))
+    defined = set(re.findall(r"var ([a-z_]+_[0-9a-f]{32})\b", first))
+    assert names
+    assert names <= defined | {n for n in names if f'id="{n}"' in first}
+
+
+def test_a_figure_gives_the_same_bytes_in_another_process_and_hash_seed(monkeypatch, tmp_path):
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[2]); from test_build import _page; "
+        "open(sys.argv[1], 'w', encoding='utf-8').write(_page('fig8'))"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        path = tmp_path / f"fig8-{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-c", script, str(path), str(Path(__file__).parent)],
+            env=env,
+            check=True,
+        )
+        outputs.append(path.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+# --------------------------------------------------------------------------- incremental
+def test_a_second_build_with_nothing_changed_rebuilds_nothing(data, tmp_path):
+    out = tmp_path / "site"
+    first = run(out)
+    assert first["built"] == sorted([*pages("offline"), *pages("online"), "offline-index", "index"])
+    before = {p: p.read_bytes() for p in out.rglob("*.html")}
+    second = run(out)
+    assert second["built"] == []
+    assert len(second["reused"]) == len(first["built"])
+    assert {p: p.read_bytes() for p in out.rglob("*.html")} == before
+
+
+def test_changing_one_layer_rebuilds_only_the_pages_that_draw_it(data, tmp_path):
+    out = tmp_path / "site"
+    run(out)
+    layer = data / "science_parks.geojson"
+    doc = json.loads(layer.read_text(encoding="utf-8"))
+    doc["features"][0]["properties"]["name_zh"] = "改名的科技公园"
+    layer.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    again = run(out)
+    # the catalog draws science parks on Figure 8; the overview draws every layer
+    drawn_on = ("fig8", "overview")
+    assert again["built"] == sorted([*pages("offline", drawn_on), *pages("online", drawn_on)])
+    assert "改名的科技公园" in (out / "fig8.html").read_text(encoding="utf-8")
+
+
+def test_a_deleted_or_edited_output_is_rebuilt(data, tmp_path):
+    out = tmp_path / "site"
+    run(out)
+    original = (out / "fig3.html").read_bytes()
+    (out / "offline" / "fig5.html").unlink()
+    (out / "fig3.html").write_text("edited by hand", encoding="utf-8")
+    again = run(out)
+    assert again["built"] == ["offline:fig5", "online:fig3"]
+    assert (out / "offline" / "fig5.html").is_file()
+    assert (out / "fig3.html").read_bytes() == original
+
+
+def test_a_deleted_shared_asset_is_written_again(data, tmp_path):
+    out = tmp_path / "site"
+    run(out)
+    asset = sorted((out / "assets").iterdir())[0]
+    content = asset.read_bytes()
+    asset.unlink()
+    again = run(out)
+    # every page loads it: the first one rebuilt writes it back, the rest find it intact
+    assert again["built"] == ["online:fig1"]
+    assert asset.read_bytes() == content
+
+
+def test_a_new_code_version_rebuilds_everything(data, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    run(out)
+    monkeypatch.setattr(build_module, "code_version", lambda: "another version of geo")
+    again = run(out)
+    assert again["built"] == sorted([*pages("offline"), *pages("online")])
+
+
+def test_a_lost_manifest_rebuilds_everything(data, tmp_path):
+    out = tmp_path / "site"
+    run(out)
+    (out / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
+    assert len(run(out)["built"]) == 2 * len(FIGURES)
+
+
+# --------------------------------------------------------------------------- parts
+def test_recording_notes_every_id_looked_up():
+    rec = Recording({"a": 1, "b": 2, "c": 3})
+    assert rec["a"] == 1
+    assert "z" not in rec
+    assert rec.get("b") == 2
+    assert rec.seen == {"a", "b", "z"}
+    dict(rec)  # reading all of them depends on all of them
+    assert rec.seen == {"a", "b", "c", "z", "*"}
+
+
+def test_frame_digest_follows_content_not_identity(monkeypatch):
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
+    cat = read_catalog(DATA / "catalog.yaml")
+    parks = load_layer("science_parks", catalog=cat)
+    same = load_layer("science_parks", catalog=cat)
+    renamed = parks.copy()
+    renamed.loc[renamed.index[0], "name_zh"] = "别的名字"
+    moved = parks.copy()
+    moved.geometry = moved.geometry.translate(1e-6, 0)
+    digests = {frame_digest(g) for g in (renamed, moved)}
+    assert frame_digest(parks) == frame_digest(same)
+    assert frame_digest(parks) not in digests
+    assert len(digests) == 2
+
+
+def test_manifest_is_fresh_only_with_the_same_key_and_intact_files(tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text("one", encoding="utf-8")
+    manifest = Manifest(tmp_path)
+    key = key_of("unit", ["settings"])
+    manifest.record("unit", key, [page], ["district"])
+    manifest.save()
+    reread = Manifest(tmp_path)
+    assert reread.fresh("unit", key)
+    assert reread.layers_of("unit") == ["district"]
+    assert not reread.fresh("unit", key_of("unit", ["other settings"]))
+    assert not reread.fresh("other unit", key)
+    page.write_text("two", encoding="utf-8")
+    assert not reread.fresh("unit", key)
+
+
+# --------------------------------------------------------------------------- command
+def test_geo_site_prints_a_line_per_step_and_fails_when_a_layer_is_not_drawn(
+    monkeypatch, tmp_path, capsys
+):
+    from geo.build import StepResult
+    from geo.cli import main
+
+    calls = []
+
+    def fake(out, jobs, steps):
+        calls.append((Path(out), jobs, list(steps)))
+        load = StepResult("load", notes=["layer rings not drawn: too large"])
+        return [load, StepResult("offline", built=["offline:fig1"], notes=["fig1: a warning"])]
+
+    monkeypatch.setattr(build_module, "build_site", fake)
+    status = main(["site", "--out", str(tmp_path), "--jobs", "1", "--no-thumbnails"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert calls == [(tmp_path, 1, [s for s in build_module.STEPS if s != "thumbnails"])]
+    assert "warning: layer rings not drawn: too large" in captured.err
+    assert "warning: fig1: a warning" in captured.err
+    assert f"site: {tmp_path / 'index.html'}" in captured.out
+
+
+def test_progress_lines_say_built_or_reused_and_what_was_built():
+    from geo.build import StepResult
+
+    assert StepResult("claims", reused=["claims"], seconds=0.04).line() == (
+        "claims      reused     0.0 s"
+    )
+    line = StepResult("online", built=["online:fig8"], reused=["online:fig1"], seconds=1.3).line()
+    assert line == "online      built      1.3 s  1 of 2 (online:fig8)"
