@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from geo._errors import LayerLoadWarning
 from geo.buildcache import (
     Manifest,
     Recording,
@@ -38,51 +38,11 @@ from geo.buildcache import (
     library_versions,
 )
 
-__all__ = ["CALLS", "STEPS", "Inputs", "SiteBuild", "StepResult", "build_site", "load_inputs"]
+if TYPE_CHECKING:
+    from geo.catalog import Catalog
+    from geo.project import Project
 
-
-# --------------------------------------------------------------------------- other steps
-class Call:
-    """A function of another part of the toolkit, imported when first called.
-
-    Parameters
-    ----------
-    module : str
-        Its module.
-    name : str
-        Its name in the module.
-    """
-
-    def __init__(self, module: str, name: str) -> None:
-        self.module = module
-        self.name = name
-
-    def get(self) -> Any:
-        """Import the module and return the named object."""
-        return getattr(importlib.import_module(self.module), self.name)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Import the function and call it."""
-        return self.get()(*args, **kwargs)
-
-
-#: Every call this module makes into the other steps' code, in one place.
-CALLS: dict[str, Call] = {
-    "read_catalog": Call("geo.layers", "read_catalog"),
-    # the layers as ``geo maps`` and ``geo print`` load them (over-size layers set aside)
-    "load_layers": Call("geo.cli.cmd_maps", "load_for_maps"),
-    "layers_dir": Call("geo._data", "layers_dir"),
-    "sources_dir": Call("geo._data", "sources_dir"),
-    "gazetteer_path": Call("geo.gazetteer", "default_path"),
-    "load_gazetteer": Call("geo.gazetteer", "load_gazetteer"),
-    "all_specs": Call("geo.maps.specs", "all_specs"),
-    "report_layers": Call("geo.report", "REPORT_LAYERS"),
-    "build_report": Call("geo.report", "build_report"),
-    "report_csv": Call("geo.report", "report_csv"),
-    # moving to geo.claims.write_outputs(out_dir) -> list[Path]; until then the
-    # command module's writer, called as ``geo claims --out DIR`` calls it
-    "claims_outputs": Call("geo.cli.cmd_claims", "write_claims_report"),
-}
+__all__ = ["STEPS", "Inputs", "SiteBuild", "StepResult", "build_site", "load_inputs"]
 
 
 # --------------------------------------------------------------------------- inputs
@@ -92,10 +52,11 @@ class Inputs:
 
     Attributes
     ----------
-    catalog : Catalog
-        The layer catalog.
+    project : Project
+        The data folder (:class:`geo.Project`); it keeps the loaded layers, so the
+        claims step reads them without loading them again.
     layers : dict of str to GeoDataFrame
-        The layers that loaded (EPSG:4326).
+        The layers that loaded (EPSG:4326) and are small enough to draw.
     skipped : list of str
         A message per layer that did not load or is too large to draw.
     digests : dict of str to str
@@ -105,7 +66,7 @@ class Inputs:
         (the layers folder) and ``sources``.
     """
 
-    catalog: Any
+    project: Project
     layers: dict[str, Any]
     skipped: list[str]
     digests: dict[str, str]
@@ -113,31 +74,46 @@ class Inputs:
     _gazetteer: Any = field(default=None, repr=False)
 
     @property
+    def catalog(self) -> Catalog:
+        """The layer catalog."""
+        return self.project.catalog
+
+    @property
     def gazetteer(self) -> Any:
         """The gazetteer, loaded when first needed."""
         if self._gazetteer is None:
-            self._gazetteer = CALLS["load_gazetteer"]()
+            self._gazetteer = self.project.gazetteer
         return self._gazetteer
 
 
-def load_inputs() -> Inputs:
+def load_inputs(project: Project | None = None) -> Inputs:
     """Load the catalog, every layer and the hashes of the data files.
+
+    Parameters
+    ----------
+    project : Project, optional
+        The data folder; default the packaged data or ``GEO_LAYERS_DIR``.
 
     Returns
     -------
     Inputs
     """
-    catalog = CALLS["read_catalog"]()
-    layers, skipped = CALLS["load_layers"](catalog)
-    data = Path(CALLS["layers_dir"]())
+    from geo._data import sources_dir
+    from geo.project import Project
+
+    proj = Project() if project is None else project
+    with warnings.catch_warnings():  # each layer left out is one line of `skipped`
+        warnings.simplefilter("ignore", LayerLoadWarning)
+        layers = proj.layers(within_limits=True)
+    skipped = [f"layer {p.layer} not drawn: {p.problem}; {p.fix}" for p in proj.problems]
     files = {
-        "catalog": file_digest(data / "catalog.yaml") or "",
-        "gazetteer": file_digest(Path(CALLS["gazetteer_path"]())) or "",
-        "data": files_digest(data),
-        "sources": files_digest(Path(CALLS["sources_dir"]())),
+        "catalog": file_digest(proj.catalog_path) or "",
+        "gazetteer": file_digest(proj.gazetteer_path) or "",
+        "data": files_digest(proj.folder),
+        "sources": files_digest(sources_dir()),
     }
     digests = {lid: frame_digest(gdf) for lid, gdf in layers.items()}
-    return Inputs(catalog, layers, skipped, digests, files)
+    return Inputs(proj, layers, skipped, digests, files)
 
 
 # --------------------------------------------------------------------------- units

@@ -8,13 +8,12 @@ from a :class:`~geo.project.Project` and writes what ``geo report`` and
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from geo._errors import CatalogError
-from geo._io import atomic_write_bytes, atomic_write_text
+from geo._io import atomic_write_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -118,30 +117,11 @@ def write_report_with_figures(
     list of Path
         The files written.
     """
-    import pandas as pd
-
     from geo import report
-    from geo.printing.bundle import report_pdf
+    from geo.printing.report_pages import write_report_pages
 
     missing = {lid: "could not be loaded" for lid in report.REPORT_LAYERS if lid not in layers}
     rep = report.build_report(layers, catalog, missing)
-    folder = site / "reports"
-    rel = Path(os.path.relpath(prints, folder)).as_posix()
     shown = [s for s in specs if s.id in written]
-    figures = [
-        (s.title_zh, f"{rel}/{s.id}.png", f"{rel}/{s.id}.pdf")
-        for s in shown
-        if {"png", "pdf"} <= set(written[s.id])
-    ]
-    page = report.report_html(rep, figures)
-    paths = [
-        atomic_write_text(folder / "report.html", page),
-        atomic_write_text(folder / "index.html", page),  # the page the site index links
-        atomic_write_text(folder / "report.md", report.report_markdown(rep, figures)),
-    ]
-    csv = Path(claims_csv) if claims_csv else site / "claims" / "claims_report.csv"
-    claims: Any = pd.read_csv(csv) if csv.is_file() else None
-    pdfs = [written[s.id]["pdf"].read_bytes() for s in shown if "pdf" in written[s.id]]
-    data = report_pdf(pdfs, rep, claims, built=dt.date.today())
-    paths.append(atomic_write_bytes(site / "report.pdf", data))
-    return paths
+    csv = Path(claims_csv) if claims_csv else None
+    return write_report_pages(site, prints, rep, shown, written, csv, dt.date.today())

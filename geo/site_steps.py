@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo._io import atomic_write_bytes, atomic_write_text
-from geo.build import CALLS, write_if_changed
+from geo.build import write_if_changed
 from geo.buildcache import file_digest
 from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM
@@ -50,24 +50,28 @@ ONLINE_BASEMAP = "osm"
 
 
 def _specs(build: SiteBuild) -> list[Any]:
-    return list(CALLS["all_specs"](build.inputs.catalog))
+    from geo.maps.specs import all_specs
+
+    return list(all_specs(build.inputs.catalog))
 
 
 def _report(build: SiteBuild, layers: Mapping[str, Any]) -> Any:
     """Compute the measurement report from the layers (noting which it reads)."""
-    missing = {
-        lid: "could not be loaded" for lid in CALLS["report_layers"].get() if lid not in layers
-    }
-    return CALLS["build_report"](layers, build.inputs.catalog, missing)
+    from geo.report import REPORT_LAYERS, build_report
+
+    missing = {lid: "could not be loaded" for lid in REPORT_LAYERS if lid not in layers}
+    return build_report(layers, build.inputs.catalog, missing)
 
 
 # --------------------------------------------------------------------------- steps
 def step_report(build: SiteBuild, step: StepResult) -> None:
     """Write the report tables, ``reports/*.csv`` (``geo report``)."""
+    from geo.report import report_csv
+
     folder = build.out / "reports"
 
     def write(layers: Mapping[str, Any]) -> list[Path]:
-        tables = CALLS["report_csv"](_report(build, layers))
+        tables = report_csv(_report(build, layers))
         return [atomic_write_text(folder / name, text) for name, text in tables.items()]
 
     build.unit(step, "report", [build.inputs.files["catalog"]], write)
@@ -75,13 +79,17 @@ def step_report(build: SiteBuild, step: StepResult) -> None:
 
 def step_claims(build: SiteBuild, step: StepResult) -> None:
     """Write the claims report into ``claims/`` (``geo claims --out``)."""
+    from geo.claims import load_context, write_outputs
+
     files = build.inputs.files
     settings = [files["data"], files["sources"], ONLINE_BASEMAP]
 
     def write(_layers: Mapping[str, Any]) -> list[Path]:
-        # the checks read every data file: the key holds them all
+        # the checks read every data file (the key holds them all); the project
+        # hands out the layers it loaded already
+        context = load_context(build.inputs.project)
         with stable_ids("claims"):
-            return list(CALLS["claims_outputs"](build.out / "claims", basemap=ONLINE_BASEMAP))
+            return write_outputs(build.out / "claims", context, basemap=ONLINE_BASEMAP)
 
     build.unit(step, "claims", settings, write)
 
