@@ -91,3 +91,16 @@ def test_gazetteer_match(fix_layers, capsys):
     rows = records(capsys, "gazetteer", "match", str(AMAP), "--crs", "gcj02", "--format", "json")
     assert rows
     assert {"place", "status", "lon", "lat"} <= set(rows[0])
+
+
+def test_gazetteer_match_csv_quotes_formulas(fix_layers, tmp_path, capsys):
+    """A POI export is outside data: a name a spreadsheet would run stays text."""
+    doc = json.loads(AMAP.read_text(encoding="utf-8"))
+    doc["pois"][0]["name"] = '=HYPERLINK("http://x","西南政法大学")'
+    pois = tmp_path / "pois.json"
+    pois.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert main(["gazetteer", "match", str(pois), "--crs", "gcj02", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "=HYPERLINK" in out
+    assert not any(line.startswith(("=", '"=')) for line in out.splitlines())
+    assert not any(",=" in line or ',"=' in line for line in out.splitlines())

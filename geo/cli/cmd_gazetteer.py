@@ -104,16 +104,15 @@ def _review(args: argparse.Namespace, project: Project) -> Review:
 
 def run_match(args: argparse.Namespace) -> int:
     """Print the review table of a point list; write nothing."""
+    from geo.console import echo, frame_text
     from geo.matching import review_text
     from geo.project import Project
 
     review = _review(args, Project()).table
-    if args.format == "csv":
-        review.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
-        print(review.to_json(orient="records", force_ascii=False))
-    else:
+    if args.format == "table":
         print(review_text(review))
+    else:  # the one CSV writer quotes what a spreadsheet would run as a formula
+        echo(frame_text(review, args.format))
     return 0
 
 
