@@ -158,6 +158,7 @@ def test_groups_make_one_shape_per_group_containing_members():
     assert shapely.get_num_geometries(out.geometry[0]) == 1
     assert shapely.get_num_geometries(out.geometry[1]) == 2
     assert (out["accuracy_m"] >= 300).all()
+    assert "aliases" not in out.columns  # no group declares any
 
 
 def test_group_without_members_is_a_clear_error():
@@ -256,23 +257,6 @@ def test_aliases_pass_through_to_drawn_and_undrawn_groups():
     assert list(out["aliases"]) == ["甲圈|环甲"]
     [undrawn] = out.attrs["not_derivable"]
     assert (undrawn["id"], undrawn["aliases"]) == ("ring-b", "乙圈")
-
-
-def test_a_group_without_aliases_gets_none():
-    out = derive_layer(
-        spec(
-            "groups",
-            {
-                "district": "district",
-                "members": "members",
-                "group_by": "group",
-                "radius_m": 800,
-                "groups": [{**named("ring-a"), "key": "a"}],
-            },
-        ),
-        load,
-    )
-    assert "aliases" not in out.columns
 
 
 def test_ridge_side_zone_carries_its_aliases():
