@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 Loader = Callable[[str], gpd.GeoDataFrame]
 _PROPS = ("id", "name_zh", "name_en", "plan_ref")
+#: Rule parameters passed through to the feature when given (``aliases``: other
+#: names of the area, ``|``-separated, which :mod:`geo.claims` resolves).
+_OPTIONAL = ("aliases", "axes_zh")
 
 
 def _metric(load: Loader, layer_id: str) -> gpd.GeoDataFrame:
@@ -82,9 +85,7 @@ def _record(spec: Mapping[str, Any], kind: str, accuracy_m: float, **extra: Any)
         raise DeriveError(f"derived feature {spec.get('id', '?')}: rule parameters lack {missing}")
     rec = {k: spec[k] for k in _PROPS}
     rec.update(kind=kind, geometry_source="schematic", accuracy_m=float(accuracy_m), **extra)
-    for key in ("aliases", "axes_zh"):
-        if key in spec:
-            rec[key] = spec[key]
+    rec.update({k: spec[k] for k in _OPTIONAL if k in spec})
     return rec
 
 
@@ -206,7 +207,8 @@ def cities(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     ----------
     params : mapping
         ``district``, ``screens`` (layer id), ``ridges``, ``divide`` (ridge feature id)
-        and ``east``/``west``: ``{id, name_zh, name_en, plan_ref}``.
+        and ``east``/``west``: ``{id, name_zh, name_en, plan_ref}`` (optional
+        ``aliases``).
     load : callable
         Returns a layer by id.
 
@@ -240,7 +242,8 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     ----------
     params : mapping
         ``district``, ``ridges``, ``divide`` (ridge feature id), and ``zones``: a list
-        of ``{id, name_zh, name_en, plan_ref, side: east|west, kind, accuracy_m}``.
+        of ``{id, name_zh, name_en, plan_ref, side: east|west, kind, accuracy_m}``
+        (optional ``aliases``).
     load : callable
         Returns a layer by id.
 
@@ -363,8 +366,8 @@ def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         ``district``, ``members`` (layer id), ``group_by`` (member property naming the
         group), ``radius_m``, ``link_m`` (discs closer than this merge), optional
         ``max_member_accuracy_m`` (members less precise are left out of the shape),
-        ``kind`` and ``groups``: a list of ``{key, id, name_zh, name_en, plan_ref}``,
-        ``key`` being the value of ``group_by`` on the members.
+        ``kind`` and ``groups``: a list of ``{key, id, name_zh, name_en, plan_ref}``
+        (optional ``aliases``), ``key`` being the value of ``group_by`` on the members.
     load : callable
         Returns a layer by id.
 
@@ -375,7 +378,8 @@ def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         ``members`` lists the members the shape is drawn from, ``members_coarse``
         those left out as too coarse. Groups with no such member have no feature;
         ``attrs["not_derivable"]`` lists them (records with ``id``, ``name_zh``,
-        ``name_en``, ``plan_ref``, ``rule`` and ``members_coarse``).
+        ``name_en``, ``plan_ref``, ``aliases`` when given, ``rule`` and
+        ``members_coarse``).
     """
     district = _district(load, params)
     members = _metric(load, params["members"])
@@ -392,9 +396,8 @@ def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
                 f"not derivable: none of {len(rows)} member sites is located to "
                 f"±{limit:g} m, so no disc of {radius:g} m can be drawn"
             )
-            skipped.append(
-                {**{k: spec[k] for k in _PROPS}, "rule": rule, "members_coarse": names_coarse}
-            )
+            names = {k: spec[k] for k in _PROPS} | {k: spec[k] for k in _OPTIONAL if k in spec}
+            skipped.append({**names, "rule": rule, "members_coarse": names_coarse})
             continue
         shape = _group_shape(list(used.geometry), radius, link)
         geoms.append(_polygonal(shape.intersection(district)))

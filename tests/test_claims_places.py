@@ -5,10 +5,13 @@ cited), not computed: a spelling variant resolves to its place, and two places
 the plan keeps apart stay apart.
 """
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+from shapely.geometry import Point
 
 from geo import claims as cl
+from geo.claims.places import area_names
 from geo.gazetteer import load_gazetteer
 from geo.names import normalize_name
 
@@ -19,8 +22,16 @@ def gaz():
 
 
 @pytest.fixture(scope="module")
-def lookup(gaz):
-    return cl.gazetteer_resolver(gaz)
+def records():
+    """The names of every place the layers draw (or could not draw)."""
+    from geo.layers import load_layers, read_catalog
+
+    return cl.layer_records(load_layers(catalog=read_catalog()))
+
+
+@pytest.fixture(scope="module")
+def lookup(gaz, records):
+    return cl.place_resolver(gaz, records)
 
 
 @pytest.fixture(scope="module")
@@ -107,21 +118,20 @@ def test_the_weather_park_and_the_geology_park_stay_apart(lookup):
     assert cl.normalise_place("拾光格数字经济创新港", lookup) == "重庆师大·双创园"
 
 
-def _entries(gaz) -> dict[str, set[str]]:
-    """Which entries (gazetteer rows, area names) own each normalised name."""
+def _entries(gaz, records) -> dict[str, set[str]]:
+    """Which places (by canonical name) own each normalised name."""
     owners: dict[str, set[str]] = {}
     for place in gaz:
         for name in place.names:
             if name:
-                owners.setdefault(normalize_name(name), set()).add(f"gazetteer {place.name_zh}")
-    for canon, variants in cl.AREA_ALIASES.items():
-        for name in (canon, *variants):
-            owners.setdefault(normalize_name(name), set()).add(f"area {canon}")
+                owners.setdefault(normalize_name(name), set()).add(place.name_zh)
+    for key, canon in area_names(records, gaz).items():
+        owners.setdefault(key, set()).add(canon)
     return owners
 
 
-def test_no_ledger_place_resolves_to_two_entries(ledger, gaz):
-    owners = _entries(gaz)
+def test_no_ledger_place_resolves_to_two_entries(ledger, gaz, records):
+    owners = _entries(gaz, records)
     doubles = {
         p: sorted(owners[normalize_name(p)])
         for p in set(ledger["place"])
@@ -130,9 +140,8 @@ def test_no_ledger_place_resolves_to_two_entries(ledger, gaz):
     assert doubles == {}
 
 
-def test_area_aliases_name_no_gazetteer_place(gaz):
-    names = [n for canon, variants in cl.AREA_ALIASES.items() for n in (canon, *variants)]
-    assert [n for n in names if gaz.get(n) is not None] == []
+def test_no_feature_alias_names_another_gazetteer_place(records, gaz):
+    assert cl.alias_collisions(records, gaz) == []
 
 
 def test_verdict_counts_are_those_documented():
@@ -140,3 +149,92 @@ def test_verdict_counts_are_those_documented():
     judged, _ = cl.judge()
     counts = judged["verdict"].value_counts().to_dict()
     assert counts == {"conflict": 11, "unsubstantiated": 4, "consistent": 139, "cannot verify": 137}
+
+
+# an area's variant as the documents write it -> the name of the feature that carries it
+# (the variants were a table in the code; they are the features' ``aliases`` now)
+AREA_VARIANTS = {
+    # 002 L423 表5 row 2 -> 表15 row 2 (L957), 000 L49
+    "环重庆师大创新生态圈": "环重庆师范大学创新生态圈",
+    # 002 L425 表5 row 4, 000 L55 -> 表15 row 22 (L1000)
+    "环电子职院创新生态圈": "环电子工程职业学院创新生态圈",
+    "环重庆电子工程职业学院创新生态圈": "环电子工程职业学院创新生态圈",
+    # 002 L280 专栏1, L376 表4 row 12, L416 -> the ring of 表5 row 5 (L426)
+    "环政法-川外创新生态圈": "环西政—川外创新生态圈",
+    "环政法—川外": "环西政—川外创新生态圈",
+    "环西南政法—川外": "环西政—川外创新生态圈",
+    "环西政—川外": "环西政—川外创新生态圈",
+    # 002 L903; 表15 row 7 (L967), tagged 环大学创新生态圈项目 -> the ring of 表5 row 6 (L431)
+    "环成渝高校协同创新生态圈": "成渝高校协同创新生态圈",
+    "科学城成渝高校协同创新中心": "成渝高校协同创新生态圈",
+    # 002 L276/L282 专栏1, L320, 表15 row 6 (L966) -> 表4 row 9 (L373)
+    "青凤高科产业园创新孵化中心": "青凤高科创新中心",
+    "青凤高科创新孵化中心": "青凤高科创新中心",
+    # 002 L322 -> 表15 row 25 (L1008)
+    "重庆大学国际联合研究院（二期）": "重庆大学国际研究院二期",
+    # 002 L907 -> 表15 row 26 (L1009), brackets half-width
+    "电子科技大学（重庆）国家大学科技园": "电子科大(重庆)国家大学科技园",
+    # 专栏9 (L846, L850) and the site of 表15 row 46 (L1028) -> the park row 46 builds
+    "地质科技公园": "沙坪坝区地质科技园",
+    "地质科技园": "沙坪坝区地质科技园",
+    # 002 L204/L316 and L246/L252/L875 -> the layer science_city (§2.4 一（二）, L202)
+    "西部（重庆）科学城（沙坪坝片）": "西部(重庆)科学城沙坪坝片区",
+    # 表15 rows 41, 43 (L1036, L1041) 建设地点 and L145/L155 -> §2.4 一（一） (L198)
+    "沙坪坝区东部城区": "东部人字母城",
+    "人文母城": "东部人字母城",
+}
+
+
+@pytest.mark.parametrize(("written", "meant"), sorted(AREA_VARIANTS.items()))
+def test_an_area_variant_resolves_through_the_feature_aliases(written, meant, lookup):
+    assert cl.normalise_place(written, lookup) == meant
+
+
+def test_area_variants_need_the_features(gaz):
+    # the gazetteer alone knows none of them: the variants are layer data
+    alone = cl.gazetteer_resolver(gaz)
+    assert {w: cl.normalise_place(w, alone) for w in AREA_VARIANTS} == {
+        w: normalize_name(w) for w in AREA_VARIANTS
+    }
+
+
+def test_a_ring_that_cannot_be_drawn_keeps_its_names():
+    drawn = gpd.GeoDataFrame([_area("ring-a", "甲圈", None)], geometry=[Point(0, 0)])
+    drawn.attrs["not_derivable"] = [_area("ring-b", "乙圈", "环乙圈")]
+    recs = cl.layer_records({"rings": drawn})
+    assert [(r["id"], "geometry" in r) for r in recs] == [("ring-a", False), ("ring-b", False)]
+    assert cl.place_resolver(None, recs)("环乙圈") == "乙圈"
+
+
+def _area(fid: str, name: str, aliases: str | None) -> dict[str, str | None]:
+    return {"id": fid, "name_zh": name, "aliases": aliases}
+
+
+def test_resolver_prefers_the_gazetteer_and_folds_the_area_name(gaz):
+    areas = [_area("a", "某（新）片区", "某新片|某片"), _area("b", "无别名片区", None)]
+    lookup = cl.place_resolver(gaz, areas)
+    assert lookup("某片") == lookup("某(新)片区") == "某(新)片区"
+    assert lookup("科学城黄家湾·智谷") == "黄金湾·智谷"  # a gazetteer alias
+    with pytest.raises(KeyError):
+        lookup("无别名片区")  # a feature without aliases declares no area name
+    assert cl.normalise_place("无别名片区", lookup) == "无别名片区"
+
+
+def test_an_alias_of_another_gazetteer_place_is_a_collision(gaz):
+    found = cl.alias_collisions([_area("x", "某某园区", "某园|黄金湾·智谷")], gaz)
+    assert len(found) == 1
+    assert "x: alias '黄金湾·智谷'" in found[0]
+
+
+def test_an_alias_the_gazetteer_gives_the_same_place_is_no_collision(gaz):
+    # docs/claims.md: 铁路口岸创新中心 is the gazetteer's alias of 黄金湾·智谷
+    same = [_area("x", "黄金湾·智谷", "铁路口岸创新中心|黄金湾智谷片")]
+    assert cl.alias_collisions(same, gaz) == []
+    assert cl.place_resolver(gaz, same)("黄金湾智谷片") == "黄金湾·智谷"
+
+
+def test_one_name_declared_for_two_areas_is_a_collision():
+    areas = [_area("x", "甲园", "乙园"), _area("y", "丙园", "乙园"), _area("z", "甲园", "甲苑")]
+    found = cl.alias_collisions(areas)
+    assert found == ["y: '乙园' is also a name of x ('甲园')"]
+    assert cl.place_resolver(None, areas)("乙园") == "甲园"  # the first declaration wins

@@ -158,6 +158,7 @@ def test_groups_make_one_shape_per_group_containing_members():
     assert shapely.get_num_geometries(out.geometry[0]) == 1
     assert shapely.get_num_geometries(out.geometry[1]) == 2
     assert (out["accuracy_m"] >= 300).all()
+    assert "aliases" not in out.columns  # no group declares any
 
 
 def test_group_without_members_is_a_clear_error():
@@ -237,3 +238,29 @@ def test_a_zone_is_no_more_accurate_than_its_inputs():
         lambda lid: coarse if lid == "coarse" else LAYERS[lid],
     )
     assert list(out["accuracy_m"]) == [800.0, 5000.0]
+
+
+def test_aliases_pass_through_to_drawn_and_undrawn_groups():
+    # group a is located to ±10 m; group b only to ±5 km, too coarse for any disc
+    coarse = LAYERS["members"].copy()
+    coarse.loc[coarse["group"] == "b", "accuracy_m"] = 5000.0
+    groups = [
+        {**named("ring-a"), "key": "a", "aliases": "甲圈|环甲"},
+        {**named("ring-b"), "key": "b", "aliases": "乙圈"},
+    ]
+    params = {"district": "district", "members": "coarse", "group_by": "group"}
+    out = derive_layer(
+        spec("groups", {**params, "radius_m": 800, "groups": groups}),
+        lambda lid: coarse if lid == "coarse" else LAYERS[lid],
+    )
+    assert list(out["id"]) == ["ring-a"]
+    assert list(out["aliases"]) == ["甲圈|环甲"]
+    [undrawn] = out.attrs["not_derivable"]
+    assert (undrawn["id"], undrawn["aliases"]) == ("ring-b", "乙圈")
+
+
+def test_ridge_side_zone_carries_its_aliases():
+    zone = {**named("west"), "side": "west", "aliases": "西片|西部片区"}
+    params = {"district": "district", "ridges": "ridges", "divide": "ridge-mid"}
+    out = derive_layer(spec("ridge_side", {**params, "zones": [zone]}), load)
+    assert out["aliases"].tolist() == ["西片|西部片区"]

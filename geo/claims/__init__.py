@@ -44,12 +44,18 @@ from geo.claims.intervals import claim_interval
 from geo.claims.ledger import METRIC_LABELS, ledger_path, ledger_text, read_ledger, write_ledger
 from geo.claims.linking import link_features, link_ledger, relink_ledger
 from geo.claims.outputs import write_outputs
-from geo.claims.places import AREA_ALIASES, ZONE_PREFIXES, gazetteer_resolver, normalise_place
+from geo.claims.places import (
+    ZONE_PREFIXES,
+    alias_collisions,
+    gazetteer_resolver,
+    layer_records,
+    normalise_place,
+    place_resolver,
+)
 from geo.claims.registry import CHECK_REGISTRY, CheckRule, ordered_rules, register_check, run_checks
 from geo.claims.verdicts import VERDICTS, summarise, summary_markdown, verdicts
 
 __all__ = [
-    "AREA_ALIASES",
     "CHECKS",
     "CHECK_REGISTRY",
     "METRIC_LABELS",
@@ -58,6 +64,7 @@ __all__ = [
     "ZONE_PREFIXES",
     "CheckRule",
     "ClaimsContext",
+    "alias_collisions",
     "check_aggregate",
     "check_arithmetic",
     "check_containment",
@@ -69,12 +76,14 @@ __all__ = [
     "default_members",
     "gazetteer_resolver",
     "judge",
+    "layer_records",
     "ledger_path",
     "ledger_text",
     "link_features",
     "link_ledger",
     "load_context",
     "normalise_place",
+    "place_resolver",
     "read_ledger",
     "register_check",
     "relink_ledger",

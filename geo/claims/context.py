@@ -17,7 +17,7 @@ import pandas as pd
 from geo import _errors as err
 from geo.claims.checks_documents import default_members
 from geo.claims.ledger import read_ledger
-from geo.claims.places import gazetteer_resolver, normalise_place
+from geo.claims.places import layer_records, normalise_place, place_resolver
 from geo.claims.registry import run_checks
 from geo.claims.verdicts import verdicts
 
@@ -77,15 +77,15 @@ def context_from_layers(
     Returns
     -------
     dict
-        ``lookup``, ``places``, ``members``, ``features`` and ``zones`` where the
-        inputs allow.
+        ``lookup`` (gazetteer places and the areas the layers' ``aliases`` name,
+        :func:`geo.claims.place_resolver`), and ``places``, ``members``,
+        ``features`` and ``zones`` where the inputs allow.
     """
     import geopandas as gpd
 
-    ctx: dict[str, Any] = {}
+    ctx: dict[str, Any] = {"lookup": place_resolver(gazetteer, layer_records(layers))}
     if gazetteer is not None:
         table = gazetteer.to_frame()
-        ctx["lookup"] = gazetteer_resolver(gazetteer)
         ctx["places"] = gpd.GeoDataFrame(
             table,
             geometry=gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)),

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from geo.claims.ledger import T15_ROW, ledger_path, read_ledger, write_ledger
-from geo.claims.places import feature_names, gazetteer_resolver, normalise_place
+from geo.claims.places import feature_names, layer_records, normalise_place, place_resolver
 
 __all__ = ["link_features", "link_ledger", "relink_ledger"]
 
@@ -129,7 +129,8 @@ def link_ledger(
     layers : mapping of str to GeoDataFrame, optional
         Layers by id in catalog order; default every catalog layer, derived included.
     lookup : callable, optional
-        Gazetteer name resolver; default the gazetteer's.
+        Name resolver; default the gazetteer's and the layers' areas
+        (:func:`geo.claims.place_resolver`).
 
     Returns
     -------
@@ -147,7 +148,7 @@ def link_ledger(
     if lookup is None:
         from geo.gazetteer import load_gazetteer
 
-        lookup = gazetteer_resolver(load_gazetteer())
+        lookup = place_resolver(load_gazetteer(), layer_records(layers))
     new = link_features(read_ledger(path), layers, lookup)
     changed = raw["feature_id"] != new.to_numpy()
     changes = pd.DataFrame(
