@@ -686,3 +686,21 @@ def test_claims_map_is_self_contained_and_escaped(mini, tmp_path, basemap):
     assert not re.search(r"""<(?:script|link|img)\b[^>]*(?:src|href)=["']?https?:""", page)
     if basemap == "none":
         assert "tile.openstreetmap.org" not in page
+
+
+def test_link_refuses_when_a_layer_does_not_load(tmp_path, monkeypatch, capsys):
+    """Relinking without a layer would silently drop its links: refuse, name it, write nothing."""
+    import shutil
+
+    from geo.cli import main
+
+    data = tmp_path / "layers"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "layers", data)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(data))
+    (data / "projects.geojson").write_text('{"type": "FeatureCollection", "features": [', "utf-8")
+    before = (data / "claims.csv").read_bytes()
+    assert main(["claims", "--link"]) != 0
+    err = capsys.readouterr().err
+    assert "projects" in err
+    assert "cannot relink" in err
+    assert (data / "claims.csv").read_bytes() == before

@@ -11,12 +11,16 @@ import contextlib
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from geo._errors import CatalogError, LayerLoadWarning
 from geo.claims.ledger import T15_ROW, ledger_path, read_ledger, write_ledger
 from geo.claims.places import feature_names, layer_records, normalise_place, place_resolver
+
+if TYPE_CHECKING:
+    from geo.project import Project
 
 __all__ = ["link_features", "link_ledger", "relink_ledger"]
 
@@ -141,14 +145,11 @@ def link_ledger(
     """
     path = Path(path) if path is not None else ledger_path()
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    if layers is None:
-        from geo.layers import load_layers, read_catalog
-
-        layers = load_layers(catalog=read_catalog())
-    if lookup is None:
-        from geo.gazetteer import load_gazetteer
-
-        lookup = place_resolver(load_gazetteer(), layer_records(layers))
+    if layers is None or lookup is None:
+        project = _project_of(path)
+        layers = _every_layer(project) if layers is None else layers
+        if lookup is None:
+            lookup = place_resolver(project.gazetteer, layer_records(layers))
     new = link_features(read_ledger(path), layers, lookup)
     changed = raw["feature_id"] != new.to_numpy()
     changes = pd.DataFrame(
@@ -162,6 +163,33 @@ def link_ledger(
     out = raw.copy()
     out["feature_id"] = new.to_numpy()
     return out, changes
+
+
+def _project_of(ledger: Path) -> Project:
+    """Return the data folder of a ledger (its own folder when it has a catalog)."""
+    from geo.project import Project
+
+    folder = ledger.parent
+    return Project(folder) if (folder / "catalog.yaml").is_file() else Project()
+
+
+def _every_layer(project: Project) -> dict[str, Any]:
+    """Return every catalog layer; refuse when one fails.
+
+    Relinking without a layer would drop the links to its features.
+    """
+    import warnings
+
+    with warnings.catch_warnings():  # the problems are raised below, all at once
+        warnings.simplefilter("ignore", LayerLoadWarning)
+        layers = project.layers()
+    if project.problems:
+        lines = "\n".join(f"  {p}" for p in project.problems)
+        raise CatalogError(
+            f"cannot relink the claims: {len(project.problems)} layer(s) do not load, and "
+            f"relinking without them would drop the links to their features:\n{lines}"
+        )
+    return layers
 
 
 def relink_ledger(
