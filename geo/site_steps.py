@@ -97,7 +97,7 @@ def step_claims(build: SiteBuild, step: StepResult) -> None:
 def step_print(build: SiteBuild, step: StepResult) -> None:
     """Print every figure into ``print/``, then the report pages and ``report.pdf``."""
     from geo.printing import Page
-    from geo.printing.output import PrintJob, render_traced
+    from geo.printing.output import PrintJob, render_prints
     from geo.printing.report_pages import write_report_pages
 
     s = PRINT_SETTINGS
@@ -112,7 +112,7 @@ def step_print(build: SiteBuild, step: StepResult) -> None:
     step.reused += [f"print:{sp.id}" for sp in specs if sp not in stale]
     inputs = build.inputs
     gazetteer = inputs.gazetteer if stale else None
-    drawn = render_traced(stale, inputs.layers, inputs.catalog, job, gazetteer, build.jobs)
+    drawn = render_prints(stale, inputs.layers, inputs.catalog, job, gazetteer, build.jobs)
     for spec, data, seen in drawn:
         paths = [atomic_write_bytes(folder / f"{spec.id}.{fmt}", b) for fmt, b in data.items()]
         build.record(f"print:{spec.id}", settings, paths, seen)
@@ -146,7 +146,7 @@ def step_locate(build: SiteBuild, step: StepResult) -> None:
 
 def _figure_pages(build: SiteBuild, step: StepResult, folder: Path, basemap: str) -> None:
     """Write every figure page into ``folder`` (offline when the basemap is ``none``)."""
-    from geo.maps.site import check_budget, write_page
+    from geo.maps.site import write_page
 
     offline = basemap == "none"
     bm = resolve_basemap(basemap)
@@ -155,9 +155,7 @@ def _figure_pages(build: SiteBuild, step: StepResult, folder: Path, basemap: str
     for spec in _specs(build):
 
         def write(layers: Mapping[str, Any], spec: Any = spec) -> list[Path]:
-            paths = write_page(spec, layers, build.inputs.catalog, folder, bm, offline)
-            check_budget(paths[0], offline)
-            return paths
+            return write_page(spec, layers, build.inputs.catalog, folder, bm, offline)
 
         build.unit(step, f"{folder.name if offline else 'online'}:{spec.id}", settings, write)
 

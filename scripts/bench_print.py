@@ -52,7 +52,7 @@ def main() -> int:
     cpu_start = _cpu_s()
     size = 0
     specs = all_specs(catalog)
-    for spec, files in render_prints(specs, layers, catalog, job, gazetteer, args.jobs):
+    for spec, files, _seen in render_prints(specs, layers, catalog, job, gazetteer, args.jobs):
         size += sum(len(b) for b in files.values())
         print(f"{spec.id:9s} done at {time.perf_counter() - start:5.1f} s")
         for fmt, data in files.items():

@@ -345,15 +345,15 @@ def test_prints_are_written_whole_and_alone(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["fig1.png"]  # no temporary file left
 
 
-def test_render_traced_names_the_layers_each_print_looked_up(data):
+def test_render_prints_names_the_layers_each_print_looked_up(data):
     import datetime as dt
 
-    from geo.printing.output import PrintJob, render_traced
+    from geo.printing.output import PrintJob, render_prints
 
     catalog, layers = data
     job = PrintJob(Page("A4", "landscape"), 30, ("png",), 1000.0, dt.date(2026, 1, 1))
     specs = [figure_by_id(f, catalog) for f in ("7", "8")]
-    seen = {spec.id: ids for spec, _files, ids in render_traced(specs, layers, catalog, job)}
+    seen = {spec.id: ids for spec, _files, ids in render_prints(specs, layers, catalog, job)}
     # Figure 7 draws the cancer-centre resources, Figure 8 the science parks (catalog)
     assert {"district", "cancer_resources"} <= seen["fig7"]
     assert "science_parks" not in seen["fig7"]

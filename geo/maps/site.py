@@ -97,7 +97,7 @@ def write_page(
     basemap: Basemap,
     offline: bool,
 ) -> list[Path]:
-    """Write ``out_dir/<id>.html`` (and, online, the assets it links).
+    """Write ``out_dir/<id>.html`` (and, online, the assets it links); warn if over budget.
 
     Returns
     -------
@@ -109,7 +109,9 @@ def write_page(
     if not offline:
         page, files = localise_assets(page, f"{ASSETS_DIR}/")
         assets = write_assets(out_dir / ASSETS_DIR, files)
-    return [atomic_write_text(out_dir / spec.filename, page), *assets]
+    path = atomic_write_text(out_dir / spec.filename, page)
+    check_budget(path, offline)
+    return [path, *assets]
 
 
 def check_budget(path: Path, offline: bool) -> int:
@@ -128,25 +130,6 @@ def check_budget(path: Path, offline: bool) -> int:
             stacklevel=3,
         )
     return size
-
-
-def write_figure(
-    spec: FigureSpec,
-    layers: Mapping[str, gpd.GeoDataFrame],
-    catalog: Catalog,
-    out_dir: Path,
-    basemap: Basemap,
-    offline: bool,
-) -> Path:
-    """Build one figure and write ``out_dir/<id>.html``; warn if over budget.
-
-    Returns
-    -------
-    Path
-    """
-    path = write_page(spec, layers, catalog, out_dir, basemap, offline)[0]
-    check_budget(path, offline)
-    return path
 
 
 def write_assets(folder: Path, files: Mapping[str, str]) -> list[Path]:
@@ -206,7 +189,7 @@ def write_site(
     chosen = tuple(specs) if specs is not None else all_specs(catalog)
     result = SiteResult(out)
     for spec in chosen:
-        path = write_figure(spec, layers, catalog, out, bm, offline)
+        path = write_page(spec, layers, catalog, out, bm, offline)[0]
         result.pages[spec.id] = path
         result.sizes[spec.id] = path.stat().st_size
     # The index lists every figure present in the folder, so writing one figure

@@ -25,7 +25,7 @@ from geo.maps.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.paper import Page
 
-__all__ = ["PrintJob", "render_prints", "render_traced", "write_prints"]
+__all__ = ["PrintJob", "render_prints", "write_prints"]
 
 
 @dataclass(frozen=True)
@@ -93,39 +93,6 @@ def _render_in_worker(spec: FigureSpec) -> tuple[dict[str, bytes], frozenset[str
     )
 
 
-def render_traced(
-    specs: Sequence[FigureSpec],
-    layers: Mapping[str, gpd.GeoDataFrame],
-    catalog: Catalog,
-    job: PrintJob | None = None,
-    gazetteer: Gazetteer | None = None,
-    workers: int = 1,
-) -> Iterable[tuple[FigureSpec, dict[str, bytes], frozenset[str]]]:
-    """Yield each figure, its rendered files and the layer ids it looked up.
-
-    Parameters
-    ----------
-    specs, layers, catalog, job, gazetteer, workers
-        As for :func:`render_prints`.
-
-    Yields
-    ------
-    tuple of (FigureSpec, dict of str to bytes, frozenset of str)
-        The ids are those :class:`geo.buildcache.Recording` noted while drawing.
-    """
-    job = job or PrintJob()
-    if workers <= 1 or len(specs) < 2:
-        for spec in specs:
-            yield spec, *_render_one(spec, layers, catalog, gazetteer, job)
-        return
-    init = (dict(layers), catalog, gazetteer, job)
-    with ProcessPoolExecutor(
-        min(workers, len(specs)), initializer=_init_worker, initargs=init
-    ) as pool:
-        for spec, (files, seen) in zip(specs, pool.map(_render_in_worker, specs), strict=True):
-            yield spec, files, seen
-
-
 def render_prints(
     specs: Sequence[FigureSpec],
     layers: Mapping[str, gpd.GeoDataFrame],
@@ -133,13 +100,13 @@ def render_prints(
     job: PrintJob | None = None,
     gazetteer: Gazetteer | None = None,
     workers: int = 1,
-) -> Iterable[tuple[FigureSpec, dict[str, bytes]]]:
-    """Yield each figure with its rendered files (format → bytes), in spec order.
+) -> Iterable[tuple[FigureSpec, dict[str, bytes], frozenset[str]]]:
+    """Yield each figure, its rendered files (format → bytes) and the layers it read.
 
     Parameters
     ----------
     specs : sequence of FigureSpec
-        Figures to print.
+        Figures to print, yielded in this order.
     layers : Mapping of str to GeoDataFrame
         Loaded layers by catalog id, EPSG:4326.
     catalog : Catalog
@@ -153,10 +120,20 @@ def render_prints(
 
     Yields
     ------
-    tuple of (FigureSpec, dict of str to bytes)
+    tuple of (FigureSpec, dict of str to bytes, frozenset of str)
+        The layer ids are those :class:`geo.buildcache.Recording` noted while drawing.
     """
-    for spec, files, _seen in render_traced(specs, layers, catalog, job, gazetteer, workers):
-        yield spec, files
+    job = job or PrintJob()
+    if workers <= 1 or len(specs) < 2:
+        for spec in specs:
+            yield spec, *_render_one(spec, layers, catalog, gazetteer, job)
+        return
+    init = (dict(layers), catalog, gazetteer, job)
+    with ProcessPoolExecutor(
+        min(workers, len(specs)), initializer=_init_worker, initargs=init
+    ) as pool:
+        for spec, (files, seen) in zip(specs, pool.map(_render_in_worker, specs), strict=True):
+            yield spec, files, seen
 
 
 def write_prints(
@@ -184,7 +161,7 @@ def write_prints(
     """
     out = Path(out_dir)
     written: dict[str, dict[str, Path]] = {}
-    for spec, files in render_prints(specs, layers, catalog, job, gazetteer, workers):
+    for spec, files, _seen in render_prints(specs, layers, catalog, job, gazetteer, workers):
         written[spec.id] = {
             fmt: atomic_write_bytes(out / f"{spec.id}.{fmt}", data) for fmt, data in files.items()
         }
