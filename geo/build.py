@@ -30,8 +30,8 @@ from geo.buildcache import (
     Manifest,
     Recording,
     code_version,
-    file_digest,
-    files_digest,
+    digest_of,
+    file_digests,
     frame_digest,
     key_of,
     layer_digests,
@@ -40,7 +40,8 @@ from geo.buildcache import (
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
-    from geo.project import Project
+    from geo.gazetteer import Gazetteer
+    from geo.project import LayerProblem, Project
 
 __all__ = ["STEPS", "Inputs", "SiteBuild", "StepResult", "build_site", "load_inputs"]
 
@@ -57,21 +58,17 @@ class Inputs:
         claims step reads them without loading them again.
     layers : dict of str to GeoDataFrame
         The layers that loaded (EPSG:4326) and are small enough to draw.
-    skipped : list of str
-        A message per layer that did not load or is too large to draw.
     digests : dict of str to str
         Content hash of each loaded layer.
     files : dict of str to str
-        Hashes of the data files read whole: ``catalog``, ``gazetteer``, ``data``
-        (the layers folder) and ``sources``.
+        Hashes of the data read whole: ``catalog``, ``gazetteer``, ``data`` (the
+        layers folder) and ``sources``.
     """
 
     project: Project
     layers: dict[str, Any]
-    skipped: list[str]
     digests: dict[str, str]
     files: dict[str, str]
-    _gazetteer: Any = field(default=None, repr=False)
 
     @property
     def catalog(self) -> Catalog:
@@ -79,11 +76,19 @@ class Inputs:
         return self.project.catalog
 
     @property
-    def gazetteer(self) -> Any:
-        """The gazetteer, loaded when first needed."""
-        if self._gazetteer is None:
-            self._gazetteer = self.project.gazetteer
-        return self._gazetteer
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer."""
+        return self.project.gazetteer
+
+    @property
+    def problems(self) -> list[LayerProblem]:
+        """The layers left out, each with its file, problem and fix."""
+        return self.project.problems
+
+    @property
+    def skipped(self) -> list[str]:
+        """A line per layer that did not load or is too large to draw."""
+        return [f"layer {p.layer} not drawn: {p.problem}; {p.fix}" for p in self.problems]
 
 
 def load_inputs(project: Project | None = None) -> Inputs:
@@ -105,15 +110,15 @@ def load_inputs(project: Project | None = None) -> Inputs:
     with warnings.catch_warnings():  # each layer left out is one line of `skipped`
         warnings.simplefilter("ignore", LayerLoadWarning)
         layers = proj.layers(within_limits=True)
-    skipped = [f"layer {p.layer} not drawn: {p.problem}; {p.fix}" for p in proj.problems]
+    data = file_digests(proj.folder)
     files = {
-        "catalog": file_digest(proj.catalog_path) or "",
-        "gazetteer": file_digest(proj.gazetteer_path) or "",
-        "data": files_digest(proj.folder),
-        "sources": files_digest(sources_dir()),
+        "catalog": data.get(proj.catalog_path.name, ""),
+        "gazetteer": data.get(proj.gazetteer_path.name, ""),
+        "data": digest_of(data),
+        "sources": digest_of(file_digests(sources_dir())),
     }
     digests = {lid: frame_digest(gdf) for lid, gdf in layers.items()}
-    return Inputs(proj, layers, skipped, digests, files)
+    return Inputs(proj, layers, digests, files)
 
 
 # --------------------------------------------------------------------------- units

@@ -39,8 +39,9 @@ __all__ = [
     "Manifest",
     "Recording",
     "code_version",
+    "digest_of",
     "file_digest",
-    "files_digest",
+    "file_digests",
     "frame_digest",
     "key_of",
     "library_versions",
@@ -100,26 +101,44 @@ def file_digest(path: Path) -> str | None:
     return h.hexdigest()
 
 
-def files_digest(root: Path, pattern: str = "**/*") -> str:
-    """Return one hash of every file under ``root`` matching ``pattern``: names and bytes.
+def file_digests(root: Path) -> dict[str, str]:
+    """Return the hash of every file under ``root``, by path relative to it.
+
+    Hidden files and folders (the lock, the commit journal, ``.backup/``) and
+    ``__pycache__`` are left out: they are not inputs.
 
     Parameters
     ----------
     root : Path
-        The folder (a missing folder hashes as empty).
-    pattern : str
-        A glob relative to ``root``.
+        The folder (a missing folder has no files).
+
+    Returns
+    -------
+    dict of str to str
+        Sorted by path.
+    """
+    found = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        hidden = any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
+        if not hidden and p.is_file():
+            found[rel.as_posix()] = file_digest(p) or ""
+    return found
+
+
+def digest_of(digests: Mapping[str, str]) -> str:
+    """Return one hash of files' paths and hashes (:func:`file_digests`).
+
+    Parameters
+    ----------
+    digests : mapping of str to str
+        Path to file hash.
 
     Returns
     -------
     str
     """
-    files = sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
-    return _sha(
-        part
-        for p in files
-        for part in (p.relative_to(root).as_posix().encode(), (file_digest(p) or "").encode())
-    )
+    return _sha(part for rel, h in digests.items() for part in (rel.encode(), h.encode()))
 
 
 def frame_digest(gdf: gpd.GeoDataFrame) -> str:
@@ -154,7 +173,7 @@ def code_version() -> str:
     -------
     str
     """
-    return files_digest(Path(__file__).resolve().parent)
+    return digest_of(file_digests(Path(__file__).resolve().parent))
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ from a :class:`~geo.project.Project` and writes what ``geo report`` and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
     from geo.catalog import Catalog
     from geo.maps.specs import FigureSpec
-    from geo.project import Project
+    from geo.project import LayerProblem, Project
     from geo.report import Report
 
-__all__ = ["report_inputs", "write_report", "write_report_with_figures"]
+__all__ = ["report_inputs", "report_missing", "write_report", "write_report_with_figures"]
 
 
 def report_inputs(
@@ -48,13 +48,37 @@ def report_inputs(
     except CatalogError as exc:
         reason = f"no catalog ({str(exc).splitlines()[0]})"
         return {}, None, dict.fromkeys(report.REPORT_LAYERS, reason)
-    present = [lid for lid in report.REPORT_LAYERS if lid in catalog]
-    missing = {lid: "not in the catalog yet" for lid in report.REPORT_LAYERS if lid not in catalog}
-    layers = project.layers(present)
-    for found in project.problems:
-        if found.layer in present:
-            missing[found.layer] = f"could not be loaded: {found.first_line}"
-    return layers, catalog, missing
+    layers = project.layers([lid for lid in report.REPORT_LAYERS if lid in catalog])
+    return layers, catalog, report_missing(layers, catalog, project.problems)
+
+
+def report_missing(
+    layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, problems: Iterable[LayerProblem] = ()
+) -> dict[str, str]:
+    """Say why each report layer not in ``layers`` is missing.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        The layers that loaded.
+    catalog : Catalog
+        The catalog.
+    problems : iterable of LayerProblem
+        Why layers were left out (:attr:`geo.Project.problems`).
+
+    Returns
+    -------
+    dict of str to str
+        Layer id to reason: not in the catalog, or the load problem's first line.
+    """
+    from geo import report
+
+    why = {p.layer: f"could not be loaded: {p.first_line}" for p in problems}
+    return {
+        lid: "not in the catalog yet" if lid not in catalog else why.get(lid, "could not be loaded")
+        for lid in report.REPORT_LAYERS
+        if lid not in layers
+    }
 
 
 def write_report(project: Project, site: str | Path) -> tuple[Report, Path]:
@@ -92,6 +116,7 @@ def write_report_with_figures(
     layers: Mapping[str, gpd.GeoDataFrame],
     catalog: Catalog,
     specs: Sequence[FigureSpec],
+    problems: Iterable[LayerProblem] = (),
 ) -> list[Path]:
     """Write the report pages showing the printed figures, and ``site/report.pdf``.
 
@@ -111,6 +136,8 @@ def write_report_with_figures(
         The catalog.
     specs : sequence of FigureSpec
         Every figure, in order (those printed are shown).
+    problems : iterable of LayerProblem
+        Why layers were left out, named in the report.
 
     Returns
     -------
@@ -120,8 +147,7 @@ def write_report_with_figures(
     from geo import report
     from geo.printing.report_pages import write_report_pages
 
-    missing = {lid: "could not be loaded" for lid in report.REPORT_LAYERS if lid not in layers}
-    rep = report.build_report(layers, catalog, missing)
+    rep = report.build_report(layers, catalog, report_missing(layers, catalog, problems))
     shown = [s for s in specs if s.id in written]
     csv = Path(claims_csv) if claims_csv else None
     return write_report_pages(site, prints, rep, shown, written, csv, dt.date.today())

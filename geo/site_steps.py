@@ -57,10 +57,11 @@ def _specs(build: SiteBuild) -> list[Any]:
 
 def _report(build: SiteBuild, layers: Mapping[str, Any]) -> Any:
     """Compute the measurement report from the layers (noting which it reads)."""
-    from geo.report import REPORT_LAYERS, build_report
+    from geo.report import build_report
+    from geo.report_files import report_missing
 
-    missing = {lid: "could not be loaded" for lid in REPORT_LAYERS if lid not in layers}
-    return build_report(layers, build.inputs.catalog, missing)
+    catalog = build.inputs.catalog
+    return build_report(layers, catalog, report_missing(layers, catalog, build.inputs.problems))
 
 
 # --------------------------------------------------------------------------- steps

@@ -254,3 +254,16 @@ def test_progress_lines_say_built_or_reused_and_what_was_built():
     )
     line = StepResult("online", built=["online:fig8"], reused=["online:fig1"], seconds=1.3).line()
     assert line == "online      built      1.3 s  1 of 2 (online:fig8)"
+
+
+def test_backups_lock_and_journal_are_not_inputs(data):
+    """What the toolkit keeps beside the data (hidden files) does not rebuild anything."""
+    from geo.build import load_inputs
+
+    before = load_inputs().files
+    (data / ".backup").mkdir(exist_ok=True)
+    (data / ".backup" / "projects.20261127T000000Z.geojson").write_text("{}", "utf-8")
+    (data / ".geo.lock").write_text("", "utf-8")
+    assert load_inputs().files == before
+    (data / "notes.csv").write_text("a\n", "utf-8")  # a visible file is data
+    assert load_inputs().files["data"] != before["data"]

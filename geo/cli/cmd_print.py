@@ -98,7 +98,7 @@ def run_print(args: argparse.Namespace) -> int:
         site, prints = Path(args.report), Path(args.out)
         every = all_specs(catalog)
         for path in write_report_with_figures(
-            site, prints, written, args.claims, layers, catalog, every
+            site, prints, written, args.claims, layers, catalog, every, project.problems
         ):
             print(f"wrote {path}")
     return 1 if project.problems else 0
