@@ -7,8 +7,6 @@ records everywhere: a list of objects, one per row, keyed by the column names.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -71,9 +69,11 @@ def rows_text(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) ->
     if fmt == "json":
         return json.dumps([dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False)
     if fmt == "csv":
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([header, *rows])
-        return buf.getvalue().rstrip("\n")
+        import pandas as pd
+
+        from geo.tables import csv_text
+
+        return csv_text(pd.DataFrame(list(rows), columns=list(header))).rstrip("\n")
     return format_table(header, rows)
 
 

@@ -22,8 +22,6 @@ CM 105E, metres).
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 import warnings
 from collections.abc import Mapping
@@ -138,11 +136,14 @@ def shapefile_fields(columns: list[str]) -> dict[str, str]:
 
 
 def _fields_csv(fields: Mapping[str, str]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["shp_field", "field"])
-    writer.writerows((short, name) for name, short in fields.items())
-    return buf.getvalue()
+    """Return the field-name map as CSV (names come from data: formulas are quoted)."""
+    import pandas as pd
+
+    from geo.tables import csv_text
+
+    return csv_text(
+        pd.DataFrame(list(fields.items()), columns=["field", "shp_field"])[["shp_field", "field"]]
+    )
 
 
 def _cut(value: object, limit: int) -> object:
