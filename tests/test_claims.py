@@ -704,3 +704,17 @@ def test_link_refuses_when_a_layer_does_not_load(tmp_path, monkeypatch, capsys):
     assert "projects" in err
     assert "cannot relink" in err
     assert (data / "claims.csv").read_bytes() == before
+
+
+def test_a_projects_own_ledger_is_judged(tmp_path):
+    """Project("folder") judges that folder's claims.csv, not the packaged one."""
+    import shutil
+
+    from geo import Project
+
+    data = tmp_path / "layers"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "layers", data)
+    raw = pd.read_csv(data / "claims.csv", dtype=str, keep_default_na=False)
+    raw.head(5).to_csv(data / "claims.csv", index=False)
+    judged, _ = cl.judge(cl.load_context(Project(data)))
+    assert list(judged["claim_id"]) == list(raw["claim_id"].head(5))

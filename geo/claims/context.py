@@ -123,8 +123,7 @@ def load_context(project: Project | None = None) -> ClaimsContext:
     Returns
     -------
     ClaimsContext
-        The checks' inputs and what was missing (the ledger is read by
-        :func:`judge`).
+        The project's ledger, the checks' inputs and what was missing.
     """
     from geo import project as _project
 
@@ -139,7 +138,8 @@ def load_context(project: Project | None = None) -> ClaimsContext:
         warnings.simplefilter("ignore", err.LayerLoadWarning)
         frames = proj.layers()
     missing += [f"layer {p.layer}: {p.first_line}" for p in proj.problems]
-    return ClaimsContext(context_from_layers(frames, proj.catalog, gaz), tuple(missing))
+    inputs = context_from_layers(frames, proj.catalog, gaz)
+    return ClaimsContext(inputs, tuple(missing), read_ledger(proj.claims_path))
 
 
 def judge(context: ClaimsContext | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
