@@ -46,6 +46,7 @@ __all__ = [
     "commit_files",
     "settle",
     "stage_text",
+    "write_if_changed",
     "write_lock",
 ]
 
@@ -183,6 +184,31 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
         The destination.
     """
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_if_changed(path: str | Path, text: str) -> bool:
+    """Write ``text`` to ``path`` atomically unless it holds exactly that.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    text : str
+        Its content (UTF-8).
+
+    Returns
+    -------
+    bool
+        Whether the file was written.
+    """
+    data = text.encode("utf-8")
+    try:
+        if Path(path).read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write_bytes(path, data)
+    return True
 
 
 @contextlib.contextmanager

@@ -88,7 +88,7 @@ class Inputs:
     @property
     def skipped(self) -> list[str]:
         """A line per layer that did not load or is too large to draw."""
-        return [f"layer {p.layer} not drawn: {p.problem}; {p.fix}" for p in self.problems]
+        return [p.not_drawn for p in self.problems]
 
 
 def load_inputs(project: Project | None = None) -> Inputs:
@@ -225,32 +225,6 @@ class SiteBuild:
         self.record(unit, settings, outputs, layers.seen)
         self.manifest.save()  # a stopped build keeps what it finished
         step.built.append(unit)
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` unless it holds exactly that; return whether written.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-    text : str
-        Its content.
-
-    Returns
-    -------
-    bool
-    """
-    from geo._io import atomic_write_text
-
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    atomic_write_text(path, text)
-    return True
 
 
 # --------------------------------------------------------------------------- orchestrator

@@ -19,20 +19,11 @@ import shapely
 from geo._errors import CRSError, Problem, UnknownLayerError
 from geo._io import atomic_write_text
 from geo.catalog import Catalog, LayerSpec, layer_path, layers_dir, read_catalog
-from geo.checks import (
-    CHONGQING_BBOX,
-    GEOMETRY_SOURCES,
-    NESTING,
-    REQUIRED,
-    SCHEMATIC_MIN_ACCURACY_M,
-    _coordinate_problem,
-    check_document,
-)
+from geo.checks import REQUIRED, check_document
 from geo.crs import STORAGE_CRS, canonical_crs
 from geo.layerfile import (
     UNKNOWN_ENCODING_FIX,
     WRONG_ENCODING_FIX,
-    collection_problem,
     input_size_problem,
     read_geojson,
     read_layer_document,
@@ -41,17 +32,10 @@ from geo.layerfile import (
 )
 
 __all__ = [
-    "CHONGQING_BBOX",
-    "GEOMETRY_SOURCES",
-    "NESTING",
     "REQUIRED",
-    "SCHEMATIC_MIN_ACCURACY_M",
     "UNKNOWN_ENCODING_FIX",
     "WRONG_ENCODING_FIX",
-    "_coordinate_problem",
-    "atomic_write_text",
     "canonical_crs",
-    "collection_problem",
     "feature_owners",
     "input_size_problem",
     "layer_path",

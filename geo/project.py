@@ -93,6 +93,11 @@ class LayerProblem:
         )
 
     @property
+    def not_drawn(self) -> str:
+        """One line for a map or print that leaves the layer out."""
+        return f"layer {self.layer} not drawn: {self.problem}; {self.fix}"
+
+    @property
     def first_line(self) -> str:
         """The problem's first line (a validation error lists every problem below it)."""
         return self.problem.splitlines()[0] if self.problem else "unknown problem"
@@ -561,7 +566,7 @@ def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[s
     """
     project = Project(catalog.folder)
     layers = project.layers(within_limits=True)
-    return layers, [f"layer {p.layer} not drawn: {p.problem}; {p.fix}" for p in project.problems]
+    return layers, [p.not_drawn for p in project.problems]
 
 
 def _size_problem(gdf: gpd.GeoDataFrame) -> str | None:

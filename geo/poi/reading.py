@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import LayerValidationError, Problem
-from geo.crs import STORAGE_CRS, convert
-from geo.layers import canonical_crs
+from geo.crs import STORAGE_CRS, canonical_crs, convert
 
 __all__ = [
     "PointList",
@@ -314,7 +313,7 @@ def to_wgs84(xs: Any, ys: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _coordinate_problems(path: Path, rows: list[dict[str, Any]], datum: str) -> list[Problem]:
-    from geo.layers import _coordinate_problem
+    from geo.checks import _coordinate_problem
 
     problems = []
     for r in rows:
