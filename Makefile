@@ -48,9 +48,7 @@ test: $(STAMP) chromium lint
 # and the index pages. Only what changed is rebuilt: site/.build-manifest.json keeps
 # a hash of each output's inputs and of the files written.
 maps: $(STAMP) chromium
-	@if [ -x /usr/bin/chromium ]; then $(BIN)/geo site --out $(SITE); else \
-		echo "thumbnails skipped: Chromium is missing (make chromium installs it)"; \
-		$(BIN)/geo site --out $(SITE) --no-thumbnails; fi
+	$(BIN)/geo site --out $(SITE)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

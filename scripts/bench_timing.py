@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -54,7 +55,7 @@ def _hyperfine(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[str
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "hf.json"
         cmd = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(out)]
-        cmd += [" ".join(c) for c in commands.values()]
+        cmd += [shlex.join(c) for c in commands.values()]
         subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
         results = json.loads(out.read_text())["results"]
     return {name: r["times"] for name, r in zip(commands, results, strict=True)}
@@ -129,7 +130,6 @@ def startup_times(root: Path, runs: int, maps: bool) -> dict[str, Any]:
     }
     tool = "hyperfine" if shutil.which("hyperfine") else "repeated runs"
     if tool == "hyperfine":
-        commands["python -c 'import geopandas'"] = [sys.executable, "-c", "'import geopandas'"]
         times = _hyperfine(commands, runs, root)
     else:
         times = _repeat(commands, runs, root)

@@ -143,6 +143,24 @@ def test_scale_bar_is_true_length_in_epsg4544_metres(fig2):
     assert geodesic == pytest.approx(km * 1000, rel=1e-3)
 
 
+def test_epsg4544_scale_error_over_the_district_is_below_0_03_percent():
+    """docs/print.md: one scale bar is true to 0.03 % anywhere in the district."""
+    import numpy as np
+    from pyproj import Proj
+
+    from geo import Project
+
+    outline = Project().layer("district").geometry.union_all().boundary
+    xs, ys = (
+        np.asarray(outline.coords.xy)
+        if outline.geom_type == "LineString"
+        else (np.concatenate([np.asarray(g.coords.xy) for g in outline.geoms], axis=1))
+    )
+    factors = Proj("EPSG:4544").get_factors(xs, ys)
+    assert np.abs(factors.meridional_scale - 1).max() < 3e-4
+    assert np.abs(factors.parallel_scale - 1).max() < 3e-4
+
+
 def test_nice_scale_lengths():
     assert nice_length_m(40_000) == 5_000
     assert nice_length_m(12_000) == 2_000

@@ -46,8 +46,20 @@ def block_network(context: Any) -> None:
         The browser context to restrict.
     """
     context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith("file://") else route.abort()
-        ),
+        "**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort()
     )
+
+
+def is_local(url: str) -> bool:
+    """Return whether a request is for a local file (the only kind a blocked page may load).
+
+    Parameters
+    ----------
+    url : str
+        The request's address.
+
+    Returns
+    -------
+    bool
+    """
+    return url.startswith("file://")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from geo.maps.browser import CHROMIUM, CHROMIUM_ARGS
+from geo.maps.browser import CHROMIUM, CHROMIUM_ARGS, is_local
 
 __all__ = ["PARALLEL", "SETTLED", "SIZE", "figure_pages", "photograph"]
 
@@ -101,7 +101,7 @@ async def _photograph_all(
 
 async def _local_only(route: Any) -> None:
     """Let ``file://`` requests through and abort every other one."""
-    if route.request.url.startswith("file://"):
+    if is_local(route.request.url):
         await route.continue_()
     else:
         await route.abort()

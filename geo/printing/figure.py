@@ -32,7 +32,7 @@ from geo.printing.symbols import Symbol, dashed, kind_values
 
 __all__ = ["FORMATS", "draw_figure", "figure_bytes", "source_lines"]
 
-#: What the source text says of its date: it names none; its data run to end-2020.
+#: File formats a figure is printed in.
 FORMATS: tuple[str, ...] = ("png", "pdf")
 #: Lines are clipped to the district plus this margin (metres).
 CLIP_MARGIN_M = 500.0
@@ -582,14 +582,7 @@ def figure_bytes(fig: Any, fmt: str, dpi: float, page: Page, title: str = "") ->
     with rc_context(rc_params(cjk_family())):
         if fmt == "png":
             fig.set_size_inches(page.raster_size_in(dpi))
-            # zlib level 3: a quarter faster than the default 6, files within 1 %
-            fig.savefig(
-                buf,
-                format="png",
-                dpi=dpi,
-                metadata={"Title": title},
-                pil_kwargs={"compress_level": 3},
-            )
+            fig.savefig(buf, format="png", dpi=dpi, metadata={"Title": title})
             fig.set_size_inches(page.size_in)
         else:
             meta = {"Title": title, "Creator": "shapingba-geo", "CreationDate": None}
