@@ -10,57 +10,25 @@ then rewrites ``site/index.html`` so it shows the thumbnails. Uses Debian's
 ``/usr/bin/chromium`` (``apt-get install chromium``), never a downloaded browser.
 Network is blocked unless ``--network`` is given (tiles then load), so by default
 the pictures are reproducible and only offline maps look complete. Each page is
-photographed when its map is ready (:mod:`geo.maps.thumbnails`); a thumbnail is
-kept when its page has not changed (``screenshots/thumbnails.json`` holds a hash of
-each page's bytes and the settings). ``geo site`` does all of this as one of its
-steps.
+photographed when its map is ready (:mod:`geo.maps.thumbnails`). ``geo site`` does
+this as one of its steps, and retakes a thumbnail only when its page changed.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 
-from geo._io import atomic_write_bytes, atomic_write_text
+from geo._io import atomic_write_bytes
 from geo.maps.browser import CHROMIUM
 from geo.maps.thumbnails import figure_pages, photograph
 
 
-def page_key(html: Path, network: bool, size: tuple[int, int]) -> str:
-    """Return a hash of what a thumbnail depends on: the page's bytes and the settings."""
-    digest = hashlib.sha256(html.read_bytes())
-    digest.update(f"{network}:{size[0]}x{size[1]}".encode())
-    return digest.hexdigest()
-
-
-def _read_keys(path: Path) -> dict[str, str]:
-    try:
-        keys = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return keys if isinstance(keys, dict) else {}
-
-
 def capture(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, int]) -> list[Path]:
-    """Screenshot each changed page once its map is ready; return every PNG path."""
-    keys_path = out_dir / "thumbnails.json"
-    old_keys = _read_keys(keys_path)
-    keys = {html.stem: page_key(html, network, size) for html in pages}
-    todo = [
-        h
-        for h in pages
-        if old_keys.get(h.stem) != keys[h.stem] or not (out_dir / f"{h.stem}.png").exists()
-    ]
-    for html in pages:
-        if html not in todo:
-            print(f"  {out_dir / f'{html.stem}.png'} (unchanged)")
-    for stem, png in photograph(todo, network, size).items():
-        print(f"  {atomic_write_bytes(out_dir / f'{stem}.png', png)}")
-    atomic_write_text(keys_path, json.dumps(keys, indent=1, sort_keys=True))
-    return [out_dir / f"{html.stem}.png" for html in pages]
+    """Screenshot each page once its map is ready; return the PNG paths."""
+    shots = photograph(pages, network, size)
+    return [atomic_write_bytes(out_dir / f"{stem}.png", png) for stem, png in shots.items()]
 
 
 def rewrite_index(site: Path) -> Path:
@@ -97,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"screenshots of {len(pages)} page(s):")
     out = args.out or args.site / "screenshots"
-    capture(pages, out, args.network, (args.width, args.height))
+    for path in capture(pages, out, args.network, (args.width, args.height)):
+        print(f"  {path}")
     print(f"index: {rewrite_index(args.site)}")
     return 0
 
