@@ -482,26 +482,28 @@ def default_path() -> Path:
     return layers_dir() / "gazetteer.csv"
 
 
-_ACTIVE: ContextVar[Gazetteer | None] = ContextVar("active_gazetteer", default=None)
+_ACTIVE: ContextVar[Gazetteer | Path | None] = ContextVar("active_gazetteer", default=None)
 
 
 @contextlib.contextmanager
-def using_gazetteer(gazetteer: Gazetteer) -> Iterator[Gazetteer]:
+def using_gazetteer(gazetteer: Gazetteer | Path) -> Iterator[Gazetteer | Path]:
     """Make ``gazetteer`` the default one inside a ``with`` block.
 
     Everything that resolves places through :func:`load_gazetteer` without a path
     (layers naming a ``place``, derived belts) sees ``gazetteer`` instead of the
-    file, so the effect of edited positions can be computed before they are written.
+    default file, so the effect of edited positions can be computed before they are
+    written, and a project's layers resolve in the project's own gazetteer.
 
     Parameters
     ----------
-    gazetteer : Gazetteer
-        The gazetteer to use.
+    gazetteer : Gazetteer or Path
+        The gazetteer to use, or its file, read only when a place is looked up (a
+        folder without one loads every layer that names no place).
 
     Yields
     ------
-    Gazetteer
-        The same gazetteer.
+    Gazetteer or Path
+        The same.
     """
     token = _ACTIVE.set(gazetteer)
     try:
@@ -551,9 +553,9 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     Inside :func:`using_gazetteer`, a call without ``path`` returns that gazetteer.
     """
     active = _ACTIVE.get()
-    if path is None and active is not None:
+    if path is None and isinstance(active, Gazetteer):
         return active
-    path = Path(path) if path is not None else default_path()
+    path = Path(path) if path is not None else (active or default_path())
     if not path.is_file():
         raise FileNotFoundError(
             f"gazetteer {path} not found; set GEO_LAYERS_DIR to the layers folder"

@@ -257,7 +257,7 @@ class Project:
         if self.folder.resolve() == _data.layers_dir().resolve():
             yield
             return
-        with using_gazetteer(self.gazetteer):
+        with using_gazetteer(self.gazetteer_path):  # read when a place is looked up
             yield
 
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:

@@ -183,3 +183,16 @@ def test_validate_as_json(capsys, gis_layers):
     records = json.loads(capsys.readouterr().out)
     assert [r["problem"] for r in records] == ["'features' is missing or not a list"]
     assert set(records[0]) == {"file", "feature_id", "problem", "fix"}
+
+
+def test_a_folder_without_a_gazetteer_loads_the_layers_that_name_no_place(own_folder):
+    """The gazetteer is read when a place is looked up, not before every layer."""
+    (own_folder / "gazetteer.csv").unlink()
+    project = Project(own_folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LayerLoadWarning)
+        loaded = project.layers()
+    assert "district" in loaded
+    failed = {p.layer: p.problem for p in project.problems}
+    assert "campuses" in failed  # its points name gazetteer places
+    assert "gazetteer" in failed["campuses"]
