@@ -72,7 +72,38 @@ def read_ledger(path: str | Path | None = None) -> pd.DataFrame:
         One row per claim; ``value_si_low``/``value_si_high`` as floats (``inf`` for
         open upper bounds), ``line`` as int, text columns as str ('' when empty).
     """
-    df = pd.read_csv(path or ledger_path(), dtype=str, keep_default_na=False, encoding="utf-8")
+    return typed_ledger(read_ledger_text(path))
+
+
+def read_ledger_text(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the ledger with every column as text, exactly as stored.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Defaults to :func:`ledger_path`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        What :func:`ledger_text` writes back byte for byte.
+    """
+    return pd.read_csv(path or ledger_path(), dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def typed_ledger(raw: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a text ledger with ``value_si_*`` as floats and ``line`` as int.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The ledger as :func:`read_ledger_text` reads it.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    df = raw.copy()
     for col in ("value_si_low", "value_si_high"):
         df[col] = df[col].astype(float)
     df["line"] = df["line"].astype(int)
@@ -86,7 +117,7 @@ def ledger_text(ledger: pd.DataFrame) -> str:
     ----------
     ledger : pandas.DataFrame
         The ledger read with every column as text
-        (``pd.read_csv(path, dtype=str, keep_default_na=False)``), so that values
+        (:func:`read_ledger_text`), so that values
         are written back exactly as they were read.
 
     Returns

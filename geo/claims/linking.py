@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geo._errors import CatalogError, LayerLoadWarning
-from geo.claims.ledger import T15_ROW, ledger_path, read_ledger, write_ledger
+from geo.claims.ledger import (
+    T15_ROW,
+    ledger_path,
+    read_ledger_text,
+    typed_ledger,
+    write_ledger,
+)
 from geo.claims.places import feature_names, layer_records, normalise_place, place_resolver
 
 if TYPE_CHECKING:
@@ -144,13 +150,13 @@ def link_ledger(
         new``).
     """
     path = Path(path) if path is not None else ledger_path()
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    raw = read_ledger_text(path)
     if layers is None or lookup is None:
         project = _project_of(path)
         layers = _every_layer(project) if layers is None else layers
         if lookup is None:
             lookup = place_resolver(project.gazetteer, layer_records(layers))
-    new = link_features(read_ledger(path), layers, lookup)
+    new = link_features(typed_ledger(raw), layers, lookup)
     changed = raw["feature_id"] != new.to_numpy()
     changes = pd.DataFrame(
         {
