@@ -6,7 +6,9 @@ accuracy. A :class:`Gazetteer` is built from a DataFrame with the CSV's columns 
 resolves any name or alias after normalising the spelling variants the plan and the
 reports use (dash and middle-dot forms, full-width characters, stray whitespace).
 
-Only :func:`load_gazetteer` reads the disk; everything else works on data in memory.
+Only :func:`load_gazetteer` reads the disk, and :meth:`Gazetteer.validate` when it is
+given no zone ids (it then reads the default catalog's); everything else works on data
+in memory.
 """
 
 from __future__ import annotations

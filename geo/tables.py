@@ -1,6 +1,8 @@
 """Tables written for people: CSV a spreadsheet reads as data, Markdown that shows text.
 
-Every CSV the toolkit writes goes through :func:`csv_text`, so a name such as
+Every CSV the toolkit writes for people (reports, ``--format csv``, the claims report,
+the Shapefile field map) goes through :func:`csv_text`; only the data files
+``claims.csv`` and ``gazetteer.csv`` are written back exactly as stored. So a name such as
 ``=HYPERLINK(...)`` or ``@SUM(...)`` taken from a layer or a claim opens in a
 spreadsheet as text, not as a formula. As the OWASP advice on CSV injection
 recommends, a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a

@@ -22,9 +22,17 @@ __all__ = [
 
 # --------------------------------------------------------------------------- writing
 def _validate_new(text_before: Gazetteer, text_after: Gazetteer, path: Path) -> None:
-    """Refuse a change that adds problems to the gazetteer's own checks."""
-    before = set(text_before.validate())
-    added = [p for p in text_after.validate() if p not in before]
+    """Refuse a change that adds problems to the gazetteer's own checks.
+
+    A ``within`` is checked against the zones of the catalog beside the gazetteer.
+    """
+    from geo.catalog import read_catalog
+    from geo.placement import zone_ids
+
+    catalog = path.parent / "catalog.yaml"
+    zones = frozenset(zone_ids(read_catalog(catalog))) if catalog.is_file() else None
+    before = set(text_before.validate(zones))
+    added = [p for p in text_after.validate(zones) if p not in before]
     if added:
         raise LayerValidationError(
             [Problem(str(path), "-", p, "check the supplied position and its CRS") for p in added]
