@@ -17,16 +17,48 @@ from __future__ import annotations
 
 import csv
 import html
+import math
 import re
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "csv_text", "markdown_cell", "neutralise_cell"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "csv_text",
+    "finite_number",
+    "markdown_cell",
+    "neutralise_cell",
+]
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def finite_number(value: Any) -> float | None:
+    """Read a table cell as a finite number; ``None`` for anything else.
+
+    Parameters
+    ----------
+    value : Any
+        A cell (text such as ``" 106.46 "``, a number, ``None``).
+
+    Returns
+    -------
+    float or None
+        ``None`` for empty, non-numeric, NaN or infinite cells.
+
+    Examples
+    --------
+    >>> finite_number(" 106.46 "), finite_number("inf"), finite_number("x")
+    (106.46, None, None)
+    """
+    try:
+        out = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
 
 
 def neutralise_cell(value: Any) -> Any:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo._errors import LayerValidationError, Problem
 from geo.crs import STORAGE_CRS, canonical_crs, convert
+from geo.tables import finite_number
 
 __all__ = [
     "PointList",
@@ -79,14 +80,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ";".join(_cell(v) for v in value)
     return str(value).strip()
-
-
-def _number(value: Any) -> float | None:
-    try:
-        out = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
 
 
 def _pick(columns: Iterable[str], wanted: Sequence[str]) -> str | None:
@@ -317,7 +310,7 @@ def _coordinate_problems(path: Path, rows: list[dict[str, Any]], datum: str) -> 
 
     problems = []
     for r in rows:
-        x, y = _number(r.get("x")), _number(r.get("y"))
+        x, y = finite_number(r.get("x")), finite_number(r.get("y"))
         if x is None or y is None:
             problems.append(
                 _problem(
@@ -396,5 +389,5 @@ def _frame(rows: list[dict[str, Any]], datum: str, name_column: str | None) -> g
     )
     for col in EXTRA_COLUMNS:
         if col in keys:
-            table[col] = [_number(r.get(col)) for r in rows]
+            table[col] = [finite_number(r.get(col)) for r in rows]
     return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs=STORAGE_CRS)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
-from pyproj import Transformer
 
-from geo.crs import METRIC_CRS
+from geo.crs import METRIC_CRS, transformer
 
 __all__ = [
     "GIDS",
@@ -139,19 +137,14 @@ def scale_bar(ax: Any, length_m: float, scale: float = 1.0, segments: int = 4) -
     return artists
 
 
-@lru_cache(maxsize=8)
-def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
 def meridian_convergence_deg(x: float, y: float, crs: str = METRIC_CRS) -> float:
     """Return the angle from grid north to true north at a projected point, in degrees.
 
     Positive when true north lies to the left (anticlockwise) of grid north, as east
     of a Gauss-Krüger zone's central meridian.
     """
-    to_geo = _transformer(crs, "EPSG:4326")
-    to_grid = _transformer("EPSG:4326", crs)
+    to_geo = transformer(crs, "EPSG:4326")
+    to_grid = transformer("EPSG:4326", crs)
     lon, lat = to_geo.transform(x, y)
     nx, ny = to_grid.transform(lon, lat + 0.01)
     return math.degrees(math.atan2(-(nx - x), ny - y))

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
-from pyproj import Transformer
 
 from geo.catalog import LayerSpec
-from geo.crs import METRIC_CRS, STORAGE_CRS
+from geo.crs import METRIC_CRS, STORAGE_CRS, transformer
 from geo.maps.labels import figure_labels
 from geo.maps.specs import FigureSpec
 from geo.printing.fonts import plain_glyphs
@@ -115,7 +113,11 @@ def label_candidates(
         list(drawn), layers, layers["district"], spec.must_see, dict(spec.label_notes)
     )
     lonlat = [lab.candidates[0][::-1] for lab in web]
-    xy = _transformer().transform(*zip(*lonlat, strict=True)) if lonlat else ((), ())
+    xy = (
+        transformer(STORAGE_CRS, METRIC_CRS).transform(*zip(*lonlat, strict=True))
+        if lonlat
+        else ((), ())
+    )
     out: list[LabelSpec] = []
     for lab, x, y in zip(web, *xy, strict=True):
         name, notes = _name_and_notes(lab.lines)
@@ -125,11 +127,6 @@ def label_candidates(
             below = y - k * 1.3 * size * metres_per_pt
             out.append(LabelSpec(note, x, below, 2 * lab.priority + 1, size * 0.7, colour))
     return sorted(out, key=lambda s: s.priority)
-
-
-@lru_cache(maxsize=1)
-def _transformer() -> Transformer:
-    return Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
 
 
 def _overlaps(a: Any, b: Any) -> bool:

@@ -24,6 +24,7 @@ from geo.layers import (
     read_geojson,
 )
 from geo.registry.encoding import garbled_text_problems
+from geo.tables import finite_number
 
 __all__ = [
     "document_from_frame",
@@ -289,14 +290,6 @@ def _coordinate_columns(columns: list[str]) -> tuple[str, str] | str | None:
     return None
 
 
-def _number(value: Any) -> float | None:
-    try:
-        out = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return out if out == out else None  # NaN is missing
-
-
 def document_from_table(table: pd.DataFrame, source: str = "table") -> dict[str, Any]:
     """Turn a table of points into a GeoJSON document.
 
@@ -344,7 +337,7 @@ def document_from_table(table: pd.DataFrame, source: str = "table") -> dict[str,
         fid = str(props.get("id") or f"row {i + 2}")  # row 1 is the header
         if isinstance(cols, str) and raw[0] is not None:
             raw = str(raw[0]).replace("，", ",").split(",")
-        xy = [_number(v) for v in raw]
+        xy = [finite_number(v) for v in raw]
         if all(v is None for v in xy) and props.get("place"):
             geometry = None
         elif len(xy) != 2 or any(v is None for v in xy):
