@@ -25,6 +25,7 @@ from geo._errors import ClaimParseError
 
 __all__ = [
     "AREA_UNITS",
+    "LENGTH_UNITS",
     "MU_M2",
     "QUALIFIERS",
     "SWEEP_PATTERN",
@@ -88,6 +89,14 @@ _SPELLINGS: dict[str, str] = {
     "只": "count",
     "支": "count",
     "项": "count",
+}
+
+#: Metres per length spelling (``m``, ``km``, ``米``, ``公里``, ``千米``), from
+#: :data:`UNITS` and the spellings above.
+LENGTH_UNITS: dict[str, float] = {
+    spelling: UNITS[canon][1]
+    for spelling, canon in {**{u: u for u in UNITS}, **_SPELLINGS}.items()
+    if UNITS[canon][0] == "m"
 }
 
 _MULTIPLIERS: dict[str, float] = {"万": 1e4, "亿": 1e8}

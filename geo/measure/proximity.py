@@ -24,7 +24,7 @@ from geo.measure.arrays import (
     _metric_to_lonlat,
     geometry_dimension,
 )
-from geo.units import UNITS
+from geo.units import LENGTH_UNITS
 
 __all__ = [
     "coverage",
@@ -36,11 +36,13 @@ __all__ = [
 ]
 
 
-_DISTANCE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(m|km|米|公里|千米)\s*$", re.I)
-#: Distance spellings accepted by :func:`parse_distance`, by canonical unit.
-_DISTANCE_UNITS = {"m": "m", "米": "m", "km": "km", "公里": "km", "千米": "km"}
-#: Metres per distance spelling, from the one unit table (:data:`geo.units.UNITS`).
-_DISTANCE_FACTOR = {spelling: UNITS[unit][1] for spelling, unit in _DISTANCE_UNITS.items()}
+#: A distance: a non-negative number and a length unit of :data:`geo.units.LENGTH_UNITS`.
+_DISTANCE = re.compile(
+    r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*("
+    + "|".join(map(re.escape, sorted(LENGTH_UNITS, key=len, reverse=True)))
+    + r")\s*$",
+    re.I,
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -72,7 +74,7 @@ def parse_distance(text: str | float) -> float:
         raise ValueError(
             f"bad distance {text!r}: give a non-negative number with a unit, e.g. 500m or 2km"
         )
-    return float(m.group(1)) * _DISTANCE_FACTOR[m.group(2).lower()]
+    return float(m.group(1)) * LENGTH_UNITS[m.group(2).lower()]
 
 
 # --------------------------------------------------------------------------- 3. proximity
