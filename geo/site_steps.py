@@ -18,7 +18,6 @@ from geo._io import atomic_write_bytes, atomic_write_text, write_if_changed
 from geo.buildcache import file_digest
 from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM
-from geo.maps.ids import stable_ids
 
 if TYPE_CHECKING:
     from geo.build import SiteBuild, StepResult
@@ -88,8 +87,7 @@ def step_claims(build: SiteBuild, step: StepResult) -> None:
         # the checks read every data file (the key holds them all); the project
         # hands out the layers it loaded already
         context = load_context(build.inputs.project)
-        with stable_ids("claims"):
-            return write_outputs(build.out / "claims", context, basemap=ONLINE_BASEMAP)
+        return write_outputs(build.out / "claims", context, basemap=ONLINE_BASEMAP)
 
     build.unit(step, "claims", settings, write)
 
@@ -136,8 +134,7 @@ def step_locate(build: SiteBuild, step: StepResult) -> None:
 
     def write(layers: Mapping[str, Any]) -> list[Path]:
         district = layers["district"].geometry.union_all() if "district" in layers else None
-        with stable_ids("locate"):
-            page = locate_page(build.inputs.gazetteer, resolve_basemap(ONLINE_BASEMAP), district)
+        page = locate_page(build.inputs.gazetteer, resolve_basemap(ONLINE_BASEMAP), district)
         return [atomic_write_text(build.out / "locate.html", page)]
 
     settings = [build.inputs.files["gazetteer"], ONLINE_BASEMAP]

@@ -267,3 +267,17 @@ def test_backups_lock_and_journal_are_not_inputs(data):
     assert load_inputs().files == before
     (data / "notes.csv").write_text("a\n", "utf-8")  # a visible file is data
     assert load_inputs().files["data"] != before["data"]
+
+
+def test_claims_and_locate_pages_are_the_same_bytes_from_any_command(tmp_path):
+    """`geo claims` and `geo gazetteer locate` give what `geo site` gives: stable ids."""
+    from geo import Project
+    from geo import claims as cl
+    from geo.maps.locate import locate_page
+
+    context = cl.load_context(Project())
+    first = cl.write_outputs(tmp_path / "a", context, basemap="none")
+    second = cl.write_outputs(tmp_path / "b", context, basemap="none")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    gaz, none = Project().gazetteer, resolve_basemap("none")
+    assert locate_page(gaz, none) == locate_page(gaz, none)

@@ -17,8 +17,8 @@ import pandas as pd
 from geo import _errors as err
 from geo.claims.checks_documents import default_members
 from geo.claims.ledger import read_ledger
-from geo.claims.places import layer_records, normalise_place, place_resolver
-from geo.claims.registry import run_checks
+from geo.claims.places import layer_records, place_resolver
+from geo.claims.registry import run_checks, with_keys
 from geo.claims.verdicts import verdicts
 
 if TYPE_CHECKING:
@@ -159,10 +159,11 @@ def judge(context: ClaimsContext | None = None) -> tuple[pd.DataFrame, pd.DataFr
     ctx = load_context() if context is None else context
     if not ctx._judged:
         claims = read_ledger() if ctx.ledger is None else ctx.ledger
-        results = run_checks(claims, **ctx.inputs)
+        keyed = with_keys(claims, ctx.inputs.get("lookup"))  # each place resolved once
+        results = run_checks(keyed, **ctx.inputs)
         judged = verdicts(claims, results)
-        lookup = ctx.inputs.get("lookup")
-        judged.insert(3, "place_key", [normalise_place(p, lookup) for p in judged["place"]])
+        keys = dict(zip(keyed["claim_id"], keyed["place_key"], strict=True))
+        judged.insert(3, "place_key", judged["claim_id"].map(keys))
         ctx._judged.append((judged, results))
     judged, results = ctx._judged[0]
     return judged.copy(), results.copy()

@@ -44,17 +44,20 @@ def write_outputs(
     from geo.maps import render_html
     from geo.maps.claims_map import claims_map
     from geo.maps.claims_page import report_html
+    from geo.maps.ids import stable_ids
     from geo.tables import csv_text
 
     ctx = load_context() if context is None else context
     judged, _results = judge(ctx)
     missing = list(ctx.missing)
     inputs = ctx.inputs
-    fmap = claims_map(
-        judged, inputs.get("places"), inputs.get("lookup"), inputs.get("features"), basemap
-    )
+    with stable_ids("claims"):  # the same claims give the same bytes
+        fmap = claims_map(
+            judged, inputs.get("places"), inputs.get("lookup"), inputs.get("features"), basemap
+        )
+        page = render_html(fmap, offline=True)
     texts = {
-        "map.html": render_html(fmap, offline=True),
+        "map.html": page,
         "index.html": report_html(judged, missing, "map.html"),
         "claims_report.csv": csv_text(judged),
         "claims_report.md": summary_markdown(judged, missing),

@@ -29,6 +29,7 @@ from geo.crs import convert, convert_gdf
 from geo.gazetteer import LINE_OR_AREA_KINDS
 from geo.maps.assets import inline_assets
 from geo.maps.basemaps import Basemap, add_basemap
+from geo.maps.ids import stable_ids
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -319,8 +320,14 @@ def locate_page(
     Returns
     -------
     str
-        HTML with Leaflet inlined: it opens from ``file://`` with no internet.
+        HTML with Leaflet inlined: it opens from ``file://`` with no internet. The
+        same inputs give the same bytes (element ids from :func:`geo.maps.ids.stable_ids`).
     """
+    with stable_ids("locate"):
+        return _locate_html(gazetteer, basemap, district)
+
+
+def _locate_html(gazetteer: Gazetteer, basemap: Basemap, district: BaseGeometry | None) -> str:
     m = folium.Map(location=list(_CENTER), zoom_start=11, tiles=None, control_scale=True)
     m.default_js = [j for j in folium.Map.default_js if j[0] == "leaflet"]
     m.default_css = [c for c in folium.Map.default_css if c[0] == "leaflet_css"]
