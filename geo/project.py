@@ -102,8 +102,17 @@ class LayerProblem:
         """The problem's first line (a validation error lists every problem below it)."""
         return self.problem.splitlines()[0] if self.problem else "unknown problem"
 
-    def as_problem(self) -> Problem:
-        """Return the same as a file :class:`~geo.errors.Problem` (feature ``-``)."""
+    def as_problem(self, listed: bool = False) -> Problem:
+        """Return the same as a file :class:`~geo.errors.Problem` (feature ``-``).
+
+        Parameters
+        ----------
+        listed : bool
+            The file's problems are listed already: say so instead of repeating them.
+        """
+        if listed:
+            why, fix = "its file's problems are listed above", "fix those problems"
+            return Problem(self.file, "-", f"layer {self.layer} does not load: {why}", fix)
         return Problem(
             self.file, "-", f"layer {self.layer} does not load: {self.problem}", self.fix
         )
@@ -486,10 +495,11 @@ class Project:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", LayerLoadWarning)
             loaded = self.layers()
+        reported = {p.file for p in problems}  # a file's own problems are listed once
         for lid, gdf in loaded.items():
             fix = _DERIVED_FIX if catalog[lid].is_derived else _SOURCE_FIX
             problems += geometry_problems(gdf, self.file_of(lid), fix)
-        return problems + [p.as_problem() for p in self.problems]
+        return problems + [p.as_problem(p.file in reported) for p in self.problems]
 
     # ------------------------------------------------------------------ summaries
     def summary(self, layer_id: str, load: bool = True) -> LayerSummary:

@@ -196,3 +196,15 @@ def test_a_folder_without_a_gazetteer_loads_the_layers_that_name_no_place(own_fo
     failed = {p.layer: p.problem for p in project.problems}
     assert "campuses" in failed  # its points name gazetteer places
     assert "gazetteer" in failed["campuses"]
+
+
+def test_validate_lists_each_problem_of_a_file_once(own_folder):
+    """A file's problem is not repeated inside its 'does not load' line."""
+    path = own_folder / "science_parks.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["features"][0]["properties"]["accuracy_m"] = -5
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    found = Project(own_folder).validate(load=True)
+    mentions = [p for p in found if "accuracy_m -5" in p.problem]
+    assert len(mentions) == 1
+    assert any("layer science_parks does not load" in p.problem for p in found)
