@@ -23,7 +23,13 @@ if TYPE_CHECKING:
     from geo.project import LayerProblem, Project
     from geo.report import Report
 
-__all__ = ["report_inputs", "report_missing", "write_report", "write_report_with_figures"]
+__all__ = [
+    "report_inputs",
+    "report_missing",
+    "write_report",
+    "write_report_csv",
+    "write_report_with_figures",
+]
 
 
 def report_inputs(
@@ -101,11 +107,29 @@ def write_report(project: Project, site: str | Path) -> tuple[Report, Path]:
     layers, catalog, missing = report_inputs(project)
     rep = report.build_report(layers, catalog, missing)
     folder = Path(site) / "reports"
-    for name, text in report.report_csv(rep).items():
-        atomic_write_text(folder / name, text)
+    write_report_csv(rep, folder)
     atomic_write_text(folder / "report.md", report.report_markdown(rep))
     atomic_write_text(folder / "index.html", report.report_html(rep))
     return rep, folder
+
+
+def write_report_csv(rep: Report, folder: Path) -> list[Path]:
+    """Write the report's tables as ``folder/<table>.csv`` (formulas quoted).
+
+    Parameters
+    ----------
+    rep : Report
+        The measurement report.
+    folder : Path
+        Usually ``site/reports``.
+
+    Returns
+    -------
+    list of Path
+    """
+    from geo.report import report_csv
+
+    return [atomic_write_text(folder / name, text) for name, text in report_csv(rep).items()]
 
 
 def write_report_with_figures(

@@ -65,13 +65,10 @@ def _report(build: SiteBuild, layers: Mapping[str, Any]) -> Any:
 # --------------------------------------------------------------------------- steps
 def step_report(build: SiteBuild, step: StepResult) -> None:
     """Write the report tables, ``reports/*.csv`` (``geo report``)."""
-    from geo.report import report_csv
-
-    folder = build.out / "reports"
+    from geo.report_files import write_report_csv
 
     def write(layers: Mapping[str, Any]) -> list[Path]:
-        tables = report_csv(_report(build, layers))
-        return [atomic_write_text(folder / name, text) for name, text in tables.items()]
+        return write_report_csv(_report(build, layers), build.out / "reports")
 
     build.unit(step, "report", [build.inputs.files["catalog"]], write)
 
