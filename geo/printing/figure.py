@@ -42,7 +42,11 @@ PAD = 0.05
 
 @dataclass(frozen=True)
 class Layout:
-    """Where the parts of a page go, in figure fractions."""
+    """Where the parts of a page go, in figure fractions.
+
+    ``list_under_legend``: the not-located list starts below the legend (whose height
+    depends on the figure) rather than at ``list_xy``'s fixed top.
+    """
 
     title_y: float
     subtitle_y: float
@@ -54,6 +58,7 @@ class Layout:
     side_width: float
     locator_rect: tuple[float, float, float, float]
     footer_y: float
+    list_under_legend: bool = False
 
 
 #: Map left, legend, list and locator in a column on the right.
@@ -68,6 +73,7 @@ LANDSCAPE = Layout(
     side_width=0.29,
     locator_rect=(0.70, 0.125, 0.28, 0.2),
     footer_y=0.095,
+    list_under_legend=True,
 )
 #: Map on top; legend over the locator on the left, the list on the right, below it.
 PORTRAIT = Layout(
@@ -532,7 +538,9 @@ def _draw(
         *fu.scale_bar(ax, fu.nice_length_m(x1 - x0), scale),
     ]
     leg = _legend(fig, content, lay, scale)
-    top = min(_bottom(fig, leg) - 0.025, lay.list_xy[1]) if page.landscape else lay.list_xy[1]
+    top = lay.list_xy[1]
+    if lay.list_under_legend:
+        top = min(_bottom(fig, leg) - 0.025, top)
     _side_list(fig, content, lay, top, scale)
     _blocks(
         fig,
