@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 from geo._io import atomic_write_bytes
-from geo.cli.cmd_maps import load_for_maps
 from geo.gazetteer import load_gazetteer
 from geo.layers import read_catalog
 from geo.maps.specs import all_specs
 from geo.printing import Page
 from geo.printing.output import PrintJob, render_prints
+from geo.project import load_for_maps
 
 
 def _cpu_s() -> float:

@@ -14,12 +14,12 @@ from itertools import combinations
 
 import pytest
 
-from geo.cli.cmd_maps import load_for_maps
 from geo.layers import read_catalog
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network
 from geo.maps.site import write_site
 from geo.maps.specs import all_specs
+from geo.project import load_for_maps
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,6 @@ from pyproj import Geod, Transformer
 
 from geo._errors import MissingDependencyError
 from geo.cli import main
-from geo.cli.cmd_maps import load_for_maps
 from geo.gazetteer import load_gazetteer
 from geo.layers import read_catalog
 from geo.maps.specs import figure_by_id
@@ -23,6 +22,7 @@ from geo.printing.content import figure_content, spread_coincident
 from geo.printing.fonts import cjk_family, rc_params
 from geo.printing.furniture import GIDS, meridian_convergence_deg, nice_length_m
 from geo.printing.labels import LABEL_GID, LabelSpec, overlapping_pairs, place_labels
+from geo.project import load_for_maps
 from geo.report import Report, Section, report_html, report_markdown
 
 

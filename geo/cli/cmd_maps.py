@@ -8,9 +8,8 @@ import warnings
 from typing import Any
 
 from geo.cli._lazy import lazy_choices
-from geo.project import load_for_maps  # importable from here as before
 
-__all__ = ["load_for_maps", "register", "run_maps"]
+__all__ = ["register", "run_maps"]
 
 
 def register(sub: Any) -> None:
