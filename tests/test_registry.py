@@ -83,6 +83,13 @@ def test_draw_export_is_accepted_and_every_fill_is_printed(layers, capsys):
     assert "filled 'accuracy_m' = '500' on 2 feature(s) from --accuracy-m" in out
     spec = read_catalog()["sketch_zone"]
     assert spec.figures == (2, 5)
+    # the catalog's figures decide what a figure draws: no code names the new layer
+    from geo.maps.specs import figure_by_id
+
+    catalog = read_catalog()
+    assert "sketch_zone" in figure_by_id("fig2", catalog).layers
+    assert "sketch_zone" in figure_by_id("fig5", catalog).layers
+    assert "sketch_zone" not in figure_by_id("fig3", catalog).layers
     assert spec.geometry_type == "Polygon"
     assert spec.file == "sketch_zone.geojson"
     gdf = load_layer("sketch_zone")
