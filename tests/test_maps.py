@@ -195,7 +195,7 @@ def test_no_two_classes_of_a_figure_share_a_colour():
         ]
         assert len(colours) == len(set(colours)), spec.id
         assert len(colours) >= 3, spec.id
-        if len(colours) <= 14:  # every figure but the overview: colour-blind safe too
+        if spec.number is not None:  # every figure but the overview: colour-blind safe too
             data = [c for c in colours if c not in RESERVED.values()]
             for a, b in itertools.combinations(data, 2):
                 assert distinguishable(a, b), (spec.id, a, b)
@@ -206,12 +206,18 @@ def test_palette_separates_close_colours_and_keeps_preferences():
     assert not distinguishable("#E69F00", "#EEA000")  # two oranges
     assert distinguishable("#E69F00", "#0072B2")
     assert delta_e("#FF0000", "#00FF00", "deuteranopia") < delta_e("#FF0000", "#00FF00")
-    classes = [("a", "x"), ("b", "y"), ("c", "z")]
-    got = figure_palette(classes, {("b", "y"): "#0072B2", ("c", "z"): "#0173B2"})
-    assert got[("b", "y")] == "#0072B2"  # preferred and free
-    assert got[("c", "z")] != "#0173B2"  # preferred, but too close to b's
-    assert len(set(got.values())) == 3
+    classes = [("a", "x"), ("b", "y"), ("c", "z"), ("d", "w")]
+    got = figure_palette(classes, {("b", "y"): "#E69F00", ("c", "z"): "#EEA000"})
+    assert got[("b", "y")] == "#E69F00"  # an atlas colour is kept ...
+    assert got[("c", "z")] == "#EEA000"  # ... whatever its neighbours: one colour per class
+    assert got[("a", "x")] not in {"#E69F00", "#EEA000"}
+    assert len(set(got.values())) == 4
     assert "#000000" not in got.values()  # reserved for the outline
+    for free in (got[("a", "x")], got[("d", "w")]):  # classes outside the atlas: apart
+        assert distinguishable(free, "#E69F00")
+        assert distinguishable(free, "#EEA000")
+    twice = figure_palette([("a", "x"), ("b", "y")], {("a", "x"): "#E69F00", ("b", "y"): "#E69F00"})
+    assert twice[("b", "y")] != "#E69F00"  # two classes never share one colour
 
 
 def test_legend_names_classes_never_codes():
@@ -234,8 +240,8 @@ def test_legend_names_classes_never_codes():
 
 def test_status_colours_are_fixed(fixture_data):
     s = styles(render_html(build("fig4", fixture_data)))
-    assert s["tp-1"]["fillColor"] == "#009E73"  # 已建
-    assert s["tp-2"]["fillColor"] == "#E69F00"  # 在建
+    assert s["tp-1"]["fillColor"] == "#1B7837"  # 已建: dark green
+    assert s["tp-2"]["fillColor"] == "#D55E00"  # 在建: vermillion
 
 
 def test_schematic_shapes_are_dashed_and_others_not(fixture_data):
@@ -654,17 +660,18 @@ def test_index_links_print_versions_report_pdf_and_locate_page(tmp_path):
 
 # --------------------------------------------------------------------------- one declaration
 #: The layers each figure drew, in draw order (polygons, lines, points), when FigureSpec
-#: listed them beside the catalog's ``figures`` lists (the builder combined the two).
+#: listed them beside the catalog's ``figures`` lists (the builder combined the two),
+#: plus the context lines (axes, ridges) every figure has drawn since.
 DRAWN_BEFORE = {
-    "fig1": "district neighbours cities science_city creative_valley ridges "
+    "fig1": "district neighbours cities science_city creative_valley axes ridges "
     "industrial_platforms smart_scenes",
     "fig2": "district neighbours cities screens belts rings clusters axes ridges campuses projects",
-    "fig3": "district neighbours campuses rd_platforms",
-    "fig4": "district neighbours clusters incubator_members transformation_platforms",
-    "fig5": "district neighbours science_city industrial_platforms carriers projects",
-    "fig6": "district neighbours rings campuses ring_members projects",
-    "fig7": "district neighbours cancer_resources",
-    "fig8": "district neighbours screens ridges smart_scenes science_parks",
+    "fig3": "district neighbours axes ridges campuses rd_platforms",
+    "fig4": "district neighbours clusters axes ridges incubator_members transformation_platforms",
+    "fig5": "district neighbours science_city axes ridges industrial_platforms carriers projects",
+    "fig6": "district neighbours rings axes ridges campuses ring_members projects",
+    "fig7": "district neighbours axes ridges cancer_resources",
+    "fig8": "district neighbours screens axes ridges smart_scenes science_parks",
 }
 _DRAW = ["Polygon", "LineString", "Point"]
 

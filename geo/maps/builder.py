@@ -258,8 +258,7 @@ def figure_colours(
                     preferred[(layer.id, kind)] = style.colors[kind]
         else:
             classes.append((layer.id, ""))
-            if not style.categorical:
-                preferred[(layer.id, "")] = style.color
+            preferred[(layer.id, "")] = style.color
     palette = figure_palette(classes, preferred)
     out: dict[str, dict[str, str]] = {
         s.id: {"": _RESERVED_STYLES[s.style]} for s in chosen if s.style in _RESERVED_STYLES

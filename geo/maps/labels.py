@@ -37,11 +37,11 @@ LABELLED: dict[str, tuple[int, int]] = {
     "screens": (2, 2),
     "belts": (2, 2),
     "science_city": (2, 2),
-    "axes": (3, 3),
+    "axes": (3, 4),
     "rings": (3, 3),
     "clusters": (3, 3),
     "creative_valley": (3, 3),
-    "ridges": (4, 3),
+    "ridges": (4, 4),
     "neighbours": (5, 4),
     "campuses": (6, 4),
     "cancer_resources": (5, 4),
@@ -51,6 +51,8 @@ LABELLED: dict[str, tuple[int, int]] = {
 POINT_LABELS: frozenset[str] = frozenset({"campuses", "cancer_resources", "science_parks"})
 #: Words dropped from long zone names on the map (the legend and popup keep them).
 SHORTEN: tuple[tuple[str, str], ...] = (("创新生态圈", ""), ("孵化器集群", "集群"))
+#: Context classes whose labels take their own tone (rivers blue italic, roads grey).
+TONES: frozenset[str] = frozenset({"river", "road", "ridge"})
 #: How far around the district neighbouring districts are labelled, in metres.
 NEIGHBOUR_REACH_M = 3000.0
 
@@ -73,6 +75,8 @@ class Label:
         Size class 1 (largest) to 4.
     anchor : str
         ``centre`` (areas, lines) or ``right`` (beside a point).
+    tone : str
+        ``river``, ``road`` or ``ridge`` for a context line (styled as such), else ``""``.
     """
 
     layer: str
@@ -81,6 +85,7 @@ class Label:
     priority: int
     size: int
     anchor: str = "centre"
+    tone: str = ""
 
 
 def short_name(name: str) -> str:
@@ -236,7 +241,9 @@ def figure_labels(
             lines = _texts(props, notes)
             first = 0 if any(t in " ".join(lines) for t in must_see) else priority
             anchor = "right" if layer.id in POINT_LABELS else "centre"
-            out.append(Label(layer.id, lines, spots, first, size, anchor))
+            tone = str(props.get("kind", ""))
+            tone = tone if tone in TONES else ""
+            out.append(Label(layer.id, lines, spots, first, size, anchor, tone))
     out.sort(key=lambda lab: lab.priority)  # stable: layer order within a priority
     return out
 
@@ -284,6 +291,7 @@ class MapLabels(VerbatimElement):
                 var el = document.createElement("div");
                 el.className = "geo-label geo-label-" + d.size + " geo-label-" + d.anchor;
                 el.dataset.layer = d.layer;
+                if (d.tone) { el.classList.add("geo-label-" + d.tone); }
                 d.lines.forEach(function (text, i) {
                     var line = document.createElement("span");
                     line.className = i ? "geo-label-note" : "geo-label-name";
@@ -362,6 +370,7 @@ class MapLabels(VerbatimElement):
                 "at": [list(c) for c in lab.candidates],
                 "size": lab.size,
                 "anchor": lab.anchor,
+                "tone": lab.tone,
             }
             for lab in labels
         ]

@@ -41,15 +41,16 @@ def _legend_block(layer: LayerSpec, cats: Mapping[str, str], dashed: Mapping[str
     gtype = layer.geometry_type
     title = f'{esc(layer.title_zh)} <span class="geo-en">{esc(layer.title_en)}</span>'
     lid = esc(layer.id)
+    own = get_style(layer.style).dash_array  # a dash of the layer's own (Science City)
     if list(cats) == [""]:  # one class: one row named by the layer
         return (
             f'<div class="geo-legend-layer" data-layer="{lid}">'
             f'<div class="geo-legend-row" data-layer="{lid}" data-kind="">'
-            f"{swatch_html(gtype, cats[''], dashed.get('', False))} {title}</div></div>"
+            f"{swatch_html(gtype, cats[''], dashed.get('', False), own)} {title}</div></div>"
         )
     rows = "".join(
         f'<div class="geo-legend-row" data-layer="{lid}" data-kind="{esc(k)}">'
-        f"{swatch_html(gtype, c, dashed.get(k, False))} {_class_name(k)}</div>"
+        f"{swatch_html(gtype, c, dashed.get(k, False), own)} {_class_name(k)}</div>"
         for k, c in cats.items()
     )
     return (

@@ -214,6 +214,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L863",
         shows="The six 专栏 9 science parks, with the two screens and the 专栏 8 smart-city "
         "scenes as context.",
+        single_colour=("screens",),  # green space: both screens one green, named on the map
         must_see=("中部中梁山生态屏障", "西部缙云山生态屏障", "科技公园", "科普公园"),
         draw_order=("smart_scenes", "science_parks"),
     ),
@@ -241,7 +242,8 @@ def overview_spec(catalog: Catalog) -> FigureSpec:
         layers=tuple(catalog.layers),
         shows="Every layer of the catalog.",
         include_catalog_figures=False,
-        single_colour=tuple(catalog.layers),
+        # every layer in one colour, but rivers stay blue and roads grey
+        single_colour=tuple(lid for lid in catalog.layers if lid != "axes"),
         must_see=("东部人字母城", "西部科技新城", "嘉陵江"),
     )
 

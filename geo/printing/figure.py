@@ -121,10 +121,6 @@ def _rgba(color: str, alpha: float) -> tuple[float, float, float, float]:
     return to_rgba(color, alpha)
 
 
-def _dash(schematic: bool) -> Any:
-    return (0, (4, 3)) if schematic else "solid"
-
-
 def _classes(layer: LayerSpec, gdf: gpd.GeoDataFrame, symbols: Mapping[str, Symbol]) -> Any:
     """Each feature's legend class: its kind, or ``""`` for a layer in one colour."""
     return kind_values(layer, gdf) if "" not in symbols else gpd.pd.Series("", index=gdf.index)
@@ -163,7 +159,7 @@ def _draw_layer(
             facecolor=face,
             edgecolor=_rgba(sym.color, sym.alpha),
             linewidth=sym.linewidth * scale,
-            linestyle=_dash(bool(is_dashed)),
+            linestyle=sym.linestyle(bool(is_dashed)),
             zorder=3 if gtype == "Polygon" else 5,
             gid=f"layer-{layer.id}",
         )
@@ -202,12 +198,16 @@ def _handle(gtype: str, sym: Symbol, schematic: bool, scale: float) -> Any:
         )
     if gtype == "LineString":
         return Line2D(
-            [], [], color=sym.color, linewidth=sym.linewidth * scale, linestyle=_dash(schematic)
+            [],
+            [],
+            color=sym.color,
+            linewidth=sym.linewidth * scale,
+            linestyle=sym.linestyle(schematic),
         )
     return Patch(
         facecolor=_rgba(sym.color, max(sym.fill(schematic), 0.0)),
         edgecolor=sym.color,
-        linestyle=_dash(schematic),
+        linestyle=sym.linestyle(schematic),
         linewidth=0.8 * scale,
     )
 

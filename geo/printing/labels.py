@@ -40,10 +40,16 @@ SIZE_PT: dict[int, float] = {1: 11.0, 2: 8.5, 3: 7.0, 4: 6.0}
 #: Label colour by layer (others dark grey).
 COLOURS: dict[str, str] = {
     "cities": "#222222",
-    "axes": "#1f5fa8",
     "screens": "#1b5e20",
-    "ridges": "#1b5e20",
     "neighbours": "#8a8a8a",
+}
+#: Colour and font style of context labels by tone (as the web maps' ``geo-label-*``):
+#: rivers blue italic (upright when the font has no italic, as the CJK fonts), roads
+#: grey, ridges olive.
+TONES: dict[str, tuple[str, str]] = {
+    "river": ("#1f5fa8", "italic"),
+    "road": ("#6b6b6b", "normal"),
+    "ridge": ("#5c6b3a", "normal"),
 }
 
 
@@ -63,6 +69,8 @@ class LabelSpec:
         Font size in points (before the page scale).
     color : str
         Text colour.
+    style : str
+        Font style, ``normal`` or ``italic``.
     """
 
     text: str
@@ -71,6 +79,7 @@ class LabelSpec:
     priority: int
     size: float
     color: str
+    style: str = "normal"
 
 
 def _name_and_notes(lines: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
@@ -121,8 +130,9 @@ def label_candidates(
     out: list[LabelSpec] = []
     for lab, x, y in zip(web, *xy, strict=True):
         name, notes = _name_and_notes(lab.lines)
-        size, colour = SIZE_PT.get(lab.size, 6.0), COLOURS.get(lab.layer, "#333333")
-        out.append(LabelSpec(name, x, y, 2 * lab.priority, size, colour))
+        size = SIZE_PT.get(lab.size, 6.0)
+        colour, style = TONES.get(lab.tone, (COLOURS.get(lab.layer, "#333333"), "normal"))
+        out.append(LabelSpec(name, x, y, 2 * lab.priority, size, colour, style))
         for k, note in enumerate(notes, start=1):
             below = y - k * 1.3 * size * metres_per_pt
             out.append(LabelSpec(note, x, below, 2 * lab.priority + 1, size * 0.7, colour))
@@ -189,6 +199,7 @@ def place_labels(
             lab.text,
             fontsize=lab.size * scale,
             color=lab.color,
+            fontstyle=lab.style,
             ha="center",
             va="center",
             zorder=20,
@@ -225,6 +236,7 @@ def _halos(ax: Any, texts: list[Any], width: float) -> None:
             *t.get_position(),
             t.get_text(),
             fontsize=t.get_fontsize(),
+            fontstyle=t.get_fontstyle(),
             ha=t.get_ha(),
             va=t.get_va(),
             color="white",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +20,7 @@ from geo.catalog import LayerSpec
 from geo.maps.builder import figure_colours
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
+    SCHEMATIC_DASH,
     SCHEMATIC_FILL_FACTOR,
     LayerStyle,
     class_label,
@@ -51,6 +53,9 @@ class Symbol:
         Outline opacity.
     marker_size : float
         Marker diameter in points.
+    dashes : tuple of float or None
+        The layer's own dash pattern (on, off ... in points), e.g. the Science City's
+        dash-dot; ``None`` when only schematic features are dashed.
     """
 
     color: str
@@ -59,6 +64,13 @@ class Symbol:
     fill_alpha: float
     alpha: float
     marker_size: float
+    dashes: tuple[float, ...] | None = None
+
+    def linestyle(self, schematic: bool) -> Any:
+        """Matplotlib line style: the layer's dashes, else dashed when schematic."""
+        if self.dashes:
+            return (0, self.dashes)
+        return (0, _dashes(SCHEMATIC_DASH)) if schematic else "solid"
 
     def fill(self, schematic: bool) -> float:
         """Fill opacity, lighter for schematic shapes as on the web maps."""
@@ -142,6 +154,14 @@ def figure_symbols(
     return out
 
 
+def _dashes(pattern: str) -> tuple[float, ...]:
+    """Return an SVG dash pattern (pixels) as matplotlib dashes (in line widths).
+
+    The schematic ``"8 6"`` becomes ``(4, 3)``, the prints' dash before the atlas.
+    """
+    return tuple(float(v) * PT_PER_PX / 1.5 for v in pattern.split())
+
+
 def _symbol(style: LayerStyle, colour: str, label: str) -> Symbol:
     return Symbol(
         color=colour,
@@ -150,4 +170,5 @@ def _symbol(style: LayerStyle, colour: str, label: str) -> Symbol:
         fill_alpha=style.fill_opacity if style.fill else 0.0,
         alpha=style.opacity,
         marker_size=2 * style.radius * PT_PER_PX,
+        dashes=_dashes(style.dash_array) if style.dash_array else None,
     )

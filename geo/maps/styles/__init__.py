@@ -1,15 +1,17 @@
-"""One style module for every map: widths, fills, legend names and one palette per figure.
+"""One style module for every map: the atlas palette, widths, fills and legend names.
 
-Colours come from palettes designed to stay distinguishable for colour-blind
-viewers: Okabe & Ito (2008), then Paul Tol's *bright*, *muted* and *light* schemes.
-:func:`figure_palette` gives every legend class of one figure its own colour: it
-walks that ordered list and skips any colour too close (CIELAB ΔE, also under
-simulated deuteranopia and protanopia) to one already used or to the map
-background. A class may name a preferred colour (rivers blue, ridges green); it
-gets it when that colour is still free.
+Colours come from one table, :data:`ATLAS` (:mod:`geo.maps.styles.atlas`): every
+legend class (a layer's class, or the layer drawn in one colour) has one colour on
+every figure, web map, legend, print and GeoPackage style. Zone classes follow the
+GB/T 50137 land-use colours planners read; only water is blue (:func:`is_blue`);
+rivers, roads and ridges are light context in colours of their own (:data:`CONTEXT`).
+Within a figure the classes stay apart for normal vision and under simulated
+deuteranopia and protanopia (CIELAB ΔE, :func:`distinguishable`).
+:func:`figure_palette` gives each class its atlas colour and a class the atlas does
+not list (a layer added later) the first free colour of the Okabe & Ito (2008) and
+Paul Tol palettes, blues excepted.
 
-:func:`category_colors` keeps the older, figure-independent colouring (a category's
-colour from its rank among all categories of its layer) for the GeoPackage export.
+:func:`category_colors` gives the GeoPackage export the same colours.
 
 Geometry made by ``schematic`` drawing shows relations, not footprints, so it is
 drawn dashed with a lighter fill: visibly different from surveyed or digitised
@@ -18,6 +20,7 @@ shapes. The legend uses the same functions, so it always matches the map.
 
 from __future__ import annotations
 
+from geo.maps.styles.atlas import ATLAS, BLUE_HUE, CONTEXT, WATER, atlas_colour, is_blue
 from geo.maps.styles.colours import (
     BACKGROUNDS,
     FIGURE_COLOURS,
@@ -56,8 +59,11 @@ from geo.maps.styles.layer_style import (
 )
 
 __all__ = [
+    "ATLAS",
     "BACKGROUNDS",
+    "BLUE_HUE",
     "CLASS_LABELS",
+    "CONTEXT",
     "DEFAULT_STYLE",
     "FIGURE_COLOURS",
     "LINE_DASH_ACCURACY_M",
@@ -75,7 +81,9 @@ __all__ = [
     "TOL_BRIGHT",
     "TOL_LIGHT",
     "TOL_MUTED",
+    "WATER",
     "LayerStyle",
+    "atlas_colour",
     "category_colors",
     "class_label",
     "delta_e",
@@ -83,6 +91,7 @@ __all__ = [
     "feature_style",
     "figure_palette",
     "get_style",
+    "is_blue",
     "is_drawn_schematic",
     "point_style",
     "swatch_html",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+from geo.maps.styles.atlas import CONTEXT, is_blue
+
 __all__ = [
     "delta_e",
     "distinguishable",
@@ -35,7 +37,8 @@ TOL_MUTED: tuple[str, ...] = (
     "#882255",
     "#AA4499",
 )
-PALETTE: tuple[str, ...] = OKABE_ITO + TOL_MUTED
+#: Colours of categories outside the atlas in the GeoPackage styles: no blue.
+PALETTE: tuple[str, ...] = tuple(c for c in OKABE_ITO + TOL_MUTED if not is_blue(c))
 
 #: Paul Tol's bright palette.
 TOL_BRIGHT: tuple[str, ...] = (
@@ -58,15 +61,19 @@ TOL_LIGHT: tuple[str, ...] = (
     "#BBCC33",
     "#AAAA00",
 )
-#: Every colour a figure may use, in the order :func:`figure_palette` tries them.
+#: Every colour a class outside the atlas may get, in the order :func:`figure_palette`
+#: tries them: the palettes above without their blues (blue is kept for water).
 FIGURE_COLOURS: tuple[str, ...] = tuple(
-    dict.fromkeys((*OKABE_ITO[:7], *TOL_BRIGHT, *TOL_MUTED, *TOL_LIGHT, OKABE_ITO[7]))
+    c
+    for c in dict.fromkeys((*OKABE_ITO[:7], *TOL_BRIGHT, *TOL_MUTED, *TOL_LIGHT, OKABE_ITO[7]))
+    if not is_blue(c)
 )
 #: Map backgrounds a class colour must stand out from: white (OSM, CartoDB, the
 #: legend) and Leaflet's grey when there are no tiles.
 BACKGROUNDS: tuple[str, ...] = ("#FFFFFF", "#DDDDDD")
-#: Colours reserved for furniture and context: never given to a data class.
-RESERVED: dict[str, str] = {"outline": "#000000", "context": "#777777"}
+#: Colours reserved for furniture and context (the district outline, neighbouring
+#: districts, rivers, roads and ridges): never given to a data class.
+RESERVED: dict[str, str] = {"outline": "#000000", "context": "#777777", **CONTEXT}
 #: Smallest CIELAB ΔE (CIE76) between two classes of a figure, for normal vision
 #: and under simulated deuteranopia and protanopia.
 MIN_DELTA_E = 20.0
@@ -179,33 +186,35 @@ def _pick(preferred: str | None, used: list[str]) -> str:
 
 
 def figure_palette(
-    classes: Iterable[tuple[str, str]], preferred: Mapping[tuple[str, str], str] | None = None
+    classes: Iterable[tuple[str, str]], fixed: Mapping[tuple[str, str], str] | None = None
 ) -> dict[tuple[str, str], str]:
     """Give every legend class of one figure its own colour.
 
-    Classes whose preferred colour is still distinguishable from those already used
-    get it first (in the order given); then every other class takes the next colour
-    of :data:`FIGURE_COLOURS` that is distinguishable from all used so far.
+    A class with a fixed colour (its :data:`~geo.maps.styles.atlas.ATLAS` colour) keeps
+    it on every figure, so its colour never depends on its neighbours; the atlas is
+    checked to keep the classes of each figure apart (``tests/test_palette.py``).
+    Every other class (a layer added to the catalog without an atlas entry) takes the
+    next colour of :data:`FIGURE_COLOURS` distinguishable from all used so far.
 
     Parameters
     ----------
     classes : iterable of (layer id, class) pairs
         The figure's legend classes, in legend order; duplicates are ignored.
-    preferred : Mapping, optional
-        Class to the colour it should get when free (a river blue ...).
+    fixed : Mapping, optional
+        Class to its atlas colour.
 
     Returns
     -------
     dict
         Class to hex colour; no two classes share a colour.
     """
-    preferred = preferred or {}
+    fixed = fixed or {}
     order = list(dict.fromkeys(classes))
     used = list(RESERVED.values())
     out: dict[tuple[str, str], str] = {}
-    for cls in order:  # first pass: preferred colours that are still free
-        colour = preferred.get(cls)
-        if colour and _fits(colour, used, 1.0):
+    for cls in order:  # first pass: the atlas colours
+        colour = fixed.get(cls)
+        if colour and colour.upper() not in {c.upper() for c in out.values()}:
             out[cls] = colour
             used.append(colour)
     for cls in order:  # then everyone else, in legend order

@@ -11,7 +11,9 @@ __all__ = [
 ]
 
 
-def swatch_html(geometry_type: str, color: str, schematic: bool = False) -> str:
+def swatch_html(
+    geometry_type: str, color: str, schematic: bool = False, dash: str | None = None
+) -> str:
     """Return an inline SVG swatch for the legend, drawn like the map draws it.
 
     Parameters
@@ -22,6 +24,8 @@ def swatch_html(geometry_type: str, color: str, schematic: bool = False) -> str:
         Hex colour.
     schematic : bool
         Draw the dashed schematic variant.
+    dash : str, optional
+        The layer's own dash pattern (the Science City's dash-dot), drawn always.
 
     Returns
     -------
@@ -29,7 +33,8 @@ def swatch_html(geometry_type: str, color: str, schematic: bool = False) -> str:
         An ``<svg>`` element, 18 x 12 px.
     """
     c = html.escape(color, quote=True)
-    dash = f' stroke-dasharray="{SCHEMATIC_DASH.replace(" ", ",")}"' if schematic else ""
+    pattern = dash or (SCHEMATIC_DASH if schematic else "")
+    dash = f' stroke-dasharray="{html.escape(pattern.replace(" ", ","))}"' if pattern else ""
     gtype = geometry_type.removeprefix("Multi")
     if gtype == "Point":
         shape = f'<circle cx="9" cy="6" r="5" fill="{c}" stroke="{c}" fill-opacity="0.85"/>'
@@ -89,6 +94,9 @@ MAP_CSS = """
 .geo-label-3{font-size:12px;font-weight:600}
 .geo-label-4{font-size:11px;color:#444}
 .geo-label-note{font-size:11px;font-weight:600;color:#333}
+.geo-label-river{color:#1f5fa8;font-style:italic}
+.geo-label-road{color:#6b6b6b}
+.geo-label-ridge{color:#5c6b3a}
 .geo-label-hidden{visibility:hidden}
 .geo-popup table{border-collapse:collapse;font-size:12px}
 .geo-popup th{text-align:left;padding-right:6px;color:#444;font-weight:600;white-space:nowrap}

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from geo.maps.styles.atlas import ATLAS
 from geo.maps.styles.colours import PALETTE
 
 __all__ = [
@@ -51,7 +52,7 @@ class LayerStyle:
         Fixed colours of named categories; other categories take palette colours.
     """
 
-    color: str = "#0072B2"
+    color: str = "#7F6A5A"
     weight: float = 2.0
     fill: bool = True
     fill_opacity: float = 0.35
@@ -62,8 +63,20 @@ class LayerStyle:
     colors: Mapping[str, str] = field(default_factory=dict)
 
 
-#: Styles by the catalog's ``style`` key. Fixed colours are given where a meaning is
-#: shared across layers (the two cities, statuses), so the same idea looks the same.
+def _atlas(key: str, **options: Any) -> LayerStyle:
+    """Return a layer's style with its colours from the atlas palette."""
+    colours = ATLAS.get(key, {})
+    return LayerStyle(color=colours.get("", DEFAULT_COLOUR), colors=colours, **options)
+
+
+#: Colour of a layer the atlas does not know (a brown-grey: not blue, not a land use).
+DEFAULT_COLOUR = "#7F6A5A"
+
+#: Styles by the catalog's ``style`` key; every colour comes from
+#: :data:`geo.maps.styles.atlas.ATLAS`, so a class looks the same on every figure.
+#: Rivers, roads and ridges are light context under the thematic layers; the Science
+#: City is a heavy dash-dot outline over a faint fill, the two cities light fills
+#: with a thin outline, so the three areas differ in outline as well as hue.
 STYLES: dict[str, LayerStyle] = {
     "district": LayerStyle(
         color="#000000", weight=3.0, fill=False, fill_opacity=0.0, categorical=False
@@ -71,49 +84,32 @@ STYLES: dict[str, LayerStyle] = {
     "neighbours": LayerStyle(
         color="#777777", weight=1.0, fill=True, fill_opacity=0.05, categorical=False
     ),
-    "axes": LayerStyle(
-        color="#555555", weight=3.0, fill=False, colors={"river": "#0072B2", "road": "#882255"}
+    "axes": _atlas("axes", weight=2.5, fill=False, opacity=0.75),
+    "ridges": _atlas("ridges", weight=2.5, fill=False, opacity=0.7, categorical=False),
+    "campuses": _atlas("campuses", radius=6.0, fill_opacity=0.8, categorical=False),
+    "rd_platforms": _atlas("rd_platforms", radius=6.0, fill_opacity=0.85),
+    "transformation_platforms": _atlas("transformation_platforms", radius=6.0, fill_opacity=0.85),
+    "industrial_platforms": _atlas("industrial_platforms", fill_opacity=0.35, radius=6.0),
+    "carriers": _atlas("carriers", radius=5.0, fill_opacity=0.85),
+    "projects": _atlas("projects", radius=4.0, fill_opacity=0.85),
+    "cancer_resources": _atlas("cancer_resources", radius=7.0, fill_opacity=0.85),
+    "science_parks": _atlas("science_parks", radius=7.0, fill_opacity=0.85),
+    "smart_scenes": _atlas("smart_scenes", radius=5.0, fill_opacity=0.85),
+    "incubator_members": _atlas("incubator_members", radius=4.0, fill_opacity=0.85),
+    "ring_members": _atlas("ring_members", radius=4.0, fill_opacity=0.85),
+    "science_city": _atlas(
+        "science_city", weight=3.5, fill_opacity=0.08, dash_array="10 4 2 4", categorical=False
     ),
-    "ridges": LayerStyle(color="#117733", weight=4.0, fill=False, opacity=0.7, categorical=False),
-    "campuses": LayerStyle(color="#332288", radius=6.0, fill_opacity=0.8, categorical=False),
-    "rd_platforms": LayerStyle(radius=6.0, fill_opacity=0.85),
-    "transformation_platforms": LayerStyle(
-        radius=6.0,
-        fill_opacity=0.85,
-        colors={
-            "已建": "#009E73",
-            "在建": "#E69F00",
-            "拟建": "#56B4E9",
-            "新建": "#56B4E9",
-            "提升": "#CC79A7",
-            "existing": "#009E73",
-            "under construction": "#E69F00",
-            "planned": "#56B4E9",
-            "under-construction": "#E69F00",
-        },
-    ),
-    "industrial_platforms": LayerStyle(fill_opacity=0.35, radius=6.0),
-    "carriers": LayerStyle(radius=5.0, fill_opacity=0.85),
-    "projects": LayerStyle(radius=4.0, fill_opacity=0.85),
-    "cancer_resources": LayerStyle(color="#D55E00", radius=7.0, fill_opacity=0.85),
-    "science_parks": LayerStyle(color="#009E73", radius=7.0, fill_opacity=0.6),
-    "smart_scenes": LayerStyle(color="#CC79A7", radius=5.0, fill_opacity=0.85),
-    "incubator_members": LayerStyle(radius=4.0, fill_opacity=0.85),
-    "ring_members": LayerStyle(radius=4.0, fill_opacity=0.85),
-    "science_city": LayerStyle(color="#0072B2", fill_opacity=0.15, categorical=False),
-    "creative_valley": LayerStyle(color="#CC79A7", fill_opacity=0.2, categorical=False),
-    "screens": LayerStyle(color="#009E73", fill_opacity=0.25, categorical=False),
-    "cities": LayerStyle(
-        fill_opacity=0.3,
-        colors={"东部人字母城": "#E69F00", "西部科技新城": "#56B4E9"},
-    ),
-    "belts": LayerStyle(fill_opacity=0.25),
-    "rings": LayerStyle(fill_opacity=0.2),
-    "clusters": LayerStyle(fill_opacity=0.2),
+    "creative_valley": _atlas("creative_valley", fill_opacity=0.2, categorical=False),
+    "screens": _atlas("screens", fill_opacity=0.25, categorical=False),
+    "cities": _atlas("cities", weight=1.5, fill_opacity=0.3),
+    "belts": _atlas("belts", fill_opacity=0.25),
+    "rings": _atlas("rings", fill_opacity=0.2),
+    "clusters": _atlas("clusters", fill_opacity=0.2),
 }
 
 #: Used for a style key the module does not know (a new layer still gets drawn).
-DEFAULT_STYLE = LayerStyle()
+DEFAULT_STYLE = LayerStyle(color=DEFAULT_COLOUR)
 
 
 def get_style(key: str) -> LayerStyle:
@@ -271,7 +267,8 @@ def feature_style(
     color : str
         The feature's category colour.
     schematic : bool
-        Whether the geometry is schematic: drawn dashed with a lighter fill.
+        Whether the geometry is schematic: drawn dashed (the layer's own dash, if it
+        has one, else :data:`SCHEMATIC_DASH`) with a lighter fill.
     class_name : str
         CSS class(es) given to the SVG element (lets tests and users select a layer).
     line : bool
@@ -283,7 +280,7 @@ def feature_style(
         ``color``, ``weight``, ``opacity``, ``fill``, ``fillColor``, ``fillOpacity``,
         ``radius``, ``dashArray`` (when dashed) and ``className``.
     """
-    dash = SCHEMATIC_DASH if schematic else style.dash_array
+    dash = (style.dash_array or SCHEMATIC_DASH) if schematic else style.dash_array
     fill_opacity = style.fill_opacity * (SCHEMATIC_FILL_FACTOR if schematic else 1.0)
     weight = style.weight * (SCHEMATIC_LINE_FACTOR if schematic and line else 1.0)
     out: dict[str, Any] = {
