@@ -84,8 +84,8 @@ STYLES: dict[str, LayerStyle] = {
     "neighbours": LayerStyle(
         color="#777777", weight=1.0, fill=True, fill_opacity=0.05, categorical=False
     ),
-    "axes": _atlas("axes", weight=2.5, fill=False, opacity=0.75),
-    "ridges": _atlas("ridges", weight=2.5, fill=False, opacity=0.7, categorical=False),
+    "axes": _atlas("axes", weight=2.0, fill=False, opacity=0.75),
+    "ridges": _atlas("ridges", weight=2.0, fill=False, opacity=0.7, categorical=False),
     "campuses": _atlas("campuses", radius=6.0, fill_opacity=0.8, categorical=False),
     "rd_platforms": _atlas("rd_platforms", radius=6.0, fill_opacity=0.85),
     "transformation_platforms": _atlas("transformation_platforms", radius=6.0, fill_opacity=0.85),
