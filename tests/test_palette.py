@@ -18,7 +18,7 @@ from geo.layers import read_catalog
 from geo.maps import build_map, render_html
 from geo.maps.labels import figure_labels
 from geo.maps.specs import all_specs
-from geo.maps.styles import ATLAS, CONTEXT, WATER, is_blue
+from geo.maps.styles import ATLAS, CONTEXT, MIN_DELTA_E, WATER, delta_e, is_blue
 from geo.printing import Page, draw_figure
 from geo.printing.content import figure_content
 from geo.printing.labels import label_candidates
@@ -92,13 +92,32 @@ def print_colours(content) -> dict[tuple[str, str], str]:
     }
 
 
+def map_colours(page: str, atlas) -> dict[tuple[str, str], set[str]]:
+    """(layer id, class) to the colours its features are drawn in on the map."""
+    cat, layers, _, _ = atlas
+    legend = legend_colours(page)
+    styles = feature_styles(page)
+    out: dict[tuple[str, str], set[str]] = {}
+    for lid in {lid for lid, _ in legend}:
+        gdf = layers[lid]
+        field = cat[lid].kind_field if cat[lid].kind_field in gdf else "kind"
+        kinds = gdf[field] if field in gdf else [""] * len(gdf)
+        for fid, kind in zip(gdf["id"], kinds, strict=True):
+            if fid in styles:  # drawn (a point only where it is located well enough)
+                cls = (lid, "") if (lid, "") in legend else (lid, str(kind))
+                out.setdefault(cls, set()).add(styles[fid]["color"].upper())
+    return out
+
+
 def _all_colours(atlas) -> dict[tuple[str, str], set[tuple[str, str, str]]]:
     """(layer id, class) to every (figure, medium, colour) it is drawn in."""
     _, _, pages, prints = atlas
     seen: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
     for fig, page in pages.items():
         for cls, colour in legend_colours(page).items():
-            seen.setdefault(cls, set()).add((fig, "web", colour))
+            seen.setdefault(cls, set()).add((fig, "legend", colour))
+        for cls, colours in map_colours(page, atlas).items():
+            seen.setdefault(cls, set()).update((fig, "map", c) for c in colours)
         for cls, colour in print_colours(prints[fig]).items():
             seen.setdefault(cls, set()).add((fig, "print", colour))
     return seen
@@ -109,24 +128,11 @@ def test_a_class_has_one_colour_on_every_figure_web_and_print(atlas):
     seen = _all_colours(atlas)
     assert ("projects", "") in seen
     assert ("industrial_platforms", "industrial-park") in seen
+    for drawn in (("axes", "river"), ("campuses", ""), ("cities", "东部人字母城")):
+        assert {m for _, m, _ in seen[drawn]} == {"legend", "map", "print"}, drawn
     for cls, uses in seen.items():
         colours = {c for _, _, c in uses if cls[0] not in ("district", "neighbours")}
         assert len(colours) <= 1, f"{cls} is drawn in {sorted(uses)}"
-
-
-def test_map_features_are_drawn_in_their_legend_colour(atlas):
-    cat, layers, pages, _ = atlas
-    for fig in ("fig1", "fig5"):
-        legend = legend_colours(pages[fig])
-        styles = feature_styles(pages[fig])
-        for lid in ("industrial_platforms", "axes", "cities", "science_city"):
-            gdf = layers[lid]
-            field = cat[lid].kind_field if cat[lid].kind_field in gdf else "kind"
-            for fid, kind in zip(gdf["id"], gdf[field], strict=True):
-                if fid not in styles:
-                    continue  # not on this figure, or not located to draw as a point
-                want = legend.get((lid, kind), legend.get((lid, "")))
-                assert styles[fid]["color"].upper() == want, (fig, fid)
 
 
 def test_is_blue_names_cyan_to_indigo_and_nothing_else():
@@ -163,6 +169,11 @@ def test_every_figure_draws_rivers_roads_and_ridges_web_and_print(atlas, fig):
     assert drawn["ridges"] >= RIDGES, fig
     assert prints[fig].symbols["axes"]["river"].color == CONTEXT["river"]
     assert prints[fig].symbols["axes"]["road"].color == CONTEXT["road"]
+    if fig != "overview":  # the figure's classes stand apart from the context lines
+        for (lid, kind), colour in legend_colours(pages[fig]).items():
+            if lid not in ("axes", "ridges", "district", "neighbours"):
+                for line in CONTEXT.values():
+                    assert delta_e(colour, line) >= MIN_DELTA_E, (fig, lid, kind, line)
 
 
 def test_context_is_light_and_under_the_thematic_layers(atlas):
