@@ -66,8 +66,9 @@ class FigureSpec:
         Feature id to a second label line (Figure 1: each city's industries).
     draw_order : tuple of str
         Styling only: layers of the figure drawn in this order among themselves
-        (later above earlier; colours are handed out in draw order too). The others
-        keep catalog order. It adds no layer: each id must be on the figure.
+        (later above earlier; classes the atlas palette does not list get their
+        colours in draw order too). The others keep catalog order. It adds no
+        layer: each id must be on the figure.
     """
 
     id: str
