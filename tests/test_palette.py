@@ -18,7 +18,17 @@ from geo.layers import read_catalog
 from geo.maps import build_map, render_html
 from geo.maps.labels import figure_labels
 from geo.maps.specs import all_specs
-from geo.maps.styles import ATLAS, CONTEXT, MIN_DELTA_E, WATER, delta_e, is_blue
+from geo.maps.styles import (
+    ATLAS,
+    CONTEXT,
+    DEFAULT_STYLE,
+    FIGURE_COLOURS,
+    MIN_DELTA_E,
+    PALETTE,
+    WATER,
+    delta_e,
+    is_blue,
+)
 from geo.printing import Page, draw_figure
 from geo.printing.content import figure_content
 from geo.printing.labels import label_candidates
@@ -152,6 +162,9 @@ def test_nothing_but_water_is_blue(atlas):
         for kind, colour in classes.items():
             assert is_blue(colour) == ((style, kind) in WATER), (style, kind, colour)
     assert is_blue(CONTEXT["river"])
+    # a class the atlas does not list (a layer added later) never gets a blue either
+    assert not [c for c in (*FIGURE_COLOURS, *PALETTE) if is_blue(c)]
+    assert not is_blue(DEFAULT_STYLE.color)
 
 
 # --------------------------------------------------------------------------- context
@@ -174,6 +187,15 @@ def test_every_figure_draws_rivers_roads_and_ridges_web_and_print(atlas, fig):
             if lid not in ("axes", "ridges", "district", "neighbours"):
                 for line in CONTEXT.values():
                     assert delta_e(colour, line) >= MIN_DELTA_E, (fig, lid, kind, line)
+
+
+def test_online_pages_draw_the_context_lines_too(atlas):
+    cat, layers, _, _ = atlas
+    for spec in all_specs(cat)[:1]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingLayerWarning)
+            page = render_html(build_map(spec, layers, cat, "osm"))
+        assert set(feature_styles(page)) >= RIVERS | ROADS | RIDGES
 
 
 def test_context_is_light_and_under_the_thematic_layers(atlas):
