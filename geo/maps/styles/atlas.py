@@ -97,6 +97,7 @@ ATLAS: dict[str, dict[str, str]] = {
     },
     "transformation_platforms": {
         "under-construction": _VERMILLION,
+        "under construction": _VERMILLION,
         "在建": _VERMILLION,
         "planned": _URBAN,
         "拟建": _URBAN,

@@ -26,6 +26,10 @@ SCHEMATIC_DASH = "8 6"
 SCHEMATIC_FILL_FACTOR = 0.5
 
 
+#: Colour of a layer the atlas does not know (a brown-grey: not blue, not a land use).
+DEFAULT_COLOUR = "#7F6A5A"
+
+
 @dataclass(frozen=True)
 class LayerStyle:
     """How one layer is drawn.
@@ -52,7 +56,7 @@ class LayerStyle:
         Fixed colours of named categories; other categories take palette colours.
     """
 
-    color: str = "#7F6A5A"
+    color: str = DEFAULT_COLOUR
     weight: float = 2.0
     fill: bool = True
     fill_opacity: float = 0.35
@@ -68,9 +72,6 @@ def _atlas(key: str, **options: Any) -> LayerStyle:
     colours = ATLAS.get(key, {})
     return LayerStyle(color=colours.get("", DEFAULT_COLOUR), colors=colours, **options)
 
-
-#: Colour of a layer the atlas does not know (a brown-grey: not blue, not a land use).
-DEFAULT_COLOUR = "#7F6A5A"
 
 #: Styles by the catalog's ``style`` key; every colour comes from
 #: :data:`geo.maps.styles.atlas.ATLAS`, so a class looks the same on every figure.
@@ -93,7 +94,7 @@ STYLES: dict[str, LayerStyle] = {
     "carriers": _atlas("carriers", radius=5.0, fill_opacity=0.85),
     "projects": _atlas("projects", radius=4.0, fill_opacity=0.85),
     "cancer_resources": _atlas("cancer_resources", radius=7.0, fill_opacity=0.85),
-    "science_parks": _atlas("science_parks", radius=7.0, fill_opacity=0.85),
+    "science_parks": _atlas("science_parks", radius=7.0, fill_opacity=0.6),
     "smart_scenes": _atlas("smart_scenes", radius=5.0, fill_opacity=0.85),
     "incubator_members": _atlas("incubator_members", radius=4.0, fill_opacity=0.85),
     "ring_members": _atlas("ring_members", radius=4.0, fill_opacity=0.85),
