@@ -11,15 +11,25 @@ The source documents (``sources/``) are found the same way, with ``$GEO_SOURCES_
 first. The packaged copy is data shipped with the program: writing into it would
 change an installed package, so :func:`check_writable` refuses with the fix
 (``geo init DIR`` makes a copy to work on).
+
+Outputs never land on inputs: :func:`check_writable` also refuses a write whose
+target resolves (symlinks followed) inside the data folders in use (``layers/``,
+with its catalog, layer files, gazetteer, ledger, journal and backups, and
+``sources/``) or onto a file the process has read (:func:`protect`). The code whose
+job is to change the data grants itself its own targets with :func:`data_writes`;
+nothing else may write there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from geo._errors import PackagedDataError
+from geo._errors import OutputOnInputError, PackagedDataError
 
 __all__ = [
     "LAYERS_ENV",
@@ -27,8 +37,10 @@ __all__ = [
     "check_writable",
     "checkout_root",
     "copy_data",
+    "data_writes",
     "layers_dir",
     "packaged_dir",
+    "protect",
     "sources_dir",
 ]
 
@@ -126,7 +138,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def check_writable(path: str | Path) -> None:
+def check_packaged(path: str | Path) -> None:
     """Refuse to write into the data installed with the package.
 
     Parameters
@@ -150,6 +162,114 @@ def check_writable(path: str | Path) -> None:
                 "read-only; copy the data to a folder of your own with `geo init DIR` and "
                 f"set {LAYERS_ENV}=DIR/layers (or run from a checkout of the repository)"
             )
+
+
+# --------------------------------------------------------------------------- outputs vs inputs
+#: Files and folders this process read (or was told to keep), resolved.
+_protected: set[Path] = set()
+#: Files and folders the running code may write although they are data (resolved).
+_grants: ContextVar[tuple[Path, ...]] = ContextVar("geo_data_grants", default=())
+
+
+def protect(path: str | Path) -> None:
+    """Note that this process reads ``path``, so no output of it may land there.
+
+    Parameters
+    ----------
+    path : str or Path
+        An input file (or a folder of inputs).
+    """
+    _protected.add(Path(path).resolve())
+
+
+@contextlib.contextmanager
+def data_writes(*targets: str | Path) -> Iterator[None]:
+    """Let the block write ``targets`` although they lie in a data folder.
+
+    This is the permission the code that changes data (adding a layer, correcting
+    the gazetteer, relinking the claims) grants itself for its own files; every
+    other write into a data folder is refused by :func:`check_writable`.
+
+    Parameters
+    ----------
+    *targets : str or Path
+        Files, or folders whose whole content may be written (a backup folder).
+
+    Yields
+    ------
+    None
+    """
+    token = _grants.set(_grants.get() + tuple(Path(t).resolve() for t in targets))
+    try:
+        yield
+    finally:
+        _grants.reset(token)
+
+
+def _where(real: Path) -> str | None:
+    """Say which data ``real`` (resolved) would overwrite, or ``None``."""
+    for folder, what in ((layers_dir(), "the data folder"), (sources_dir(), "the sources")):
+        folder = folder.resolve()
+        if real == folder or real.is_relative_to(folder):
+            return f"inside {what} {_shown(folder)}"
+    for p in _protected:
+        if real == p:
+            return "a file this command reads"
+        if real.is_relative_to(p):
+            return f"inside {_shown(p)}, which this command reads"
+    return None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def check_data_output(path: str | Path) -> None:
+    """Refuse a write that would land on the data or on a file being read.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file about to be written (symlinks are followed).
+
+    Raises
+    ------
+    OutputOnInputError
+        If ``path`` resolves inside a data folder or onto a protected input, and the
+        running code has not granted itself that target (:func:`data_writes`).
+    """
+    real = Path(path).resolve()
+    if any(real == g or real.is_relative_to(g) for g in _grants.get()):
+        return
+    where = _where(real)
+    if where is not None:
+        raise OutputOnInputError(
+            f"refusing to write {path}: it is {where}; choose an output outside it, "
+            f"e.g. out/{Path(path).name or 'output'} (nothing was written)"
+        )
+
+
+def check_writable(path: str | Path) -> None:
+    """Refuse a write into the packaged data, a data folder or an input being read.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file about to be written.
+
+    Raises
+    ------
+    PackagedDataError
+        If ``path`` lies inside the packaged ``layers`` or ``sources`` folder.
+    OutputOnInputError
+        If it lies in the data folders in use or on an input (see
+        :func:`check_data_output`).
+    """
+    check_packaged(path)
+    check_data_output(path)
 
 
 def copy_data(destination: str | Path) -> dict[str, Path]:
@@ -185,8 +305,9 @@ def copy_data(destination: str | Path) -> dict[str, Path]:
                 f"{target} already exists; choose another folder (nothing was copied)"
             )
     for name, source in pairs.items():
-        for file in sorted(source.rglob("*")):
-            rel = file.relative_to(source)
-            if file.is_file() and not any(p.startswith((".", "__")) for p in rel.parts):
-                atomic_write_bytes(destination / name / rel, file.read_bytes())
+        with data_writes(destination / name):
+            for file in sorted(source.rglob("*")):
+                rel = file.relative_to(source)
+                if file.is_file() and not any(p.startswith((".", "__")) for p in rel.parts):
+                    atomic_write_bytes(destination / name / rel, file.read_bytes())
     return {name: destination / name for name in pairs}

@@ -76,6 +76,14 @@ class PackagedDataError(CatalogError):
     """A write was aimed at the data installed with the package (copy it first)."""
 
 
+class OutputOnInputError(GeoError, ValueError):
+    """A write would land in a data folder or on a file the command reads."""
+
+
+class JournalError(GeoError, ValueError):
+    """A commit journal cannot be read, or names a move it may not make; nothing was moved."""
+
+
 class CRSError(GeoError, ValueError):
     """A coordinate reference system is unknown, undeclared or unsuitable."""
 
