@@ -80,6 +80,10 @@ class OutputOnInputError(GeoError, ValueError):
     """A write would land in a data folder or on a file the command reads."""
 
 
+class OutputFolderError(GeoError, ValueError):
+    """A folder inside an output folder is a symbolic link leading out of it."""
+
+
 class JournalError(GeoError, ValueError):
     """A commit journal cannot be read, or names a move it may not make; nothing was moved."""
 
