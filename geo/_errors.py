@@ -131,6 +131,10 @@ class OfflineAssetError(GeoError, ValueError):
     """A map links an asset that the offline asset table does not hold."""
 
 
+class BuildManifestWarning(GeoWarning):
+    """The site's build manifest could not be read; everything is built again."""
+
+
 class SizeBudgetWarning(GeoWarning):
     """A figure's HTML file is larger than its size budget."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from geo._errors import (
     BasemapError,
+    BuildManifestWarning,
     CatalogError,
     ClaimParseError,
     CRSError,
@@ -43,6 +44,7 @@ from geo._errors import (
 
 __all__ = [
     "BasemapError",
+    "BuildManifestWarning",
     "CRSError",
     "CatalogError",
     "ClaimParseError",

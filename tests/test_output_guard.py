@@ -149,3 +149,22 @@ def test_a_deep_or_huge_journal_is_one_line(project, capsys, text):
     assert ".geo-commit.json" in line
     assert "RecursionError" not in line
     assert digest(layers) == before
+
+
+# --------------------------------------------------------------------------- the build manifest
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000, '{"version": 1, "units": {"a": {"key": 1, "layers": 2, "outputs": 3}}}'],
+    ids=["over-deep", "wrong-types"],
+)
+def test_an_unreadable_build_manifest_is_a_note_and_the_build_goes_on(tmp_path, text):
+    from geo.buildcache import MANIFEST_NAME, Manifest
+    from geo.errors import BuildManifestWarning
+
+    (tmp_path / MANIFEST_NAME).write_text(text, encoding="utf-8")
+    with pytest.warns(BuildManifestWarning, match="unreadable build manifest"):
+        manifest = Manifest(tmp_path)
+    assert manifest.entries == {}  # everything builds
+    manifest.save()
+    doc = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert doc == {"units": {}, "version": 1}
