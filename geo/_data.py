@@ -15,7 +15,8 @@ change an installed package, so :func:`check_writable` refuses with the fix
 Outputs never land on inputs: :func:`check_writable` also refuses a write whose
 target resolves (symlinks followed) inside the data folders in use (``layers/``,
 with its catalog, layer files, gazetteer, ledger, journal and backups, and
-``sources/``) or onto a file the process has read (:func:`protect`). The code whose
+``sources/``) or, while a command runs (:func:`command_inputs`), onto a file or
+folder it has read (:func:`protect`). The code whose
 job is to change the data grants itself its own targets with :func:`data_writes`;
 nothing else may write there.
 """
@@ -36,6 +37,7 @@ __all__ = [
     "SOURCES_ENV",
     "check_writable",
     "checkout_root",
+    "command_inputs",
     "copy_data",
     "data_writes",
     "layers_dir",
@@ -165,21 +167,43 @@ def check_packaged(path: str | Path) -> None:
 
 
 # --------------------------------------------------------------------------- outputs vs inputs
-#: Files and folders this process read (or was told to keep), resolved.
-_protected: set[Path] = set()
+#: Files and folders the running command read (resolved); None outside a command.
+_protected: ContextVar[set[Path] | None] = ContextVar("geo_data_inputs", default=None)
 #: Files and folders the running code may write although they are data (resolved).
 _grants: ContextVar[tuple[Path, ...]] = ContextVar("geo_data_grants", default=())
 
 
+@contextlib.contextmanager
+def command_inputs() -> Iterator[None]:
+    """Run a command: no write inside the block may land on what the block reads.
+
+    Outside such a block (a notebook reading a file, changing it and writing it
+    back) only the data folders are protected.
+
+    Yields
+    ------
+    None
+    """
+    token = _protected.set(set())
+    try:
+        yield
+    finally:
+        _protected.reset(token)
+
+
 def protect(path: str | Path) -> None:
-    """Note that this process reads ``path``, so no output of it may land there.
+    """Note that the running command reads ``path``, so no output of it may land there.
+
+    A no-op outside :func:`command_inputs`.
 
     Parameters
     ----------
     path : str or Path
         An input file (or a folder of inputs).
     """
-    _protected.add(Path(path).resolve())
+    inputs = _protected.get()
+    if inputs is not None:
+        inputs.add(Path(path).resolve())
 
 
 @contextlib.contextmanager
@@ -212,7 +236,7 @@ def _where(real: Path) -> str | None:
         folder = folder.resolve()
         if real == folder or real.is_relative_to(folder):
             return f"inside {what} {_shown(folder)}"
-    for p in _protected:
+    for p in _protected.get() or ():
         if real == p:
             return "a file this command reads"
         if real.is_relative_to(p):
@@ -293,6 +317,8 @@ def copy_data(destination: str | Path) -> dict[str, Path]:
     FileExistsError
         If ``destination/layers`` or ``destination/sources`` already exists (nothing
         is overwritten).
+    OutputOnInputError
+        If ``destination`` lies inside the data folders in use.
     """
     from geo._io import atomic_write_bytes
 
@@ -300,6 +326,7 @@ def copy_data(destination: str | Path) -> dict[str, Path]:
     pairs = {"layers": layers_dir(), "sources": sources_dir()}
     for name in pairs:
         target = destination / name
+        check_writable(target)  # a copy inside the data in use is refused
         if target.exists():
             raise FileExistsError(
                 f"{target} already exists; choose another folder (nothing was copied)"

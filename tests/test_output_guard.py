@@ -168,3 +168,39 @@ def test_an_unreadable_build_manifest_is_a_note_and_the_build_goes_on(tmp_path, 
     manifest.save()
     doc = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert doc == {"units": {}, "version": 1}
+
+
+def test_an_input_read_by_the_process_is_protected(tmp_path):
+    from geo._data import command_inputs
+    from geo._errors import OutputOnInputError
+    from geo._io import atomic_write_text
+    from geo.registry.inputs import read_input_document
+
+    src = tmp_path / "mine.csv"
+    src.write_text("name_zh,name_en,lon,lat\n点,P,106.4662,29.5665\n", encoding="utf-8")
+    with command_inputs():
+        read_input_document(src, "wgs84")
+        with pytest.raises(OutputOnInputError, match="a file this command reads"):
+            atomic_write_text(src, "x")
+    assert src.read_text(encoding="utf-8").startswith("name_zh")
+    read_input_document(src, "wgs84")  # outside a command: read, change, write back
+    atomic_write_text(src, "x")
+
+
+def test_a_project_folder_of_ones_own_is_protected(tmp_path):
+    from geo import Project
+    from geo._data import command_inputs
+    from geo._errors import OutputOnInputError
+    from geo._io import atomic_write_text
+
+    with command_inputs():
+        Project(tmp_path / "mine")
+        with pytest.raises(OutputOnInputError, match="which this command reads"):
+            atomic_write_text(tmp_path / "mine" / "out.gpkg", "x")
+
+
+def test_init_into_the_data_folder_is_refused(project, capsys):
+    before = digest(project / "layers")
+    assert main(["init", str(project / "layers" / "copy")]) == 2
+    assert "inside the data folder" in one_error_line(capsys.readouterr().err)
+    assert digest(project / "layers") == before

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from geo import __version__
+from geo._data import command_inputs
 from geo._errors import GeoError, GeoWarning, InterruptedWriteWarning
 from geo.console import terminal_text
 
@@ -265,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, debug: bool) -> int:
     """Run the parsed command; expected errors become one line and status 2."""
     try:
-        with _one_line_notes(args.command):
+        with _one_line_notes(args.command), command_inputs():
             status = int(args.func(args) or 0)
             sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status
