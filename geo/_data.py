@@ -232,7 +232,8 @@ def data_writes(*targets: str | Path) -> Iterator[None]:
 
 def _where(real: Path) -> str | None:
     """Say which data ``real`` (resolved) would overwrite, or ``None``."""
-    for folder, what in ((layers_dir(), "the data folder"), (sources_dir(), "the sources")):
+    data = ((layers_dir(), "the data folder"), (sources_dir(), "the source documents folder"))
+    for folder, what in data:
         folder = folder.resolve()
         if real == folder or real.is_relative_to(folder):
             return f"inside {what} {_shown(folder)}"

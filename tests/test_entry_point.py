@@ -19,17 +19,36 @@ def boom(args):
     raise ZeroDivisionError("division by zero\nsecond line")
 
 
-@pytest.fixture
-def broken_layers(monkeypatch):
-    """`geo layers` raising an exception that is no error of the toolkit."""
+def layers_run_by(monkeypatch, func):
+    """Make `geo layers` run ``func``."""
     real = build_parser
 
     def parser():
         p = real()
-        p._subparsers._group_actions[0].choices["layers"].set_defaults(func=boom)
+        p._subparsers._group_actions[0].choices["layers"].set_defaults(func=func)
         return p
 
     monkeypatch.setattr("geo.cli.build_parser", parser)
+
+
+@pytest.fixture
+def broken_layers(monkeypatch):
+    """`geo layers` raising an exception that is no error of the toolkit."""
+    layers_run_by(monkeypatch, boom)
+
+
+def test_control_characters_in_an_error_message_are_escaped(monkeypatch, capsys):
+    from geo.errors import GazetteerError
+
+    def unknown_place(args):
+        raise GazetteerError("place 西政\x1b]0;owned\x07\x1b[2J is not in the gazetteer")
+
+    layers_run_by(monkeypatch, unknown_place)
+    assert main(["layers"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    escaped = "place 西政\\x1b]0;owned\\x07\\x1b[2J is not in the gazetteer"
+    assert err == f"geo layers: error: {escaped}\n"
 
 
 def test_an_unexpected_exception_is_one_internal_error_line(broken_layers, capsys):

@@ -89,7 +89,7 @@ def test_the_sources_are_data_too(project):
     from geo._errors import OutputOnInputError
     from geo._io import atomic_write_text
 
-    with pytest.raises(OutputOnInputError, match="inside the sources"):
+    with pytest.raises(OutputOnInputError, match="inside the source documents folder"):
         atomic_write_text(project / "sources" / "new.txt", "x")
 
 

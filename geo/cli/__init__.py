@@ -135,14 +135,19 @@ def _one_line_notes(command: str) -> Iterator[None]:
 
         def show(message, category, *rest, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
             if issubclass(category, InterruptedWriteWarning):
-                print(f"geo: note: {message}", file=sys.stderr)
+                _say(f"geo: note: {message}")
             elif issubclass(category, GeoWarning):
-                print(f"geo {command}: warning: {message}", file=sys.stderr)
+                _say(f"geo {command}: warning: {message}")
             else:
                 default(message, category, *rest, **kw)
 
         warnings.showwarning = show
         yield
+
+
+def _say(line: str) -> None:
+    """Print a message to standard error, control characters from data escaped."""
+    print(terminal_text(line), file=sys.stderr)
 
 
 def _quiet_stdout() -> None:
@@ -256,10 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         message = f"{type(exc).__name__}: {_one_line(str(exc))}"
-        print(
-            f"geo: internal error in {command}: {message}; please report with --debug output",
-            file=sys.stderr,
-        )
+        _say(f"geo: internal error in {command}: {message}; please report with --debug output")
         return INTERNAL_ERROR_STATUS
 
 
@@ -276,10 +278,10 @@ def _run(args: argparse.Namespace, debug: bool) -> int:
     except OSError as exc:
         if debug:
             traceback.print_exc()
-        print(f"geo {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
+        _say(f"geo {args.command}: error: {os_error_message(exc)}")
         return 2
     except (GeoError, GeoWarning) as exc:  # a warning arrives here under `-W error`
         if debug:
             traceback.print_exc()
-        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        _say(f"geo {args.command}: error: {exc}")
         return 2
