@@ -192,7 +192,9 @@ def recover_argument(arg: str) -> str:
 
     Under ``LC_ALL=C`` (without UTF-8 mode) Python decodes each byte of a non-ASCII
     argument as a lone surrogate (``surrogateescape``); re-encoding gives the bytes
-    back, and they are decoded as UTF-8 when they are UTF-8.
+    back, and they are decoded as UTF-8 when they are UTF-8. An argument naming an
+    existing file or folder is kept as it came: that form is the one the file
+    system functions of such a locale can open.
 
     Parameters
     ----------
@@ -203,7 +205,7 @@ def recover_argument(arg: str) -> str:
     -------
     str
     """
-    if not any("\udc80" <= c <= "\udcff" for c in arg):
+    if not any("\udc80" <= c <= "\udcff" for c in arg) or os.path.lexists(arg):
         return arg
     try:
         return os.fsencode(arg).decode("utf-8")
