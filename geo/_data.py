@@ -16,9 +16,8 @@ Outputs never land on inputs: :func:`check_writable` also refuses a write whose
 target resolves (symlinks followed) inside the data folders in use (``layers/``,
 with its catalog, layer files, gazetteer, ledger, journal and backups, and
 ``sources/``) or, while a command runs (:func:`command_inputs`), onto a file or
-folder it has read (:func:`protect`). The code whose
-job is to change the data grants itself its own targets with :func:`data_writes`;
-nothing else may write there.
+folder it has read (:func:`protect`). The code whose job is to change the data
+grants itself its own targets with :func:`data_writes`; nothing else may write there.
 """
 
 from __future__ import annotations
@@ -35,6 +34,8 @@ from geo._errors import OutputOnInputError, PackagedDataError
 __all__ = [
     "LAYERS_ENV",
     "SOURCES_ENV",
+    "check_data_output",
+    "check_packaged",
     "check_writable",
     "checkout_root",
     "command_inputs",

@@ -13,7 +13,7 @@ Every file the toolkit writes goes through this module:
 * :func:`backup_copies` keeps previous versions under names that never collide.
 
 No write lands on the data: a target that resolves inside the data folders in use,
-or onto a file the process reads, is refused (:func:`geo._data.check_writable`)
+or onto a file the running command reads, is refused (:func:`geo._data.check_writable`)
 unless the code changing the data granted itself that target with
 :func:`data_writes`. A commit journal is checked against the same rule before any
 file is moved (see :func:`commit_files`).
@@ -413,7 +413,9 @@ def commit_files(folder: Path, moves: Sequence[Move]) -> None:
     :func:`write_lock` on ``folder`` finishes the renames. If a rename fails with
     an error, the moves already made are undone from the backups (the journal is
     switched to "undo" first, so a death during the undo is also recovered) and
-    the error is re-raised.
+    the error is re-raised. The journal records each staged file's SHA-256; the
+    next run checks every move against the rules of :mod:`geo._journal` before it
+    moves anything, and refuses a journal that breaks them.
 
     Parameters
     ----------
