@@ -11,24 +11,39 @@ The source documents (``sources/``) are found the same way, with ``$GEO_SOURCES_
 first. The packaged copy is data shipped with the program: writing into it would
 change an installed package, so :func:`check_writable` refuses with the fix
 (``geo init DIR`` makes a copy to work on).
+
+Outputs never land on inputs: :func:`check_writable` also refuses a write whose
+target resolves (symlinks followed) inside the data folders in use (``layers/``,
+with its catalog, layer files, gazetteer, ledger, journal and backups, and
+``sources/``) or, while a command runs (:func:`command_inputs`), onto a file or
+folder it has read (:func:`protect`). The code whose job is to change the data
+grants itself its own targets with :func:`data_writes`; nothing else may write there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from geo._errors import PackagedDataError
+from geo._errors import OutputOnInputError, PackagedDataError
 
 __all__ = [
     "LAYERS_ENV",
     "SOURCES_ENV",
+    "check_data_output",
+    "check_packaged",
     "check_writable",
     "checkout_root",
+    "command_inputs",
     "copy_data",
+    "data_writes",
     "layers_dir",
     "packaged_dir",
+    "protect",
     "sources_dir",
 ]
 
@@ -126,7 +141,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def check_writable(path: str | Path) -> None:
+def check_packaged(path: str | Path) -> None:
     """Refuse to write into the data installed with the package.
 
     Parameters
@@ -152,6 +167,137 @@ def check_writable(path: str | Path) -> None:
             )
 
 
+# --------------------------------------------------------------------------- outputs vs inputs
+#: Files and folders the running command read (resolved); None outside a command.
+_protected: ContextVar[set[Path] | None] = ContextVar("geo_data_inputs", default=None)
+#: Files and folders the running code may write although they are data (resolved).
+_grants: ContextVar[tuple[Path, ...]] = ContextVar("geo_data_grants", default=())
+
+
+@contextlib.contextmanager
+def command_inputs() -> Iterator[None]:
+    """Run a command: no write inside the block may land on what the block reads.
+
+    Outside such a block (a notebook reading a file, changing it and writing it
+    back) only the data folders are protected.
+
+    Yields
+    ------
+    None
+    """
+    token = _protected.set(set())
+    try:
+        yield
+    finally:
+        _protected.reset(token)
+
+
+def protect(path: str | Path) -> None:
+    """Note that the running command reads ``path``, so no output of it may land there.
+
+    A no-op outside :func:`command_inputs`.
+
+    Parameters
+    ----------
+    path : str or Path
+        An input file (or a folder of inputs).
+    """
+    inputs = _protected.get()
+    if inputs is not None:
+        inputs.add(Path(path).resolve())
+
+
+@contextlib.contextmanager
+def data_writes(*targets: str | Path) -> Iterator[None]:
+    """Let the block write ``targets`` although they lie in a data folder.
+
+    This is the permission the code that changes data (adding a layer, correcting
+    the gazetteer, relinking the claims) grants itself for its own files; every
+    other write into a data folder is refused by :func:`check_writable`.
+
+    Parameters
+    ----------
+    *targets : str or Path
+        Files, or folders whose whole content may be written (a backup folder).
+
+    Yields
+    ------
+    None
+    """
+    token = _grants.set(_grants.get() + tuple(Path(t).resolve() for t in targets))
+    try:
+        yield
+    finally:
+        _grants.reset(token)
+
+
+def _where(real: Path) -> str | None:
+    """Say which data ``real`` (resolved) would overwrite, or ``None``."""
+    data = ((layers_dir(), "the data folder"), (sources_dir(), "the source documents folder"))
+    for folder, what in data:
+        folder = folder.resolve()
+        if real == folder or real.is_relative_to(folder):
+            return f"inside {what} {_shown(folder)}"
+    for p in _protected.get() or ():
+        if real == p:
+            return "a file this command reads"
+        if real.is_relative_to(p):
+            return f"inside {_shown(p)}, which this command reads"
+    return None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def check_data_output(path: str | Path) -> None:
+    """Refuse a write that would land on the data or on a file being read.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file about to be written (symlinks are followed).
+
+    Raises
+    ------
+    OutputOnInputError
+        If ``path`` resolves inside a data folder or onto a protected input, and the
+        running code has not granted itself that target (:func:`data_writes`).
+    """
+    real = Path(path).resolve()
+    if any(real == g or real.is_relative_to(g) for g in _grants.get()):
+        return
+    where = _where(real)
+    if where is not None:
+        raise OutputOnInputError(
+            f"refusing to write {path}: it is {where}; choose an output outside it, "
+            f"e.g. out/{Path(path).name or 'output'} (nothing was written)"
+        )
+
+
+def check_writable(path: str | Path) -> None:
+    """Refuse a write into the packaged data, a data folder or an input being read.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file about to be written.
+
+    Raises
+    ------
+    PackagedDataError
+        If ``path`` lies inside the packaged ``layers`` or ``sources`` folder.
+    OutputOnInputError
+        If it lies in the data folders in use or on an input (see
+        :func:`check_data_output`).
+    """
+    check_packaged(path)
+    check_data_output(path)
+
+
 def copy_data(destination: str | Path) -> dict[str, Path]:
     """Copy the current layers and sources folders into ``destination``, to edit there.
 
@@ -173,6 +319,8 @@ def copy_data(destination: str | Path) -> dict[str, Path]:
     FileExistsError
         If ``destination/layers`` or ``destination/sources`` already exists (nothing
         is overwritten).
+    OutputOnInputError
+        If ``destination`` lies inside the data folders in use.
     """
     from geo._io import atomic_write_bytes
 
@@ -180,13 +328,15 @@ def copy_data(destination: str | Path) -> dict[str, Path]:
     pairs = {"layers": layers_dir(), "sources": sources_dir()}
     for name in pairs:
         target = destination / name
+        check_writable(target)  # a copy inside the data in use is refused
         if target.exists():
             raise FileExistsError(
                 f"{target} already exists; choose another folder (nothing was copied)"
             )
     for name, source in pairs.items():
-        for file in sorted(source.rglob("*")):
-            rel = file.relative_to(source)
-            if file.is_file() and not any(p.startswith((".", "__")) for p in rel.parts):
-                atomic_write_bytes(destination / name / rel, file.read_bytes())
+        with data_writes(destination / name):
+            for file in sorted(source.rglob("*")):
+                rel = file.relative_to(source)
+                if file.is_file() and not any(p.startswith((".", "__")) for p in rel.parts):
+                    atomic_write_bytes(destination / name / rel, file.read_bytes())
     return {name: destination / name for name in pairs}

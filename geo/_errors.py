@@ -76,6 +76,18 @@ class PackagedDataError(CatalogError):
     """A write was aimed at the data installed with the package (copy it first)."""
 
 
+class OutputOnInputError(GeoError, ValueError):
+    """A write would land in a data folder or on a file the command reads."""
+
+
+class OutputFolderError(GeoError, ValueError):
+    """A folder inside an output folder is a symbolic link leading out of it."""
+
+
+class JournalError(GeoError, ValueError):
+    """A commit journal cannot be read, or names a move it may not make; nothing was moved."""
+
+
 class CRSError(GeoError, ValueError):
     """A coordinate reference system is unknown, undeclared or unsuitable."""
 
@@ -117,6 +129,10 @@ class InterruptedWriteWarning(GeoWarning):
 
 class OfflineAssetError(GeoError, ValueError):
     """A map links an asset that the offline asset table does not hold."""
+
+
+class BuildManifestWarning(GeoWarning):
+    """The site's build manifest could not be read; everything is built again."""
 
 
 class SizeBudgetWarning(GeoWarning):

@@ -12,6 +12,12 @@ Every file the toolkit writes goes through this module:
   process is killed half-way, the next run finishes (or undoes) the commit.
 * :func:`backup_copies` keeps previous versions under names that never collide.
 
+No write lands on the data: a target that resolves inside the data folders in use,
+or onto a file the running command reads, is refused (:func:`geo._data.check_writable`)
+unless the code changing the data granted itself that target with
+:func:`data_writes`. A commit journal is checked against the same rule before any
+file is moved (see :func:`commit_files`).
+
 This is the only module that renames files into place (``os.replace``).
 """
 
@@ -20,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import json
 import os
 import shutil
 import tempfile
@@ -28,13 +33,14 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from geo._data import check_writable
+from geo._data import check_packaged, check_writable, data_writes, protect
 from geo._errors import InterruptedWriteWarning, MissingDependencyError, WriteLockTimeoutError
+from geo._journal import BACKUP_DIR, JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
 
 __all__ = [
+    "BACKUP_DIR",
     "DEFAULT_LOCK_TIMEOUT_S",
     "JOURNAL_NAME",
     "LOCK_NAME",
@@ -44,16 +50,14 @@ __all__ = [
     "atomic_write_text",
     "backup_copies",
     "commit_files",
+    "data_writes",
+    "protect",
     "settle",
     "stage_text",
     "write_if_changed",
     "write_lock",
 ]
 
-#: Lock file taken by every writer of a folder.
-LOCK_NAME = ".geo.lock"
-#: Journal of a multi-file commit in progress (absent when no commit is pending).
-JOURNAL_NAME = ".geo-commit.json"
 #: Seconds a writer waits for the lock; ``$GEO_LOCK_TIMEOUT`` overrides it.
 DEFAULT_LOCK_TIMEOUT_S = 60.0
 #: Temporary files: hidden, ``.tmp`` suffix (ignored by git).
@@ -301,7 +305,7 @@ def write_lock(folder: str | Path, timeout: float | None = None) -> Iterator[Pat
         If another process holds the lock for longer than ``timeout``.
     """
     folder = Path(folder)
-    check_writable(folder)
+    check_packaged(folder)
     lock_path = folder.resolve() / LOCK_NAME
     with _held_guard:
         depth = _held.get(lock_path, 0)
@@ -378,66 +382,6 @@ def backup_copies(sources: Sequence[Path], folder: Path, stamp: str | None = Non
 
 
 # --------------------------------------------------------------------------- journal
-@dataclass(frozen=True)
-class Move:
-    """One file of a commit: a staged temporary file, its target, and the target's backup.
-
-    Attributes
-    ----------
-    staged : Path
-        The synced temporary file holding the new content.
-    target : Path
-        The file it replaces.
-    backup : Path or None
-        A copy of the previous target, used to undo a failed commit.
-    created : bool
-        Whether the target is new (undoing the commit removes it).
-    """
-
-    staged: Path
-    target: Path
-    backup: Path | None = None
-    created: bool = False
-
-
-def _journal_text(folder: Path, moves: Sequence[Move], mode: str) -> str:
-    def rel(p: Path | None) -> str | None:
-        return None if p is None else os.path.relpath(p, folder)
-
-    entries = [
-        {
-            "staged": rel(m.staged),
-            "target": rel(m.target),
-            "backup": rel(m.backup),
-            "created": m.created,
-        }
-        for m in moves
-    ]
-    return json.dumps({"mode": mode, "moves": entries}, indent=1) + "\n"
-
-
-def _read_journal(folder: Path) -> tuple[str, list[Move]]:
-    doc = json.loads((folder / JOURNAL_NAME).read_text(encoding="utf-8"))
-
-    root = folder.resolve()
-
-    def inside(p: str) -> Path:
-        if not (folder / p).resolve().is_relative_to(root):  # only ever renames inside
-            raise ValueError(f"path {p!r} leaves the folder")
-        return folder / p
-
-    moves = [
-        Move(
-            inside(e["staged"]),
-            inside(e["target"]),
-            None if e["backup"] is None else inside(e["backup"]),
-            bool(e["created"]),
-        )
-        for e in doc["moves"]
-    ]
-    return doc["mode"], moves
-
-
 def _roll_forward(moves: Sequence[Move]) -> None:
     for m in moves:
         if m.staged.exists():  # a missing staged file was renamed already
@@ -469,7 +413,9 @@ def commit_files(folder: Path, moves: Sequence[Move]) -> None:
     :func:`write_lock` on ``folder`` finishes the renames. If a rename fails with
     an error, the moves already made are undone from the backups (the journal is
     switched to "undo" first, so a death during the undo is also recovered) and
-    the error is re-raised.
+    the error is re-raised. The journal records each staged file's SHA-256; the
+    next run checks every move against the rules of :mod:`geo._journal` before it
+    moves anything, and refuses a journal that breaks them.
 
     Parameters
     ----------
@@ -478,14 +424,15 @@ def commit_files(folder: Path, moves: Sequence[Move]) -> None:
     moves : sequence of Move
         Staged files (complete and synced) and their targets.
     """
-    with write_lock(folder):
-        atomic_write_text(folder / JOURNAL_NAME, _journal_text(folder, moves, "forward"))
+    journal = folder / JOURNAL_NAME
+    with write_lock(folder), data_writes(journal):
+        atomic_write_text(journal, journal_text(folder, moves, "forward"))
         try:
             for m in moves:
                 _replace(m.staged, m.target)
         except BaseException:
             try:
-                atomic_write_text(folder / JOURNAL_NAME, _journal_text(folder, moves, "undo"))
+                atomic_write_text(journal, journal_text(folder, moves, "undo"))
             except OSError:  # e.g. a full disk: undo without a record rather than finish
                 (folder / JOURNAL_NAME).unlink(missing_ok=True)
             with contextlib.suppress(OSError):  # a failed undo is retried from its record
@@ -505,14 +452,7 @@ def _settle_locked(folder: Path) -> list[str]:
     """Finish a pending commit and remove stale temporary files; return what was done."""
     done: list[str] = []
     if (folder / JOURNAL_NAME).exists():
-        try:
-            mode, moves = _read_journal(folder)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            journal = folder / JOURNAL_NAME
-            raise OSError(
-                f"{journal}: unreadable commit journal ({exc}); fix: compare the files of "
-                f"{folder} with its .backup folder, then delete the journal"
-            ) from None
+        mode, moves, _ = read_journal(folder)  # checked before anything moves
         _finish(folder, mode, moves)
         names = ", ".join(m.target.name for m in moves)
         verb = "finished" if mode == "forward" else "undid"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import LayerLoadWarning
+from geo._errors import LayerLoadWarning, OutputFolderError
 from geo.buildcache import (
     Manifest,
     Recording,
@@ -274,6 +274,7 @@ def build_site(
     unknown = sorted(set(steps) - set(STEPS))
     if unknown:
         raise ValueError(f"unknown step(s) {', '.join(unknown)}: use {', '.join(STEPS)}")
+    check_output_folder(Path(out))
     loading = StepResult("load")
     started = time.perf_counter()
     inputs = load_inputs()
@@ -295,6 +296,37 @@ def build_site(
             progress(step.line())
     build.manifest.save()
     return results
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse an output folder holding a symbolic link that leads out of it.
+
+    The build writes only inside ``out``; a ``print/`` (or any entry) that is a link
+    to another folder would put files there and break the manifest's bookkeeping.
+    Checked before anything is written.
+
+    Parameters
+    ----------
+    out : Path
+        The site folder (it may itself be a link, and may not exist yet).
+
+    Raises
+    ------
+    OutputFolderError
+        Naming every such entry and the fix.
+    """
+    if not out.is_dir():
+        return
+    root = out.resolve()
+    leaving = sorted(
+        p for p in out.iterdir() if p.is_symlink() and not p.resolve().is_relative_to(root)
+    )
+    if leaving:
+        names = ", ".join(f"{p} -> {p.resolve()}" for p in leaving)
+        raise OutputFolderError(
+            f"{names}: a symbolic link leading out of the site folder {out}; remove the "
+            "link (the site writes only inside its folder) or choose another --out"
+        )
 
 
 def captured_warnings(run: Callable[[], Any]) -> tuple[Any, list[str]]:

@@ -14,6 +14,10 @@ Which layers a unit reads is found while it runs: the layers are handed to it in
 :class:`Recording` mapping, which notes every id looked up (or all of them, when
 the unit iterates). A later run computes the key from the same ids, so a layer the
 unit never looked at does not make it build again.
+
+A manifest that cannot be read (missing, broken, nested too deeply, over
+:data:`MAX_MANIFEST_BYTES`, of another layout) counts as absent: everything builds,
+and a broken one is reported in one note.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import hashlib
 import json
 import platform
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +37,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
+from geo._errors import BuildManifestWarning, OutputFolderError
 from geo._io import atomic_write_text
 
 __all__ = [
@@ -51,6 +57,8 @@ __all__ = [
 MANIFEST_NAME = ".build-manifest.json"
 #: Bump when the manifest's layout changes: an old manifest then counts as empty.
 MANIFEST_VERSION = 1
+#: A manifest larger than this is not read (the site's is about 100 kB).
+MAX_MANIFEST_BYTES = 20_000_000
 #: Libraries whose versions are part of every key.
 LIBRARIES: tuple[str, ...] = (
     "folium",
@@ -267,6 +275,13 @@ def layer_digests(ids: Iterable[str], digests: Mapping[str, str]) -> dict[str, s
 
 
 # --------------------------------------------------------------------------- manifest
+def _outputs(value: Any) -> dict[str, str]:
+    """Return the recorded files of a unit (relative path to SHA-256) as text."""
+    if not isinstance(value, dict):
+        raise TypeError("outputs is not an object")
+    return {str(k): str(v) for k, v in value.items()}
+
+
 @dataclass
 class Entry:
     """What the manifest knows of one unit.
@@ -302,15 +317,28 @@ class Manifest:
 
     def _read(self) -> dict[str, Entry]:
         try:
+            if self.path.stat().st_size > MAX_MANIFEST_BYTES:
+                raise ValueError(f"over {MAX_MANIFEST_BYTES:,} bytes")
             doc = json.loads(self.path.read_text(encoding="utf-8"))
             if doc.get("version") != MANIFEST_VERSION:
                 return {}
             return {
-                name: Entry(str(e["key"]), list(e["layers"]), dict(e["outputs"]))
+                str(name): Entry(
+                    str(e["key"]), [str(x) for x in e["layers"]], _outputs(e["outputs"])
+                )
                 for name, e in doc["units"].items()
             }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}  # no manifest, or an unreadable one: everything builds
+        except FileNotFoundError:
+            return {}  # a first build
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+            warnings.warn(
+                f"{self.path}: unreadable build manifest ({reason}); building everything "
+                "again, and the manifest is rewritten",
+                BuildManifestWarning,
+                stacklevel=3,
+            )
+            return {}
 
     def layers_of(self, unit: str) -> list[str] | None:
         """Return the layer ids a unit looked up when it was last built, if known."""
@@ -353,8 +381,15 @@ class Manifest:
             The layer ids it looked up.
         """
         hashes = {}
+        root = self.root.resolve()
         for p in outputs:
-            rel = Path(p).resolve().relative_to(self.root.resolve()).as_posix()
+            real = Path(p).resolve()
+            if not real.is_relative_to(root):
+                raise OutputFolderError(
+                    f"{p}: written outside the site folder {self.root} (through a symbolic "
+                    "link); remove the link or choose another output folder"
+                )
+            rel = real.relative_to(root).as_posix()
             hashes[rel] = file_digest(Path(p)) or ""
         self.entries[unit] = Entry(key, sorted(set(layers)), hashes)
 

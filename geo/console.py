@@ -1,14 +1,20 @@
-"""Result tables for a terminal: aligned text, CSV, JSON records or GeoJSON.
+r"""Result tables for a terminal: aligned text, CSV, JSON records or GeoJSON.
 
 Every command that prints a table prints it through :func:`rows_text` (rows of
 text) or :func:`frame_text` (a pandas table), so ``--format json`` gives the same
 records everywhere: a list of objects, one per row, keyed by the column names.
+
+Text from data never drives the terminal: :func:`terminal_text` shows control
+characters (ESC, BEL, carriage return, C1 codes, bidirectional overrides) as
+visible escapes such as ``\x1b``. Table cells pass through it, and the command
+line passes every message and every line written to a terminal through it.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +22,48 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["TABLE_FORMATS", "cell_text", "echo", "format_table", "frame_text", "rows_text"]
+__all__ = [
+    "TABLE_FORMATS",
+    "cell_text",
+    "echo",
+    "format_table",
+    "frame_text",
+    "rows_text",
+    "terminal_text",
+]
 
 #: Output formats of a table: readable text, CSV or JSON records.
 TABLE_FORMATS = ("table", "csv", "json")
+#: Characters a terminal acts on: C0 (but tab and newline), DEL, C1, bidi controls.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: In a table cell a tab or newline would break the columns too.
+_CELL_CONTROLS = re.compile(f"[\t\n{_CONTROLS.pattern[1:-1]}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str, *, cell: bool = False) -> str:
+    r"""Return ``text`` with the characters a terminal acts on shown as escapes.
+
+    ESC (which starts sequences that set the window title or clear the screen),
+    BEL, backspace, carriage return, DEL, the C1 codes and the bidirectional
+    overrides become ``\x1b``, ``\x07``, ``\u202e`` ...; other text is unchanged.
+
+    Parameters
+    ----------
+    text : str
+        Text from data, a message or a whole line of output.
+    cell : bool, default False
+        Escape tabs and newlines as well (a table cell is one line).
+
+    Returns
+    -------
+    str
+    """
+    return (_CELL_CONTROLS if cell else _CONTROLS).sub(_escape, text)
 
 
 def _width(text: str) -> int:
@@ -41,7 +85,7 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     -------
     str
     """
-    lines = [list(header), *(list(r) for r in rows)]
+    lines = [[terminal_text(c, cell=True) for c in r] for r in (header, *rows)]
     widths = [max(_width(r[i]) for r in lines) for i in range(len(header))]
     lines.insert(1, ["-" * w for w in widths])
     return "\n".join(

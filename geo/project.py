@@ -214,6 +214,7 @@ class Project:
 
     def __init__(self, folder: str | Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else _data.layers_dir()
+        _data.protect(self.folder)  # no output of this process may land in it
         self._loaded: dict[str, gpd.GeoDataFrame] = {}
         self._problems: dict[str, LayerProblem] = {}
         self._reported: set[str] = set()

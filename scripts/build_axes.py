@@ -180,8 +180,11 @@ def round_geometry(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write JSON atomically through :func:`geo.layers.atomic_write_text`."""
-    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
+    """Write JSON atomically through :func:`geo.layers.atomic_write_text` (a data file)."""
+    from geo._io import data_writes
+
+    with data_writes(path):  # this script regenerates the committed layers
+        atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=1) + "\n")
 
 
 def collection(name: str, feats: list[tuple[dict[str, Any], shapely.Geometry]]) -> dict[str, Any]:

@@ -189,8 +189,11 @@ def feature_collection(gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write JSON atomically through :func:`geo._io.atomic_write_text`."""
-    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+    """Write JSON atomically through :func:`geo._io.atomic_write_text` (a data file)."""
+    from geo._io import data_writes
+
+    with data_writes(path):  # this script regenerates the committed layers
+        atomic_write_text(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def sample_vertices(geom_gcj: shapely.Geometry, n: int = 12) -> list[dict[str, float]]:

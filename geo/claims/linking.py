@@ -219,10 +219,10 @@ def relink_ledger(
         The linked ledger and the changes (see :func:`link_ledger`), and the path
         written (None when nothing was: a dry run, or no change).
     """
-    from geo._io import write_lock
+    from geo._io import data_writes, write_lock
 
     path = Path(path) if path is not None else ledger_path()
-    with contextlib.nullcontext() if dry_run else write_lock(path.parent):
+    with contextlib.nullcontext() if dry_run else write_lock(path.parent), data_writes(path):
         linked, changes = link_ledger(path)
         wrote = None if dry_run or changes.empty else write_ledger(linked, path)
     return linked, changes, wrote

@@ -1,10 +1,18 @@
-"""The ``geo`` command line.
+r"""The ``geo`` command line.
 
 Each command group lives in ``geo/cli/cmd_<name>.py`` and exposes
 ``register(subparsers)``; :data:`COMMANDS` lists them, so adding a command is adding
 a module and its line there. Commands parse arguments, call the library and print;
 an error of the toolkit (:class:`~geo.errors.GeoError`) or of the operating system
-becomes one line and exit status 2.
+becomes one line and exit status 2. Anything else is a fault of the toolkit: it
+becomes one ``internal error`` line and exit status 70 (``geo --debug`` shows the
+traceback), so no command ever prints a traceback.
+
+The entry point also makes the output safe for any terminal and locale: standard
+output and error never fail on a character their encoding lacks (it is written as
+a ``\u`` escape), text written to a terminal shows control characters as escapes
+(:func:`geo.console.terminal_text`), and arguments decoded under a C locale are
+recovered as the UTF-8 text they were typed as.
 """
 
 from __future__ import annotations
@@ -14,12 +22,17 @@ import errno
 import importlib
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, TextIO
 
 from geo import __version__
+from geo._data import command_inputs
 from geo._errors import GeoError, GeoWarning, InterruptedWriteWarning
+from geo.console import terminal_text
 
 #: The command modules, one a line, in the order of ``geo --help``.
 COMMANDS = [
@@ -34,6 +47,8 @@ COMMANDS = [
     "cmd_site",
 ]
 
+#: Exit status of a fault of the toolkit itself (``EX_SOFTWARE`` of sysexits.h).
+INTERNAL_ERROR_STATUS = 70
 #: What to do about an operating-system error, by errno.
 OS_ERROR_FIXES = {
     errno.ENOSPC: "free disk space (or write elsewhere) and run again",
@@ -57,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Shapingba innovation-layout toolkit: layers, measures, claims and maps.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback of an error (accepted anywhere on the line)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"geo.cli.{name}").register(sub)
@@ -80,8 +100,26 @@ def os_error_message(exc: OSError) -> str:
     path = exc.filename2 if exc.filename2 is not None else exc.filename
     what = exc.strerror or os.strerror(exc.errno)
     fix = OS_ERROR_FIXES.get(exc.errno, "check the path and the disk, then run again")
+    if exc.errno in (errno.EACCES, errno.EPERM) and path is not None:
+        fix = _permission_fix(os.fsdecode(path))
     where = f"{os.fsdecode(path)}: " if path is not None else ""
     return f"{where}{what}; fix: {fix}"
+
+
+def _permission_fix(name: str) -> str:
+    """Say what a permission error was about: reading the file, or writing there."""
+    path = Path(name)
+    if path.is_symlink() or path.exists():
+        wanted = os.R_OK | (os.X_OK if path.is_dir() else 0)
+        if not os.access(path, wanted):
+            return "you may not read it: ask its owner for access or change its permissions"
+        if not os.access(path, os.W_OK):
+            return "you may not write there: choose another path or change its permissions"
+        return "the system refused access: check the permissions of the path and its folders"
+    folder = path.absolute().parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return "you may not write there: choose another path or change its permissions"
+    return "the system refused access: check the permissions of the path and its folders"
 
 
 @contextmanager
@@ -97,14 +135,19 @@ def _one_line_notes(command: str) -> Iterator[None]:
 
         def show(message, category, *rest, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
             if issubclass(category, InterruptedWriteWarning):
-                print(f"geo: note: {message}", file=sys.stderr)
+                _say(f"geo: note: {message}")
             elif issubclass(category, GeoWarning):
-                print(f"geo {command}: warning: {message}", file=sys.stderr)
+                _say(f"geo {command}: warning: {message}")
             else:
                 default(message, category, *rest, **kw)
 
         warnings.showwarning = show
         yield
+
+
+def _say(line: str) -> None:
+    """Print a message to standard error, control characters from data escaped."""
+    print(terminal_text(line), file=sys.stderr)
 
 
 def _quiet_stdout() -> None:
@@ -116,12 +159,80 @@ def _quiet_stdout() -> None:
         pass
 
 
+class _TerminalStream:
+    """A text stream that shows control characters as escapes (see ``terminal_text``)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _safe_streams() -> None:
+    """Never fail on an unencodable character; escape control characters on a terminal."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        with suppress(AttributeError, ValueError, OSError):  # e.g. a captured stream
+            stream.reconfigure(errors="backslashreplace")
+        try:
+            tty = not isinstance(stream, _TerminalStream) and stream.isatty()
+        except (AttributeError, ValueError, OSError):
+            tty = False
+        if tty:
+            setattr(sys, name, _TerminalStream(stream))
+
+
+def recover_argument(arg: str) -> str:
+    """Return an argument as typed, when a C locale decoded its UTF-8 bytes as escapes.
+
+    Under ``LC_ALL=C`` (without UTF-8 mode) Python decodes each byte of a non-ASCII
+    argument as a lone surrogate (``surrogateescape``); re-encoding gives the bytes
+    back, and they are decoded as UTF-8 when they are UTF-8. An argument naming an
+    existing file or folder is kept as it came: that form is the one the file
+    system functions of such a locale can open.
+
+    Parameters
+    ----------
+    arg : str
+        One command-line argument.
+
+    Returns
+    -------
+    str
+    """
+    if not any("\udc80" <= c <= "\udcff" for c in arg) or os.path.lexists(arg):
+        return arg
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return arg
+
+
+def _split_debug(argv: Sequence[str]) -> tuple[list[str], bool]:
+    """Take ``--debug`` out of the arguments (before a ``--``), wherever it stands."""
+    args = [recover_argument(a) for a in argv]
+    end = args.index("--") if "--" in args else len(args)
+    head = [a for a in args[:end] if a != "--debug"]
+    return head + args[end:], len(head) != end
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "(no message)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
     Operating-system errors (a full disk, a read-only folder, a file where a folder
     is wanted) are printed as one line naming the path and the fix; a closed
-    output pipe (``geo layers | head -1``) ends the command quietly.
+    output pipe (``geo layers | head -1``) ends the command quietly; any other
+    exception is a fault of the toolkit, printed as one ``internal error`` line
+    (the traceback with ``--debug``).
 
     Parameters
     ----------
@@ -132,15 +243,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         Exit status: 0 success, 1 a check found problems, 2 bad input, usage or an
-        operating-system error.
+        operating-system error, 70 an internal error, 130 interrupted.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    _safe_streams()
+    args, debug = _split_debug(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in args if not a.startswith("-")), "geo")
     try:
-        with _one_line_notes(args.command):
+        parser = build_parser()
+        parsed = parser.parse_args(args)
+        if not getattr(parsed, "func", None):
+            parser.print_help()
+            return 2
+        command = parsed.command
+        return _run(parsed, debug)
+    except KeyboardInterrupt:
+        print(f"geo {command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a fault of the toolkit: one line, never a traceback
+        if debug:
+            traceback.print_exc()
+        message = f"{type(exc).__name__}: {_one_line(str(exc))}"
+        _say(f"geo: internal error in {command}: {message}; please report with --debug output")
+        return INTERNAL_ERROR_STATUS
+
+
+def _run(args: argparse.Namespace, debug: bool) -> int:
+    """Run the parsed command; expected errors become one line and status 2."""
+    try:
+        with _one_line_notes(args.command), command_inputs():
             status = int(args.func(args) or 0)
             sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status
@@ -148,8 +278,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
         return 1
     except OSError as exc:
-        print(f"geo {args.command}: error: {os_error_message(exc)}", file=sys.stderr)
+        if debug:
+            traceback.print_exc()
+        _say(f"geo {args.command}: error: {os_error_message(exc)}")
         return 2
     except (GeoError, GeoWarning) as exc:  # a warning arrives here under `-W error`
-        print(f"geo {args.command}: error: {exc}", file=sys.stderr)
+        if debug:
+            traceback.print_exc()
+        _say(f"geo {args.command}: error: {exc}")
         return 2

@@ -103,7 +103,7 @@ def _fix_positions(
     today: str | None,
 ) -> FixResult:
     """Read, change, check, compare and (unless ``dry_run``) write; the caller locks."""
-    from geo._io import atomic_write_text, backup_copies
+    from geo._io import atomic_write_text, backup_copies, data_writes
 
     path = folder / "gazetteer.csv"
     now = dt.datetime.now(dt.UTC)
@@ -122,7 +122,8 @@ def _fix_positions(
     result = FixResult(path, changes, report)
     if dry_run or not changes:
         return result
-    result.backup = backup_copies([path], folder / BACKUP_DIR)[0]
-    atomic_write_text(path, new_text)
+    with data_writes(path, folder / BACKUP_DIR):  # the gazetteer and its backups only
+        result.backup = backup_copies([path], folder / BACKUP_DIR)[0]
+        atomic_write_text(path, new_text)
     result.written = True
     return result

@@ -4,11 +4,20 @@ Drawing and rendering are computation (:mod:`geo.printing.figure`); this module
 only runs them, optionally in worker processes, and writes each file atomically
 (a temporary file in the same folder, then a rename), so an interrupted run never
 leaves a half-written figure.
+
+Worker processes die with their parent: on Linux each asks the kernel for SIGKILL
+when the process that started it dies (``prctl(PR_SET_PDEATHSIG)``), so a killed
+``geo print`` or ``geo site`` leaves no worker behind; and the pool is terminated,
+not waited for, when printing stops with an error or is abandoned.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import signal
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -76,15 +85,47 @@ def _render_one(
 
 
 _WORKER: dict[str, Any] = {}
+#: ``PR_SET_PDEATHSIG`` of ``<linux/prctl.h>``.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process receive SIGKILL when its parent dies (Linux; elsewhere a no-op).
+
+    Parameters
+    ----------
+    parent : int
+        The parent's process id, as the parent saw it: if the parent has already
+        died (this process was re-parented before asking), exit at once.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _init_worker(
+    parent: int,
     layers: Mapping[str, gpd.GeoDataFrame],
     catalog: Catalog,
     gazetteer: Gazetteer | None,
     job: PrintJob,
 ) -> None:
+    die_with_parent(parent)
     _WORKER.update(layers=layers, catalog=catalog, gazetteer=gazetteer, job=job)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers and drop the work not started (the results are not wanted)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            proc.kill()
 
 
 def _render_in_worker(spec: FigureSpec) -> tuple[dict[str, bytes], frozenset[str]]:
@@ -128,12 +169,18 @@ def render_prints(
         for spec in specs:
             yield spec, *_render_one(spec, layers, catalog, gazetteer, job)
         return
-    init = (dict(layers), catalog, gazetteer, job)
-    with ProcessPoolExecutor(
-        min(workers, len(specs)), initializer=_init_worker, initargs=init
-    ) as pool:
+    init = (os.getpid(), dict(layers), catalog, gazetteer, job)
+    pool = ProcessPoolExecutor(min(workers, len(specs)), initializer=_init_worker, initargs=init)
+    finished = False
+    try:
         for spec, (files, seen) in zip(specs, pool.map(_render_in_worker, specs), strict=True):
             yield spec, files, seen
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # an error, an interrupt or a consumer that stopped: do not wait for workers
+            _stop(pool)
 
 
 def write_prints(

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo._io import JOURNAL_NAME, Move, backup_copies, commit_files, stage_text, write_lock
+from geo._io import (
+    JOURNAL_NAME,
+    Move,
+    backup_copies,
+    commit_files,
+    data_writes,
+    stage_text,
+    write_lock,
+)
 from geo.layers import (
     layer_path,
 )
@@ -62,7 +70,7 @@ def commit_layer(
     dest = layer_path(Path(rel_file).stem, rel_file, directory)
     cat_path = directory / "catalog.yaml"
     backup_dir = directory / BACKUP_DIR
-    with write_lock(directory):
+    with write_lock(directory), data_writes(dest, cat_path, backup_dir):
         made_backup_dir = not backup_dir.exists()
         created = not dest.exists()
         made: list[Path] = []

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import limits
+from geo._data import protect
 from geo._errors import LayerValidationError, Problem
 from geo.layers import (
     REQUIRED,
@@ -98,6 +99,7 @@ def read_input_document(
     path = Path(path)
     if not path.is_file():
         raise _problem(path, "the file does not exist", "check the path")
+    protect(path)  # an input: no output of this process may land on it
     _check_encoding_name(path, encoding)
     suffix = path.suffix.lower()
     if layer is not None and suffix in GEOJSON_SUFFIXES | CSV_SUFFIXES:

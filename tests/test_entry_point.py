@@ -1,0 +1,140 @@
+"""The entry point: no traceback ever, any locale, control characters shown escaped."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.cli import build_parser, main, os_error_message
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def boom(args):
+    raise ZeroDivisionError("division by zero\nsecond line")
+
+
+def layers_run_by(monkeypatch, func):
+    """Make `geo layers` run ``func``."""
+    real = build_parser
+
+    def parser():
+        p = real()
+        p._subparsers._group_actions[0].choices["layers"].set_defaults(func=func)
+        return p
+
+    monkeypatch.setattr("geo.cli.build_parser", parser)
+
+
+@pytest.fixture
+def broken_layers(monkeypatch):
+    """`geo layers` raising an exception that is no error of the toolkit."""
+    layers_run_by(monkeypatch, boom)
+
+
+def test_control_characters_in_an_error_message_are_escaped(monkeypatch, capsys):
+    from geo.errors import GazetteerError
+
+    def unknown_place(args):
+        raise GazetteerError("place 西政\x1b]0;owned\x07\x1b[2J is not in the gazetteer")
+
+    layers_run_by(monkeypatch, unknown_place)
+    assert main(["layers"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    escaped = "place 西政\\x1b]0;owned\\x07\\x1b[2J is not in the gazetteer"
+    assert err == f"geo layers: error: {escaped}\n"
+
+
+def test_an_unexpected_exception_is_one_internal_error_line(broken_layers, capsys):
+    assert main(["layers"]) == 70
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        "geo: internal error in layers: ZeroDivisionError: division by zero second line; "
+        "please report with --debug output"
+    ]
+
+
+@pytest.mark.parametrize("argv", [["--debug", "layers"], ["layers", "--debug"]])
+def test_debug_shows_the_traceback(broken_layers, capsys, argv):
+    assert main(argv) == 70
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert 'raise ZeroDivisionError("division by zero' in err
+    assert err.rstrip().endswith("please report with --debug output")
+
+
+def test_a_read_permission_error_is_not_called_a_write_problem(tmp_path, monkeypatch):
+    secret = tmp_path / "secret.geojson"
+    secret.write_text("{}", encoding="utf-8")
+    real = os.access
+    monkeypatch.setattr(  # the tests may run as root, who may read anything
+        os, "access", lambda p, mode: False if Path(p) == secret else real(p, mode)
+    )
+    line = os_error_message(PermissionError(errno.EACCES, "Permission denied", str(secret)))
+    assert line.startswith(f"{secret}: Permission denied; fix: you may not read it")
+    assert "write" not in line
+
+
+# --------------------------------------------------------------------------- subprocesses
+def run_geo(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHON"))}
+    base.update(PYTHONPATH=str(REPO), GEO_LAYERS_DIR=str(tmp_path / "layers"), **env)
+    base["GEO_SOURCES_DIR"] = str(tmp_path / "sources")
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *argv], env=base, capture_output=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    assert main(["init", str(folder)]) == 0
+    return folder
+
+
+LOCALES = {
+    "ascii-io": {"PYTHONIOENCODING": "ascii"},
+    "c-locale": {"LC_ALL": "C", "PYTHONUTF8": "0"},
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(
+    "argv",
+    [["layers"], ["layers", "--format", "json"], ["near", "projects", "campuses"]],
+    ids=["layers", "layers-json", "near"],
+)
+def test_chinese_output_never_crashes_on_an_ascii_locale(data, locale, argv):
+    r = run_geo(data, *argv, **LOCALES[locale])
+    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in r.stderr
+    assert b"\\u" in r.stdout  # the Chinese names, escaped, not dropped
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_chinese_argument_under_a_c_locale_finds_its_place(data, locale):
+    argv = ["gazetteer", "set", "西政", "--lon", "106.432", "--lat", "29.612"]
+    r = run_geo(data, *argv, "--crs", "wgs84", "--source", "survey", "--dry-run", **LOCALES[locale])
+    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in r.stderr
+    assert "西南政法大学".encode("unicode_escape") in r.stdout.replace(b"\\U0000", b"\\u")
+
+
+def test_control_characters_in_a_poi_name_are_printed_escaped(data, tmp_path):
+    poi = tmp_path / "poi.csv"
+    name = "重庆大学\x1b]0;pwned\x07\x1b[2J\x9b"
+    poi.write_text(f"name,lon,lat\n{name},106.4662,29.5665\n", encoding="utf-8")
+    r = run_geo(data, "gazetteer", "match", str(poi), "--crs", "wgs84")
+    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")
+    out = r.stdout.decode("utf-8")
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "\x9b" not in out
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\x9b" in out
