@@ -529,3 +529,98 @@ def test_within_must_be_a_drawable_area_or_a_known_zone() -> None:
     assert "city-nowhere" in text
     assert "known zones: city-east" in text
     assert "不存在" in text
+
+
+# --- 街道/镇 seats from the public list of community health centres (BD-09) -------
+
+#: row -> the list's entry (lng, lat) as written in the source file (BD-09, not converted).
+HEALTH_CENTRE_ROWS: dict[str, tuple[float, float]] = {
+    "童家桥街道": (106.452772, 29.580354),
+    "磁器口": (106.458537, 29.587585),
+    "新桥街道": (106.448226, 29.531518),
+    "渝碚路街道": (106.456039, 29.565994),
+    "双碑": (106.449535, 29.60807),
+    "陈家桥": (106.350388, 29.630235),
+    "凤凰镇": (106.333589, 29.729741),
+    "中梁镇": (106.431631, 29.723435),
+}
+
+#: The list's entries for the towns GeoNames also locates (BD-09), for the datum check.
+HEALTH_CENTRES_WITH_GEONAMES_ROWS: dict[str, tuple[float, float]] = {
+    "虎溪街道": (106.315495, 29.57746),
+    "歌乐山镇": (106.426388, 29.572353),
+    "覃家岗街道": (106.465188, 29.54496),
+    "青木关镇": (106.308745, 29.680087),
+    "回龙坝镇": (106.387045, 29.7102),
+    "曾家镇": (106.309551, 29.556083),
+    "土主街道": (106.378203, 29.637659),
+}
+
+
+def _at(lon: float, lat: float) -> Place:
+    return Place("p", "p", float(lon), float(lat), "site", "test", 1.0)
+
+
+def test_health_centre_rows_are_the_checked_bd09_points(gaz: Gazetteer) -> None:
+    from geo.crs import convert
+
+    # The datum check: read as BD-09 the list lies near the GeoNames town points of the
+    # gazetteer (median well under 500 m); read as GCJ-02 or WGS-84 it does not.
+    def median_m(datum: str) -> float:
+        ds = []
+        for name, (lng, lat) in HEALTH_CENTRES_WITH_GEONAMES_ROWS.items():
+            pt = _at(lng, lat) if datum == "wgs84" else _at(*convert(lng, lat, datum, "wgs84"))
+            ds.append(_haversine_m(pt, gaz.lookup(name)))
+        return sorted(ds)[len(ds) // 2]
+
+    assert median_m("bd09") < 500
+    assert median_m("gcj02") > 1000
+    assert median_m("wgs84") > 1000
+    table = gaz.to_frame().set_index("name_zh")
+    for name, (lng, lat) in HEALTH_CENTRE_ROWS.items():
+        p = gaz.lookup(name)
+        assert table.loc[name, "source_datum"] == "bd09", name
+        assert "7117306248" in p.source, name
+        assert not p.approximate, name
+        assert _haversine_m(p, _at(*convert(lng, lat, "bd09", "wgs84"))) < 2, name
+        assert p.accuracy_m >= 2000, name  # a seat stands for the whole 街道/镇
+
+
+def test_health_centre_seats_agree_with_located_places(gaz: Gazetteer) -> None:
+    station = gaz.lookup("沙坪坝站")
+    # 站东路 (station east road) is a community of 渝碚路街道
+    assert _haversine_m(gaz.lookup("渝碚路街道"), station) < 1500
+    # 川外 lies in 童家桥街道 (002:L1002)
+    assert _haversine_m(gaz.lookup("童家桥街道"), gaz.lookup("川外")) < 1500
+    # 重庆西站 lies in 新桥街道 (3.4 km²)
+    assert _haversine_m(gaz.lookup("新桥街道"), gaz.lookup("重庆西站")) < 3500
+    # 双碑 lies north of 磁器口, on the Jialing bank east of 中梁山
+    assert gaz.lookup("双碑").lat > gaz.lookup("磁器口").lat
+    assert gaz.lookup("双碑").lon > 106.42
+    # the University Town 街道 and 凤凰镇 lie west of 中梁山
+    for name in ("陈家桥", "凤凰镇"):
+        assert gaz.lookup(name).lon < 106.36, name
+
+
+@pytest.mark.parametrize(
+    ("name", "subdistrict"),
+    [("重庆大学附属肿瘤医院", "渝碚路街道"), ("新桥医院", "新桥街道")],
+)
+def test_table6_hospitals_are_anchored_in_their_subdistricts(
+    gaz: Gazetteer, name: str, subdistrict: str
+) -> None:
+    p = gaz.lookup(name)
+    assert p.source.startswith(f"anchored at {subdistrict}:")
+    assert p.within == subdistrict
+    assert p.approximate
+    assert p.accuracy_m <= 3000
+
+
+def test_every_place_coarser_than_5km_is_listed_with_its_reason(gaz: Gazetteer) -> None:
+    text = (CSV_PATH.parents[1] / "docs" / "gazetteer.md").read_text(encoding="utf-8")
+    assert "## Still coarser than ±5 km" in text
+    section = text.split("## Still coarser than ±5 km", 1)[1].split("\n## ", 1)[0]
+    listed = section.replace("**", "\n")
+    for p in gaz:
+        if p.accuracy_m > 5000:
+            assert p.name_zh in listed, p.name_zh
