@@ -28,10 +28,10 @@ def test_committed_within_values_are_valid_and_filled() -> None:
     gaz = load_gazetteer()
     assert gaz.validate() == []
     anchored = [p for p in gaz if p.approximate]
-    assert len(anchored) == 38
-    # evidence-based areas: University Town colleges, the east-city hospital
+    assert len(anchored) == 35
+    # evidence-based areas: University Town colleges, the hospital on 汉渝路 (渝碚路街道)
     assert gaz.lookup("重庆医科大学").within == "重庆大学城"
-    assert gaz.lookup("重庆大学附属肿瘤医院").within == "city-east"
+    assert gaz.lookup("重庆大学附属肿瘤医院").within == "渝碚路街道"
     assert gaz.lookup("沙坪坝区").within == ""
 
 
