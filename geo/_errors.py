@@ -137,3 +137,7 @@ class LayerLoadWarning(GeoWarning):
 
 class MeasureInputError(GeoError, ValueError):
     """A measure was asked of inputs that cannot give it (points have no area ...)."""
+
+
+class ValueRangeError(GeoError, ValueError):
+    """A number given as an option (an accuracy, a zoom level) is no number or out of range."""

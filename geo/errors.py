@@ -35,6 +35,7 @@ from geo._errors import (
     ShapefileTextWarning,
     SizeBudgetWarning,
     UnknownLayerError,
+    ValueRangeError,
     WriteLockTimeoutError,
 )
 
@@ -60,5 +61,6 @@ __all__ = [
     "ShapefileTextWarning",
     "SizeBudgetWarning",
     "UnknownLayerError",
+    "ValueRangeError",
     "WriteLockTimeoutError",
 ]
