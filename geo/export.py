@@ -177,8 +177,10 @@ def export_frame(
 def _failure(out: Path, exc: BaseException) -> str:
     """One line for a write GDAL or SQLite gave up on: the output, what happened, the fix."""
     text = str(exc) or type(exc).__name__
-    if any(m in text for m in ("disk is full", "No space left", "File too large")):
+    if any(m in text for m in ("disk is full", "No space left")):
         what, fix = "the disk is full", "free space on the disk, or export to another with --out"
+    elif "File too large" in text:
+        what, fix = "the file grew larger than the disk allows", "export to another disk with --out"
     else:
         what, fix = f"GDAL could not write it ({text})", "check the disk has space and is writable"
     return f"{out}: not written: {what}; it is left as it was -> fix: {fix}"
