@@ -69,3 +69,14 @@ def test_readme_command_runs(
     assert code == _expected_code(args, out), f"geo {' '.join(args)}: {err.strip()}"
     if args[0] in ("area", "overlap", "near", "zones"):
         assert "(no rows)" not in out, f"geo {' '.join(args)} measured nothing"
+
+
+def test_zones_names_the_zone_layer_it_leaves_out(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(workdir / "work" / "layers"))
+    assert main(["zones", "projects", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert "note: zone layer clusters holds no features: left out" in err
+    assert "note:" not in out  # the CSV stays clean
+    assert "belts" in out
