@@ -6,10 +6,14 @@ is not a number is called that, never "outside Chongqing"; nothing gives a trace
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from conftest import feature, point
+from geo._errors import ValueRangeError
 from geo.cli import main
+from geo.gazetteer import hand_placed_error_m
 
 #: A position in the fixture district (tests/data/gazetteer_fix), WGS-84.
 LON, LAT = 106.4330, 29.5690
@@ -151,3 +155,9 @@ def test_near_names_a_feature_whose_gazetteer_latitude_is_no_number(fix_layers, 
     assert code == 2
     assert "(site-sisu) have a latitude that is not a number" in err
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("zoom", [-5, 21, math.nan, 1e308])
+def test_the_hand_placed_error_refuses_a_zoom_out_of_range(zoom):
+    with pytest.raises(ValueRangeError, match=r"zoom .* -> fix: give the web-map zoom level"):
+        hand_placed_error_m(zoom)
