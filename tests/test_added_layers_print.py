@@ -117,3 +117,11 @@ def test_added_points_are_not_in_the_not_located_list(site: Path) -> None:
     text = PdfReader(site / "print" / "fig2.pdf").pages[0].extract_text()
     listed = text.split("Not located precisely enough to draw:")[-1].split("图 2：")[0]
     assert "测点一" not in listed
+
+
+@pytest.mark.parametrize(("gtype", "kind"), [(g, k) for _, _, g, k in ADDED])
+def test_added_layer_is_named_in_the_print_legend(site: Path, gtype: str, kind: str) -> None:
+    text = PdfReader(site / "print" / "fig2.pdf").pages[0].extract_text()
+    legend = text[text.index("图例 Legend") :]
+    # its one class has no name of its own: the row names the layer, as the web legend does
+    assert f"新增{gtype} Added {gtype} · {kind}" in legend
