@@ -195,7 +195,7 @@ def figure_content(
             out.drawn.append((layer, gdf))
             continue
         split = placed[layer.id]
-        out.drawn.append((layer, spread_coincident(gdf.loc[split.points.index])))
+        out.drawn.append((layer, spread_coincident(gdf[gdf.index.isin(split.points.index)])))
         if len(split.unlocated):
             listed = _unlocated_names(split.unlocated, max_accuracy_m)
             out.unlocated.setdefault(_title(layer), []).extend(listed)
