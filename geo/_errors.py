@@ -153,3 +153,15 @@ class LayerLoadWarning(GeoWarning):
 
 class MeasureInputError(GeoError, ValueError):
     """A measure was asked of inputs that cannot give it (points have no area ...)."""
+
+
+class ValueRangeError(GeoError, ValueError):
+    """A number given as an option (an accuracy, a zoom level) is no number or out of range."""
+
+
+class ExportError(GeoError, OSError):
+    """An export could not be written (a full disk, a GDAL error); the output is left as it was."""
+
+
+class ExportWarning(GeoWarning):
+    """An export changed something to fit the format (a renamed field, escaped text)."""

@@ -133,8 +133,24 @@ def _metres(v: float) -> str:
     return f"{v:.1f}" if abs(v) < 1e12 else f"{v:.3g}"
 
 
+def _not_a_number(xs: list[float], ys: list[float], crs: str) -> tuple[str, str] | None:
+    """Name the first coordinate that is NaN or infinite (never "outside Chongqing")."""
+    projected = crs.startswith(("EPSG:", "PROJCRS", "PROJCS"))
+    names = ("easting", "northing") if projected else ("longitude", "latitude")
+    for x, y in zip(xs, ys, strict=True):
+        for name, value in zip(names, (x, y), strict=True):
+            if not math.isfinite(value):
+                return (
+                    f"{name} '{value}' is not a number",
+                    "give lon and lat in decimal degrees, e.g. 106.4662, 29.5665",
+                )
+    return None
+
+
 def _coordinate_problem(xs: list[float], ys: list[float], crs: str) -> tuple[str, str] | None:
     """Diagnose coordinates that are not lon/lat in Chongqing; return (problem, fix)."""
+    if found := _not_a_number(xs, ys, crs):
+        return found
     x0, y0, x1, y1 = CHONGQING_BBOX
     if crs.startswith("EPSG:") or crs.startswith(("PROJCRS", "PROJCS")):
         if all(abs(x) <= 180 for x in xs) and all(abs(y) <= 90 for y in ys):
@@ -287,11 +303,16 @@ def _accuracy_problems(acc: Any, src: Any, has_place: bool) -> list[tuple[str, s
     if acc is None:
         return []
     value = _as_float(acc)
-    fix = "give the estimated positional error in metres, e.g. 50"
+    fix = limits.ACCURACY_FIX
     if value is not None and not math.isfinite(value):
         return [(f"accuracy_m {_short(acc)} is not a finite number of metres", fix)]
     if value is None or not (value >= 0 if has_place else value > 0):
         return [(f"accuracy_m {_short(acc)} is not a positive number of metres", fix)]
+    # a place feature's own accuracy_m is the extra error at the place: 0 is allowed
+    if found := limits.range_problem(
+        "accuracy_m", acc, 0.0 if has_place else limits.MIN_ACCURACY_M, limits.MAX_ACCURACY_M, " m"
+    ):
+        return [(found, fix)]
     if src == "schematic" and value < SCHEMATIC_MIN_ACCURACY_M:
         return [
             (

@@ -21,6 +21,8 @@ from geo._errors import (
     CRSError,
     DegreesNotAllowedError,
     DeriveError,
+    ExportError,
+    ExportWarning,
     GazetteerError,
     GeoError,
     GeoWarning,
@@ -39,6 +41,7 @@ from geo._errors import (
     ShapefileTextWarning,
     SizeBudgetWarning,
     UnknownLayerError,
+    ValueRangeError,
     WriteLockTimeoutError,
 )
 
@@ -50,6 +53,8 @@ __all__ = [
     "ClaimParseError",
     "DegreesNotAllowedError",
     "DeriveError",
+    "ExportError",
+    "ExportWarning",
     "GazetteerError",
     "GeoError",
     "GeoWarning",
@@ -68,5 +73,6 @@ __all__ = [
     "ShapefileTextWarning",
     "SizeBudgetWarning",
     "UnknownLayerError",
+    "ValueRangeError",
     "WriteLockTimeoutError",
 ]

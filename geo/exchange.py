@@ -1,4 +1,4 @@
-"""Exchange formats for desktop GIS: GeoPackage, Shapefile, KML, FlatGeobuf, GeoJSON.
+r"""Exchange formats for desktop GIS: GeoPackage, Shapefile, KML, FlatGeobuf, GeoJSON.
 
 :func:`write_export` writes every given layer in one format and coordinate system:
 
@@ -8,7 +8,8 @@ format    written as                         notes
 gpkg      one ``.gpkg`` (GeoPackage 1.2)     QGIS styles embedded (:mod:`geo.export`)
 shp       a folder, ``<id>.shp`` per layer   UTF-8 ``.cpg``; ``<id>.fields.csv`` maps
                                              the 10-character field names back
-kml       one ``.kml``, a folder per layer   WGS-84 only; placemarks named ``name_zh``
+kml       one ``.kml``, a folder per layer   WGS-84 only; placemarks named ``name_zh``;
+                                             text XML cannot hold written as ``\uXXXX``
 fgb       a folder, ``<id>.fgb`` per layer   FlatGeobuf, with a spatial index
 geojson   a folder, ``<id>.geojson``         WGS-84 only (RFC 7946); ``.qml`` beside
 ========  =================================  ============================================
@@ -22,19 +23,23 @@ CM 105E, metres).
 
 from __future__ import annotations
 
+import re
 import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
-from geo._errors import CatalogError, CRSError, ShapefileTextWarning
+from geo._errors import CatalogError, CRSError, ExportWarning, ShapefileTextWarning
 from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
 from geo.catalog import Catalog, LayerSpec
 from geo.export import (
     check_geometries,
     export_frame,
+    gdal_writing,
+    gpkg_frame,
     write_geojson_dir,
     write_gpkg,
     write_tables,
@@ -67,6 +72,11 @@ SHAPEFILE_FIELD_BYTES = 10
 #: Longest text a dBASE field holds, in bytes.
 SHAPEFILE_TEXT_BYTES = 254
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+#: Characters XML 1.0 cannot hold at all (control characters, U+FFFE, U+FFFF, lone
+#: surrogates): KML text is written with each as ``\uXXXX``.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: Characters GDAL's KML writer puts unescaped into a field's ``name`` attribute.
+_NOT_KML_NAME = re.compile("[<>&\"'\t\n\r]|" + _NOT_XML.pattern)
 
 
 def export_crs(text: str, fmt: str = "gpkg") -> str:
@@ -120,14 +130,14 @@ def shapefile_fields(columns: list[str]) -> dict[str, str]:
         Column name to Shapefile field name, in column order.
     """
     out: dict[str, str] = {}
-    taken: set[str] = {c.lower() for c in columns if len(c.encode()) <= SHAPEFILE_FIELD_BYTES}
+    fits = [c for c in columns if len(c.encode()) <= SHAPEFILE_FIELD_BYTES]
+    reserved = {c.lower() for c in fits}  # names kept as they are come first
+    taken: set[str] = set()
     for col in columns:
-        if len(col.encode()) <= SHAPEFILE_FIELD_BYTES:
-            out[col] = col
-            continue
         short = col.encode()[:SHAPEFILE_FIELD_BYTES].decode(errors="ignore")
         n = 1
-        while short.lower() in taken:
+        # dBASE names ignore case: a second "NAME_ZH" after "name_zh" is numbered too
+        while short.lower() in taken or (short != col and short.lower() in reserved):
             short = f"{col.encode()[:8].decode(errors='ignore')}{n:02d}"
             n += 1
         taken.add(short.lower())
@@ -180,22 +190,27 @@ def _write_shapefile(spec: LayerSpec, frame: gpd.GeoDataFrame, folder: Path) -> 
             stacklevel=3,
         )
     renamed = frame.rename(columns=fields)
-    with tempfile.TemporaryDirectory(prefix="geo-shp-") as scratch:
+    out = folder / f"{spec.id}.shp"
+    with tempfile.TemporaryDirectory(prefix="geo-shp-") as scratch, gdal_writing(out):
         # GDAL writes a Shapefile as several files; they are staged in scratch space and
         # each is put in place atomically.
+        staged = Path(scratch) / f"{spec.id}.shp"
         pyogrio.write_dataframe(
             renamed,
-            Path(scratch) / f"{spec.id}.shp",
+            staged,
             driver="ESRI Shapefile",
             promote_to_multi=spec.geometry_type != "Point",
             layer_options={"ENCODING": "UTF-8"},
         )
+        # the map says what the .dbf holds, whatever GDAL made of the names
+        held = [str(f) for f in pyogrio.read_info(staged)["fields"]]
+        fields = dict(zip(columns, held, strict=True))
         for suffix in _SHAPEFILE_PARTS:
             part = Path(scratch) / f"{spec.id}{suffix}"
             if part.exists():
                 atomic_write_bytes(folder / part.name, part.read_bytes())
-    atomic_write_text(folder / f"{spec.id}.fields.csv", _fields_csv(fields))
-    return folder / f"{spec.id}.shp"
+        atomic_write_text(folder / f"{spec.id}.fields.csv", _fields_csv(fields))
+    return out
 
 
 def write_shapefiles(
@@ -230,7 +245,7 @@ def write_shapefiles(
     check_geometries(layers, catalog)
     folder = Path(folder)
     return [
-        _write_shapefile(spec, export_frame(layers[spec.id], crs), folder)
+        _write_shapefile(spec, export_frame(layers[spec.id], crs, spec.id), folder)
         for spec in catalog
         if spec.id in layers
     ]
@@ -268,9 +283,9 @@ def write_flatgeobufs(
         if spec.id not in layers:
             continue
         path = Path(folder) / f"{spec.id}.fgb"
-        with atomic_path(path) as tmp:
+        with gdal_writing(path), atomic_path(path) as tmp:
             pyogrio.write_dataframe(
-                export_frame(layers[spec.id], crs),
+                export_frame(layers[spec.id], crs, spec.id),
                 tmp,
                 layer=spec.id,
                 driver="FlatGeobuf",
@@ -301,10 +316,45 @@ def write_kml(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: st
     """
     check_geometries(layers, catalog)
     path = Path(path)
-    named = {k: v.rename(columns={"name_zh": "Name"}) for k, v in layers.items()}
-    with atomic_path(path) as tmp:  # KML's <name> is the field "Name"
-        write_tables(named, catalog, tmp, "KML")
+    with gdal_writing(path):
+        named = {k: _kml_frame(v, k).rename(columns={"name_zh": "Name"}) for k, v in layers.items()}
+        with atomic_path(path) as tmp:  # KML's <name> is the field "Name"
+            write_tables(named, catalog, tmp, "KML")
     return path
+
+
+def _xml_text(value: object) -> object:
+    r"""Write characters XML cannot hold as ``\uXXXX`` (other values as given)."""
+    if not isinstance(value, str):
+        return value
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+def _kml_frame(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    r"""Return a layer whose text and field names make well-formed KML, saying what changed.
+
+    Text holding characters XML 1.0 cannot hold (control characters, U+FFFE) is
+    written with them as ``\uXXXX``; a property name holding ``<``, ``&``, a quote
+    or such a character gets ``_`` in their place (GDAL writes names unescaped).
+    """
+    out = gpkg_frame(gdf)
+    escaped = 0
+    for col in out.columns:
+        given = out[col].tolist()
+        if col == out.geometry.name or not any(isinstance(v, str) for v in given):
+            continue
+        values = [_xml_text(v) for v in given]
+        escaped += sum(isinstance(a, str) and a != b for a, b in zip(values, given, strict=True))
+        out[col] = pd.Series(values, index=out.index, dtype=object)
+    names = {c: _NOT_KML_NAME.sub("_", str(c)) for c in out.columns if c != out.geometry.name}
+    renamed = {a: b for a, b in names.items() if a != b}
+    said = (
+        [f"{escaped} text value(s) with control characters written as \\uXXXX"] if escaped else []
+    )
+    said += [f"field {a!r} written as {b!r}" for a, b in renamed.items()]
+    if said:
+        warnings.warn(f"KML layer {layer}: {'; '.join(said)}", ExportWarning, stacklevel=3)
+    return out.rename(columns=renamed)
 
 
 def write_export(

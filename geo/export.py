@@ -17,14 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from geo._errors import LayerValidationError
+from geo._errors import ExportError, ExportWarning, GeoWarning, LayerValidationError
 from geo._io import atomic_path, atomic_write_text
 from geo.catalog import Catalog
 from geo.crs import STORAGE_CRS
@@ -38,6 +40,7 @@ __all__ = [
     "StyleRow",
     "check_geometries",
     "export_frame",
+    "gdal_writing",
     "gpkg_frame",
     "layer_qml",
     "layer_sld",
@@ -68,6 +71,15 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 GPKG_VERSION = "1.2"
 #: Geometry column name pyogrio/GDAL gives GeoPackage tables.
 GEOMETRY_COLUMN = "geom"
+#: Name of a GeoPackage table's feature-id column, unless a property already has it.
+FID_COLUMN = "fid"
+#: GDAL warnings an export handles itself, each with the reason it is not shown: the
+#: Shapefile writer shortens field names before GDAL would, and its field map lists
+#: the names the ``.dbf`` holds.
+HANDLED_GDAL_WARNINGS: dict[str, str] = {
+    "Normalized/laundered field name": "the field map lists the names written",
+    "Column names longer than 10 characters": "names are shortened before writing",
+}
 
 
 # --------------------------------------------------------------------------- frames
@@ -107,9 +119,43 @@ def gpkg_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _unique_columns(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """Rename columns that repeat an earlier one but for case (``NAME_ZH`` after ``name_zh``).
+
+    GeoPackage (SQLite), dBASE and FlatGeobuf readers treat such names as one field.
+    """
+    seen = {frame.geometry.name.lower()}
+    renames = {}
+    for col in frame.columns:
+        if col == frame.geometry.name:
+            continue
+        new, n = str(col), 1
+        while new.lower() in seen:
+            n += 1
+            new = f"{col}_{n}"
+        seen.add(new.lower())
+        if new != col:
+            renames[col] = new
+    if renames:
+        said = ", ".join(f"{a!r} as {b!r}" for a, b in renames.items())
+        warnings.warn(
+            f"layer {layer}: properties that differ from another only by case are written "
+            f"as new fields: {said}",
+            ExportWarning,
+            stacklevel=3,
+        )
+    return frame.rename(columns=renames)
+
+
 # --------------------------------------------------------------------------- writers
-def export_frame(gdf: gpd.GeoDataFrame, crs: str = STORAGE_CRS) -> gpd.GeoDataFrame:
+def export_frame(
+    gdf: gpd.GeoDataFrame, crs: str = STORAGE_CRS, layer: str = "layer"
+) -> gpd.GeoDataFrame:
     """Return :func:`gpkg_frame` of a layer, reprojected to ``crs`` (an ``EPSG:n`` text).
+
+    Properties whose names differ only by case from an earlier one are renamed
+    (``NAME_ZH`` becomes ``NAME_ZH_2``) with an :class:`~geo.errors.ExportWarning`:
+    no exchange format holds both.
 
     Parameters
     ----------
@@ -117,13 +163,89 @@ def export_frame(gdf: gpd.GeoDataFrame, crs: str = STORAGE_CRS) -> gpd.GeoDataFr
         A layer in EPSG:4326.
     crs : str
         The CRS to write.
+    layer : str
+        The layer's id, for the warning.
 
     Returns
     -------
     geopandas.GeoDataFrame
     """
-    out = gpkg_frame(gdf)
+    out = _unique_columns(gpkg_frame(gdf), layer)
     return out if crs == STORAGE_CRS else out.to_crs(crs)
+
+
+def _failure(out: Path, exc: BaseException) -> str:
+    """One line for a write GDAL or SQLite gave up on: the output, what happened, the fix."""
+    text = str(exc) or type(exc).__name__
+    if any(m in text for m in ("disk is full", "No space left")):
+        what, fix = "the disk is full", "free space on the disk, or export to another with --out"
+    elif "File too large" in text:
+        what, fix = "the file grew larger than the disk allows", "export to another disk with --out"
+    else:
+        what, fix = f"GDAL could not write it ({text})", "check the disk has space and is writable"
+    return f"{out}: not written: {what}; it is left as it was -> fix: {fix}"
+
+
+def _shown(caught: list[warnings.WarningMessage], out: Path) -> None:
+    """Give the toolkit's own warnings again, and GDAL's as one line naming the output."""
+    lines: dict[str, type[Warning]] = {}
+    for w in caught:
+        text = str(w.message)
+        if issubclass(w.category, GeoWarning):
+            lines.setdefault(text, w.category)
+        elif not any(text.startswith(known) for known in HANDLED_GDAL_WARNINGS):
+            lines.setdefault(f"{out}: GDAL says: {text.strip()}", ExportWarning)
+    for text, category in lines.items():
+        warnings.warn(text, category, stacklevel=4)
+
+
+@contextmanager
+def gdal_writing(out: str | Path) -> Iterator[None]:
+    """Turn what GDAL says while writing ``out`` into the toolkit's one-line messages.
+
+    A GDAL or SQLite error (a full disk, a field GDAL refuses) becomes an
+    :class:`~geo.errors.ExportError` naming ``out`` and the fix; the
+    writers inside build their files under temporary names, so nothing half-written
+    is left. GDAL's warnings are given once each as an
+    :class:`~geo.errors.ExportWarning` naming ``out``, except those in
+    :data:`HANDLED_GDAL_WARNINGS`; the toolkit's own warnings pass unchanged.
+
+    Parameters
+    ----------
+    out : str or Path
+        The export's destination, for the messages.
+
+    Yields
+    ------
+    None
+
+    Raises
+    ------
+    ExportError
+        If the write failed.
+    """
+    import pyogrio.errors
+
+    # an OSError keeps its own one line (the command line names the path and the fix)
+    failures = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, sqlite3.Error)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except failures as exc:
+            raise ExportError(_failure(Path(out), exc)) from exc
+    _shown(caught, Path(out))
+
+
+def _fid_column(frame: gpd.GeoDataFrame) -> str:
+    """Return a name for the GeoPackage feature-id column that no property has.
+
+    A property named ``fid`` (any case) stays a property: the feature ids go in
+    ``geo_fid`` instead (or ``geo_fid_2`` ...).
+    """
+    taken = {str(c).lower() for c in frame.columns}
+    names = (FID_COLUMN, f"geo_{FID_COLUMN}", *(f"geo_{FID_COLUMN}_{n}" for n in range(2, 99)))
+    return next(n for n in names if n not in taken)
 
 
 def write_tables(
@@ -162,14 +284,18 @@ def write_tables(
     for spec in catalog:
         if spec.id not in layers:
             continue
+        frame = export_frame(layers[spec.id], crs, spec.id)
+        options = {}
+        if identify:  # a GeoPackage: titles, and a feature-id column no property has
+            options = {"IDENTIFIER": f"{spec.title_zh} {spec.title_en}", "FID": _fid_column(frame)}
         pyogrio.write_dataframe(
-            export_frame(layers[spec.id], crs),
+            frame,
             path,
             layer=spec.id,
             driver=driver,
             promote_to_multi=spec.geometry_type != "Point",
             dataset_options=dict(dataset_options or {}),
-            layer_options={"IDENTIFIER": f"{spec.title_zh} {spec.title_en}"} if identify else {},
+            layer_options=options,
             append=path.exists(),
         )
 
@@ -248,10 +374,13 @@ def write_gpkg(
     ------
     LayerValidationError
         If a geometry is missing, empty or invalid (see :func:`check_geometries`).
+    ExportError
+        If the file cannot be written (see :func:`gdal_writing`); an existing file
+        is left as it was.
     """
     check_geometries(layers, catalog)
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with gdal_writing(path), atomic_path(path) as tmp:
         write_tables(
             layers,
             catalog,
@@ -312,6 +441,7 @@ def write_geojson_dir(
     for spec in catalog:
         if spec.id not in layers:
             continue
-        written.append(write_layer(layers[spec.id], directory / f"{spec.id}.geojson"))
-        atomic_write_text(directory / f"{spec.id}.qml", rows[spec.id].qml)
+        with gdal_writing(directory / f"{spec.id}.geojson"):
+            written.append(write_layer(layers[spec.id], directory / f"{spec.id}.geojson"))
+            atomic_write_text(directory / f"{spec.id}.qml", rows[spec.id].qml)
     return written

@@ -111,7 +111,18 @@ def hand_placed_error_m(zoom: float, lat: float = 29.6) -> float:
     float
         :data:`HAND_PLACED_PX` pixels at that zoom, in metres (about 21 m at zoom
         16 and 332 m at zoom 12 over Shapingba).
+
+    Raises
+    ------
+    ValueRangeError
+        If ``zoom`` is no number from :data:`geo.limits.MIN_ZOOM` to
+        :data:`geo.limits.MAX_ZOOM` (zoom -5 would be an error of 43 000 km).
     """
+    from geo._errors import ValueRangeError
+    from geo.limits import ZOOM_FIX, zoom_problem
+
+    if found := zoom_problem(zoom):
+        raise ValueRangeError(f"{found} -> fix: {ZOOM_FIX}")
     metres_per_px = 156543.03392 * math.cos(math.radians(lat)) / 2.0**zoom
     return HAND_PLACED_PX * metres_per_px
 

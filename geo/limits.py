@@ -13,6 +13,7 @@ vertex count before any geometry is built.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from typing import TextIO
@@ -112,3 +113,140 @@ def layer_size_problem(features: int, vertices: int) -> str | None:
     if vertices > MAX_VERTICES:
         return f"{vertices:,} vertices, more than the limit of {MAX_VERTICES:,} per layer"
     return None
+
+
+# --------------------------------------------------------------------------- numbers in range
+#: Smallest and largest positional error (``accuracy_m``) a feature, a place or an
+#: option may give, in metres: nothing here is surveyed to the millimetre, and an
+#: error wider than 50 km is no position in a district of 30 km.
+MIN_ACCURACY_M = 1.0
+MAX_ACCURACY_M = 50_000.0
+#: Web-map zoom levels a hand-placed point may give (the ``zoom`` column).
+MIN_ZOOM = 0.0
+MAX_ZOOM = 20.0
+
+ACCURACY_FIX = (
+    f"give the estimated positional error in metres, from {MIN_ACCURACY_M:g} to "
+    f"{MAX_ACCURACY_M:,.0f}, e.g. 50"
+)
+ZOOM_FIX = f"give the web-map zoom level the point was placed at, {MIN_ZOOM:g} to {MAX_ZOOM:g}"
+
+
+def _number(value: object) -> float | None:
+    """Return ``value`` as a float, or None when it is no number (text, None, a bool)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def range_problem(name: str, value: object, low: float, high: float, unit: str = "") -> str | None:
+    """Say why a value is not a finite number from ``low`` to ``high``, if it is not.
+
+    Parameters
+    ----------
+    name : str
+        What the value is (``accuracy_m``, ``zoom``, ``--accuracy-m``).
+    value : object
+        The value as given (text, number or None).
+    low, high : float
+        The allowed range, inclusive.
+    unit : str, optional
+        Unit written after the bounds (``" m"``).
+
+    Returns
+    -------
+    str or None
+        E.g. ``"zoom -5 is outside 0 to 20"``; None when the value is in range.
+    """
+    number = _number(value)
+    shown = repr(value) if number is None else f"{value!s:.12}"
+    if number is None or math.isnan(number):
+        return f"{name} {shown} is not a number"
+    if not math.isfinite(number):
+        return f"{name} {shown} is not a finite number"
+    if not low <= number <= high:
+        return f"{name} {shown} is outside {low:,g} to {high:,g}{unit}"
+    return None
+
+
+def accuracy_problem(value: object, name: str = "accuracy_m") -> str | None:
+    """Say why a positional error is refused (see :data:`MIN_ACCURACY_M`), if it is.
+
+    Parameters
+    ----------
+    value : object
+        The accuracy as given, in metres.
+    name : str, default ``accuracy_m``
+        How the value is named in the message (``--accuracy-m`` for an option).
+
+    Returns
+    -------
+    str or None
+    """
+    return range_problem(name, value, MIN_ACCURACY_M, MAX_ACCURACY_M, " m")
+
+
+def zoom_problem(value: object, name: str = "zoom") -> str | None:
+    """Say why a web-map zoom level is refused (see :data:`MIN_ZOOM`), if it is.
+
+    Parameters
+    ----------
+    value : object
+        The zoom level as given.
+    name : str, default ``zoom``
+        How the value is named in the message.
+
+    Returns
+    -------
+    str or None
+    """
+    return range_problem(name, value, MIN_ZOOM, MAX_ZOOM)
+
+
+def accuracy_text(value: float) -> str:
+    """Write an accuracy in metres with bounded precision: whole metres, or one decimal.
+
+    Parameters
+    ----------
+    value : float
+        A finite accuracy in metres (within :data:`MAX_ACCURACY_M`).
+
+    Returns
+    -------
+    str
+        ``"50"``, ``"12.5"``; never an exponent or dozens of digits.
+    """
+    text = f"{value:.1f}"
+    return text.removesuffix(".0")
+
+
+def checked_accuracy(value: float | None, name: str = "--accuracy-m") -> float | None:
+    """Return an accuracy given as an option, refusing one out of range.
+
+    Parameters
+    ----------
+    value : float or None
+        The option's value in metres; None (not given) passes.
+    name : str, default ``--accuracy-m``
+        The option, for the message.
+
+    Returns
+    -------
+    float or None
+
+    Raises
+    ------
+    ValueRangeError
+        If the value is no finite number from :data:`MIN_ACCURACY_M` to
+        :data:`MAX_ACCURACY_M`; the message names it and the fix, in one line.
+    """
+    from geo._errors import ValueRangeError
+
+    if value is None:
+        return None
+    if found := accuracy_problem(value, name):
+        raise ValueRangeError(f"{found} -> fix: {ACCURACY_FIX}")
+    return float(value)

@@ -109,9 +109,13 @@ def review_points(
     ------
     GazetteerError
         If a name in ``only`` is no place.
+    ValueRangeError
+        If ``accuracy_m`` is no number of metres in range.
     """
+    from geo.limits import checked_accuracy
     from geo.poi import match_points, read_points
 
+    checked_accuracy(accuracy_m)
     cols = columns or PointColumns()
     plist = read_points(file, crs, name_column=cols.name, lon_column=cols.lon, lat_column=cols.lat)
     chosen = [gazetteer.lookup(n).name_zh for n in place_names(only)]

@@ -40,6 +40,7 @@ __all__ = [
     "is_zone_id",
     "placement",
     "precise_enough",
+    "within_of",
     "zone_ids",
 ]
 
@@ -169,6 +170,28 @@ def precise_enough(gdf: gpd.GeoDataFrame, max_accuracy_m: float) -> pd.Series:
     return (acc.notna() & (acc <= max_accuracy_m)).rename("precise_enough")
 
 
+def within_of(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Return each feature's ``within`` (the area it is known to lie in), stripped.
+
+    ``within`` is optional: gazetteer points carry it, a layer whose points have
+    their own coordinates (one added with ``geo add-layer``) usually does not. This
+    is the one reader of the column, so no caller assumes it is there.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any features.
+
+    Returns
+    -------
+    pandas.Series
+        Text aligned to ``gdf.index``; ``""`` where the column or the value is missing.
+    """
+    if "within" not in gdf.columns:
+        return pd.Series("", index=gdf.index, dtype=object, name="within")
+    return gdf["within"].fillna("").astype(str).str.strip()
+
+
 def placement(gdf: gpd.GeoDataFrame, max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M) -> pd.Series:
     """Return the placement level of every feature.
 
@@ -187,11 +210,7 @@ def placement(gdf: gpd.GeoDataFrame, max_accuracy_m: float = DEFAULT_MAX_ACCURAC
         ``gdf.index``.
     """
     ok = precise_enough(gdf, max_accuracy_m)
-    if "within" in gdf.columns:
-        within = gdf["within"].fillna("").astype(str).str.strip()
-        in_area = ~within.str.lower().isin(DISTRICT_NAMES)
-    else:
-        in_area = pd.Series(False, index=gdf.index)
+    in_area = ~within_of(gdf).str.lower().isin(DISTRICT_NAMES)
     level = pd.Series(Placement.UNLOCATED.value, index=gdf.index, name="placement")
     level[in_area] = Placement.AREA.value
     level[ok] = Placement.POINT.value

@@ -42,11 +42,14 @@ class Result:
         One shape per row (for GeoJSON), or ``None`` for tables of sums.
     total : str
         A closing line for a readable table (``""`` when there is none).
+    notes : tuple of str
+        What was left out of the measure and why (printed apart from the table).
     """
 
     table: pd.DataFrame
     geometry: gpd.GeoSeries | None = None
     total: str = ""
+    notes: tuple[str, ...] = ()
 
 
 def indexed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -170,15 +173,18 @@ def overlap_result(
     Raises
     ------
     MeasureInputError
-        If either layer holds no polygons.
+        If either layer holds points or lines (a layer with no features gives no
+        pairs and a note).
     """
     import pandas as pd
 
     from geo import measure
 
+    empty = [key for gdf, key in ((a, keys[0]), (b, keys[1])) if len(gdf) == 0]
     for gdf, key in ((a, keys[0]), (b, keys[1])):
         need = f"overlap compares two polygon layers (try `geo near {keys[0]} {keys[1]}`)"
-        require_areas(gdf, key, need)
+        if len(gdf):  # an empty layer overlaps nothing: noted, not refused
+            require_areas(gdf, key, need)
     pairs = measure.overlaps(a, b)
     table = pd.DataFrame(
         {
@@ -191,7 +197,8 @@ def overlap_result(
             "share_of_b": pairs["share_of_b"],
         }
     )
-    return Result(table, pairs.geometry)
+    notes = tuple(f"{key} holds no features: no pairs with it" for key in empty)
+    return Result(table, pairs.geometry, notes=notes)
 
 
 def near_result(
@@ -266,14 +273,26 @@ def zones_result(gdf: gpd.GeoDataFrame, zone_layers: Mapping[str, gpd.GeoDataFra
     Raises
     ------
     MeasureInputError
-        Without zone layers, or for a zone layer that holds no polygons.
+        Without zone layers that hold features, or for a zone layer of points or lines.
+
+    Notes
+    -----
+    A zone layer with no features (a derived layer none of whose groups can be
+    built, such as the incubator clusters) is left out, with a note naming it.
     """
     import pandas as pd
 
     from geo import measure
 
+    empty = [key for key, zones in zone_layers.items() if len(zones) == 0]
+    zone_layers = {k: z for k, z in zone_layers.items() if k not in empty}
+    notes = tuple(f"zone layer {key} holds no features: left out" for key in empty)
     if not zone_layers:
-        raise MeasureInputError("no zone layer available: give one with --in")
+        raise MeasureInputError(
+            "no zone layer with features available"
+            + (f" ({', '.join(empty)} hold none)" if empty else "")
+            + ": give one with --in (e.g. cities, rings)"
+        )
     need = "zones must be polygons: give a polygon layer with --in (e.g. cities, rings)"
     for key, zones in zone_layers.items():
         require_areas(zones, key, need)
@@ -293,4 +312,4 @@ def zones_result(gdf: gpd.GeoDataFrame, zone_layers: Mapping[str, gpd.GeoDataFra
             "on_boundary": member["on_boundary"],
         }
     )
-    return Result(table, gdf.geometry.reindex(member["feature"]))
+    return Result(table, gdf.geometry.reindex(member["feature"]), notes=notes)

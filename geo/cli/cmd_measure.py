@@ -7,6 +7,7 @@ The tables come from :mod:`geo.queries` and the report from
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +104,8 @@ def _print(result: Result, fmt: str) -> None:
     echo(frame_text(result.table, fmt, result.geometry))
     if fmt == "table" and result.total:
         print(result.total)
+    for note in result.notes:  # on stderr, so CSV, JSON and GeoJSON stay clean
+        print(f"note: {note}", file=sys.stderr)
 
 
 def run_area(args: argparse.Namespace) -> int:

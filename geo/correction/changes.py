@@ -12,6 +12,7 @@ import pandas as pd
 from geo._errors import LayerValidationError, Problem
 from geo.correction.records import _ANCHOR_ACC, _APPROXIMATE, Correction, RowChange, datum_cell
 from geo.gazetteer import Gazetteer, normalize_name
+from geo.limits import accuracy_problem, accuracy_text, checked_accuracy
 
 __all__ = [
     "corrected_rows",
@@ -22,7 +23,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- changes
 def _fmt_acc(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+    return accuracy_text(float(value))
 
 
 def _same_point(row: Mapping[str, str], lon: str, lat: str) -> bool:
@@ -179,6 +180,8 @@ def position_correction(
     ------
     GazetteerError
         If the name is not in the gazetteer.
+    ValueRangeError
+        If ``accuracy_m`` is no number of metres in range.
     LayerValidationError
         If the position is not a position in Chongqing, lies outside the district,
         or the place is a kind one point cannot locate.
@@ -189,6 +192,7 @@ def position_correction(
     from geo.poi.matching import _outside
     from geo.poi.reading import to_wgs84
 
+    checked_accuracy(accuracy_m)
     place = gazetteer.lookup(name)
     datum = canonical_crs(crs)
     found = _coordinate_problem([float(lon)], [float(lat)], datum)
@@ -199,6 +203,8 @@ def position_correction(
     acc = position_accuracy(place.kind, accuracy_m)
     if found is None and not math.isfinite(acc):
         found = (f"a {place.kind} cannot be located by one point", "edit the layer that draws it")
+    elif found is None and (wide := accuracy_problem(acc)):
+        found = (f"{wide} (the place's extent plus --accuracy-m)", "give a smaller --accuracy-m")
     if found is not None:
         raise LayerValidationError([Problem("command line", place.name_zh, *found)])
     cited = f"{source}; given as {lon}, {lat} ({datum})"
@@ -252,10 +258,11 @@ def corrections_from_review(
             continue
         named.add(normalize_name(place))
         ok = rec["status"] == "apply" or (rec["status"] == "needs --only" and wanted)
+        why = f"{rec['status']} ({rec['flags']})"
+        if ok and (found := accuracy_problem(rec["accuracy_m"])):
+            ok, why = False, f"{found}: the place's extent and the point's error are too wide"
         if not ok:
-            skipped.append(
-                f"{rec['row']} {rec['name'] or '(no name)'}: {rec['status']} ({rec['flags']})"
-            )
+            skipped.append(f"{rec['row']} {rec['name'] or '(no name)'}: {why}")
             continue
         fixes.append(
             Correction(

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from geo._errors import CRSError
+from geo._errors import CRSError, MeasureInputError
 from geo.crs import METRIC_CRS, STORAGE_CRS, transformer
 
 if TYPE_CHECKING:
@@ -97,8 +97,43 @@ def _metric_to_lonlat(geoms: GeomArray) -> GeomArray:
     return _transform(geoms, METRIC_CRS, STORAGE_CRS)
 
 
+def require_numbers(gdf: gpd.GeoDataFrame, what: str) -> None:
+    """Refuse a layer with coordinates that are NaN or infinite, naming the features.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any layer.
+    what : str
+        The measure asked for, for the message.
+
+    Raises
+    ------
+    MeasureInputError
+        Naming every feature whose position is not a number, and the fix.
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    xy = shapely.get_coordinates(geoms)
+    ok = np.isfinite(xy)
+    if ok.all():
+        return
+    owner = np.repeat(np.arange(len(geoms)), shapely.get_num_coordinates(geoms))
+    rows = np.unique(owner[~ok.all(axis=1)])
+    ids = gdf["id"] if "id" in gdf.columns else gdf.index.to_series()
+    named = ", ".join(str(v) for v in ids.iloc[rows[:5]]) + (" ..." if len(rows) > 5 else "")
+    first = np.argwhere(~ok)[0]
+    axis = "longitude" if first[1] == 0 else "latitude"
+    raise MeasureInputError(
+        f"{what}: {len(rows)} feature(s) ({named}) have a {axis} that is not a number "
+        f"('{xy[first[0], first[1]]}') -> fix: give them numeric positions (for a point "
+        "at a gazetteer place, its lon/lat in gazetteer.csv)"
+    )
+
+
 def _check_pair(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str) -> None:
-    """Check that A and B share a declared CRS."""
+    """Check that A and B share a declared CRS and hold positions that are numbers."""
+    require_numbers(a, what)
+    require_numbers(b, what)
     if a.crs is None or b.crs is None:
         raise CRSError(f"{what}: both layers need a CRS (set_crs('EPSG:4326') on the one without)")
     if not a.crs.equals(b.crs):

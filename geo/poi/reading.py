@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import limits
 from geo._errors import LayerValidationError, Problem
 from geo.crs import STORAGE_CRS, canonical_crs, convert
 from geo.tables import finite_number
@@ -328,6 +329,23 @@ def _coordinate_problems(path: Path, rows: list[dict[str, Any]], datum: str) -> 
     return problems
 
 
+def _number_problems(path: Path, rows: list[dict[str, Any]]) -> list[Problem]:
+    """Refuse ``zoom`` and ``accuracy_m`` cells that are given but no number in range."""
+    checks = {
+        "zoom": (limits.zoom_problem, limits.ZOOM_FIX),
+        "accuracy_m": (limits.accuracy_problem, limits.ACCURACY_FIX),
+    }
+    problems = []
+    for r in rows:
+        for col, (check, fix) in checks.items():
+            value = r.get(col)
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue  # an empty cell (read as NaN from a GeoPackage): not given
+            if str(value).strip() and (found := check(str(value).strip(), col)):
+                problems.append(_problem(path, found, fix, str(r.get("_row", "-"))))
+    return problems
+
+
 def read_points(
     path: str | Path,
     crs: str,
@@ -367,7 +385,7 @@ def read_points(
     datum = canonical_crs(crs)
     notes: list[str] = []
     rows, provider = _raw_rows(path, datum, lon_column, lat_column, notes)
-    problems = _coordinate_problems(path, rows, datum)
+    problems = _coordinate_problems(path, rows, datum) + _number_problems(path, rows)
     if problems:
         raise LayerValidationError(problems)
     return PointList(_frame(rows, datum, name_column), provider, tuple(notes))

@@ -1,11 +1,14 @@
 """What a print figure shows, and where: the placement rule applied to its layers.
 
-A feature is drawn as a point only when :func:`geo.placement.placement` says
-``point``. A coarser feature known to lie in a named area (``within``) is counted
-on that area, as a badge, when the area can be located: a zone drawn on the same
-figure (by its Chinese name) or a gazetteer place precise enough to draw. Anything
-else is listed beside the map, grouped by layer, never drawn. Areas and lines are
-drawn as they are (schematic ones dashed by the figure).
+Point layers are split exactly as on the web maps
+(:func:`geo.maps.placement_layers.split_layer`), so any layer a web figure draws is
+drawn on its print too. A feature is drawn as a point only when
+:func:`geo.placement.placement` says ``point``. A coarser feature known to lie in a
+named area (``within``) is counted on that area, as a badge, when the area can be
+located: a zone drawn on the same figure (by its Chinese name) or a gazetteer place
+precise enough to draw. Anything else is listed beside the map, grouped by layer,
+never drawn. Areas and lines are drawn as they are (schematic ones dashed by the
+figure).
 
 Computation only: layers come in as GeoDataFrames (EPSG:4326) and leave in the
 figure's projected CRS.
@@ -26,9 +29,9 @@ from geo.catalog import Catalog, LayerSpec
 from geo.crs import METRIC_CRS
 from geo.gazetteer import Gazetteer
 from geo.maps.builder import figure_layers
-from geo.maps.placement_layers import area_anchors
+from geo.maps.placement_layers import PlacedLayer, area_anchors, split_layer
 from geo.maps.specs import FigureSpec
-from geo.placement import Placement, placement
+from geo.placement import Placement, placement, within_of
 from geo.printing.symbols import Symbol, figure_symbols
 
 __all__ = ["Badge", "FigureContent", "figure_content", "spread_coincident"]
@@ -150,17 +153,6 @@ def spread_coincident(gdf: gpd.GeoDataFrame, within_m: float = COINCIDENT_M) -> 
     return out
 
 
-def _split_points(
-    layer: LayerSpec, gdf: gpd.GeoDataFrame, max_accuracy_m: float
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    level = placement(gdf, max_accuracy_m)
-    return (
-        gdf[level == Placement.POINT.value],
-        gdf[level == Placement.AREA.value],
-        gdf[level == Placement.UNLOCATED.value],
-    )
-
-
 def figure_content(
     spec: FigureSpec,
     layers: Mapping[str, gpd.GeoDataFrame],
@@ -193,45 +185,65 @@ def figure_content(
     out = FigureContent(skipped=skipped)
     if "neighbours" in layers and len(layers["neighbours"]):
         out.neighbours = layers["neighbours"].to_crs(METRIC_CRS)
-    coarse: list[tuple[LayerSpec, gpd.GeoDataFrame]] = []
+    chosen = [s for s in chosen if s.id != "neighbours"]
+    points = [s for s in chosen if _is_point(s)]
+    anchors = area_anchors(_area_names(points, layers, max_accuracy_m), catalog, layers, gazetteer)
+    placed = {s.id: split_layer(s, layers[s.id], max_accuracy_m, set(anchors)) for s in points}
     for layer in chosen:
-        if layer.id == "neighbours":
-            continue
         gdf = layers[layer.id].to_crs(METRIC_CRS)
-        if not _is_point(layer):
+        if layer.id not in placed:
             out.drawn.append((layer, gdf))
             continue
-        points, area, unlocated = _split_points(layer, gdf, max_accuracy_m)
-        out.drawn.append((layer, spread_coincident(points)))
-        coarse.append((layer, area))
-        if len(unlocated):
-            out.unlocated.setdefault(_title(layer), []).extend(_names(unlocated))
-    names = {w for _, g in coarse for w in g["within"].astype(str).str.strip()}
-    _count_on_areas(out, coarse, area_anchors(names, catalog, layers, gazetteer))
+        split = placed[layer.id]
+        out.drawn.append((layer, spread_coincident(gdf[gdf.index.isin(split.points.index)])))
+        if len(split.unlocated):
+            listed = _unlocated_names(split.unlocated, max_accuracy_m)
+            out.unlocated.setdefault(_title(layer), []).extend(listed)
+    _add_badges(out, [placed[s.id] for s in points], anchors)
     out.symbols = figure_symbols(spec, [s for s, _ in out.drawn], layers)
     return out
 
 
-def _count_on_areas(
+def _area_names(
+    points: list[LayerSpec], layers: Mapping[str, gpd.GeoDataFrame], max_accuracy_m: float
+) -> set[str]:
+    """Return the ``within`` areas named by the coarse features of the point layers."""
+    names: set[str] = set()
+    for layer in points:
+        gdf = layers[layer.id]
+        coarse = placement(gdf, max_accuracy_m) == Placement.AREA.value
+        names.update(within_of(gdf)[coarse])
+    return names
+
+
+def _unlocated_names(gdf: gpd.GeoDataFrame, max_accuracy_m: float) -> list[str]:
+    """Return the names not drawn: unlocated features, then those of unlocatable areas."""
+    coarse = (placement(gdf, max_accuracy_m) == Placement.AREA.value).to_numpy()
+    areas = within_of(gdf).to_numpy()
+    names = _names(gdf)
+    plain = [n for n, c in zip(names, coarse, strict=True) if not c]
+    in_area = [f"{n}（{a}）" for n, a, c in zip(names, areas, coarse, strict=True) if c]
+    return plain + in_area
+
+
+def _add_badges(
     out: FigureContent,
-    coarse: list[tuple[LayerSpec, gpd.GeoDataFrame]],
+    placed: list[PlacedLayer],
     anchors: Mapping[str, tuple[float, float, str]],
 ) -> None:
-    """Add a badge per located area; list the features of areas that cannot be located.
+    """Add a badge per located area, counting the features of every layer on it.
 
-    ``anchors`` are the web maps' badge positions (``within`` value to lon, lat and
-    label, from :func:`geo.maps.placement_layers.area_anchors`), so a print counts a
+    ``placed`` is the web maps' split (:func:`geo.maps.placement_layers.split_layer`)
+    and ``anchors`` their badge positions (``within`` value to lon, lat and label,
+    from :func:`geo.maps.placement_layers.area_anchors`), so a print counts a
     feature on the same area as the web figure does.
     """
     members: dict[str, list[tuple[str, str]]] = {}
-    for layer, gdf in coarse:
-        for name, area in zip(_names(gdf), gdf["within"].astype(str).str.strip(), strict=True):
-            members.setdefault(area, []).append((_title(layer), name))
+    for pl in placed:
+        title = _title(pl.layer)
+        for name, area in zip(_names(pl.areas), within_of(pl.areas), strict=True):
+            members.setdefault(area, []).append((title, name))
     for area, items in members.items():
-        if area not in anchors:
-            for title, name in items:
-                out.unlocated.setdefault(title, []).append(f"{name}（{area}）")
-            continue
         lon, lat, label = anchors[area]
         pt = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
         out.badges.append(Badge(label, pt.x, pt.y, tuple(items)))

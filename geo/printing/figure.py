@@ -28,7 +28,7 @@ from geo.printing.content import FigureContent, figure_content
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.labels import label_candidates, place_labels
 from geo.printing.paper import Page
-from geo.printing.symbols import Symbol, dashed, kind_values
+from geo.printing.symbols import Symbol, dashed, kind_values, legend_label
 
 __all__ = ["FORMATS", "draw_figure", "figure_bytes", "source_lines"]
 
@@ -233,7 +233,7 @@ def _legend_rows(content: FigureContent, scale: float) -> tuple[list[Any], list[
         for key in shown:
             sym = symbols[key]
             handles.append(_handle(gtype, sym, bool(flags[classes == key].all()), scale))
-            labels.append(sym.label if len(shown) == 1 else f"  {sym.label}")
+            labels.append(legend_label(layer, key, sym, len(shown) == 1))
     if content.neighbours is not None:
         handles.append(Patch(facecolor="#eeeeee", edgecolor="#9a9a9a"))
         labels.append("相邻区 Neighbouring districts")

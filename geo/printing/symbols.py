@@ -20,6 +20,7 @@ from geo.catalog import LayerSpec
 from geo.maps.builder import figure_colours
 from geo.maps.specs import FigureSpec
 from geo.maps.styles import (
+    CLASS_LABELS,
     SCHEMATIC_DASH,
     SCHEMATIC_FILL_FACTOR,
     LayerStyle,
@@ -29,7 +30,15 @@ from geo.maps.styles import (
     point_style,
 )
 
-__all__ = ["PT_PER_PX", "Symbol", "class_symbol", "dashed", "figure_symbols", "kind_values"]
+__all__ = [
+    "PT_PER_PX",
+    "Symbol",
+    "class_symbol",
+    "dashed",
+    "figure_symbols",
+    "kind_values",
+    "legend_label",
+]
 
 #: A CSS pixel is 0.75 typographic point: web widths become print widths.
 PT_PER_PX = 0.75
@@ -90,6 +99,35 @@ def dashed(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> pd.Series:
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     flags = [is_drawn_schematic(layer.geometry_type, p) for p in records]
     return pd.Series(flags, index=gdf.index, dtype=bool, name="dashed")
+
+
+def legend_label(layer: LayerSpec, kind: str, symbol: Symbol, alone: bool) -> str:
+    """Return the text of a legend row: one class of a layer.
+
+    A layer's only class is one row without a heading; when the class has no name of
+    its own (a kind of a layer added with ``geo add-layer``), the row names the layer
+    too, as the web map's legend heading does.
+
+    Parameters
+    ----------
+    layer : LayerSpec
+        The layer.
+    kind : str
+        The class.
+    symbol : Symbol
+        Its print symbol.
+    alone : bool
+        Whether it is the layer's only class on the figure (no heading above it).
+
+    Returns
+    -------
+    str
+    """
+    if not alone:
+        return f"  {symbol.label}"
+    if kind and kind not in CLASS_LABELS:
+        return f"{layer.title_zh} {layer.title_en} · {symbol.label}"
+    return symbol.label
 
 
 def class_symbol(layer: LayerSpec, kind: str, colour: str) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from typing import Any
 from geo.layers import (
     REQUIRED,
 )
+from geo.limits import accuracy_text, checked_accuracy
 
 __all__ = [
     "Fill",
@@ -116,7 +117,14 @@ def fill_properties(
     -------
     tuple of (dict, list of Fill)
         A filled copy of the document and the fills made.
+
+    Raises
+    ------
+    ValueRangeError
+        If ``defaults.accuracy_m`` is not a number of metres within
+        :data:`geo.limits.MIN_ACCURACY_M` to :data:`geo.limits.MAX_ACCURACY_M`.
     """
+    checked_accuracy(defaults.accuracy_m)
     out = json.loads(json.dumps(doc, ensure_ascii=False))  # deep copy, JSON types only
     feats = [f for f in out.get("features", []) if isinstance(f, dict)]
     for f in feats:
@@ -157,7 +165,7 @@ def fill_properties(
                 if key == "accuracy_m" and props.get("place") and f.get("geometry") is None:
                     continue  # a place feature inherits the gazetteer's accuracy
                 props[key] = value
-                shown = f"{value:g}" if key == "accuracy_m" else value
+                shown = accuracy_text(value) if key == "accuracy_m" else value
                 note(key, f"--{key.replace('_', '-')}", fid, shown)
     for f in feats:  # required properties first, in docs/contract.md order, for readable files
         props = f["properties"]
