@@ -10,7 +10,7 @@ remains is guaranteed not to overlap (:func:`overlapping_pairs` is the check).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +85,7 @@ def label_candidates(
     drawn: Sequence[LayerSpec],
     layers: Mapping[str, gpd.GeoDataFrame],
     metres_per_pt: float,
+    free: Callable[[str, float, float, float], bool] | None = None,
 ) -> list[LabelSpec]:
     """Return the web map's labels of a figure as print labels, highest priority first.
 
@@ -102,6 +103,11 @@ def label_candidates(
         Their features, EPSG:4326 (with ``district``).
     metres_per_pt : float
         Map metres per typographic point (places a note under its name).
+    free : callable, optional
+        ``free(text, x, y, size_pt)``: whether a label there covers no furniture (a
+        count badge sits on the point a small zone is drawn around). Each label
+        takes its first free position among the web label's candidates; default
+        the first.
 
     Returns
     -------
@@ -112,20 +118,30 @@ def label_candidates(
     web = figure_labels(
         list(drawn), layers, layers["district"], spec.must_see, dict(spec.label_notes)
     )
-    lonlat = [lab.candidates[0][::-1] for lab in web]
-    xy = (
+    lonlat = [c[::-1] for lab in web for c in lab.candidates]
+    xs, ys = (
         transformer(STORAGE_CRS, METRIC_CRS).transform(*zip(*lonlat, strict=True))
         if lonlat
         else ((), ())
     )
     out: list[LabelSpec] = []
-    for lab, x, y in zip(web, *xy, strict=True):
+    start = 0
+    for lab in web:
+        spots = list(zip(xs[start:], ys[start : start + len(lab.candidates)], strict=False))
+        start += len(lab.candidates)
         name, notes = _name_and_notes(lab.lines)
         size, colour = SIZE_PT.get(lab.size, 6.0), COLOURS.get(lab.layer, "#333333")
-        out.append(LabelSpec(name, x, y, 2 * lab.priority, size, colour))
-        for k, note in enumerate(notes, start=1):
-            below = y - k * 1.3 * size * metres_per_pt
-            out.append(LabelSpec(note, x, below, 2 * lab.priority + 1, size * 0.7, colour))
+        parts = [
+            (text, 0.0 if k == 0 else -k * 1.3 * size * metres_per_pt, size * (0.7 if k else 1))
+            for k, text in enumerate([name, *notes])
+        ]
+
+        def clear(p: tuple[float, float], parts: list[Any] = parts) -> bool:
+            return free is None or all(free(t, p[0], p[1] + dy, sz) for t, dy, sz in parts)
+
+        x, y = next((p for p in spots if clear(p)), spots[0])
+        for k, (text, dy, sz) in enumerate(parts):
+            out.append(LabelSpec(text, x, y + dy, 2 * lab.priority + min(k, 1), sz, colour))
     return sorted(out, key=lambda s: s.priority)
 
 
