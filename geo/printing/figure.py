@@ -396,8 +396,6 @@ def _blocks(fig: Any, spec: FigureSpec, content: FigureContent, lay: Layout, opt
         f"drawn only where located to ±{limit:g} m or better; coarser ones are counted on "
         "their area or listed beside the map.",
     ]
-    if content.skipped:
-        notes.append(f"未收录图层 Layers not available: {', '.join(content.skipped)}")
     size = 5.8 * scale
     width_em = 0.96 * fig.get_figwidth() * 72 / size * WIDTH_SAFETY
     wrapped = [w for n in notes for w in fu.wrap_cjk(n, width_em)]
