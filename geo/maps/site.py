@@ -47,6 +47,10 @@ REPORT_LINKS: tuple[tuple[str, str], ...] = (
 )
 #: Folder of the shared Leaflet and plugin files, relative to the site folder.
 ASSETS_DIR = "assets"
+#: Order of layer roles in the index's "at first glance" line (the plan's zones first).
+GLANCE_ROLES: dict[str, int] = {
+    r: i for i, r in enumerate(("zone", "context", "site", "campus", "member", "axis", "terrain"))
+}
 
 
 @dataclass
@@ -368,16 +372,17 @@ def first_glance(
     Returns
     -------
     dict of str to tuple of str
-        Figure id to Chinese layer titles, for the index's "at first glance" line.
+        Figure id to Chinese layer titles, for the index's "at first glance" line:
+        zones first, then context, sites, campuses, members, axes and terrain
+        (:data:`GLANCE_ROLES`), catalog order within a role.
     """
-    return {
-        spec.id: tuple(
-            catalog[lid].title_zh
-            for lid in drawn_layers(spec, catalog, layers)
-            if catalog[lid].role != "admin"
-        )
-        for spec in specs
-    }
+    out = {}
+    for spec in specs:
+        shown = [catalog[lid] for lid in drawn_layers(spec, catalog, layers)]
+        shown = [s for s in shown if s.role != "admin"]
+        shown.sort(key=lambda s: GLANCE_ROLES.get(s.role, len(GLANCE_ROLES)))  # stable
+        out[spec.id] = tuple(s.title_zh for s in shown)
+    return out
 
 
 def _declared_names(layer: LayerSpec) -> list[str]:
