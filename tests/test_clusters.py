@@ -106,7 +106,7 @@ def test_each_cluster_is_labelled_with_its_target(data, fig):
     )
     lines = {lab.lines for lab in labels}
     for _, name, target in CLUSTERS:
-        assert (f"{name}集群", f">{target}万m²") in lines
+        assert (f"{name}集群 >{target}万m²",) in lines
 
 
 def test_printed_figure_labels_the_clusters_with_their_targets(data):

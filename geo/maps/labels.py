@@ -185,10 +185,11 @@ def anchor_points(geom: BaseGeometry, area: BaseGeometry) -> list[BaseGeometry]:
 
 def _texts(props: Mapping[str, object], notes: Mapping[str, str]) -> tuple[str, ...]:
     name = short_name(str(props.get("name_zh") or ""))
-    # the figure's note for the feature, else the feature's own (a cluster's target)
-    own = props.get("label_note")
-    note = notes.get(str(props.get("id")), "") or (own if isinstance(own, str) else "")
-    return (*_split(name), note) if note else _split(name)
+    note = notes.get(str(props.get("id")), "")
+    if note:
+        return (*_split(name), note)
+    own = props.get("label_note")  # the feature's own short note (a cluster's target)
+    return (f"{name} {own}",) if isinstance(own, str) and own else _split(name)
 
 
 def figure_labels(
@@ -213,7 +214,8 @@ def figure_labels(
         Texts the figure must show: their labels are placed first.
     notes : Mapping of str to str, optional
         Feature id to a second line (a city's industries); a feature without one
-        takes its ``label_note`` property, if any (a cluster's floor-area target).
+        shows its ``label_note`` property, if any, after its name (a cluster's
+        floor-area target: ``沙滨路集群 >30万m²``).
     datum : str
         Display datum of the map (``gcj02`` shifts the anchors).
 

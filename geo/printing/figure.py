@@ -26,7 +26,7 @@ from geo.maps.specs import FigureSpec
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
-from geo.printing.labels import label_candidates, overlapping_pairs, place_labels
+from geo.printing.labels import free_of, label_candidates, place_labels
 from geo.printing.paper import Page
 from geo.printing.symbols import Symbol, dashed, kind_values
 
@@ -435,22 +435,6 @@ def _point_xy(content: FigureContent) -> Any:
     return shapely.get_coordinates(np.concatenate([g.geometry.values for g in points] or [[]]))
 
 
-def _free_of(ax: Any, obstacles: list[Any], scale: float) -> Any:
-    """Return ``free(text, x, y, size)``: whether that label would cover none of ``obstacles``."""
-    renderer = ax.figure.canvas.get_renderer()
-
-    def free(text: str, x: float, y: float, size: float) -> bool:
-        probe = ax.text(
-            x, y, text, fontsize=size * scale, ha="center", va="center", parse_math=False
-        )
-        box = probe.get_window_extent(renderer)
-        probe.remove()
-        box = box.expanded(1.2, 3.0)  # room for adjustText's nudges
-        return not any(overlapping_pairs([box, b]) for b in obstacles)
-
-    return free
-
-
 def _badges(ax: Any, content: FigureContent, scale: float) -> list[Any]:
     return [
         ax.text(
@@ -570,7 +554,7 @@ def _draw(
     if content.neighbours is not None and "neighbours" in catalog:
         labelled.append(catalog["neighbours"])
     obstacles = [a.get_window_extent(renderer) for a in furniture]
-    free = _free_of(ax, obstacles, scale)
+    free = free_of(ax, obstacles, scale)
     labels = label_candidates(spec, labelled, layers, (y1 - y0) / height_pt, free)
     place_labels(ax, labels, obstacles, scale, _point_xy(content))
     plain_glyphs(fig.findobj(Text))

@@ -25,6 +25,7 @@ from geo.printing.fonts import plain_glyphs
 __all__ = [
     "LABEL_GID",
     "LabelSpec",
+    "free_of",
     "label_candidates",
     "overlapping_pairs",
     "place_labels",
@@ -166,6 +167,38 @@ def overlapping_pairs(boxes: list[Any]) -> list[tuple[int, int]]:
         for j in range(i + 1, len(boxes))
         if _overlaps(boxes[i], boxes[j])
     ]
+
+
+def free_of(ax: Any, obstacles: list[Any], scale: float) -> Callable[..., bool]:
+    """Return ``free(text, x, y, size)``: whether that label would cover none of ``obstacles``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The map axes (data in the map's CRS).
+    obstacles : list of matplotlib.transforms.Bbox
+        Display-space boxes of the furniture (count badges, north arrow, scale bar).
+    scale : float
+        Page scale of the font sizes.
+
+    Returns
+    -------
+    callable
+        For :func:`label_candidates`: the label is measured with the renderer and
+        given room above and below for ``adjustText``'s nudges.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+
+    def free(text: str, x: float, y: float, size: float) -> bool:
+        probe = ax.text(
+            x, y, text, fontsize=size * scale, ha="center", va="center", parse_math=False
+        )
+        box = probe.get_window_extent(renderer)
+        probe.remove()
+        box = box.expanded(1.2, 3.0)  # room for adjustText's nudges
+        return not any(_overlaps(box, b) for b in obstacles)
+
+    return free
 
 
 def place_labels(
