@@ -232,3 +232,19 @@ def test_cluster_area_claims_are_linked_but_never_passed_by_a_schematic_zone(dat
     result = cl.check_geometry(rows, layers["clusters"])
     assert set(result["verdict"]) == {"cannot verify"}
     assert result["reason"].str.contains("is schematic").all()
+
+
+def test_geo_print_reports_a_layer_it_cannot_draw_in_its_log(tmp_path, monkeypatch, capsys):
+    from geo.project import Project
+
+    loaded = Project.layers
+
+    def without_platforms(self, *args, **kwargs):
+        layers = loaded(self, *args, **kwargs)
+        return {k: v for k, v in layers.items() if k != "transformation_platforms"}
+
+    monkeypatch.setattr(Project, "layers", without_platforms)
+    args = ["print", "--figures", "4", "--dpi", "30", "--format", "png", "--jobs", "1"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "fig4: layer 'transformation_platforms' has no loaded features" in err
