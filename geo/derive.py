@@ -58,7 +58,7 @@ Loader = Callable[[str], gpd.GeoDataFrame]
 _PROPS = ("id", "name_zh", "name_en", "plan_ref")
 #: Rule parameters passed through to the feature when given (``aliases``: other
 #: names of the area, ``|``-separated, which :mod:`geo.claims` resolves;
-#: ``label_note``: a second line of the map label; ``claims``: the plan's words on
+#: ``label_note``: shown after the name on the map label; ``claims``: the plan's words on
 #: the zone's size, shown in its popup).
 _OPTIONAL = ("aliases", "axes_zh", "label_note", "claims")
 
@@ -516,7 +516,9 @@ def schematic_zones(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame
         name_zh, name_en, plan_ref, buffer_m}`` (optional ``aliases``, ``label_note``,
         ``claims``) with either ``along`` (an axis feature id), ``stretch``
         (gazetteer names bounding the stretch) and ``max_offset_m`` (default 3000),
-        or ``around`` (gazetteer names, in order of preference).
+        or ``around`` (gazetteer names: the most precisely known is used, the first
+        on ties, so a lake added to the gazetteer takes over once it is known
+        better than the park it stands in for).
     load : callable
         Returns a layer by id.
 
