@@ -143,6 +143,10 @@ class MissingLayerWarning(GeoWarning):
     """A figure names a layer that the catalog or the loaded layers lack."""
 
 
+class EmptyMustSeeLayerError(GeoError, ValueError):
+    """A layer a figure must show (its ``must_see``) has no features: the build stops."""
+
+
 class ShapefileTextWarning(GeoWarning):
     """Text was cut to the 254 bytes a Shapefile's dBASE field holds."""
 

@@ -268,8 +268,16 @@ def build_site(
     -------
     list of StepResult
         ``load`` first (its notes: the layers not drawn), then one per step run.
+
+    Raises
+    ------
+    EmptyMustSeeLayerError
+        Before anything is written, if a figure's ``must_see`` names a layer with no
+        features (:func:`geo.maps.site.check_must_see`).
     """
     from geo import site_steps
+    from geo.maps.site import check_must_see
+    from geo.maps.specs import all_specs
 
     unknown = sorted(set(steps) - set(STEPS))
     if unknown:
@@ -278,6 +286,7 @@ def build_site(
     loading = StepResult("load")
     started = time.perf_counter()
     inputs = load_inputs()
+    check_must_see(all_specs(inputs.catalog), inputs.catalog, inputs.layers)
     loading.reused, loading.notes = sorted(inputs.layers), list(inputs.skipped)
     loading.seconds = time.perf_counter() - started
     results = [loading]

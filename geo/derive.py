@@ -19,8 +19,13 @@ belts
 ridge_side
     Context zones: the part of the district east or west of a ridge.
 groups
-    Rings and clusters: discs around the member sites of each group, merged where
-    they lie within ``link_m`` of each other, clipped to the district.
+    Rings: discs around the member sites of each group, merged where they lie
+    within ``link_m`` of each other, clipped to the district.
+schematic_zones
+    Zones drawn from their best-known geometry when no member is located well
+    enough for ``groups`` (the incubator clusters): a corridor along the stretch of
+    an axis that located places name, or a disc around the most precisely known of
+    a list of places (a lake once located, else the area the members are in).
 
 Belts and groups are built only from places and members whose position is precise
 enough for the shape (``max_member_accuracy_m``, default
@@ -47,12 +52,15 @@ from geo.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
 
 if TYPE_CHECKING:
     from geo.catalog import LayerSpec
+    from geo.gazetteer import Place
 
 Loader = Callable[[str], gpd.GeoDataFrame]
 _PROPS = ("id", "name_zh", "name_en", "plan_ref")
 #: Rule parameters passed through to the feature when given (``aliases``: other
-#: names of the area, ``|``-separated, which :mod:`geo.claims` resolves).
-_OPTIONAL = ("aliases", "axes_zh")
+#: names of the area, ``|``-separated, which :mod:`geo.claims` resolves;
+#: ``label_note``: shown after the name on the map label; ``claims``: the plan's words on
+#: the zone's size, shown in its popup).
+_OPTIONAL = ("aliases", "axes_zh", "label_note", "claims")
 
 
 def _metric(load: Loader, layer_id: str) -> gpd.GeoDataFrame:
@@ -441,12 +449,112 @@ def _empty_frame(columns: tuple[str, ...]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=STORAGE_CRS)
 
 
+def _place_metric(place: Place) -> BaseGeometry:
+    """Return a gazetteer place as an EPSG:4544 point."""
+    pts = gpd.GeoSeries.from_xy([place.lon], [place.lat], crs=STORAGE_CRS).to_crs(METRIC_CRS)
+    return pts.values[0]
+
+
+def _along(spec: Mapping[str, Any], axes: gpd.GeoDataFrame, limit: float) -> tuple[Any, ...]:
+    """Return the stretch of ``spec["along"]`` the ``stretch`` places name, and its notes.
+
+    Each place located to ``limit`` and within ``max_offset_m`` of the axis is
+    projected onto it; the stretch runs between the outermost projections (the
+    whole axis when no place qualifies). Returns the line, its anchor accuracy, how
+    it was drawn and the places left out.
+    """
+    from shapely.ops import substring
+
+    from geo.gazetteer import load_gazetteer
+
+    line = _feature_by_id(axes, spec["along"], "axes")
+    gaz, offset = load_gazetteer(), float(spec.get("max_offset_m", 3000))
+    stops, used, left, worst = [], [], [], _accuracy(axes, [spec["along"]])
+    for name in spec.get("stretch", []):
+        place = gaz.lookup(name)
+        point = _place_metric(place)
+        if place.accuracy_m > limit or line.distance(point) > offset:
+            left.append(name)
+            continue
+        stops.append(line.project(point))
+        used.append(name)
+        worst = max(worst, place.accuracy_m)
+    part = substring(line, min(stops), max(stops)) if stops else line
+    how = f"along {spec['along']} " + (f"between {', '.join(used)}" if used else "(whole)")
+    left_out = f"{', '.join(left)} coarser than ±{limit:g} m or off the axis" if left else ""
+    return part, worst, how, left_out
+
+
+def _around(spec: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Return the best-known of ``spec["around"]`` (smallest ``accuracy_m``, first on ties).
+
+    Names not in the gazetteer are passed over (a lake not yet added); returns the
+    point, its accuracy, how it was drawn and nothing left out.
+    """
+    from geo.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    found = [p for n in spec["around"] if (p := gaz.get(n)) is not None]
+    if not found:
+        raise DeriveError(
+            f"zone {spec['id']}: none of {', '.join(spec['around'])} is in the gazetteer; "
+            "add one of them to gazetteer.csv"
+        )
+    best = min(found, key=lambda p: p.accuracy_m)
+    how = "anchored, not located" if best.approximate else "located"
+    return _place_metric(best), best.accuracy_m, f"around {best.name_zh} ({how})", ""
+
+
+def schematic_zones(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
+    """Zones from their best-known geometry: a corridor along an axis or a disc around a place.
+
+    Parameters
+    ----------
+    params : mapping
+        ``district``, ``axes`` (layer id), ``kind``, optional ``max_member_accuracy_m``
+        (places coarser do not bound a stretch) and ``zones``: a list of ``{id,
+        name_zh, name_en, plan_ref, buffer_m}`` (optional ``aliases``, ``label_note``,
+        ``claims``) with either ``along`` (an axis feature id), ``stretch``
+        (gazetteer names bounding the stretch) and ``max_offset_m`` (default 3000),
+        or ``around`` (gazetteer names: the most precisely known is used, the first
+        on ties, so a lake added to the gazetteer takes over once it is known
+        better than the park it stands in for).
+    load : callable
+        Returns a layer by id.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One feature per zone; ``accuracy_m`` is the anchor's plus ``buffer_m`` (the
+        width is itself a guess), ``position_note`` says how it was drawn.
+    """
+    district = _district(load, params)
+    limit = _member_limit(params)
+    records, geoms = [], []
+    for spec in params["zones"]:
+        if "along" in spec:
+            anchor, acc, how, left = _along(spec, _metric(load, params.get("axes", "axes")), limit)
+        elif "around" in spec:
+            anchor, acc, how, left = _around(spec)
+        else:
+            raise DeriveError(f"zone {spec.get('id', '?')}: give `along` or `around`")
+        width = float(spec["buffer_m"])
+        geoms.append(_polygonal(anchor.buffer(width).intersection(district)))
+        how += f" ± {width:g} m"
+        rule = f"{how} ({left}: left out)" if left else how
+        records.append(
+            _record(spec, params.get("kind", "zone"), acc + width, rule=rule, position_note=how)
+        )
+    return _frame(records, geoms)
+
+
 RULES: dict[str, Callable[[Mapping[str, Any], Loader], gpd.GeoDataFrame]] = {
     "screens": screens,
     "cities": cities,
     "belts": belts,
     "groups": groups,
     "ridge_side": ridge_side,
+    "schematic_zones": schematic_zones,
 }
 
 
@@ -486,6 +594,7 @@ __all__ = [
     "derive_layer",
     "groups",
     "ridge_side",
+    "schematic_zones",
     "screens",
     "valid_area",
 ]

@@ -193,11 +193,12 @@ def step_online(build: SiteBuild, step: StepResult) -> None:
 
 
 def step_index(build: SiteBuild, step: StepResult) -> None:
-    """Write both index pages when their content changed (they list what exists)."""
-    from geo.maps.site import index_html
+    """Write both index pages when their content changed (they list what exists and draws)."""
+    from geo.maps.site import first_glance, index_html
 
     specs = _specs(build)
+    drawn = first_glance(specs, build.inputs.catalog, build.inputs.layers)
     for folder, unit in ((build.out / "offline", "offline-index"), (build.out, "index")):
         listed = [s for s in specs if (folder / s.filename).exists()]
-        changed = write_if_changed(folder / "index.html", index_html(listed, folder))
+        changed = write_if_changed(folder / "index.html", index_html(listed, folder, drawn))
         (step.built if changed else step.reused).append(unit)

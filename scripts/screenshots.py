@@ -36,15 +36,17 @@ def rewrite_index(site: Path) -> Path:
     from geo._errors import CatalogError
     from geo.catalog import Catalog
     from geo.layers import read_catalog
-    from geo.maps.site import write_index
+    from geo.maps.site import first_glance, write_index
     from geo.maps.specs import all_specs
+    from geo.project import load_for_maps
 
     try:
         catalog = read_catalog()
     except CatalogError:
         catalog = Catalog({})  # captions do not depend on the catalog
     specs = [s for s in all_specs(catalog) if (site / s.filename).exists()]
-    return write_index(site, specs)
+    layers, _ = load_for_maps(catalog) if len(catalog) else ({}, [])
+    return write_index(site, specs, first_glance(specs, catalog, layers))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -264,3 +264,78 @@ def test_ridge_side_zone_carries_its_aliases():
     params = {"district": "district", "ridges": "ridges", "divide": "ridge-mid"}
     out = derive_layer(spec("ridge_side", {**params, "zones": [zone]}), load)
     assert out["aliases"].tolist() == ["西片|西部片区"]
+
+
+# --------------------------------------------------------------------------- schematic zones
+def gazetteer(*places: tuple[str, float, float, float, str]):
+    """A gazetteer of (name, x, y in EPSG:4544, accuracy_m, note) places."""
+    import pandas as pd
+
+    from geo.gazetteer import Gazetteer
+
+    pts = gpd.GeoSeries([Point(x, y) for _, x, y, _, _ in places], crs=4544).to_crs(4326)
+    rows = [
+        {
+            "name_zh": name,
+            "name_en": f"{name} en",
+            "aliases": "",
+            "kind": "site",
+            "lon": round(p.x, 7),
+            "lat": round(p.y, 7),
+            "source_datum": "wgs84",
+            "source": "test fixture",
+            "accuracy_m": acc,
+            "note": note,
+        }
+        for (name, _, _, acc, note), p in zip(places, pts, strict=True)
+    ]
+    return Gazetteer(pd.DataFrame(rows))
+
+
+def zones(*specs: dict) -> LayerSpec:
+    return spec("schematic_zones", {"district": "district", "axes": "axes", "zones": list(specs)})
+
+
+def test_corridor_follows_the_stretch_its_located_places_name():
+    from geo.gazetteer import using_gazetteer
+
+    gaz = gazetteer(
+        ("甲", X0 + 16_000, Y0 + 5_000, 300, ""),  # 1 km west of the axis, at 5 km
+        ("乙", X0 + 16_500, Y0 + 9_000, 500, ""),  # at 9 km
+        ("丙", X0 + 17_000, Y0 + 15_000, 9_000, "APPROXIMATE"),  # too coarse to bound it
+        ("丁", X0 + 5_000, Y0 + 18_000, 100, ""),  # 12 km off the axis
+    )
+    zone = {**named("c"), "along": "axis-road", "stretch": ["甲", "乙", "丙", "丁"]}
+    with using_gazetteer(gaz):
+        out = derive_layer(zones({**zone, "buffer_m": 400, "label_note": ">30万m²"}), load)
+    geom = out.to_crs(4544).geometry[0]
+    assert geom.contains(Point(X0 + 17_000, Y0 + 7_000))
+    assert geom.contains(Point(X0 + 17_350, Y0 + 5_000))
+    assert not geom.contains(Point(X0 + 17_000, Y0 + 12_000))  # past 乙: not named
+    assert not geom.contains(Point(X0 + 16_000, Y0 + 7_000))  # beyond the buffer
+    _, ymin, _, ymax = geom.bounds
+    assert (ymin, ymax) == pytest.approx((Y0 + 4_600, Y0 + 9_400), abs=5)
+    row = out.iloc[0]
+    assert row["geometry_source"] == "schematic"
+    assert row["accuracy_m"] == 900.0  # worst bounding place (±500 m) + the 400 m buffer
+    assert "丙, 丁" in row["rule"]
+    assert "left out" in row["rule"]
+    assert row["label_note"] == ">30万m²"
+
+
+def test_zone_around_the_best_known_place_and_its_lake_once_located():
+    from geo.gazetteer import using_gazetteer
+
+    park = ("园", X0 + 8_000, Y0 + 8_000, 3_000, "")
+    lake = ("湖", X0 + 9_000, Y0 + 9_000, 200, "")
+    zone = {**named("c"), "around": ["湖", "园"], "buffer_m": 1000, "claims": "超过 50 万平方米"}
+    for places, centre, accuracy in (([park], park, 4000.0), ([park, lake], lake, 1200.0)):
+        with using_gazetteer(gazetteer(*places)):
+            out = derive_layer(zones(zone), load)
+        geom = out.to_crs(4544).geometry[0]
+        assert geom.centroid.distance(Point(centre[1], centre[2])) < 5
+        assert geom.area == pytest.approx(3.1416e6, rel=0.01)
+        assert out["accuracy_m"].tolist() == [accuracy]
+        assert out["claims"].tolist() == ["超过 50 万平方米"]
+    with using_gazetteer(gazetteer(park)), pytest.raises(DeriveError, match="none of 湖, 无"):
+        derive_layer(zones({**zone, "around": ["湖", "无"]}), load)

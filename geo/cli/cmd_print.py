@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,18 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_print)
 
 
+def _report_missing(specs: Any, layers: Any, catalog: Any) -> None:
+    """Print a warning per layer a figure names but cannot draw (not on the print itself)."""
+    from geo.maps.builder import figure_layers
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for spec in specs:
+            figure_layers(spec, catalog, layers)
+    for msg in dict.fromkeys(str(w.message) for w in caught):
+        print(f"warning: {msg}", file=sys.stderr)
+
+
 def run_print(args: argparse.Namespace) -> int:
     """Print the figures and say where every file is."""
     from geo.maps.specs import all_specs, figures_from_text
@@ -86,6 +99,7 @@ def run_print(args: argparse.Namespace) -> int:
         print(f"geo print: error: {exc.args[0]}", file=sys.stderr)
         return 2
     layers = project.layers(within_limits=True)
+    _report_missing(specs, layers, catalog)
     written = write_prints(args.out, specs, layers, catalog, job, project.gazetteer, args.jobs)
     w, h = job.page.pixels(job.dpi)
     print(

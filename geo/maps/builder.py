@@ -2,7 +2,8 @@
 
 Layers come in as a dict of GeoDataFrames (EPSG:4326) with the catalog, so the
 builder draws whatever exists: a layer the spec names but the catalog or the dict
-lacks is skipped with a :class:`MissingLayerWarning` and listed in the title block.
+lacks is skipped with a :class:`MissingLayerWarning` (the build's log lists it; the
+title block carries no technical notes).
 
 Every attribute value passes :func:`esc` (:func:`geo.maps.safe.html_text`) before it
 reaches a popup, tooltip, legend or layer-control label: folium and Leaflet insert
@@ -369,7 +370,7 @@ def build_map(
     add_tools(m, spec, bm, outline)
     drawn = [(s, frames[s.id]) for s in chosen]
     HtmlControl(legend_html(drawn, colors), LEGEND_CLASS, "bottomright").add_to(m)
-    HtmlControl(title_html(spec, bm, skipped, index_href), TITLE_CLASS, "top").add_to(m)
+    HtmlControl(title_html(spec, bm, index_href), TITLE_CLASS, "top").add_to(m)
     HtmlControl(source_html(spec, bm), "geo-source", "top").add_to(m)
     groups = label_groups(m, fgs)
     if "district" in sources:

@@ -39,7 +39,7 @@ LABELLED: dict[str, tuple[int, int]] = {
     "science_city": (2, 2),
     "axes": (3, 4),
     "rings": (3, 3),
-    "clusters": (3, 3),
+    "clusters": (1, 3),  # the plan's three named clusters, with the cities
     "creative_valley": (3, 3),
     "ridges": (4, 4),
     "neighbours": (5, 4),
@@ -135,17 +135,21 @@ BESIDE_GAP_M = 1500.0
 
 
 def _beside(poly: BaseGeometry) -> list[BaseGeometry]:
-    """Return positions just outside a polygon: east, west, north, south.
+    """Return positions just outside a polygon: east, west, north, south, then twice as far.
 
     Last resorts for a zone too small, or too crowded, to hold its name inside.
     """
     x0, y0, x1, y1 = poly.bounds
-    cx, cy, gap = (x0 + x1) / 2, (y0 + y1) / 2, BESIDE_GAP_M
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     return [
-        shapely.Point(x1 + gap, cy),
-        shapely.Point(x0 - gap, cy),
-        shapely.Point(cx, y1 + gap),
-        shapely.Point(cx, y0 - gap),
+        point
+        for gap in (BESIDE_GAP_M, 2 * BESIDE_GAP_M)
+        for point in (
+            shapely.Point(x1 + gap, cy),
+            shapely.Point(x0 - gap, cy),
+            shapely.Point(cx, y1 + gap),
+            shapely.Point(cx, y0 - gap),
+        )
     ]
 
 
@@ -187,7 +191,10 @@ def anchor_points(geom: BaseGeometry, area: BaseGeometry) -> list[BaseGeometry]:
 def _texts(props: Mapping[str, object], notes: Mapping[str, str]) -> tuple[str, ...]:
     name = short_name(str(props.get("name_zh") or ""))
     note = notes.get(str(props.get("id")), "")
-    return (*_split(name), note) if note else _split(name)
+    if note:
+        return (*_split(name), note)
+    own = props.get("label_note")  # the feature's own short note (a cluster's target)
+    return (f"{name} {own}",) if isinstance(own, str) and own else _split(name)
 
 
 def figure_labels(
@@ -211,7 +218,9 @@ def figure_labels(
     must_see : sequence of str
         Texts the figure must show: their labels are placed first.
     notes : Mapping of str to str, optional
-        Feature id to a second line (a city's industries).
+        Feature id to a second line (a city's industries); a feature without one
+        shows its ``label_note`` property, if any, after its name (a cluster's
+        floor-area target: ``沙滨路集群 >30万m²``).
     datum : str
         Display datum of the map (``gcj02`` shifts the anchors).
 

@@ -101,21 +101,17 @@ def legend_html(
     )
 
 
-def title_html(
-    spec: FigureSpec, basemap: Basemap, skipped: list[str], index_href: str = "index.html"
-) -> str:
-    """Return the title block: the plan's caption (zh, en), a link back, any gaps."""
-    parts = [
-        f'<div class="geo-caption-zh">{esc(spec.title_zh)}</div>',
-        f'<div class="geo-caption-en">{esc(spec.caption_en)}</div>',
-        f'<a class="geo-back" href="{esc(index_href)}">← 图集 Index</a>',
-    ]
-    if skipped:
-        parts.append(
-            f'<div class="geo-missing">未收录图层 layers not available: {esc(", ".join(skipped))}'
-            "</div>"
-        )
-    return "".join(parts)
+def title_html(spec: FigureSpec, basemap: Basemap, index_href: str = "index.html") -> str:
+    """Return the title block: the plan's caption (zh, en) and a link back.
+
+    It carries no technical notes: a layer left out is reported by the build
+    (:class:`~geo.errors.MissingLayerWarning`), not printed on the figure.
+    """
+    return (
+        f'<div class="geo-caption-zh">{esc(spec.title_zh)}</div>'
+        f'<div class="geo-caption-en">{esc(spec.caption_en)}</div>'
+        f'<a class="geo-back" href="{esc(index_href)}">← 图集 Index</a>'
+    )
 
 
 def source_html(spec: FigureSpec, basemap: Basemap) -> str:

@@ -7,7 +7,10 @@
 thumbnail per figure when ``screenshots/<id>.png`` exists in the site folder or the
 folder above it (``scripts/screenshots.py`` makes them), the captions, and links to
 the reports (``reports/index.html``) and the claims ledger (``claims/index.html``)
-found the same way; it says which are missing.
+found the same way; it says which are missing. Its "at first glance" line per figure
+lists the layers the figure actually draws (:func:`first_glance`). A figure whose
+``must_see`` names a layer with no features is not built at all
+(:func:`check_must_see`).
 """
 
 from __future__ import annotations
@@ -19,15 +22,16 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo._errors import SizeBudgetWarning
+from geo._errors import EmptyMustSeeLayerError, MissingLayerWarning, SizeBudgetWarning
 from geo._io import atomic_write_text, write_if_changed
-from geo.catalog import Catalog
+from geo.catalog import Catalog, LayerSpec
 from geo.maps.assets import localise_assets
 from geo.maps.basemaps import Basemap, resolve_basemap
-from geo.maps.builder import build_map, esc
+from geo.maps.builder import build_map, esc, figure_layers
 from geo.maps.ids import stable_ids
-from geo.maps.specs import FigureSpec, all_specs
+from geo.maps.specs import FigureSpec, all_specs, figure_layer_ids
 from geo.maps.styles import MAP_CSS
+from geo.placement import _feature_specs
 
 #: Size budgets in bytes (issue: ≤ 400 KB online, ≤ 2 MB offline per figure).
 BUDGET_ONLINE = 400 * 1024
@@ -43,6 +47,10 @@ REPORT_LINKS: tuple[tuple[str, str], ...] = (
 )
 #: Folder of the shared Leaflet and plugin files, relative to the site folder.
 ASSETS_DIR = "assets"
+#: Order of layer roles in the index's "at first glance" line (the plan's zones first).
+GLANCE_ROLES: dict[str, int] = {
+    r: i for i, r in enumerate(("zone", "context", "site", "campus", "member", "axis", "terrain"))
+}
 
 
 @dataclass
@@ -179,10 +187,16 @@ def write_site(
     Returns
     -------
     SiteResult
+
+    Raises
+    ------
+    EmptyMustSeeLayerError
+        If a figure's ``must_see`` names a layer with no features (nothing is written).
     """
     out = Path(out_dir)
     bm = basemap if isinstance(basemap, Basemap) else resolve_basemap(basemap)
     chosen = tuple(specs) if specs is not None else all_specs(catalog)
+    check_must_see(chosen, catalog, layers)
     result = SiteResult(out)
     for spec in chosen:
         path = write_page(spec, layers, catalog, out, bm, offline)[0]
@@ -192,7 +206,7 @@ def write_site(
     # does not drop the others from it.
     listed = [s for s in all_specs(catalog) if (out / s.filename).exists()]
     listed += [s for s in chosen if s.id not in {x.id for x in listed}]
-    result.index = write_index(out, listed)
+    result.index = write_index(out, listed, first_glance(listed, catalog, layers))
     return result
 
 
@@ -204,7 +218,7 @@ def _find(out_dir: Path, rel: str) -> str | None:
     return None
 
 
-def _card(spec: FigureSpec, out_dir: Path) -> str:
+def _card(spec: FigureSpec, out_dir: Path, drawn: Sequence[str] | None) -> str:
     thumb = _find(out_dir, f"screenshots/{spec.id}.png")
     img = (
         f'<img src="{esc(thumb)}" alt="{esc(spec.title_zh)}" loading="lazy">'
@@ -216,7 +230,7 @@ def _card(spec: FigureSpec, out_dir: Path) -> str:
         f'<div class="cap-zh">{esc(spec.title_zh)}</div></a>'
         f'<div class="cap-en">{esc(spec.caption_en)}</div>'
         f'<div class="shows">{esc(spec.shows)}</div>'
-        f"{_must_see(spec)}{_print_links(spec, out_dir)}</li>"
+        f"{_glance(drawn)}{_print_links(spec, out_dir)}</li>"
     )
 
 
@@ -229,10 +243,10 @@ def _print_links(spec: FigureSpec, out_dir: Path) -> str:
     return f'<div class="shows">印刷版 Print: {" · ".join(links)}</div>' if links else ""
 
 
-def _must_see(spec: FigureSpec) -> str:
-    if not spec.must_see:
+def _glance(drawn: Sequence[str] | None) -> str:
+    if not drawn:  # unknown, or nothing drawn: promise nothing
         return ""
-    return f'<div class="shows">一眼可见 At first glance: {esc("、".join(spec.must_see))}</div>'
+    return f'<div class="shows">一眼可见 At first glance: {esc("、".join(drawn))}</div>'
 
 
 def _report_links(out_dir: Path) -> str:
@@ -251,7 +265,11 @@ def _report_links(out_dir: Path) -> str:
     return "<ul class='reports'>" + "".join(items + missing) + "</ul>"
 
 
-def index_html(specs: Iterable[FigureSpec], out_dir: str | Path) -> str:
+def index_html(
+    specs: Iterable[FigureSpec],
+    out_dir: str | Path,
+    drawn: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """Return the index page: a card per figure and the report links.
 
     Parameters
@@ -260,13 +278,17 @@ def index_html(specs: Iterable[FigureSpec], out_dir: str | Path) -> str:
         Figures to list, in order.
     out_dir : str or Path
         The site folder, searched for thumbnails and reports.
+    drawn : Mapping of str to sequence of str, optional
+        Figure id to the titles of the layers it draws (:func:`first_glance`), the
+        card's "at first glance" line; a figure without an entry gets no such line.
 
     Returns
     -------
     str
     """
     out = Path(out_dir)
-    cards = "".join(_card(s, out) for s in specs)
+    drawn = drawn or {}
+    cards = "".join(_card(s, out, drawn.get(s.id)) for s in specs)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -291,7 +313,11 @@ Dashed shapes are schematic. 虚线图形为示意。</p>
 """
 
 
-def write_index(out_dir: str | Path, specs: Iterable[FigureSpec]) -> Path:
+def write_index(
+    out_dir: str | Path,
+    specs: Iterable[FigureSpec],
+    drawn: Mapping[str, Sequence[str]] | None = None,
+) -> Path:
     """Write ``out_dir/index.html`` (see :func:`index_html`).
 
     Returns
@@ -299,4 +325,130 @@ def write_index(out_dir: str | Path, specs: Iterable[FigureSpec]) -> Path:
     Path
     """
     out = Path(out_dir)
-    return atomic_write_text(out / "index.html", index_html(specs, out))
+    return atomic_write_text(out / "index.html", index_html(specs, out, drawn))
+
+
+# --------------------------------------------------------------------------- what is drawn
+def drawn_layers(
+    spec: FigureSpec, catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
+) -> list[str]:
+    """Return the ids of the layers a figure draws: those with features, as the builder does.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure.
+    catalog : Catalog
+        The catalog.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers by id.
+
+    Returns
+    -------
+    list of str
+        In catalog order; a layer missing or empty is not drawn, so not listed.
+    """
+    with warnings.catch_warnings():  # the figure's own build reports what it leaves out
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        chosen, _ = figure_layers(spec, catalog, layers)
+    ids = {layer.id for layer in chosen}
+    return [lid for lid in catalog.layers if lid in ids]
+
+
+def first_glance(
+    specs: Iterable[FigureSpec], catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, tuple[str, ...]]:
+    """Return, per figure, the titles of the layers it draws (the outline left out).
+
+    Parameters
+    ----------
+    specs : iterable of FigureSpec
+        The figures.
+    catalog : Catalog
+        The catalog (titles and roles).
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers by id.
+
+    Returns
+    -------
+    dict of str to tuple of str
+        Figure id to Chinese layer titles, for the index's "at first glance" line:
+        zones first, then context, sites, campuses, members, axes and terrain
+        (:data:`GLANCE_ROLES`), catalog order within a role.
+    """
+    out = {}
+    for spec in specs:
+        shown = [catalog[lid] for lid in drawn_layers(spec, catalog, layers)]
+        shown = [s for s in shown if s.role != "admin"]
+        shown.sort(key=lambda s: GLANCE_ROLES.get(s.role, len(GLANCE_ROLES)))  # stable
+        out[spec.id] = tuple(s.title_zh for s in shown)
+    return out
+
+
+def _declared_names(layer: LayerSpec) -> list[str]:
+    """Names a layer stands for whatever it holds: its titles and its rule's features."""
+    params = (layer.derived or {}).get("params", {})
+    named = [(f.get("name_zh"), f.get("aliases")) for f in _feature_specs(params)]
+    return [layer.title_zh, layer.title_en, *(str(n) for pair in named for n in pair if n)]
+
+
+def must_see_problems(
+    spec: FigureSpec, catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
+) -> list[str]:
+    """Return a line per layer the figure must show (its ``must_see``) that has no features.
+
+    A layer is one the figure must show when a ``must_see`` text is part of its title
+    or of a feature name its catalog rule declares (``沙滨路`` of 沙滨路孵化器集群).
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure.
+    catalog : Catalog
+        The catalog.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers by id.
+
+    Returns
+    -------
+    list of str
+        One line each: the figure, the layer, the texts it must show and the fix.
+    """
+    out = []
+    for lid in figure_layer_ids(spec, catalog):
+        frame = layers.get(lid)
+        if lid not in catalog or (frame is not None and len(frame)):
+            continue
+        names = _declared_names(catalog[lid])
+        texts = [t for t in spec.must_see if any(t in name for name in names)]
+        if texts:
+            out.append(
+                f"{spec.id}: layer {lid!r} has no features but the figure must show "
+                f"{'、'.join(texts)}; fix the layer (geo validate --all) or its rule in "
+                "catalog.yaml"
+            )
+    return out
+
+
+def check_must_see(
+    specs: Iterable[FigureSpec], catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
+) -> None:
+    """Raise when a figure's ``must_see`` names a layer with no features.
+
+    Parameters
+    ----------
+    specs : iterable of FigureSpec
+        The figures to build.
+    catalog : Catalog
+        The catalog.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers by id.
+
+    Raises
+    ------
+    EmptyMustSeeLayerError
+        Naming every such figure and layer at once (see :func:`must_see_problems`).
+    """
+    problems = [p for spec in specs for p in must_see_problems(spec, catalog, layers)]
+    if problems:
+        raise EmptyMustSeeLayerError("; ".join(problems))

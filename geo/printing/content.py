@@ -180,7 +180,7 @@ def figure_content(
     FigureContent
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the skipped ids are kept and shown instead
+        warnings.simplefilter("ignore")  # kept in `skipped`; geo print and geo site report them
         chosen, skipped = figure_layers(spec, catalog, layers)
     out = FigureContent(skipped=skipped)
     if "neighbours" in layers and len(layers["neighbours"]):

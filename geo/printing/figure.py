@@ -26,7 +26,7 @@ from geo.maps.specs import FigureSpec
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
-from geo.printing.labels import label_candidates, place_labels
+from geo.printing.labels import free_of, label_candidates, place_labels
 from geo.printing.paper import Page
 from geo.printing.symbols import Symbol, dashed, kind_values, legend_label
 
@@ -396,8 +396,6 @@ def _blocks(fig: Any, spec: FigureSpec, content: FigureContent, lay: Layout, opt
         f"drawn only where located to ±{limit:g} m or better; coarser ones are counted on "
         "their area or listed beside the map.",
     ]
-    if content.skipped:
-        notes.append(f"未收录图层 Layers not available: {', '.join(content.skipped)}")
     size = 5.8 * scale
     width_em = 0.96 * fig.get_figwidth() * 72 / size * WIDTH_SAFETY
     wrapped = [w for n in notes for w in fu.wrap_cjk(n, width_em)]
@@ -555,8 +553,9 @@ def _draw(
     labelled = [s for s, _ in content.drawn]
     if content.neighbours is not None and "neighbours" in catalog:
         labelled.append(catalog["neighbours"])
-    labels = label_candidates(spec, labelled, layers, (y1 - y0) / height_pt)
     obstacles = [a.get_window_extent(renderer) for a in furniture]
+    free = free_of(ax, obstacles, scale)
+    labels = label_candidates(spec, labelled, layers, (y1 - y0) / height_pt, free)
     place_labels(ax, labels, obstacles, scale, _point_xy(content))
     plain_glyphs(fig.findobj(Text))
     fig.geo_content = content  # what was drawn, counted and listed, for callers and tests

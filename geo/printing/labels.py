@@ -10,7 +10,7 @@ remains is guaranteed not to overlap (:func:`overlapping_pairs` is the check).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from geo.printing.fonts import plain_glyphs
 __all__ = [
     "LABEL_GID",
     "LabelSpec",
+    "free_of",
     "label_candidates",
     "overlapping_pairs",
     "place_labels",
@@ -94,6 +95,7 @@ def label_candidates(
     drawn: Sequence[LayerSpec],
     layers: Mapping[str, gpd.GeoDataFrame],
     metres_per_pt: float,
+    free: Callable[[str, float, float, float], bool] | None = None,
 ) -> list[LabelSpec]:
     """Return the web map's labels of a figure as print labels, highest priority first.
 
@@ -111,6 +113,11 @@ def label_candidates(
         Their features, EPSG:4326 (with ``district``).
     metres_per_pt : float
         Map metres per typographic point (places a note under its name).
+    free : callable, optional
+        ``free(text, x, y, size_pt)``: whether a label there covers no furniture (a
+        count badge sits on the point a small zone is drawn around). Each label
+        takes its first free position among the web label's candidates; default
+        the first.
 
     Returns
     -------
@@ -121,21 +128,32 @@ def label_candidates(
     web = figure_labels(
         list(drawn), layers, layers["district"], spec.must_see, dict(spec.label_notes)
     )
-    lonlat = [lab.candidates[0][::-1] for lab in web]
-    xy = (
+    lonlat = [c[::-1] for lab in web for c in lab.candidates]
+    xs, ys = (
         transformer(STORAGE_CRS, METRIC_CRS).transform(*zip(*lonlat, strict=True))
         if lonlat
         else ((), ())
     )
     out: list[LabelSpec] = []
-    for lab, x, y in zip(web, *xy, strict=True):
+    start = 0
+    for lab in web:
+        spots = list(zip(xs[start:], ys[start : start + len(lab.candidates)], strict=False))
+        start += len(lab.candidates)
         name, notes = _name_and_notes(lab.lines)
         size = SIZE_PT.get(lab.size, 6.0)
         colour, style = TONES.get(lab.tone, (COLOURS.get(lab.layer, "#333333"), "normal"))
-        out.append(LabelSpec(name, x, y, 2 * lab.priority, size, colour, style))
-        for k, note in enumerate(notes, start=1):
-            below = y - k * 1.3 * size * metres_per_pt
-            out.append(LabelSpec(note, x, below, 2 * lab.priority + 1, size * 0.7, colour))
+        parts = [
+            (text, 0.0 if k == 0 else -k * 1.3 * size * metres_per_pt, size * (0.7 if k else 1))
+            for k, text in enumerate([name, *notes])
+        ]
+
+        def clear(p: tuple[float, float], parts: list[Any] = parts) -> bool:
+            return free is None or all(free(t, p[0], p[1] + dy, sz) for t, dy, sz in parts)
+
+        x, y = next((p for p in spots if clear(p)), spots[0])
+        for k, (text, dy, sz) in enumerate(parts):
+            kind = style if k == 0 else "normal"
+            out.append(LabelSpec(text, x, y + dy, 2 * lab.priority + min(k, 1), sz, colour, kind))
     return sorted(out, key=lambda s: s.priority)
 
 
@@ -160,6 +178,38 @@ def overlapping_pairs(boxes: list[Any]) -> list[tuple[int, int]]:
         for j in range(i + 1, len(boxes))
         if _overlaps(boxes[i], boxes[j])
     ]
+
+
+def free_of(ax: Any, obstacles: list[Any], scale: float) -> Callable[..., bool]:
+    """Return ``free(text, x, y, size)``: whether that label would cover none of ``obstacles``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The map axes (data in the map's CRS).
+    obstacles : list of matplotlib.transforms.Bbox
+        Display-space boxes of the furniture (count badges, north arrow, scale bar).
+    scale : float
+        Page scale of the font sizes.
+
+    Returns
+    -------
+    callable
+        For :func:`label_candidates`: the label is measured with the renderer and
+        given room above and below for ``adjustText``'s nudges.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+
+    def free(text: str, x: float, y: float, size: float) -> bool:
+        probe = ax.text(
+            x, y, text, fontsize=size * scale, ha="center", va="center", parse_math=False
+        )
+        box = probe.get_window_extent(renderer)
+        probe.remove()
+        box = box.expanded(1.2, 3.0)  # room for adjustText's nudges
+        return not any(_overlaps(box, b) for b in obstacles)
+
+    return free
 
 
 def place_labels(
