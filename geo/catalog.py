@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from geo import _data
-from geo._errors import CatalogError
+from geo._errors import CatalogError, CatalogFileError
 from geo._io import settle
 
 GEOMETRY_TYPES = frozenset({"Point", "LineString", "Polygon"})
@@ -231,6 +231,14 @@ class Catalog:
         return f"<table><caption>{caption}</caption><tr>{head}</tr>{rows}</table>"
 
 
+#: Catalog keys holding one-line text: a line break there becomes a space when read.
+ONE_LINE_KEYS = frozenset({"title_zh", "title_en", "group"})
+#: What to do about a catalog that is not a mapping with a list of layers.
+RESTORE_FIX = "restore catalog.yaml (e.g. `git checkout layers/catalog.yaml`, or `geo init DIR`)"
+
+#: What to do about entries that break the catalog's rules.
+ENTRY_FIX = "correct those entries (docs/contract.md, 'Catalog', lists every key)"
+
 _REQUIRED_KEYS = ("id", "title_zh", "title_en", "geometry_type", "role", "group", "style")
 
 
@@ -280,7 +288,7 @@ def parse_catalog(data: Any, source: str = "catalog.yaml", folder: Path | None =
         Listing every problem found, not just the first.
     """
     if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
-        raise CatalogError(f"{source}: expected a mapping with a 'layers' list")
+        raise CatalogError(f"{source}: expected a mapping with a 'layers' list; fix: {RESTORE_FIX}")
     problems: list[str] = []
     specs: dict[str, LayerSpec] = {}
     for i, entry in enumerate(data["layers"]):
@@ -309,7 +317,8 @@ def parse_catalog(data: Any, source: str = "catalog.yaml", folder: Path | None =
             derived=derived,
         )
     if problems:
-        raise CatalogError(f"{source}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
+        listed = "; ".join(problems)  # one line, however many
+        raise CatalogError(f"{source}: {len(problems)} problem(s): {listed}; fix: {ENTRY_FIX}")
     return Catalog(specs, folder)
 
 
@@ -360,12 +369,31 @@ def layer_path(layer_id: str, file: str | None, directory: Path | None = None) -
 @lru_cache(maxsize=8)
 def _read_catalog_cached(path: Path, version: tuple[int, int, int]) -> Catalog:
     del version  # part of the cache key only: a changed file is read again
-    import yaml  # only when a catalog is read: light commands start without it
+    from geo import limits
+    from geo.intake import (
+        TEXT_FIX,
+        clean_tree,
+        decode_utf8,
+        load_yaml,
+        read_file_bytes,
+        tree_text_problems,
+    )
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CatalogError(f"{path}: cannot read the catalog ({exc}); fix the YAML") from exc
+    opts: dict[str, Any] = {"error": CatalogFileError}
+    raw = read_file_bytes(path, limits.MAX_DATA_FILE_BYTES, what="catalog", **opts)
+    data = load_yaml(decode_utf8(raw, path, what="catalog", **opts), path, **opts)
+    layers = data.get("layers") if isinstance(data, dict) else None
+    if isinstance(layers, list) and len(layers) > limits.MAX_CATALOG_LAYERS:
+        raise CatalogFileError(
+            str(path),
+            "layers",
+            f"{len(layers):,} layers, more than the limit of {limits.MAX_CATALOG_LAYERS:,}",
+            "split the data into several layers folders",
+        )
+    bad = tree_text_problems(data)
+    if bad:
+        raise CatalogFileError(str(path), bad[0][0], bad[0][1], TEXT_FIX)
+    clean_tree(data, ONE_LINE_KEYS)
     return parse_catalog(data, str(path), path.parent)
 
 

@@ -18,6 +18,7 @@ from shapely.validation import explain_validity
 from geo import limits
 from geo._errors import CRSError, GazetteerError, Problem
 from geo.crs import canonical_crs, declared_crs_of_member
+from geo.intake import TEXT_FIX, clean_text, text_problem
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -318,6 +319,8 @@ def _value_problem(key: str, value: Any) -> tuple[str, str] | None:
                 f"property '{key}' holds NaN or Infinity, which JSON cannot store",
                 "give a real number, or null when the value is unknown",
             )
+        if isinstance(item, str) and (found := text_problem(item)):
+            return f"property {_short(key)} holds a {found}", TEXT_FIX
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
@@ -345,6 +348,9 @@ def _property_problems(props: dict[str, Any], has_place: bool) -> list[tuple[str
             )
         )
     for key, value in props.items():
+        if found := text_problem(str(key)):
+            out.append((f"property name {_short(key)} holds a {found}", TEXT_FIX))
+            continue
         found = None if key == "accuracy_m" else _value_problem(key, value)
         if found:
             out.append(found)
@@ -401,6 +407,8 @@ def _feature_problems(
     fid = _feature_id(feat)
     label = str(fid) if fid is not None and str(fid).strip() else f"#{i} (no id)"
     place = props.get("place")
+    if isinstance(place, str) and not text_problem(place):
+        place = clean_text(place, single_line=True)  # as the loader will read it
     found += _property_problems(props, has_place=bool(place))
     found += _place_problems(feat.get("geometry"), place, crs, expect, gaz)
     return [Problem(file, label, p, fix) for p, fix in found]

@@ -31,11 +31,14 @@ class PointColumns:
     ----------
     name, lon, lat : str or None
         The name column and the coordinate columns of a CSV.
+    layer : str or None
+        The layer of a GeoPackage that holds several.
     """
 
     name: str | None = None
     lon: str | None = None
     lat: str | None = None
+    layer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,9 @@ def review_points(
     from geo.poi import match_points, read_points
 
     cols = columns or PointColumns()
-    plist = read_points(file, crs, name_column=cols.name, lon_column=cols.lon, lat_column=cols.lat)
+    plist = read_points(
+        file, crs, name_column=cols.name, lon_column=cols.lon, lat_column=cols.lat, layer=cols.layer
+    )
     chosen = [gazetteer.lookup(n).name_zh for n in place_names(only)]
     table = match_points(plist.points, gazetteer, district, names=chosen, accuracy_m=accuracy_m)
     return Review(table, chosen, list(plist.notes))
