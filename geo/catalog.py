@@ -242,6 +242,15 @@ ENTRY_FIX = "correct those entries (docs/contract.md, 'Catalog', lists every key
 _REQUIRED_KEYS = ("id", "title_zh", "title_en", "geometry_type", "role", "group", "style")
 
 
+#: Catalog keys whose value is text (a title, a style key ...).
+_TEXT_KEYS = ("title_zh", "title_en", "group", "style", "kind_field", "provenance", "crs")
+
+
+def _not_text(value: Any) -> bool:
+    """Whether a catalog value is there and is neither text nor a plain number."""
+    return value is not None and not isinstance(value, str | int | float)
+
+
 def _spec_problems(i: int, entry: Any) -> list[str]:
     if not isinstance(entry, dict):
         return [f"entry {i}: expected a mapping, got {type(entry).__name__}"]
@@ -253,6 +262,7 @@ def _spec_problems(i: int, entry: Any) -> list[str]:
         out.append(f"layer {lid}: geometry_type must be one of {sorted(GEOMETRY_TYPES)}")
     if entry.get("role") not in ROLES | {None}:
         out.append(f"layer {lid}: role must be one of {sorted(ROLES)}")
+    out += [f"layer {lid}: {k} must be text" for k in _TEXT_KEYS if _not_text(entry.get(k))]
     has_file, has_rule = "file" in entry, "derived" in entry
     if has_file == has_rule:
         out.append(f"layer {lid}: give exactly one of 'file' (source layer) or 'derived' (rule)")

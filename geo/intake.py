@@ -112,8 +112,12 @@ def clean_text(value: str, *, single_line: bool = False) -> str:
 def _walk(tree: Any, path: str) -> Iterator[tuple[str, Any, Any, Any]]:
     """Yield (json path, container, key, value) for every string in a JSON-like tree."""
     stack: list[tuple[str, Any]] = [(path, tree)]
+    seen: set[int] = set()  # a container shared by YAML aliases is visited once
     while stack:
         where, node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in items:
             sub = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}".lstrip(".")
@@ -413,6 +417,10 @@ def load_json(text: str, path: str | Path, *, error: type[DataFileError] = DataF
 def load_yaml(text: str, path: str | Path, *, error: type[DataFileError] = DataFileError) -> Any:
     """Parse YAML safely, refusing more than :data:`geo.limits.MAX_YAML_ALIASES` aliases.
 
+    The C loader of libyaml is used when installed (a catalog of 1 000 layers loads
+    in a fraction of a second); aliases are counted on the parser's event stream
+    before the document is built.
+
     Parameters
     ----------
     text : str
@@ -433,26 +441,19 @@ def load_yaml(text: str, path: str | Path, *, error: type[DataFileError] = DataF
     """
     import yaml
 
-    too_many = error(
-        str(path),
-        "-",
-        f"the YAML uses more than {limits.MAX_YAML_ALIASES} aliases (*name), which can "
-        "expand into billions of entries",
-        "write the values out instead of aliasing them",
-    )
-
-    class _Loader(yaml.SafeLoader):
-        aliases = 0
-
-        def compose_node(self, parent, index):  # noqa: ANN001, ANN202 - PyYAML's signature
-            if self.check_event(yaml.AliasEvent):
-                type(self).aliases += 1
-                if type(self).aliases > limits.MAX_YAML_ALIASES:
-                    raise too_many
-            return super().compose_node(parent, index)
-
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
     try:
-        return yaml.load(text, Loader=_Loader)
+        # aliases are counted on the event stream, before any node is built
+        aliases = sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=loader))
+        if aliases > limits.MAX_YAML_ALIASES:
+            raise error(
+                str(path),
+                "-",
+                f"the YAML uses {aliases} aliases (*name), more than the limit of "
+                f"{limits.MAX_YAML_ALIASES}: aliases can expand into billions of entries",
+                "write the values out instead of aliasing them",
+            )
+        return yaml.load(text, Loader=loader)
     except DataFileError:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -36,8 +36,9 @@ MAX_DATA_FILE_BYTES = 10 * 1024 * 1024
 #: recurses once per level and stops near 1 000.
 MAX_JSON_DEPTH = 512
 #: Most aliases (``*name``) a YAML file may use: each can repeat a whole subtree, so
-#: a few nested ones expand into billions of nodes (the "billion laughs").
-MAX_YAML_ALIASES = 100
+#: n nested ones expand into up to 3 ** (n / 3) copies (the "billion laughs"); ten
+#: bound that to about 40. The toolkit's catalog uses none.
+MAX_YAML_ALIASES = 10
 #: Most layers one catalog may list (the toolkit's own lists 26).
 MAX_CATALOG_LAYERS = 1_000
 #: Most rows a command prints as a text table; the rest are counted (CSV gives all).
