@@ -311,6 +311,8 @@ def _vector_rows(
                 )
             ]
         )
+    _refuse_text(path, tree_text_problems(doc))  # attributes pass the same text policy
+    clean_tree(doc, ONE_LINE_FIELDS)
     bad: list[str] = []
     rows = _feature_rows(doc, notes, bad)
     if bad:
