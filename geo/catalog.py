@@ -421,8 +421,13 @@ def read_catalog(path: Path | None = None) -> Catalog:
     """
     path = Path(path) if path else layers_dir() / "catalog.yaml"
     settle(path.parent)  # finish a write that was stopped half-way, if any
-    if not path.exists():
-        raise CatalogError(f"{path}: catalog not found; set GEO_LAYERS_DIR to the layers folder")
-    st = path.stat()
+    if not path.exists() and not path.is_symlink():
+        raise CatalogError(
+            f"{path}: catalog not found; fix: set GEO_LAYERS_DIR to the layers folder"
+        )
+    try:
+        st = path.stat()
+    except OSError:  # a dangling link: the reader names it and says so
+        return _read_catalog_cached(path, (-1, -1, -1))
     # a rename gives a new inode even within the file system's time resolution
     return _read_catalog_cached(path.resolve(), (st.st_mtime_ns, st.st_ino, st.st_size))

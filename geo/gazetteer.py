@@ -572,7 +572,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
-        mtime = -1  # a dangling link: the reader says so
+        return _load_cached(path, -1)  # a dangling link: the reader names it and says so
     return _load_cached(path.resolve(), mtime)
 
 

@@ -18,6 +18,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -232,3 +234,57 @@ def test_broken_data_file_in_a_real_process(name: str, kind: str, data: Path, tm
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert str(path) in lines[0], done.stderr
+
+
+@pytest.fixture
+def shared_data(pristine: Path) -> Iterator[Path]:
+    """A copy of the data in a folder other users may enter (pytest's is root's only)."""
+    root = Path(tempfile.mkdtemp(prefix="geo-perm-", dir="/tmp"))
+    root.chmod(0o755)
+    try:
+        yield Path(shutil.copytree(pristine, root / "layers"))
+    finally:
+        shutil.rmtree(root)
+
+
+SETPRIV = shutil.which("setpriv")
+NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.skipif(SETPRIV is None or os.geteuid() != 0, reason="needs root and setpriv")
+@pytest.mark.parametrize("name", FILES)
+def test_a_file_without_read_permission_is_one_line(name: str, shared_data: Path) -> None:
+    path = shared_data / name
+    path.chmod(0)
+    package_root = str(Path(geo.__file__).resolve().parents[1])
+    env = {**os.environ, "GEO_LAYERS_DIR": str(shared_data), "PYTHONPATH": package_root}
+    command = PROCESS_COMMAND.get(name, "layers")
+    done = subprocess.run(
+        [str(SETPRIV), *NOBODY, sys.executable, "-m", "geo", command],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/tmp",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()
+    assert str(path) in line
+    assert "(Permission denied)" in line
+    assert "make the file readable" in line
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_dangling_link_is_one_line(
+    name: str, data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = data / name
+    path.unlink()
+    path.symlink_to(data / "gone" / name)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(data))
+    status, err = _run([PROCESS_COMMAND.get(name, "layers")], capsys)
+    assert status != 0
+    (line,) = err.strip().splitlines()
+    assert str(path) in line
+    assert "fix" in line
