@@ -21,6 +21,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
+from conftest import feature, point
 from geo import limits
 from geo._errors import CatalogError, CatalogFileError, GazetteerFileError, LayerValidationError
 from geo.catalog import read_catalog
@@ -236,3 +237,20 @@ def test_match_reads_the_geopackage_layer_it_is_given(
     out = capsys.readouterr().out
     assert "重庆大学" in out
     assert "别处" not in out
+
+
+@pytest.mark.parametrize(
+    ("spoil", "expected"),
+    [
+        ({"geometry": 5}, "features[1].geometry: expected an object, got a number (5)"),
+        ({"geometry": "POINT (1 2)"}, "features[1].geometry: expected an object, got text"),
+        ({"properties": [1, 2]}, "features[1].properties: 'properties' is a list, not an object"),
+    ],
+)
+def test_a_layer_feature_of_the_wrong_shape_is_one_problem_at_its_path(
+    write_fc, spoil: dict[str, object], expected: str
+) -> None:
+    good = feature("a-1", point(106.4662, 29.5665))
+    path = write_fc([good, {**feature("b-1", point(106.4662, 29.5665)), **spoil}])
+    (problem,) = validate_file(path)
+    assert problem.problem.startswith(expected)
