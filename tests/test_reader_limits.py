@@ -23,8 +23,15 @@ from shapely.geometry import Point
 
 from conftest import feature, point
 from geo import limits
-from geo._errors import CatalogError, CatalogFileError, GazetteerFileError, LayerValidationError
+from geo._errors import (
+    CatalogError,
+    CatalogFileError,
+    GazetteerFileError,
+    LayerValidationError,
+    LedgerFileError,
+)
 from geo.catalog import read_catalog
+from geo.claims.ledger import read_ledger
 from geo.cli import main
 from geo.gazetteer import load_gazetteer
 from geo.layerfile import validate_file
@@ -254,3 +261,18 @@ def test_a_layer_feature_of_the_wrong_shape_is_one_problem_at_its_path(
     path = write_fc([good, {**feature("b-1", point(106.4662, 29.5665)), **spoil}])
     (problem,) = validate_file(path)
     assert problem.problem.startswith(expected)
+
+
+def test_a_ledger_number_that_is_not_one_names_row_and_column(folder: Path) -> None:
+    path = folder / "claims.csv"
+    head, first, *rest = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = first.split(",")
+    column = head.split(",").index("value_si_low")
+    cells[column] = "about ten"
+    path.write_text("".join([head, ",".join(cells), *rest]), encoding="utf-8")
+    with pytest.raises(LedgerFileError) as info:
+        read_ledger(path)
+    assert str(info.value) == (
+        f"{path}: row 2, column value_si_low: 'about ten' is not a number; "
+        "fix: write the number in digits (inf for an open upper bound)"
+    )
