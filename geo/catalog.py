@@ -231,8 +231,11 @@ class Catalog:
         return f"<table><caption>{caption}</caption><tr>{head}</tr>{rows}</table>"
 
 
-#: Catalog keys holding one-line text: a line break there becomes a space when read.
-ONE_LINE_KEYS = frozenset({"title_zh", "title_en", "group"})
+#: Catalog keys holding one-line text: a line break there becomes a space when read
+#: (titles, and the names a derived layer's rule gives its features).
+ONE_LINE_KEYS = frozenset(
+    {"title_zh", "title_en", "group", "name_zh", "name_en", "kind", "aliases"}
+)
 #: What to do about a catalog that is not a mapping with a list of layers.
 RESTORE_FIX = "restore catalog.yaml (e.g. `git checkout layers/catalog.yaml`, or `geo init DIR`)"
 
