@@ -567,7 +567,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     path = Path(path) if path is not None else (active or default_path())
     if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(
-            f"gazetteer {path} not found; set GEO_LAYERS_DIR to the layers folder"
+            f"{path}: gazetteer not found; fix: set GEO_LAYERS_DIR to the layers folder"
         )
     try:
         mtime = path.stat().st_mtime_ns

@@ -276,3 +276,15 @@ def test_a_ledger_number_that_is_not_one_names_row_and_column(folder: Path) -> N
         f"{path}: row 2, column value_si_low: 'about ten' is not a number; "
         "fix: write the number in digits (inf for an open upper bound)"
     )
+
+
+def test_match_reads_a_gbk_point_list_it_is_told_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "points.csv"
+    path.write_bytes("name,lon,lat\n重庆大学,106.4662,29.5665\n".encode("gbk"))
+    argv = ["gazetteer", "match", str(path), "--crs", "wgs84", "--format", "csv"]
+    assert main(argv) == 2
+    assert "pass --encoding gbk" in capsys.readouterr().err
+    assert main([*argv, "--encoding", "gbk"]) == 0
+    assert "重庆大学" in capsys.readouterr().out

@@ -37,6 +37,9 @@ def _add_input(p: argparse.ArgumentParser) -> None:
         "--layer", metavar="NAME", help="layer to read from a GeoPackage that holds several"
     )
     p.add_argument(
+        "--encoding", help="text encoding of the file when it is not UTF-8, e.g. gbk or gb18030"
+    )
+    p.add_argument(
         "--only",
         help="comma-separated place names: apply only these (and accept their warnings); "
         "for a file of unnamed points, the names in point order",
@@ -96,7 +99,9 @@ def _review(args: argparse.Namespace, project: Project) -> Review:
         args.crs,
         project.gazetteer,
         project.district(),
-        columns=PointColumns(args.name_column, args.lon_column, args.lat_column, args.layer),
+        columns=PointColumns(
+            args.name_column, args.lon_column, args.lat_column, args.layer, args.encoding
+        ),
         only=args.only,
         accuracy_m=args.accuracy_m,
     )

@@ -200,12 +200,19 @@ def _feature_rows(doc: Mapping[str, Any], notes: list[str], bad: list[str]) -> l
     return rows
 
 
-def _load_json(path: Path) -> Any:
+def _load_json(path: Path, encoding: str | None = None) -> Any:
     from geo.intake import decode_utf8, load_json, read_file_bytes
+    from geo.layerfile import _decode
 
     try:
         raw = read_file_bytes(path, limits.MAX_INPUT_BYTES)
-        doc = load_json(decode_utf8(raw, path), path)
+        if encoding is None:
+            text = decode_utf8(raw, path)
+        else:
+            text, bad = _decode(raw, str(path), encoding)
+            if text is None:
+                raise LayerValidationError([bad])
+        doc = load_json(text, path)
     except DataFileError as exc:
         raise LayerValidationError([exc.as_problem()]) from None
     _refuse_text(path, tree_text_problems(doc))
@@ -219,8 +226,10 @@ def _refuse_text(path: Path, found: list[tuple[str, str]]) -> None:
         raise LayerValidationError([_problem(path, p, TEXT_FIX, where) for where, p in found])
 
 
-def _json_rows(path: Path, datum: str, notes: list[str]) -> tuple[list[dict[str, Any]], str]:
-    doc = _load_json(path)
+def _json_rows(
+    path: Path, datum: str, notes: list[str], encoding: str | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    doc = _load_json(path, encoding)
     bad: list[str] = []
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         rows, provider = _feature_rows(doc, notes, bad), "GeoJSON"
@@ -294,11 +303,11 @@ def _table_rows(
 
 
 def _vector_rows(
-    path: Path, datum: str, notes: list[str], layer: str | None = None
+    path: Path, datum: str, notes: list[str], layer: str | None, encoding: str | None
 ) -> list[dict[str, Any]]:
     from geo.registry import read_input_document
 
-    doc, more = read_input_document(path, datum, layer=layer)
+    doc, more = read_input_document(path, datum, layer=layer, encoding=encoding)
     notes += more
     member = (doc.get("crs") or {}).get("properties", {}).get("name")
     if member and canonical_crs(member) != datum:
@@ -321,22 +330,22 @@ def _vector_rows(
 
 
 def _raw_rows(
-    path: Path, datum: str, columns: tuple[str | None, str | None, str | None], notes: list[str]
+    path: Path, datum: str, columns: tuple[str | None, ...], notes: list[str]
 ) -> tuple[list[dict[str, Any]], str]:
     suffix = path.suffix.lower()
-    lon_column, lat_column, layer = columns
+    lon_column, lat_column, layer, encoding = columns
     if layer is not None and suffix in (".json", ".geojson", ".csv", ".txt"):
         fix = "drop --layer"
         raise LayerValidationError(
             [_problem(path, f"--layer {layer!r} given for a one-layer file", fix)]
         )
     if suffix in (".json", ".geojson"):
-        return _json_rows(path, datum, notes)
+        return _json_rows(path, datum, notes, encoding)
     if suffix in (".csv", ".txt"):
         from geo.registry.inputs import _read_csv
 
-        return _table_rows(_read_csv(path), path, lon_column, lat_column), "CSV"
-    return _vector_rows(path, datum, notes, layer), "GeoPackage/shapefile"
+        return _table_rows(_read_csv(path, encoding), path, lon_column, lat_column), "CSV"
+    return _vector_rows(path, datum, notes, layer, encoding), "GeoPackage/shapefile"
 
 
 def to_wgs84(xs: Any, ys: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:
@@ -396,6 +405,7 @@ def read_points(
     lon_column: str | None = None,
     lat_column: str | None = None,
     layer: str | None = None,
+    encoding: str | None = None,
 ) -> PointList:
     """Read a user's point list (any supported format) as WGS-84 points.
 
@@ -413,6 +423,9 @@ def read_points(
         Coordinate columns of a CSV, when they are not named as usual.
     layer : str, optional
         The layer of a GeoPackage that holds several.
+    encoding : str, optional
+        Text encoding of a CSV, a JSON or a shapefile's ``.dbf`` (e.g. ``gbk``);
+        default UTF-8 (for a shapefile, what its ``.cpg`` says).
 
     Returns
     -------
@@ -433,7 +446,7 @@ def read_points(
         raise LayerValidationError([exc.as_problem()]) from None
     datum = canonical_crs(crs)
     notes: list[str] = []
-    rows, provider = _raw_rows(path, datum, (lon_column, lat_column, layer), notes)
+    rows, provider = _raw_rows(path, datum, (lon_column, lat_column, layer, encoding), notes)
     if len(rows) > limits.MAX_FEATURES:
         found = f"{len(rows):,} points, more than the limit of {limits.MAX_FEATURES:,}"
         fix = "split the file, or keep only the points near the places to fix"
