@@ -56,6 +56,9 @@ class LayerValidationError(GeoError, ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         files = sorted({p.file for p in self.problems})
+        if len(self.problems) == 1:  # one problem reads as one line
+            super().__init__(str(self.problems[0]))
+            return
         head = f"{len(self.problems)} problem(s) in {', '.join(files)}:"
         super().__init__("\n".join([head, *("  - " + str(p) for p in self.problems)]))
 
@@ -169,3 +172,44 @@ class ExportError(GeoError, OSError):
 
 class ExportWarning(GeoWarning):
     """An export changed something to fit the format (a renamed field, escaped text)."""
+
+
+class DataFileError(GeoError, ValueError):
+    """A data file cannot be read (not a file, too large, not UTF-8, malformed ...).
+
+    Also for a file of the wrong shape, or holding text the toolkit refuses. The
+    message is one line: the file, where in it (row, JSON path or ``-``), the problem
+    and the fix.
+
+    Parameters
+    ----------
+    file : str
+        The file.
+    where : str
+        Where in the file: ``row 5, column name_zh``, ``features[3].geometry`` or ``-``.
+    problem : str
+        What is wrong.
+    fix : str
+        What to do about it.
+    """
+
+    def __init__(self, file: str, where: str, problem: str, fix: str) -> None:
+        self.file, self.where, self.problem, self.fix = str(file), where, problem, fix
+        at = f" {where}:" if where and where != "-" else ""
+        super().__init__(f"{self.file}:{at} {problem}; fix: {fix}")
+
+    def as_problem(self) -> Problem:
+        """Return the same as a :class:`Problem` (for a layer's list of problems)."""
+        return Problem(self.file, self.where or "-", self.problem, self.fix)
+
+
+class GazetteerFileError(DataFileError):
+    """The gazetteer file (``gazetteer.csv``) cannot be read."""
+
+
+class LedgerFileError(DataFileError):
+    """The claims ledger (``claims.csv``) cannot be read."""
+
+
+class CatalogFileError(DataFileError, CatalogError):
+    """The catalog file (``catalog.yaml``) cannot be read or is too large."""

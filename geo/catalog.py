@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from geo import _data
-from geo._errors import CatalogError
+from geo._errors import CatalogError, CatalogFileError
 from geo._io import settle
 
 GEOMETRY_TYPES = frozenset({"Point", "LineString", "Polygon"})
@@ -231,7 +231,27 @@ class Catalog:
         return f"<table><caption>{caption}</caption><tr>{head}</tr>{rows}</table>"
 
 
+#: Catalog keys holding one-line text: a line break there becomes a space when read
+#: (titles, and the names a derived layer's rule gives its features).
+ONE_LINE_KEYS = frozenset(
+    {"title_zh", "title_en", "group", "name_zh", "name_en", "kind", "aliases"}
+)
+#: What to do about a catalog that is not a mapping with a list of layers.
+RESTORE_FIX = "restore catalog.yaml (e.g. `git checkout layers/catalog.yaml`, or `geo init DIR`)"
+
+#: What to do about entries that break the catalog's rules.
+ENTRY_FIX = "correct those entries (docs/contract.md, 'Catalog', lists every key)"
+
 _REQUIRED_KEYS = ("id", "title_zh", "title_en", "geometry_type", "role", "group", "style")
+
+
+#: Catalog keys whose value is text (a title, a style key ...).
+_TEXT_KEYS = ("title_zh", "title_en", "group", "style", "kind_field", "provenance", "crs")
+
+
+def _not_text(value: Any) -> bool:
+    """Whether a catalog value is there and is neither text nor a plain number."""
+    return value is not None and not isinstance(value, str | int | float)
 
 
 def _spec_problems(i: int, entry: Any) -> list[str]:
@@ -245,6 +265,7 @@ def _spec_problems(i: int, entry: Any) -> list[str]:
         out.append(f"layer {lid}: geometry_type must be one of {sorted(GEOMETRY_TYPES)}")
     if entry.get("role") not in ROLES | {None}:
         out.append(f"layer {lid}: role must be one of {sorted(ROLES)}")
+    out += [f"layer {lid}: {k} must be text" for k in _TEXT_KEYS if _not_text(entry.get(k))]
     has_file, has_rule = "file" in entry, "derived" in entry
     if has_file == has_rule:
         out.append(f"layer {lid}: give exactly one of 'file' (source layer) or 'derived' (rule)")
@@ -280,7 +301,7 @@ def parse_catalog(data: Any, source: str = "catalog.yaml", folder: Path | None =
         Listing every problem found, not just the first.
     """
     if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
-        raise CatalogError(f"{source}: expected a mapping with a 'layers' list")
+        raise CatalogError(f"{source}: expected a mapping with a 'layers' list; fix: {RESTORE_FIX}")
     problems: list[str] = []
     specs: dict[str, LayerSpec] = {}
     for i, entry in enumerate(data["layers"]):
@@ -309,7 +330,8 @@ def parse_catalog(data: Any, source: str = "catalog.yaml", folder: Path | None =
             derived=derived,
         )
     if problems:
-        raise CatalogError(f"{source}: {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
+        listed = "; ".join(problems)  # one line, however many
+        raise CatalogError(f"{source}: {len(problems)} problem(s): {listed}; fix: {ENTRY_FIX}")
     return Catalog(specs, folder)
 
 
@@ -360,12 +382,31 @@ def layer_path(layer_id: str, file: str | None, directory: Path | None = None) -
 @lru_cache(maxsize=8)
 def _read_catalog_cached(path: Path, version: tuple[int, int, int]) -> Catalog:
     del version  # part of the cache key only: a changed file is read again
-    import yaml  # only when a catalog is read: light commands start without it
+    from geo import limits
+    from geo.intake import (
+        TEXT_FIX,
+        clean_tree,
+        decode_utf8,
+        load_yaml,
+        read_file_bytes,
+        tree_text_problems,
+    )
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CatalogError(f"{path}: cannot read the catalog ({exc}); fix the YAML") from exc
+    opts: dict[str, Any] = {"error": CatalogFileError}
+    raw = read_file_bytes(path, limits.MAX_DATA_FILE_BYTES, what="catalog", **opts)
+    data = load_yaml(decode_utf8(raw, path, what="catalog", **opts), path, **opts)
+    layers = data.get("layers") if isinstance(data, dict) else None
+    if isinstance(layers, list) and len(layers) > limits.MAX_CATALOG_LAYERS:
+        raise CatalogFileError(
+            str(path),
+            "layers",
+            f"{len(layers):,} layers, more than the limit of {limits.MAX_CATALOG_LAYERS:,}",
+            "split the data into several layers folders",
+        )
+    bad = tree_text_problems(data)
+    if bad:
+        raise CatalogFileError(str(path), bad[0][0], bad[0][1], TEXT_FIX)
+    clean_tree(data, ONE_LINE_KEYS)
     return parse_catalog(data, str(path), path.parent)
 
 
@@ -383,8 +424,13 @@ def read_catalog(path: Path | None = None) -> Catalog:
     """
     path = Path(path) if path else layers_dir() / "catalog.yaml"
     settle(path.parent)  # finish a write that was stopped half-way, if any
-    if not path.exists():
-        raise CatalogError(f"{path}: catalog not found; set GEO_LAYERS_DIR to the layers folder")
-    st = path.stat()
+    if not path.exists() and not path.is_symlink():
+        raise CatalogError(
+            f"{path}: catalog not found; fix: set GEO_LAYERS_DIR to the layers folder"
+        )
+    try:
+        st = path.stat()
+    except OSError:  # a dangling link: the reader names it and says so
+        return _read_catalog_cached(path, (-1, -1, -1))
     # a rename gives a new inode even within the file system's time resolution
     return _read_catalog_cached(path.resolve(), (st.st_mtime_ns, st.st_ino, st.st_size))

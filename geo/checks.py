@@ -18,6 +18,7 @@ from shapely.validation import explain_validity
 from geo import limits
 from geo._errors import CRSError, GazetteerError, Problem
 from geo.crs import canonical_crs, declared_crs_of_member
+from geo.intake import TEXT_FIX, clean_text, text_problem
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -339,6 +340,8 @@ def _value_problem(key: str, value: Any) -> tuple[str, str] | None:
                 f"property '{key}' holds NaN or Infinity, which JSON cannot store",
                 "give a real number, or null when the value is unknown",
             )
+        if isinstance(item, str) and (found := text_problem(item)):
+            return f"property {_short(key)} holds a {found}", TEXT_FIX
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
@@ -366,6 +369,9 @@ def _property_problems(props: dict[str, Any], has_place: bool) -> list[tuple[str
             )
         )
     for key, value in props.items():
+        if found := text_problem(str(key)):
+            out.append((f"property name {_short(key)} holds a {found}", TEXT_FIX))
+            continue
         found = None if key == "accuracy_m" else _value_problem(key, value)
         if found:
             out.append(found)
@@ -404,25 +410,46 @@ def _place_problems(
     return []
 
 
-def _feature_problems(
-    file: str, i: int, feat: Any, crs: str, expect: str | None, gaz: Gazetteer | None
-) -> list[Problem]:
-    if not isinstance(feat, dict) or feat.get("type") != "Feature":
-        return [Problem(file, f"#{i}", "not a GeoJSON Feature", 'give {"type": "Feature", ...}')]
-    props = feat.get("properties")
-    found: list[tuple[str, str]] = []
+def _shape_of_feature(i: int, feat: dict[str, Any]) -> list[tuple[str, str]]:
+    """Say which parts of a Feature have the wrong JSON type, with their path."""
+    where, props, geom = f"features[{i}]", feat.get("properties"), feat.get("geometry")
+    out = []
     if props is not None and not isinstance(props, dict):
-        found.append(
+        out.append(
             (
-                f"'properties' is {_kind_of(props)}, not an object",
+                f"{where}.properties: 'properties' is {_kind_of(props)}, not an object",
                 'give "properties": {"id": ..., "name_zh": ..., ...}',
             )
         )
-    props = props if isinstance(props, dict) else {}
+    if geom is not None and not isinstance(geom, dict):
+        out.append(
+            (
+                f"{where}.geometry: expected an object, got {_kind_of(geom)} ({_short(geom, 30)})",
+                'give {"type": ..., "coordinates": ...}, or null and a gazetteer \'place\'',
+            )
+        )
+    return out
+
+
+def _feature_problems(
+    file: str, i: int, feat: Any, crs: str, expect: str | None, gaz: Gazetteer | None
+) -> list[Problem]:
+    fix = 'give {"type": "Feature", "properties": {...}, "geometry": {...}}'
+    if not isinstance(feat, dict):
+        got = f"{_kind_of(feat)} ({_short(feat, 30)})"
+        return [Problem(file, f"#{i}", f"features[{i}]: expected a Feature object, got {got}", fix)]
+    if feat.get("type") != "Feature":
+        return [Problem(file, f"#{i}", "not a GeoJSON Feature", fix)]
     fid = _feature_id(feat)
     label = str(fid) if fid is not None and str(fid).strip() else f"#{i} (no id)"
+    shape = _shape_of_feature(i, feat)
+    if shape:  # the wrong shape is the problem: what follows from it is not listed
+        return [Problem(file, label, p, fix) for p, fix in shape]
+    props = feat.get("properties") or {}
     place = props.get("place")
-    found += _property_problems(props, has_place=bool(place))
+    if isinstance(place, str) and not text_problem(place):
+        place = clean_text(place, single_line=True)  # as the loader will read it
+    found = _property_problems(props, has_place=bool(place))
     found += _place_problems(feat.get("geometry"), place, crs, expect, gaz)
     return [Problem(file, label, p, fix) for p, fix in found]
 

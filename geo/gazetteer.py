@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo._errors import GazetteerError
+from geo._errors import GazetteerError, GazetteerFileError
 from geo.names import normalize_name
 
 __all__ = [
@@ -525,20 +525,25 @@ def using_gazetteer(gazetteer: Gazetteer | Path) -> Iterator[Gazetteer | Path]:
         _ACTIVE.reset(token)
 
 
+#: Columns holding one-line text (line breaks become a space when read).
+_ONE_LINE_COLUMNS = frozenset({"name_zh", "name_en", "aliases", "kind", "within"})
+
+
 @lru_cache(maxsize=8)
 def _load_cached(path: Path, mtime_ns: int) -> Gazetteer:
     """Read and parse ``path``; the mtime in the key refreshes the cache on edits."""
     del mtime_ns  # part of the cache key only
-    try:
-        table = pd.read_csv(
-            path, encoding="utf-8", dtype={"aliases": str, "note": str, "within": str}
-        )
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ValueError(f"cannot read gazetteer {path}: {exc}") from exc
-    try:
-        return Gazetteer(table)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+    from geo.intake import read_csv_table
+
+    table = read_csv_table(
+        path,
+        Gazetteer._REQUIRED,
+        one_line=_ONE_LINE_COLUMNS,
+        dtype={"aliases": str, "note": str, "within": str},
+        error=GazetteerFileError,
+        what="gazetteer",
+    )
+    return Gazetteer(table)
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
@@ -558,8 +563,10 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     ------
     FileNotFoundError
         If the file does not exist; the message names it.
-    ValueError
-        If the file cannot be decoded or parsed, or lacks required columns.
+    GazetteerFileError
+        If the file is not a readable UTF-8 CSV with the gazetteer's columns, or
+        holds text the policy of :mod:`geo.intake` refuses (one line naming the
+        file, the row and the fix).
 
     Notes
     -----
@@ -569,11 +576,15 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     if path is None and isinstance(active, Gazetteer):
         return active
     path = Path(path) if path is not None else (active or default_path())
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(
-            f"gazetteer {path} not found; set GEO_LAYERS_DIR to the layers folder"
+            f"{path}: gazetteer not found; fix: set GEO_LAYERS_DIR to the layers folder"
         )
-    return _load_cached(path.resolve(), path.stat().st_mtime_ns)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return _load_cached(path, -1)  # a dangling link: the reader names it and says so
+    return _load_cached(path.resolve(), mtime)
 
 
 def lookup(name: str) -> Place:

@@ -9,7 +9,6 @@ checks (:mod:`geo.checks`).
 from __future__ import annotations
 
 import codecs
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +16,10 @@ import geopandas as gpd
 from shapely.geometry import Point, shape
 
 from geo import limits
-from geo._errors import LayerValidationError, Problem
+from geo._errors import DataFileError, LayerValidationError, Problem
 from geo.checks import CHONGQING_BBOX, _gazetteer, check_document
 from geo.crs import STORAGE_CRS, canonical_crs, convert_gdf, declared_crs_of_member
+from geo.intake import clean_tree, load_json, read_file_bytes
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 #: What to do when a file is not in the encoding it was read in, or the name is unknown.
 WRONG_ENCODING_FIX = "give the file's real encoding with --encoding (gbk, gb18030 or utf-8)"
 UNKNOWN_ENCODING_FIX = "use e.g. --encoding gbk, gb18030 or utf-8"
+#: Properties holding one-line text: a line break there becomes a space when read.
+ONE_LINE_PROPERTIES = frozenset({"id", "name_zh", "name_en", "kind", "place", "aliases"})
 
 
 # --------------------------------------------------------------------------- raw reading
@@ -72,21 +74,6 @@ def _decode(raw: bytes, f: str, encoding: str | None) -> tuple[str | None, Probl
             return None, Problem(f, "-", f"not {encoding} ({where})", WRONG_ENCODING_FIX)
         fix = "re-save the file as UTF-8 (GeoJSON must be UTF-8), or pass --encoding gbk"
         return None, Problem(f, "-", f"not UTF-8 ({where})", fix)
-
-
-def _parse_json(text: str, f: str) -> tuple[Any, Problem | None]:
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        problem = f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        fix = "repair the JSON syntax (a validator such as `python -m json.tool` shows where)"
-    except RecursionError:
-        problem = "the JSON nests lists or objects too deeply to read"
-        fix = "this is not a GeoJSON layer: export the data again from its source"
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        problem = f"cannot decode the JSON ({exc})"
-        fix = "write numbers with at most 17 significant digits"
-    return None, Problem(f, "-", problem, fix)
 
 
 def collection_problem(doc: Any, f: str) -> Problem | None:
@@ -137,18 +124,22 @@ def read_geojson(
     f = str(path)
     try:
         too_big = input_size_problem(path)
-        raw = b"" if too_big else path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(f, "-", f"cannot read the file ({exc.strerror})", "check the path"))
-        return None
+    except OSError:
+        too_big = None  # the door below says what is wrong with the file
     if too_big:
         problems.append(too_big)
         return None
-    if not raw.strip():
-        problems.append(Problem(f, "-", "the file is empty", "write a GeoJSON FeatureCollection"))
+    try:
+        raw = read_file_bytes(path, limits.MAX_INPUT_BYTES)
+        if not raw.strip():
+            fix = "write a GeoJSON FeatureCollection"
+            problems.append(Problem(f, "-", "the file is empty", fix))
+            return None
+        text, bad = _decode(raw, f, encoding)
+        doc = None if text is None else load_json(text, f)
+    except DataFileError as exc:
+        problems.append(exc.as_problem())
         return None
-    text, bad = _decode(raw, f, encoding)
-    doc, bad = (None, bad) if text is None else _parse_json(text, f)
     bad = bad or collection_problem(doc, f)
     if bad:
         problems.append(bad)
@@ -203,6 +194,7 @@ def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.Ge
     rows, geoms = [], []
     for feat in doc["features"]:
         props = dict(feat.get("properties") or {})
+        clean_tree(props, ONE_LINE_PROPERTIES)  # the text policy of geo.intake
         geom = feat.get("geometry")
         if geom is None and props.get("place"):
             place = _gazetteer(gaz).lookup(str(props["place"]))

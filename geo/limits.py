@@ -28,6 +28,22 @@ MAX_FEATURES = 10_000
 MAX_VERTICES = 200_000
 #: Deepest nesting of lists and objects inside one property value.
 MAX_PROPERTY_DEPTH = 32
+#: Largest data file of a layers folder (``catalog.yaml``, ``gazetteer.csv``,
+#: ``claims.csv``): theirs are tens of kilobytes.
+MAX_DATA_FILE_BYTES = 10 * 1024 * 1024
+#: Deepest nesting of lists and objects in a JSON document. A GeoJSON layer needs
+#: about 8 levels; deeper documents up to this still parse, so a property nested
+#: beyond :data:`MAX_PROPERTY_DEPTH` is reported on its feature. Python's parser
+#: recurses once per level and stops near 1 000.
+MAX_JSON_DEPTH = 512
+#: Most aliases (``*name``) a YAML file may use: each can repeat a whole subtree, so
+#: n nested ones expand into up to 3 ** (n / 3) copies (the "billion laughs"); ten
+#: bound that to about 40. The toolkit's catalog uses none.
+MAX_YAML_ALIASES = 10
+#: Most layers one catalog may list (the toolkit's own lists 26).
+MAX_CATALOG_LAYERS = 1_000
+#: Most rows a command prints as a text table; the rest are counted (CSV gives all).
+MAX_PRINTED_ROWS = 200
 #: The plan's figures are numbered 1 to 8.
 FIGURE_NUMBERS = range(1, 9)
 

@@ -25,17 +25,23 @@ __all__ = ["PointColumns", "Review", "place_names", "review_points", "review_tex
 
 @dataclass(frozen=True)
 class PointColumns:
-    """Which columns of a point list hold what (``None``: found by name).
+    """Which columns of a point list hold what (``None``: found by name), and how to read it.
 
     Attributes
     ----------
     name, lon, lat : str or None
         The name column and the coordinate columns of a CSV.
+    layer : str or None
+        The layer of a GeoPackage that holds several.
+    encoding : str or None
+        Text encoding of the file when it is not UTF-8 (e.g. ``gbk``).
     """
 
     name: str | None = None
     lon: str | None = None
     lat: str | None = None
+    layer: str | None = None
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,15 @@ def review_points(
 
     checked_accuracy(accuracy_m)
     cols = columns or PointColumns()
-    plist = read_points(file, crs, name_column=cols.name, lon_column=cols.lon, lat_column=cols.lat)
+    plist = read_points(
+        file,
+        crs,
+        name_column=cols.name,
+        lon_column=cols.lon,
+        lat_column=cols.lat,
+        layer=cols.layer,
+        encoding=cols.encoding,
+    )
     chosen = [gazetteer.lookup(n).name_zh for n in place_names(only)]
     table = match_points(plist.points, gazetteer, district, names=chosen, accuracy_m=accuracy_m)
     return Review(table, chosen, list(plist.notes))

@@ -26,6 +26,7 @@ from geo import _data, limits
 from geo._errors import (
     CatalogError,
     CRSError,
+    DataFileError,
     DeriveError,
     GazetteerError,
     GeoError,
@@ -381,6 +382,8 @@ class Project:
             return None  # failed before (a layer only too large to draw is kept)
         try:
             return self.layer(layer_id)
+        except DataFileError:
+            raise  # a shared file (the gazetteer) is broken: not one layer's problem
         except LOAD_ERRORS as exc:
             self._set_aside(layer_id, str(exc) or type(exc).__name__, fix_for(exc))
             return None

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo._errors import CatalogError
 from geo._io import atomic_write_text
 
 if TYPE_CHECKING:
@@ -45,15 +44,16 @@ def report_inputs(
     Returns
     -------
     tuple of (dict of str to GeoDataFrame, Catalog or None, dict of str to str)
-        Without a catalog, no layers, ``None`` and every report layer missing.
+        The catalog is never ``None`` here (the type allows a report built without one).
+
+    Raises
+    ------
+    CatalogError
+        If the catalog cannot be read: a report without it would be empty.
     """
     from geo import report
 
-    try:
-        catalog = project.catalog
-    except CatalogError as exc:
-        reason = f"no catalog ({str(exc).splitlines()[0]})"
-        return {}, None, dict.fromkeys(report.REPORT_LAYERS, reason)
+    catalog = project.catalog  # an unreadable catalog is an error, not an empty report
     layers = project.layers([lid for lid in report.REPORT_LAYERS if lid in catalog])
     return layers, catalog, report_missing(layers, catalog, project.problems)
 

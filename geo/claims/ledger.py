@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo._errors import LedgerFileError
+
 __all__ = [
     "METRIC_LABELS",
     "T15_ROW",
@@ -22,6 +24,20 @@ __all__ = [
 
 #: A ledger ``table_ref`` that is a Table 15 cell; group 1 is the printed row number.
 T15_ROW = re.compile(r"^表15 row (\d+)")
+
+#: Columns the ledger must hold (the numbers are typed when read).
+REQUIRED_COLUMNS = (
+    "claim_id",
+    "place",
+    "metric",
+    "value_si_low",
+    "value_si_high",
+    "source_file",
+    "line",
+    "quote",
+)
+#: Columns of one-line text: a line break there becomes a space when read.
+ONE_LINE_COLUMNS = frozenset({"claim_id", "feature_id", "place", "metric", "zone", "quote"})
 
 #: Reader-facing names of the ledger's metrics.
 METRIC_LABELS: dict[str, str] = {
@@ -87,8 +103,27 @@ def read_ledger_text(path: str | Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         What :func:`ledger_text` writes back byte for byte.
+
+    Raises
+    ------
+    LedgerFileError
+        If the file is not a readable UTF-8 CSV with the ledger's columns, or holds
+        text the policy of :mod:`geo.intake` refuses (one line: file, row, fix).
     """
-    return pd.read_csv(path or ledger_path(), dtype=str, keep_default_na=False, encoding="utf-8")
+    from geo.intake import read_csv_table
+
+    path = path or ledger_path()
+    table = read_csv_table(
+        path,
+        REQUIRED_COLUMNS,
+        one_line=ONE_LINE_COLUMNS,
+        error=LedgerFileError,
+        what="claims ledger",
+        dtype=str,
+        keep_default_na=False,
+    )
+    table.attrs["path"] = str(path)  # named by typed_ledger's messages
+    return table
 
 
 def typed_ledger(raw: pd.DataFrame) -> pd.DataFrame:
@@ -102,11 +137,25 @@ def typed_ledger(raw: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+
+    Raises
+    ------
+    LedgerFileError
+        If a number column holds something else (naming the row and column).
     """
     df = raw.copy()
-    for col in ("value_si_low", "value_si_high"):
-        df[col] = df[col].astype(float)
-    df["line"] = df["line"].astype(int)
+    for col, kind in (("value_si_low", float), ("value_si_high", float), ("line", int)):
+        for i, cell in enumerate(df[col]):
+            try:
+                kind(cell)
+            except (TypeError, ValueError):
+                raise LedgerFileError(
+                    str(raw.attrs.get("path", "claims.csv")),
+                    f"row {i + 2}, column {col}",
+                    f"{cell!r} is not {'a whole number' if kind is int else 'a number'}",
+                    "write the number in digits (inf for an open upper bound)",
+                ) from None
+        df[col] = df[col].astype(kind)
     return df
 
 

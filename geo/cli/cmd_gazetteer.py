@@ -34,6 +34,12 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lon-column", help="longitude/easting column of a CSV")
     p.add_argument("--lat-column", help="latitude/northing column of a CSV")
     p.add_argument(
+        "--layer", metavar="NAME", help="layer to read from a GeoPackage that holds several"
+    )
+    p.add_argument(
+        "--encoding", help="text encoding of the file when it is not UTF-8, e.g. gbk or gb18030"
+    )
+    p.add_argument(
         "--only",
         help="comma-separated place names: apply only these (and accept their warnings); "
         "for a file of unnamed points, the names in point order",
@@ -93,7 +99,9 @@ def _review(args: argparse.Namespace, project: Project) -> Review:
         args.crs,
         project.gazetteer,
         project.district(),
-        columns=PointColumns(args.name_column, args.lon_column, args.lat_column),
+        columns=PointColumns(
+            args.name_column, args.lon_column, args.lat_column, args.layer, args.encoding
+        ),
         only=args.only,
         accuracy_m=args.accuracy_m,
     )
@@ -105,15 +113,24 @@ def _review(args: argparse.Namespace, project: Project) -> Review:
 def run_match(args: argparse.Namespace) -> int:
     """Print the review table of a point list; write nothing."""
     from geo.console import echo, frame_text
-    from geo.matching import review_text
     from geo.project import Project
 
     review = _review(args, Project()).table
     if args.format == "table":
-        print(review_text(review))
+        print(_capped_text(review))
     else:  # the one CSV writer quotes what a spreadsheet would run as a formula
         echo(frame_text(review, args.format))
     return 0
+
+
+def _capped_text(review: Any) -> str:
+    """Return the review table as text, at most :data:`geo.limits.MAX_PRINTED_ROWS` rows of it."""
+    from geo.limits import MAX_PRINTED_ROWS
+    from geo.matching import review_text
+
+    text = review_text(review.head(MAX_PRINTED_ROWS))
+    more = len(review) - MAX_PRINTED_ROWS
+    return f"{text}\n… {more:,} more rows; use --format csv" if more > 0 else text
 
 
 def _print_result(result: Any, dry_run: bool) -> None:
@@ -132,11 +149,10 @@ def _print_result(result: Any, dry_run: bool) -> None:
 def run_apply(args: argparse.Namespace) -> int:
     """Apply the accepted rows of a point list to the gazetteer."""
     from geo.correction import corrections_from_review, fix_positions
-    from geo.matching import review_text
     from geo.project import Project
 
     review = _review(args, Project())
-    print(review_text(review.table))
+    print(_capped_text(review.table))
     fixes, skipped = corrections_from_review(
         review.table, args.source, only=review.only, file_label=Path(args.file).name
     )

@@ -7,7 +7,6 @@ Only :func:`read_points` reads the disk.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from geo import limits
-from geo._errors import LayerValidationError, Problem
+from geo._errors import DataFileError, LayerValidationError, Problem
 from geo.crs import STORAGE_CRS, canonical_crs, convert
+from geo.intake import TEXT_FIX, clean_tree, tree_text_problems
 from geo.tables import finite_number
 
 __all__ = [
@@ -43,6 +43,8 @@ NAME_COLUMNS: tuple[str, ...] = (
 )
 #: Columns holding an address, joined in this order when several exist.
 ADDRESS_COLUMNS: tuple[str, ...] = ("adname", "address", "地址", "addr")
+#: Fields holding one-line text (line breaks there become a space when read).
+ONE_LINE_FIELDS = frozenset({*NAME_COLUMNS, *ADDRESS_COLUMNS})
 #: Columns carried through from the input when present.
 EXTRA_COLUMNS: tuple[str, ...] = ("zoom", "accuracy_m")
 
@@ -93,10 +95,23 @@ def _address(record: Mapping[str, Any]) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _amap_rows(pois: list[Any]) -> list[dict[str, Any]]:
+def _kind(value: Any) -> str:
+    """Name a JSON value's type and show it briefly, for a schema message."""
+    from geo.checks import _kind_of, _short
+
+    return f"{_kind_of(value)} ({_short(value, 30)})"
+
+
+def _schema(where: str, expected: str, value: Any) -> str:
+    return f"{where}: expected {expected}, got {_kind(value)}"
+
+
+def _amap_rows(pois: list[Any], bad: list[str], key: str = "pois") -> list[dict[str, Any]]:
     rows = []
     for i, poi in enumerate(pois):
-        poi = poi if isinstance(poi, dict) else {}
+        if not isinstance(poi, dict):
+            bad.append(_schema(f"{key}[{i}]", "an object", poi))
+            continue
         loc = _cell(poi.get("location")).replace("，", ",").split(",")
         rows.append(
             {
@@ -110,11 +125,16 @@ def _amap_rows(pois: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _baidu_rows(results: list[Any]) -> list[dict[str, Any]]:
+def _baidu_rows(results: list[Any], bad: list[str], key: str = "results") -> list[dict[str, Any]]:
     rows = []
     for i, res in enumerate(results):
-        res = res if isinstance(res, dict) else {}
-        loc = res.get("location") if isinstance(res.get("location"), dict) else {}
+        if not isinstance(res, dict):
+            bad.append(_schema(f"{key}[{i}]", "an object", res))
+            continue
+        loc = res.get("location")
+        if not isinstance(loc, dict):
+            bad.append(_schema(f"{key}[{i}].location", 'an object {"lng": .., "lat": ..}', loc))
+            continue
         rows.append(
             {
                 "_row": f"result {i + 1}",
@@ -143,64 +163,98 @@ def _check_provider_datum(path: Path, provider: str, datum: str) -> None:
         )
 
 
-def _feature_rows(doc: Mapping[str, Any], notes: list[str]) -> list[dict[str, Any]]:
-    """Rows from a GeoJSON FeatureCollection's point features; others are noted."""
+def _feature_rows(doc: Mapping[str, Any], notes: list[str], bad: list[str]) -> list[dict[str, Any]]:
+    """Rows from a GeoJSON FeatureCollection's point features; others are noted.
+
+    Every part of the wrong JSON type is added to ``bad`` with its path in the
+    document (``features[3].geometry: expected an object, got a number (5)``).
+    """
+    features = doc.get("features")
+    if not isinstance(features, list):
+        bad.append(_schema("features", "a list of Features", features))
+        return []
     rows = []
-    for i, feat in enumerate(doc.get("features") or []):
-        feat = feat if isinstance(feat, dict) else {}
-        geom = feat.get("geometry") or {}
-        props = feat.get("properties") or {}
-        label = str(props.get("id") or f"feature #{i + 1}")
-        if geom.get("type") != "Point":
-            notes.append(f"skipped {label}: a {geom.get('type') or 'missing'} geometry")
+    for i, feat in enumerate(features):
+        where = f"features[{i}]"
+        if not isinstance(feat, dict):
+            bad.append(_schema(where, "a Feature object", feat))
             continue
-        coords = [*list(geom.get("coordinates") or []), None, None]
+        geom, props = feat.get("geometry"), feat.get("properties")
+        if props is not None and not isinstance(props, dict):
+            bad.append(_schema(f"{where}.properties", "an object", props))
+            continue
+        if geom is not None and not isinstance(geom, dict):
+            bad.append(_schema(f"{where}.geometry", "an object", geom))
+            continue
+        props, geom = props or {}, geom or {}
+        label = _cell(props.get("id")) or f"feature #{i + 1}"
+        if geom.get("type") != "Point":
+            notes.append(f"skipped {label}: a {_cell(geom.get('type')) or 'missing'} geometry")
+            continue
+        coords = geom.get("coordinates")
+        if not isinstance(coords, list):
+            bad.append(_schema(f"{where}.geometry.coordinates", "[lon, lat]", coords))
+            continue
+        coords = [*coords, None, None]
         rows.append({**props, "_row": label, "x": coords[0], "y": coords[1]})
     return rows
 
 
-def _load_json(path: Path) -> Any:
+def _load_json(path: Path, encoding: str | None = None) -> Any:
+    from geo.intake import decode_utf8, load_json, read_file_bytes
+    from geo.layerfile import _decode
+
     try:
-        return json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise LayerValidationError(
-            [_problem(path, f"not UTF-8 (byte {exc.start})", "re-save the file as UTF-8")]
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise LayerValidationError(
-            [
-                _problem(
-                    path,
-                    f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                    "repair the JSON (python -m json.tool shows where)",
-                )
-            ]
-        ) from exc
+        raw = read_file_bytes(path, limits.MAX_INPUT_BYTES)
+        if encoding is None:
+            text = decode_utf8(raw, path)
+        else:
+            text, bad = _decode(raw, str(path), encoding)
+            if text is None:
+                raise LayerValidationError([bad])
+        doc = load_json(text, path)
+    except DataFileError as exc:
+        raise LayerValidationError([exc.as_problem()]) from None
+    _refuse_text(path, tree_text_problems(doc))
+    clean_tree(doc, ONE_LINE_FIELDS)
+    return doc
 
 
-def _json_rows(path: Path, datum: str, notes: list[str]) -> tuple[list[dict[str, Any]], str]:
-    doc = _load_json(path)
-    items = doc if isinstance(doc, list) else None
+def _refuse_text(path: Path, found: list[tuple[str, str]]) -> None:
+    """Raise the text policy's refusals of a file, each with where it is."""
+    if found:
+        raise LayerValidationError([_problem(path, p, TEXT_FIX, where) for where, p in found])
+
+
+def _json_rows(
+    path: Path, datum: str, notes: list[str], encoding: str | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    doc = _load_json(path, encoding)
+    bad: list[str] = []
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-        return _feature_rows(doc, notes), "GeoJSON"
-    if isinstance(doc, dict):
-        items = doc.get("pois", doc.get("results"))
-    if isinstance(items, list):
+        rows, provider = _feature_rows(doc, notes, bad), "GeoJSON"
+    else:
+        key = next((k for k in ("pois", "results") if isinstance(doc, dict) and k in doc), "")
+        items = doc if isinstance(doc, list) else (doc.get(key) if key else None)
+        if not isinstance(items, list):
+            raise LayerValidationError([_problem(path, *_NOT_A_POINT_LIST)])
         first = next((i for i in items if isinstance(i, dict)), {})
-        amap = isinstance(first.get("location"), str) or (isinstance(doc, dict) and "pois" in doc)
+        amap = isinstance(first.get("location"), str) or key == "pois"
         provider = "AMap POI JSON" if amap else "Baidu Place JSON"
         _check_provider_datum(path, provider, datum)
-        return (_amap_rows(items) if amap else _baidu_rows(items)), provider
-    raise LayerValidationError(
-        [
-            _problem(
-                path,
-                "not a point list this toolkit reads",
-                "give an AMap POI result ({'pois': [...]}), a Baidu Place result "
-                "({'results': [...]}), a GeoJSON FeatureCollection of points, or a CSV",
-            )
-        ]
-    )
+        where = key or "(top level)"
+        rows = _amap_rows(items, bad, where) if amap else _baidu_rows(items, bad, where)
+    if bad:
+        fix = "export the file again from its source; the reader expects the provider's format"
+        raise LayerValidationError([_problem(path, b, fix) for b in bad])
+    return rows, provider
+
+
+_NOT_A_POINT_LIST = (
+    "not a point list this toolkit reads",
+    "give an AMap POI result ({'pois': [...]}), a Baidu Place result "
+    "({'results': [...]}), a GeoJSON FeatureCollection of points, or a CSV",
+)
 
 
 def _table_rows(
@@ -248,10 +302,12 @@ def _table_rows(
     return rows
 
 
-def _vector_rows(path: Path, datum: str, notes: list[str]) -> list[dict[str, Any]]:
+def _vector_rows(
+    path: Path, datum: str, notes: list[str], layer: str | None, encoding: str | None
+) -> list[dict[str, Any]]:
     from geo.registry import read_input_document
 
-    doc, more = read_input_document(path, datum)
+    doc, more = read_input_document(path, datum, layer=layer, encoding=encoding)
     notes += more
     member = (doc.get("crs") or {}).get("properties", {}).get("name")
     if member and canonical_crs(member) != datum:
@@ -264,20 +320,32 @@ def _vector_rows(path: Path, datum: str, notes: list[str]) -> list[dict[str, Any
                 )
             ]
         )
-    return _feature_rows(doc, notes)
+    _refuse_text(path, tree_text_problems(doc))  # attributes pass the same text policy
+    clean_tree(doc, ONE_LINE_FIELDS)
+    bad: list[str] = []
+    rows = _feature_rows(doc, notes, bad)
+    if bad:
+        raise LayerValidationError([_problem(path, b, "export the file again") for b in bad])
+    return rows
 
 
 def _raw_rows(
-    path: Path, datum: str, lon_column: str | None, lat_column: str | None, notes: list[str]
+    path: Path, datum: str, columns: tuple[str | None, ...], notes: list[str]
 ) -> tuple[list[dict[str, Any]], str]:
     suffix = path.suffix.lower()
+    lon_column, lat_column, layer, encoding = columns
+    if layer is not None and suffix in (".json", ".geojson", ".csv", ".txt"):
+        fix = "drop --layer"
+        raise LayerValidationError(
+            [_problem(path, f"--layer {layer!r} given for a one-layer file", fix)]
+        )
     if suffix in (".json", ".geojson"):
-        return _json_rows(path, datum, notes)
+        return _json_rows(path, datum, notes, encoding)
     if suffix in (".csv", ".txt"):
         from geo.registry.inputs import _read_csv
 
-        return _table_rows(_read_csv(path), path, lon_column, lat_column), "CSV"
-    return _vector_rows(path, datum, notes), "GeoPackage/shapefile"
+        return _table_rows(_read_csv(path, encoding), path, lon_column, lat_column), "CSV"
+    return _vector_rows(path, datum, notes, layer, encoding), "GeoPackage/shapefile"
 
 
 def to_wgs84(xs: Any, ys: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:
@@ -353,6 +421,8 @@ def read_points(
     name_column: str | None = None,
     lon_column: str | None = None,
     lat_column: str | None = None,
+    layer: str | None = None,
+    encoding: str | None = None,
 ) -> PointList:
     """Read a user's point list (any supported format) as WGS-84 points.
 
@@ -368,6 +438,11 @@ def read_points(
         Column holding the names; default the first of :data:`NAME_COLUMNS`.
     lon_column, lat_column : str, optional
         Coordinate columns of a CSV, when they are not named as usual.
+    layer : str, optional
+        The layer of a GeoPackage that holds several.
+    encoding : str, optional
+        Text encoding of a CSV, a JSON or a shapefile's ``.dbf`` (e.g. ``gbk``);
+        default UTF-8 (for a shapefile, what its ``.cpg`` says).
 
     Returns
     -------
@@ -379,12 +454,20 @@ def read_points(
         Listing every problem in the file (unreadable, wrong datum for the provider,
         coordinates that are not numbers, swapped or outside Chongqing).
     """
+    from geo.intake import check_regular_file
+
     path = Path(path)
-    if not path.exists():
-        raise LayerValidationError([_problem(path, "the file does not exist", "check the path")])
+    try:
+        check_regular_file(path)
+    except DataFileError as exc:
+        raise LayerValidationError([exc.as_problem()]) from None
     datum = canonical_crs(crs)
     notes: list[str] = []
-    rows, provider = _raw_rows(path, datum, lon_column, lat_column, notes)
+    rows, provider = _raw_rows(path, datum, (lon_column, lat_column, layer, encoding), notes)
+    if len(rows) > limits.MAX_FEATURES:
+        found = f"{len(rows):,} points, more than the limit of {limits.MAX_FEATURES:,}"
+        fix = "split the file, or keep only the points near the places to fix"
+        raise LayerValidationError([_problem(path, found, fix)])
     problems = _coordinate_problems(path, rows, datum) + _number_problems(path, rows)
     if problems:
         raise LayerValidationError(problems)

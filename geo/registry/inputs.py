@@ -6,6 +6,7 @@ Only :func:`read_input_document` and the private ``_read_*`` helpers touch the d
 from __future__ import annotations
 
 import codecs
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ import pandas as pd
 
 from geo import limits
 from geo._data import protect
-from geo._errors import LayerValidationError, Problem
+from geo._errors import DataFileError, LayerValidationError, Problem
+from geo.intake import TEXT_FIX, check_regular_file, clean_text, read_file_bytes, text_problem
 from geo.layers import (
     REQUIRED,
     UNKNOWN_ENCODING_FIX,
@@ -97,8 +99,10 @@ def read_input_document(
         feature collection.
     """
     path = Path(path)
-    if not path.is_file():
-        raise _problem(path, "the file does not exist", "check the path")
+    try:
+        check_regular_file(path)  # a folder, FIFO or device is refused before it is opened
+    except DataFileError as exc:
+        raise LayerValidationError([exc.as_problem()]) from None
     protect(path)  # an input: no output of this process may land on it
     _check_encoding_name(path, encoding)
     suffix = path.suffix.lower()
@@ -139,7 +143,11 @@ def _check_encoding_name(path: Path, encoding: str | None) -> None:
 def _read_csv(path: Path, encoding: str | None = None) -> pd.DataFrame:
     """Read a CSV as UTF-8 (with or without BOM) or ``encoding``; report GBK files clearly."""
     try:
-        return pd.read_csv(path, encoding=encoding or "utf-8-sig", dtype={"id": str})
+        raw = read_file_bytes(path, limits.MAX_INPUT_BYTES)
+    except DataFileError as exc:
+        raise LayerValidationError([exc.as_problem()]) from None
+    try:
+        table = pd.read_csv(io.BytesIO(raw), encoding=encoding or "utf-8-sig", dtype={"id": str})
     except UnicodeDecodeError as exc:
         if encoding:
             raise _problem(
@@ -154,7 +162,30 @@ def _read_csv(path: Path, encoding: str | None = None) -> pd.DataFrame:
             "WPS: encoding UTF-8)",
         ) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise _problem(path, f"cannot parse the CSV ({exc})", "check the separators") from exc
+        found = " ".join(str(exc).split())
+        raise _problem(path, f"cannot parse the CSV ({found})", "check the separators") from exc
+    return _clean_table(table, path)
+
+
+def _clean_table(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Apply the text policy (:mod:`geo.intake`) to a table's text cells and names."""
+    problems = []
+    for name in table.columns:
+        found = text_problem(str(name))
+        if found:
+            problems.append(Problem(str(path), "row 1", f"column name: {found}", TEXT_FIX))
+    text_columns = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+    for col in text_columns:
+        for i, cell in enumerate(table[col]):
+            found = text_problem(cell) if isinstance(cell, str) else None
+            if found:
+                where = f"row {i + 2}"  # row 1 is the header
+                problems.append(Problem(str(path), where, f"column {col}: {found}", TEXT_FIX))
+    if problems:
+        raise LayerValidationError(problems)
+    for col in text_columns:
+        table[col] = [clean_text(c) if isinstance(c, str) else c for c in table[col]]
+    return table.rename(columns=lambda c: clean_text(str(c), single_line=True))
 
 
 def _gdal_problem(path: Path, exc: Exception) -> LayerValidationError:
