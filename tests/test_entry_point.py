@@ -127,14 +127,25 @@ def test_a_chinese_argument_under_a_c_locale_finds_its_place(data, locale):
     assert "西南政法大学".encode("unicode_escape") in r.stdout.replace(b"\\U0000", b"\\u")
 
 
-def test_control_characters_in_a_poi_name_are_printed_escaped(data, tmp_path):
+def test_control_characters_in_a_poi_name_are_refused_and_never_printed_raw(data, tmp_path):
+    # The reading door refuses the name; its one error line must not carry the
+    # escape sequences to the terminal either.
     poi = tmp_path / "poi.csv"
     name = "重庆大学\x1b]0;pwned\x07\x1b[2J\x9b"
     poi.write_text(f"name,lon,lat\n{name},106.4662,29.5665\n", encoding="utf-8")
     r = run_geo(data, "gazetteer", "match", str(poi), "--crs", "wgs84")
-    assert r.returncode == 0, r.stderr.decode("utf-8", "replace")
-    out = r.stdout.decode("utf-8")
-    assert "\x1b" not in out
-    assert "\x07" not in out
-    assert "\x9b" not in out
-    assert "\\x1b]0;pwned\\x07\\x1b[2J\\x9b" in out
+    assert r.returncode == 2
+    err = r.stderr.decode("utf-8")
+    assert "U+001B" in err
+    assert "Traceback" not in err
+    assert not any(c in err + r.stdout.decode("utf-8") for c in "\x1b\x07\x9b")
+
+
+def test_escape_sequences_in_an_error_are_printed_escaped(data, tmp_path):
+    missing = tmp_path / "poi\x1b]0;pwned\x07\x1b[2J.csv"
+    r = run_geo(data, "gazetteer", "match", str(missing), "--crs", "wgs84")
+    assert r.returncode != 0
+    err = r.stderr.decode("utf-8")
+    assert "\x1b" not in err
+    assert "\x07" not in err
+    assert "\\x1b]0;pwned\\x07\\x1b[2J" in err
