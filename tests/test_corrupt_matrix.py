@@ -110,6 +110,20 @@ def subcommands() -> list[str]:
     return out
 
 
+def truncated(original: bytes, suffix: str) -> bytes:
+    """Cut a file a third of the way in, as an interrupted copy would.
+
+    A table is cut after the first cell of a row, so that row is short of fields (a
+    cut at a row's end, or before an empty last cell, would leave a valid, shorter
+    table); other formats are cut inside a string.
+    """
+    head = original[: len(original) // 3]
+    if suffix == ".csv":
+        row_start = head.rindex(b"\n") + 1
+        return original[: original.index(b",", row_start) + 1]
+    return head + b'"'
+
+
 def corrupt(path: Path, kind: str) -> None:
     """Break ``path`` in place the way ``kind`` says."""
     original = path.read_bytes()
@@ -120,7 +134,7 @@ def corrupt(path: Path, kind: str) -> None:
     data = {
         "empty": b"",
         "binary": bytes(range(256)) * 8,
-        "truncated": original[: len(original) // 3] + b'"',
+        "truncated": truncated(original, path.suffix),
         "gbk": original.decode("utf-8").encode("gbk", errors="replace"),
         "shape": SHAPES[path.suffix],
     }[kind]

@@ -71,12 +71,28 @@ def test_readme_command_runs(
         assert "(no rows)" not in out, f"geo {' '.join(args)} measured nothing"
 
 
+def tmp_copy(layers: Path, workdir: Path, catalog: str) -> Path:
+    """A copy of ``layers`` with another catalog text."""
+    import shutil
+
+    copy = workdir / "empty-zone" / "layers"
+    shutil.copytree(layers, copy)
+    (copy / "catalog.yaml").write_text(catalog, encoding="utf-8")
+    return copy
+
+
 def test_zones_names_the_zone_layer_it_leaves_out(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    monkeypatch.setenv("GEO_LAYERS_DIR", str(workdir / "work" / "layers"))
+    layers = workdir / "work" / "layers"
+    catalog = (layers / "catalog.yaml").read_text(encoding="utf-8")
+    rings = catalog.index("  - id: rings")
+    at = catalog.index("        radius_m: 800\n", rings)
+    # No ring member is located to 1 m, so the rings layer derives no feature.
+    empty = catalog[:at] + "        max_member_accuracy_m: 1\n" + catalog[at:]
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(tmp_copy(layers, workdir, empty)))
     assert main(["zones", "projects", "--format", "csv"]) == 0
     out, err = capsys.readouterr()
-    assert "note: zone layer clusters holds no features: left out" in err
+    assert "note: zone layer rings holds no features: left out" in err
     assert "note:" not in out  # the CSV stays clean
     assert "belts" in out
