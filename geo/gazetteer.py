@@ -543,7 +543,28 @@ def _load_cached(path: Path, mtime_ns: int) -> Gazetteer:
         error=GazetteerFileError,
         what="gazetteer",
     )
+    bad = _number_problems(table)
+    if bad:
+        problem = "; ".join(f"row {row}: {text}" for row, text in bad)
+        fix = "give lon/lat as WGS-84 decimal degrees and accuracy_m in metres"
+        raise GazetteerFileError(str(path), "-", problem, fix)
     return Gazetteer(table)
+
+
+def _number_problems(table: pd.DataFrame) -> list[tuple[int, str]]:
+    """Every row whose lon, lat or accuracy_m is not a number in range (row 1 is the header)."""
+    from geo.limits import accuracy_problem
+
+    out = []
+    for number, row in enumerate(table.itertuples(index=False), start=2):
+        for column in ("lon", "lat"):
+            value = _number(getattr(row, column))
+            if not math.isfinite(value):
+                out.append((number, f"{column} {getattr(row, column)!r} is not a number"))
+        found = accuracy_problem(row.accuracy_m)
+        if found:
+            out.append((number, found))
+    return out
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:

@@ -696,3 +696,25 @@ def test_cec_smart_innovation_park_sites_lie_in_the_xiyong_park(gaz: Gazetteer) 
     assert (p.lon, p.lat) == (park.lon, park.lat)
     assert p.accuracy_m == park.accuracy_m + 300
     assert p.within == "city-west"
+
+
+def test_a_gazetteer_row_whose_numbers_are_no_numbers_is_refused_at_reading(tmp_path):
+    from geo._errors import GazetteerFileError
+    from geo.gazetteer import default_path, load_gazetteer
+
+    lines = default_path().read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    rows = list(csv.reader(lines))
+    rows[1][header.index("lat")] = "notanumber"
+    rows[2][header.index("accuracy_m")] = "1e308"
+    rows[3][header.index("lon")] = "inf"
+    path = tmp_path / "gazetteer.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    with pytest.raises(GazetteerFileError) as err:
+        load_gazetteer(path)
+    text = str(err.value)
+    assert "row 2: lat 'notanumber' is not a number" in text
+    assert "row 3: accuracy_m" in text
+    assert "row 4: lon inf is not a number" in text
+    assert "\n" not in text
