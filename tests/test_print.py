@@ -345,6 +345,18 @@ def test_cli_prints_and_bundles_the_report(tmp_path):
     assert (site / "reports" / "index.html").read_text(encoding="utf-8") == page
 
 
+@pytest.mark.slow
+def test_a_broken_claims_table_for_the_report_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "claims.csv"
+    bad.write_text('claim_id,verdict\n"C001,consistent\n', encoding="utf-8")
+    out, site = tmp_path / "print", tmp_path / "site"
+    args = ["print", "--figures", "7", "--dpi", "40", "--out", str(out), "--report", str(site)]
+    assert main([*args, "--jobs", "1", "--claims", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "claims.csv: row 2: malformed CSV" in err
+    assert not (site / "report.pdf").exists()
+
+
 def test_cli_refuses_unknown_figure_and_format(tmp_path, capsys):
     assert main(["print", "--figures", "9", "--out", str(tmp_path)]) == 2
     assert "unknown figure" in capsys.readouterr().err

@@ -12,9 +12,8 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from geo._io import atomic_write_bytes, atomic_write_text
+from geo.intake import read_csv_table
 from geo.maps.specs import FigureSpec
 from geo.printing.bundle import report_pdf
 from geo.report import Report, report_html, report_markdown
@@ -92,7 +91,7 @@ def write_report_pages(
         atomic_write_text(folder / "report.md", report_markdown(report, figures)),
     ]
     csv = claims_csv if claims_csv is not None else site / "claims" / "claims_report.csv"
-    claims = pd.read_csv(csv) if csv.is_file() else None
+    claims = read_csv_table(csv, (), what="claims report") if csv.is_file() else None
     pdfs = [written[s.id]["pdf"].read_bytes() for s in specs if "pdf" in written.get(s.id, {})]
     data = report_pdf(pdfs, report, claims, built=built)
     paths.append(atomic_write_bytes(site / "report.pdf", data))
