@@ -49,6 +49,9 @@ LABELLED: dict[str, tuple[int, int]] = {
 }
 #: Point layers labelled beside each point (only points precise enough to be drawn).
 POINT_LABELS: frozenset[str] = frozenset({"campuses", "cancer_resources", "science_parks"})
+#: Priority and size class of a point layer not in :data:`LABELLED` whose symbols
+#: carry key numbers (the figure's subject): after the zones, before the context.
+KEYED: tuple[int, int] = (4, 4)
 #: Words dropped from long zone names on the map (the legend and popup keep them).
 SHORTEN: tuple[tuple[str, str], ...] = (("创新生态圈", ""), ("孵化器集群", "集群"))
 #: How far around the district neighbouring districts are labelled, in metres.
@@ -73,6 +76,8 @@ class Label:
         Size class 1 (largest) to 4.
     anchor : str
         ``centre`` (areas, lines) or ``right`` (beside a point).
+    short : str
+        Shown instead of ``lines`` where they do not fit: a symbol's key number.
     """
 
     layer: str
@@ -81,6 +86,7 @@ class Label:
     priority: int
     size: int
     anchor: str = "centre"
+    short: str = ""
 
 
 def short_name(name: str) -> str:
@@ -200,7 +206,10 @@ def figure_labels(
     layers : sequence of LayerSpec
         The layers drawn; those in :data:`LABELLED` get labels.
     frames : Mapping of str to GeoDataFrame
-        The layers' features in storage CRS (EPSG:4326).
+        The layers' features in storage CRS (EPSG:4326). A point layer's frame
+        holds what is drawn (``shown`` set by :func:`geo.depiction.depict`, schematic
+        symbols at their slots); its ``key`` column, when present, is what a label
+        shows where the name does not fit.
     district : geopandas.GeoDataFrame
         The district outline.
     must_see : sequence of str
@@ -218,15 +227,19 @@ def figure_labels(
     base = district.to_crs(METRIC_CRS).union_all()
     out: list[Label] = []
     for layer in layers:
-        if layer.id not in LABELLED or layer.id not in frames:
+        if layer.id not in frames:
             continue
-        priority, size = LABELLED[layer.id]
+        keyed = "key" in frames[layer.id].columns
+        if layer.id not in LABELLED and not keyed:
+            continue
+        priority, size = LABELLED.get(layer.id, KEYED)
         reach = NEIGHBOUR_REACH_M if layer.id == "neighbours" else LINE_MARGIN_M
         area = base.buffer(reach)
         if layer.id == "neighbours":
             area = area.difference(base)
         metric = frames[layer.id].to_crs(METRIC_CRS)
-        if layer.id in POINT_LABELS:  # a coarse position gets no name pinned on it
+        point = layer.geometry_type.removeprefix("Multi") == "Point"
+        if point and "shown" not in metric.columns:  # a coarse position gets no name
             metric = metric[precise_enough(metric, DEFAULT_MAX_ACCURACY_M)]
         anchors = [anchor_points(g, area) for g in metric.geometry.values]
         records = metric.drop(columns=metric.geometry.name).to_dict("records")
@@ -235,8 +248,9 @@ def figure_labels(
                 continue
             lines = _texts(props, notes)
             first = 0 if any(t in " ".join(lines) for t in must_see) else priority
-            anchor = "right" if layer.id in POINT_LABELS else "centre"
-            out.append(Label(layer.id, lines, spots, first, size, anchor))
+            anchor = "right" if point else "centre"
+            key = str(props.get("key") or "") if keyed else ""
+            out.append(Label(layer.id, lines, spots, first, size, anchor, key))
     out.sort(key=lambda lab: lab.priority)  # stable: layer order within a priority
     return out
 
@@ -284,18 +298,26 @@ class MapLabels(VerbatimElement):
                 var el = document.createElement("div");
                 el.className = "geo-label geo-label-" + d.size + " geo-label-" + d.anchor;
                 el.dataset.layer = d.layer;
-                d.lines.forEach(function (text, i) {
+                var full = d.lines.map(function (text, i) {
                     var line = document.createElement("span");
                     line.className = i ? "geo-label-note" : "geo-label-name";
+                    if (i === 0 && d.key) { text = d.key + " " + text; }
                     line.textContent = text;
-                    el.appendChild(line);
+                    return line;
                 });
+                var short = null;
+                if (d.key) {
+                    short = document.createElement("span");
+                    short.className = "geo-label-name geo-label-key";
+                    short.textContent = d.key;
+                }
+                full.forEach(function (line) { el.appendChild(line); });
                 var marker = L.marker(d.at[0], {
                     icon: L.divIcon({html: el, className: "geo-label-anchor", iconSize: null}),
                     interactive: false, keyboard: false, pane: "geo-labels"
                 });
                 marker.addTo(groups[d.layer] || map);
-                placed.push({marker: marker, el: el, at: d.at});
+                placed.push({marker: marker, el: el, at: d.at, full: full, short: short});
             });
             function overlaps(a, b) {
                 return a.left < b.right + 2 && b.left < a.right + 2
@@ -322,9 +344,8 @@ class MapLabels(VerbatimElement):
                     el.style.marginLeft = dx + "px";
                     el.style.marginTop = dy + "px";
                 }
-                placed.forEach(function (p) {
-                    if (!map.hasLayer(p.marker)) { return; }
-                    p.el.classList.remove("geo-label-hidden");
+                function show(p, lines) {
+                    p.el.replaceChildren.apply(p.el, lines);
                     shift(p.el, 0, 0);
                     var w = p.el.offsetWidth, h = p.el.offsetHeight;
                     // Each position as it is, then nudged just above, below or beside.
@@ -335,9 +356,17 @@ class MapLabels(VerbatimElement):
                         for (var j = 0; j < nudges.length; j++) {
                             shift(p.el, nudges[j][0], nudges[j][1]);
                             var r = p.el.getBoundingClientRect();
-                            if (fits(r)) { taken.push(r); return; }
+                            if (fits(r)) { taken.push(r); return true; }
                         }
                     }
+                    return false;
+                }
+                placed.forEach(function (p) {
+                    if (!map.hasLayer(p.marker)) { return; }
+                    p.el.classList.remove("geo-label-hidden");
+                    // the name where it fits, else the symbol's key number
+                    if (show(p, p.full) || (p.short && show(p, [p.short]))) { return; }
+                    p.el.replaceChildren.apply(p.el, p.full);
                     p.marker.setLatLng(p.at[0]);
                     shift(p.el, 0, 0);
                     p.el.classList.add("geo-label-hidden");
@@ -362,6 +391,7 @@ class MapLabels(VerbatimElement):
                 "at": [list(c) for c in lab.candidates],
                 "size": lab.size,
                 "anchor": lab.anchor,
+                "key": lab.short,
             }
             for lab in labels
         ]

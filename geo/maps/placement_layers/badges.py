@@ -13,7 +13,7 @@ from folium.template import Template
 
 from geo.maps.placement_layers.placed import (
     BADGE_CLASS,
-    BADGE_STEP_PX,
+    BADGE_REACH_PX,
     MERGE_BADGES_ABOVE,
     PlacedLayer,
     _esc,
@@ -77,24 +77,52 @@ class Badge(VerbatimElement):
 
 
 class BadgeDeclutter(MacroElement):
-    """Move overlapping badges apart on screen after every zoom (no data in the script).
+    """Keep badges clear of each other and of symbols, near their area and on screen.
 
-    Badges are placed greedily, largest count first; a badge that would overlap a
-    point symbol, a cluster icon, a map label or a badge already placed is shifted
-    down or up by whole badge heights until it is clear. Labels are placed first
-    (on every move, without waiting), so badges give way to them.
+    Badges are placed greedily, largest count first, each at the free spot nearest
+    its area's anchor among offsets of at most :data:`BADGE_REACH_PX` (then kept
+    inside the map); a moved badge gets a leader line to its anchor. Obstacles are
+    point and schematic symbols, cluster icons, map labels and badges already placed.
+    Labels are placed first (on every move, without waiting), so badges give way to
+    them. No data enters the script.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function (map) {
+            var REACH = {{ this.reach }};
+            // offsets within REACH px, nearest first (deterministic)
+            var offsets = [];
+            for (var dy = -REACH; dy <= REACH; dy += 4) {
+                for (var dx = -REACH; dx <= REACH; dx += 4) {
+                    if (dx * dx + dy * dy <= REACH * REACH) { offsets.push([dx, dy]); }
+                }
+            }
+            offsets.sort(function (a, b) {
+                return (a[0] * a[0] + a[1] * a[1]) - (b[0] * b[0] + b[1] * b[1])
+                    || a[1] - b[1] || a[0] - b[0];
+            });
+            function hits(r, placed) {
+                return placed.some(function (p) {
+                    return r.left < p.right + 2 && r.right > p.left - 2 &&
+                        r.top < p.bottom + 2 && r.bottom > p.top - 2;
+                });
+            }
+            function moved(r, dx, dy) {
+                return {left: r.left + dx, right: r.right + dx,
+                        top: r.top + dy, bottom: r.bottom + dy};
+            }
             function run() {
-                var els = Array.from(map.getContainer().querySelectorAll(".geo-badge"));
-                els.forEach(function (e) { e.style.top = "0px"; });
+                var c = map.getContainer(), box = c.getBoundingClientRect();
+                var els = Array.from(c.querySelectorAll(".geo-badge"));
+                els.forEach(function (e) {
+                    e.style.left = "0px"; e.style.top = "0px";
+                    var old = e.querySelector(".geo-badge-leader");
+                    if (old) { old.remove(); }
+                });
                 els.sort(function (a, b) { return (+b.dataset.n) - (+a.dataset.n); });
-                // point symbols, cluster icons and the map's labels are obstacles too
-                var c = map.getContainer();
+                // point and schematic symbols, cluster icons and labels are obstacles
                 var placed = Array.from(c.querySelectorAll(
                     ".marker-cluster, .leaflet-overlay-pane path.leaflet-interactive"
                 )).map(function (e) { return e.getBoundingClientRect(); }).filter(
@@ -106,18 +134,28 @@ class BadgeDeclutter(MacroElement):
                 els.forEach(function (e) {
                     var r = e.getBoundingClientRect();
                     if (!r.width) { return; }
-                    var step = r.height + 2, dy = 0;
-                    for (var k = 1; k < 60; k++) {
-                        var hit = placed.some(function (p) {
-                            return r.left < p.right + 2 && r.right > p.left - 2 &&
-                                r.top + dy < p.bottom + 2 && r.bottom + dy > p.top - 2;
-                        });
-                        if (!hit) { break; }
-                        dy = (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
+                    var best = null;
+                    for (var k = 0; k < offsets.length; k++) {
+                        var o = moved(r, offsets[k][0], offsets[k][1]);
+                        var inside = o.left >= box.left && o.right <= box.right &&
+                            o.top >= box.top && o.bottom <= box.bottom;
+                        if (inside && !hits(o, placed)) { best = offsets[k]; break; }
                     }
-                    e.style.top = dy + "px";
-                    placed.push({left: r.left, right: r.right, top: r.top + dy,
-                                 bottom: r.bottom + dy});
+                    if (best === null) {  // nowhere free: stay at the anchor, inside the map
+                        best = [Math.min(Math.max(0, box.left - r.left), box.right - r.right),
+                                Math.min(Math.max(0, box.top - r.top), box.bottom - r.bottom)];
+                    }
+                    e.style.left = best[0] + "px";
+                    e.style.top = best[1] + "px";
+                    if (best[0] || best[1]) {
+                        var line = document.createElement("span");
+                        line.className = "geo-badge-leader";
+                        line.style.width = Math.hypot(best[0], best[1]) + "px";
+                        line.style.transform = "rotate(" +
+                            Math.atan2(-best[1], -best[0]) + "rad)";
+                        e.appendChild(line);
+                    }
+                    placed.push(moved(r, best[0], best[1]));
                 });
             }
             // once the view has settled and the cluster layer has redrawn its icons
@@ -135,6 +173,7 @@ class BadgeDeclutter(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "BadgeDeclutter"
+        self.reach = BADGE_REACH_PX
 
 
 class MarkerPopups(VerbatimElement):
@@ -245,13 +284,10 @@ def add_badges(
         Number of badges drawn.
     """
     merge = sum(1 for pl in placed if len(pl.areas)) > MERGE_BADGES_ABOVE
-    stack: dict[str, int] = {}
     drawn = 0
     for area, sets in _badge_sets(placed, merge):
         if area not in anchors:
             continue
-        row = stack.get(area, 0)
-        stack[area] = row + 1
         layer_ids = " ".join(layer.id for layer, _ in sets)
         color = colors.get(sets[0][0].id, "#333") if len(sets) == 1 else "#333"
         n = sum(len(members) for _, members in sets)
@@ -260,6 +296,6 @@ def add_badges(
             f'style="border-color:{_esc(color)}">{_esc(_badge_text(labels[area], sets))}</div>'
         )
         popup = _badge_popup(labels[area], sets)
-        Badge(anchors[area], html, popup, (0, -row * BADGE_STEP_PX)).add_to(parent)
+        Badge(anchors[area], html, popup, (0, 0)).add_to(parent)
         drawn += 1
     return drawn

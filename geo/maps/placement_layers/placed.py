@@ -33,6 +33,8 @@ CLUSTER_RADIUS_PX = 8
 MERGE_BADGES_ABOVE = 2
 #: Maximum zoom of a map whose basemap sets none (``--basemap none``).
 MAX_ZOOM = 19
+#: Farthest a badge moves from its area's anchor to clear the way, in pixels.
+BADGE_REACH_PX = 40
 #: Vertical step between badges of different layers on one area, in pixels.
 BADGE_STEP_PX = 24
 
