@@ -28,10 +28,10 @@ __all__ = [
     "layout",
 ]
 
-#: Distance between the centres of two symbols, in metres: 17 px at the opening
+#: Distance between the centres of two symbols, in metres: 19 px at the opening
 #: view of a phone (the district's 33 km north-south in about 355 px, 93 m per
-#: pixel), where a schematic symbol is 16 px across.
-DEFAULT_SPACING_M: float = 1600.0
+#: pixel), more than a symbol (14 px) and the points' cluster radius (16 px).
+DEFAULT_SPACING_M: float = 1800.0
 #: Rings tried around an anchor before a feature is set on the last one regardless.
 MAX_RINGS = 12
 

@@ -48,6 +48,7 @@ from geo.maps.furniture import NORTH_ARROW_SVG, add_furniture, clip_lines
 from geo.maps.labels import MapLabels, figure_labels
 from geo.maps.legend import SCHEMATIC_NOTE, legend_html, source_html, tier_rows, title_html
 from geo.maps.placement_layers import (
+    FollowLayer,
     MarkerPopups,
     badge_colours,
     label_groups,
@@ -234,22 +235,38 @@ def add_layer(
         fg.add_to(m)
         return fg
     clustered = is_point and cluster is not None
-    gj = folium.GeoJson(
+    # schematic symbols are laid out apart already: they stay out of the cluster
+    sch = gdf["shown"].eq("schematic") if clustered and "shown" in gdf else None
+    located = gdf[~sch] if sch is not None else gdf
+    if len(located):
+        gj = _geojson(layer, located, colors, is_point, clustered).add_to(fg)
+        if clustered:
+            MarkerPopups(gj).add_to(fg)
+    fg.add_to(m)
+    if sch is not None and sch.any():
+        twin = folium.FeatureGroup(name=f"{layer.id}-schematic", control=False)
+        _geojson(layer, gdf[sch], colors, is_point, False).add_to(twin)
+        twin.add_to(m)
+        FollowLayer(fg, twin).add_to(m)
+    return fg
+
+
+def _geojson(
+    layer: LayerSpec, gdf: gpd.GeoDataFrame, colors: Mapping[str, str], point: bool, clustered: bool
+) -> folium.GeoJson:
+    """Return a layer's features as one GeoJSON element (points as circle markers)."""
+    return folium.GeoJson(
         layer_geojson(gdf, layer),
         name=layer.id,
         style_function=_styler(layer, colors),
-        marker=folium.CircleMarker() if is_point else None,
+        marker=folium.CircleMarker() if point else None,
         # a cluster takes the markers out of their GeoJSON group: bind to each marker
         popup=None if clustered else folium.GeoJsonPopup(["popup"], labels=False, max_width=380),
         tooltip=None
         if clustered
         else folium.GeoJsonTooltip(["name_zh"], labels=False, sticky=True),
         control=False,
-    ).add_to(fg)
-    if clustered:
-        MarkerPopups(gj).add_to(fg)
-    fg.add_to(m)
-    return fg
+    )
 
 
 # --------------------------------------------------------------------------- colours

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -77,14 +78,15 @@ class Badge(VerbatimElement):
 
 
 class BadgeDeclutter(MacroElement):
-    """Keep badges clear of each other and of symbols, near their area and on screen.
+    """Keep badges clear of each other and of symbols, near their zone and on screen.
 
-    Badges are placed greedily, largest count first, each at the free spot nearest
-    its area's anchor among offsets of at most :data:`BADGE_REACH_PX` (then kept
-    inside the map); a moved badge gets a leader line to its anchor. Obstacles are
-    point and schematic symbols, cluster icons, map labels and badges already placed.
-    Labels are placed first (on every move, without waiting), so badges give way to
-    them. No data enters the script.
+    Badges are placed greedily, largest count first. Each badge carries points inside
+    its zone (``data-cands``, numbers only); it goes to the first spot, within
+    :data:`BADGE_REACH_PX` of one of them, that is inside the map and clear of point
+    and schematic symbols, cluster icons, badges already placed and map labels (where
+    none is clear, to the spot covering no symbol and the fewest labels). A badge
+    away from its point gets a leader line to it; the point it stands for is noted in
+    ``data-ax`` and ``data-ay`` (page pixels). Labels are placed first, so badges give way to them.
     """
 
     _template = Template(
@@ -127,35 +129,51 @@ class BadgeDeclutter(MacroElement):
                     ".marker-cluster, .leaflet-overlay-pane path.leaflet-interactive"
                 )).map(function (e) { return e.getBoundingClientRect(); }).filter(
                     function (r) { return r.width > 0 && r.width <= 48 && r.height <= 48; });
+                // labels are soft obstacles: a badge covers one only where nothing else fits
+                var soft = [];
                 c.querySelectorAll(".geo-label:not(.geo-label-hidden)").forEach(function (e) {
                     var r = e.getBoundingClientRect();
-                    if (r.width) { placed.push(r); }
+                    if (r.width) { soft.push(r); }
                 });
                 els.forEach(function (e) {
                     var r = e.getBoundingClientRect();
                     if (!r.width) { return; }
-                    var best = null;
-                    for (var k = 0; k < offsets.length; k++) {
-                        var o = moved(r, offsets[k][0], offsets[k][1]);
-                        var inside = o.left >= box.left && o.right <= box.right &&
-                            o.top >= box.top && o.bottom <= box.bottom;
-                        if (inside && !hits(o, placed)) { best = offsets[k]; break; }
-                    }
-                    if (best === null) {  // nowhere free: stay at the anchor, inside the map
-                        best = [Math.min(Math.max(0, box.left - r.left), box.right - r.right),
-                                Math.min(Math.max(0, box.top - r.top), box.bottom - r.bottom)];
-                    }
-                    e.style.left = best[0] + "px";
-                    e.style.top = best[1] + "px";
-                    if (best[0] || best[1]) {
+                    var cands = JSON.parse(e.dataset.cands || "[]").map(function (c) {
+                        return map.latLngToContainerPoint(c);
+                    });
+                    var base = cands.length ? cands[0] : null;
+                    var best = null, fewest = Infinity;
+                    cands.forEach(function (c) {
+                        var sx = c.x - base.x, sy = c.y - base.y;
+                        offsets.forEach(function (off) {
+                            if (best && best.n === 0) { return; }
+                            var o = moved(r, sx + off[0], sy + off[1]);
+                            var inside = o.left >= box.left && o.right <= box.right &&
+                                o.top >= box.top && o.bottom <= box.bottom;
+                            if (!inside) { return; }
+                            var n = 1000 * placed.filter(function (p) {
+                                return hits(o, [p]);
+                            }).length + soft.filter(function (p) { return hits(o, [p]); }).length;
+                            if (n < fewest) {
+                                fewest = n;
+                                best = {n: n, dx: sx + off[0], dy: sy + off[1], off: off, c: c};
+                            }
+                        });
+                    });
+                    if (best === null) { return; }
+                    e.style.left = best.dx + "px";
+                    e.style.top = best.dy + "px";
+                    e.dataset.ax = box.left + best.c.x;
+                    e.dataset.ay = box.top + best.c.y;
+                    if (best.off[0] || best.off[1]) {
                         var line = document.createElement("span");
                         line.className = "geo-badge-leader";
-                        line.style.width = Math.hypot(best[0], best[1]) + "px";
+                        line.style.width = Math.hypot(best.off[0], best.off[1]) + "px";
                         line.style.transform = "rotate(" +
-                            Math.atan2(-best[1], -best[0]) + "rad)";
+                            Math.atan2(-best.off[1], -best.off[0]) + "rad)";
                         e.appendChild(line);
                     }
-                    placed.push(moved(r, best[0], best[1]));
+                    placed.push(moved(r, best.dx, best.dy));
                 });
             }
             // once the view has settled and the cluster layer has redrawn its icons
@@ -239,6 +257,18 @@ def _badge_text(label: str, sets: list[tuple[LayerSpec, gpd.GeoDataFrame]]) -> s
     return f"{label} · {n} 项（{len(sets)} 类）"
 
 
+def _badge_html(label: str, sets: list[tuple[LayerSpec, gpd.GeoDataFrame]]) -> str:
+    """Return the badge's escaped text; on a phone only the count shows (spans)."""
+    text = _badge_text(label, sets)
+    head = f"{label} · "
+    n = str(sum(len(members) for _, members in sets))
+    rest = text[len(head) + len(n) :]
+    return (
+        f'<span class="geo-badge-area">{_esc(head)}</span>{_esc(n)}'
+        f'<span class="geo-badge-rest">{_esc(rest)}</span>'
+    )
+
+
 def _badge_sets(
     placed: list[PlacedLayer], merge: bool
 ) -> list[tuple[str, list[tuple[LayerSpec, gpd.GeoDataFrame]]]]:
@@ -258,6 +288,7 @@ def add_badges(
     anchors: Mapping[str, tuple[float, float]],
     labels: Mapping[str, str],
     colors: Mapping[str, str],
+    candidates: Mapping[str, list[tuple[float, float]]] | None = None,
 ) -> int:
     """Draw the count badges: one per (area, layer), or one per area on busy figures.
 
@@ -277,6 +308,9 @@ def add_badges(
         Display name of each area.
     colors : Mapping of str to str
         Layer id to the badge's border colour (single-layer badges).
+    candidates : Mapping of str to list of (lat, lon), optional
+        Points inside each area where its badge may stand, the anchor first
+        (default: the anchor only).
 
     Returns
     -------
@@ -291,9 +325,13 @@ def add_badges(
         layer_ids = " ".join(layer.id for layer, _ in sets)
         color = colors.get(sets[0][0].id, "#333") if len(sets) == 1 else "#333"
         n = sum(len(members) for _, members in sets)
+        cands = (candidates or {}).get(area) or [anchors[area]]
+        spots = json.dumps([[round(float(a), 6), round(float(b), 6)] for a, b in cands])
         html = (
             f'<div class="{BADGE_CLASS}" data-layer="{_esc(layer_ids)}" data-n="{n}" '
-            f'style="border-color:{_esc(color)}">{_esc(_badge_text(labels[area], sets))}</div>'
+            f'data-cands="{_esc(spots)}" '
+            f'style="border-color:{_esc(color)}" title="{_esc(_badge_text(labels[area], sets))}">'
+            f"{_badge_html(labels[area], sets)}</div>"
         )
         popup = _badge_popup(labels[area], sets)
         Badge(anchors[area], html, popup, (0, 0)).add_to(parent)

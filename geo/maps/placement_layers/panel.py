@@ -131,13 +131,14 @@ def keys_html(placed: list[PlacedLayer]) -> str:
         A collapsible ``<details>`` block (empty when no symbol is numbered), every
         value escaped.
     """
-    blocks = []
+    blocks, count = [], 0
     for pl in placed:
         drawn = pl.points
         if "key" not in drawn.columns or not drawn["key"].astype(bool).any():
             continue
         rows = drawn.drop(columns=drawn.geometry.name).to_dict("records")
         rows.sort(key=lambda r: _key_sort(str(r.get("key") or "")))
+        count += len(rows)
         items = "".join(
             f'<tr data-id="{_esc(r.get("id"))}" data-shown="{_esc(r.get("shown"))}">'
             f'<td class="geo-key-no">{_esc(r.get("key"))}</td><td>{_esc(r.get("name_zh"))}'
@@ -151,10 +152,16 @@ def keys_html(placed: list[PlacedLayer]) -> str:
         )
     if not blocks:
         return ""
+    # open when short enough to leave the map's controls in place
+    state = " open" if count <= KEYS_OPEN_MAX else ""
     return (
-        '<details class="geo-keys-box" open><summary class="geo-unlocated-title">'
+        f'<details class="geo-keys-box"{state}><summary class="geo-unlocated-title">'
         "图例编号 Key</summary>" + "".join(blocks) + "</details>"
     )
+
+
+#: Key lists of at most this many rows start open (on a wide screen).
+KEYS_OPEN_MAX = 24
 
 
 #: Styles of badges and the not-located panel (added to the map's stylesheet).
@@ -169,16 +176,20 @@ PLACEMENT_CSS = f"""
 .{PANEL_CLASS} ul {{ margin: 2px 0 4px 0; padding-left: 16px; }}
 .{PANEL_CLASS} .geo-ref, .geo-badge-list .geo-ref {{ color: #666; font-size: 10px; }}
 .geo-unlocated-title {{ font-weight: bold; }}
-.geo-cluster div {{ width: 18px; height: 18px; margin: 2px; border-radius: 9px; }}
-.geo-cluster span {{ line-height: 18px; font: bold 11px/18px sans-serif; }}
+.geo-cluster div {{ width: 16px; height: 16px; margin: 0; border-radius: 8px; }}
+.geo-cluster span {{ line-height: 16px; font: bold 10px/16px sans-serif; }}
 /* the cluster layer animates every marker icon while it regroups; badges and map
    labels are placed by measuring them, so they must stand still */
 .leaflet-cluster-anim .geo-badge-icon, .leaflet-cluster-anim .geo-label-anchor {{
   transition: none !important; }}
 .{PANEL_CLASS} .geo-class, .geo-keys .geo-class {{ font-style: italic; margin-top: 2px; }}
 .geo-keys {{ background: rgba(255,255,255,0.95); padding: 6px 8px; max-width: 320px;
-  max-height: 45vh; overflow-y: auto; font: 12px/15px sans-serif; border-radius: 4px;
+  max-height: 35vh; overflow-y: auto; font: 12px/15px sans-serif; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); }}
+/* on a phone a badge shows its count only: it stands in its zone, named in its popup */
+@media (max-width: 600px) {{ .{BADGE_CLASS} .geo-badge-area,
+  .{BADGE_CLASS} .geo-badge-rest {{ display: none; }}
+  .{BADGE_CLASS} {{ font-size: 11px; padding: 0 4px; }} }}
 /* on a phone the title block spans the top: the key list starts below it */
 @media (max-width: 700px) {{ .geo-keys {{ margin-top: 84px !important; }} }}
 .geo-keys table {{ border-collapse: collapse; }}

@@ -11,6 +11,8 @@ import folium.plugins
 import geopandas as gpd
 import pandas as pd
 import shapely
+from branca.element import MacroElement
+from folium.template import Template
 
 from geo.crs import METRIC_CRS
 from geo.depiction import Depiction, depict
@@ -21,6 +23,7 @@ from geo.maps.placement_layers.placed import (
     PlacedLayer,
     _within,
     area_anchors,
+    zone_spots,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +41,36 @@ __all__ = [
 DISC_PANE = "geo-discs"
 #: Class of the key list control.
 KEYS_CLASS = "geo-keys"
+
+
+class UncertaintyDiscs(MacroElement):
+    """Faint, non-interactive discs (metres) in their own pane; only numbers in the script.
+
+    Parameters
+    ----------
+    discs : list of (lat, lon, radius_m)
+        In the display datum.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.discs|tojson }}.forEach(function (d) {
+            L.circle([d[0], d[1]], {
+                radius: d[2], interactive: false, pane: {{ this.pane|tojson }},
+                className: "geo-schematic-disc", color: "#777777", weight: 1,
+                dashArray: "2 4", fill: true, fillColor: "#999999", fillOpacity: 0.07
+            }).addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, discs: list[tuple[float, float, float]]) -> None:
+        super().__init__()
+        self._name = "UncertaintyDiscs"
+        self.discs = [[float(v) for v in d] for d in discs]
+        self.pane = DISC_PANE
 
 
 @dataclass
@@ -58,6 +91,9 @@ class PlacedPoints:
         The decisions (keys, discs) the layers come from.
     discs : list of (lat, lon, radius_m)
         One uncertainty disc per anchor of schematic symbols, in display datum.
+    spots : dict
+        Zone to the points inside it (lat, lon, display datum) its badge may stand
+        near, the anchor first.
     """
 
     layers: list[PlacedLayer]
@@ -66,6 +102,7 @@ class PlacedPoints:
     underivable: tuple[tuple[LayerSpec, gpd.GeoDataFrame], ...] = ()
     depiction: Depiction | None = None
     discs: list[tuple[float, float, float]] = field(default_factory=list)
+    spots: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def draw(
         self,
@@ -86,7 +123,7 @@ class PlacedPoints:
         self._draw_discs(m)
         # badges stand apart from the point cluster, which would fold them into a count
         badges = folium.FeatureGroup(name="badges", control=False).add_to(m)
-        if add_badges(badges, self.layers, self.anchors, self.labels, colors):
+        if add_badges(badges, self.layers, self.anchors, self.labels, colors, self.spots):
             BadgeDeclutter().add_to(m)
         panel = unlocated_html(self.layers, self.underivable, self.labels)
         if panel:
@@ -100,21 +137,7 @@ class PlacedPoints:
         if not self.discs:
             return
         folium.map.CustomPane(DISC_PANE, z_index=350, pointer_events=False).add_to(m)
-        group = folium.FeatureGroup(name="schematic-discs", control=False).add_to(m)
-        for lat, lon, radius in self.discs:
-            folium.Circle(
-                (lat, lon),
-                radius=radius,
-                color="#777777",
-                weight=1,
-                dash_array="2 4",
-                fill=True,
-                fill_color="#999999",
-                fill_opacity=0.07,
-                interactive=False,
-                pane=DISC_PANE,
-                class_name="geo-schematic-disc",
-            ).add_to(group)
+        UncertaintyDiscs(self.discs).add_to(m)
 
 
 def place_points(
@@ -163,6 +186,12 @@ def place_points(
     keys = sorted(found)
     shown = _display_points([(found[k][0], found[k][1]) for k in keys], basemap)
     anchors = {k: (g.y, g.x) for k, g in zip(keys, shown, strict=True)}
+    badged = {w for pl in placed for w in _within(pl.areas) if w}
+    spots = {
+        k: [anchors[k], *((p.y, p.x) for p in _display_points(v, basemap))]
+        for k, v in zone_spots(badged, catalog, layers).items()
+        if k in anchors
+    }
     return PlacedPoints(
         placed,
         anchors,
@@ -170,6 +199,7 @@ def place_points(
         _underivable([*chosen, *skipped], layers),
         dep,
         _discs(dep, basemap),
+        spots,
     )
 
 
