@@ -150,3 +150,39 @@ def test_figures_record_is_deterministic_and_complete() -> None:
         ("a", Shown.POINT.value, "1", "sites", 300.0),
         ("b", Shown.LISTED.value, "2", "sites", 16000.0),
     ]
+
+
+def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
+    from geo.cli import main
+    from geo.layers import load_layer, read_catalog
+
+    args = ["maps", "--out", str(tmp_path), "--basemap", "none", "--figure", "3"]
+    assert main(args) in (0, 1)
+    first = (tmp_path / "figures.json").read_bytes()
+    assert main(args) in (0, 1)
+    assert (tmp_path / "figures.json").read_bytes() == first  # deterministic bytes
+    record = json.loads(first)["figures"]
+    assert {f"fig{i}" for i in range(1, 9)} | {"overview"} == set(record)
+    rd = load_layer("rd_platforms", catalog=read_catalog())
+    fig3 = {f["id"]: f for f in record["fig3"]["features"] if f["layer"] == "rd_platforms"}
+    assert set(fig3) == set(rd["id"])  # every feature of the thematic layer, once
+    for fid, acc in zip(rd["id"], rd["accuracy_m"], strict=True):
+        want = "point" if acc <= 1000 else "schematic" if acc <= 5000 else None
+        if want:
+            assert fig3[fid]["shown"] == want, fid
+        else:
+            assert fig3[fid]["shown"] in ("badge", "listed"), fid
+    assert fig3["rd-ic-adc-chip-centre"]["key"] == "1.2"
+
+
+def test_geo_site_builds_the_figures_record_as_an_output(tmp_path) -> None:
+    from geo.build import build_site
+
+    first = build_site(tmp_path, steps=["figures"], progress=None)
+    assert first[-1].built == ["figures"]
+    data = (tmp_path / "figures.json").read_bytes()
+    again = build_site(tmp_path, steps=["figures"], progress=None)
+    assert again[-1].reused == ["figures"]  # kept in the manifest like every output
+    (tmp_path / "figures.json").unlink()
+    build_site(tmp_path, steps=["figures"], progress=None)
+    assert (tmp_path / "figures.json").read_bytes() == data
