@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from geo.catalog import LayerSpec
 from geo.depiction import Shown, depict, figures_record, record_bytes
 from geo.keys import figure_keys, key_status, table_row
-from geo.maps.specs import FigureSpec
+from geo.maps.specs import FigureSpec, figure_by_id
 from geo.placement import placement
 from geo.schematic import layout
 
@@ -186,3 +186,29 @@ def test_geo_site_builds_the_figures_record_as_an_output(tmp_path) -> None:
     (tmp_path / "figures.json").unlink()
     build_site(tmp_path, steps=["figures"], progress=None)
     assert (tmp_path / "figures.json").read_bytes() == data
+
+
+def test_print_numbers_every_symbol_and_keys_it_beside_the_legend() -> None:
+    from geo.layers import read_catalog
+    from geo.printing.figure import draw_figure
+    from geo.printing.furniture import GIDS
+    from geo.project import load_for_maps
+
+    catalog = read_catalog()
+    layers, _ = load_for_maps(catalog)
+    fig = draw_figure(figure_by_id("7", catalog), layers, catalog)
+    content = fig.geo_content
+    drawn = next(g for s, g in content.drawn if s.id == "cancer_resources")
+    assert len(drawn) > 0
+
+    def texts(gid: str) -> list[str]:
+        return [t.get_text() for t in fig.findobj(lambda a: a.get_gid() == gid)]
+
+    # each symbol carries its 表6 number; the key list names it
+    assert sorted(texts(GIDS["key"])) == sorted(drawn["key"])
+    keys = "\n".join(texts(GIDS["keys"]))
+    for key, name in zip(drawn["key"], drawn["name_zh"], strict=True):
+        assert f"{key}  {name}" in keys
+    hollow = fig.findobj(lambda a: a.get_gid() == "layer-cancer_resources-schematic")
+    assert sum(len(c.get_offsets()) for c in hollow) == int((drawn["shown"] == "schematic").sum())
+    assert len(fig.findobj(lambda a: a.get_gid() == GIDS["disc"])) == len(content.discs) > 0

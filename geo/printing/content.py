@@ -85,6 +85,8 @@ class FigureContent:
         Layer title to (key, name, status) of every numbered symbol: the key list.
     discs : list of (float, float, float)
         Centre and radius (metres) of each schematic anchor's uncertainty disc.
+    spec_limits : tuple of float
+        The figure's point and schematic limits (metres), for the legend.
     """
 
     drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]] = field(default_factory=list)
@@ -94,6 +96,7 @@ class FigureContent:
     neighbours: gpd.GeoDataFrame | None = None
     symbols: dict[str, dict[str, Symbol]] = field(default_factory=dict)
     keyed: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    spec_limits: tuple[float, float] = (0.0, 0.0)
     discs: list[tuple[float, float, float]] = field(default_factory=list)
 
     @property
@@ -235,6 +238,7 @@ def figure_content(
     out.symbols = figure_symbols(spec, [s for s, _ in out.drawn], layers)
     out.keyed = _keyed(dep)
     out.discs = [(d.x, d.y, d.radius_m) for d in dep.discs]
+    out.spec_limits = (spec.max_accuracy_m, spec.schematic_accuracy_m)
     return out
 
 

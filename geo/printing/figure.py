@@ -25,7 +25,15 @@ from geo.maps.specs import FigureSpec
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
-from geo.printing.keyed import draw_badges, draw_discs, draw_keys, key_lines, point_xy
+from geo.printing.keyed import (
+    draw_badges,
+    draw_discs,
+    draw_keys,
+    key_lines,
+    point_xy,
+    tier_handles,
+    tier_labels,
+)
 from geo.printing.labels import label_candidates, place_labels
 from geo.printing.paper import Page
 from geo.printing.symbols import Symbol, dashed, kind_values
@@ -257,6 +265,9 @@ def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
 
         handles.append(FancyBboxPatch((0, 0), 1, 1, facecolor="#fff3cd", edgecolor="#8a6d3b"))
         labels.append("片区计数 Count of coarse features in an area")
+    if any("shown" in g for _, g in content.drawn):
+        handles += tier_handles(scale)
+        labels += tier_labels(content.spec_limits)
     panel_pt = lay.side_width * fig.get_figwidth() * 72 * WIDTH_SAFETY
     for attempt, (ncol, size) in enumerate(LEGEND_FITS):
         size *= scale

@@ -16,7 +16,15 @@ import shapely
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent
 
-__all__ = ["draw_badges", "draw_discs", "draw_keys", "key_lines", "point_xy"]
+__all__ = [
+    "draw_badges",
+    "draw_discs",
+    "draw_keys",
+    "key_lines",
+    "point_xy",
+    "tier_handles",
+    "tier_labels",
+]
 
 #: Key numbers' font size in points (before the page scale).
 KEY_PT = 4.6
@@ -115,8 +123,29 @@ def key_lines(content: FigureContent, width_em: float, max_lines: int) -> list[s
         return []
     lines = ["图例编号 Key（示意 = schematic position）:"]
     for title, rows in content.keyed.items():
-        text = "；".join(f"{k} {n}{f'（{st}）' if st else ''}" for k, n, st in rows)
-        lines += [f"■ {title}", *fu.wrap_cjk(text, width_em)]
+        lines.append(f"■ {title}")
+        for k, n, st in rows:  # one entry per line, its number first
+            lines += fu.wrap_cjk(f"{k}  {n}{f'（{st}）' if st else ''}", width_em)
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], "…"]
     return lines
+
+
+def tier_handles(scale: float) -> list[Any]:
+    """Return the legend symbols of a located point and a schematic symbol."""
+    from matplotlib.lines import Line2D
+
+    common = {"marker": "o", "linestyle": "none", "markersize": 5 * scale}
+    return [
+        Line2D([], [], markerfacecolor="#555555", markeredgecolor="white", **common),
+        Line2D([], [], markerfacecolor="white", markeredgecolor="#333333", **common),
+    ]
+
+
+def tier_labels(limits: tuple[float, float]) -> list[str]:
+    """Return the legend rows of the two point levels, with the figure's limits (metres)."""
+    pt, sch = (f"{v / 1000:g}" for v in limits)
+    return [
+        f"定位点 located (±≤{pt} km)",
+        f"示意位置（虚线空心）schematic position (±{pt}–{sch} km)",
+    ]
