@@ -212,3 +212,39 @@ def test_print_numbers_every_symbol_and_keys_it_beside_the_legend() -> None:
     hollow = fig.findobj(lambda a: a.get_gid() == "layer-cancer_resources-schematic")
     assert sum(len(c.get_offsets()) for c in hollow) == int((drawn["shown"] == "schematic").sum())
     assert len(fig.findobj(lambda a: a.get_gid() == GIDS["disc"])) == len(content.discs) > 0
+
+
+def test_web_figure_draws_schematic_symbols_with_their_true_whereabouts() -> None:
+    from geo.layers import read_catalog
+    from geo.maps import build_map, render_html
+    from geo.project import load_for_maps
+
+    catalog = read_catalog()
+    layers, _ = load_for_maps(catalog)
+    page = render_html(build_map(figure_by_id("3", catalog), layers, catalog, "none"))
+    # the ADC chip centre is known only to lie near 黄金湾·智谷, to ±3.5 km
+    assert "位于黄金湾·智谷附近 ±3.5 km；示意位置，非实际点位" in page
+    assert "geo-schematic-symbol" in page and '"dashArray": "3 2"' in page
+    assert "geo-schematic-disc" in page
+    assert "定位点" in page and "示意位置" in page  # both legend rows
+    assert "图例编号 Key" in page
+
+
+def test_not_located_panel_lists_features_under_the_zone_they_lie_in() -> None:
+    from geo.maps.placement_layers import PlacedLayer, unlocated_html
+
+    listed = gpd.GeoDataFrame(
+        {
+            "name_zh": ["甲", "乙"],
+            "plan_ref": ["L1", "L2"],
+            "kind": ["x", "x"],
+            "area": ["city-east", ""],
+        },
+        geometry=[Point(106.4, 29.6)] * 2,
+        crs=4326,
+    )
+    empty = listed.iloc[:0]
+    page = unlocated_html(
+        [PlacedLayer(_layer("sites"), empty, empty, listed)], (), {"city-east": "东部人字母城"}
+    )
+    assert page.index("在东部人字母城内") < page.index("甲") < page.index("区内") < page.index("乙")
