@@ -7,7 +7,9 @@ Which labels show is decided in the browser, in screen space at the current zoom
 by a deterministic greedy pass: labels are tried in priority order (the figure's
 must-see names first, then cities, then screens and belts ...), each at its
 candidate positions, as is and nudged half its size up, down or sideways; a label
-that overlaps one already placed, the title block or a control everywhere is hidden. The pass
+that overlaps one already placed, the title block or a control (a point's name:
+also another point symbol) everywhere shows its symbol's key number instead, if it
+has one, or is hidden. The pass
 re-runs when the view, the size or the visible layers change.
 
 Label text reaches the page as data (JSON) and is set with ``textContent``: a name
@@ -317,7 +319,8 @@ class MapLabels(VerbatimElement):
                     interactive: false, keyboard: false, pane: "geo-labels"
                 });
                 marker.addTo(groups[d.layer] || map);
-                placed.push({marker: marker, el: el, at: d.at, full: full, short: short});
+                placed.push({marker: marker, el: el, at: d.at, full: full, short: short,
+                             point: d.anchor === "right"});
             });
             function overlaps(a, b) {
                 return a.left < b.right + 2 && b.left < a.right + 2
@@ -335,10 +338,21 @@ class MapLabels(VerbatimElement):
                         var r = el.getBoundingClientRect();
                         if (r.width && r.height) { taken.push(r); }
                     });
-                function fits(r) {
+                // a point's name keeps off the other symbols (inset: it may touch its own)
+                var symbols = [];
+                c.querySelectorAll(".leaflet-overlay-pane path.leaflet-interactive").forEach(
+                    function (el) {
+                        var r = el.getBoundingClientRect();
+                        if (r.width && r.width <= 48 && r.height <= 48) {
+                            symbols.push({left: r.left + 3, right: r.right - 3,
+                                          top: r.top + 3, bottom: r.bottom - 3});
+                        }
+                    });
+                function fits(r, point) {
                     var inside = r.left >= box.left && r.right <= box.right
                         && r.top >= box.top && r.bottom <= box.bottom;
-                    return inside && !taken.some(function (t) { return overlaps(r, t); });
+                    var clear = function (t) { return !overlaps(r, t); };
+                    return inside && taken.every(clear) && (!point || symbols.every(clear));
                 }
                 function shift(el, dx, dy) {
                     el.style.marginLeft = dx + "px";
@@ -356,7 +370,7 @@ class MapLabels(VerbatimElement):
                         for (var j = 0; j < nudges.length; j++) {
                             shift(p.el, nudges[j][0], nudges[j][1]);
                             var r = p.el.getBoundingClientRect();
-                            if (fits(r)) { taken.push(r); return true; }
+                            if (fits(r, p.point)) { taken.push(r); return true; }
                         }
                     }
                     return false;
