@@ -233,7 +233,9 @@ def depict(
         for r in _rows(layers[s.id].drop(columns="geometry"))
     ]
     out = Depiction(spec, keys=figure_keys(thematic))
-    moved, out.discs = _schematic(points, layers, levels, spec.schematic_spacing_m)
+    district = layers.get("district")
+    inside = district.to_crs(METRIC_CRS).union_all() if district is not None else None
+    moved, out.discs = _schematic(points, layers, levels, spec.schematic_spacing_m, inside)
     for s in points:
         gdf, level = layers[s.id], levels[s.id]
         drawn = gdf[level.isin([Placement.POINT.value, Placement.SCHEMATIC.value])].copy()
@@ -287,6 +289,7 @@ def _schematic(
     layers: Mapping[str, gpd.GeoDataFrame],
     levels: Mapping[str, pd.Series],
     spacing_m: float,
+    inside: Any = None,
 ) -> tuple[dict[str, shapely.Point], list[Disc]]:
     """Lay out every schematic feature of the figure; return WGS-84 slots and the discs."""
     fixed: list[tuple[float, float]] = []
@@ -303,7 +306,7 @@ def _schematic(
                 fixed.append((geom.x, geom.y))
             elif lev == Placement.SCHEMATIC.value:
                 items.append((str(fid), geom.x, geom.y, float(acc)))
-    slots, discs = layout(items, fixed, spacing_m)
+    slots, discs = layout(items, fixed, spacing_m, inside)
     if not slots:
         return {}, discs
     pts = gpd.GeoSeries([shapely.Point(s.x, s.y) for s in slots], crs=METRIC_CRS).to_crs(

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import shapely
 
 __all__ = [
     "DEFAULT_SPACING_M",
@@ -98,6 +100,7 @@ def layout(
     items: list[tuple[str, float, float, float]],
     fixed: list[tuple[float, float]] = (),  # type: ignore[assignment]
     spacing_m: float = DEFAULT_SPACING_M,
+    inside: Any = None,
 ) -> tuple[list[Slot], list[Disc]]:
     """Lay out schematic features around their anchors.
 
@@ -110,6 +113,9 @@ def layout(
         than ``spacing_m`` to one.
     spacing_m : float
         Smallest distance between two symbols' centres.
+    inside : shapely geometry, optional
+        The area slots must lie in (the district, in metres): a slot outside it is
+        skipped, unless no slot inside is free.
 
     Returns
     -------
@@ -126,7 +132,7 @@ def layout(
     for (ax, ay), members in order:
         members.sort()
         for fid, _ in members:
-            x, y = _first_free(ax, ay, taken, spacing_m)
+            x, y = _first_free(ax, ay, taken, spacing_m, inside)
             taken.append((x, y))
             slots.append(Slot(fid, x, y, (ax, ay)))
         radius = max(acc for _, acc in members)
@@ -136,12 +142,14 @@ def layout(
 
 
 def _first_free(
-    ax: float, ay: float, taken: list[tuple[float, float]], spacing: float
+    ax: float, ay: float, taken: list[tuple[float, float]], spacing: float, inside: Any = None
 ) -> tuple[float, float]:
     for k in range(MAX_RINGS + 1):
         for dx, dy in _ring(k, spacing):
-            if _free(ax + dx, ay + dy, taken, spacing):
-                return ax + dx, ay + dy
+            x, y = ax + dx, ay + dy
+            ok = inside is None or inside.contains(shapely.Point(x, y))
+            if ok and _free(x, y, taken, spacing):
+                return x, y
     # every slot of every ring is taken: one more ring, each slot nudged outwards
     k = MAX_RINGS + 1
     while True:

@@ -250,3 +250,14 @@ def test_not_located_panel_lists_features_under_the_zone_they_lie_in() -> None:
         [PlacedLayer(_layer("sites"), empty, empty, listed)], (), {"city-east": "东部人字母城"}
     )
     assert page.index("在东部人字母城内") < page.index("甲") < page.index("区内") < page.index("乙")
+
+
+def test_layout_keeps_slots_inside_the_district() -> None:
+    import shapely
+
+    district = shapely.box(-500.0, -5000.0, 5000.0, 5000.0)  # nothing west of x = -500
+    items = [(f"f{i}", 0.0, 0.0, 3000.0) for i in range(7)]
+    slots, _ = layout(items, spacing_m=1000.0, inside=district)
+    assert all(district.contains(Point(s.x, s.y)) for s in slots)
+    free, _ = layout(items, spacing_m=1000.0)
+    assert any(s.x < -500 for s in free)  # without the district, the ring goes west

@@ -243,7 +243,11 @@ def figure_labels(
         point = layer.geometry_type.removeprefix("Multi") == "Point"
         if point and "shown" not in metric.columns:  # a coarse position gets no name
             metric = metric[precise_enough(metric, DEFAULT_MAX_ACCURACY_M)]
-        anchors = [anchor_points(g, area) for g in metric.geometry.values]
+        # a drawn symbol is labelled wherever it is (a schematic one may lie near the edge)
+        anchors = [
+            [g] if keyed and g is not None and not g.is_empty else anchor_points(g, area)
+            for g in metric.geometry.values
+        ]
         records = metric.drop(columns=metric.geometry.name).to_dict("records")
         for props, spots in zip(records, _display(anchors, datum), strict=True):
             if not spots:
@@ -358,13 +362,20 @@ class MapLabels(VerbatimElement):
                     el.style.marginLeft = dx + "px";
                     el.style.marginTop = dy + "px";
                 }
-                function show(p, lines) {
+                function show(p, lines, around) {
                     p.el.replaceChildren.apply(p.el, lines);
                     shift(p.el, 0, 0);
                     var w = p.el.offsetWidth, h = p.el.offsetHeight;
                     // Each position as it is, then nudged just above, below or beside.
                     var nudges = [[0, 0], [0, -h / 2 - 3], [0, h / 2 + 3],
                                   [w / 2 + 3, 0], [-w / 2 - 3, 0]];
+                    if (p.point) {  // a point's label stays against its symbol: right or left
+                        nudges = [[0, 0], [0, -h / 2 + 2], [0, h / 2 - 2], [-w - 14, 0]];
+                    }
+                    if (around) {  // a key number may also sit above or below its symbol
+                        nudges = nudges.concat([[-w / 2 - 7, -h / 2 - 8], [-w / 2 - 7, h / 2 + 8],
+                                                [-w - 14, -h / 2 - 2], [-w - 14, h / 2 + 2]]);
+                    }
                     for (var i = 0; i < p.at.length; i++) {
                         p.marker.setLatLng(p.at[i]);
                         for (var j = 0; j < nudges.length; j++) {
@@ -379,7 +390,7 @@ class MapLabels(VerbatimElement):
                     if (!map.hasLayer(p.marker)) { return; }
                     p.el.classList.remove("geo-label-hidden");
                     // the name where it fits, else the symbol's key number
-                    if (show(p, p.full) || (p.short && show(p, [p.short]))) { return; }
+                    if (show(p, p.full) || (p.short && show(p, [p.short], true))) { return; }
                     p.el.replaceChildren.apply(p.el, p.full);
                     p.marker.setLatLng(p.at[0]);
                     shift(p.el, 0, 0);
