@@ -237,6 +237,7 @@ STEPS: tuple[str, ...] = (
     "offline",
     "thumbnails",
     "online",
+    "figures",
     "index",
 )
 

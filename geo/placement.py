@@ -2,12 +2,16 @@
 
 Every figure, derived zone and report row asks the same question of a feature: is
 its position good enough to be drawn (or measured) as a point at this scale? The
-answer is one of three levels:
+answer is one of four levels:
 
 ``point``
     ``accuracy_m`` is within the limit: draw the feature where it is.
+``schematic``
+    Known to within a few kilometres (``accuracy_m`` above the point limit, at most
+    the schematic limit): drawn as its own hollow, dashed symbol laid out around the
+    position it is known to lie near (:mod:`geo.schematic`), never as a located point.
 ``area``
-    The position is too coarse, but the feature is known to lie in a named area
+    Coarser still, but the feature is known to lie in a named area
     (its ``within`` property: a gazetteer place or zone that is itself precise
     enough, e.g. ``大学城``): count it on that area, never draw it as a point.
 ``unlocated``
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AREA_KINDS",
     "DEFAULT_MAX_ACCURACY_M",
+    "DEFAULT_SCHEMATIC_ACCURACY_M",
     "DISTRICT_NAMES",
     "WITHIN_MAX_ACCURACY_M",
     "ZONE_RULES",
@@ -46,6 +51,10 @@ __all__ = [
 
 #: Default limit for drawing a point on a district-scale figure, in metres.
 DEFAULT_MAX_ACCURACY_M: float = 1000.0
+
+#: Default limit for drawing a feature schematically (its own symbol near where it is
+#: known to lie), in metres; coarser features are counted on an area or listed.
+DEFAULT_SCHEMATIC_ACCURACY_M: float = 5000.0
 
 #: ``within`` values that say no more than "somewhere in the district".
 DISTRICT_NAMES: frozenset[str] = frozenset({"", "沙坪坝区", "district", "shapingba"})
@@ -133,6 +142,7 @@ class Placement(StrEnum):
     """How precisely a feature can be shown."""
 
     POINT = "point"
+    SCHEMATIC = "schematic"
     AREA = "area"
     UNLOCATED = "unlocated"
 
@@ -192,7 +202,11 @@ def within_of(gdf: gpd.GeoDataFrame) -> pd.Series:
     return gdf["within"].fillna("").astype(str).str.strip()
 
 
-def placement(gdf: gpd.GeoDataFrame, max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M) -> pd.Series:
+def placement(
+    gdf: gpd.GeoDataFrame,
+    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M,
+    schematic_accuracy_m: float = DEFAULT_SCHEMATIC_ACCURACY_M,
+) -> pd.Series:
     """Return the placement level of every feature.
 
     Parameters
@@ -202,6 +216,9 @@ def placement(gdf: gpd.GeoDataFrame, max_accuracy_m: float = DEFAULT_MAX_ACCURAC
         area a coarse feature is known to lie in).
     max_accuracy_m : float, default 1000
         Largest ``accuracy_m`` drawn as a point.
+    schematic_accuracy_m : float, default 5000
+        Largest ``accuracy_m`` drawn as a schematic symbol; at or below
+        ``max_accuracy_m`` there is no schematic level.
 
     Returns
     -------
@@ -210,8 +227,12 @@ def placement(gdf: gpd.GeoDataFrame, max_accuracy_m: float = DEFAULT_MAX_ACCURAC
         ``gdf.index``.
     """
     ok = precise_enough(gdf, max_accuracy_m)
+    near = (
+        precise_enough(gdf, schematic_accuracy_m) if schematic_accuracy_m > max_accuracy_m else ok
+    )
     in_area = ~within_of(gdf).str.lower().isin(DISTRICT_NAMES)
     level = pd.Series(Placement.UNLOCATED.value, index=gdf.index, name="placement")
     level[in_area] = Placement.AREA.value
+    level[near] = Placement.SCHEMATIC.value
     level[ok] = Placement.POINT.value
     return level

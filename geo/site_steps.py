@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PRINT_SETTINGS",
     "step_claims",
+    "step_figures",
     "step_index",
     "step_locate",
     "step_offline",
@@ -41,7 +42,7 @@ PRINT_SETTINGS: dict[str, Any] = {
     "orientation": "landscape",
     "dpi": 300.0,
     "formats": ("png", "pdf"),
-    "max_accuracy_m": 1000.0,
+    "max_accuracy_m": None,  # each figure's own (FigureSpec.max_accuracy_m)
 }
 #: Basemap of the online pages, the claims map and the locate page (the commands' default).
 ONLINE_BASEMAP = "osm"
@@ -190,6 +191,18 @@ def step_thumbnails(build: SiteBuild, step: StepResult) -> None:
 def step_online(build: SiteBuild, step: StepResult) -> None:
     """Write the online maps into the site folder, with the shared ``assets/``."""
     _figure_pages(build, step, build.out, ONLINE_BASEMAP)
+
+
+def step_figures(build: SiteBuild, step: StepResult) -> None:
+    """Write ``figures.json``: how every figure shows each feature (``geo maps``)."""
+    from geo.depiction import RECORD_NAME, figures_json
+
+    def write(layers: Mapping[str, Any]) -> list[Path]:
+        data = figures_json(_specs(build), layers, build.inputs.catalog)
+        return [atomic_write_bytes(build.out / RECORD_NAME, data)]
+
+    files = build.inputs.files
+    build.unit(step, "figures", [files["catalog"], files["gazetteer"]], write)
 
 
 def step_index(build: SiteBuild, step: StepResult) -> None:

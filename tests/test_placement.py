@@ -13,7 +13,7 @@ def _frame(acc, within=None):
 
 
 def test_levels_follow_accuracy_and_within():
-    gdf = _frame([300, 1000, 1001, 16230, None], ["", "", "大学城", "沙坪坝区", "大学城"])
+    gdf = _frame([300, 1000, 5001, 16230, None], ["", "", "大学城", "沙坪坝区", "大学城"])
     got = placement(gdf, max_accuracy_m=1000)
     assert got.name == "placement"
     assert list(got) == [
@@ -26,7 +26,7 @@ def test_levels_follow_accuracy_and_within():
 
 
 def test_without_within_coarse_features_are_unlocated():
-    got = placement(_frame([50, 5000]), max_accuracy_m=100)
+    got = placement(_frame([50, 5001]), max_accuracy_m=100)
     assert list(got) == ["point", "unlocated"]
 
 

@@ -42,7 +42,8 @@ def test_placement_levels() -> None:
         geometry=[Point(106.4, 29.6)] * 4,
         crs=4326,
     )
-    assert list(placement(gdf)) == ["point", "area", "unlocated", "area"]
+    assert list(placement(gdf)) == ["point", "schematic", "unlocated", "area"]
+    assert list(placement(gdf, 1000, 1000)) == ["point", "area", "unlocated", "area"]
     assert list(placement(gdf, 6000)) == ["point", "point", "unlocated", "area"]
     with pytest.raises(ValueError, match="max_accuracy_m"):
         precise_enough(gdf, 0)
@@ -182,9 +183,11 @@ def test_figure3_draws_points_badges_and_a_not_located_list(real) -> None:
     page = build_map(FIGURES[2], real, cat, basemap="none").get_root().render()
     rd = real["rd_platforms"]
     level = placement(rd)
-    # only point-level platforms reach the GeoJSON as features
-    assert page.count('"id": "rd-') == int((level == "point").sum())
-    assert "geo-badge" in page
+    # point- and schematic-level platforms reach the GeoJSON as features
+    assert page.count('"id": "rd-') == int(level.isin(["point", "schematic"]).sum())
+    assert page.count('"shown": "schematic"') >= int((level == "schematic").sum()) > 0
+    # the zones they lie in (the belt, the east city) are not on Figure 3: no badge
+    assert 'className: "geo-badge-icon"' not in page
     assert "MarkerCluster" in page
     assert "\\u4f4d\\u7f6e\\u672a\\u5b9a" in page  # 位置未定, as a JS string
 
@@ -295,7 +298,7 @@ def test_badges_one_per_area_and_layer_or_merged_on_busy_figures() -> None:
                 "name_zh": [f"{lid}{i}" for i in range(n)],
                 "plan_ref": ["L"] * n,
                 "industry": ["x"] * n,
-                "accuracy_m": [5000.0] * n,
+                "accuracy_m": [9000.0] * n,
                 "within": ["大学城"] * n,
             },
             geometry=[Point(106.3, 29.6)] * n,

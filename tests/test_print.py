@@ -239,31 +239,41 @@ def test_points_only_where_precise_enough(data):
     precise = rd[rd["accuracy_m"] <= 1000]
     drawn = _by_gid(fig, "layer-rd_platforms")
     assert sum(len(c.get_offsets()) for c in drawn) == len(precise)
-    # every coarse platform is shown once: counted on a badge or in the side list
+    # known to ±1-5 km: a hollow schematic symbol each
+    near = rd[(rd["accuracy_m"] > 1000) & (rd["accuracy_m"] <= 5000)]
+    hollow = _by_gid(fig, "layer-rd_platforms-schematic")
+    assert sum(len(c.get_offsets()) for c in hollow) == len(near) > 0
+    # every coarser platform is shown once: counted on a badge or in the side list
     content = figure_content(spec, layers, catalog, load_gazetteer())
     title = "研发平台 R&D platforms (Table 3)"
     on_badges = [n for b in content.badges for t, n in b.members if t == title]
     listed = content.unlocated.get(title, [])
-    coarse = rd[rd["accuracy_m"] > 1000]
+    coarse = rd[rd["accuracy_m"] > 5000]
     assert len(on_badges) + len(listed) == len(coarse)
     side = "\n".join(t.get_text() for t in _by_gid(fig, GIDS["unlocated"]))
     assert f"R&D platforms (Table 3)（{len(listed)}）" in side
 
 
-def test_coarse_features_are_counted_on_a_located_area(data):
+def test_coarse_features_are_counted_only_on_a_zone_the_figure_draws(data):
+    from dataclasses import replace
+
     catalog, layers = data
     rd, campuses = layers["rd_platforms"].copy(), layers["campuses"].copy()
-    coarse = rd.index[rd["accuracy_m"] > 1000]
+    coarse = rd.index[rd["accuracy_m"] > 5000]
     rd["within"] = campuses["within"] = ""  # only the areas set here
-    rd.loc[coarse[:3], "within"] = "重庆大学A区"  # a gazetteer area: a badge, as on the web
-    rd.loc[coarse[3:5], "within"] = "无此地点"  # no such place: listed with its area
+    rd.loc[coarse[:3], "within"] = "city-east"
+    rd.loc[coarse[3:5], "within"] = "重庆大学A区"  # a place, not a drawn zone
     spec = figure_by_id("3", catalog)
     fixed = {**layers, "rd_platforms": rd, "campuses": campuses}
     content = figure_content(spec, fixed, catalog, load_gazetteer())
-    assert [(b.area, len(b.members)) for b in content.badges] == [("重庆大学A区", 3)]
+    assert content.badges == []  # Figure 3 draws no city: no badge names one
     listed = content.unlocated["研发平台 R&D platforms (Table 3)"]
-    assert sum("（无此地点）" in n for n in listed) == 2
-    assert len(listed) == len(coarse) - 3
+    assert sum("（东部人字母城）" in n for n in listed) == 3
+    assert sum("（重庆大学A区）" in n for n in listed) == 2
+    assert len(listed) == len(coarse)
+    with_cities = replace(spec, layers=(*spec.layers, "cities"), include_catalog_figures=False)
+    content = figure_content(with_cities, fixed, catalog, load_gazetteer())
+    assert [(b.area, len(b.members)) for b in content.badges] == [("东部人字母城", 3)]
 
 
 def test_names_are_drawn_literally_never_as_math(data):

@@ -9,7 +9,7 @@ from typing import Any
 
 from geo.cli._lazy import lazy_choices
 
-__all__ = ["register", "run_maps"]
+__all__ = ["register", "run_maps", "write_record"]
 
 
 def register(sub: Any) -> None:
@@ -69,7 +69,24 @@ def run_maps(args: argparse.Namespace) -> int:
     for fig_id, path in result.pages.items():
         print(f"  {path}  {result.sizes[fig_id] / 1024:.0f} KB")
     print(f"index: {result.index}")
+    print(f"record: {write_record(result.out_dir, layers, catalog)}")
     if project.problems:
         n = len(project.problems)
         print(f"{n} layer(s) not drawn: see the warnings above", file=sys.stderr)
     return 1 if project.problems else 0
+
+
+def write_record(out_dir: Any, layers: Any, catalog: Any) -> Any:
+    """Write ``figures.json`` (how every figure shows each feature) into ``out_dir``.
+
+    Every figure is recorded, whichever ``--figure`` was asked for, so the file does
+    not depend on the command's options.
+    """
+    from pathlib import Path
+
+    from geo._io import atomic_write_bytes
+    from geo.depiction import RECORD_NAME, figures_json
+    from geo.maps.specs import all_specs
+
+    data = figures_json(all_specs(catalog), layers, catalog)
+    return atomic_write_bytes(Path(out_dir) / RECORD_NAME, data)

@@ -41,8 +41,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--max-accuracy-m",
         type=float,
-        default=1000.0,
-        help="largest positional error drawn as a point, in metres (default 1000)",
+        default=None,
+        help="largest positional error drawn as a point, in metres (default: each "
+        "figure's own, 1000)",
     )
     p.add_argument(
         "--jobs",

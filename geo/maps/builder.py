@@ -47,8 +47,9 @@ from geo.maps.features import (
 )
 from geo.maps.furniture import NORTH_ARROW_SVG, add_furniture, clip_lines
 from geo.maps.labels import MapLabels, figure_labels
-from geo.maps.legend import SCHEMATIC_NOTE, legend_html, source_html, title_html
+from geo.maps.legend import SCHEMATIC_NOTE, legend_html, source_html, tier_rows, title_html
 from geo.maps.placement_layers import (
+    FollowLayer,
     MarkerPopups,
     badge_colours,
     label_groups,
@@ -158,9 +159,44 @@ def _styler(layer: LayerSpec, colors: Mapping[str, str]) -> Any:
         schematic = is_schematic(props)
         extra = " geo-schematic" if schematic else ""
         dashed = is_drawn_schematic(layer.geometry_type, props)
+        if props.get("shown") == "schematic":
+            return schematic_symbol(base, color, cls)
         return feature_style(base, color, dashed, cls + extra, line=not base.fill)
 
     return style
+
+
+#: A schematic symbol: hollow (white inside), a dashed outline in the class colour.
+SCHEMATIC_SYMBOL_DASH = "3 2"
+
+
+def schematic_symbol(base: Any, color: str, class_name: str) -> dict[str, Any]:
+    """Return the Leaflet options of a schematic symbol: hollow, dashed, never smaller than 6 px.
+
+    Parameters
+    ----------
+    base : LayerStyle
+        The layer's point style.
+    color : str
+        The feature's class colour.
+    class_name : str
+        The layer's CSS class.
+
+    Returns
+    -------
+    dict
+    """
+    return {
+        "color": color,
+        "weight": 2,
+        "opacity": 1.0,
+        "fill": True,
+        "fillColor": "#ffffff",
+        "fillOpacity": 0.85,
+        "radius": max(float(base.radius), 6.0),
+        "dashArray": SCHEMATIC_SYMBOL_DASH,
+        "className": f"{class_name} geo-schematic-symbol",
+    }
 
 
 def add_layer(
@@ -200,22 +236,38 @@ def add_layer(
         fg.add_to(m)
         return fg
     clustered = is_point and cluster is not None
-    gj = folium.GeoJson(
+    # schematic symbols are laid out apart already: they stay out of the cluster
+    sch = gdf["shown"].eq("schematic") if clustered and "shown" in gdf else None
+    located = gdf[~sch] if sch is not None else gdf
+    if len(located):
+        gj = _geojson(layer, located, colors, is_point, clustered).add_to(fg)
+        if clustered:
+            MarkerPopups(gj).add_to(fg)
+    fg.add_to(m)
+    if sch is not None and sch.any():
+        twin = folium.FeatureGroup(name=f"{layer.id}-schematic", control=False)
+        _geojson(layer, gdf[sch], colors, is_point, False).add_to(twin)
+        twin.add_to(m)
+        FollowLayer(fg, twin).add_to(m)
+    return fg
+
+
+def _geojson(
+    layer: LayerSpec, gdf: gpd.GeoDataFrame, colors: Mapping[str, str], point: bool, clustered: bool
+) -> folium.GeoJson:
+    """Return a layer's features as one GeoJSON element (points as circle markers)."""
+    return folium.GeoJson(
         layer_geojson(gdf, layer),
         name=layer.id,
         style_function=_styler(layer, colors),
-        marker=folium.CircleMarker() if is_point else None,
+        marker=folium.CircleMarker() if point else None,
         # a cluster takes the markers out of their GeoJSON group: bind to each marker
         popup=None if clustered else folium.GeoJsonPopup(["popup"], labels=False, max_width=380),
         tooltip=None
         if clustered
         else folium.GeoJsonTooltip(["name_zh"], labels=False, sticky=True),
         control=False,
-    ).add_to(fg)
-    if clustered:
-        MarkerPopups(gj).add_to(fg)
-    fg.add_to(m)
-    return fg
+    )
 
 
 # --------------------------------------------------------------------------- colours
@@ -356,7 +408,7 @@ def build_map(
     frames = {s.id: display_frame(sources[s.id], bm) for s in chosen}
     colors = figure_colours(spec, chosen, layers)
     gone = tuple(catalog[i] for i in skipped if i in catalog)
-    placed = place_points(chosen, layers, frames, catalog, spec.max_accuracy_m, bm, gone)
+    placed = place_points(chosen, layers, frames, catalog, spec, bm, gone)
     cluster = point_cluster(m) if placed.layers else None
     fgs = {s.id: add_layer(m, s, frames[s.id], colors[s.id], cluster) for s in chosen}
     placed.draw(m, fgs, badge_colours(colors))
@@ -369,14 +421,16 @@ def build_map(
     outline = layer_geojson(frames["district"], catalog["district"]) if "district" in frames else {}
     add_tools(m, spec, bm, outline)
     drawn = [(s, frames[s.id]) for s in chosen]
-    HtmlControl(legend_html(drawn, colors), LEGEND_CLASS, "bottomright").add_to(m)
+    tiers = tier_rows(spec.max_accuracy_m, spec.schematic_accuracy_m) if placed.layers else ""
+    HtmlControl(legend_html(drawn, colors, tiers), LEGEND_CLASS, "bottomright").add_to(m)
     HtmlControl(title_html(spec, bm, index_href), TITLE_CLASS, "top").add_to(m)
     HtmlControl(source_html(spec, bm), "geo-source", "top").add_to(m)
     groups = label_groups(m, fgs)
     if "district" in sources:
+        shown = {**sources, **{pl.layer.id: pl.points for pl in placed.layers}}
         labels = figure_labels(
             chosen,
-            sources,
+            shown,
             sources["district"],
             spec.must_see,
             dict(spec.label_notes),

@@ -168,6 +168,10 @@ def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
     if source == "schematic":
         source += "（示意 schematic: relations, not a footprint）"
     rows = [("类别 kind", esc(kind))]
+    if esc(props.get("key")):
+        rows.insert(0, ("图上编号 key", esc(props.get("key"))))
+    if props.get("shown") == "schematic":
+        rows.append(("位置 position", schematic_note(props)))
     if esc(props.get("status")):
         rows.append(("状态 status", esc(props.get("status"))))
     rows += claim_rows(props)
@@ -186,6 +190,33 @@ def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
     return (
         f'<div class="geo-popup"><b>{esc(props.get("name_zh"))}</b><br>'
         f"<i>{esc(props.get('name_en'))}</i><table>{body}</table></div>"
+    )
+
+
+def schematic_note(props: Mapping[str, Any]) -> str:
+    """Say where a schematic symbol's feature is really known to be, and how well (escaped).
+
+    Parameters
+    ----------
+    props : Mapping
+        The feature's properties: ``place`` (the gazetteer place it lies near) and
+        ``accuracy_m``.
+
+    Returns
+    -------
+    str
+        ``位于…附近 ±3.5 km；示意位置，非实际点位 …``.
+    """
+    acc = props.get("accuracy_m")
+    km = (
+        f"±{float(acc) / 1000:.1f} km"
+        if isinstance(acc, int | float) and math.isfinite(acc)
+        else ""
+    )
+    place = esc(props.get("place")) or esc(props.get("name_zh"))
+    return (
+        f"位于{place}附近 {esc(km)}；示意位置，非实际点位 "
+        "(schematic position near where it is known to lie, not its actual site)"
     )
 
 
@@ -225,6 +256,9 @@ def layer_geojson(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> dict[str, Any]:
         }
         if esc(props.get("status")):
             out["status"] = esc(props.get("status"))
+        for extra in ("shown", "key"):  # set by the placement rule on point layers
+            if esc(props.get(extra)):
+                out[extra] = esc(props.get(extra))
         acc = props.get("accuracy_m")
         if isinstance(acc, int | float) and math.isfinite(acc):
             out["accuracy_m"] = float(acc)

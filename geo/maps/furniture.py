@@ -127,9 +127,10 @@ class LegendBehaviour(VerbatimElement):
             follow();
             var narrow = map.getContainer().clientWidth < {{ this.narrow }};
             setCollapsed(narrow);
-            // the "not located" list starts closed on a phone too
-            var unlocated = map.getContainer().querySelector("details.geo-unlocated-box");
-            if (unlocated && narrow) { unlocated.open = false; }
+            // the "not located" list and the key list start closed on a phone too
+            map.getContainer().querySelectorAll(
+                "details.geo-unlocated-box, details.geo-keys-box"
+            ).forEach(function (box) { if (narrow) { box.open = false; } });
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """

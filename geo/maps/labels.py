@@ -7,7 +7,9 @@ Which labels show is decided in the browser, in screen space at the current zoom
 by a deterministic greedy pass: labels are tried in priority order (the figure's
 must-see names first, then cities, then screens and belts ...), each at its
 candidate positions, as is and nudged half its size up, down or sideways; a label
-that overlaps one already placed, the title block or a control everywhere is hidden. The pass
+that overlaps one already placed, the title block or a control (a point's name:
+also another point symbol) everywhere shows its symbol's key number instead, if it
+has one, or is hidden. The pass
 re-runs when the view, the size or the visible layers change.
 
 Label text reaches the page as data (JSON) and is set with ``textContent``: a name
@@ -49,6 +51,9 @@ LABELLED: dict[str, tuple[int, int]] = {
 }
 #: Point layers labelled beside each point (only points precise enough to be drawn).
 POINT_LABELS: frozenset[str] = frozenset({"campuses", "cancer_resources", "science_parks"})
+#: Priority and size class of a point layer not in :data:`LABELLED` whose symbols
+#: carry key numbers (the figure's subject): after the zones, before the context.
+KEYED: tuple[int, int] = (4, 4)
 #: Words dropped from long zone names on the map (the legend and popup keep them).
 SHORTEN: tuple[tuple[str, str], ...] = (("创新生态圈", ""), ("孵化器集群", "集群"))
 #: Context classes whose labels take their own tone (rivers blue italic, roads grey).
@@ -77,6 +82,8 @@ class Label:
         ``centre`` (areas, lines) or ``right`` (beside a point).
     tone : str
         ``river``, ``road`` or ``ridge`` for a context line (styled as such), else ``""``.
+    short : str
+        Shown instead of ``lines`` where they do not fit: a symbol's key number.
     """
 
     layer: str
@@ -86,6 +93,7 @@ class Label:
     size: int
     anchor: str = "centre"
     tone: str = ""
+    short: str = ""
 
 
 def short_name(name: str) -> str:
@@ -212,7 +220,10 @@ def figure_labels(
     layers : sequence of LayerSpec
         The layers drawn; those in :data:`LABELLED` get labels.
     frames : Mapping of str to GeoDataFrame
-        The layers' features in storage CRS (EPSG:4326).
+        The layers' features in storage CRS (EPSG:4326). A point layer's frame
+        holds what is drawn (``shown`` set by :func:`geo.depiction.depict`, schematic
+        symbols at their slots); its ``key`` column, when present, is what a label
+        shows where the name does not fit.
     district : geopandas.GeoDataFrame
         The district outline.
     must_see : sequence of str
@@ -232,27 +243,36 @@ def figure_labels(
     base = district.to_crs(METRIC_CRS).union_all()
     out: list[Label] = []
     for layer in layers:
-        if layer.id not in LABELLED or layer.id not in frames:
+        if layer.id not in frames:
             continue
-        priority, size = LABELLED[layer.id]
+        keyed = "key" in frames[layer.id].columns
+        if layer.id not in LABELLED and not keyed:
+            continue
+        priority, size = LABELLED.get(layer.id, KEYED)
         reach = NEIGHBOUR_REACH_M if layer.id == "neighbours" else LINE_MARGIN_M
         area = base.buffer(reach)
         if layer.id == "neighbours":
             area = area.difference(base)
         metric = frames[layer.id].to_crs(METRIC_CRS)
-        if layer.id in POINT_LABELS:  # a coarse position gets no name pinned on it
+        point = layer.geometry_type.removeprefix("Multi") == "Point"
+        if point and "shown" not in metric.columns:  # a coarse position gets no name
             metric = metric[precise_enough(metric, DEFAULT_MAX_ACCURACY_M)]
-        anchors = [anchor_points(g, area) for g in metric.geometry.values]
+        # a drawn symbol is labelled wherever it is (a schematic one may lie near the edge)
+        anchors = [
+            [g] if keyed and g is not None and not g.is_empty else anchor_points(g, area)
+            for g in metric.geometry.values
+        ]
         records = metric.drop(columns=metric.geometry.name).to_dict("records")
         for props, spots in zip(records, _display(anchors, datum), strict=True):
             if not spots:
                 continue
             lines = _texts(props, notes)
             first = 0 if any(t in " ".join(lines) for t in must_see) else priority
-            anchor = "right" if layer.id in POINT_LABELS else "centre"
+            anchor = "right" if point else "centre"
+            key = str(props.get("key") or "") if keyed else ""
             tone = str(props.get("kind", ""))
             tone = tone if tone in TONES else ""
-            out.append(Label(layer.id, lines, spots, first, size, anchor, tone))
+            out.append(Label(layer.id, lines, spots, first, size, anchor, tone=tone, short=key))
     out.sort(key=lambda lab: lab.priority)  # stable: layer order within a priority
     return out
 
@@ -301,18 +321,27 @@ class MapLabels(VerbatimElement):
                 el.className = "geo-label geo-label-" + d.size + " geo-label-" + d.anchor;
                 el.dataset.layer = d.layer;
                 if (d.tone) { el.classList.add("geo-label-" + d.tone); }
-                d.lines.forEach(function (text, i) {
+                var full = d.lines.map(function (text, i) {
                     var line = document.createElement("span");
                     line.className = i ? "geo-label-note" : "geo-label-name";
+                    if (i === 0 && d.key) { text = d.key + " " + text; }
                     line.textContent = text;
-                    el.appendChild(line);
+                    return line;
                 });
+                var short = null;
+                if (d.key) {
+                    short = document.createElement("span");
+                    short.className = "geo-label-name geo-label-key";
+                    short.textContent = d.key;
+                }
+                full.forEach(function (line) { el.appendChild(line); });
                 var marker = L.marker(d.at[0], {
                     icon: L.divIcon({html: el, className: "geo-label-anchor", iconSize: null}),
                     interactive: false, keyboard: false, pane: "geo-labels"
                 });
                 marker.addTo(groups[d.layer] || map);
-                placed.push({marker: marker, el: el, at: d.at});
+                placed.push({marker: marker, el: el, at: d.at, full: full, short: short,
+                             point: d.anchor === "right"});
             });
             function overlaps(a, b) {
                 return a.left < b.right + 2 && b.left < a.right + 2
@@ -330,31 +359,56 @@ class MapLabels(VerbatimElement):
                         var r = el.getBoundingClientRect();
                         if (r.width && r.height) { taken.push(r); }
                     });
-                function fits(r) {
+                // a point's name keeps off the other symbols (inset: it may touch its own)
+                var symbols = [];
+                c.querySelectorAll(".leaflet-overlay-pane path.leaflet-interactive").forEach(
+                    function (el) {
+                        var r = el.getBoundingClientRect();
+                        if (r.width && r.width <= 48 && r.height <= 48) {
+                            symbols.push({left: r.left + 3, right: r.right - 3,
+                                          top: r.top + 3, bottom: r.bottom - 3});
+                        }
+                    });
+                function fits(r, point) {
                     var inside = r.left >= box.left && r.right <= box.right
                         && r.top >= box.top && r.bottom <= box.bottom;
-                    return inside && !taken.some(function (t) { return overlaps(r, t); });
+                    var clear = function (t) { return !overlaps(r, t); };
+                    return inside && taken.every(clear) && (!point || symbols.every(clear));
                 }
                 function shift(el, dx, dy) {
                     el.style.marginLeft = dx + "px";
                     el.style.marginTop = dy + "px";
                 }
-                placed.forEach(function (p) {
-                    if (!map.hasLayer(p.marker)) { return; }
-                    p.el.classList.remove("geo-label-hidden");
+                function show(p, lines, around) {
+                    p.el.replaceChildren.apply(p.el, lines);
                     shift(p.el, 0, 0);
                     var w = p.el.offsetWidth, h = p.el.offsetHeight;
                     // Each position as it is, then nudged just above, below or beside.
                     var nudges = [[0, 0], [0, -h / 2 - 3], [0, h / 2 + 3],
                                   [w / 2 + 3, 0], [-w / 2 - 3, 0]];
+                    if (p.point) {  // a point's label stays against its symbol: right or left
+                        nudges = [[0, 0], [0, -h / 2 + 2], [0, h / 2 - 2], [-w - 14, 0]];
+                    }
+                    if (around) {  // a key number may also sit above or below its symbol
+                        nudges = nudges.concat([[-w / 2 - 7, -h / 2 - 8], [-w / 2 - 7, h / 2 + 8],
+                                                [-w - 14, -h / 2 - 2], [-w - 14, h / 2 + 2]]);
+                    }
                     for (var i = 0; i < p.at.length; i++) {
                         p.marker.setLatLng(p.at[i]);
                         for (var j = 0; j < nudges.length; j++) {
                             shift(p.el, nudges[j][0], nudges[j][1]);
                             var r = p.el.getBoundingClientRect();
-                            if (fits(r)) { taken.push(r); return; }
+                            if (fits(r, p.point)) { taken.push(r); return true; }
                         }
                     }
+                    return false;
+                }
+                placed.forEach(function (p) {
+                    if (!map.hasLayer(p.marker)) { return; }
+                    p.el.classList.remove("geo-label-hidden");
+                    // the name where it fits, else the symbol's key number
+                    if (show(p, p.full) || (p.short && show(p, [p.short], true))) { return; }
+                    p.el.replaceChildren.apply(p.el, p.full);
                     p.marker.setLatLng(p.at[0]);
                     shift(p.el, 0, 0);
                     p.el.classList.add("geo-label-hidden");
@@ -380,6 +434,7 @@ class MapLabels(VerbatimElement):
                 "size": lab.size,
                 "anchor": lab.anchor,
                 "tone": lab.tone,
+                "key": lab.short,
             }
             for lab in labels
         ]

@@ -59,8 +59,43 @@ def _legend_block(layer: LayerSpec, cats: Mapping[str, str], dashed: Mapping[str
     )
 
 
+def _circle(dashed: bool) -> str:
+    """Return a point swatch: filled (located) or hollow and dashed (schematic)."""
+    if dashed:
+        shape = (
+            '<circle cx="8" cy="8" r="5.5" fill="#fff" stroke="#333" stroke-width="2" '
+            'stroke-dasharray="3 2"/>'
+        )
+    else:
+        shape = '<circle cx="8" cy="8" r="5.5" fill="#555" stroke="#333" stroke-width="1"/>'
+    return f'<svg class="geo-swatch" width="16" height="16" aria-hidden="true">{shape}</svg>'
+
+
+def tier_rows(max_accuracy_m: float, schematic_accuracy_m: float) -> str:
+    """Return the legend's two point rows: located and schematic, with their limits.
+
+    Parameters
+    ----------
+    max_accuracy_m, schematic_accuracy_m : float
+        The figure's point and schematic limits (metres).
+
+    Returns
+    -------
+    str
+    """
+    pt, sch = f"{max_accuracy_m / 1000:g}", f"{schematic_accuracy_m / 1000:g}"
+    return (
+        f'<div class="geo-legend-row geo-legend-tier" data-tier="point">{_circle(False)} '
+        f'定位点 <span class="geo-en">located (±≤{esc(pt)} km)</span></div>'
+        f'<div class="geo-legend-row geo-legend-tier" data-tier="schematic">{_circle(True)} '
+        f'示意位置 <span class="geo-en">schematic position (±{esc(pt)}–{esc(sch)} km)</span></div>'
+    )
+
+
 def legend_html(
-    drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]], colors: Mapping[str, Mapping[str, str]]
+    drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]],
+    colors: Mapping[str, Mapping[str, str]],
+    tiers: str = "",
 ) -> str:
     """Return the legend: a row per class, Chinese name first, English after it.
 
@@ -73,6 +108,9 @@ def legend_html(
     colors : Mapping
         Layer id to class colours (the mapping the styles use; a single class is
         keyed ``""`` and named by its layer).
+    tiers : str
+        The rows telling located from schematic symbols (:func:`tier_rows`), when
+        the figure draws point layers.
 
     Returns
     -------
@@ -88,6 +126,8 @@ def legend_html(
         style = get_style(layer.style)
         cats = colors.get(layer.id) or {"": style.color}
         blocks.append(_legend_block(layer, cats, _dashed_classes(layer, gdf)))
+    if tiers:
+        blocks.append(tiers)
     if any_schematic:
         blocks.append(
             f'<div class="geo-legend-row geo-legend-schematic">'

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from geo.catalog import Catalog
-from geo.placement import DEFAULT_MAX_ACCURACY_M
+from geo.placement import DEFAULT_MAX_ACCURACY_M, DEFAULT_SCHEMATIC_ACCURACY_M
+from geo.schematic import DEFAULT_SPACING_M
 
 #: The plan's file name, as cited in ``plan_ref`` values.
 PLAN_FILE = "002_8a077782b689f185.txt"
@@ -53,9 +54,13 @@ class FigureSpec:
     include_catalog_figures : bool
         Draw the catalog layers whose ``figures`` list this figure's number.
     max_accuracy_m : float
-        Largest ``accuracy_m`` of a feature drawn as a point; coarser features are
-        counted on the area they are known to lie in, or listed as not located
-        (:mod:`geo.placement`).
+        Largest ``accuracy_m`` of a feature drawn as a point (:mod:`geo.placement`).
+    schematic_accuracy_m : float
+        Largest ``accuracy_m`` of a feature drawn as a schematic symbol near where it
+        is known to lie (:mod:`geo.schematic`); coarser features are counted on the
+        zone they lie in when the figure draws it, or listed as not located.
+    schematic_spacing_m : float
+        Distance between schematic symbols (and from located points), in metres.
     single_colour : tuple of str
         Layers drawn in one colour on this figure (one legend row) although their
         features have classes: their names are on the map as labels instead.
@@ -82,6 +87,8 @@ class FigureSpec:
     zoom: int | None = None
     include_catalog_figures: bool = True
     max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M
+    schematic_accuracy_m: float = DEFAULT_SCHEMATIC_ACCURACY_M
+    schematic_spacing_m: float = DEFAULT_SPACING_M
     single_colour: tuple[str, ...] = ()
     must_see: tuple[str, ...] = ()
     label_notes: tuple[tuple[str, str], ...] = ()

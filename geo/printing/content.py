@@ -1,14 +1,11 @@
 """What a print figure shows, and where: the placement rule applied to its layers.
 
-Point layers are split exactly as on the web maps
-(:func:`geo.maps.placement_layers.split_layer`), so any layer a web figure draws is
-drawn on its print too. A feature is drawn as a point only when
-:func:`geo.placement.placement` says ``point``. A coarser feature known to lie in a
-named area (``within``) is counted on that area, as a badge, when the area can be
-located: a zone drawn on the same figure (by its Chinese name) or a gazetteer place
-precise enough to draw. Anything else is listed beside the map, grouped by layer,
-never drawn. Areas and lines are drawn as they are (schematic ones dashed by the
-figure).
+The decisions are the web map's (:func:`geo.depiction.depict`): a feature is drawn
+as a point, or as a hollow dashed schematic symbol near where it is known to lie, by
+the figure's two limits; a coarser feature known to lie in a zone the figure draws
+is counted on it, as a badge; anything else is listed beside the map, grouped by
+layer (with the zone it lies in), never drawn. Numbered symbols are keyed. Areas and lines are
+drawn as they are (schematic ones dashed by the figure).
 
 Computation only: layers come in as GeoDataFrames (EPSG:4326) and leave in the
 figure's projected CRS.
@@ -18,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -27,11 +24,11 @@ import shapely
 
 from geo.catalog import Catalog, LayerSpec
 from geo.crs import METRIC_CRS
+from geo.depiction import THEMATIC_ROLES, Depiction, depict
 from geo.gazetteer import Gazetteer
 from geo.maps.builder import figure_layers
-from geo.maps.placement_layers import PlacedLayer, area_anchors, split_layer
+from geo.maps.placement_layers import area_anchors
 from geo.maps.specs import FigureSpec
-from geo.placement import Placement, placement, within_of
 from geo.printing.symbols import Symbol, figure_symbols
 
 __all__ = ["Badge", "FigureContent", "figure_content", "spread_coincident"]
@@ -84,6 +81,12 @@ class FigureContent:
         Neighbouring districts (context, drawn in grey), in :data:`METRIC_CRS`.
     symbols : dict of str to dict of str to Symbol
         Layer id to legend class to print symbol (the web map's palette).
+    keyed : dict of str to list of (str, str, str)
+        Layer title to (key, name, status) of every numbered symbol: the key list.
+    discs : list of (float, float, float)
+        Centre and radius (metres) of each schematic anchor's uncertainty disc.
+    spec_limits : tuple of float
+        The figure's point and schematic limits (metres), for the legend.
     """
 
     drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]] = field(default_factory=list)
@@ -92,6 +95,9 @@ class FigureContent:
     skipped: list[str] = field(default_factory=list)
     neighbours: gpd.GeoDataFrame | None = None
     symbols: dict[str, dict[str, Symbol]] = field(default_factory=dict)
+    keyed: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    spec_limits: tuple[float, float] = (0.0, 0.0)
+    discs: list[tuple[float, float, float]] = field(default_factory=list)
 
     @property
     def district(self) -> gpd.GeoDataFrame | None:
@@ -153,97 +159,117 @@ def spread_coincident(gdf: gpd.GeoDataFrame, within_m: float = COINCIDENT_M) -> 
     return out
 
 
+def _keyed(dep: Depiction) -> dict[str, list[tuple[str, str, str]]]:
+    """Layer title to (key, name, status) of each numbered symbol, in key order."""
+    from geo.keys import key_status
+    from geo.maps.placement_layers.panel import _key_sort
+
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for ld in dep.layers:
+        rows = [r for r in ld.drawn.drop(columns="geometry").to_dict("records") if r.get("key")]
+        if ld.layer.role not in THEMATIC_ROLES or not rows:
+            continue
+        rows.sort(key=lambda r: _key_sort(str(r["key"])))
+        mark = {"schematic": "（示意）"}
+        out[_title(ld.layer)] = [
+            (str(r["key"]), str(r.get("name_zh") or "") + mark.get(r["shown"], ""), key_status(r))
+            for r in rows
+        ]
+    return out
+
+
 def figure_content(
     spec: FigureSpec,
     layers: Mapping[str, gpd.GeoDataFrame],
     catalog: Catalog,
     gazetteer: Gazetteer | None = None,
-    max_accuracy_m: float = 1000.0,
+    max_accuracy_m: float | None = None,
 ) -> FigureContent:
-    """Decide what a print figure draws, counts and lists.
+    """Decide what a print figure draws, counts and lists (:func:`geo.depiction.depict`).
 
     Parameters
     ----------
     spec : FigureSpec
-        The figure (the same spec as the web map).
+        The figure (the same spec as the web map): its point and schematic limits.
     layers : Mapping of str to GeoDataFrame
         Loaded layers by catalog id, EPSG:4326.
     catalog : Catalog
         The layer catalog.
     gazetteer : Gazetteer, optional
-        Locates the gazetteer areas of coarse features (as the web maps do).
-    max_accuracy_m : float, default 1000
-        Largest ``accuracy_m`` drawn as a point.
+        Unused: badges stand on zones the figure draws, as on the web.
+    max_accuracy_m : float, optional
+        Largest ``accuracy_m`` drawn as a point; default the figure's own.
 
     Returns
     -------
     FigureContent
     """
+    if max_accuracy_m is not None and max_accuracy_m != spec.max_accuracy_m:
+        spec = replace(spec, max_accuracy_m=max_accuracy_m)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # kept in `skipped`; geo print and geo site report them
+        warnings.simplefilter("ignore")  # the skipped ids are kept and shown instead
         chosen, skipped = figure_layers(spec, catalog, layers)
     out = FigureContent(skipped=skipped)
     if "neighbours" in layers and len(layers["neighbours"]):
         out.neighbours = layers["neighbours"].to_crs(METRIC_CRS)
-    chosen = [s for s in chosen if s.id != "neighbours"]
-    points = [s for s in chosen if _is_point(s)]
-    anchors = area_anchors(_area_names(points, layers, max_accuracy_m), catalog, layers, gazetteer)
-    placed = {s.id: split_layer(s, layers[s.id], max_accuracy_m, set(anchors)) for s in points}
+    dep = depict(spec, chosen, layers, catalog)
+    decided = {ld.layer.id: ld for ld in dep.layers}
+    coarse: list[tuple[LayerSpec, gpd.GeoDataFrame]] = []
     for layer in chosen:
-        gdf = layers[layer.id].to_crs(METRIC_CRS)
-        if layer.id not in placed:
-            out.drawn.append((layer, gdf))
+        if layer.id == "neighbours":
             continue
-        split = placed[layer.id]
-        out.drawn.append((layer, spread_coincident(gdf[gdf.index.isin(split.points.index)])))
-        if len(split.unlocated):
-            listed = _unlocated_names(split.unlocated, max_accuracy_m)
-            out.unlocated.setdefault(_title(layer), []).extend(listed)
-    _add_badges(out, [placed[s.id] for s in points], anchors)
+        if layer.id not in decided:
+            out.drawn.append((layer, layers[layer.id].to_crs(METRIC_CRS)))
+            continue
+        ld = decided[layer.id]
+        drawn = ld.drawn.to_crs(METRIC_CRS)
+        points = spread_coincident(drawn[drawn["shown"] == "point"])
+        sch = drawn[drawn["shown"] == "schematic"].assign(spread=False)
+        out.drawn.append((layer, gpd.GeoDataFrame(pd.concat([points, sch]), crs=METRIC_CRS)))
+        coarse.append((layer, ld.badges))
+    names = {w for _, g in coarse for w in g.get("within", pd.Series(dtype=str)).astype(str)}
+    listed = {a for ld in dep.layers for a in ld.listed.get("area", pd.Series(dtype=str)) if a}
+    anchors = area_anchors(names | listed, catalog, layers, gazetteer)
+    for ld in dep.layers:
+        if len(ld.listed):
+            names_ = _listed_names(ld.listed, {k: v[2] for k, v in anchors.items()})
+            out.unlocated.setdefault(_title(ld.layer), []).extend(names_)
+    _count_on_areas(out, coarse, {k: v for k, v in anchors.items() if k in names})
     out.symbols = figure_symbols(spec, [s for s, _ in out.drawn], layers)
+    out.keyed = _keyed(dep)
+    out.discs = [(d.x, d.y, d.radius_m) for d in dep.discs]
+    out.spec_limits = (spec.max_accuracy_m, spec.schematic_accuracy_m)
     return out
 
 
-def _area_names(
-    points: list[LayerSpec], layers: Mapping[str, gpd.GeoDataFrame], max_accuracy_m: float
-) -> set[str]:
-    """Return the ``within`` areas named by the coarse features of the point layers."""
-    names: set[str] = set()
-    for layer in points:
-        gdf = layers[layer.id]
-        coarse = placement(gdf, max_accuracy_m) == Placement.AREA.value
-        names.update(within_of(gdf)[coarse])
-    return names
+def _listed_names(gdf: gpd.GeoDataFrame, labels: Mapping[str, str]) -> list[str]:
+    """Names of listed features, with the zone each lies in (by name) when it has one."""
+    areas = gdf["area"].fillna("").astype(str) if "area" in gdf else [""] * len(gdf)
+    return [
+        f"{n}（{labels.get(a, a)}）" if a else n for n, a in zip(_names(gdf), areas, strict=True)
+    ]
 
 
-def _unlocated_names(gdf: gpd.GeoDataFrame, max_accuracy_m: float) -> list[str]:
-    """Return the names not drawn: unlocated features, then those of unlocatable areas."""
-    coarse = (placement(gdf, max_accuracy_m) == Placement.AREA.value).to_numpy()
-    areas = within_of(gdf).to_numpy()
-    names = _names(gdf)
-    plain = [n for n, c in zip(names, coarse, strict=True) if not c]
-    in_area = [f"{n}（{a}）" for n, a, c in zip(names, areas, coarse, strict=True) if c]
-    return plain + in_area
-
-
-def _add_badges(
+def _count_on_areas(
     out: FigureContent,
-    placed: list[PlacedLayer],
+    coarse: list[tuple[LayerSpec, gpd.GeoDataFrame]],
     anchors: Mapping[str, tuple[float, float, str]],
 ) -> None:
-    """Add a badge per located area, counting the features of every layer on it.
+    """Add a badge per located area; list the features of areas that cannot be located.
 
-    ``placed`` is the web maps' split (:func:`geo.maps.placement_layers.split_layer`)
-    and ``anchors`` their badge positions (``within`` value to lon, lat and label,
-    from :func:`geo.maps.placement_layers.area_anchors`), so a print counts a
+    ``anchors`` are the web maps' badge positions (``within`` value to lon, lat and
+    label, from :func:`geo.maps.placement_layers.area_anchors`), so a print counts a
     feature on the same area as the web figure does.
     """
     members: dict[str, list[tuple[str, str]]] = {}
-    for pl in placed:
-        title = _title(pl.layer)
-        for name, area in zip(_names(pl.areas), within_of(pl.areas), strict=True):
-            members.setdefault(area, []).append((title, name))
+    for layer, gdf in coarse:
+        for name, area in zip(_names(gdf), gdf["within"].astype(str).str.strip(), strict=True):
+            members.setdefault(area, []).append((_title(layer), name))
     for area, items in members.items():
+        if area not in anchors:
+            for title, name in items:
+                out.unlocated.setdefault(title, []).append(f"{name}（{area}）")
+            continue
         lon, lat, label = anchors[area]
         pt = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
         out.badges.append(Badge(label, pt.x, pt.y, tuple(items)))

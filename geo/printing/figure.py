@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 from geo.catalog import Catalog, LayerSpec
@@ -26,6 +25,15 @@ from geo.maps.specs import FigureSpec
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
+from geo.printing.keyed import (
+    draw_badges,
+    draw_discs,
+    draw_keys,
+    key_lines,
+    point_xy,
+    tier_handles,
+    tier_labels,
+)
 from geo.printing.labels import free_of, label_candidates, place_labels
 from geo.printing.paper import Page
 from geo.printing.symbols import Symbol, dashed, kind_values, legend_label
@@ -139,16 +147,19 @@ def _draw_layer(
     for (kind, is_dashed), part in gdf.groupby(groups):
         sym = symbols.get(str(kind), next(iter(symbols.values())))
         if gtype == "Point":
-            ax.scatter(
-                part.geometry.x,
-                part.geometry.y,
-                s=(sym.marker_size * scale) ** 2,
-                color=_rgba(sym.color, sym.fill(False)),
-                edgecolors="white",
-                linewidths=0.5 * scale,
-                zorder=10,
-                gid=f"layer-{layer.id}",
-            )
+            sch = part["shown"] == "schematic" if "shown" in part else part.index != part.index
+            for hollow, pts in ((False, part[~sch]), (True, part[sch])):
+                ax.scatter(
+                    pts.geometry.x,
+                    pts.geometry.y,
+                    s=(sym.marker_size * scale * (1.15 if hollow else 1.0)) ** 2,
+                    facecolors="white" if hollow else _rgba(sym.color, sym.fill(False)),
+                    edgecolors=sym.color if hollow else "white",
+                    linewidths=(0.9 if hollow else 0.5) * scale,
+                    linestyles=(0, (2, 1.2)) if hollow else "solid",
+                    zorder=10,
+                    gid=f"layer-{layer.id}" + ("-schematic" if hollow else ""),
+                )
             continue
         geoms = part.geometry
         if gtype == "LineString" and clip is not None:
@@ -254,6 +265,9 @@ def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
 
         handles.append(FancyBboxPatch((0, 0), 1, 1, facecolor="#fff3cd", edgecolor="#8a6d3b"))
         labels.append("片区计数 Count of coarse features in an area")
+    if any("shown" in g for _, g in content.drawn):
+        handles += tier_handles(scale)
+        labels += tier_labels(content.spec_limits)
     panel_pt = lay.side_width * fig.get_figwidth() * 72 * WIDTH_SAFETY
     for attempt, (ncol, size) in enumerate(LEGEND_FITS):
         size *= scale
@@ -347,7 +361,12 @@ def _side_list(fig: Any, content: FigureContent, lay: Layout, top: float, scale:
     line_frac = size * 1.35 / 72 / fig.get_figheight()
     max_lines = int((top - lay.list_bottom) / line_frac)
     width_em = lay.side_width * fig.get_figwidth() * 72 / size * WIDTH_SAFETY
-    text = _unlocated_text(content, width_em, max_lines)
+    # the key list first (half the room at most when both are there), then the list
+    keys = key_lines(content, width_em, max_lines // 2 if content.unlocated else max_lines)
+    if keys:
+        _text_lines(fig, (lay.list_xy[0], top), keys, size, gid=fu.GIDS["keys"])
+        top -= (len(keys) + 0.5) * line_frac
+    text = _unlocated_text(content, width_em, max_lines - len(keys) - 1 if keys else max_lines)
     if text:
         _text_lines(fig, (lay.list_xy[0], top), text.split("\n"), size, gid=fu.GIDS["unlocated"])
 
@@ -389,12 +408,14 @@ def _blocks(fig: Any, spec: FigureSpec, content: FigureContent, lay: Layout, opt
         color="#333333",
         gid=fu.GIDS["subtitle"],
     )
-    limit = opts["max_accuracy_m"]
+    pt, sch = opts["spec"].max_accuracy_m, opts["spec"].schematic_accuracy_m
     notes = [
         SCHEMATIC_NOTE,
-        f"点位只绘定位精度 ≤ {limit:g} m 的要素；较粗者计入所在片区或列于图侧清单。 Points are "
-        f"drawn only where located to ±{limit:g} m or better; coarser ones are counted on "
-        "their area or listed beside the map.",
+        f"实心点：定位精度 ≤ {pt:g} m；虚线空心点：示意位置（±{pt:g}–{sch:g} m，"
+        "绘于所知位置附近）；"
+        f"更粗者计入所在片区或列于图侧清单。 Filled: located to ±{pt:g} m; hollow dashed: "
+        f"schematic position near where it is known to lie (±{pt:g}–{sch:g} m); coarser ones "
+        "are counted on their zone or listed beside the map.",
     ]
     size = 5.8 * scale
     width_em = 0.96 * fig.get_figwidth() * 72 / size * WIDTH_SAFETY
@@ -429,41 +450,13 @@ def _map_axes(fig: Any, content: FigureContent, lay: Layout, scale: float) -> An
     return ax
 
 
-def _point_xy(content: FigureContent) -> Any:
-    """Return the drawn point symbols' coordinates, shape (n, 2)."""
-    points = [g for s, g in content.drawn if s.geometry_type.removeprefix("Multi") == "Point"]
-    return shapely.get_coordinates(np.concatenate([g.geometry.values for g in points] or [[]]))
-
-
-def _badges(ax: Any, content: FigureContent, scale: float) -> list[Any]:
-    return [
-        ax.text(
-            b.x,
-            b.y,
-            b.text,
-            ha="center",
-            va="center",
-            fontsize=6.5 * scale,
-            zorder=25,
-            bbox={
-                "boxstyle": "round,pad=0.25",
-                "facecolor": "#fff3cd",
-                "edgecolor": "#8a6d3b",
-                "linewidth": 0.5 * scale,
-            },
-            gid=fu.GIDS["badge"],
-        )
-        for b in content.badges
-    ]
-
-
 def draw_figure(
     spec: FigureSpec,
     layers: Mapping[str, gpd.GeoDataFrame],
     catalog: Catalog,
     page: Page | None = None,
     gazetteer: Gazetteer | None = None,
-    max_accuracy_m: float = 1000.0,
+    max_accuracy_m: float | None = None,
     printed: dt.date | None = None,
 ) -> Any:
     """Draw one figure on a page; nothing is written.
@@ -480,8 +473,8 @@ def draw_figure(
         Paper and orientation (default A4 landscape).
     gazetteer : Gazetteer, optional
         Locates the areas coarse features are counted on.
-    max_accuracy_m : float, default 1000
-        Largest ``accuracy_m`` drawn as a point.
+    max_accuracy_m : float, optional
+        Largest ``accuracy_m`` drawn as a point; default the figure's own.
     printed : datetime.date, optional
         Print date for the source block.
 
@@ -509,20 +502,23 @@ def _draw(
     catalog: Catalog,
     page: Page,
     gazetteer: Gazetteer | None,
-    max_accuracy_m: float,
+    max_accuracy_m: float | None,
     printed: dt.date | None,
 ) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-    content = figure_content(spec, layers, catalog, gazetteer, max_accuracy_m)
+    if max_accuracy_m is not None:
+        spec = replace(spec, max_accuracy_m=max_accuracy_m)
+    content = figure_content(spec, layers, catalog, gazetteer)
     lay = LANDSCAPE if page.landscape else PORTRAIT
     scale = min(page.size_mm) / 210.0
     fig = Figure(figsize=page.size_in)
     # Layers and the locator are drawn before the Agg canvas is attached: geopandas
     # asks the canvas to redraw after each plot, which would render the page each time.
     ax = _map_axes(fig, content, lay, scale)
+    draw_discs(ax, content, scale)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     if content.district is not None:
@@ -531,7 +527,8 @@ def _draw(
         )
     FigureCanvasAgg(fig)
     furniture = [
-        *_badges(ax, content, scale),
+        *draw_badges(ax, content, scale),
+        *draw_keys(ax, content, scale),
         *fu.north_arrow(ax, fu.meridian_convergence_deg((x0 + x1) / 2, (y0 + y1) / 2), scale),
         *fu.scale_bar(ax, fu.nice_length_m(x1 - x0), scale),
     ]
@@ -545,7 +542,7 @@ def _draw(
         spec,
         content,
         lay,
-        {"scale": scale, "max_accuracy_m": max_accuracy_m, "printed": printed},
+        {"scale": scale, "spec": spec, "printed": printed},
     )
     plain_glyphs(fig.findobj(Text))  # before anything draws: data strings stay literal
     renderer = fig.canvas.get_renderer()
@@ -556,7 +553,7 @@ def _draw(
     obstacles = [a.get_window_extent(renderer) for a in furniture]
     free = free_of(ax, obstacles, scale)
     labels = label_candidates(spec, labelled, layers, (y1 - y0) / height_pt, free)
-    place_labels(ax, labels, obstacles, scale, _point_xy(content))
+    place_labels(ax, labels, obstacles, scale, point_xy(content))
     plain_glyphs(fig.findobj(Text))
     fig.geo_content = content  # what was drawn, counted and listed, for callers and tests
     return fig

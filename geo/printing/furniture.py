@@ -38,6 +38,9 @@ GIDS: dict[str, str] = {
     "notice": "schematic-notice",
     "unlocated": "unlocated-list",
     "badge": "area-badge",
+    "key": "symbol-key",
+    "keys": "key-list",
+    "disc": "schematic-disc",
 }
 
 

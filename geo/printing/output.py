@@ -49,8 +49,9 @@ class PrintJob:
         PNG resolution.
     formats : tuple of str
         Some of :data:`~geo.printing.figure.FORMATS`.
-    max_accuracy_m : float
-        Largest ``accuracy_m`` drawn as a point.
+    max_accuracy_m : float or None
+        Largest ``accuracy_m`` drawn as a point; ``None`` (default) keeps each
+        figure's own (``FigureSpec.max_accuracy_m``).
     printed : datetime.date or None
         Print date stated in the source block.
     """
@@ -58,7 +59,7 @@ class PrintJob:
     page: Page = field(default_factory=Page)
     dpi: float = 300.0
     formats: tuple[str, ...] = FORMATS
-    max_accuracy_m: float = 1000.0
+    max_accuracy_m: float | None = None
     printed: dt.date | None = None
 
     def __post_init__(self) -> None:

@@ -2,17 +2,22 @@
 
 A point layer's features are split by :func:`geo.placement.placement`:
 
-``point``
-    drawn as one circle marker each. All point layers of a figure share one
+``point`` and ``schematic``
+    drawn as one circle marker each (schematic ones hollow and dashed, at the slot
+    :mod:`geo.schematic` gives them around their anchor, over a faint disc of their
+    uncertainty). All point layers of a figure share one
     :class:`folium.plugins.MarkerCluster` (each layer a sub-group, so the layer
     control still toggles it): points within a few pixels of each other at the
     current zoom are drawn as one numbered cluster instead of hiding each other.
-``area``
-    one labelled badge per (area, layer), e.g. "重庆大学城 · 3 个研发平台", on the
-    area named by the feature's ``within`` (a gazetteer area or a zone id); its
+``badge``
+    one labelled badge per (zone, layer), e.g. "东部人字母城 · 3 个研发平台", on the
+    zone named by the feature's ``within`` when the figure draws that zone; its
     popup lists every member with its plan reference.
-``unlocated``
-    listed, by layer, in the collapsible "位置未定 / not located" panel; never drawn.
+``listed``
+    listed, by layer (and by the zone it lies in, when the figure does not draw
+    it), in the collapsible "位置未定 / not located" panel; never drawn.
+
+Numbered symbols are keyed in a collapsible "图例编号 Key" panel.
 
 Every data string is HTML-escaped before it reaches a popup, badge or the panel.
 """
@@ -37,6 +42,7 @@ from geo.maps.placement_layers.panel import (
 )
 from geo.maps.placement_layers.placed import (
     BADGE_CLASS,
+    BADGE_REACH_PX,
     BADGE_STEP_PX,
     CLUSTER_RADIUS_PX,
     MAX_ZOOM,
@@ -53,6 +59,7 @@ from geo.maps.placement_layers.points import (
 
 __all__ = [
     "BADGE_CLASS",
+    "BADGE_REACH_PX",
     "BADGE_STEP_PX",
     "CLUSTER_RADIUS_PX",
     "MAX_ZOOM",

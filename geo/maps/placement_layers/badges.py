@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +14,13 @@ from folium.template import Template
 
 from geo.maps.placement_layers.placed import (
     BADGE_CLASS,
-    BADGE_STEP_PX,
+    BADGE_REACH_PX,
     MERGE_BADGES_ABOVE,
     PlacedLayer,
     _esc,
-    _within,
 )
 from geo.maps.safe import VerbatimElement, js_string
+from geo.placement import within_of
 
 if TYPE_CHECKING:
     from geo.catalog import LayerSpec
@@ -77,47 +78,102 @@ class Badge(VerbatimElement):
 
 
 class BadgeDeclutter(MacroElement):
-    """Move overlapping badges apart on screen after every zoom (no data in the script).
+    """Keep badges clear of each other and of symbols, near their zone and on screen.
 
-    Badges are placed greedily, largest count first; a badge that would overlap a
-    point symbol, a cluster icon, a map label or a badge already placed is shifted
-    down or up by whole badge heights until it is clear. Labels are placed first
-    (on every move, without waiting), so badges give way to them.
+    Badges are placed greedily, largest count first. Each badge carries points inside
+    its zone (``data-cands``, numbers only); it goes to the first spot, within
+    :data:`BADGE_REACH_PX` of one of them, that is inside the map and clear of point
+    and schematic symbols, cluster icons, badges already placed and map labels (where
+    none is clear, to the spot covering no symbol and the fewest labels). A badge
+    away from its point gets a leader line to it; the point it stands for is noted in
+    ``data-ax`` and ``data-ay`` (page pixels). Labels are placed first, so badges give way to them.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function (map) {
+            var REACH = {{ this.reach }};
+            // offsets within REACH px, nearest first (deterministic)
+            var offsets = [];
+            for (var dy = -REACH; dy <= REACH; dy += 4) {
+                for (var dx = -REACH; dx <= REACH; dx += 4) {
+                    if (dx * dx + dy * dy <= REACH * REACH) { offsets.push([dx, dy]); }
+                }
+            }
+            offsets.sort(function (a, b) {
+                return (a[0] * a[0] + a[1] * a[1]) - (b[0] * b[0] + b[1] * b[1])
+                    || a[1] - b[1] || a[0] - b[0];
+            });
+            function hits(r, placed) {
+                return placed.some(function (p) {
+                    return r.left < p.right + 2 && r.right > p.left - 2 &&
+                        r.top < p.bottom + 2 && r.bottom > p.top - 2;
+                });
+            }
+            function moved(r, dx, dy) {
+                return {left: r.left + dx, right: r.right + dx,
+                        top: r.top + dy, bottom: r.bottom + dy};
+            }
             function run() {
-                var els = Array.from(map.getContainer().querySelectorAll(".geo-badge"));
-                els.forEach(function (e) { e.style.top = "0px"; });
+                var c = map.getContainer(), box = c.getBoundingClientRect();
+                var els = Array.from(c.querySelectorAll(".geo-badge"));
+                els.forEach(function (e) {
+                    e.style.left = "0px"; e.style.top = "0px";
+                    var old = e.querySelector(".geo-badge-leader");
+                    if (old) { old.remove(); }
+                });
                 els.sort(function (a, b) { return (+b.dataset.n) - (+a.dataset.n); });
-                // point symbols, cluster icons and the map's labels are obstacles too
-                var c = map.getContainer();
+                // point and schematic symbols, cluster icons and labels are obstacles
                 var placed = Array.from(c.querySelectorAll(
                     ".marker-cluster, .leaflet-overlay-pane path.leaflet-interactive"
                 )).map(function (e) { return e.getBoundingClientRect(); }).filter(
                     function (r) { return r.width > 0 && r.width <= 48 && r.height <= 48; });
+                // labels are soft obstacles: a badge covers one only where nothing else fits
+                var soft = [];
                 c.querySelectorAll(".geo-label:not(.geo-label-hidden)").forEach(function (e) {
                     var r = e.getBoundingClientRect();
-                    if (r.width) { placed.push(r); }
+                    if (r.width) { soft.push(r); }
                 });
                 els.forEach(function (e) {
                     var r = e.getBoundingClientRect();
                     if (!r.width) { return; }
-                    var step = r.height + 2, dy = 0;
-                    for (var k = 1; k < 60; k++) {
-                        var hit = placed.some(function (p) {
-                            return r.left < p.right + 2 && r.right > p.left - 2 &&
-                                r.top + dy < p.bottom + 2 && r.bottom + dy > p.top - 2;
+                    var cands = JSON.parse(e.dataset.cands || "[]").map(function (c) {
+                        return map.latLngToContainerPoint(c);
+                    });
+                    var base = cands.length ? cands[0] : null;
+                    var best = null, fewest = Infinity;
+                    cands.forEach(function (c) {
+                        var sx = c.x - base.x, sy = c.y - base.y;
+                        offsets.forEach(function (off) {
+                            if (best && best.n === 0) { return; }
+                            var o = moved(r, sx + off[0], sy + off[1]);
+                            var inside = o.left >= box.left && o.right <= box.right &&
+                                o.top >= box.top && o.bottom <= box.bottom;
+                            if (!inside) { return; }
+                            var n = 1000 * placed.filter(function (p) {
+                                return hits(o, [p]);
+                            }).length + soft.filter(function (p) { return hits(o, [p]); }).length;
+                            if (n < fewest) {
+                                fewest = n;
+                                best = {n: n, dx: sx + off[0], dy: sy + off[1], off: off, c: c};
+                            }
                         });
-                        if (!hit) { break; }
-                        dy = (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
+                    });
+                    if (best === null) { return; }
+                    e.style.left = best.dx + "px";
+                    e.style.top = best.dy + "px";
+                    e.dataset.ax = box.left + best.c.x;
+                    e.dataset.ay = box.top + best.c.y;
+                    if (best.off[0] || best.off[1]) {
+                        var line = document.createElement("span");
+                        line.className = "geo-badge-leader";
+                        line.style.width = Math.hypot(best.off[0], best.off[1]) + "px";
+                        line.style.transform = "rotate(" +
+                            Math.atan2(-best.off[1], -best.off[0]) + "rad)";
+                        e.appendChild(line);
                     }
-                    e.style.top = dy + "px";
-                    placed.push({left: r.left, right: r.right, top: r.top + dy,
-                                 bottom: r.bottom + dy});
+                    placed.push(moved(r, best.dx, best.dy));
                 });
             }
             // once the view has settled and the cluster layer has redrawn its icons
@@ -135,6 +191,7 @@ class BadgeDeclutter(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "BadgeDeclutter"
+        self.reach = BADGE_REACH_PX
 
 
 class MarkerPopups(VerbatimElement):
@@ -200,13 +257,25 @@ def _badge_text(label: str, sets: list[tuple[LayerSpec, gpd.GeoDataFrame]]) -> s
     return f"{label} · {n} 项（{len(sets)} 类）"
 
 
+def _badge_html(label: str, sets: list[tuple[LayerSpec, gpd.GeoDataFrame]]) -> str:
+    """Return the badge's escaped text; on a phone only the count shows (spans)."""
+    text = _badge_text(label, sets)
+    head = f"{label} · "
+    n = str(sum(len(members) for _, members in sets))
+    rest = text[len(head) + len(n) :]
+    return (
+        f'<span class="geo-badge-area">{_esc(head)}</span>{_esc(n)}'
+        f'<span class="geo-badge-rest">{_esc(rest)}</span>'
+    )
+
+
 def _badge_sets(
     placed: list[PlacedLayer], merge: bool
 ) -> list[tuple[str, list[tuple[LayerSpec, gpd.GeoDataFrame]]]]:
     """Group area members into badges: per (area, layer), or per area when merging."""
     by_area: dict[str, list[tuple[LayerSpec, gpd.GeoDataFrame]]] = {}
     for pl in placed:
-        for area, members in pl.areas.groupby(_within(pl.areas), sort=True):
+        for area, members in pl.areas.groupby(within_of(pl.areas), sort=True):
             by_area.setdefault(str(area), []).append((pl.layer, members))
     if merge:
         return sorted(by_area.items())
@@ -219,6 +288,7 @@ def add_badges(
     anchors: Mapping[str, tuple[float, float]],
     labels: Mapping[str, str],
     colors: Mapping[str, str],
+    candidates: Mapping[str, list[tuple[float, float]]] | None = None,
 ) -> int:
     """Draw the count badges: one per (area, layer), or one per area on busy figures.
 
@@ -238,6 +308,9 @@ def add_badges(
         Display name of each area.
     colors : Mapping of str to str
         Layer id to the badge's border colour (single-layer badges).
+    candidates : Mapping of str to list of (lat, lon), optional
+        Points inside each area where its badge may stand, the anchor first
+        (default: the anchor only).
 
     Returns
     -------
@@ -245,21 +318,22 @@ def add_badges(
         Number of badges drawn.
     """
     merge = sum(1 for pl in placed if len(pl.areas)) > MERGE_BADGES_ABOVE
-    stack: dict[str, int] = {}
     drawn = 0
     for area, sets in _badge_sets(placed, merge):
         if area not in anchors:
             continue
-        row = stack.get(area, 0)
-        stack[area] = row + 1
         layer_ids = " ".join(layer.id for layer, _ in sets)
         color = colors.get(sets[0][0].id, "#333") if len(sets) == 1 else "#333"
         n = sum(len(members) for _, members in sets)
+        cands = (candidates or {}).get(area) or [anchors[area]]
+        spots = json.dumps([[round(float(a), 6), round(float(b), 6)] for a, b in cands])
         html = (
             f'<div class="{BADGE_CLASS}" data-layer="{_esc(layer_ids)}" data-n="{n}" '
-            f'style="border-color:{_esc(color)}">{_esc(_badge_text(labels[area], sets))}</div>'
+            f'data-cands="{_esc(spots)}" '
+            f'style="border-color:{_esc(color)}" title="{_esc(_badge_text(labels[area], sets))}">'
+            f"{_badge_html(labels[area], sets)}</div>"
         )
         popup = _badge_popup(labels[area], sets)
-        Badge(anchors[area], html, popup, (0, -row * BADGE_STEP_PX)).add_to(parent)
+        Badge(anchors[area], html, popup, (0, 0)).add_to(parent)
         drawn += 1
     return drawn

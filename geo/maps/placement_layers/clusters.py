@@ -92,14 +92,14 @@ def badge_colours(colors: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     return {lid: next(iter(c.values())) if len(c) == 1 else "#333333" for lid, c in colors.items()}
 
 
-#: A cluster icon no larger than two point symbols (the default is 40 px), so that it
+#: A cluster icon hardly larger than a point symbol (the default is 40 px), so that it
 #: leaves room for the labels of small zones around it. Only a count enters it.
 _CLUSTER_ICON = """
 function (cluster) {
     return L.divIcon({
         html: "<div><span>" + cluster.getChildCount() + "</span></div>",
         className: "marker-cluster marker-cluster-small geo-cluster",
-        iconSize: L.point(22, 22)
+        iconSize: L.point(16, 16)
     });
 }
 """

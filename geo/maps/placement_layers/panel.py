@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
+from geo.keys import key_status
 from geo.maps.placement_layers.placed import BADGE_CLASS, PANEL_CLASS, PlacedLayer, _esc
 
 if TYPE_CHECKING:
@@ -39,8 +41,30 @@ def _by_class(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> str:
     )
 
 
+def _by_area(layer: LayerSpec, gdf: gpd.GeoDataFrame, labels: Mapping[str, str]) -> str:
+    """List features under the zone each is known to lie in, then those with none."""
+    if "area" not in gdf.columns or not gdf["area"].astype(bool).any():
+        return _by_class(layer, gdf)
+    parts = []
+    for area, members in gdf.groupby(gdf["area"].fillna("").astype(str), sort=True):
+        if not area:
+            continue
+        name = labels.get(area, area)
+        parts.append(
+            f'<div class="geo-class" data-area="{_esc(area)}">在{_esc(name)}内 '
+            f"in {_esc(name)} (本图未绘此区 zone not drawn here)</div>"
+            f"<ul>{_listed(members.drop(columns=members.geometry.name).to_dict('records'))}</ul>"
+        )
+    rest = gdf[~gdf["area"].fillna("").astype(bool)]
+    if len(rest):
+        parts.append(f'<div class="geo-class">区内 in the district</div>{_by_class(layer, rest)}')
+    return "".join(parts)
+
+
 def unlocated_html(
-    placed: list[PlacedLayer], underivable: tuple[tuple[LayerSpec, gpd.GeoDataFrame], ...] = ()
+    placed: list[PlacedLayer],
+    underivable: tuple[tuple[LayerSpec, gpd.GeoDataFrame], ...] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> str:
     """Return the "位置未定 / not located" panel; empty when nothing is to be listed.
 
@@ -52,6 +76,9 @@ def unlocated_html(
     underivable : tuple of (LayerSpec, GeoDataFrame)
         Zones of the figure that could not be derived (empty shapes), listed with
         the reason.
+    labels : Mapping of str to str, optional
+        Zone id to its name: features known to lie in a zone the figure does not
+        draw are listed under it (their ``area``).
 
     Returns
     -------
@@ -61,7 +88,7 @@ def unlocated_html(
     blocks = [
         f'<details data-layer="{_esc(pl.layer.id)}"><summary>{_esc(pl.layer.title_zh)} '
         f"{_esc(pl.layer.title_en)} ({len(pl.unlocated)})</summary>"
-        f"{_by_class(pl.layer, pl.unlocated)}</details>"
+        f"{_by_area(pl.layer, pl.unlocated, labels or {})}</details>"
         for pl in placed
         if not pl.unlocated.empty
     ]
@@ -78,9 +105,63 @@ def unlocated_html(
     return (
         '<details class="geo-unlocated-box" open>'
         '<summary class="geo-unlocated-title">位置未定 / not located</summary>'
-        '<div class="geo-note">只知在区内，不绘为点 Known only to be in the district: '
+        '<div class="geo-note">位置过粗，不绘于图上 Known only to a zone or the district: '
         "listed, not drawn.</div>" + "".join(blocks) + "</details>"
     )
+
+
+def _key_sort(text: str) -> tuple[Any, ...]:
+    """Order keys as numbers where they are numbers (2 before 10, 1.2 before 1.10)."""
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in text.replace("-", ".").split(".")
+    )
+
+
+def keys_html(placed: list[PlacedLayer]) -> str:
+    """Return the key list: number → name → status of every numbered symbol, by layer.
+
+    Parameters
+    ----------
+    placed : list of PlacedLayer
+        The split point layers; their drawn features carry ``key``.
+
+    Returns
+    -------
+    str
+        A collapsible ``<details>`` block (empty when no symbol is numbered), every
+        value escaped.
+    """
+    blocks, count = [], 0
+    for pl in placed:
+        drawn = pl.points
+        if "key" not in drawn.columns or not drawn["key"].astype(bool).any():
+            continue
+        rows = drawn.drop(columns=drawn.geometry.name).to_dict("records")
+        rows.sort(key=lambda r: _key_sort(str(r.get("key") or "")))
+        count += len(rows)
+        items = "".join(
+            f'<tr data-id="{_esc(r.get("id"))}" data-shown="{_esc(r.get("shown"))}">'
+            f'<td class="geo-key-no">{_esc(r.get("key"))}</td><td>{_esc(r.get("name_zh"))}'
+            f"{'（示意）' if r.get('shown') == 'schematic' else ''}</td>"
+            f'<td class="geo-key-status">{_esc(key_status(r))}</td></tr>'
+            for r in rows
+        )
+        blocks.append(
+            f'<div class="geo-class" data-layer="{_esc(pl.layer.id)}">{_esc(pl.layer.title_zh)} '
+            f"{_esc(pl.layer.title_en)}</div><table>{items}</table>"
+        )
+    if not blocks:
+        return ""
+    # open when short enough to leave the map's controls in place
+    state = " open" if count <= KEYS_OPEN_MAX else ""
+    return (
+        f'<details class="geo-keys-box"{state}><summary class="geo-unlocated-title">'
+        "图例编号 Key</summary>" + "".join(blocks) + "</details>"
+    )
+
+
+#: Key lists of at most this many rows start open (on a wide screen).
+KEYS_OPEN_MAX = 24
 
 
 #: Styles of badges and the not-located panel (added to the map's stylesheet).
@@ -95,11 +176,26 @@ PLACEMENT_CSS = f"""
 .{PANEL_CLASS} ul {{ margin: 2px 0 4px 0; padding-left: 16px; }}
 .{PANEL_CLASS} .geo-ref, .geo-badge-list .geo-ref {{ color: #666; font-size: 10px; }}
 .geo-unlocated-title {{ font-weight: bold; }}
-.geo-cluster div {{ width: 18px; height: 18px; margin: 2px; border-radius: 9px; }}
-.geo-cluster span {{ line-height: 18px; font: bold 11px/18px sans-serif; }}
+.geo-cluster div {{ width: 16px; height: 16px; margin: 0; border-radius: 8px; }}
+.geo-cluster span {{ line-height: 16px; font: bold 10px/16px sans-serif; }}
 /* the cluster layer animates every marker icon while it regroups; badges and map
    labels are placed by measuring them, so they must stand still */
 .leaflet-cluster-anim .geo-badge-icon, .leaflet-cluster-anim .geo-label-anchor {{
   transition: none !important; }}
-.{PANEL_CLASS} .geo-class {{ font-style: italic; margin-top: 2px; }}
+.{PANEL_CLASS} .geo-class, .geo-keys .geo-class {{ font-style: italic; margin-top: 2px; }}
+.geo-keys {{ background: rgba(255,255,255,0.95); padding: 6px 8px; max-width: 320px;
+  max-height: 35vh; overflow-y: auto; font: 12px/15px sans-serif; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); }}
+/* on a phone a badge shows its count only: it stands in its zone, named in its popup */
+@media (max-width: 600px) {{ .{BADGE_CLASS} .geo-badge-area,
+  .{BADGE_CLASS} .geo-badge-rest {{ display: none; }}
+  .{BADGE_CLASS} {{ font-size: 11px; padding: 0 4px; }} }}
+/* on a phone the title block spans the top: the key list starts below it */
+@media (max-width: 700px) {{ .geo-keys {{ margin-top: 84px !important; }} }}
+.geo-keys table {{ border-collapse: collapse; }}
+.geo-keys td {{ padding: 0 4px 0 0; vertical-align: top; }}
+.geo-keys .geo-key-no {{ font-weight: bold; white-space: nowrap; }}
+.geo-keys .geo-key-status {{ color: #666; font-size: 10px; }}
+.geo-badge-leader {{ position: absolute; left: 50%; top: 50%; height: 0;
+  border-top: 1px solid #333; transform-origin: 0 0; pointer-events: none; }}
 """

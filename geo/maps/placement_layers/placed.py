@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 
-from geo.placement import Placement, is_zone_id, placement, zone_ids
+from geo.placement import Placement, is_zone_id, placement, within_of, zone_ids
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog, LayerSpec
@@ -21,18 +20,24 @@ __all__ = [
     "PlacedLayer",
     "area_anchors",
     "split_layer",
+    "zone_spots",
 ]
 
 
 BADGE_CLASS = "geo-badge"
 PANEL_CLASS = "geo-unlocated"
-#: Points closer than this many pixels at the current zoom are clustered.
-CLUSTER_RADIUS_PX = 8
+#: Located points closer than this many pixels at the current zoom are clustered: a
+#: symbol is at most 14 px across and a cluster icon 16 px, drawn at the mean of its
+#: members, so no two of them overlap. Schematic symbols are laid out apart and never
+#: cluster.
+CLUSTER_RADIUS_PX = 24
 #: Figures with more point layers than this (that have area members) get one badge
 #: per area instead of one per (area, layer).
 MERGE_BADGES_ABOVE = 2
 #: Maximum zoom of a map whose basemap sets none (``--basemap none``).
 MAX_ZOOM = 19
+#: Farthest a badge moves from its area's anchor to clear the way, in pixels.
+BADGE_REACH_PX = 40
 #: Vertical step between badges of different layers on one area, in pixels.
 BADGE_STEP_PX = 24
 
@@ -87,17 +92,11 @@ def split_layer(
     PlacedLayer
     """
     level = placement(gdf, max_accuracy_m)
-    within = _within(gdf)
+    within = within_of(gdf)
     drawable = within.isin(known_areas)
     is_area = (level == Placement.AREA.value) & drawable
     is_point = level == Placement.POINT.value
     return PlacedLayer(layer, gdf[is_point], gdf[is_area], gdf[~is_point & ~is_area])
-
-
-def _within(gdf: gpd.GeoDataFrame) -> pd.Series:
-    if "within" not in gdf.columns:
-        return pd.Series("", index=gdf.index)
-    return gdf["within"].fillna("").astype(str).str.strip()
 
 
 def _zone_points(
@@ -117,6 +116,61 @@ def _zone_points(
         pt = big.representative_point()
         out[zid] = (pt.x, pt.y, str(hit["name_zh"].iloc[0]))
     return out
+
+
+def zone_spots(
+    names: set[str], catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, list[tuple[float, float]]]:
+    """Return points inside each named zone where its badge may stand, best first.
+
+    Parameters
+    ----------
+    names : set of str
+        Zone ids (others are ignored).
+    catalog : Catalog
+        Tells which derived layer holds each zone id.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers (EPSG:4326).
+
+    Returns
+    -------
+    dict of str to list of (lon, lat)
+        The label positions of :func:`geo.maps.labels.anchor_points` that lie inside
+        the zone (its pole of inaccessibility, then those of pieces of it), WGS-84.
+    """
+    from geo.crs import METRIC_CRS
+    from geo.maps.labels import anchor_points
+
+    owners = zone_ids(catalog)
+    out: dict[str, list[tuple[float, float]]] = {}
+    for zid in sorted(n for n in names if is_zone_id(n)):
+        gdf = layers.get(owners.get(zid, ""))
+        hit = None if gdf is None else gdf.loc[gdf["id"] == zid]
+        if hit is None or hit.empty or hit.geometry.iloc[0].is_empty:
+            continue
+        geom = hit.to_crs(METRIC_CRS).geometry.iloc[0]
+        spots = [p for p in anchor_points(geom, geom.buffer(1.0)) if geom.contains(p)]
+        spots += _grid(geom, spots[0] if spots else geom.representative_point())
+        if spots:
+            ll = gpd.GeoSeries(spots, crs=METRIC_CRS).to_crs("EPSG:4326")
+            out[zid] = [(p.x, p.y) for p in ll]
+    return out
+
+
+#: Points of a grid inside a zone offered to its badge beyond its label positions.
+ZONE_GRID = 120
+
+
+def _grid(geom: Any, centre: Any) -> list[Any]:
+    """Points of a regular grid inside ``geom``, nearest ``centre`` first (metres)."""
+    import numpy as np
+
+    x0, y0, x1, y1 = geom.bounds
+    step = max((x1 - x0) * (y1 - y0) / (ZONE_GRID * 4), 1.0) ** 0.5
+    xs, ys = np.meshgrid(np.arange(x0, x1, step), np.arange(y0, y1, step))
+    pts = [p for p in shapely.points(xs.ravel(), ys.ravel()) if geom.contains(p)]
+    pts.sort(key=lambda p: (p.distance(centre), p.x, p.y))
+    return pts[:ZONE_GRID]
 
 
 def area_anchors(

@@ -3,32 +3,74 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import folium
 import folium.plugins
 import geopandas as gpd
 import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
 
+from geo.crs import METRIC_CRS
+from geo.depiction import Depiction, depict
 from geo.maps.placement_layers.badges import BadgeDeclutter, add_badges
-from geo.maps.placement_layers.panel import PLACEMENT_CSS, unlocated_html
+from geo.maps.placement_layers.panel import PLACEMENT_CSS, keys_html, unlocated_html
 from geo.maps.placement_layers.placed import (
     PANEL_CLASS,
     PlacedLayer,
-    _within,
     area_anchors,
-    split_layer,
+    zone_spots,
 )
+from geo.placement import within_of
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog, LayerSpec
+    from geo.maps.specs import FigureSpec
 
 
 __all__ = [
+    "DISC_PANE",
     "PlacedPoints",
     "place_points",
 ]
+
+#: Map pane of the uncertainty discs: above the areas, below every symbol.
+DISC_PANE = "geo-discs"
+#: Class of the key list control.
+KEYS_CLASS = "geo-keys"
+
+
+class UncertaintyDiscs(MacroElement):
+    """Faint, non-interactive discs (metres) in their own pane; only numbers in the script.
+
+    Parameters
+    ----------
+    discs : list of (lat, lon, radius_m)
+        In the display datum.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.discs|tojson }}.forEach(function (d) {
+            L.circle([d[0], d[1]], {
+                radius: d[2], interactive: false, pane: {{ this.pane|tojson }},
+                className: "geo-schematic-disc", color: "#777777", weight: 1,
+                dashArray: "2 4", fill: true, fillColor: "#999999", fillOpacity: 0.07
+            }).addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, discs: list[tuple[float, float, float]]) -> None:
+        super().__init__()
+        self._name = "UncertaintyDiscs"
+        self.discs = [[float(v) for v in d] for d in discs]
+        self.pane = DISC_PANE
 
 
 @dataclass
@@ -45,12 +87,22 @@ class PlacedPoints:
         Area to its display name.
     underivable : tuple of (LayerSpec, GeoDataFrame)
         Zones of the figure that could not be derived, to be listed.
+    depiction : Depiction or None
+        The decisions (keys, discs) the layers come from.
+    discs : list of (lat, lon, radius_m)
+        One uncertainty disc per anchor of schematic symbols, in display datum.
+    spots : dict
+        Zone to the points inside it (lat, lon, display datum) its badge may stand
+        near, the anchor first.
     """
 
     layers: list[PlacedLayer]
     anchors: dict[str, tuple[float, float]]
     labels: dict[str, str]
     underivable: tuple[tuple[LayerSpec, gpd.GeoDataFrame], ...] = ()
+    depiction: Depiction | None = None
+    discs: list[tuple[float, float, float]] = field(default_factory=list)
+    spots: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def draw(
         self,
@@ -68,13 +120,24 @@ class PlacedPoints:
         m.get_root().header.add_child(
             Element(f"<style>{PLACEMENT_CSS}</style>"), name="geo_placement_css"
         )
+        self._draw_discs(m)
         # badges stand apart from the point cluster, which would fold them into a count
         badges = folium.FeatureGroup(name="badges", control=False).add_to(m)
-        if add_badges(badges, self.layers, self.anchors, self.labels, colors):
+        if add_badges(badges, self.layers, self.anchors, self.labels, colors, self.spots):
             BadgeDeclutter().add_to(m)
-        panel = unlocated_html(self.layers, self.underivable)
+        panel = unlocated_html(self.layers, self.underivable, self.labels)
         if panel:
             HtmlControl(panel, PANEL_CLASS, "bottomleft").add_to(m)
+        keys = keys_html(self.layers) if self.depiction else ""
+        if keys:
+            HtmlControl(keys, KEYS_CLASS, "topleft").add_to(m)
+
+    def _draw_discs(self, m: folium.Map) -> None:
+        """One faint disc per anchor of schematic symbols: how far they may really be."""
+        if not self.discs:
+            return
+        folium.map.CustomPane(DISC_PANE, z_index=350, pointer_events=False).add_to(m)
+        UncertaintyDiscs(self.discs).add_to(m)
 
 
 def place_points(
@@ -82,11 +145,11 @@ def place_points(
     layers: Mapping[str, gpd.GeoDataFrame],
     frames: dict[str, gpd.GeoDataFrame],
     catalog: Catalog,
-    max_accuracy_m: float,
+    spec: FigureSpec,
     basemap: Any,
     skipped: tuple[LayerSpec, ...] = (),
 ) -> PlacedPoints:
-    """Apply the placement rule to a figure's point layers.
+    """Apply the placement rule to a figure's point layers (:func:`geo.depiction.depict`).
 
     Parameters
     ----------
@@ -95,12 +158,12 @@ def place_points(
     layers : Mapping of str to GeoDataFrame
         Loaded layers (EPSG:4326), zones included when available.
     frames : dict of str to GeoDataFrame
-        Display frames by layer id; a point layer's frame is cut down **in place**
-        to the features drawn as points.
+        Display frames by layer id; a point layer's frame is replaced **in place**
+        by the features drawn as points or schematic symbols (at their slots).
     catalog : Catalog
         The layer catalog (which layer holds each zone).
-    max_accuracy_m : float
-        Largest ``accuracy_m`` drawn as a point.
+    spec : FigureSpec
+        The figure: its point and schematic limits and spacing.
     basemap : Basemap
         Its datum shifts the badge positions like the layers.
     skipped : tuple of LayerSpec
@@ -113,24 +176,55 @@ def place_points(
     """
     from geo.maps.builder import display_frame
 
-    points = [s for s in chosen if s.geometry_type.removeprefix("Multi") == "Point"]
-    names = {w for s in points for w in _within(layers[s.id]) if w}
-    found = area_anchors(names, catalog, layers)
-    placed = [split_layer(s, layers[s.id], max_accuracy_m, set(found)) for s in points]
+    dep = depict(spec, chosen, layers, catalog)
+    placed = [PlacedLayer(ld.layer, ld.drawn, ld.badges, ld.listed) for ld in dep.layers]
     for pl in placed:
-        frame = frames[pl.layer.id]
-        frames[pl.layer.id] = frame[frame.index.isin(pl.points.index)]
+        frames[pl.layer.id] = display_frame(pl.points, basemap)
+    names = {w for pl in placed for w in within_of(pl.areas) if w}
+    names |= {a for pl in placed for a in pl.unlocated.get("area", pd.Series(dtype=str)) if a}
+    found = area_anchors(names, catalog, layers)
     keys = sorted(found)
+    shown = _display_points([(found[k][0], found[k][1]) for k in keys], basemap)
+    anchors = {k: (g.y, g.x) for k, g in zip(keys, shown, strict=True)}
+    badged = {w for pl in placed for w in within_of(pl.areas) if w}
+    spots = {
+        k: [anchors[k], *((p.y, p.x) for p in _display_points(v, basemap))]
+        for k, v in zone_spots(badged, catalog, layers).items()
+        if k in anchors
+    }
+    return PlacedPoints(
+        placed,
+        anchors,
+        {k: found[k][2] for k in keys},
+        _underivable([*chosen, *skipped], layers),
+        dep,
+        _discs(dep, basemap),
+        spots,
+    )
+
+
+def _display_points(lonlat: list[tuple[float, float]], basemap: Any) -> list[shapely.Point]:
+    """WGS-84 points in the basemap's datum."""
+    from geo.maps.builder import display_frame
+
+    if not lonlat:
+        return []
     pts = gpd.GeoDataFrame(
-        {"accuracy_m": [0.0] * len(keys)},
-        geometry=gpd.points_from_xy([found[k][0] for k in keys], [found[k][1] for k in keys]),
+        {"accuracy_m": [0.0] * len(lonlat)},
+        geometry=[shapely.Point(x, y) for x, y in lonlat],
         crs="EPSG:4326",
     )
-    shown = display_frame(pts, basemap) if keys else pts
-    anchors = {k: (g.y, g.x) for k, g in zip(keys, shown.geometry, strict=True)}
-    return PlacedPoints(
-        placed, anchors, {k: found[k][2] for k in keys}, _underivable([*chosen, *skipped], layers)
-    )
+    return list(display_frame(pts, basemap).geometry)
+
+
+def _discs(dep: Depiction, basemap: Any) -> list[tuple[float, float, float]]:
+    """Return the depiction's discs as (lat, lon, radius) in the display datum."""
+    if not dep.discs:
+        return []
+    centres = gpd.GeoSeries([shapely.Point(d.x, d.y) for d in dep.discs], crs=METRIC_CRS)
+    ll = centres.to_crs("EPSG:4326")
+    shown = _display_points([(p.x, p.y) for p in ll], basemap)
+    return [(p.y, p.x, d.radius_m) for p, d in zip(shown, dep.discs, strict=True)]
 
 
 def _underivable(
