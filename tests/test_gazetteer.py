@@ -718,3 +718,14 @@ def test_a_gazetteer_row_whose_numbers_are_no_numbers_is_refused_at_reading(tmp_
     assert "row 3: accuracy_m" in text
     assert "row 4: lon inf is not a number" in text
     assert "\n" not in text
+
+
+def test_the_weather_park_lies_in_the_zhongliang_screen_as_the_plan_builds_it_there():
+    from geo._data import sources_dir
+
+    plan = (sources_dir() / "002_8a077782b689f185.txt").read_text(encoding="utf-8").splitlines()
+    assert "新建国家气象科技公园" in plan[219]  # L220
+    heading = next(line for line in reversed(plan[:219]) if line.startswith("###"))
+    assert "中梁山生态屏障" in heading
+    place = load_gazetteer().lookup("国家气象科技公园")
+    assert place.within == "screen-zhongliang"
