@@ -17,7 +17,7 @@ from shapely.validation import explain_validity
 
 from geo import limits
 from geo._errors import CRSError, GazetteerError, Problem
-from geo.crs import canonical_crs, declared_crs_of_member
+from geo.crs import canonical_crs, coordinate_problem, declared_crs_of_member
 from geo.intake import TEXT_FIX, clean_text, text_problem
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ GEOMETRY_SOURCES = ("surveyed", "digitized", "schematic")
 #: Schematic shapes show relations, not footprints: they may not claim better than this.
 SCHEMATIC_MIN_ACCURACY_M = 300.0
 #: Chongqing municipality's extent with a small margin (lon_min, lat_min, lon_max, lat_max).
-CHONGQING_BBOX = (105.2, 28.1, 110.3, 32.3)
 #: What to do when a file is not in the encoding it was read in, or the name is unknown.
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -129,61 +128,6 @@ def _rings(geom: dict[str, Any]) -> Iterator[list[Any]]:
             yield from poly
 
 
-def _metres(v: float) -> str:
-    """Format a coordinate for a message: one decimal, or an exponent when huge."""
-    return f"{v:.1f}" if abs(v) < 1e12 else f"{v:.3g}"
-
-
-def _not_a_number(xs: list[float], ys: list[float], crs: str) -> tuple[str, str] | None:
-    """Name the first coordinate that is NaN or infinite (never "outside Chongqing")."""
-    projected = crs.startswith(("EPSG:", "PROJCRS", "PROJCS"))
-    names = ("easting", "northing") if projected else ("longitude", "latitude")
-    for x, y in zip(xs, ys, strict=True):
-        for name, value in zip(names, (x, y), strict=True):
-            if not math.isfinite(value):
-                return (
-                    f"{name} '{value}' is not a number",
-                    "give lon and lat in decimal degrees, e.g. 106.4662, 29.5665",
-                )
-    return None
-
-
-def _coordinate_problem(xs: list[float], ys: list[float], crs: str) -> tuple[str, str] | None:
-    """Diagnose coordinates that are not lon/lat in Chongqing; return (problem, fix)."""
-    if found := _not_a_number(xs, ys, crs):
-        return found
-    x0, y0, x1, y1 = CHONGQING_BBOX
-    if crs.startswith("EPSG:") or crs.startswith(("PROJCRS", "PROJCS")):
-        if all(abs(x) <= 180 for x in xs) and all(abs(y) <= 90 for y in ys):
-            return (
-                f"coordinates look like degrees but the declared CRS is {crs}",
-                "declare crs wgs84 (or gcj02/bd09), or reproject the data to the declared CRS",
-            )
-        return None  # projected values are range-checked after reprojection
-    if all(y0 <= x <= y1 for x in xs) and all(x0 <= y <= x1 for y in ys):
-        return (
-            "latitude and longitude are swapped (found lat, lon; GeoJSON wants lon, lat)",
-            "swap the two numbers of every position",
-        )
-    if any(abs(x) > 180 for x in xs) or any(abs(y) > 90 for y in ys):
-        return (
-            f"coordinates such as ({_metres(xs[0])}, {_metres(ys[0])}) are too large for degrees: "
-            "projected metres given as degrees",
-            "declare the file's projected CRS (e.g. --crs EPSG:4544) or reproject to WGS-84",
-        )
-    if not all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in zip(xs, ys, strict=True)):
-        i = next(
-            i
-            for i, (x, y) in enumerate(zip(xs, ys, strict=True))
-            if not (x0 <= x <= x1 and y0 <= y <= y1)
-        )
-        return (
-            f"position ({xs[i]:.5f}, {ys[i]:.5f}) lies outside Chongqing",
-            "check the coordinates and their CRS; the toolkit covers Chongqing only",
-        )
-    return None
-
-
 def _type_problem(gtype: Any, expect: str | None) -> tuple[str, str] | None:
     """Check a geometry's ``type`` member; return (problem, fix) or None."""
     if gtype == "GeometryCollection":
@@ -250,7 +194,7 @@ def _geometry_problems(geom: Any, crs: str, expect: str | None) -> list[tuple[st
                     "repeat the first position at the end of every ring",
                 )
             ]
-    found = _coordinate_problem(xs, ys, crs)
+    found = coordinate_problem(xs, ys, crs)
     return [found] if found else _shape_problems(geom)
 
 

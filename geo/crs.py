@@ -393,3 +393,75 @@ def canonical_crs(crs: str) -> str:
         return "wgs84"  # CGCS2000 and WGS-84 differ by centimetres here
     epsg = c.to_epsg()
     return f"EPSG:{epsg}" if epsg else c.to_wkt()
+
+
+#: Chongqing's bounding box (min lon, min lat, max lon, max lat), WGS-84 degrees.
+CHONGQING_BBOX = (105.2, 28.1, 110.3, 32.3)
+
+
+def _metres(v: float) -> str:
+    """Format a coordinate for a message: one decimal, or an exponent when huge."""
+    return f"{v:.1f}" if abs(v) < 1e12 else f"{v:.3g}"
+
+
+def _not_a_number(xs: list[float], ys: list[float], crs: str) -> tuple[str, str] | None:
+    """Name the first coordinate that is NaN or infinite (never "outside Chongqing")."""
+    projected = crs.startswith(("EPSG:", "PROJCRS", "PROJCS"))
+    names = ("easting", "northing") if projected else ("longitude", "latitude")
+    for x, y in zip(xs, ys, strict=True):
+        for name, value in zip(names, (x, y), strict=True):
+            if not math.isfinite(value):
+                return (
+                    f"{name} '{value}' is not a number",
+                    "give lon and lat in decimal degrees, e.g. 106.4662, 29.5665",
+                )
+    return None
+
+
+def coordinate_problem(xs: list[float], ys: list[float], crs: str) -> tuple[str, str] | None:
+    """Diagnose coordinates that are not lon/lat in Chongqing.
+
+    Parameters
+    ----------
+    xs, ys : list of float
+        The coordinates as given.
+    crs : str
+        The declared CRS (canonical name, e.g. ``wgs84`` or ``EPSG:4544``).
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        The problem and its fix, or ``None`` when the coordinates look right.
+    """
+    if found := _not_a_number(xs, ys, crs):
+        return found
+    x0, y0, x1, y1 = CHONGQING_BBOX
+    if crs.startswith("EPSG:") or crs.startswith(("PROJCRS", "PROJCS")):
+        if all(abs(x) <= 180 for x in xs) and all(abs(y) <= 90 for y in ys):
+            return (
+                f"coordinates look like degrees but the declared CRS is {crs}",
+                "declare crs wgs84 (or gcj02/bd09), or reproject the data to the declared CRS",
+            )
+        return None  # projected values are range-checked after reprojection
+    if all(y0 <= x <= y1 for x in xs) and all(x0 <= y <= x1 for y in ys):
+        return (
+            "latitude and longitude are swapped (found lat, lon; GeoJSON wants lon, lat)",
+            "swap the two numbers of every position",
+        )
+    if any(abs(x) > 180 for x in xs) or any(abs(y) > 90 for y in ys):
+        return (
+            f"coordinates such as ({_metres(xs[0])}, {_metres(ys[0])}) are too large for degrees: "
+            "projected metres given as degrees",
+            "declare the file's projected CRS (e.g. --crs EPSG:4544) or reproject to WGS-84",
+        )
+    if not all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in zip(xs, ys, strict=True)):
+        i = next(
+            i
+            for i, (x, y) in enumerate(zip(xs, ys, strict=True))
+            if not (x0 <= x <= x1 and y0 <= y <= y1)
+        )
+        return (
+            f"position ({xs[i]:.5f}, {ys[i]:.5f}) lies outside Chongqing",
+            "check the coordinates and their CRS; the toolkit covers Chongqing only",
+        )
+    return None

@@ -17,8 +17,8 @@ from shapely.geometry import Point, shape
 
 from geo import limits
 from geo._errors import DataFileError, LayerValidationError, Problem
-from geo.checks import CHONGQING_BBOX, _gazetteer, check_document
-from geo.crs import STORAGE_CRS, canonical_crs, convert_gdf, declared_crs_of_member
+from geo.checks import _gazetteer, check_document
+from geo.crs import CHONGQING_BBOX, STORAGE_CRS, canonical_crs, convert_gdf, declared_crs_of_member
 from geo.intake import clean_tree, load_json, read_file_bytes
 
 if TYPE_CHECKING:

@@ -132,7 +132,7 @@ def test_empty_mission_layer_is_an_error_naming_figure_and_layer(data, tmp_path)
     message = str(err.value)
     assert "\n" not in message
     assert "fig4: layer 'clusters' has no features" in message
-    assert "沙滨路、菁云湖、五云湖" in message
+    assert "沙滨路集群、菁云湖集群、五云湖集群" in message
     with pytest.raises(EmptyMustSeeLayerError):
         write_site(tmp_path, empty, catalog, "none", True, [figure_by_id("4", catalog)])
     assert list(tmp_path.iterdir()) == []  # nothing written

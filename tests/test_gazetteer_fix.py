@@ -16,6 +16,7 @@ import pytest
 from pyproj import Geod
 
 from geo._errors import GazetteerError, LayerValidationError
+from geo.accuracy import hand_placed_error_m, position_accuracy
 from geo.cli import main
 from geo.correction import (
     Correction,
@@ -24,13 +25,7 @@ from geo.correction import (
     parse_gazetteer_text,
     position_correction,
 )
-from geo.gazetteer import (
-    Gazetteer,
-    hand_placed_error_m,
-    load_gazetteer,
-    position_accuracy,
-    using_gazetteer,
-)
+from geo.gazetteer import Gazetteer, load_gazetteer, using_gazetteer
 from geo.layers import load_layer
 from geo.maps.assets import external_references
 from geo.maps.locate import script_json

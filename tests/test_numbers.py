@@ -12,8 +12,8 @@ import pytest
 
 from conftest import feature, point
 from geo._errors import ValueRangeError
+from geo.accuracy import hand_placed_error_m
 from geo.cli import main
-from geo.gazetteer import hand_placed_error_m
 
 #: A position in the fixture district (tests/data/gazetteer_fix), WGS-84.
 LON, LAT = 106.4330, 29.5690
@@ -145,15 +145,16 @@ def test_a_coordinate_that_is_no_number_is_called_so(fix_layers, capsys, lon, la
     assert "outside" not in err
 
 
-def test_near_names_a_feature_whose_gazetteer_latitude_is_no_number(fix_layers, capsys):
+def test_near_names_the_gazetteer_row_whose_latitude_is_no_number(fix_layers, capsys):
     gaz = fix_layers / "gazetteer.csv"
     text = gaz.read_text(encoding="utf-8")
-    row = next(ln for ln in text.splitlines() if ln.startswith("四川外国语大学,"))
+    lines = text.splitlines()
+    number, row = next((i, ln) for i, ln in enumerate(lines, 1) if ln.startswith("四川外国语大学,"))
     gaz.write_text(text.replace(row, row.replace(",29.572770,", ",notanumber,")), "utf-8")
     code = main(["near", "sites", "sites"])
     err = _one_line_error(capsys.readouterr().err)
     assert code == 2
-    assert "(site-sisu) have a latitude that is not a number" in err
+    assert f"gazetteer.csv: row {number}: lat 'notanumber' is not a number" in err
     assert len(err.splitlines()) == 1
 
 

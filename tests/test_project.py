@@ -130,8 +130,9 @@ def test_size_limits_are_an_option(gis_layers, monkeypatch):
 def test_figure_layers_are_the_catalogs_for_that_figure():
     project = Project()
     fig6 = project.figure_layers("fig6")
-    assert list(fig6) == ["district", "neighbours", "campuses", "ring_members", "projects", "rings"]
-    assert list(project.figure_layers(7)) == ["district", "neighbours", "cancer_resources"]
+    context = ["district", "neighbours", "axes", "ridges"]  # on every figure
+    assert list(fig6) == [*context, "campuses", "ring_members", "projects", "rings"]
+    assert list(project.figure_layers(7)) == [*context, "cancer_resources"]
 
 
 def test_summary_counts_features_and_says_why_one_fails(own_folder):

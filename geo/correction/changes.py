@@ -168,7 +168,7 @@ def position_correction(
         Where the position comes from.
     accuracy_m : float, optional
         The error of the position itself, in metres; the place's extent is added
-        (:func:`geo.gazetteer.position_accuracy`).
+        (:func:`geo.accuracy.position_accuracy`).
     district : shapely geometry, optional
         The district (WGS-84); a position outside it is refused.
 
@@ -186,16 +186,15 @@ def position_correction(
         If the position is not a position in Chongqing, lies outside the district,
         or the place is a kind one point cannot locate.
     """
-    from geo.checks import _coordinate_problem
-    from geo.crs import canonical_crs
-    from geo.gazetteer import position_accuracy
+    from geo.accuracy import position_accuracy
+    from geo.crs import canonical_crs, coordinate_problem
     from geo.poi.matching import _outside
     from geo.poi.reading import to_wgs84
 
     checked_accuracy(accuracy_m)
     place = gazetteer.lookup(name)
     datum = canonical_crs(crs)
-    found = _coordinate_problem([float(lon)], [float(lat)], datum)
+    found = coordinate_problem([float(lon)], [float(lat)], datum)
     xs, ys = to_wgs84([lon], [lat], datum)
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326")
     if found is None and district is not None and bool(_outside(pts, district)[0]):

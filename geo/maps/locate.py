@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import folium
 import geopandas as gpd
 
+from geo.accuracy import LINE_OR_AREA_KINDS
 from geo.crs import convert, convert_gdf
-from geo.gazetteer import LINE_OR_AREA_KINDS
 from geo.maps.assets import inline_assets
 from geo.maps.basemaps import Basemap, add_basemap
 from geo.maps.ids import stable_ids

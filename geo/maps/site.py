@@ -29,6 +29,7 @@ from geo.maps.assets import localise_assets
 from geo.maps.basemaps import Basemap, resolve_basemap
 from geo.maps.builder import build_map, esc, figure_layers
 from geo.maps.ids import stable_ids
+from geo.maps.labels import short_name
 from geo.maps.specs import FigureSpec, all_specs, figure_layer_ids
 from geo.maps.styles import MAP_CSS
 from geo.placement import _feature_specs
@@ -398,7 +399,8 @@ def must_see_problems(
     """Return a line per layer the figure must show (its ``must_see``) that has no features.
 
     A layer is one the figure must show when a ``must_see`` text is part of its title
-    or of a feature name its catalog rule declares (``沙滨路`` of 沙滨路孵化器集群).
+    or of a feature name its catalog rule declares, as written or as its map label
+    shortens it (``沙滨路集群`` of 沙滨路孵化器集群).
 
     Parameters
     ----------
@@ -419,7 +421,7 @@ def must_see_problems(
         frame = layers.get(lid)
         if lid not in catalog or (frame is not None and len(frame)):
             continue
-        names = _declared_names(catalog[lid])
+        names = {n for name in _declared_names(catalog[lid]) for n in (name, short_name(name))}
         texts = [t for t in spec.must_see if any(t in name for name in names)]
         if texts:
             out.append(

@@ -175,9 +175,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L387",
         shows="Table 4 transformation platforms by status, and the three incubator clusters.",
         single_colour=("clusters",),
-        # no cluster has a member located to ±1 km, so none is drawn (the panel lists
-        # them); their members are shown by cluster
-        must_see=("沙滨路", "菁云湖", "五云湖", "在建", "规划论证"),
+        # the three clusters are schematic zones (rule schematic_zones); their labels
+        # are named here, not the 沙滨路 road, so the print keeps them first
+        must_see=("沙滨路集群", "菁云湖集群", "五云湖集群", "在建", "规划论证"),
         draw_order=("incubator_members", "transformation_platforms"),
     ),
     FigureSpec(

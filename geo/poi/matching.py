@@ -11,14 +11,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.accuracy import hand_placed_error_m, position_accuracy
 from geo.crs import METRIC_CRS, STORAGE_CRS
-from geo.gazetteer import (
-    Gazetteer,
-    Place,
-    hand_placed_error_m,
-    normalize_name,
-    position_accuracy,
-)
+from geo.gazetteer import Gazetteer, Place, normalize_name
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry

@@ -375,7 +375,7 @@ def to_wgs84(xs: Any, ys: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _coordinate_problems(path: Path, rows: list[dict[str, Any]], datum: str) -> list[Problem]:
-    from geo.checks import _coordinate_problem
+    from geo.crs import coordinate_problem
 
     problems = []
     for r in rows:
@@ -391,7 +391,7 @@ def _coordinate_problems(path: Path, rows: list[dict[str, Any]], datum: str) -> 
                 )
             )
             continue
-        found = _coordinate_problem([x], [y], datum)
+        found = coordinate_problem([x], [y], datum)
         if found:
             problems.append(_problem(path, found[0], found[1], r["_row"]))
     return problems

@@ -29,6 +29,7 @@ from geo.gazetteer import Gazetteer
 from geo.maps.builder import figure_layers
 from geo.maps.placement_layers import area_anchors
 from geo.maps.specs import FigureSpec
+from geo.placement import within_of
 from geo.printing.symbols import Symbol, figure_symbols
 
 __all__ = ["Badge", "FigureContent", "figure_content", "spread_coincident"]
@@ -227,7 +228,7 @@ def figure_content(
         sch = drawn[drawn["shown"] == "schematic"].assign(spread=False)
         out.drawn.append((layer, gpd.GeoDataFrame(pd.concat([points, sch]), crs=METRIC_CRS)))
         coarse.append((layer, ld.badges))
-    names = {w for _, g in coarse for w in g.get("within", pd.Series(dtype=str)).astype(str)}
+    names = {w for _, g in coarse for w in within_of(g)}
     listed = {a for ld in dep.layers for a in ld.listed.get("area", pd.Series(dtype=str)) if a}
     anchors = area_anchors(names | listed, catalog, layers, gazetteer)
     for ld in dep.layers:
@@ -263,7 +264,7 @@ def _count_on_areas(
     """
     members: dict[str, list[tuple[str, str]]] = {}
     for layer, gdf in coarse:
-        for name, area in zip(_names(gdf), gdf["within"].astype(str).str.strip(), strict=True):
+        for name, area in zip(_names(gdf), within_of(gdf), strict=True):
             members.setdefault(area, []).append((_title(layer), name))
     for area, items in members.items():
         if area not in anchors:

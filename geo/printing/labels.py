@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 
 from geo.catalog import LayerSpec
 from geo.crs import METRIC_CRS, STORAGE_CRS, transformer
@@ -303,12 +304,39 @@ def _thin(ax: Any, texts: list[Any], obstacles: list[Any]) -> list[Any]:
     kept: list[Any] = []
     boxes = list(obstacles)
     for t in texts:
-        box = t.get_window_extent(renderer)
-        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
-        inside = inside and box.y1 <= frame.y1
-        if inside and not any(_overlaps(box, b) for b in boxes):
+        box = _free_spot(ax, t, frame, boxes, renderer)
+        if box is not None:
             kept.append(t)
             boxes.append(box)
         else:
             t.remove()
     return kept
+
+
+#: How far (in points, before the page scale) a colliding label is tried around
+#: where adjustText left it before it is dropped: rings of eight directions.
+NUDGE_PT: tuple[float, ...] = (6.0, 12.0, 18.0, 24.0)
+
+
+def _free_spot(ax: Any, t: Any, frame: Any, boxes: list[Any], renderer: Any) -> Any:
+    """Return the label's box at the nearest free spot (moving it there), or ``None``."""
+
+    def fits(box: Any) -> bool:
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+        return inside and box.y1 <= frame.y1 and not any(_overlaps(box, b) for b in boxes)
+
+    box = t.get_window_extent(renderer)
+    if fits(box):
+        return box
+    home = ax.transData.transform(t.get_position())
+    per_pt = ax.figure.dpi / 72.0
+    for radius in NUDGE_PT:
+        for k in range(8):
+            angle = k * np.pi / 4
+            step = radius * per_pt * np.array([np.cos(angle), np.sin(angle)])
+            t.set_position(ax.transData.inverted().transform(home + step))
+            box = t.get_window_extent(renderer)
+            if fits(box):
+                return box
+    t.set_position(ax.transData.inverted().transform(home))
+    return None
