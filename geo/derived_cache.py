@@ -18,8 +18,10 @@ with their dtypes, geometry as WKB, CRS, index and ``attrs``, and a hash of them
 Nothing is trusted: an entry that cannot be read, has another layout, another key
 or, for a frame, content that no longer matches its hash is ignored and computed
 again, and a frame is stored only when reading it back gives the same
-frame. Files are written atomically (:mod:`geo._io`); a cache that cannot be
-written is not an error, the command runs uncached.
+frame. A layer whose rule was replaced in :data:`geo.derive.RULES` at run time is
+neither read nor kept (its code is not in the key). Files are written atomically
+(:mod:`geo._io`); a cache that cannot be written is not an error, the command runs
+uncached.
 
 The cache lives in ``$GEO_CACHE_DIR`` when set, else
 ``$XDG_CACHE_HOME/shapingba-geo`` (default ``~/.cache/shapingba-geo``), never in
@@ -31,6 +33,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -206,6 +209,16 @@ def noting_warnings() -> Iterator[list[str]]:
         warnings.showwarning = shown
 
 
+def _rule_replaced(rule: str) -> bool:
+    """Whether a rule of :data:`geo.derive.RULES` was added or replaced at run time.
+
+    Such a rule's code is not in the key: what it makes is neither read nor kept.
+    """
+    derive = sys.modules.get("geo.derive")  # not imported: nothing was replaced
+    found = None if derive is None else derive.RULES.get(rule)
+    return found is not None and getattr(found, "__module__", None) != "geo.derive"
+
+
 # --------------------------------------------------------------------------- the cache
 class LayerCache:
     """What was computed from the layers of one data folder, kept on disk.
@@ -238,8 +251,12 @@ class LayerCache:
         self._visiting: set[str] = set()
 
     # ---------------------------------------------------------------- keys
-    def _digest(self, path: Path) -> str:
-        return file_digest(path) or _ABSENT
+    def _digest(self, path: Path) -> str | None:
+        """Return a file's hash; ``None`` when it cannot be read (nothing is then kept)."""
+        try:
+            return file_digest(path) or _ABSENT
+        except OSError:  # the load reports it, with the file and the fix
+            return None
 
     def key(self, layer_id: str, reads: list[str] | None = None) -> str | None:
         """Return the key of a layer now, or ``None`` when it cannot be known.
@@ -267,10 +284,11 @@ class LayerCache:
             made_of = self._inputs(catalog, layer_id, reads)
         finally:
             self._visiting.discard(layer_id)
-        if made_of is None:
+        gazetteer = self._digest(self.gazetteer)
+        if made_of is None or gazetteer is None:
             return None
         versions = (code_version(), library_versions())
-        key = key_of(CACHE_VERSION, asdict(spec), made_of, self._digest(self.gazetteer), versions)
+        key = key_of(CACHE_VERSION, asdict(spec), made_of, gazetteer, versions)
         if reads is None:
             self._keys[layer_id] = key
         return key
@@ -283,6 +301,8 @@ class LayerCache:
         spec = catalog[layer_id]
         if not spec.is_derived:
             return self._digest(layer_path(spec.id, spec.file, catalog.folder or self.folder))
+        if _rule_replaced(str(spec.derived.get("rule"))):
+            return None
         if reads is None:
             entry = self._entry(layer_id)
             reads = None if entry is None else entry.get("reads")
