@@ -476,6 +476,8 @@ def derive_kept(cache: LayerCache, spec: Any, load: Callable[[str], gpd.GeoDataF
         reads.append(layer_id)
         return load(layer_id)
 
-    gdf = derive_layer(spec, recording)
-    cache.put_frame(spec.id, gdf, sorted(set(reads)))
+    with noting_warnings() as warned:
+        gdf = derive_layer(spec, recording)
+    if not warned:  # kept, it would not warn again
+        cache.put_frame(spec.id, gdf, sorted(set(reads)))
     return gdf

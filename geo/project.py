@@ -36,7 +36,7 @@ from geo._errors import (
     UnknownLayerError,
 )
 from geo.catalog import Catalog, LayerSpec, layer_path, read_catalog
-from geo.derived_cache import LayerCache, derive_kept
+from geo.derived_cache import LayerCache, derive_kept, noting_warnings
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -529,12 +529,14 @@ class Project:
         kept = None if layer_id in self._problems else self.cache.summary(layer_id)
         if kept is not None:  # counted on an earlier run, from the same inputs
             return LayerSummary(spec, *kept)
-        gdf = self.layers([layer_id]).get(layer_id)
+        with noting_warnings() as warned:  # a load that warned is not kept: it would not warn
+            gdf = self.layers([layer_id]).get(layer_id)
         if gdf is None:
             return LayerSummary(spec, problem=self._problems[layer_id].problem)
         sources = {str(k): int(v) for k, v in gdf["geometry_source"].value_counts().items()}
         worst = float(gdf["accuracy_m"].max()) if len(gdf) else None
-        self.cache.put_summary(layer_id, len(gdf), sources, worst)
+        if not warned:
+            self.cache.put_summary(layer_id, len(gdf), sources, worst)
         return LayerSummary(spec, len(gdf), sources, worst)
 
     def summaries(self, load: bool = True) -> list[LayerSummary]:
