@@ -249,6 +249,7 @@ class LayerCache:
         self.root = None if base is None else base / key_of(str(folder.resolve()))[:24]
         self._keys: dict[str, str | None] = {}
         self._visiting: set[str] = set()
+        self._gazetteer_digest: tuple[str | None] | None = None
 
     # ---------------------------------------------------------------- keys
     def _digest(self, path: Path) -> str | None:
@@ -284,7 +285,9 @@ class LayerCache:
             made_of = self._inputs(catalog, layer_id, reads)
         finally:
             self._visiting.discard(layer_id)
-        gazetteer = self._digest(self.gazetteer)
+        if self._gazetteer_digest is None:  # hashed once, in a 1-tuple (None: unreadable)
+            self._gazetteer_digest = (self._digest(self.gazetteer),)
+        (gazetteer,) = self._gazetteer_digest
         if made_of is None or gazetteer is None:
             return None
         versions = (code_version(), library_versions())
@@ -294,13 +297,18 @@ class LayerCache:
         return key
 
     def forget(self) -> None:
-        """Drop the keys worked out so far, to hash the files again."""
+        """Drop the keys (and the gazetteer's hash) worked out so far, to hash the files again."""
         self._keys.clear()
+        self._gazetteer_digest = None
 
     def _inputs(self, catalog: Catalog, layer_id: str, reads: list[str] | None) -> Any:
         spec = catalog[layer_id]
         if not spec.is_derived:
-            return self._digest(layer_path(spec.id, spec.file, catalog.folder or self.folder))
+            try:
+                path = layer_path(spec.id, spec.file, catalog.folder or self.folder)
+            except GeoError:  # a path the catalog may not name: the load reports it
+                return None
+            return self._digest(path)
         if _rule_replaced(str(spec.derived.get("rule"))):
             return None
         if reads is None:
