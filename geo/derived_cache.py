@@ -44,12 +44,21 @@ from typing import TYPE_CHECKING, Any
 from geo._errors import GeoError
 from geo._io import atomic_write_text
 from geo.buildcache import code_version, file_digest, key_of, library_versions
-from geo.catalog import Catalog, layer_path
+from geo.catalog import Catalog, LayerSpec, layer_path
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["CACHE_ENV", "LayerCache", "cache_root", "frame_doc", "frame_from_doc"]
+__all__ = [
+    "CACHE_ENV",
+    "LayerCache",
+    "cache_root",
+    "derive_kept",
+    "frame_doc",
+    "frame_from_doc",
+    "noting_warnings",
+    "same_frame",
+]
 
 #: Environment variable naming the cache folder.
 CACHE_ENV = "GEO_CACHE_DIR"
@@ -457,7 +466,9 @@ class LayerCache:
         return value
 
 
-def derive_kept(cache: LayerCache, spec: Any, load: Callable[[str], gpd.GeoDataFrame]) -> Any:
+def derive_kept(
+    cache: LayerCache, spec: LayerSpec, load: Callable[[str], gpd.GeoDataFrame]
+) -> gpd.GeoDataFrame:
     """Return a derived layer from the cache, or derive it with its rule and keep it.
 
     Parameters
