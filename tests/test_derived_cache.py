@@ -216,3 +216,33 @@ def test_warm_commands_import_no_data_library_and_print_the_same(
     assert warm.stdout == cold.stdout
     assert "imported: []" in warm.stderr, warm.stderr
     assert warm.stderr.split("imported:")[0] == cold.stderr.split("imported:")[0]
+
+
+def test_kept_summaries_read_no_file_until_one_changes(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geo.layerfile
+
+    reads: Counter[str] = Counter()
+    real = geo.layerfile.read_layer_file
+
+    def counting(path, *args, **kw):
+        reads[Path(path).stem] += 1
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(geo.layerfile, "read_layer_file", counting)
+    first = {s.spec.id: s.features for s in Project(folder).summaries()}
+    reads.clear()
+    assert {s.spec.id: s.features for s in Project(folder).summaries()} == first
+    assert not reads, f"files read although nothing changed: {dict(reads)}"
+
+    path = folder / "campuses.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["features"] = doc["features"][1:]
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    after = {s.spec.id: s.features for s in Project(folder).summaries()}
+    assert after["campuses"] == first["campuses"] - 1
+    assert reads["campuses"] == 1
+    assert {k: v for k, v in after.items() if k != "campuses"} == {
+        k: v for k, v in first.items() if k != "campuses"
+    }
