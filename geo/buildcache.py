@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-import geopandas as gpd
-import shapely
+from typing import TYPE_CHECKING, Any
 
 from geo._errors import BuildManifestWarning, OutputFolderError
 from geo._io import atomic_write_text
+
+if TYPE_CHECKING:  # the digests of files and keys are wanted without loading geopandas
+    import geopandas as gpd
 
 __all__ = [
     "MANIFEST_NAME",
@@ -161,6 +161,8 @@ def frame_digest(gdf: gpd.GeoDataFrame) -> str:
     -------
     str
     """
+    import shapely
+
     geom = gdf.geometry
     attrs = gdf.drop(columns=geom.name)
     wkb = shapely.to_wkb(geom.values, hex=False, output_dimension=3)

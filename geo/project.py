@@ -36,6 +36,7 @@ from geo._errors import (
     UnknownLayerError,
 )
 from geo.catalog import Catalog, LayerSpec, layer_path, read_catalog
+from geo.derived_cache import LayerCache, derive_kept, noting_warnings
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -219,6 +220,8 @@ class Project:
         self._loaded: dict[str, gpd.GeoDataFrame] = {}
         self._problems: dict[str, LayerProblem] = {}
         self._reported: set[str] = set()
+        #: Derived layers, summaries and results kept between runs (:mod:`geo.derived_cache`).
+        self.cache = LayerCache(self.folder, self.gazetteer_path, lambda: self.catalog)
 
     # ------------------------------------------------------------------ files
     @property
@@ -258,6 +261,7 @@ class Project:
         self._loaded.clear()
         self._problems.clear()
         self._reported.clear()
+        self.cache.forget()
 
     # ------------------------------------------------------------------ loading
     @contextlib.contextmanager
@@ -301,12 +305,11 @@ class Project:
 
     def _read(self, spec: LayerSpec, catalog: Catalog) -> gpd.GeoDataFrame:
         """Read a source layer's file, or compute a derived layer from the layers kept here."""
-        from geo.derive import derive_layer
         from geo.layerfile import read_layer_file
 
         with self._places():
             if spec.is_derived:
-                return derive_layer(spec, self.layer)
+                return derive_kept(self.cache, spec, self.layer)
             path = layer_path(spec.id, spec.file, catalog.folder or self.folder)
             return read_layer_file(path, spec.crs, spec.geometry_type)
 
@@ -523,11 +526,17 @@ class Project:
         spec = self.catalog[layer_id]
         if not load:
             return LayerSummary(spec)
-        gdf = self.layers([layer_id]).get(layer_id)
+        kept = None if layer_id in self._problems else self.cache.summary(layer_id)
+        if kept is not None:  # counted on an earlier run, from the same inputs
+            return LayerSummary(spec, *kept)
+        with noting_warnings() as warned:  # a load that warned is not kept: it would not warn
+            gdf = self.layers([layer_id]).get(layer_id)
         if gdf is None:
             return LayerSummary(spec, problem=self._problems[layer_id].problem)
         sources = {str(k): int(v) for k, v in gdf["geometry_source"].value_counts().items()}
         worst = float(gdf["accuracy_m"].max()) if len(gdf) else None
+        if not warned:
+            self.cache.put_summary(layer_id, len(gdf), sources, worst)
         return LayerSummary(spec, len(gdf), sources, worst)
 
     def summaries(self, load: bool = True) -> list[LayerSummary]:

@@ -104,3 +104,9 @@ def browser():
         b = launch(pw)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _own_layer_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep each test's derived layers in a cache of its own, never the user's."""
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path_factory.mktemp("geo-cache")))

@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("area", help="geodesic area of every feature (length for lines)")
     p.add_argument("layer", help="catalog id or file path (GeoJSON, GeoPackage, shapefile, CSV)")
     p.add_argument("--by", metavar="COLUMN", help="sum areas by this column (e.g. kind)")
-    lazy_choices(p.add_argument("--unit", default="m2"), "geo.measure", "AREA_UNITS")
+    lazy_choices(p.add_argument("--unit", default="m2"), "geo.units", "AREA_UNITS")
     _add_format(p)
     _add_input(p)
     p.set_defaults(func=run_area)
@@ -55,7 +55,7 @@ def register(sub: Any) -> None:
     o = sub.add_parser("overlap", help="pairs of features of A and B that overlap, with shares")
     o.add_argument("a", help="layer A: catalog id or path")
     o.add_argument("b", help="layer B: catalog id or path")
-    lazy_choices(o.add_argument("--unit", default="m2"), "geo.measure", "AREA_UNITS")
+    lazy_choices(o.add_argument("--unit", default="m2"), "geo.units", "AREA_UNITS")
     _add_format(o)
     _add_input(o)
     o.set_defaults(func=run_overlap)
@@ -98,23 +98,64 @@ def _open(project: Project, key: str, args: argparse.Namespace) -> gpd.GeoDataFr
     return indexed(project.open(key, args.crs, encoding=args.encoding, layer=args.source_layer))
 
 
-def _print(result: Result, fmt: str) -> None:
-    from geo.console import echo, frame_text
+def _lines(result: Result, fmt: str) -> list[Any]:
+    """Return what a result prints: the table, the total line and the notes."""
+    from geo.console import frame_text
 
-    echo(frame_text(result.table, fmt, result.geometry))
-    if fmt == "table" and result.total:
-        print(result.total)
-    for note in result.notes:  # on stderr, so CSV, JSON and GeoJSON stay clean
+    total = result.total if fmt == "table" and result.total else None
+    return [frame_text(result.table, fmt, result.geometry), total, list(result.notes)]
+
+
+def _show(lines: list[Any]) -> None:
+    from geo.console import echo
+
+    table, total, notes = lines
+    echo(table)
+    if total:
+        print(total)
+    for note in notes:  # on stderr, so CSV, JSON and GeoJSON stay clean
         print(f"note: {note}", file=sys.stderr)
 
 
-def run_area(args: argparse.Namespace) -> int:
-    """Print the geodesic area (or length) of a layer's features."""
-    from geo.project import Project
-    from geo.queries import area_result
+def _print(result: Result, fmt: str) -> None:
+    _show(_lines(result, fmt))
 
-    gdf = _open(Project(), args.layer, args)
-    _print(area_result(gdf, args.layer, args.by, args.unit), args.format)
+
+def _well_formed(lines: Any) -> bool:
+    """Whether a kept result has the shape :func:`_lines` returns."""
+    if not isinstance(lines, list) or len(lines) != 3:
+        return False
+    table, total, notes = lines
+    return (
+        isinstance(table, str)
+        and (total is None or isinstance(total, str))
+        and isinstance(notes, list)
+        and all(isinstance(n, str) for n in notes)
+    )
+
+
+def run_area(args: argparse.Namespace) -> int:
+    """Print the geodesic area (or length) of a layer's features.
+
+    The printout of a catalog layer is kept in the layer cache
+    (:mod:`geo.derived_cache`), so asking again of the same inputs reads no layer.
+    """
+    from geo.project import Project
+
+    project = Project()
+
+    def compute() -> list[Any]:
+        from geo.queries import area_result
+
+        gdf = _open(project, args.layer, args)
+        return _lines(area_result(gdf, args.layer, args.by, args.unit), args.format)
+
+    if args.crs is not None or Path(args.layer).suffix:  # a file, or a CRS to check
+        _show(compute())
+        return 0
+    settings = ["area", args.by, args.unit, args.format]
+    lines = project.cache.remember(args.layer, settings, compute)
+    _show(lines if _well_formed(lines) else compute())
     return 0
 
 
