@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import folium
@@ -294,8 +293,9 @@ def figure_colours(
     """Return every legend class's colour on one figure: no two classes share one.
 
     A categorical layer has a class per category, unless the figure draws it in one
-    colour (``spec.single_colour``); then, like a non-categorical layer, it has one
-    class, keyed ``""``. The outline and neighbouring districts keep reserved colours.
+    colour (``spec.single_colour``, or a dense point layer); then, like a
+    non-categorical layer, it has one class, keyed ``""``. The outline and
+    neighbouring districts keep reserved colours.
 
     Parameters
     ----------
@@ -317,7 +317,8 @@ def figure_colours(
         style = get_style(layer.style)
         if layer.style in _RESERVED_STYLES:
             continue
-        if style.categorical and layer.id not in spec.single_colour:
+        one = layer.id in spec.single_colour or is_dense(spec, layer, layers[layer.id])
+        if style.categorical and not one:
             for kind in sorted({str(k) for k in _kinds(layers[layer.id], layer) if _present(k)}):
                 classes.append((layer.id, kind))
                 if kind in style.colors:
@@ -420,8 +421,7 @@ def build_map(
     sources = _clipped(chosen, layers)
     frames = {s.id: display_frame(sources[s.id], bm) for s in chosen}
     dense = {s.id for s in chosen if is_dense(spec, s, layers[s.id])}
-    one_colour = replace(spec, single_colour=(*spec.single_colour, *sorted(dense)))
-    colors = figure_colours(one_colour, chosen, layers)
+    colors = figure_colours(spec, chosen, layers)
     gone = tuple(catalog[i] for i in skipped if i in catalog)
     placed = place_points(chosen, layers, frames, catalog, spec, bm, gone)
     cluster = point_cluster(m) if placed.layers else None
