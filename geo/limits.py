@@ -25,8 +25,11 @@ MAX_INPUT_BYTES = 50 * 1024 * 1024
 MAX_FEATURES = 10_000
 #: Most features in a layer of points only (an enterprise registry): a figure draws
 #: such a layer above its ``dense_points_above`` on one canvas (about 15 bytes a
-#: point), not one marker each, so it may be a hundred times larger.
-MAX_POINT_FEATURES = 1_000_000
+#: point), not one marker each. The bound is the layer file: stored as GeoJSON, a
+#: point takes about 260 bytes, and the file, like any input, is read only up to
+#: :data:`MAX_INPUT_BYTES` (150 000 points make about 38 MB). A million points would
+#: need a 250 MB file, 100 s and 6 GB to add and as much on every read.
+MAX_POINT_FEATURES = 150_000
 #: Most vertices (coordinate positions) in one layer, for ``geo add-layer`` and for
 #: one layer of a map.
 MAX_VERTICES = 200_000

@@ -144,9 +144,9 @@ def test_the_figure_keeps_its_other_symbols(firms_page: tuple[str, int]) -> None
 
 
 # --------------------------------------------------------------------------- limits
-def test_a_point_layer_may_hold_a_million_features_other_layers_ten_thousand() -> None:
-    assert limits.layer_size_problem(1_000_000, 1_000_000, points=True) is None
-    assert limits.layer_size_problem(1_000_001, 1_000_001, points=True)
+def test_a_point_layer_may_hold_150_000_features_other_layers_ten_thousand() -> None:
+    assert limits.layer_size_problem(150_000, 150_000, points=True) is None
+    assert limits.layer_size_problem(150_001, 150_001, points=True)
     assert limits.layer_size_problem(10_001, 10_001)
     assert limits.layer_size_problem(5_000, 200_001)
 
@@ -166,3 +166,59 @@ def test_the_print_draws_a_dense_layer_as_one_rasterised_scatter(tmp_path: Path)
     assert len(dense) == 1
     assert dense[0].get_rasterized()
     assert len(dense[0].get_offsets()) == 20_000
+
+
+# --------------------------------------------------------------------------- add-layer
+def _csv(path: Path, n: int) -> Path:
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(106.25, 106.50, n), rng.uniform(29.45, 29.75, n)
+    rows = "".join(f"企业{i},{a:.6f},{b:.6f}\n" for i, (a, b) in enumerate(zip(x, y, strict=True)))
+    path.write_text("name_zh,lon,lat\n" + rows, encoding="utf-8")
+    return path
+
+
+def _add(csv: Path) -> list[str]:
+    from geo.cli import main
+
+    return [
+        str(main(["add-layer", str(csv), "--id", "firms", "--title-zh", "企业", "--title-en",
+                  "Firms", "--crs", "wgs84", "--kind", "firm", "--plan-ref", "registry 2026",
+                  "--geometry-source", "surveyed", "--accuracy-m", "10", "--figures", "2"]))
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from geo.cli import main
+
+    assert main(["init", str(tmp_path / "work")]) == 0
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(tmp_path / "work" / "layers"))
+    return tmp_path / "work" / "layers"
+
+
+@pytest.mark.slow
+def test_add_layer_accepts_100k_points_and_the_layer_reads_back(work: Path) -> None:
+    assert _add(_csv(work.parent / "firms.csv", N_FIRMS)) == ["0"]
+    assert len(Project(work).layer("firms")) == N_FIRMS
+
+
+@pytest.mark.slow
+def test_add_layer_refuses_a_million_points_in_one_line(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _add(_csv(work.parent / "firms.csv", 1_000_000)) == ["2"]
+    err = capsys.readouterr().err
+    assert "1,000,000 points, more than the limit of 150,000 per point layer" in err
+    assert "Traceback" not in err
+    assert not (work / "firms.geojson").exists()
+
+
+def test_add_layer_refuses_a_layer_file_too_large_to_read_back(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv = _csv(work.parent / "firms.csv", 3000)  # about 100 kB in, 800 kB as GeoJSON
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 200_000)
+    assert _add(csv) == ["2"]
+    err = capsys.readouterr().err
+    assert "more than the limit of 0.2 MB a layer file may hold" in err
+    assert not (work / "firms.geojson").exists()
