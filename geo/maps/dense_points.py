@@ -12,8 +12,9 @@ SVG marker and one popup per point: at about 1 kB a point that gives a page of
   array of strings, data only;
 * the page decodes them once and draws every point on one ``<canvas>`` in its own
   map pane, below the figure's other symbols, redrawn after each pan or zoom;
-* a click finds the nearest point within a few pixels and opens a popup whose text
-  is set with ``textContent``: a name is never parsed as HTML.
+* a click (any click on the map, over a zone too) finds the nearest point within a
+  few pixels and opens a popup whose text is set with ``textContent``: a name is
+  never parsed as HTML. A point's popup replaces that of a zone under it.
 
 :func:`encode_points` and :func:`decode_points` are the encoding; the page decodes
 exactly the bytes :func:`encode_points` returns.
@@ -203,14 +204,14 @@ class DensePoints(VerbatimElement):
                     map.getPane(d.pane).appendChild(this._c);
                     map.on("moveend zoomend resize viewreset", this._draw, this);
                     map.on("zoomstart", this._hide, this);
-                    map.on("click", this._click, this);
+                    map.on("preclick", this._click, this);
                     this._draw();
                 },
                 onRemove: function (map) {
                     L.DomUtil.remove(this._c);
                     map.off("moveend zoomend resize viewreset", this._draw, this);
                     map.off("zoomstart", this._hide, this);
-                    map.off("click", this._click, this);
+                    map.off("preclick", this._click, this);
                 },
                 _hide: function () { this._c.style.visibility = "hidden"; },
                 _draw: function () {
@@ -243,8 +244,11 @@ class DensePoints(VerbatimElement):
                     var sub = document.createElement("div");
                     sub.textContent = d.title;
                     box.appendChild(head); box.appendChild(sub);
-                    L.popup({maxWidth: 320}).setLatLng([lat[best], lon[best]])
-                        .setContent(box).openOn(this._map);
+                    // after the click of a zone below, whose popup this one replaces
+                    var map = this._map, at = [lat[best], lon[best]];
+                    setTimeout(function () {
+                        L.popup({maxWidth: 320}).setLatLng(at).setContent(box).openOn(map);
+                    }, 0);
                 }
             });
             group.addLayer(new Dense());
