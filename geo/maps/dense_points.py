@@ -10,8 +10,9 @@ SVG marker and one popup per point: at about 1 kB a point that gives a page of
   16-bit offsets (32-bit when the layer spans more than 0.65°): 4 bytes a point;
 * each point's name (``name_zh``, else ``name_en``, else ``id``) goes in one JSON
   array of strings, data only;
-* the page decodes them once and draws every point on one ``<canvas>`` in its own
-  map pane, below the figure's other symbols, redrawn after each pan or zoom;
+* the page decodes them once and draws every point as a small disc of pixels written
+  straight into one ``<canvas>`` (no path per point) in its own map pane, below the
+  figure's other symbols, redrawn after each pan or zoom;
 * a click (any click on the map, over a zone too) finds the nearest point within a
   few pixels and opens a popup whose text is set with ``textContent``: a name is
   never parsed as HTML. A point's popup replaces that of a zone under it.
@@ -187,12 +188,15 @@ class DensePoints(VerbatimElement):
                 mx[k] = (lon[k] + 180) / 360;
                 my[k] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
             }
-            var r = d.radius, sprite = document.createElement("canvas");
-            sprite.width = sprite.height = 2 * r + 2;
-            var sc = sprite.getContext("2d");
-            sc.beginPath(); sc.arc(r + 1, r + 1, r, 0, 2 * Math.PI);
-            sc.fillStyle = d.color; sc.globalAlpha = 0.8; sc.fill();
-            sc.globalAlpha = 1; sc.lineWidth = 0.6; sc.strokeStyle = "#ffffff"; sc.stroke();
+            // one disc of pixels, stamped straight into the canvas's image buffer
+            var r = d.radius, ri = Math.ceil(r), stamp = [];
+            for (var sy = -ri; sy <= ri; sy++) {
+                for (var sx = -ri; sx <= ri; sx++) {
+                    if (sx * sx + sy * sy <= r * r) { stamp.push([sx, sy]); }
+                }
+            }
+            var rgb = parseInt(d.color.slice(1), 16);
+            var ink = (255 << 24) | ((rgb & 255) << 16) | (rgb & 0xff00) | (rgb >> 16);
             function place(map) {
                 var scale = 256 * Math.pow(2, map.getZoom()), o = map.getPixelOrigin();
                 var tl = map.containerPointToLayerPoint([0, 0]);
@@ -201,6 +205,7 @@ class DensePoints(VerbatimElement):
             var Dense = L.Layer.extend({
                 onAdd: function (map) {
                     this._c = L.DomUtil.create("canvas", "geo-dense-points " + d.cls);
+                    this._c.style.opacity = 0.55;
                     map.getPane(d.pane).appendChild(this._c);
                     map.on("moveend zoomend resize viewreset", this._draw, this);
                     map.on("zoomstart", this._hide, this);
@@ -220,12 +225,19 @@ class DensePoints(VerbatimElement):
                     L.DomUtil.setPosition(c, map.containerPointToLayerPoint([0, 0]));
                     c.style.visibility = "visible";
                     var ctx = c.getContext("2d"), p = place(map), drawn = 0;
+                    var w = size.x, h = size.y, img = ctx.createImageData(w, h);
+                    var px = new Uint32Array(img.data.buffer), m = stamp.length;
                     for (var k = 0; k < n; k++) {
-                        var x = mx[k] * p[0] - p[1], y = my[k] * p[0] - p[2];
-                        if (x < -r || y < -r || x > size.x + r || y > size.y + r) { continue; }
-                        ctx.drawImage(sprite, x - r - 1, y - r - 1);
+                        var x = Math.round(mx[k] * p[0] - p[1]);
+                        var y = Math.round(my[k] * p[0] - p[2]);
+                        if (x < -ri || y < -ri || x >= w + ri || y >= h + ri) { continue; }
+                        for (var j = 0; j < m; j++) {
+                            var X = x + stamp[j][0], Y = y + stamp[j][1];
+                            if (X >= 0 && Y >= 0 && X < w && Y < h) { px[Y * w + X] = ink; }
+                        }
                         drawn++;
                     }
+                    ctx.putImageData(img, 0, 0);
                     c.setAttribute("data-drawn", String(drawn));
                 },
                 _click: function (e) {
@@ -300,7 +312,7 @@ def add_dense_layer(
     fg = folium.FeatureGroup(name=name, show=True).add_to(m)
     pts = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty].explode(index_parts=False)
     enc = encode_points(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy())
-    dense = DensePoints(enc, point_names(pts), color, title, radius=2.5)
+    dense = DensePoints(enc, point_names(pts), color, title, radius=1.5)
     dense.payload["cls"] = f"geo-l-{layer_id}"
     dense.add_to(fg)
     return fg
