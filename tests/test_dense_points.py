@@ -91,7 +91,7 @@ def test_a_point_without_chinese_name_is_named_in_english_then_by_id() -> None:
 
 # --------------------------------------------------------------------------- the page
 @pytest.fixture(scope="module")
-def firms_page() -> tuple[str, int]:
+def firms_page() -> str:
     project = Project()
     cat = project.catalog
     spec = LayerSpec("firms", "企业", "Firms", "Point", "site", "企业", (2,), "firms")
@@ -101,8 +101,7 @@ def firms_page() -> tuple[str, int]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m = build_map(figure_by_id("fig2", catalog), layers, catalog, basemap="none")
-        page = render_html(m, offline=True)
-    return page, len(layers["projects"])
+        return render_html(m, offline=True)
 
 
 def _payload(page: str) -> dict:
@@ -111,14 +110,14 @@ def _payload(page: str) -> dict:
     return json.loads(found.group(1))
 
 
-def test_100k_points_make_a_page_under_10_mb(firms_page: tuple[str, int]) -> None:
-    page, _ = firms_page
+def test_100k_points_make_a_page_under_10_mb(firms_page: str) -> None:
+    page = firms_page
     assert len(page.encode("utf-8")) <= PAGE_LIMIT_BYTES
     assert page.count("企业9999") < 20  # names once each, not in a feature and a popup
 
 
-def test_the_page_carries_every_point_and_name_once(firms_page: tuple[str, int]) -> None:
-    d = _payload(firms_page[0])
+def test_the_page_carries_every_point_and_name_once(firms_page: str) -> None:
+    d = _payload(firms_page)
     q = _offsets(d["xy"], d["wide"]).astype(float)
     expected = _firms(N_FIRMS)
     assert len(q) == 2 * N_FIRMS
@@ -128,16 +127,16 @@ def test_the_page_carries_every_point_and_name_once(firms_page: tuple[str, int])
     assert d["names"][7] == HOSTILE  # as data, exactly as written
 
 
-def test_a_name_never_reaches_the_page_as_markup(firms_page: tuple[str, int]) -> None:
-    page, _ = firms_page
+def test_a_name_never_reaches_the_page_as_markup(firms_page: str) -> None:
+    page = firms_page
     assert "<img src=x" not in page
     assert "</script><img" not in page
     assert "\\u003c/script\\u003e\\u003cimg src=x" in page  # a JSON string, inert
     assert "{{7*7}}${x}" in page  # no template pass evaluated it
 
 
-def test_the_figure_keeps_its_other_symbols(firms_page: tuple[str, int]) -> None:
-    page, _ = firms_page
+def test_the_figure_keeps_its_other_symbols(firms_page: str) -> None:
+    page = firms_page
     assert '企业 \\u003cspan class=\\"geo-en\\"\\u003eFirms' in page  # its legend row
     assert '"Feature"' in page  # the plan's own layers still as features
     assert page.count("geo-l-firms") == 1  # one canvas, no marker per firm
