@@ -454,8 +454,9 @@ def _vertex_count(features: list[Any]) -> int:
 def _size_problems(features: list[Any], f: str) -> list[Problem]:
     """Refuse a layer over the feature or vertex limit before checking its features."""
     # the cheap count first: a layer with too many features is not walked at all
-    found = limits.layer_size_problem(len(features), 0) or limits.layer_size_problem(
-        len(features), _vertex_count(features)
+    points = all(_base_type(f) == "Point" for f in features)
+    found = limits.layer_size_problem(len(features), 0, points) or limits.layer_size_problem(
+        len(features), _vertex_count(features), points
     )
     return [Problem(f, "-", found, limits.SIMPLIFY_FIX)] if found else []
 

@@ -47,6 +47,7 @@ __all__ = [
     "depict",
     "figures_json",
     "figures_record",
+    "is_dense",
     "record_bytes",
 ]
 
@@ -186,6 +187,27 @@ def drawn_zones(chosen: Iterable[LayerSpec], catalog: Catalog) -> set[str]:
     return {zid for zid, owner in zone_ids(catalog).items() if owner in ids}
 
 
+def is_dense(spec: FigureSpec, layer: LayerSpec, gdf: gpd.GeoDataFrame | None) -> bool:
+    """Whether a figure draws a layer as one dense layer, not feature by feature.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure (its ``dense_points_above``).
+    layer : LayerSpec
+        The layer.
+    gdf : GeoDataFrame or None
+        Its features.
+
+    Returns
+    -------
+    bool
+        True for a point layer of more than ``spec.dense_points_above`` features: it
+        is not depicted, keyed or recorded per feature.
+    """
+    return _is_point(layer) and gdf is not None and len(gdf) > spec.dense_points_above
+
+
 def _is_point(layer: LayerSpec) -> bool:
     return layer.geometry_type.removeprefix("Multi") == "Point"
 
@@ -216,6 +238,7 @@ def depict(
     """
     zones = drawn_zones(chosen, catalog) & _present_zones(chosen, layers)
     points = [s for s in chosen if _is_point(s) and s.id in layers]
+    points = [s for s in points if not is_dense(spec, s, layers[s.id])]
     levels = {
         s.id: placement(layers[s.id], spec.max_accuracy_m, spec.schematic_accuracy_m)
         for s in points

@@ -23,6 +23,13 @@ from typing import TextIO
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 #: Most features in one layer, for ``geo add-layer`` and for one layer of a map.
 MAX_FEATURES = 10_000
+#: Most features in a layer of points only (an enterprise registry): a figure draws
+#: such a layer above its ``dense_points_above`` on one canvas (about 15 bytes a
+#: point), not one marker each. The bound is the layer file: stored as GeoJSON, a
+#: point takes about 260 bytes, and the file, like any input, is read only up to
+#: :data:`MAX_INPUT_BYTES` (150 000 points make about 38 MB). A million points would
+#: need a 250 MB file, 100 s and 6 GB to add and as much on every read.
+MAX_POINT_FEATURES = 150_000
 #: Most vertices (coordinate positions) in one layer, for ``geo add-layer`` and for
 #: one layer of a map.
 MAX_VERTICES = 200_000
@@ -109,7 +116,7 @@ class Progress:
         return bool(isatty and isatty())
 
 
-def layer_size_problem(features: int, vertices: int) -> str | None:
+def layer_size_problem(features: int, vertices: int, points: bool = False) -> str | None:
     """Say which per-layer limit a layer of this size breaks, if any.
 
     Parameters
@@ -118,12 +125,20 @@ def layer_size_problem(features: int, vertices: int) -> str | None:
         Number of features.
     vertices : int
         Number of coordinate positions.
+    points : bool, default False
+        The layer holds points only: up to :data:`MAX_POINT_FEATURES` features and as
+        many positions.
 
     Returns
     -------
     str or None
         The problem, naming the limit; None when the layer is within both.
     """
+    if points:
+        most = max(features, vertices)
+        if most > MAX_POINT_FEATURES:
+            return f"{most:,} points, more than the limit of {MAX_POINT_FEATURES:,} per point layer"
+        return None
     if features > MAX_FEATURES:
         return f"{features:,} features, more than the limit of {MAX_FEATURES:,} per layer"
     if vertices > MAX_VERTICES:

@@ -597,4 +597,5 @@ def _size_problem(gdf: gpd.GeoDataFrame) -> str | None:
     import shapely
 
     vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
-    return limits.layer_size_problem(len(gdf), vertices)
+    points = bool(len(gdf)) and bool(gdf.geom_type.isin(["Point", "MultiPoint"]).all())
+    return limits.layer_size_problem(len(gdf), vertices, points)

@@ -24,6 +24,7 @@ import numpy as np
 
 from geo._errors import MissingLayerWarning
 from geo.catalog import Catalog, LayerSpec
+from geo.depiction import is_dense
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
 from geo.maps.controls import (
     LEGEND_CLASS,
@@ -33,6 +34,7 @@ from geo.maps.controls import (
     add_stylesheet,
     add_tools,
 )
+from geo.maps.dense_points import add_dense_layer
 from geo.maps.features import (
     CLAIM_UNITS,
     M_PER_DEG,
@@ -252,6 +254,16 @@ def add_layer(
     return fg
 
 
+def _dense_layer(
+    m: folium.Map, layer: LayerSpec, gdf: gpd.GeoDataFrame, colors: Mapping[str, str]
+) -> folium.FeatureGroup:
+    """Draw a point layer above the figure's ``dense_points_above`` on one canvas."""
+    name = f"{esc(layer.title_zh)} {esc(layer.title_en)}"
+    title = f"{layer.title_zh} {layer.title_en}".strip()
+    colour = colors.get("", next(iter(colors.values()), get_style(layer.style).color))
+    return add_dense_layer(m, layer.id, name, title, gdf, colour)
+
+
 def _geojson(
     layer: LayerSpec, gdf: gpd.GeoDataFrame, colors: Mapping[str, str], point: bool, clustered: bool
 ) -> folium.GeoJson:
@@ -281,8 +293,9 @@ def figure_colours(
     """Return every legend class's colour on one figure: no two classes share one.
 
     A categorical layer has a class per category, unless the figure draws it in one
-    colour (``spec.single_colour``); then, like a non-categorical layer, it has one
-    class, keyed ``""``. The outline and neighbouring districts keep reserved colours.
+    colour (``spec.single_colour``, or a dense point layer); then, like a
+    non-categorical layer, it has one class, keyed ``""``. The outline and
+    neighbouring districts keep reserved colours.
 
     Parameters
     ----------
@@ -304,7 +317,8 @@ def figure_colours(
         style = get_style(layer.style)
         if layer.style in _RESERVED_STYLES:
             continue
-        if style.categorical and layer.id not in spec.single_colour:
+        one = layer.id in spec.single_colour or is_dense(spec, layer, layers[layer.id])
+        if style.categorical and not one:
             for kind in sorted({str(k) for k in _kinds(layers[layer.id], layer) if _present(k)}):
                 classes.append((layer.id, kind))
                 if kind in style.colors:
@@ -406,11 +420,17 @@ def build_map(
     add_basemap(m, bm)
     sources = _clipped(chosen, layers)
     frames = {s.id: display_frame(sources[s.id], bm) for s in chosen}
+    dense = {s.id for s in chosen if is_dense(spec, s, layers[s.id])}
     colors = figure_colours(spec, chosen, layers)
     gone = tuple(catalog[i] for i in skipped if i in catalog)
     placed = place_points(chosen, layers, frames, catalog, spec, bm, gone)
     cluster = point_cluster(m) if placed.layers else None
-    fgs = {s.id: add_layer(m, s, frames[s.id], colors[s.id], cluster) for s in chosen}
+    fgs = {
+        s.id: _dense_layer(m, s, frames[s.id], colors[s.id])
+        if s.id in dense
+        else add_layer(m, s, frames[s.id], colors[s.id], cluster)
+        for s in chosen
+    }
     placed.draw(m, fgs, badge_colours(colors))
     catalog_order = [s for s in catalog if s.id in fgs]
     if fgs:
@@ -420,7 +440,8 @@ def build_map(
     HtmlControl(NORTH_ARROW_SVG, "geo-north-arrow", "topright").add_to(m)
     outline = layer_geojson(frames["district"], catalog["district"]) if "district" in frames else {}
     add_tools(m, spec, bm, outline)
-    drawn = [(s, frames[s.id]) for s in chosen]
+    # a dense layer has one legend row: its first feature stands for it
+    drawn = [(s, frames[s.id].iloc[:1] if s.id in dense else frames[s.id]) for s in chosen]
     tiers = tier_rows(spec.max_accuracy_m, spec.schematic_accuracy_m) if placed.layers else ""
     HtmlControl(legend_html(drawn, colors, tiers), LEGEND_CLASS, "bottomright").add_to(m)
     HtmlControl(title_html(spec, bm, index_href), TITLE_CLASS, "top").add_to(m)
@@ -429,7 +450,7 @@ def build_map(
     if "district" in sources:
         shown = {**sources, **{pl.layer.id: pl.points for pl in placed.layers}}
         labels = figure_labels(
-            chosen,
+            [s for s in chosen if s.id not in dense],
             shown,
             sources["district"],
             spec.must_see,

@@ -74,6 +74,10 @@ class FigureSpec:
         (later above earlier; classes the atlas palette does not list get their
         colours in draw order too). The others keep catalog order. It adds no
         layer: each id must be on the figure.
+    dense_points_above : int
+        A point layer with more features than this is drawn as one light layer
+        (:mod:`geo.maps.dense_points` on the web, one rasterised scatter in
+        print) instead of one symbol, key and popup per feature.
     """
 
     id: str
@@ -93,6 +97,7 @@ class FigureSpec:
     must_see: tuple[str, ...] = ()
     label_notes: tuple[tuple[str, str], ...] = ()
     draw_order: tuple[str, ...] = ()
+    dense_points_above: int = 2_000
 
     @property
     def number(self) -> int | None:

@@ -24,6 +24,7 @@ from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
 from geo.maps.specs import FigureSpec
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
+from geo.printing.dense import draw_dense, is_dense_frame
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.keyed import (
     draw_badges,
@@ -439,7 +440,9 @@ def _map_axes(fig: Any, content: FigureContent, lay: Layout, scale: float) -> An
     district = content.district
     clip = district.buffer(CLIP_MARGIN_M).union_all() if district is not None else None
     for layer, gdf in content.drawn:
-        if len(gdf):
+        if len(gdf) and is_dense_frame(layer, gdf):
+            draw_dense(ax, layer, gdf, content.symbols[layer.id], scale)
+        elif len(gdf):
             _draw_layer(ax, layer, gdf, content.symbols[layer.id], clip, scale)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

@@ -15,6 +15,7 @@ import shapely
 
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent
+from geo.printing.dense import is_dense_frame
 
 __all__ = [
     "draw_badges",
@@ -31,8 +32,12 @@ KEY_PT = 4.6
 
 
 def point_xy(content: FigureContent) -> Any:
-    """Return the drawn point symbols' coordinates, shape (n, 2)."""
-    points = [g for s, g in content.drawn if s.geometry_type.removeprefix("Multi") == "Point"]
+    """Return the drawn point symbols' coordinates, shape (n, 2); dense layers' dots aside."""
+    points = [
+        g
+        for s, g in content.drawn
+        if s.geometry_type.removeprefix("Multi") == "Point" and not is_dense_frame(s, g)
+    ]
     return shapely.get_coordinates(np.concatenate([g.geometry.values for g in points] or [[]]))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import geopandas as gpd
 import yaml
 
+from geo import limits
 from geo._errors import CatalogError, LayerValidationError, Problem
 from geo._io import write_lock
 from geo.catalog import Catalog, check_layer_id
@@ -187,7 +188,9 @@ def add_layer(
         )
         cat_text = cat_path.read_text(encoding="utf-8")
         new_cat, rewritten = catalog_text_with_entry(cat_text, entry, replace=previous is not None)
-        backup = commit_layer(directory, rel_file, layer_text(gdf), new_cat)
+        text = layer_text(gdf)
+        _check_layer_file_size(text, path)
+        backup = commit_layer(directory, rel_file, text, new_cat)
     return AddResult(
         layer_id=layer_id,
         layer_path=directory / rel_file,
@@ -199,6 +202,18 @@ def add_layer(
         replaced=previous is not None,
         catalog_rewritten=rewritten,
     )
+
+
+def _check_layer_file_size(text: str, path: Path) -> None:
+    """Refuse a layer whose file would be too large to be read back (the input limit)."""
+    size = len(text.encode("utf-8"))
+    if size > limits.MAX_INPUT_BYTES:
+        found = (
+            f"the layer file would be {limits.human_bytes(size)}, more than the limit of "
+            f"{limits.human_bytes(limits.MAX_INPUT_BYTES)} a layer file may hold"
+        )
+        fix = "split it into several layers, or drop columns the maps do not need"
+        raise LayerValidationError([Problem(str(path), "-", found, fix)])
 
 
 def _previous_entry(

@@ -124,7 +124,7 @@ def read_input_document(
     else:
         doc, notes = _read_vector(path, crs, encoding, layer)
     # a layer over the feature limit is refused by validation without this walk
-    if len(doc.get("features") or []) <= limits.MAX_FEATURES:
+    if len(doc.get("features") or []) <= limits.MAX_POINT_FEATURES:
         garbled = garbled_text_problems(doc, str(path), _encoding_fix(path, encoding))
         if garbled:
             raise LayerValidationError(garbled)
@@ -231,8 +231,10 @@ def _read_vector(
 
     name = _choose_layer(path, layer)
     try:
-        count = int(pyogrio.read_info(path, layer=name).get("features", -1))
-        found = limits.layer_size_problem(count, 0)
+        info = pyogrio.read_info(path, layer=name)
+        count = int(info.get("features", -1))
+        points = str(info.get("geometry_type", "")).removeprefix("Multi").startswith("Point")
+        found = limits.layer_size_problem(count, 0, points)
         if found:
             raise _problem(path, found, limits.SIMPLIFY_FIX)
         options = {"encoding": encoding} if encoding else {}
