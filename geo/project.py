@@ -588,14 +588,13 @@ def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[s
     tuple of (dict of str to GeoDataFrame, list of str)
     """
     project = Project(catalog.folder)
-    layers = project.layers(within_limits=True)
-    return layers, [p.not_drawn for p in project.problems]
+    return project.layers(within_limits=True), [p.not_drawn for p in project.problems]
 
 
 def _size_problem(gdf: gpd.GeoDataFrame) -> str | None:
     """Say why a loaded layer is too large to draw, or ``None``."""
-    import shapely
+    import shapely  # lazily: `geo layers` starts without it
 
-    vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
     points = bool(len(gdf)) and bool(gdf.geom_type.isin(["Point", "MultiPoint"]).all())
+    vertices = int(shapely.get_num_coordinates(gdf.geometry.values).sum())
     return limits.layer_size_problem(len(gdf), vertices, points)
