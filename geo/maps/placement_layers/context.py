@@ -50,6 +50,9 @@ CONTEXT_OPACITY = 0.6
 CONTEXT_LABEL = (7, 3)
 #: Layer id of the context zones' group and labels.
 CONTEXT_LAYER = "context-zones"
+#: A context zone's outline is simplified to this many metres (never beyond its own
+#: accuracy): a faint outline of a zone known to ±2 km needs no finer line.
+CONTEXT_SIMPLIFY_M = 200.0
 
 _CSS = (
     ".geo-label.geo-label-context{color:#6f6f6f;font-weight:400;font-style:italic;"
@@ -201,6 +204,20 @@ def _labels(
     return out
 
 
+def _simplified(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the zones simplified to :data:`CONTEXT_SIMPLIFY_M` (or their accuracy)."""
+    import numpy as np
+    import shapely
+
+    from geo.crs import METRIC_CRS, STORAGE_CRS
+
+    metric = zones.to_crs(METRIC_CRS)
+    acc = np.nan_to_num(np.asarray(metric["accuracy_m"], dtype="float64"), nan=0.0)
+    tol = np.minimum(acc, CONTEXT_SIMPLIFY_M)
+    metric.geometry = shapely.simplify(np.asarray(metric.geometry.values), tol, True)
+    return metric.to_crs(STORAGE_CRS)
+
+
 def add_context_zones(
     m: folium.Map,
     dep: Depiction | None,
@@ -236,7 +253,7 @@ def add_context_zones(
 
     if dep is None or dep.context.empty:
         return ContextZones()
-    frame = display_frame(dep.context, basemap)
+    frame = display_frame(_simplified(dep.context), basemap)
     colours = [
         zone_colour(catalog, str(lid), str(name))
         for lid, name in zip(frame["layer"], frame["name_zh"], strict=True)
