@@ -8,9 +8,12 @@ For each point layer a figure draws, :func:`depict` applies the placement rule
 ``schematic``
     drawn as its own hollow, dashed symbol near its anchor (:mod:`geo.schematic`);
 ``badge``
-    counted on the zone it lies in, when that zone is drawn on the same figure;
+    counted on the zone it lies in: a zone the figure draws, or else a *context
+    zone* the figure then draws faintly for it (:attr:`Depiction.context`), so
+    that a badge never names an area the figure does not show;
 ``listed``
-    in the "位置未定 / not located" list, with the zone it lies in when it has one.
+    in the "位置未定 / not located" list, with the zone it lies in when it has one
+    (a zone that cannot be drawn: not loaded, or empty).
 
 Thematic features (layers whose role is ``site`` or ``member``) carry a key number
 (:mod:`geo.keys`). :func:`figures_record` turns the decisions of every figure into
@@ -32,7 +35,7 @@ import shapely
 
 from geo.crs import METRIC_CRS, STORAGE_CRS
 from geo.keys import Key, figure_keys, key_status
-from geo.placement import Placement, placement, within_of, zone_ids
+from geo.placement import Placement, is_zone_id, placement, within_of, zone_ids
 from geo.schematic import Disc, layout
 
 if TYPE_CHECKING:
@@ -44,6 +47,7 @@ __all__ = [
     "Depiction",
     "LayerDepiction",
     "Shown",
+    "context_zones",
     "depict",
     "figures_json",
     "figures_record",
@@ -79,7 +83,8 @@ class LayerDepiction:
         Points and schematic features (EPSG:4326), schematic ones moved to their
         slot; columns ``shown``, ``key``, ``anchor_lon``, ``anchor_lat`` added.
     badges : GeoDataFrame
-        Features counted on a zone drawn on the figure (their ``within``).
+        Features counted on a zone drawn on the figure (their ``within``), a
+        context zone included.
     listed : GeoDataFrame
         Features only listed; ``area`` names the zone they lie in, when known.
     """
@@ -114,12 +119,17 @@ class Depiction:
         One per anchor of schematic features, in :data:`METRIC_CRS`.
     keys : dict of str to Key
         Thematic feature id to its key.
+    context : GeoDataFrame
+        Context zones (EPSG:4326): zones of layers the figure does not draw that
+        its badges stand on, drawn faintly; ``id``, ``name_zh``, ``name_en``,
+        ``layer`` (the zone's layer), ``geometry_source``, ``accuracy_m``.
     """
 
     spec: FigureSpec
     layers: list[LayerDepiction] = field(default_factory=list)
     discs: list[Disc] = field(default_factory=list)
     keys: dict[str, Key] = field(default_factory=dict)
+    context: gpd.GeoDataFrame = field(default_factory=lambda: _zone_frame([]))
 
     def records(self) -> list[dict[str, Any]]:
         """Return one record per feature (sorted by layer, then id) for the figure record."""
@@ -235,6 +245,8 @@ def depict(
     Returns
     -------
     Depiction
+        Coarse features known to lie in a zone of a layer the figure does not draw
+        are counted on it all the same: the zone is in ``context``, drawn faintly.
     """
     zones = drawn_zones(chosen, catalog) & _present_zones(chosen, layers)
     points = [s for s in chosen if _is_point(s) and s.id in layers]
@@ -243,13 +255,18 @@ def depict(
         s.id: placement(layers[s.id], spec.max_accuracy_m, spec.schematic_accuracy_m)
         for s in points
     }
+    wanted = {
+        w for s in points for w in within_of(layers[s.id])[levels[s.id] == Placement.AREA.value]
+    }
+    context = context_zones(wanted - zones, catalog, layers)
+    zones |= set(context["id"])
     thematic = [
         r
         for s in points
         if s.role in THEMATIC_ROLES
         for r in _rows(layers[s.id].drop(columns="geometry"))
     ]
-    out = Depiction(spec, keys=figure_keys(thematic))
+    out = Depiction(spec, keys=figure_keys(thematic), context=context)
     district = layers.get("district")
     inside = district.to_crs(METRIC_CRS).union_all() if district is not None else None
     moved, out.discs = _schematic(points, layers, levels, spec.schematic_spacing_m, inside)
@@ -301,6 +318,68 @@ def _present_zones(chosen: list[LayerSpec], layers: Mapping[str, gpd.GeoDataFram
     return out
 
 
+#: Columns of a context-zone frame (:attr:`Depiction.context`).
+ZONE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name_zh",
+    "name_en",
+    "layer",
+    "geometry_source",
+    "accuracy_m",
+)
+
+
+def _zone_frame(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(rows, columns=[*ZONE_COLUMNS, "geometry"])
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=STORAGE_CRS)
+
+
+def context_zones(
+    names: Iterable[str], catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
+) -> gpd.GeoDataFrame:
+    """Return the named zones that can be drawn: loaded, with a non-empty shape.
+
+    Parameters
+    ----------
+    names : iterable of str
+        ``within`` values; only zone ids (:func:`geo.placement.is_zone_id`) of a
+        zone layer (:func:`geo.placement.zone_ids`) are looked up.
+    catalog : Catalog
+        Which derived layer holds each zone id.
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers (EPSG:4326), whether the figure draws them or not.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per zone found, sorted by id, columns :data:`ZONE_COLUMNS`
+        (``layer`` is the zone's layer id), EPSG:4326.
+    """
+    owners = zone_ids(catalog)
+    rows = []
+    for zid in sorted({str(n) for n in names if is_zone_id(str(n))}):
+        gdf = layers.get(owners.get(zid, ""))
+        if gdf is None or "id" not in gdf:
+            continue
+        hit = gdf[gdf["id"].astype(str) == zid].to_crs(STORAGE_CRS)
+        geom = hit.geometry.iloc[0] if len(hit) else None
+        if geom is None or geom.is_empty:
+            continue
+        row = hit.iloc[0]
+        rows.append(
+            {
+                "id": zid,
+                "name_zh": _text(row.get("name_zh")) or zid,
+                "name_en": _text(row.get("name_en")),
+                "layer": owners[zid],
+                "geometry_source": _text(row.get("geometry_source")) or "schematic",
+                "accuracy_m": _number(row.get("accuracy_m")),
+                "geometry": geom,
+            }
+        )
+    return _zone_frame(rows)
+
+
 def _schematic(
     points: list[LayerSpec],
     layers: Mapping[str, gpd.GeoDataFrame],
@@ -344,7 +423,8 @@ def figures_record(depictions: Iterable[Depiction]) -> dict[str, Any]:
     -------
     dict
         ``{"version": 1, "figures": {fig_id: {"title_zh", "max_accuracy_m",
-        "schematic_accuracy_m", "counts", "features": [...]}}}``.
+        "schematic_accuracy_m", "counts", "context_zones": [...], "features": [...]}}}``;
+        ``context_zones`` names the zones the figure draws faintly for its badges.
     """
     figures: dict[str, Any] = {}
     for dep in depictions:
@@ -355,6 +435,10 @@ def figures_record(depictions: Iterable[Depiction]) -> dict[str, Any]:
             "max_accuracy_m": dep.spec.max_accuracy_m,
             "schematic_accuracy_m": dep.spec.schematic_accuracy_m,
             "counts": counts,
+            "context_zones": [
+                {"id": str(r["id"]), "layer": str(r["layer"]), "name_zh": str(r["name_zh"])}
+                for r in _rows(dep.context.drop(columns="geometry"))
+            ],
             "features": feats,
         }
     return {"version": 1, "figures": dict(sorted(figures.items()))}

@@ -186,8 +186,10 @@ def test_figure3_draws_points_badges_and_a_not_located_list(real) -> None:
     # point- and schematic-level platforms reach the GeoJSON as features
     assert page.count('"id": "rd-') == int(level.isin(["point", "schematic"]).sum())
     assert page.count('"shown": "schematic"') >= int((level == "schematic").sum()) > 0
-    # the zones they lie in (the belt, the east city) are not on Figure 3: no badge
-    assert 'className: "geo-badge-icon"' not in page
+    # the zone coarse ones lie in (the west city) is not a layer of Figure 3: it is
+    # drawn faintly, and they are counted on it
+    assert page.count('className: "geo-badge-icon"') == 1
+    assert '"className": "geo-context-zone"' in page
     assert "MarkerCluster" in page
     assert "\\u4f4d\\u7f6e\\u672a\\u5b9a" in page  # 位置未定, as a JS string
 

@@ -254,7 +254,7 @@ def test_points_only_where_precise_enough(data):
     assert f"R&D platforms (Table 3)（{len(listed)}）" in side
 
 
-def test_coarse_features_are_counted_only_on_a_zone_the_figure_draws(data):
+def test_coarse_features_are_counted_on_their_zone_drawn_or_faint(data):
     from dataclasses import replace
 
     catalog, layers = data
@@ -262,18 +262,21 @@ def test_coarse_features_are_counted_only_on_a_zone_the_figure_draws(data):
     coarse = rd.index[rd["accuracy_m"] > 5000]
     rd["within"] = campuses["within"] = ""  # only the areas set here
     rd.loc[coarse[:3], "within"] = "city-east"
-    rd.loc[coarse[3:5], "within"] = "重庆大学A区"  # a place, not a drawn zone
+    rd.loc[coarse[3:5], "within"] = "重庆大学A区"  # a place, not a zone
     spec = figure_by_id("3", catalog)
     fixed = {**layers, "rd_platforms": rd, "campuses": campuses}
     content = figure_content(spec, fixed, catalog, load_gazetteer())
-    assert content.badges == []  # Figure 3 draws no city: no badge names one
+    # Figure 3 draws no city layer: the east city is drawn faintly and counts them
+    assert [(b.area, len(b.members)) for b in content.badges] == [("东部人字母城", 3)]
+    assert list(content.context["id"]) == ["city-east"]
     listed = content.unlocated["研发平台 R&D platforms (Table 3)"]
-    assert sum("（东部人字母城）" in n for n in listed) == 3
+    assert not any("（东部人字母城）" in n for n in listed)
     assert sum("（重庆大学A区）" in n for n in listed) == 2
-    assert len(listed) == len(coarse)
+    assert len(listed) == len(coarse) - 3
     with_cities = replace(spec, layers=(*spec.layers, "cities"), include_catalog_figures=False)
     content = figure_content(with_cities, fixed, catalog, load_gazetteer())
     assert [(b.area, len(b.members)) for b in content.badges] == [("东部人字母城", 3)]
+    assert content.context is None  # drawn as a layer of the figure, not as context
 
 
 def test_names_are_drawn_literally_never_as_math(data):

@@ -53,6 +53,7 @@ from geo.maps.legend import SCHEMATIC_NOTE, legend_html, source_html, tier_rows,
 from geo.maps.placement_layers import (
     FollowLayer,
     MarkerPopups,
+    add_context_zones,
     badge_colours,
     label_groups,
     place_points,
@@ -424,6 +425,7 @@ def build_map(
     colors = figure_colours(spec, chosen, layers)
     gone = tuple(catalog[i] for i in skipped if i in catalog)
     placed = place_points(chosen, layers, frames, catalog, spec, bm, gone)
+    context = add_context_zones(m, placed.depiction, catalog, layers, bm)  # under the layers
     cluster = point_cluster(m) if placed.layers else None
     fgs = {
         s.id: _dense_layer(m, s, frames[s.id], colors[s.id])
@@ -443,6 +445,7 @@ def build_map(
     # a dense layer has one legend row: its first feature stands for it
     drawn = [(s, frames[s.id].iloc[:1] if s.id in dense else frames[s.id]) for s in chosen]
     tiers = tier_rows(spec.max_accuracy_m, spec.schematic_accuracy_m) if placed.layers else ""
+    tiers += context.legend
     HtmlControl(legend_html(drawn, colors, tiers), LEGEND_CLASS, "bottomright").add_to(m)
     HtmlControl(title_html(spec, bm, index_href), TITLE_CLASS, "top").add_to(m)
     HtmlControl(source_html(spec, bm), "geo-source", "top").add_to(m)
@@ -457,7 +460,7 @@ def build_map(
             dict(spec.label_notes),
             bm.datum,
         )
-        MapLabels(labels, groups).add_to(m)
+        MapLabels([*labels, *context.labels], groups).add_to(m)
     add_furniture(m, groups, _bounds(spec, list(frames.values())))
     return m
 

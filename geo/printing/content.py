@@ -2,9 +2,10 @@
 
 The decisions are the web map's (:func:`geo.depiction.depict`): a feature is drawn
 as a point, or as a hollow dashed schematic symbol near where it is known to lie, by
-the figure's two limits; a coarser feature known to lie in a zone the figure draws
-is counted on it, as a badge; anything else is listed beside the map, grouped by
-layer (with the zone it lies in), never drawn. Numbered symbols are keyed. Areas and lines are
+the figure's two limits; a coarser feature known to lie in a zone is counted on it,
+as a badge (a zone of a layer the figure does not draw is drawn faintly for it: a
+*context zone*); anything else is listed beside the map, grouped by layer (with
+the zone it lies in), never drawn. Numbered symbols are keyed. Areas and lines are
 drawn as they are (schematic ones dashed by the figure).
 
 Computation only: layers come in as GeoDataFrames (EPSG:4326) and leave in the
@@ -28,6 +29,7 @@ from geo.depiction import THEMATIC_ROLES, Depiction, depict
 from geo.gazetteer import Gazetteer
 from geo.maps.builder import figure_layers
 from geo.maps.placement_layers import area_anchors
+from geo.maps.placement_layers.placed import zone_spots
 from geo.maps.specs import FigureSpec
 from geo.placement import within_of
 from geo.printing.symbols import Symbol, figure_symbols
@@ -36,6 +38,8 @@ __all__ = ["Badge", "FigureContent", "figure_content", "spread_coincident"]
 
 #: Points closer than this are drawn around their common centre (metres).
 COINCIDENT_M = 150.0
+#: Most positions inside its zone a print badge tries besides its anchor.
+BADGE_SPOTS = 60
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,16 @@ class Badge:
         Where the badge goes, in the figure's CRS.
     members : tuple of (str, str)
         (layer title, feature name) of every feature counted.
+    spots : tuple of (float, float)
+        Other points inside the area (figure CRS, best first) where the badge may
+        stand when ``(x, y)`` is taken.
     """
 
     area: str
     x: float
     y: float
     members: tuple[tuple[str, str], ...]
+    spots: tuple[tuple[float, float], ...] = ()
 
     @property
     def text(self) -> str:
@@ -88,6 +96,9 @@ class FigureContent:
         Centre and radius (metres) of each schematic anchor's uncertainty disc.
     spec_limits : tuple of float
         The figure's point and schematic limits (metres), for the legend.
+    context : GeoDataFrame or None
+        Context zones (:attr:`geo.depiction.Depiction.context`) in :data:`METRIC_CRS`,
+        with their outline ``colour``; ``None`` when the figure has none.
     """
 
     drawn: list[tuple[LayerSpec, gpd.GeoDataFrame]] = field(default_factory=list)
@@ -99,6 +110,7 @@ class FigureContent:
     keyed: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     spec_limits: tuple[float, float] = (0.0, 0.0)
     discs: list[tuple[float, float, float]] = field(default_factory=list)
+    context: gpd.GeoDataFrame | None = None
 
     @property
     def district(self) -> gpd.GeoDataFrame | None:
@@ -197,7 +209,7 @@ def figure_content(
     catalog : Catalog
         The layer catalog.
     gazetteer : Gazetteer, optional
-        Unused: badges stand on zones the figure draws, as on the web.
+        Unused: badges stand on zones (drawn, or context zones), as on the web.
     max_accuracy_m : float, optional
         Largest ``accuracy_m`` drawn as a point; default the figure's own.
 
@@ -235,11 +247,27 @@ def figure_content(
         if len(ld.listed):
             names_ = _listed_names(ld.listed, {k: v[2] for k, v in anchors.items()})
             out.unlocated.setdefault(_title(ld.layer), []).extend(names_)
-    _count_on_areas(out, coarse, {k: v for k, v in anchors.items() if k in names})
+    spots = zone_spots(names, catalog, layers)
+    _count_on_areas(out, coarse, {k: v for k, v in anchors.items() if k in names}, spots)
     out.symbols = figure_symbols(spec, [s for s, _ in out.drawn], layers)
     out.keyed = _keyed(dep)
     out.discs = [(d.x, d.y, d.radius_m) for d in dep.discs]
     out.spec_limits = (spec.max_accuracy_m, spec.schematic_accuracy_m)
+    out.context = _context(dep, catalog)
+    return out
+
+
+def _context(dep: Depiction, catalog: Catalog) -> gpd.GeoDataFrame | None:
+    """Return the context zones in the print CRS, with the web map's outline colours."""
+    from geo.maps.placement_layers.context import zone_colour
+
+    if dep.context.empty:
+        return None
+    out = dep.context.to_crs(METRIC_CRS)
+    out["colour"] = [
+        zone_colour(catalog, str(lid), str(name))
+        for lid, name in zip(out["layer"], out["name_zh"], strict=True)
+    ]
     return out
 
 
@@ -255,12 +283,14 @@ def _count_on_areas(
     out: FigureContent,
     coarse: list[tuple[LayerSpec, gpd.GeoDataFrame]],
     anchors: Mapping[str, tuple[float, float, str]],
+    spots: Mapping[str, list[tuple[float, float]]] | None = None,
 ) -> None:
     """Add a badge per located area; list the features of areas that cannot be located.
 
     ``anchors`` are the web maps' badge positions (``within`` value to lon, lat and
     label, from :func:`geo.maps.placement_layers.area_anchors`), so a print counts a
-    feature on the same area as the web figure does.
+    feature on the same area as the web figure does; ``spots`` (lon, lat) are the
+    other points inside each zone its badge may move to (:func:`zone_spots`).
     """
     members: dict[str, list[tuple[str, str]]] = {}
     for layer, gdf in coarse:
@@ -272,5 +302,7 @@ def _count_on_areas(
                 out.unlocated.setdefault(title, []).append(f"{name}（{area}）")
             continue
         lon, lat, label = anchors[area]
-        pt = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
-        out.badges.append(Badge(label, pt.x, pt.y, tuple(items)))
+        lonlat = [(lon, lat), *(spots or {}).get(area, [])[:BADGE_SPOTS]]
+        pts = gpd.GeoSeries([shapely.Point(*p) for p in lonlat], crs="EPSG:4326").to_crs(METRIC_CRS)
+        xy = tuple((p.x, p.y) for p in pts)
+        out.badges.append(Badge(label, xy[0][0], xy[0][1], tuple(items), xy[1:]))

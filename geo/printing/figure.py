@@ -27,7 +27,9 @@ from geo.printing.content import FigureContent, figure_content
 from geo.printing.dense import draw_dense, is_dense_frame
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.keyed import (
+    count_rows,
     draw_badges,
+    draw_context_labels,
     draw_discs,
     draw_keys,
     key_lines,
@@ -261,11 +263,8 @@ WIDTH_SAFETY = 0.9
 def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
     """Draw the legend in the fewest columns and largest type that fit the side panel."""
     handles, labels, headings = _legend_rows(content, scale)
-    if content.badges:
-        from matplotlib.patches import FancyBboxPatch
-
-        handles.append(FancyBboxPatch((0, 0), 1, 1, facecolor="#fff3cd", edgecolor="#8a6d3b"))
-        labels.append("片区计数 Count of coarse features in an area")
+    counts = count_rows(content, scale)  # badges, context zones
+    handles, labels = [*handles, *counts[0]], [*labels, *counts[1]]
     if any("shown" in g for _, g in content.drawn):
         handles += tier_handles(scale)
         labels += tier_labels(content.spec_limits)
@@ -556,7 +555,8 @@ def _draw(
     obstacles = [a.get_window_extent(renderer) for a in furniture]
     free = free_of(ax, obstacles, scale)
     labels = label_candidates(spec, labelled, layers, (y1 - y0) / height_pt, free)
-    place_labels(ax, labels, obstacles, scale, point_xy(content))
+    kept = place_labels(ax, labels, obstacles, scale, point_xy(content))
+    draw_context_labels(ax, content, scale, [*obstacles, *kept])
     plain_glyphs(fig.findobj(Text))
     fig.geo_content = content  # what was drawn, counted and listed, for callers and tests
     return fig

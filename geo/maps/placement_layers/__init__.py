@@ -11,11 +11,14 @@ A point layer's features are split by :func:`geo.placement.placement`:
     current zoom are drawn as one numbered cluster instead of hiding each other.
 ``badge``
     one labelled badge per (zone, layer), e.g. "东部人字母城 · 3 个研发平台", on the
-    zone named by the feature's ``within`` when the figure draws that zone; its
-    popup lists every member with its plan reference.
+    zone named by the feature's ``within``; its popup lists every member with its
+    plan reference.
+    When the figure does not draw the zone's layer, the zone is drawn faintly for
+    it (:mod:`~geo.maps.placement_layers.context`: a thin grey outline and a light
+    label, one legend row).
 ``listed``
-    listed, by layer (and by the zone it lies in, when the figure does not draw
-    it), in the collapsible "位置未定 / not located" panel; never drawn.
+    listed, by layer (and by the zone it lies in, when that zone cannot be drawn),
+    in the collapsible "位置未定 / not located" panel; never drawn.
 
 Numbered symbols are keyed in a collapsible "图例编号 Key" panel.
 
@@ -35,6 +38,10 @@ from geo.maps.placement_layers.clusters import (
     badge_colours,
     label_groups,
     point_cluster,
+)
+from geo.maps.placement_layers.context import (
+    ContextZones,
+    add_context_zones,
 )
 from geo.maps.placement_layers.panel import (
     PLACEMENT_CSS,
@@ -68,11 +75,13 @@ __all__ = [
     "PLACEMENT_CSS",
     "Badge",
     "BadgeDeclutter",
+    "ContextZones",
     "FollowLayer",
     "MarkerPopups",
     "PlacedLayer",
     "PlacedPoints",
     "add_badges",
+    "add_context_zones",
     "area_anchors",
     "badge_colours",
     "label_groups",

@@ -326,7 +326,10 @@ def add_badges(
         color = colors.get(sets[0][0].id, "#333") if len(sets) == 1 else "#333"
         n = sum(len(members) for _, members in sets)
         cands = (candidates or {}).get(area) or [anchors[area]]
-        spots = json.dumps([[round(float(a), 6), round(float(b), 6)] for a, b in cands])
+        # 5 decimals (about 1 m) and no spaces: a badge may carry a hundred spots
+        spots = json.dumps(
+            [[round(float(a), 5), round(float(b), 5)] for a, b in cands], separators=(",", ":")
+        )
         html = (
             f'<div class="{BADGE_CLASS}" data-layer="{_esc(layer_ids)}" data-n="{n}" '
             f'data-cands="{_esc(spots)}" '

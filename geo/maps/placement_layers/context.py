@@ -1,0 +1,275 @@
+"""Context zones on a map: the zones a figure's badges stand on that it does not otherwise draw.
+
+A coarse feature is counted on the zone it is known to lie in (its ``within``). When
+the figure does not draw that zone's layer, :func:`geo.depiction.depict` names the
+zone in ``Depiction.context`` and the map draws it faintly: a thin outline in the
+zone's atlas colour at low opacity (dashed, as every schematic zone; grey where the
+atlas has no colour for it, never blue), no fill, under every thematic layer and
+never in the way of a click, with a light label (its name) and one legend row for
+all such zones ("所在片区（示意）"). So a badge never names an area the reader
+cannot see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import folium
+import geopandas as gpd
+
+from geo.maps.labels import Label, figure_labels
+from geo.maps.placement_layers.placed import _esc
+from geo.maps.styles import RESERVED, SCHEMATIC_DASH, atlas_colour, get_style, is_blue
+
+if TYPE_CHECKING:
+    from geo.catalog import Catalog
+    from geo.depiction import Depiction
+
+
+__all__ = [
+    "CONTEXT_CLASS",
+    "CONTEXT_COLOUR",
+    "ContextZones",
+    "add_context_zones",
+    "context_legend_row",
+    "context_style",
+    "zone_colour",
+]
+
+#: Outline colour of a context zone the atlas has no colour for (the reserved
+#: context grey), and of the legend row's swatch when zones differ in colour.
+CONTEXT_COLOUR = RESERVED["context"]
+#: CSS class of a context zone's outline (``geo-context-zone``) and label tone.
+CONTEXT_CLASS = "geo-context-zone"
+#: Outline width (px) and opacity: lighter than any zone the figure draws.
+CONTEXT_WEIGHT = 1.5
+CONTEXT_OPACITY = 0.6
+#: Map-label priority and size class: placed after every other label, mid-sized.
+CONTEXT_LABEL = (7, 3)
+#: Layer id of the context zones' group and labels.
+CONTEXT_LAYER = "context-zones"
+#: A context zone's outline is simplified to this many metres (never beyond its own
+#: accuracy): a faint outline of a zone known to ±2 km needs no finer line.
+CONTEXT_SIMPLIFY_M = 200.0
+
+_CSS = (
+    ".geo-label.geo-label-context{color:#6f6f6f;font-weight:400;font-style:italic;"
+    "text-shadow:0 0 2px #fff,0 0 2px #fff}"
+)
+
+
+@dataclass
+class ContextZones:
+    """What the context zones add to a map besides their outlines.
+
+    Attributes
+    ----------
+    legend : str
+        The one legend row (HTML), empty when the figure has no context zone.
+    labels : list of Label
+        One light label per zone, for :class:`geo.maps.labels.MapLabels`.
+    """
+
+    legend: str = ""
+    labels: list[Label] = field(default_factory=list)
+
+
+def zone_colour(catalog: Catalog, layer_id: str, name_zh: str) -> str:
+    """Return a context zone's outline colour: its class colour in the atlas.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Gives the zone layer's ``style``.
+    layer_id : str
+        The zone's layer.
+    name_zh : str
+        The zone's name (the class of a zone layer).
+
+    Returns
+    -------
+    str
+        The atlas colour of the zone's class, else of its layer, else
+        :data:`CONTEXT_COLOUR`; never a blue (only water is blue).
+    """
+    style = catalog[layer_id].style if layer_id in catalog else ""
+    colour = (
+        atlas_colour(style, name_zh) or atlas_colour(style, "") or get_style(style).color
+        if style
+        else None
+    )
+    return colour if colour and not is_blue(colour) else CONTEXT_COLOUR
+
+
+def context_style(colour: str, schematic: bool) -> dict[str, Any]:
+    """Return the Leaflet options of a context zone's outline.
+
+    Parameters
+    ----------
+    colour : str
+        Its colour (:func:`zone_colour`), drawn at :data:`CONTEXT_OPACITY`.
+    schematic : bool
+        Dash the outline (a schematic zone stays dashed).
+
+    Returns
+    -------
+    dict
+    """
+    style = {
+        "color": colour,
+        "weight": CONTEXT_WEIGHT,
+        "opacity": CONTEXT_OPACITY,
+        "fill": False,
+        "className": CONTEXT_CLASS,
+    }
+    if schematic:
+        style["dashArray"] = SCHEMATIC_DASH
+    return style
+
+
+def context_legend_row(colours: list[str], schematic: bool = True) -> str:
+    """Return the one legend row naming every context zone of a figure.
+
+    Parameters
+    ----------
+    colours : list of str
+        The zones' outline colours: one swatch each, side by side, in one row.
+    schematic : bool
+        Draw the swatches dashed (every derived zone is schematic).
+
+    Returns
+    -------
+    str
+        HTML.
+    """
+    dash = f' stroke-dasharray="{SCHEMATIC_DASH.replace(" ", ",")}"' if schematic else ""
+    swatches = "".join(
+        '<svg width="18" height="12" aria-hidden="true"><rect x="1" y="1" width="16" '
+        f'height="10" fill="none" stroke="{_esc(c)}" stroke-opacity="{CONTEXT_OPACITY}" '
+        f'stroke-width="1.5"{dash}/></svg>'
+        for c in dict.fromkeys(colours or [CONTEXT_COLOUR])
+    )
+    return (
+        f'<div class="geo-legend-row geo-legend-context" data-tier="context">{swatches} '
+        '所在片区（示意） <span class="geo-en">zone a coarse feature lies in</span></div>'
+    )
+
+
+def _geojson(frame: gpd.GeoDataFrame, colours: list[str]) -> dict[str, Any]:
+    """Return the zones as GeoJSON: escaped ``id``, ``name_zh``, colour, dash; no popup."""
+    import shapely.geometry
+
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": _esc(zid),
+                    "name_zh": _esc(name),
+                    "schematic": src == "schematic",
+                    "colour": _esc(colour),
+                },
+                "geometry": shapely.geometry.mapping(geom),
+            }
+            for zid, name, src, colour, geom in zip(
+                frame["id"],
+                frame["name_zh"],
+                frame["geometry_source"],
+                colours,
+                frame.geometry,
+                strict=True,
+            )
+        ],
+    }
+
+
+def _labels(
+    zones: gpd.GeoDataFrame, catalog: Catalog, district: gpd.GeoDataFrame | None, datum: str
+) -> list[Label]:
+    """Return one light label per zone, placed like the labels of its own layer."""
+    if district is None or not len(district):
+        return []
+    out: list[Label] = []
+    for owner, rows in zones.groupby("layer", sort=True):
+        if owner not in catalog:
+            continue
+        for lab in figure_labels([catalog[owner]], {owner: rows}, district, datum=datum):
+            priority, size = CONTEXT_LABEL
+            out.append(
+                replace(lab, layer=CONTEXT_LAYER, priority=priority, size=size, tone="context")
+            )
+    return out
+
+
+def _simplified(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the zones simplified to :data:`CONTEXT_SIMPLIFY_M` (or their accuracy)."""
+    import numpy as np
+    import shapely
+
+    from geo.crs import METRIC_CRS, STORAGE_CRS
+
+    metric = zones.to_crs(METRIC_CRS)
+    acc = np.nan_to_num(np.asarray(metric["accuracy_m"], dtype="float64"), nan=0.0)
+    tol = np.minimum(acc, CONTEXT_SIMPLIFY_M)
+    metric.geometry = shapely.simplify(np.asarray(metric.geometry.values), tol, True)
+    return metric.to_crs(STORAGE_CRS)
+
+
+def add_context_zones(
+    m: folium.Map,
+    dep: Depiction | None,
+    catalog: Catalog,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    basemap: Any,
+) -> ContextZones:
+    """Draw a figure's context zones faintly; return their legend row and labels.
+
+    Call it before the figure's layers are added: Leaflet paints in the order
+    layers are added, so the outlines stay under every thematic layer.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    dep : Depiction or None
+        The figure's decisions; its ``context`` names the zones.
+    catalog : Catalog
+        The zones' layers (for their label positions).
+    layers : Mapping of str to GeoDataFrame
+        Loaded layers (EPSG:4326); ``district`` bounds the label positions.
+    basemap : Basemap
+        Its datum shifts the outlines like the layers.
+
+    Returns
+    -------
+    ContextZones
+    """
+    from branca.element import Element
+
+    from geo.maps.builder import display_frame
+
+    if dep is None or dep.context.empty:
+        return ContextZones()
+    frame = display_frame(_simplified(dep.context), basemap)
+    colours = [
+        zone_colour(catalog, str(lid), str(name))
+        for lid, name in zip(frame["layer"], frame["name_zh"], strict=True)
+    ]
+    group = folium.FeatureGroup(name=CONTEXT_LAYER, control=False)
+    folium.GeoJson(
+        _geojson(frame, colours),
+        name=CONTEXT_LAYER,
+        style_function=lambda f: context_style(
+            f["properties"]["colour"], bool(f["properties"]["schematic"])
+        ),
+        control=False,
+        interactive=False,
+    ).add_to(group)
+    group.add_to(m)
+    m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="geo_context_css")
+    schematic = bool((dep.context["geometry_source"] == "schematic").all())
+    labels = _labels(dep.context, catalog, layers.get("district"), basemap.datum)
+    return ContextZones(context_legend_row(colours, schematic), labels)
