@@ -10,7 +10,6 @@ and ``geo maps``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from geo.maps.browser import CHROMIUM
 
 if TYPE_CHECKING:
     from geo.build import SiteBuild, StepResult
+    from geo.buildcache import Reads
 
 __all__ = [
     "PRINT_SETTINGS",
@@ -53,12 +53,12 @@ def _specs(build: SiteBuild) -> list[Any]:
     return list(all_specs(build.inputs.catalog))
 
 
-def _report(build: SiteBuild, layers: Mapping[str, Any]) -> Any:
-    """Compute the measurement report from the layers (noting which it reads)."""
+def _report(build: SiteBuild, reads: Reads) -> Any:
+    """Compute the measurement report from the layers and catalog (noting what it reads)."""
     from geo.report import build_report
     from geo.report_files import report_missing
 
-    catalog = build.inputs.catalog
+    layers, catalog = reads.layers, reads.catalog
     return build_report(layers, catalog, report_missing(layers, catalog, build.inputs.problems))
 
 
@@ -67,10 +67,10 @@ def step_report(build: SiteBuild, step: StepResult) -> None:
     """Write the report tables, ``reports/*.csv`` (``geo report``)."""
     from geo.report_files import write_report_csv
 
-    def write(layers: Mapping[str, Any]) -> list[Path]:
-        return write_report_csv(_report(build, layers), build.out / "reports")
+    def write(reads: Reads) -> list[Path]:
+        return write_report_csv(_report(build, reads), build.out / "reports")
 
-    build.unit(step, "report", [build.inputs.files["catalog"]], write)
+    build.unit(step, "report", [], write)
 
 
 def step_claims(build: SiteBuild, step: StepResult) -> None:
@@ -80,7 +80,7 @@ def step_claims(build: SiteBuild, step: StepResult) -> None:
     files = build.inputs.files
     settings = [files["data"], files["sources"], ONLINE_BASEMAP]
 
-    def write(_layers: Mapping[str, Any]) -> list[Path]:
+    def write(_reads: Reads) -> list[Path]:
         # the checks read every data file (the key holds them all); the project
         # hands out the layers it loaded already
         context = load_context(build.inputs.project)
@@ -99,27 +99,25 @@ def step_print(build: SiteBuild, step: StepResult) -> None:
     job = PrintJob(
         Page(s["paper"], s["orientation"]), s["dpi"], s["formats"], s["max_accuracy_m"], build.today
     )
-    files = build.inputs.files
-    settings = [files["catalog"], files["gazetteer"], repr(job)]
     specs = _specs(build)
+    settings = {sp.id: [repr(sp), repr(job)] for sp in specs}
     folder = build.out / "print"
-    stale = [sp for sp in specs if not build.fresh(f"print:{sp.id}", settings)]
+    stale = [sp for sp in specs if not build.fresh(f"print:{sp.id}", settings[sp.id])]
     step.reused += [f"print:{sp.id}" for sp in specs if sp not in stale]
     inputs = build.inputs
-    gazetteer = inputs.gazetteer if stale else None
-    drawn = render_prints(stale, inputs.layers, inputs.catalog, job, gazetteer, build.jobs)
+    drawn = render_prints(stale, inputs.layers, inputs.catalog, job, inputs.places, build.jobs)
     for spec, data, seen in drawn:
         paths = [atomic_write_bytes(folder / f"{spec.id}.{fmt}", b) for fmt, b in data.items()]
-        build.record(f"print:{spec.id}", settings, paths, seen)
+        build.record(f"print:{spec.id}", settings[spec.id], paths, seen)
         build.manifest.save()
         step.built.append(f"print:{spec.id}")
     written = {sp.id: {fmt: folder / f"{sp.id}.{fmt}" for fmt in job.formats} for sp in specs}
     pdfs = [file_digest(written[sp.id]["pdf"]) for sp in specs if "pdf" in written[sp.id]]
     claims_csv = file_digest(build.out / "claims" / "claims_report.csv")
-    pages = [files["catalog"], pdfs, claims_csv, build.today.isoformat()]
+    pages = [[repr(sp) for sp in specs], pdfs, claims_csv, build.today.isoformat()]
 
-    def write(layers: Mapping[str, Any]) -> list[Path]:
-        rep = _report(build, layers)
+    def write(reads: Reads) -> list[Path]:
+        rep = _report(build, reads)
         return write_report_pages(build.out, folder, rep, specs, written, None, build.today)
 
     build.unit(step, "report-pages", pages, write)
@@ -129,7 +127,8 @@ def step_locate(build: SiteBuild, step: StepResult) -> None:
     """Write the locate page, ``locate.html`` (``geo gazetteer locate``)."""
     from geo.maps.locate import locate_page
 
-    def write(layers: Mapping[str, Any]) -> list[Path]:
+    def write(reads: Reads) -> list[Path]:
+        layers = reads.layers
         district = layers["district"].geometry.union_all() if "district" in layers else None
         page = locate_page(build.inputs.gazetteer, resolve_basemap(ONLINE_BASEMAP), district)
         return [atomic_write_text(build.out / "locate.html", page)]
@@ -144,14 +143,13 @@ def _figure_pages(build: SiteBuild, step: StepResult, folder: Path, basemap: str
 
     offline = basemap == "none"
     bm = resolve_basemap(basemap)
-    files = build.inputs.files
-    settings = [files["catalog"], files["gazetteer"], basemap, offline]
     for spec in _specs(build):
 
-        def write(layers: Mapping[str, Any], spec: Any = spec) -> list[Path]:
-            return write_page(spec, layers, build.inputs.catalog, folder, bm, offline)
+        def write(reads: Reads, spec: Any = spec) -> list[Path]:
+            return write_page(spec, reads.layers, reads.catalog, folder, bm, offline)
 
-        build.unit(step, f"{folder.name if offline else 'online'}:{spec.id}", settings, write)
+        unit = f"{folder.name if offline else 'online'}:{spec.id}"
+        build.unit(step, unit, [repr(spec), basemap, offline], write)
 
 
 def step_offline(build: SiteBuild, step: StepResult) -> None:

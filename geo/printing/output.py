@@ -27,7 +27,7 @@ from typing import Any
 import geopandas as gpd
 
 from geo._io import atomic_write_bytes
-from geo.buildcache import Recording
+from geo.buildcache import Reads
 from geo.catalog import Catalog
 from geo.gazetteer import Gazetteer
 from geo.maps.specs import FigureSpec
@@ -77,11 +77,22 @@ def _render_one(
     gazetteer: Gazetteer | None,
     job: PrintJob,
 ) -> tuple[dict[str, bytes], frozenset[str]]:
-    seen = Recording(layers)
-    fig = draw_figure(spec, seen, catalog, job.page, gazetteer, job.max_accuracy_m, job.printed)
+    from geo.gazetteer import using_gazetteer
+
+    reads = Reads(layers, catalog, gazetteer)
+    with using_gazetteer(reads.gazetteer):
+        fig = draw_figure(
+            spec,
+            reads.layers,
+            reads.catalog,
+            job.page,
+            reads.gazetteer,
+            job.max_accuracy_m,
+            job.printed,
+        )
     title = f"{spec.title_zh} — {spec.caption_en}"
     files = {fmt: figure_bytes(fig, fmt, job.dpi, job.page, title) for fmt in job.formats}
-    return files, frozenset(seen.seen)
+    return files, frozenset(reads.seen())
 
 
 _WORKER: dict[str, Any] = {}
@@ -162,7 +173,8 @@ def render_prints(
     Yields
     ------
     tuple of (FigureSpec, dict of str to bytes, frozenset of str)
-        The layer ids are those :class:`geo.buildcache.Recording` noted while drawing.
+        What it read while drawing: layer ids, catalog fields and places
+        (:class:`geo.buildcache.Reads`).
     """
     job = job or PrintJob()
     if workers <= 1 or len(specs) < 2:
