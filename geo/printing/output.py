@@ -32,6 +32,7 @@ from geo.catalog import Catalog
 from geo.gazetteer import Gazetteer
 from geo.maps.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
+from geo.printing.fonts import cjk_family, ensure_print_faces
 from geo.printing.paper import Page
 
 __all__ = ["PrintJob", "render_prints", "write_prints"]
@@ -177,6 +178,8 @@ def render_prints(
         (:class:`geo.buildcache.Reads`).
     """
     job = job or PrintJob()
+    if specs and "pdf" in job.formats:
+        ensure_print_faces(cjk_family())  # once per machine; every PDF then embeds from it
     if workers <= 1 or len(specs) < 2:
         for spec in specs:
             yield spec, *_render_one(spec, layers, catalog, gazetteer, job)
