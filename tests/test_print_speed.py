@@ -1,7 +1,8 @@
-"""The print face: the CJK font cut once per machine, embedded from in every PDF.
+"""What keeps printing fast: the print face of the CJK font, the PNGs' zlib level.
 
-Run in a fresh process with its own cache folder, so the faces cut here are not
-those of the other tests (matplotlib's font list is global to a process).
+The print face is cut in a fresh process with its own cache folder, so the faces
+cut here are not those of the other tests (matplotlib's font list is global to a
+process).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def result(tmp_path_factory):
     return cache, json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_each_weight_is_cut_once_into_the_cache_folder(result):
     cache, found = result
     assert len(found["first"]) == 2  # regular and bold
@@ -64,6 +66,7 @@ def test_each_weight_is_cut_once_into_the_cache_folder(result):
     assert found["kept"]  # the second call cut nothing
 
 
+@pytest.mark.slow
 def test_prints_draw_with_the_face_first_and_fall_back_to_the_full_font(result):
     _, found = result
     assert found["families"][:2] == [found["family"] + " Print", found["family"]]
@@ -72,3 +75,17 @@ def test_prints_draw_with_the_face_first_and_fall_back_to_the_full_font(result):
     assert len(regular) == 2, found["fonts"]
     assert "沙坪坝区科技创新" in found["text"]
     assert "堃" in found["text"]
+
+
+def test_pngs_are_written_at_zlib_level_3():
+    from matplotlib.figure import Figure
+
+    from geo.printing import Page
+    from geo.printing.figure import figure_bytes
+
+    fig = Figure(figsize=Page().size_in)
+    fig.text(0.5, 0.5, "Shapingba")
+    png = figure_bytes(fig, "png", 30, Page())
+    idat = png.index(b"IDAT") + 4
+    # the zlib header's FLEVEL bits: 1 for levels 2-5 (0x5E), 2 for the default 6 (0x9C)
+    assert png[idat : idat + 2] == b"\x78\x5e"
