@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo._errors import MissingDependencyError
+from geo._errors import GeoError, MissingDependencyError
 
 __all__ = [
     "CJK_FAMILIES",
@@ -198,8 +198,8 @@ def ensure_print_faces(family: str) -> list[Path]:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(path, _cut_face(entry, family))
-            except OSError:
-                continue
+            except (OSError, GeoError, ValueError, KeyError, TypeError):
+                continue  # not writable, or a font fontTools cannot cut: the full font serves
         paths.append(path)
     _registered.cache_clear()
     return paths
