@@ -190,6 +190,8 @@ class SiteBuild:
         self.jobs = jobs
         self.manifest = Manifest(out)
         self.versions = (code_version(), library_versions())
+        #: The prints drawing in the background (:func:`geo.site_steps.start_prints`).
+        self.prints: tuple[dict[str, Any], Any] | None = None
 
     def key(self, unit: str, settings: Sequence[Any], reads: Iterable[str]) -> str:
         """Return a unit's key: its settings, what it read, the catalog's ids, code, libraries.
@@ -321,18 +323,31 @@ def build_site(
     if progress is not None:
         progress(f"{'load':<12}{'read':<8}{loading.seconds:6.1f} s  {len(inputs.layers)} layers")
     build = SiteBuild(Path(out), inputs, today or dt.date.today(), jobs)
-    for name in (s for s in STEPS if s in steps):
-        step = StepResult(name)
-        started = time.perf_counter()
-        run = functools.partial(getattr(site_steps, f"step_{name}"), build, step)
-        _, notes = captured_warnings(run)
-        step.notes += notes
-        step.seconds = time.perf_counter() - started
-        results.append(step)
-        if progress is not None:
-            progress(step.line())
+    try:
+        if "print" in steps:  # the prints draw in other processes while the pages are written
+            site_steps.start_prints(build)
+        for name in (s for s in STEPS if s in steps):
+            results.append(_run_step(build, name, progress))
+    finally:
+        if build.prints is not None:
+            build.prints[1].close()  # a build stopped early leaves no worker behind
     build.manifest.save()
     return results
+
+
+def _run_step(build: SiteBuild, name: str, progress: Callable[[str], None] | None) -> StepResult:
+    """Run one step of :data:`STEPS`, timing it and keeping the warnings it raised."""
+    from geo import site_steps
+
+    step = StepResult(name)
+    started = time.perf_counter()
+    run = functools.partial(getattr(site_steps, f"step_{name}"), build, step)
+    _, notes = captured_warnings(run)
+    step.notes += notes
+    step.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(step.line())
+    return step
 
 
 def check_output_folder(out: Path) -> None:

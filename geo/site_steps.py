@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PRINT_SETTINGS",
+    "start_prints",
     "step_claims",
     "step_index",
     "step_locate",
@@ -89,24 +90,43 @@ def step_claims(build: SiteBuild, step: StepResult) -> None:
     build.unit(step, "claims", settings, write)
 
 
-def step_print(build: SiteBuild, step: StepResult) -> None:
-    """Print every figure into ``print/``, then the report pages and ``report.pdf``."""
+def _print_job(build: SiteBuild) -> Any:
     from geo.printing import Page
-    from geo.printing.output import PrintJob, render_prints
-    from geo.printing.report_pages import write_report_pages
+    from geo.printing.output import PrintJob
 
     s = PRINT_SETTINGS
-    job = PrintJob(
-        Page(s["paper"], s["orientation"]), s["dpi"], s["formats"], s["max_accuracy_m"], build.today
-    )
+    page = Page(s["paper"], s["orientation"])
+    return PrintJob(page, s["dpi"], s["formats"], s["max_accuracy_m"], build.today)
+
+
+def start_prints(build: SiteBuild) -> None:
+    """Start drawing the prints that are not fresh in worker processes, at once.
+
+    They draw while the other steps run; :func:`step_print` collects them
+    (``build.prints``, closed by :func:`geo.build.build_site` when the build stops).
+    """
+    from geo.printing.output import PrintRun
+
+    job = _print_job(build)
     specs = _specs(build)
     settings = {sp.id: [repr(sp), repr(job)] for sp in specs}
-    folder = build.out / "print"
     stale = [sp for sp in specs if not build.fresh(f"print:{sp.id}", settings[sp.id])]
-    step.reused += [f"print:{sp.id}" for sp in specs if sp not in stale]
     inputs = build.inputs
-    drawn = render_prints(stale, inputs.layers, inputs.catalog, job, inputs.places, build.jobs)
-    for spec, data, seen in drawn:
+    run = PrintRun(stale, inputs.layers, inputs.catalog, job, inputs.places, build.jobs)
+    build.prints = (settings, run)
+
+
+def step_print(build: SiteBuild, step: StepResult) -> None:
+    """Print every figure into ``print/``, then the report pages and ``report.pdf``."""
+    from geo.printing.report_pages import write_report_pages
+
+    if build.prints is None:
+        start_prints(build)
+    settings, run = build.prints
+    job, specs = _print_job(build), _specs(build)
+    folder = build.out / "print"
+    step.reused += [f"print:{sp.id}" for sp in specs if sp not in run.specs]
+    for spec, data, seen in run:
         paths = [atomic_write_bytes(folder / f"{spec.id}.{fmt}", b) for fmt, b in data.items()]
         build.record(f"print:{spec.id}", settings[spec.id], paths, seen)
         build.manifest.save()

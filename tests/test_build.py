@@ -213,6 +213,26 @@ def test_moving_a_place_reprints_only_the_figures_that_draw_it(placed, tmp_path,
     assert built["print"] == ["print:fig8", "print:overview", "report-pages"]
 
 
+def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
+    data, tmp_path, monkeypatch
+):
+    from geo import site_steps
+
+    monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
+    started, runs = [], []
+
+    def report(build, step):
+        started.append([sp.id for sp in build.prints[1].specs])
+        runs.append(build.prints[1])
+        raise RuntimeError("the report failed")
+
+    monkeypatch.setattr(site_steps, "step_report", report)
+    with pytest.raises(RuntimeError, match="the report failed"):
+        build_site(tmp_path / "site", jobs=2, steps=("report", "print"), progress=None)
+    assert started == [list(FIGURES)]  # every print was drawing before the first step
+    assert runs[0]._pool is None  # and the workers were stopped with the build
+
+
 def test_editing_a_place_no_feature_names_rebuilds_nothing(placed, tmp_path):
     out = tmp_path / "site"
     run(out)
