@@ -192,6 +192,8 @@ class SiteBuild:
         self.versions = (code_version(), library_versions())
         #: The prints drawing in the background (:func:`geo.site_steps.start_prints`).
         self.prints: tuple[dict[str, Any], Any] | None = None
+        #: Results two units share (the measurement report), with what computing them read.
+        self.memo: dict[str, tuple[Any, set[str]]] = {}
 
     def key(self, unit: str, settings: Sequence[Any], reads: Iterable[str]) -> str:
         """Return a unit's key: its settings, what it read, the catalog's ids, code, libraries.

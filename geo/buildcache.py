@@ -358,6 +358,18 @@ class Reads:
         """Return the layer ids, ``catalog:<id>.<field>`` and ``place:<name>`` read."""
         return self.layers.seen | self._noted
 
+    def note(self, reads: Iterable[str]) -> None:
+        """Note what another unit read to compute a result this one shares.
+
+        Parameters
+        ----------
+        reads : iterable of str
+            As :meth:`seen` returned it there.
+        """
+        for read in reads:
+            prefixed = read.startswith((CATALOG_READ, PLACE_READ))
+            (self._noted if prefixed else self.layers.seen).add(read)
+
 
 def _value_digest(value: Any) -> str:
     return key_of(repr(value))

@@ -233,6 +233,31 @@ def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
     assert runs[0]._pool is None  # and the workers were stopped with the build
 
 
+def test_the_report_is_computed_once_for_the_tables_and_the_report_pages(
+    placed, tmp_path, monkeypatch
+):
+    import geo.report
+    from geo import site_steps
+
+    monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
+    calls = []
+    original = geo.report.build_report
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(geo.report, "build_report", counted)
+    out = tmp_path / "site"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_site(out, jobs=1, steps=("report", "print"), progress=None)
+    assert len(calls) == 1
+    manifest = Manifest(out)
+    # the report pages are keyed by what computing the report read, too
+    assert set(manifest.reads_of("report")) <= set(manifest.reads_of("report-pages"))
+
+
 def test_editing_a_place_no_feature_names_rebuilds_nothing(placed, tmp_path):
     out = tmp_path / "site"
     run(out)
