@@ -328,6 +328,14 @@ class _ReadGazetteer(Gazetteer):
         self._note("*")
         return super().to_frame()
 
+    def validate(self, zones: Any = None) -> list[str]:
+        self._note("*")
+        return super().validate(zones)
+
+    def within_problems(self, zones: Any) -> list[str]:
+        self._note("*")
+        return super().within_problems(zones)
+
 
 class Reads:
     """What one unit reads: layers, catalog entry fields and gazetteer places.

@@ -327,6 +327,24 @@ def test_recording_notes_every_id_looked_up():
     assert rec.seen == {"a", "b", "c", "z", "*"}
 
 
+def test_reads_note_each_catalog_field_and_place_looked_up(tmp_path):
+    from geo.buildcache import Reads
+    from geo.gazetteer import load_gazetteer
+
+    (tmp_path / "gazetteer.csv").write_text(GAZETTEER, encoding="utf-8")
+    reads = Reads(
+        {}, read_catalog(DATA / "catalog.yaml"), load_gazetteer(tmp_path / "gazetteer.csv")
+    )
+    assert reads.catalog["science_parks"].title_en == "Science parks"
+    assert reads.catalog["science_parks"].id == "science_parks"  # the id is the key itself
+    assert "西永" in reads.gazetteer
+    assert reads.gazetteer.lookup("梁滩河谷").lon == 106.33
+    assert reads.seen() == {"catalog:science_parks.title_en", "place:西永", "place:梁滩河谷"}
+    assert "place:*" not in reads.seen()
+    assert len(list(reads.gazetteer)) == 3
+    assert "place:*" in reads.seen()  # iterating reads every place
+
+
 def test_frame_digest_follows_content_not_identity(monkeypatch):
     monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
     cat = read_catalog(DATA / "catalog.yaml")
