@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Any
 from geo._errors import LayerLoadWarning, OutputFolderError
 from geo.buildcache import (
     Manifest,
-    Recording,
+    Reads,
     code_version,
     digest_of,
     file_digests,
     frame_digest,
     key_of,
-    layer_digests,
     library_versions,
+    read_digests,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +79,17 @@ class Inputs:
     def gazetteer(self) -> Gazetteer:
         """The gazetteer."""
         return self.project.gazetteer
+
+    @functools.cached_property
+    def places(self) -> Gazetteer | None:
+        """The gazetteer, read once; ``None`` when the folder has none or it cannot be read.
+
+        The layers that name a place say so in their problems.
+        """
+        try:
+            return self.project.gazetteer
+        except (FileNotFoundError, ValueError):
+            return None
 
     @property
     def problems(self) -> list[LayerProblem]:
@@ -179,32 +190,48 @@ class SiteBuild:
         self.jobs = jobs
         self.manifest = Manifest(out)
         self.versions = (code_version(), library_versions())
+        #: The prints drawing in the background (:func:`geo.site_steps.start_prints`).
+        self.prints: tuple[dict[str, Any], Any] | None = None
+        #: Results two units share (the measurement report), with what computing them read.
+        self.memo: dict[str, tuple[Any, set[str]]] = {}
 
-    def key(self, unit: str, settings: Sequence[Any], layer_ids: Iterable[str]) -> str:
-        """Return a unit's key: its settings, the layers it read, code and libraries."""
-        used = layer_digests(layer_ids, self.inputs.digests)
-        return key_of(unit, list(settings), used, *self.versions)
+    def key(self, unit: str, settings: Sequence[Any], reads: Iterable[str]) -> str:
+        """Return a unit's key: its settings, what it read, the catalog's ids, code, libraries.
+
+        The catalog's ids in order are part of every key: a layer added, removed or
+        moved changes every figure's list of layers.
+        """
+        inputs = self.inputs
+        used = read_digests(
+            reads, inputs.digests, inputs.catalog, inputs.places, inputs.files["gazetteer"]
+        )
+        ids = list(inputs.catalog.layers)
+        return key_of(unit, list(settings), ids, used, *self.versions)
 
     def fresh(self, unit: str, settings: Sequence[Any]) -> bool:
         """Return whether a unit's recorded key still holds and its files are intact."""
-        seen = self.manifest.layers_of(unit)
+        seen = self.manifest.reads_of(unit)
         return seen is not None and self.manifest.fresh(unit, self.key(unit, settings, seen))
 
     def record(
         self, unit: str, settings: Sequence[Any], outputs: Iterable[Path], seen: Iterable[str]
     ) -> None:
-        """Note a unit just built: its key from the layers it read, and its files."""
+        """Note a unit just built: its key from what it read, and its files."""
         seen = list(seen)
         self.manifest.record(unit, self.key(unit, settings, seen), outputs, seen)
+
+    def reads(self) -> Reads:
+        """Return the layers, catalog and gazetteer to hand a unit, noting what it reads."""
+        return Reads(self.inputs.layers, self.inputs.catalog, self.inputs.places)
 
     def unit(
         self,
         step: StepResult,
         unit: str,
         settings: Sequence[Any],
-        build: Callable[[Mapping[str, Any]], list[Path]],
+        build: Callable[[Reads], list[Path]],
     ) -> None:
-        """Build one unit unless it is fresh; ``build`` gets the layers to read.
+        """Build one unit unless it is fresh; ``build`` gets what to read (:class:`Reads`).
 
         Parameters
         ----------
@@ -215,14 +242,19 @@ class SiteBuild:
         settings : sequence
             Its inputs besides the layers it reads (hashes, options).
         build : callable
-            Writes the unit's files from the layers it is given; returns the paths.
+            Writes the unit's files from the layers, catalog and gazetteer of the
+            :class:`Reads` it is given; returns the paths. Inside it, the gazetteer
+            of :func:`geo.gazetteer.load_gazetteer` is that of the reads too.
         """
+        from geo.gazetteer import using_gazetteer
+
         if self.fresh(unit, settings):
             step.reused.append(unit)
             return
-        layers = Recording(self.inputs.layers)
-        outputs = build(layers)
-        self.record(unit, settings, outputs, layers.seen)
+        reads = self.reads()
+        with using_gazetteer(reads.gazetteer):
+            outputs = build(reads)
+        self.record(unit, settings, outputs, reads.seen())
         self.manifest.save()  # a stopped build keeps what it finished
         step.built.append(unit)
 
@@ -294,18 +326,31 @@ def build_site(
     if progress is not None:
         progress(f"{'load':<12}{'read':<8}{loading.seconds:6.1f} s  {len(inputs.layers)} layers")
     build = SiteBuild(Path(out), inputs, today or dt.date.today(), jobs)
-    for name in (s for s in STEPS if s in steps):
-        step = StepResult(name)
-        started = time.perf_counter()
-        run = functools.partial(getattr(site_steps, f"step_{name}"), build, step)
-        _, notes = captured_warnings(run)
-        step.notes += notes
-        step.seconds = time.perf_counter() - started
-        results.append(step)
-        if progress is not None:
-            progress(step.line())
+    try:
+        if "print" in steps:  # the prints draw in other processes while the pages are written
+            site_steps.start_prints(build)
+        for name in (s for s in STEPS if s in steps):
+            results.append(_run_step(build, name, progress))
+    finally:
+        if build.prints is not None:
+            build.prints[1].close()  # a build stopped early leaves no worker behind
     build.manifest.save()
     return results
+
+
+def _run_step(build: SiteBuild, name: str, progress: Callable[[str], None] | None) -> StepResult:
+    """Run one step of :data:`STEPS`, timing it and keeping the warnings it raised."""
+    from geo import site_steps
+
+    step = StepResult(name)
+    started = time.perf_counter()
+    run = functools.partial(getattr(site_steps, f"step_{name}"), build, step)
+    _, notes = captured_warnings(run)
+    step.notes += notes
+    step.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(step.line())
+    return step
 
 
 def check_output_folder(out: Path) -> None:

@@ -2,18 +2,24 @@
 
 A *unit* of the site build (one figure page, one print, the claims report ...)
 writes a few files. Its **key** is a hash of exactly what it reads: the content of
-the layers it looked up, the data files it read, the code version (a hash of every
+the layers it looked up, the catalog fields and gazetteer places it read, the data
+files it read whole, the code version (a hash of every
 source file of the :mod:`geo` package), the versions of the libraries that shape
 its output, and its settings. The manifest (``.build-manifest.json`` in the output
-folder) records, per unit, the key, the layers it looked up and a hash of each file
+folder) records, per unit, the key, what it read and a hash of each file
 it wrote. A unit whose key is unchanged and whose files still have the recorded
 hashes is reused; a file edited or deleted by hand, or any changed input, makes it
 build again.
 
-Which layers a unit reads is found while it runs: the layers are handed to it in a
-:class:`Recording` mapping, which notes every id looked up (or all of them, when
-the unit iterates). A later run computes the key from the same ids, so a layer the
-unit never looked at does not make it build again.
+What a unit reads is found while it runs (:class:`Reads`): the layers are handed
+to it in a :class:`Recording` mapping, which notes every id looked up (or all of
+them, when the unit iterates); the catalog in a copy that notes each field of each
+entry read (``catalog:<id>.<field>``: a legend reads a title, a style its style key);
+the gazetteer in a copy that notes each place looked up (``place:<name>``; all of
+them, ``place:*``, when the unit iterates). A point layer's positions come from the
+gazetteer when it loads, so its content hash already follows the places its
+features name. A later run computes the key from the same reads, so a layer, an
+entry field or a place the unit never looked at does not make it build again.
 
 A manifest that cannot be read (missing, broken, nested too deeply, over
 :data:`MAX_MANIFEST_BYTES`, of another layout) counts as absent: everything builds,
@@ -28,7 +34,7 @@ import platform
 import sys
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -36,6 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 from geo._errors import BuildManifestWarning, OutputFolderError
 from geo._io import atomic_write_text
+from geo.catalog import Catalog, LayerSpec
+from geo.gazetteer import Gazetteer, Place
 
 if TYPE_CHECKING:  # the digests of files and keys are wanted without loading geopandas
     import geopandas as gpd
@@ -43,6 +51,7 @@ if TYPE_CHECKING:  # the digests of files and keys are wanted without loading ge
 __all__ = [
     "MANIFEST_NAME",
     "Manifest",
+    "Reads",
     "Recording",
     "code_version",
     "digest_of",
@@ -51,12 +60,13 @@ __all__ = [
     "frame_digest",
     "key_of",
     "library_versions",
+    "read_digests",
 ]
 
 #: The manifest's file name inside the output folder.
 MANIFEST_NAME = ".build-manifest.json"
 #: Bump when the manifest's layout changes: an old manifest then counts as empty.
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 #: A manifest larger than this is not read (the site's is about 100 kB).
 MAX_MANIFEST_BYTES = 20_000_000
 #: Libraries whose versions are part of every key.
@@ -256,23 +266,170 @@ class Recording(Mapping[str, Any]):
         return len(self._data)
 
 
-def layer_digests(ids: Iterable[str], digests: Mapping[str, str]) -> dict[str, str]:
-    """Return the content hash of each id (``*`` stands for the set of ids present).
+#: Prefix of a catalog read: ``catalog:<layer id>.<field>``.
+CATALOG_READ = "catalog:"
+#: Prefix of a gazetteer read: ``place:<name>`` (``place:*``: the whole gazetteer).
+PLACE_READ = "place:"
+_SPEC_FIELDS = frozenset(f.name for f in fields(LayerSpec)) - {"id"}
+
+
+class _ReadSpec(LayerSpec):
+    """A catalog entry that notes each of its fields read (its id excepted)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _SPEC_FIELDS:
+            lid = object.__getattribute__(self, "id")
+            object.__getattribute__(self, "_noted").add(f"{CATALOG_READ}{lid}.{name}")
+        return object.__getattribute__(self, name)
+
+
+def _read_spec(spec: LayerSpec, noted: set[str]) -> LayerSpec:
+    copy = object.__new__(_ReadSpec)
+    for name, value in vars(spec).items():
+        object.__setattr__(copy, name, value)
+    object.__setattr__(copy, "_noted", noted)
+    return copy
+
+
+class _ReadGazetteer(Gazetteer):
+    """The same gazetteer, noting each place looked up (all of them when iterated)."""
+
+    def __init__(self, base: Gazetteer, noted: set[str]) -> None:
+        self.__dict__.update(vars(base))
+        self._noted = noted
+
+    def _note(self, name: object) -> None:
+        self._noted.add(f"{PLACE_READ}{name}")
+
+    def __contains__(self, name: object) -> bool:
+        self._note(name)
+        return super().__contains__(name)
+
+    def get(self, name: str) -> Place | None:
+        self._note(name)
+        return super().get(name)
+
+    def __iter__(self) -> Iterator[Place]:
+        self._note("*")
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._note("*")
+        return super().__len__()
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        self._note("*")
+        return tuple(self._places)
+
+    def names(self) -> list[str]:
+        self._note("*")
+        return super().names()
+
+    def to_frame(self) -> Any:
+        self._note("*")
+        return super().to_frame()
+
+    def validate(self, zones: Any = None) -> list[str]:
+        self._note("*")
+        return super().validate(zones)
+
+    def within_problems(self, zones: Any) -> list[str]:
+        self._note("*")
+        return super().within_problems(zones)
+
+
+class Reads:
+    """What one unit reads: layers, catalog entry fields and gazetteer places.
+
+    Hand the unit :attr:`layers`, :attr:`catalog` and :attr:`gazetteer` instead of
+    the originals; :meth:`seen` then lists what it read.
 
     Parameters
     ----------
-    ids : iterable of str
-        Ids a unit looked up.
+    layers : Mapping
+        The layers by id.
+    catalog : Catalog
+        The catalog.
+    gazetteer : Gazetteer, optional
+        The gazetteer.
+    """
+
+    def __init__(
+        self, layers: Mapping[str, Any], catalog: Catalog, gazetteer: Gazetteer | None = None
+    ) -> None:
+        self._noted: set[str] = set()
+        self.layers = Recording(layers)
+        entries = {lid: _read_spec(spec, self._noted) for lid, spec in catalog.layers.items()}
+        self.catalog = Catalog(entries, catalog.folder)
+        self.gazetteer = None if gazetteer is None else _ReadGazetteer(gazetteer, self._noted)
+
+    def seen(self) -> set[str]:
+        """Return the layer ids, ``catalog:<id>.<field>`` and ``place:<name>`` read."""
+        return self.layers.seen | self._noted
+
+    def note(self, reads: Iterable[str]) -> None:
+        """Note what another unit read to compute a result this one shares.
+
+        Parameters
+        ----------
+        reads : iterable of str
+            As :meth:`seen` returned it there.
+        """
+        for read in reads:
+            prefixed = read.startswith((CATALOG_READ, PLACE_READ))
+            (self._noted if prefixed else self.layers.seen).add(read)
+
+
+def _value_digest(value: Any) -> str:
+    return key_of(repr(value))
+
+
+def read_digests(
+    reads: Iterable[str],
+    digests: Mapping[str, str],
+    catalog: Catalog | None = None,
+    gazetteer: Gazetteer | None = None,
+    gazetteer_digest: str = "",
+) -> dict[str, str]:
+    """Return the hash of each thing a unit read (see :class:`Reads`).
+
+    A layer id stands for its content hash (``*``: the set of ids present); a catalog
+    read for that field's value; a place for the place it resolves to (``place:*``:
+    ``gazetteer_digest``, the whole file). What is not there is :data:`ABSENT`.
+
+    Parameters
+    ----------
+    reads : iterable of str
+        What a unit read.
     digests : Mapping of str to str
         Hash of every loaded layer.
+    catalog : Catalog, optional
+        The catalog now.
+    gazetteer : Gazetteer, optional
+        The gazetteer now.
+    gazetteer_digest : str
+        Hash of the gazetteer file.
 
     Returns
     -------
     dict of str to str
     """
     out = {}
-    for lid in sorted(set(ids)):
-        out[lid] = key_of(sorted(digests)) if lid == "*" else digests.get(lid, ABSENT)
+    for read in sorted(set(reads)):
+        if read.startswith(CATALOG_READ):
+            lid, _, name = read[len(CATALOG_READ) :].rpartition(".")
+            found = catalog is not None and lid in catalog.layers
+            out[read] = _value_digest(getattr(catalog[lid], name)) if found else ABSENT
+        elif read == f"{PLACE_READ}*":
+            out[read] = gazetteer_digest
+        elif read.startswith(PLACE_READ):
+            place = None if gazetteer is None else gazetteer.get(read[len(PLACE_READ) :])
+            out[read] = ABSENT if place is None else _value_digest(place)
+        elif read == "*":
+            out[read] = key_of(sorted(digests))
+        else:
+            out[read] = digests.get(read, ABSENT)
     return out
 
 
@@ -292,14 +449,14 @@ class Entry:
     ----------
     key : str
         Hash of its inputs.
-    layers : list of str
-        Layer ids it looked up.
+    reads : list of str
+        What it read: layer ids, catalog fields and places (see :class:`Reads`).
     outputs : dict of str to str
         Output path (relative to the output folder) to the SHA-256 of its bytes.
     """
 
     key: str
-    layers: list[str] = field(default_factory=list)
+    reads: list[str] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
 
 
@@ -326,7 +483,7 @@ class Manifest:
                 return {}
             return {
                 str(name): Entry(
-                    str(e["key"]), [str(x) for x in e["layers"]], _outputs(e["outputs"])
+                    str(e["key"]), [str(x) for x in e["reads"]], _outputs(e["outputs"])
                 )
                 for name, e in doc["units"].items()
             }
@@ -342,10 +499,10 @@ class Manifest:
             )
             return {}
 
-    def layers_of(self, unit: str) -> list[str] | None:
-        """Return the layer ids a unit looked up when it was last built, if known."""
+    def reads_of(self, unit: str) -> list[str] | None:
+        """Return what a unit read when it was last built, if known (see :class:`Reads`)."""
         entry = self.entries.get(unit)
-        return None if entry is None else entry.layers
+        return None if entry is None else entry.reads
 
     def fresh(self, unit: str, key: str) -> bool:
         """Return whether ``unit`` was built with ``key`` and its files are intact.
@@ -367,7 +524,7 @@ class Manifest:
         return all(file_digest(self.root / rel) == h for rel, h in entry.outputs.items())
 
     def record(
-        self, unit: str, key: str, outputs: Iterable[Path], layers: Iterable[str] = ()
+        self, unit: str, key: str, outputs: Iterable[Path], reads: Iterable[str] = ()
     ) -> None:
         """Note that ``unit`` was built with ``key`` and wrote ``outputs``.
 
@@ -379,8 +536,8 @@ class Manifest:
             The hash of its inputs.
         outputs : iterable of Path
             The files it wrote (inside the output folder).
-        layers : iterable of str
-            The layer ids it looked up.
+        reads : iterable of str
+            What it read: layer ids, catalog fields, places.
         """
         hashes = {}
         root = self.root.resolve()
@@ -393,7 +550,7 @@ class Manifest:
                 )
             rel = real.relative_to(root).as_posix()
             hashes[rel] = file_digest(Path(p)) or ""
-        self.entries[unit] = Entry(key, sorted(set(layers)), hashes)
+        self.entries[unit] = Entry(key, sorted(set(reads)), hashes)
 
     def forget(self, unit: str) -> None:
         """Drop a unit, so it builds next time."""
@@ -409,7 +566,7 @@ class Manifest:
         doc = {
             "version": MANIFEST_VERSION,
             "units": {
-                name: {"key": e.key, "layers": e.layers, "outputs": e.outputs}
+                name: {"key": e.key, "reads": e.reads, "outputs": e.outputs}
                 for name, e in sorted(self.entries.items())
             },
         }

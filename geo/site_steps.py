@@ -10,7 +10,6 @@ and ``geo maps``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +20,11 @@ from geo.maps.browser import CHROMIUM
 
 if TYPE_CHECKING:
     from geo.build import SiteBuild, StepResult
+    from geo.buildcache import Reads
 
 __all__ = [
     "PRINT_SETTINGS",
+    "start_prints",
     "step_claims",
     "step_figures",
     "step_index",
@@ -54,13 +55,23 @@ def _specs(build: SiteBuild) -> list[Any]:
     return list(all_specs(build.inputs.catalog))
 
 
-def _report(build: SiteBuild, layers: Mapping[str, Any]) -> Any:
-    """Compute the measurement report from the layers (noting which it reads)."""
+def _report(build: SiteBuild, reads: Reads) -> Any:
+    """Compute the measurement report from the layers and catalog (noting what it reads).
+
+    Computed once per build: the report tables and the report pages share it, and
+    the second notes what the first read.
+    """
     from geo.report import build_report
     from geo.report_files import report_missing
 
-    catalog = build.inputs.catalog
-    return build_report(layers, catalog, report_missing(layers, catalog, build.inputs.problems))
+    if "report" in build.memo:
+        report, seen = build.memo["report"]
+        reads.note(seen)
+        return report
+    layers, catalog = reads.layers, reads.catalog
+    report = build_report(layers, catalog, report_missing(layers, catalog, build.inputs.problems))
+    build.memo["report"] = (report, reads.seen())
+    return report
 
 
 # --------------------------------------------------------------------------- steps
@@ -68,10 +79,10 @@ def step_report(build: SiteBuild, step: StepResult) -> None:
     """Write the report tables, ``reports/*.csv`` (``geo report``)."""
     from geo.report_files import write_report_csv
 
-    def write(layers: Mapping[str, Any]) -> list[Path]:
-        return write_report_csv(_report(build, layers), build.out / "reports")
+    def write(reads: Reads) -> list[Path]:
+        return write_report_csv(_report(build, reads), build.out / "reports")
 
-    build.unit(step, "report", [build.inputs.files["catalog"]], write)
+    build.unit(step, "report", [], write)
 
 
 def step_claims(build: SiteBuild, step: StepResult) -> None:
@@ -81,7 +92,7 @@ def step_claims(build: SiteBuild, step: StepResult) -> None:
     files = build.inputs.files
     settings = [files["data"], files["sources"], ONLINE_BASEMAP]
 
-    def write(_layers: Mapping[str, Any]) -> list[Path]:
+    def write(_reads: Reads) -> list[Path]:
         # the checks read every data file (the key holds them all); the project
         # hands out the layers it loaded already
         context = load_context(build.inputs.project)
@@ -90,37 +101,54 @@ def step_claims(build: SiteBuild, step: StepResult) -> None:
     build.unit(step, "claims", settings, write)
 
 
-def step_print(build: SiteBuild, step: StepResult) -> None:
-    """Print every figure into ``print/``, then the report pages and ``report.pdf``."""
+def _print_job(build: SiteBuild) -> Any:
     from geo.printing import Page
-    from geo.printing.output import PrintJob, render_prints
-    from geo.printing.report_pages import write_report_pages
+    from geo.printing.output import PrintJob
 
     s = PRINT_SETTINGS
-    job = PrintJob(
-        Page(s["paper"], s["orientation"]), s["dpi"], s["formats"], s["max_accuracy_m"], build.today
-    )
-    files = build.inputs.files
-    settings = [files["catalog"], files["gazetteer"], repr(job)]
+    page = Page(s["paper"], s["orientation"])
+    return PrintJob(page, s["dpi"], s["formats"], s["max_accuracy_m"], build.today)
+
+
+def start_prints(build: SiteBuild) -> None:
+    """Start drawing the prints that are not fresh in worker processes, at once.
+
+    They draw while the other steps run; :func:`step_print` collects them
+    (``build.prints``, closed by :func:`geo.build.build_site` when the build stops).
+    """
+    from geo.printing.output import PrintRun
+
+    job = _print_job(build)
     specs = _specs(build)
-    folder = build.out / "print"
-    stale = [sp for sp in specs if not build.fresh(f"print:{sp.id}", settings)]
-    step.reused += [f"print:{sp.id}" for sp in specs if sp not in stale]
+    settings = {sp.id: [repr(sp), repr(job)] for sp in specs}
+    stale = [sp for sp in specs if not build.fresh(f"print:{sp.id}", settings[sp.id])]
     inputs = build.inputs
-    gazetteer = inputs.gazetteer if stale else None
-    drawn = render_prints(stale, inputs.layers, inputs.catalog, job, gazetteer, build.jobs)
-    for spec, data, seen in drawn:
+    run = PrintRun(stale, inputs.layers, inputs.catalog, job, inputs.places, build.jobs)
+    build.prints = (settings, run)
+
+
+def step_print(build: SiteBuild, step: StepResult) -> None:
+    """Print every figure into ``print/``, then the report pages and ``report.pdf``."""
+    from geo.printing.report_pages import write_report_pages
+
+    if build.prints is None:
+        start_prints(build)
+    settings, run = build.prints
+    job, specs = _print_job(build), _specs(build)
+    folder = build.out / "print"
+    step.reused += [f"print:{sp.id}" for sp in specs if sp not in run.specs]
+    for spec, data, seen in run:
         paths = [atomic_write_bytes(folder / f"{spec.id}.{fmt}", b) for fmt, b in data.items()]
-        build.record(f"print:{spec.id}", settings, paths, seen)
+        build.record(f"print:{spec.id}", settings[spec.id], paths, seen)
         build.manifest.save()
         step.built.append(f"print:{spec.id}")
     written = {sp.id: {fmt: folder / f"{sp.id}.{fmt}" for fmt in job.formats} for sp in specs}
     pdfs = [file_digest(written[sp.id]["pdf"]) for sp in specs if "pdf" in written[sp.id]]
     claims_csv = file_digest(build.out / "claims" / "claims_report.csv")
-    pages = [files["catalog"], pdfs, claims_csv, build.today.isoformat()]
+    pages = [[repr(sp) for sp in specs], pdfs, claims_csv, build.today.isoformat()]
 
-    def write(layers: Mapping[str, Any]) -> list[Path]:
-        rep = _report(build, layers)
+    def write(reads: Reads) -> list[Path]:
+        rep = _report(build, reads)
         return write_report_pages(build.out, folder, rep, specs, written, None, build.today)
 
     build.unit(step, "report-pages", pages, write)
@@ -130,7 +158,8 @@ def step_locate(build: SiteBuild, step: StepResult) -> None:
     """Write the locate page, ``locate.html`` (``geo gazetteer locate``)."""
     from geo.maps.locate import locate_page
 
-    def write(layers: Mapping[str, Any]) -> list[Path]:
+    def write(reads: Reads) -> list[Path]:
+        layers = reads.layers
         district = layers["district"].geometry.union_all() if "district" in layers else None
         page = locate_page(build.inputs.gazetteer, resolve_basemap(ONLINE_BASEMAP), district)
         return [atomic_write_text(build.out / "locate.html", page)]
@@ -145,14 +174,13 @@ def _figure_pages(build: SiteBuild, step: StepResult, folder: Path, basemap: str
 
     offline = basemap == "none"
     bm = resolve_basemap(basemap)
-    files = build.inputs.files
-    settings = [files["catalog"], files["gazetteer"], basemap, offline]
     for spec in _specs(build):
 
-        def write(layers: Mapping[str, Any], spec: Any = spec) -> list[Path]:
-            return write_page(spec, layers, build.inputs.catalog, folder, bm, offline)
+        def write(reads: Reads, spec: Any = spec) -> list[Path]:
+            return write_page(spec, reads.layers, reads.catalog, folder, bm, offline)
 
-        build.unit(step, f"{folder.name if offline else 'online'}:{spec.id}", settings, write)
+        unit = f"{folder.name if offline else 'online'}:{spec.id}"
+        build.unit(step, unit, [repr(spec), basemap, offline], write)
 
 
 def step_offline(build: SiteBuild, step: StepResult) -> None:

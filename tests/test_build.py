@@ -141,6 +141,142 @@ def test_changing_one_layer_rebuilds_only_the_pages_that_draw_it(data, tmp_path)
     assert "改名的科技公园" in (out / "fig8.html").read_text(encoding="utf-8")
 
 
+GAZETTEER = (
+    "name_zh,name_en,aliases,kind,lon,lat,source_datum,source,accuracy_m,note,within\n"
+    "梁滩河谷,Liangtan valley,,park,106.330000,29.640000,wgs84,fixture,400,,\n"
+    "西永,Xiyong,,town,106.300000,29.600000,wgs84,fixture,800,,\n"
+    "土主,Tuzhu,,town,106.400000,29.700000,wgs84,fixture,800,,\n"
+)
+
+
+@pytest.fixture
+def placed(data):
+    """The fixture layers with a gazetteer: the science park stands on 梁滩河谷, and
+    the Chongqing Normal University campus, located too coarsely to be a point,
+    is counted on the area 西永; 土主 is named by no feature."""
+    (data / "gazetteer.csv").write_text(GAZETTEER, encoding="utf-8")
+    parks = data / "science_parks.geojson"
+    doc = json.loads(parks.read_text(encoding="utf-8"))
+    doc["features"][0]["geometry"] = None
+    doc["features"][0]["properties"]["place"] = "梁滩河谷"
+    parks.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    campuses = data / "campuses.geojson"
+    doc = json.loads(campuses.read_text(encoding="utf-8"))
+    doc["features"][1]["properties"].update(accuracy_m=5000.0, within="西永")
+    campuses.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return data
+
+
+def _edit_gazetteer(data: Path, name: str, lon: str) -> None:
+    path = data / "gazetteer.csv"
+    rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    edited = [
+        re.sub(r",1\d\d\.\d+,", f",{lon},", r, count=1) if r.startswith(name) else r for r in rows
+    ]
+    assert edited != rows
+    path.write_text("".join(edited), encoding="utf-8")
+
+
+def test_moving_a_place_rebuilds_only_the_pages_that_draw_a_feature_there(placed, tmp_path):
+    out = tmp_path / "site"
+    run(out)
+    _edit_gazetteer(placed, "梁滩河谷", "106.335000")
+    again = run(out)
+    drawn_on = ("fig8", "overview")  # the science parks' figures
+    assert again["built"] == sorted([*pages("offline", drawn_on), *pages("online", drawn_on)])
+    assert "106.335" in (out / "fig8.html").read_text(encoding="utf-8")
+
+
+def test_moving_the_area_a_coarse_feature_is_counted_on_rebuilds_its_figures(placed, tmp_path):
+    out = tmp_path / "site"
+    run(out)
+    _edit_gazetteer(placed, "西永", "106.310000")
+    again = run(out)
+    drawn_on = ("fig3", "fig6", "overview")  # the campuses' figures draw its badge
+    assert again["built"] == sorted([*pages("offline", drawn_on), *pages("online", drawn_on)])
+    assert re.search(r"\b106\.31\b", (out / "fig6.html").read_text(encoding="utf-8"))
+
+
+def test_moving_a_place_reprints_only_the_figures_that_draw_it(placed, tmp_path, monkeypatch):
+    from geo import site_steps
+
+    monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
+    out = tmp_path / "site"
+    steps = ("report", "print")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_site(out, jobs=1, steps=steps, progress=None)
+        _edit_gazetteer(placed, "梁滩河谷", "106.335000")
+        again = build_site(out, jobs=1, steps=steps, progress=None)
+    built = {s.name: s.built for s in again[1:]}
+    # the science parks are on Figure 8 and the overview; report.pdf holds every print
+    assert built["print"] == ["print:fig8", "print:overview", "report-pages"]
+
+
+def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
+    data, tmp_path, monkeypatch
+):
+    from geo import site_steps
+
+    monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
+    started, runs = [], []
+
+    def report(build, step):
+        started.append([sp.id for sp in build.prints[1].specs])
+        runs.append(build.prints[1])
+        raise RuntimeError("the report failed")
+
+    monkeypatch.setattr(site_steps, "step_report", report)
+    with pytest.raises(RuntimeError, match="the report failed"):
+        build_site(tmp_path / "site", jobs=2, steps=("report", "print"), progress=None)
+    assert started == [list(FIGURES)]  # every print was drawing before the first step
+    assert runs[0]._pool is None  # and the workers were stopped with the build
+
+
+def test_the_report_is_computed_once_for_the_tables_and_the_report_pages(
+    placed, tmp_path, monkeypatch
+):
+    import geo.report
+    from geo import site_steps
+
+    monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
+    calls = []
+    original = geo.report.build_report
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(geo.report, "build_report", counted)
+    out = tmp_path / "site"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_site(out, jobs=1, steps=("report", "print"), progress=None)
+    assert len(calls) == 1
+    manifest = Manifest(out)
+    # the report pages are keyed by what computing the report read, too
+    assert set(manifest.reads_of("report")) <= set(manifest.reads_of("report-pages"))
+
+
+def test_editing_a_place_no_feature_names_rebuilds_nothing(placed, tmp_path):
+    out = tmp_path / "site"
+    run(out)
+    _edit_gazetteer(placed, "土主", "106.410000")
+    assert run(out)["built"] == []
+
+
+def test_a_catalog_title_rebuilds_only_the_pages_showing_that_layer(data, tmp_path):
+    out = tmp_path / "site"
+    run(out)
+    path = data / "catalog.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title_en: Science parks", "title_en: Parks of science"), "utf-8")
+    again = run(out)
+    drawn_on = ("fig8", "overview")
+    assert again["built"] == sorted([*pages("offline", drawn_on), *pages("online", drawn_on)])
+    assert "Parks of science" in (out / "fig8.html").read_text(encoding="utf-8")
+
+
 def test_a_deleted_or_edited_output_is_rebuilt(data, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -191,6 +327,24 @@ def test_recording_notes_every_id_looked_up():
     assert rec.seen == {"a", "b", "c", "z", "*"}
 
 
+def test_reads_note_each_catalog_field_and_place_looked_up(tmp_path):
+    from geo.buildcache import Reads
+    from geo.gazetteer import load_gazetteer
+
+    (tmp_path / "gazetteer.csv").write_text(GAZETTEER, encoding="utf-8")
+    reads = Reads(
+        {}, read_catalog(DATA / "catalog.yaml"), load_gazetteer(tmp_path / "gazetteer.csv")
+    )
+    assert reads.catalog["science_parks"].title_en == "Science parks"
+    assert reads.catalog["science_parks"].id == "science_parks"  # the id is the key itself
+    assert "西永" in reads.gazetteer
+    assert reads.gazetteer.lookup("梁滩河谷").lon == 106.33
+    assert reads.seen() == {"catalog:science_parks.title_en", "place:西永", "place:梁滩河谷"}
+    assert "place:*" not in reads.seen()
+    assert len(list(reads.gazetteer)) == 3
+    assert "place:*" in reads.seen()  # iterating reads every place
+
+
 def test_frame_digest_follows_content_not_identity(monkeypatch):
     monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
     cat = read_catalog(DATA / "catalog.yaml")
@@ -215,7 +369,7 @@ def test_manifest_is_fresh_only_with_the_same_key_and_intact_files(tmp_path):
     manifest.save()
     reread = Manifest(tmp_path)
     assert reread.fresh("unit", key)
-    assert reread.layers_of("unit") == ["district"]
+    assert reread.reads_of("unit") == ["district"]
     assert not reread.fresh("unit", key_of("unit", ["other settings"]))
     assert not reread.fresh("other unit", key)
     page.write_text("two", encoding="utf-8")

@@ -154,7 +154,7 @@ def test_a_deep_or_huge_journal_is_one_line(project, capsys, text):
 # --------------------------------------------------------------------------- the build manifest
 @pytest.mark.parametrize(
     "text",
-    ["[" * 100_000, '{"version": 1, "units": {"a": {"key": 1, "layers": 2, "outputs": 3}}}'],
+    ["[" * 100_000, '{"version": 2, "units": {"a": {"key": 1, "reads": 2, "outputs": 3}}}'],
     ids=["over-deep", "wrong-types"],
 )
 def test_an_unreadable_build_manifest_is_a_note_and_the_build_goes_on(tmp_path, text):
@@ -167,7 +167,7 @@ def test_an_unreadable_build_manifest_is_a_note_and_the_build_goes_on(tmp_path, 
     assert manifest.entries == {}  # everything builds
     manifest.save()
     doc = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert doc == {"units": {}, "version": 1}
+    assert doc == {"units": {}, "version": 2}
 
 
 def test_an_input_read_by_the_process_is_protected(tmp_path):

@@ -38,7 +38,7 @@ from geo.printing.keyed import (
     tier_labels,
 )
 from geo.printing.labels import free_of, label_candidates, place_labels
-from geo.printing.paper import Page
+from geo.printing.paper import PNG_OPTIONS, Page
 from geo.printing.symbols import Symbol, dashed, kind_values, legend_label
 
 __all__ = ["FORMATS", "draw_figure", "figure_bytes", "source_lines"]
@@ -589,7 +589,8 @@ def figure_bytes(fig: Any, fmt: str, dpi: float, page: Page, title: str = "") ->
     with rc_context(rc_params(cjk_family())):
         if fmt == "png":
             fig.set_size_inches(page.raster_size_in(dpi))
-            fig.savefig(buf, format="png", dpi=dpi, metadata={"Title": title})
+            png = {"metadata": {"Title": title}, "pil_kwargs": PNG_OPTIONS}
+            fig.savefig(buf, format="png", dpi=dpi, **png)
             fig.set_size_inches(page.size_in)
         else:
             meta = {"Title": title, "Creator": "shapingba-geo", "CreationDate": None}

@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import signal
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +27,15 @@ from typing import Any
 import geopandas as gpd
 
 from geo._io import atomic_write_bytes
-from geo.buildcache import Recording
+from geo.buildcache import Reads
 from geo.catalog import Catalog
 from geo.gazetteer import Gazetteer
 from geo.maps.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
+from geo.printing.fonts import cjk_family, ensure_print_faces
 from geo.printing.paper import Page
 
-__all__ = ["PrintJob", "render_prints", "write_prints"]
+__all__ = ["PrintJob", "PrintRun", "render_prints", "write_prints"]
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,22 @@ def _render_one(
     gazetteer: Gazetteer | None,
     job: PrintJob,
 ) -> tuple[dict[str, bytes], frozenset[str]]:
-    seen = Recording(layers)
-    fig = draw_figure(spec, seen, catalog, job.page, gazetteer, job.max_accuracy_m, job.printed)
+    from geo.gazetteer import using_gazetteer
+
+    reads = Reads(layers, catalog, gazetteer)
+    with using_gazetteer(reads.gazetteer):
+        fig = draw_figure(
+            spec,
+            reads.layers,
+            reads.catalog,
+            job.page,
+            reads.gazetteer,
+            job.max_accuracy_m,
+            job.printed,
+        )
     title = f"{spec.title_zh} — {spec.caption_en}"
     files = {fmt: figure_bytes(fig, fmt, job.dpi, job.page, title) for fmt in job.formats}
-    return files, frozenset(seen.seen)
+    return files, frozenset(reads.seen())
 
 
 _WORKER: dict[str, Any] = {}
@@ -163,22 +175,71 @@ def render_prints(
     Yields
     ------
     tuple of (FigureSpec, dict of str to bytes, frozenset of str)
-        The layer ids are those :class:`geo.buildcache.Recording` noted while drawing.
+        What it read while drawing: layer ids, catalog fields and places
+        (:class:`geo.buildcache.Reads`).
     """
     job = job or PrintJob()
     if workers <= 1 or len(specs) < 2:
+        if specs and "pdf" in job.formats:
+            ensure_print_faces(cjk_family())  # once per machine; every PDF then embeds from it
         for spec in specs:
             yield spec, *_render_one(spec, layers, catalog, gazetteer, job)
         return
-    init = (os.getpid(), dict(layers), catalog, gazetteer, job)
-    pool = ProcessPoolExecutor(min(workers, len(specs)), initializer=_init_worker, initargs=init)
-    finished = False
-    try:
-        for spec, (files, seen) in zip(specs, pool.map(_render_in_worker, specs), strict=True):
-            yield spec, files, seen
-        finished = True
-    finally:
-        if finished:
+    yield from PrintRun(specs, layers, catalog, job, gazetteer, workers)
+
+
+class PrintRun:
+    """Prints drawing in worker processes from the moment this is made.
+
+    Iterating yields what :func:`render_prints` yields, in order, as the workers
+    finish; meanwhile this process is free (the site build writes its pages).
+    :meth:`close` stops the workers when the results are no longer wanted.
+
+    Parameters
+    ----------
+    specs, layers, catalog, job, gazetteer
+        As for :func:`render_prints`.
+    workers : int
+        Processes to draw in (at least one, at most one per figure).
+    """
+
+    def __init__(
+        self,
+        specs: Sequence[FigureSpec],
+        layers: Mapping[str, gpd.GeoDataFrame],
+        catalog: Catalog,
+        job: PrintJob | None = None,
+        gazetteer: Gazetteer | None = None,
+        workers: int = 1,
+    ) -> None:
+        self.specs = list(specs)
+        self._pool: ProcessPoolExecutor | None = None
+        self._results: Iterable[tuple[dict[str, bytes], frozenset[str]]] = ()
+        if not self.specs:
+            return
+        job = job or PrintJob()
+        if "pdf" in job.formats:
+            ensure_print_faces(cjk_family())  # before the workers start: they find it cut
+        init = (os.getpid(), dict(layers), catalog, gazetteer, job)
+        count = max(1, min(workers, len(self.specs)))
+        self._pool = ProcessPoolExecutor(count, initializer=_init_worker, initargs=init)
+        self._results = self._pool.map(_render_in_worker, self.specs)
+
+    def __iter__(self) -> Iterator[tuple[FigureSpec, dict[str, bytes], frozenset[str]]]:
+        finished = False
+        try:
+            for spec, (files, seen) in zip(self.specs, self._results, strict=True):
+                yield spec, files, seen
+            finished = True
+        finally:
+            self.close(wait=finished)
+
+    def close(self, wait: bool = False) -> None:
+        """Shut the workers down: wait for them, or kill them (the results are dropped)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if wait:
             pool.shutdown(wait=True)
         else:  # an error, an interrupt or a consumer that stopped: do not wait for workers
             _stop(pool)
