@@ -19,6 +19,8 @@ from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from geo.build import SiteBuild, StepResult
     from geo.buildcache import Reads
 
