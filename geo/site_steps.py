@@ -19,8 +19,6 @@ from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from geo.build import SiteBuild, StepResult
     from geo.buildcache import Reads
 
@@ -227,12 +225,13 @@ def step_figures(build: SiteBuild, step: StepResult) -> None:
     """Write ``figures.json``: how every figure shows each feature (``geo maps``)."""
     from geo.depiction import RECORD_NAME, figures_json
 
-    def write(layers: Mapping[str, Any]) -> list[Path]:
-        data = figures_json(_specs(build), layers, build.inputs.catalog)
+    specs = _specs(build)
+
+    def write(reads: Reads) -> list[Path]:
+        data = figures_json(specs, reads.layers, reads.catalog)
         return [atomic_write_bytes(build.out / RECORD_NAME, data)]
 
-    files = build.inputs.files
-    build.unit(step, "figures", [files["catalog"], files["gazetteer"]], write)
+    build.unit(step, "figures", [repr(sp) for sp in specs], write)
 
 
 def step_index(build: SiteBuild, step: StepResult) -> None:

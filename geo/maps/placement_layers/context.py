@@ -214,7 +214,9 @@ def _simplified(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     metric = zones.to_crs(METRIC_CRS)
     acc = np.nan_to_num(np.asarray(metric["accuracy_m"], dtype="float64"), nan=0.0)
     tol = np.minimum(acc, CONTEXT_SIMPLIFY_M)
-    metric.geometry = shapely.simplify(np.asarray(metric.geometry.values), tol, True)
+    metric.geometry = shapely.simplify(
+        np.asarray(metric.geometry.values), tol, preserve_topology=True
+    )
     return metric.to_crs(STORAGE_CRS)
 
 
