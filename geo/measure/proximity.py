@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo.crs import METRIC_CRS, require_metric, transformer
+from geo.crs import METRIC_CRS, require_metric
 from geo.measure.areas import _areas, _lengths
 from geo.measure.arrays import (
     FloatArray,
@@ -24,6 +24,7 @@ from geo.measure.arrays import (
     _metric_pair,
     _metric_to_lonlat,
     geometry_dimension,
+    transform_xy,
 )
 from geo.units import LENGTH_UNITS
 
@@ -96,7 +97,7 @@ def _metric_xy(geoms: GeomArray, crs: Any) -> FloatArray:
     """Coordinates of point geometries in EPSG:4544, transformed as plain arrays."""
     xy = shapely.get_coordinates(geoms)
     if crs is not None and not crs.equals(METRIC_CRS):
-        x, y = transformer(crs, METRIC_CRS).transform(xy[:, 0], xy[:, 1])
+        x, y = transform_xy(crs, METRIC_CRS, xy[:, 0], xy[:, 1])
         xy = np.column_stack([x, y])
     return xy
 
