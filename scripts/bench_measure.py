@@ -75,6 +75,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DISTRICT = ROOT / "layers" / "admin" / "district.geojson"
 BBOX = (106.25, 29.47, 106.48, 29.78)
 SEED = 20250101
+#: The distance of the within_distance case (metres).
+WITHIN_M = 300.0
 
 
 # --------------------------------------------------------------------------- data
@@ -143,17 +145,68 @@ def nearest_data(n: int, sites: int, area: Any) -> dict[str, Any]:
     return {"a_m": a_m, "b_m": b_m, "a": a_m.to_crs(4326), "b": b_m.to_crs(4326)}
 
 
-# --------------------------------------------------------------------------- cases
+def zones_data(n: int, zones: int, area: Any) -> dict[str, Any]:
+    """N points and zone-sized 16-gons, in EPSG:4544 and in WGS-84."""
+    rng = np.random.default_rng(SEED + n)
+    a_m, b_m = points(n, area, rng), polygons(zones, 500, 900, area, rng)
+    return {"a_m": a_m, "b_m": b_m, "a": a_m.to_crs(4326), "b": b_m.to_crs(4326)}
+
+
+def zone_sized_data(n: int, zones: int, area: Any) -> dict[str, Any]:
+    """N polygons as large as the zones (radius 500-900 m) against the zones."""
+    rng = np.random.default_rng(SEED + n + 1)
+    a_m, b_m = polygons(n, 500, 900, area, rng), polygons(zones, 500, 900, area, rng)
+    return {"a_m": a_m, "b_m": b_m, "a": a_m.to_crs(4326), "b": b_m.to_crs(4326)}
+
+
+#: Each kind of case: its data, its peers, its cross-check and its title.
+KINDS: dict[str, tuple[Any, Any, Any, str]] = {
+    "overlap": (
+        overlap_data,
+        lambda d, duck: peers.overlap_tasks(d, duck),
+        peers.check_overlaps,
+        "overlaps, small polygons (radius 30-150 m)",
+    ),
+    "overlap-zone": (
+        zone_sized_data,
+        lambda d, duck: peers.overlap_tasks(d, duck, lean=True),
+        peers.check_overlaps,
+        "overlaps, zone-sized polygons (radius 500-900 m)",
+    ),
+    "nearest": (nearest_data, peers.nearest_tasks, peers.check_nearest, "nearest"),
+    "k_nearest": (
+        nearest_data,
+        peers.knearest_tasks,
+        peers.check_knearest,
+        "k_nearest, k = 3",
+    ),
+    "within": (
+        nearest_data,
+        lambda d, duck: peers.within_tasks(d, duck, WITHIN_M),
+        lambda out: peers.check_pairs(out, "geo.measure.within_distance"),
+        f"within_distance {WITHIN_M:.0f} m",
+    ),
+    "zones": (
+        zones_data,
+        peers.zones_tasks,
+        lambda out: peers.check_pairs(out, "geo.measure.zonal_membership"),
+        "zonal_membership of points",
+    ),
+}
+
+
 def run_case(kind: str, n: int, m: int, area: Any, n_rounds: int, threads: list[int]) -> dict:
     """Load one case into every peer, time the rounds and cross-check the outputs."""
-    data = (overlap_data if kind == "overlap" else nearest_data)(n, m, area)
-    duck = peers.DuckPeer(data, kind, threads)
-    tasks = (peers.overlap_tasks if kind == "overlap" else peers.nearest_tasks)(data, duck)
+    make, tasks_of, check, title = KINDS[kind]
+    data = make(n, m, area)
+    duck = peers.DuckPeer(data, "overlap" if kind.startswith("overlap") else "nearest", threads)
+    tasks = tasks_of(data, duck)
     times, outputs = rounds(tasks, n_rounds)
-    checks = (peers.check_overlaps if kind == "overlap" else peers.check_nearest)(outputs)
+    checks = check(outputs)
     print(f"{kind} {n:,} x {m:,}: done", file=sys.stderr)
     return {
         "kind": kind,
+        "title": title,
         "n": n,
         "m": m,
         "times": times,
@@ -214,12 +267,20 @@ def main() -> int:
     started, load_before = dt.datetime.now(dt.UTC), load()
     area = district_metric()
     overlap_sizes = [2000, 10000] if args.quick else [20000, 100000]
-    nearest_size = 100_000 if args.quick else 1_000_000
+    point_size = 100_000 if args.quick else 1_000_000
     threads = sorted({1, os.cpu_count() or 1})
-    run_case("overlap", 500, 100, area, 1, threads)  # warm-up: every peer once, untimed
-    run_case("nearest", 2000, 100, area, 1, threads)
-    cases = [run_case("overlap", n, 1000, area, args.rounds, threads) for n in overlap_sizes]
-    cases.append(run_case("nearest", nearest_size, 2000, area, args.rounds, threads))
+    for kind in KINDS:  # warm-up: every peer once, untimed
+        run_case(kind, 500, 100, area, 1, threads)
+    cases = [
+        run_case(kind, n, 1000, area, args.rounds, threads)
+        for kind in ("overlap", "overlap-zone")
+        for n in overlap_sizes
+    ]
+    cases += [
+        run_case(kind, point_size, 2000, area, args.rounds, threads)
+        for kind in ("nearest", "k_nearest", "within")
+    ]
+    cases.append(run_case("zones", point_size, 1000, area, args.rounds, threads))
     accuracy = peers.area_accuracy(overlap_data(overlap_sizes[-1], 1000, area)["a"], DISTRICT)
     start_up = startup_times(ROOT, args.rounds * 5, args.maps)
     facts = {
