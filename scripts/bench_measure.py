@@ -3,49 +3,57 @@
 Synthetic data inside the district (layers/admin/district.geojson when present, else
 its bounding box 106.25-106.48E, 29.47-29.78N), fixed random seed:
 
-* overlap: N small polygons (16-gons, radius 30-150 m) against 1 000 zones (16-gons,
-  radius 500-900 m);
-* nearest: N points against M sites.
+* overlaps: N polygons (16-gons) against 1 000 zones (16-gons, radius 500-900 m),
+  the polygons small (radius 30-150 m, most wholly inside a zone) or as large as
+  the zones (radius 500-900 m, most cut by the zone's edge), N = 2e4 and 1e5;
+* nearest, k_nearest (k = 3) and within_distance (300 m): 1e6 points against 2 000
+  sites;
+* zones: zonal membership of 1e6 points in the 1 000 zones.
 
 Every peer runs on the same frames in the same process. Each peer runs once on a
 small case first (imports, the DuckDB extension, PROJ set-up), then the timed
 rounds run every peer once per round, the order reversed every other round; the
-table gives the median and the min-max of the rounds. Peers are grouped by what
-they do, so that only like is compared with like:
+tables give the median and the min-max of the rounds. Only like is compared with
+like:
 
-* *kernel*: data already in EPSG:4544, planar intersection areas (or distances)
-  out: ``geo.measure.overlap_metric`` (+ ``shapely.area``), ``geopandas.overlay``,
-  ``geopandas.sjoin`` + ``shapely.intersection``, and a DuckDB spatial query that
-  computes each intersection once (no ``WHERE area > 0``: over a subquery DuckDB
-  evaluates ``ST_Intersection`` twice and a ``MATERIALIZED`` CTE took as long,
-  2.1-2.2 s against 1.15 s at 2e4 x 1e3; touching pairs are dropped from the
-  fetched arrays);
-  for nearest, ``geo.measure.nearest_metric``, ``geopandas.sjoin_nearest``, a
-  DuckDB ``ST_DWithin`` join with ``arg_min`` (radius doubled for the rows it
-  misses) and a bare ``scipy.spatial.cKDTree`` build and query on coordinate
-  arrays, the floor.
-* *whole*: WGS-84 in, geodesic-quality areas (or metres) out, as the public call:
-  ``geo.measure.overlaps`` against the same pipeline in DuckDB (``ST_Transform`` to
-  EPSG:4544, intersection, back to lon/lat, ``ST_Area_Spheroid`` for the overlap
-  and both features, shares) and in geopandas (``to_crs``, ``overlay``, ``to_crs``
-  back, areas in a Lambert azimuthal equal-area projection); ``geo.measure.nearest``
-  against pyproj on the coordinate arrays plus the bare cKDTree.
+* overlaps: ``geo.measure.overlaps`` (WGS-84 in: projection, overlay, geodesic
+  areas of both features and the overlap, shares, the overlap in lon/lat) and its
+  kernel ``overlap_metric`` + ``shapely.area`` (EPSG:4544 in, planar areas out)
+  against DuckDB spatial running **the same algorithm** on pre-projected data:
+  ``CASE WHEN ST_Covers(b, a) THEN ST_Area(a) ELSE ST_Area(ST_Intersection(a, b))
+  END`` over an ``ST_Intersects`` join. The goal divides ``geo.measure.overlaps``,
+  which does more, by that query. DuckDB's plain query (an intersection for every
+  pair), its whole pipeline (``ST_Transform``, ``ST_Area_Spheroid``) and geopandas
+  (``overlay``, ``sjoin`` + ``intersection``) are shown on the small polygons.
+* nearest and k_nearest: ``geo.measure.nearest`` / ``k_nearest`` (WGS-84 in,
+  metres out) against the reprojecting floor, pyproj on the coordinate arrays plus
+  a ``scipy.spatial.cKDTree`` query with the same worker count as geo.measure
+  (``workers=-1``); the bare cKDTree on projected arrays, geopandas.sjoin_nearest
+  and a DuckDB ``ST_DWithin`` join with ``arg_min`` are shown too.
+* within_distance: against pyproj + ``cKDTree.sparse_distance_matrix`` and a
+  DuckDB ``ST_DWithin`` join; zones: against ``geopandas.sjoin`` and a DuckDB
+  ``ST_Intersects`` join (geo.measure also flags points on a zone's edge).
 
 DuckDB gets its data by registering a pandas frame of WKB (``con.register``) and
 ``CREATE TABLE ... ST_GeomFromWKB``; that load is timed apart. Its thread count is
-set and read back with ``current_setting('threads')``; geo.measure's overlay uses
-one thread per core (``os.cpu_count()``).
+set and read back with ``current_setting('threads')``; geo.measure uses one thread
+per core (``os.cpu_count()``).
 
 Every output is cross-checked against ``geo.measure``'s: the same set of pairs
-(or the same nearest id, ties allowed when the distances are equal), the same
-totals, and per-pair values (planar: relative 1e-9; geodesic: relative 1e-6 or
-1e-3 m² absolute, since pyproj.Geod and ST_Area_Spheroid themselves are only good
-to about 1e-5 m² on sub-m² slivers). Areas are also checked against pyproj.Geod
-ring by ring on the district and on the N polygons of the largest case.
+(or the same nearest id per row and rank, other ids allowed only at equal
+distances), the same totals, and per-pair values (planar: relative 1e-9; geodesic
+and distances: relative 1e-6 or 1e-3 absolute, since pyproj.Geod and
+ST_Area_Spheroid themselves are only good to about 1e-5 m² on sub-m² slivers).
+Areas are also checked against pyproj.Geod ring by ring on the district and on the
+N polygons of the largest case.
 
-With ``--maps``, ``make maps`` is timed too, in three rounds: into a fresh site
-folder (cold), again with nothing changed (warm), and after one feature of one layer
-was renamed (one layer changed), on a copy of the layers.
+Start-up: ``geo layers`` and ``geo area cities`` on a ``geo init`` copy, timed by
+hyperfine when installed (``apt-get install hyperfine``), else by interleaved
+repeated runs, beside ``geo --help``, ``import geopandas`` and a bare interpreter.
+With ``--maps``, ``geo site`` (what ``make maps`` runs) is timed on a ``geo init``
+copy in three rounds: into a fresh site folder (cold), again with nothing changed
+(warm), and after a realistic edit (one gazetteer place moved by about 30 m, one
+catalog title changed).
 
 Usage::
 
@@ -261,7 +269,7 @@ def main() -> int:
     parser.add_argument(
         "--maps",
         action="store_true",
-        help="also time `make maps` cold, warm and with one layer changed",
+        help="also time `geo site` cold, warm and after an edit",
     )
     args = parser.parse_args()
     started, load_before = dt.datetime.now(dt.UTC), load()

@@ -97,6 +97,8 @@ def duck_line(case: dict[str, Any]) -> str:
     """DuckDB's load time, threads set and read back, and its join operator."""
     d = case["duck"]
     threads = ", ".join(f"set {k} → read {v}" for k, v in sorted(d["threads"].items()))
+    if not threads:
+        return f"DuckDB is not a peer here (tables loaded in {d['load_s']:.2f} s, unused)."
     return (
         f"DuckDB: four tables loaded from registered WKB frames in {d['load_s']:.2f} s "
         f"(not in the times above); threads {threads} (`current_setting('threads')`); "

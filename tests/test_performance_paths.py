@@ -448,3 +448,16 @@ def test_k_nearest_of_points_takes_the_k_d_tree_not_the_radius_search(
     expected = old_k_nearest(a, b, 3)
     monkeypatch.setattr(proximity, "_candidates_k", refuse)
     same_frames(measure.k_nearest(a, b, 3), expected)
+
+
+def test_chunked_transform_equals_one_pyproj_call() -> None:
+    from pyproj import Transformer
+
+    from geo.measure.arrays import transform_xy
+
+    rng = np.random.default_rng(4)
+    lon, lat = rng.uniform((106.25, 29.47), (106.48, 29.78), size=(450_001, 2)).T
+    x, y = transform_xy("EPSG:4326", "EPSG:4544", lon, lat)
+    ox, oy = Transformer.from_crs(4326, 4544, always_xy=True).transform(lon, lat)
+    assert np.array_equal(x, ox)
+    assert np.array_equal(y, oy)
