@@ -104,7 +104,7 @@ def _edit(layers: Path, round_no: int) -> None:
     cat = layers / "catalog.yaml"
     lines = cat.read_text(encoding="utf-8").split("\n")
     i = next(i for i, line in enumerate(lines) if line.strip().startswith("title_en:"))
-    lines[i] = lines[i].split(" #")[0].rstrip() + f" #{round_no}"
+    lines[i] = lines[i].split(" (edit ")[0].rstrip() + f" (edit {round_no})"
     cat.write_text("\n".join(lines), encoding="utf-8")
 
 
