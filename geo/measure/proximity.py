@@ -310,6 +310,8 @@ def k_nearest(
         Layers in the same declared CRS; distances edge to edge in EPSG:4544.
     k : int
         How many neighbours (at least 1; fewer are returned when B is smaller).
+        Equal distances are ranked in B's row order; between point layers one
+        k-d tree query answers.
     max_distance_m : float, optional
         Drop neighbours farther than this.
     exclude_self : bool
