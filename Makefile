@@ -16,7 +16,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$
 help:
 	@echo "make maps   build figures 1-8, overview, prints, reports and claims into $(SITE)/"
 	@echo "make test   lint, unit tests, browser tests and notebooks"
-	@echo "make bench  time geo.measure against its peers, start-up and make maps (writes docs/benchmarks.md)"
+	@echo "make bench  time geo.measure against its peers, start-up and geo site (writes docs/benchmarks.md)"
 
 setup: $(STAMP)
 
@@ -50,8 +50,11 @@ test: $(STAMP) chromium lint
 maps: $(STAMP) chromium
 	$(BIN)/geo site --out $(SITE)
 
+# hyperfine times the start-up commands when present (else repeated runs are timed).
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@command -v hyperfine >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq hyperfine >/dev/null 2>&1 || echo "hyperfine not installed: repeated runs"
 	$(BIN)/python scripts/bench_measure.py --maps --write docs/benchmarks.md
 
 clean:

@@ -3,49 +3,57 @@
 Synthetic data inside the district (layers/admin/district.geojson when present, else
 its bounding box 106.25-106.48E, 29.47-29.78N), fixed random seed:
 
-* overlap: N small polygons (16-gons, radius 30-150 m) against 1 000 zones (16-gons,
-  radius 500-900 m);
-* nearest: N points against M sites.
+* overlaps: N polygons (16-gons) against 1 000 zones (16-gons, radius 500-900 m),
+  the polygons small (radius 30-150 m, most wholly inside a zone) or as large as
+  the zones (radius 500-900 m, most cut by the zone's edge), N = 2e4 and 1e5;
+* nearest, k_nearest (k = 3) and within_distance (300 m): 1e6 points against 2 000
+  sites;
+* zones: zonal membership of 1e6 points in the 1 000 zones.
 
 Every peer runs on the same frames in the same process. Each peer runs once on a
 small case first (imports, the DuckDB extension, PROJ set-up), then the timed
 rounds run every peer once per round, the order reversed every other round; the
-table gives the median and the min-max of the rounds. Peers are grouped by what
-they do, so that only like is compared with like:
+tables give the median and the min-max of the rounds. Only like is compared with
+like:
 
-* *kernel*: data already in EPSG:4544, planar intersection areas (or distances)
-  out: ``geo.measure.overlap_metric`` (+ ``shapely.area``), ``geopandas.overlay``,
-  ``geopandas.sjoin`` + ``shapely.intersection``, and a DuckDB spatial query that
-  computes each intersection once (no ``WHERE area > 0``: over a subquery DuckDB
-  evaluates ``ST_Intersection`` twice and a ``MATERIALIZED`` CTE took as long,
-  2.1-2.2 s against 1.15 s at 2e4 x 1e3; touching pairs are dropped from the
-  fetched arrays);
-  for nearest, ``geo.measure.nearest_metric``, ``geopandas.sjoin_nearest``, a
-  DuckDB ``ST_DWithin`` join with ``arg_min`` (radius doubled for the rows it
-  misses) and a bare ``scipy.spatial.cKDTree`` build and query on coordinate
-  arrays, the floor.
-* *whole*: WGS-84 in, geodesic-quality areas (or metres) out, as the public call:
-  ``geo.measure.overlaps`` against the same pipeline in DuckDB (``ST_Transform`` to
-  EPSG:4544, intersection, back to lon/lat, ``ST_Area_Spheroid`` for the overlap
-  and both features, shares) and in geopandas (``to_crs``, ``overlay``, ``to_crs``
-  back, areas in a Lambert azimuthal equal-area projection); ``geo.measure.nearest``
-  against pyproj on the coordinate arrays plus the bare cKDTree.
+* overlaps: ``geo.measure.overlaps`` (WGS-84 in: projection, overlay, geodesic
+  areas of both features and the overlap, shares, the overlap in lon/lat) and its
+  kernel ``overlap_metric`` + ``shapely.area`` (EPSG:4544 in, planar areas out)
+  against DuckDB spatial running **the same algorithm** on pre-projected data:
+  ``CASE WHEN ST_Covers(b, a) THEN ST_Area(a) ELSE ST_Area(ST_Intersection(a, b))
+  END`` over an ``ST_Intersects`` join. The goal divides ``geo.measure.overlaps``,
+  which does more, by that query. DuckDB's plain query (an intersection for every
+  pair), its whole pipeline (``ST_Transform``, ``ST_Area_Spheroid``) and geopandas
+  (``overlay``, ``sjoin`` + ``intersection``) are shown on the small polygons.
+* nearest and k_nearest: ``geo.measure.nearest`` / ``k_nearest`` (WGS-84 in,
+  metres out) against the reprojecting floor, pyproj on the coordinate arrays plus
+  a ``scipy.spatial.cKDTree`` query with the same worker count as geo.measure
+  (``workers=-1``); the bare cKDTree on projected arrays, geopandas.sjoin_nearest
+  and a DuckDB ``ST_DWithin`` join with ``arg_min`` are shown too.
+* within_distance: against pyproj + ``cKDTree.sparse_distance_matrix`` and a
+  DuckDB ``ST_DWithin`` join; zones: against ``geopandas.sjoin`` and a DuckDB
+  ``ST_Intersects`` join (geo.measure also flags points on a zone's edge).
 
 DuckDB gets its data by registering a pandas frame of WKB (``con.register``) and
 ``CREATE TABLE ... ST_GeomFromWKB``; that load is timed apart. Its thread count is
-set and read back with ``current_setting('threads')``; geo.measure's overlay uses
-one thread per core (``os.cpu_count()``).
+set and read back with ``current_setting('threads')``; geo.measure uses one thread
+per core (``os.cpu_count()``).
 
 Every output is cross-checked against ``geo.measure``'s: the same set of pairs
-(or the same nearest id, ties allowed when the distances are equal), the same
-totals, and per-pair values (planar: relative 1e-9; geodesic: relative 1e-6 or
-1e-3 m² absolute, since pyproj.Geod and ST_Area_Spheroid themselves are only good
-to about 1e-5 m² on sub-m² slivers). Areas are also checked against pyproj.Geod
-ring by ring on the district and on the N polygons of the largest case.
+(or the same nearest id per row and rank, other ids allowed only at equal
+distances), the same totals, and per-pair values (planar: relative 1e-9; geodesic
+and distances: relative 1e-6 or 1e-3 absolute, since pyproj.Geod and
+ST_Area_Spheroid themselves are only good to about 1e-5 m² on sub-m² slivers).
+Areas are also checked against pyproj.Geod ring by ring on the district and on the
+N polygons of the largest case.
 
-With ``--maps``, ``make maps`` is timed too, in three rounds: into a fresh site
-folder (cold), again with nothing changed (warm), and after one feature of one layer
-was renamed (one layer changed), on a copy of the layers.
+Start-up: ``geo layers`` and ``geo area cities`` on a ``geo init`` copy, timed by
+hyperfine when installed (``apt-get install hyperfine``), else by interleaved
+repeated runs, beside ``geo --help``, ``import geopandas`` and a bare interpreter.
+With ``--maps``, ``geo site`` (what ``make maps`` runs) is timed on a ``geo init``
+copy in three rounds: into a fresh site folder (cold), again with nothing changed
+(warm), and after a realistic edit (one gazetteer place moved by about 30 m, one
+catalog title changed).
 
 Usage::
 
@@ -75,6 +83,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DISTRICT = ROOT / "layers" / "admin" / "district.geojson"
 BBOX = (106.25, 29.47, 106.48, 29.78)
 SEED = 20250101
+#: The distance of the within_distance case (metres).
+WITHIN_M = 300.0
 
 
 # --------------------------------------------------------------------------- data
@@ -143,17 +153,68 @@ def nearest_data(n: int, sites: int, area: Any) -> dict[str, Any]:
     return {"a_m": a_m, "b_m": b_m, "a": a_m.to_crs(4326), "b": b_m.to_crs(4326)}
 
 
-# --------------------------------------------------------------------------- cases
+def zones_data(n: int, zones: int, area: Any) -> dict[str, Any]:
+    """N points and zone-sized 16-gons, in EPSG:4544 and in WGS-84."""
+    rng = np.random.default_rng(SEED + n)
+    a_m, b_m = points(n, area, rng), polygons(zones, 500, 900, area, rng)
+    return {"a_m": a_m, "b_m": b_m, "a": a_m.to_crs(4326), "b": b_m.to_crs(4326)}
+
+
+def zone_sized_data(n: int, zones: int, area: Any) -> dict[str, Any]:
+    """N polygons as large as the zones (radius 500-900 m) against the zones."""
+    rng = np.random.default_rng(SEED + n + 1)
+    a_m, b_m = polygons(n, 500, 900, area, rng), polygons(zones, 500, 900, area, rng)
+    return {"a_m": a_m, "b_m": b_m, "a": a_m.to_crs(4326), "b": b_m.to_crs(4326)}
+
+
+#: Each kind of case: its data, its peers, its cross-check and its title.
+KINDS: dict[str, tuple[Any, Any, Any, str]] = {
+    "overlap": (
+        overlap_data,
+        lambda d, duck: peers.overlap_tasks(d, duck),
+        peers.check_overlaps,
+        "overlaps, small polygons (radius 30-150 m)",
+    ),
+    "overlap-zone": (
+        zone_sized_data,
+        lambda d, duck: peers.overlap_tasks(d, duck, lean=True),
+        peers.check_overlaps,
+        "overlaps, zone-sized polygons (radius 500-900 m)",
+    ),
+    "nearest": (nearest_data, peers.nearest_tasks, peers.check_nearest, "nearest"),
+    "k_nearest": (
+        nearest_data,
+        peers.knearest_tasks,
+        peers.check_knearest,
+        "k_nearest, k = 3",
+    ),
+    "within": (
+        nearest_data,
+        lambda d, duck: peers.within_tasks(d, duck, WITHIN_M),
+        lambda out: peers.check_pairs(out, "geo.measure.within_distance"),
+        f"within_distance {WITHIN_M:.0f} m",
+    ),
+    "zones": (
+        zones_data,
+        peers.zones_tasks,
+        lambda out: peers.check_pairs(out, "geo.measure.zonal_membership"),
+        "zonal_membership of points",
+    ),
+}
+
+
 def run_case(kind: str, n: int, m: int, area: Any, n_rounds: int, threads: list[int]) -> dict:
     """Load one case into every peer, time the rounds and cross-check the outputs."""
-    data = (overlap_data if kind == "overlap" else nearest_data)(n, m, area)
-    duck = peers.DuckPeer(data, kind, threads)
-    tasks = (peers.overlap_tasks if kind == "overlap" else peers.nearest_tasks)(data, duck)
+    make, tasks_of, check, title = KINDS[kind]
+    data = make(n, m, area)
+    duck = peers.DuckPeer(data, "overlap" if kind.startswith("overlap") else "nearest", threads)
+    tasks = tasks_of(data, duck)
     times, outputs = rounds(tasks, n_rounds)
-    checks = (peers.check_overlaps if kind == "overlap" else peers.check_nearest)(outputs)
+    checks = check(outputs)
     print(f"{kind} {n:,} x {m:,}: done", file=sys.stderr)
     return {
         "kind": kind,
+        "title": title,
         "n": n,
         "m": m,
         "times": times,
@@ -208,18 +269,26 @@ def main() -> int:
     parser.add_argument(
         "--maps",
         action="store_true",
-        help="also time `make maps` cold, warm and with one layer changed",
+        help="also time `geo site` cold, warm and after an edit",
     )
     args = parser.parse_args()
     started, load_before = dt.datetime.now(dt.UTC), load()
     area = district_metric()
     overlap_sizes = [2000, 10000] if args.quick else [20000, 100000]
-    nearest_size = 100_000 if args.quick else 1_000_000
+    point_size = 100_000 if args.quick else 1_000_000
     threads = sorted({1, os.cpu_count() or 1})
-    run_case("overlap", 500, 100, area, 1, threads)  # warm-up: every peer once, untimed
-    run_case("nearest", 2000, 100, area, 1, threads)
-    cases = [run_case("overlap", n, 1000, area, args.rounds, threads) for n in overlap_sizes]
-    cases.append(run_case("nearest", nearest_size, 2000, area, args.rounds, threads))
+    for kind in KINDS:  # warm-up: every peer once, untimed
+        run_case(kind, 500, 100, area, 1, threads)
+    cases = [
+        run_case(kind, n, 1000, area, args.rounds, threads)
+        for kind in ("overlap", "overlap-zone")
+        for n in overlap_sizes
+    ]
+    cases += [
+        run_case(kind, point_size, 2000, area, args.rounds, threads)
+        for kind in ("nearest", "k_nearest", "within")
+    ]
+    cases.append(run_case("zones", point_size, 1000, area, args.rounds, threads))
     accuracy = peers.area_accuracy(overlap_data(overlap_sizes[-1], 1000, area)["a"], DISTRICT)
     start_up = startup_times(ROOT, args.rounds * 5, args.maps)
     facts = {

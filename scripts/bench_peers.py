@@ -84,6 +84,25 @@ SELECT a_m.id AS a, b_m.id AS b, ST_Area(ST_Intersection(a_m.geom, b_m.geom)) AS
 FROM a_m JOIN b_m ON ST_Intersects(a_m.geom, b_m.geom)
 """
 
+# The same algorithm as geo.measure: a pair whose B feature covers A's takes A's own
+# area, only the others are overlaid.
+OVERLAP_SHORTCUT = """
+SELECT a_m.id AS a, b_m.id AS b,
+       CASE WHEN ST_Covers(b_m.geom, a_m.geom) THEN ST_Area(a_m.geom)
+            ELSE ST_Area(ST_Intersection(a_m.geom, b_m.geom)) END AS area
+FROM a_m JOIN b_m ON ST_Intersects(a_m.geom, b_m.geom)
+"""
+
+WITHIN_SQL = """
+SELECT a.id AS a, b.id AS b, ST_Distance(a.geom, b.geom) AS area
+FROM a_m a JOIN b_m b ON ST_DWithin(a.geom, b.geom, {radius})
+"""
+
+ZONES_SQL = """
+SELECT a.id AS a, b.id AS b, 1.0 AS area
+FROM a_m a JOIN b_m b ON ST_Intersects(b.geom, a.geom)
+"""
+
 # The same work as geo.measure.overlaps: project, intersect, back to lon/lat,
 # ellipsoidal areas of the overlap and of both features (once per feature), the
 # overlap geometry in lon/lat; shares and the area > 0 filter on the fetched arrays.
@@ -129,6 +148,13 @@ def duck_overlap(duck: DuckPeer, sql: str, threads: int) -> pd.DataFrame:
     return out
 
 
+def duck_pairs(duck: DuckPeer, sql: str, threads: int) -> pd.DataFrame:
+    """Run a pair query; return ``a, b, area`` as fetched (distances or 1.0 in ``area``)."""
+    duck.set_threads(threads)
+    got = duck.con.execute(sql).fetchnumpy()
+    return pd.DataFrame({"a": got["a"], "b": got["b"], "area": got["area"]})
+
+
 def duck_nearest(duck: DuckPeer, n: int, threads: int, radius: float = 1000.0) -> pd.DataFrame:
     """Nearest by ``ST_DWithin`` join and ``arg_min``, doubling the radius for misses."""
     duck.set_threads(threads)
@@ -153,8 +179,8 @@ def _frame(a: Any, b: Any, area: Any) -> pd.DataFrame:
     return pd.DataFrame({"a": np.asarray(a), "b": np.asarray(b), "area": np.asarray(area)})
 
 
-def overlap_tasks(data: dict[str, Any], duck: DuckPeer) -> dict[str, Task]:
-    """Every overlap peer on one case."""
+def overlap_tasks(data: dict[str, Any], duck: DuckPeer, lean: bool = False) -> dict[str, Task]:
+    """Every overlap peer on one case (``lean``: only geo.measure and DuckDB's queries)."""
     import geopandas as gpd
     import shapely
 
@@ -196,20 +222,24 @@ def overlap_tasks(data: dict[str, Any], duck: DuckPeer) -> dict[str, Task]:
         )
         return _frame(r["id_1"], r["id_2"], area)
 
-    tasks = {
-        "geo.measure.overlaps": Task(geo_whole, "whole"),
-        "DuckDB pipeline": Task(
+    tasks = {"geo.measure.overlaps": Task(geo_whole, "whole")}
+    if not lean:
+        tasks["DuckDB pipeline"] = Task(
             lambda: duck_overlap(duck, OVERLAP_WHOLE, max(duck.threads)), "whole"
-        ),
-        "geopandas pipeline (overlay)": Task(gpd_whole, "whole"),
-        "geo.measure.overlap_metric + area": Task(geo_kernel, "kernel"),
-    }
-    for t in duck.threads:
-        tasks[f"DuckDB query, threads={t}"] = Task(
-            lambda t=t: duck_overlap(duck, OVERLAP_KERNEL, t), "kernel"
         )
-    tasks["geopandas.overlay"] = Task(gpd_overlay, "kernel")
-    tasks["geopandas.sjoin + intersection"] = Task(sjoin_intersection, "kernel")
+        tasks["geopandas pipeline (overlay)"] = Task(gpd_whole, "whole")
+    tasks["geo.measure.overlap_metric + area"] = Task(geo_kernel, "kernel")
+    for t in duck.threads:
+        tasks[f"DuckDB query with covers shortcut, threads={t}"] = Task(
+            lambda t=t: duck_overlap(duck, OVERLAP_SHORTCUT, t), "kernel"
+        )
+        if not lean:
+            tasks[f"DuckDB plain query, threads={t}"] = Task(
+                lambda t=t: duck_overlap(duck, OVERLAP_KERNEL, t), "kernel"
+            )
+    if not lean:
+        tasks["geopandas.overlay"] = Task(gpd_overlay, "kernel")
+        tasks["geopandas.sjoin + intersection"] = Task(sjoin_intersection, "kernel")
     return tasks
 
 
@@ -239,13 +269,11 @@ def nearest_tasks(data: dict[str, Any], duck: DuckPeer) -> dict[str, Task]:
         return pd.DataFrame({"b": b_m.index.to_numpy()[ib], "dist": dist})
 
     def bare(pa: np.ndarray, pb: np.ndarray) -> pd.DataFrame:
-        dist, ib = cKDTree(pb).query(pa, k=1)
+        dist, ib = cKDTree(pb).query(pa, k=1, workers=-1)
         return pd.DataFrame({"b": b_m.index.to_numpy()[ib], "dist": dist})
 
     def arrays_whole() -> pd.DataFrame:
-        pa = np.column_stack(to_metric.transform(la[:, 0], la[:, 1]))
-        pb = np.column_stack(to_metric.transform(lb[:, 0], lb[:, 1]))
-        return bare(pa, pb)
+        return bare(*reproject(to_metric, la, lb))
 
     def sjoin_nearest() -> pd.DataFrame:
         j = gpd.sjoin_nearest(a_m, b_m, distance_col="dist")
@@ -254,7 +282,7 @@ def nearest_tasks(data: dict[str, Any], duck: DuckPeer) -> dict[str, Task]:
 
     tasks = {
         "geo.measure.nearest": Task(geo_whole, "whole"),
-        "pyproj arrays + cKDTree": Task(arrays_whole, "whole"),
+        "pyproj + cKDTree (reprojecting floor)": Task(arrays_whole, "whole"),
         "geo.measure.nearest_metric": Task(geo_kernel, "kernel"),
         "cKDTree build + query (floor)": Task(lambda: bare(xa, xb), "kernel"),
         "geopandas.sjoin_nearest": Task(sjoin_nearest, "kernel"),
@@ -262,6 +290,124 @@ def nearest_tasks(data: dict[str, Any], duck: DuckPeer) -> dict[str, Task]:
     for t in duck.threads:
         tasks[f"DuckDB ST_DWithin + arg_min, threads={t}"] = Task(
             lambda t=t: duck_nearest(duck, len(a_m), t), "kernel"
+        )
+    return tasks
+
+
+def reproject(to_metric: Any, la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both coordinate arrays to EPSG:4544, each in one pyproj call."""
+    pa = np.column_stack(to_metric.transform(la[:, 0], la[:, 1]))
+    pb = np.column_stack(to_metric.transform(lb[:, 0], lb[:, 1]))
+    return pa, pb
+
+
+def _point_arrays(data: dict[str, Any]) -> tuple[Any, np.ndarray, np.ndarray]:
+    import shapely
+    from pyproj import Transformer
+
+    la = shapely.get_coordinates(data["a"].geometry.values)
+    lb = shapely.get_coordinates(data["b"].geometry.values)
+    return Transformer.from_crs(4326, 4544, always_xy=True), la, lb
+
+
+def knearest_tasks(data: dict[str, Any], duck: DuckPeer, k: int = 3) -> dict[str, Task]:
+    """geo.measure.k_nearest against a reprojecting and a bare cKDTree k-query."""
+    import shapely
+    from scipy.spatial import cKDTree
+
+    from geo import measure
+
+    a, b, b_m = data["a"], data["b"], data["b_m"]
+    to_metric, la, lb = _point_arrays(data)
+    xa = shapely.get_coordinates(data["a_m"].geometry.values)
+    xb = shapely.get_coordinates(b_m.geometry.values)
+    ids_b = b_m.index.to_numpy()
+
+    def tree(pa: np.ndarray, pb: np.ndarray) -> pd.DataFrame:
+        dist, ib = cKDTree(pb).query(pa, k=k, workers=-1)
+        rank = np.tile(np.arange(1, k + 1), len(pa))
+        return pd.DataFrame(
+            {
+                "a": np.repeat(np.arange(len(pa)), k),
+                "b": ids_b[ib.ravel()],
+                "rank": rank,
+                "dist": dist.ravel(),
+            }
+        )
+
+    def geo_k() -> pd.DataFrame:
+        r = measure.k_nearest(a, b, k)
+        return pd.DataFrame(
+            {
+                "a": r["a"].to_numpy(np.int64),
+                "b": r["b"].to_numpy(np.int64),
+                "rank": r["rank"].to_numpy(),
+                "dist": r["dist_m"].to_numpy(),
+            }
+        )
+
+    return {
+        "geo.measure.k_nearest": Task(geo_k, "whole"),
+        "pyproj + cKDTree k-query (reprojecting floor)": Task(
+            lambda: tree(*reproject(to_metric, la, lb)), "whole"
+        ),
+        "cKDTree k-query on projected arrays": Task(lambda: tree(xa, xb), "kernel"),
+    }
+
+
+def within_tasks(data: dict[str, Any], duck: DuckPeer, radius: float) -> dict[str, Task]:
+    """geo.measure.within_distance against DuckDB and a reprojecting cKDTree ball query."""
+    from scipy.spatial import cKDTree
+
+    from geo import measure
+
+    a, b = data["a"], data["b"]
+    to_metric, la, lb = _point_arrays(data)
+    ids_a, ids_b = data["a_m"].index.to_numpy(), data["b_m"].index.to_numpy()
+
+    def geo_within() -> pd.DataFrame:
+        r = measure.within_distance(a, b, radius)
+        return _frame(r["a"].to_numpy(np.int64), r["b"].to_numpy(np.int64), r["dist_m"])
+
+    def tree() -> pd.DataFrame:
+        pa, pb = reproject(to_metric, la, lb)
+        m = cKDTree(pa).sparse_distance_matrix(cKDTree(pb), radius, output_type="ndarray")
+        return _frame(ids_a[m["i"]], ids_b[m["j"]], m["v"])
+
+    tasks = {
+        "geo.measure.within_distance": Task(geo_within, "whole"),
+        "pyproj + cKDTree distance matrix (reprojecting floor)": Task(tree, "whole"),
+    }
+    for t in duck.threads:
+        tasks[f"DuckDB ST_DWithin join, threads={t}"] = Task(
+            lambda t=t: duck_pairs(duck, WITHIN_SQL.format(radius=radius), t), "kernel"
+        )
+    return tasks
+
+
+def zones_tasks(data: dict[str, Any], duck: DuckPeer) -> dict[str, Task]:
+    """geo.measure.zonal_membership of points against geopandas.sjoin and DuckDB."""
+    import geopandas as gpd
+
+    from geo import measure
+
+    a, b, a_m, b_m = data["a"], data["b"], data["a_m"], data["b_m"]
+
+    def geo_zones() -> pd.DataFrame:
+        r = measure.zonal_membership(a, b)
+        return _frame(r["feature"].to_numpy(np.int64), r["zone"].to_numpy(np.int64), r["share"])
+
+    def sjoin() -> pd.DataFrame:
+        j = gpd.sjoin(a_m, b_m, predicate="intersects")
+        return _frame(j.index.to_numpy(), j["id_right"].to_numpy(), np.ones(len(j)))
+
+    tasks = {
+        "geo.measure.zonal_membership": Task(geo_zones, "whole"),
+        "geopandas.sjoin (metric)": Task(sjoin, "kernel"),
+    }
+    for t in duck.threads:
+        tasks[f"DuckDB ST_Intersects join, threads={t}"] = Task(
+            lambda t=t: duck_pairs(duck, ZONES_SQL, t), "kernel"
         )
     return tasks
 
@@ -300,6 +446,34 @@ def check_overlaps(outputs: dict[str, pd.DataFrame]) -> dict[str, dict[str, Any]
             "geopandas pipeline (overlay)",
         )
         checks[name] = _compare(kernel if planar else whole, got, planar)
+    return checks
+
+
+def check_pairs(outputs: dict[str, pd.DataFrame], ref: str) -> dict[str, dict[str, Any]]:
+    """Every pair output against ``ref``: the same pairs, values within 1e-6 relative."""
+    return {name: _compare(outputs[ref], got, False) for name, got in outputs.items()}
+
+
+def check_knearest(outputs: dict[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
+    """Check for the same (A, rank) rows as geo.measure, distances, other ids only at ties."""
+    ref = outputs["geo.measure.k_nearest"].sort_values(["a", "rank"])
+    checks = {}
+    for name, got in outputs.items():
+        got = got.sort_values(["a", "rank"])
+        same_rows = len(got) == len(ref) and bool(
+            np.array_equal(got["a"].to_numpy(), ref["a"].to_numpy())
+        )
+        gap = np.abs(got["dist"].to_numpy() - ref["dist"].to_numpy()) if same_rows else [np.inf]
+        differ = got["b"].to_numpy() != ref["b"].to_numpy() if same_rows else np.ones(1, bool)
+        checks[name] = {
+            "rows": len(got),
+            "differ": int(np.sum(differ)),
+            "ties": int(np.sum(differ & (np.asarray(gap) <= 1e-6))),
+            "max_abs": float(np.max(gap)),
+            "total": float(np.sum(got["dist"])),
+        }
+        c = checks[name]
+        c["ok"] = bool(same_rows and c["max_abs"] <= 1e-6 and c["differ"] == c["ties"])
     return checks
 
 

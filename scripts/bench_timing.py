@@ -5,6 +5,7 @@ Usage: imported by ``scripts/bench_measure.py``.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shlex
@@ -51,89 +52,117 @@ def rounds(tasks: dict[str, Task], n_rounds: int) -> tuple[dict[str, list[float]
     return times, outputs
 
 
-def _hyperfine(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[str, list[float]]:
+def _hyperfine(
+    commands: dict[str, list[str]], runs: int, cwd: Path, env: dict[str, str]
+) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "hf.json"
         cmd = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(out)]
         cmd += [shlex.join(c) for c in commands.values()]
-        subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+        subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True)
         results = json.loads(out.read_text())["results"]
     return {name: r["times"] for name, r in zip(commands, results, strict=True)}
 
 
-def _repeat(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[str, list[float]]:
+def _repeat(
+    commands: dict[str, list[str]], runs: int, cwd: Path, env: dict[str, str]
+) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name in commands}
     for r in range(runs + 3):
         for name, cmd in commands.items() if r % 2 else reversed(commands.items()):
             t0 = time.perf_counter()
-            subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+            subprocess.run(cmd, cwd=cwd, env=env, check=True, capture_output=True)
             if r >= 3:  # three warm-up runs, as hyperfine's --warmup 3
                 times[name].append(time.perf_counter() - t0)
     return times
 
 
-#: The layer edited for the one-layer-changed build: drawn by Figure 8 and the overview.
-CHANGED_LAYER = "science_parks.geojson"
-#: Names of the three ``make maps`` timings.
-MAKE_MAPS = ("make maps (cold)", "make maps (warm)", "make maps (one layer changed)")
+#: Names of the ``geo site`` timings, with their goals in seconds.
+SITE = {
+    "geo site (cold)": 12.0,
+    "geo site (warm)": 1.5,
+    "geo site (one gazetteer row moved, one catalog title changed)": 5.0,
+}
+#: Start-up commands with a goal (seconds), run in a ``geo init`` copy.
+STARTUP_GOAL = 0.35
 
 
-def _edit_layer(path: Path, round_no: int) -> None:
-    """Change one feature's name in a layer file: new content, same shape of data."""
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    props = doc["features"][0]["properties"]
-    props["name_zh"] = f"{props['name_zh'].split(' #')[0]} #{round_no}"
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+def _edit(layers: Path, round_no: int) -> None:
+    """Move one gazetteer place by about 30 m and change one catalog title.
 
-
-def make_maps_times(root: Path, runs: int) -> dict[str, list[float]]:
-    """Time ``make maps`` cold, warm and after one layer changed, ``runs`` rounds each.
-
-    Each round builds into a fresh site folder (cold), builds again with nothing
-    changed (warm), then edits one feature of :data:`CHANGED_LAYER` and builds again.
-    The layers are a copy (``GEO_LAYERS_DIR``), so the repository's data stay as
-    they are.
+    A realistic edit: a position fixed, a title reworded. The gazetteer row is the
+    first with a numeric position; the title is the first ``title_en`` line.
     """
-    times: dict[str, list[float]] = {name: [] for name in MAKE_MAPS}
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "layers"
-        shutil.copytree(root / "layers", data)
-        env = {**os.environ, "GEO_LAYERS_DIR": str(data)}
+    gaz = layers / "gazetteer.csv"
+    with gaz.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    lon = rows[0].index("lon")
+    row = next(r for r in rows[1:] if r[lon].replace(".", "", 1).isdigit())
+    row[lon] = f"{float(row[lon]) + (0.0003 if round_no % 2 == 0 else -0.0003):.6f}"
+    with gaz.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    cat = layers / "catalog.yaml"
+    lines = cat.read_text(encoding="utf-8").split("\n")
+    i = next(i for i, line in enumerate(lines) if line.strip().startswith("title_en:"))
+    lines[i] = lines[i].split(" (edit ")[0].rstrip() + f" (edit {round_no})"
+    cat.write_text("\n".join(lines), encoding="utf-8")
 
-        def make(site: Path) -> float:
+
+def site_times(root: Path, runs: int) -> dict[str, list[float]]:
+    """Time ``geo site`` cold, warm and after a realistic edit, ``runs`` rounds each.
+
+    The data are a ``geo init`` copy (``GEO_LAYERS_DIR``), so the repository's stay as
+    they are. Each round builds into a fresh site folder (cold), builds again with
+    nothing changed (warm), then applies :func:`_edit` and builds again.
+    """
+    geo = str(Path(sys.executable).with_name("geo"))
+    times: dict[str, list[float]] = {name: [] for name in SITE}
+    names = list(SITE)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([geo, "init", tmp], check=True, capture_output=True)
+        env = {**os.environ, "GEO_LAYERS_DIR": str(Path(tmp) / "layers")}
+
+        def build(site: Path) -> float:
             t0 = time.perf_counter()
-            cmd = ["make", "-s", "maps", f"SITE={site}"]
+            cmd = [geo, "site", "--out", str(site)]
             subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True)
             return time.perf_counter() - t0
 
         for r in range(runs):
             site = Path(tmp) / f"site{r}"
-            times[MAKE_MAPS[0]].append(make(site))
-            times[MAKE_MAPS[1]].append(make(site))
-            _edit_layer(data / CHANGED_LAYER, r)
-            times[MAKE_MAPS[2]].append(make(site))
+            times[names[0]].append(build(site))
+            times[names[1]].append(build(site))
+            _edit(Path(tmp) / "layers", r)
+            times[names[2]].append(build(site))
     return times
 
 
 def startup_times(root: Path, runs: int, maps: bool) -> dict[str, Any]:
-    """Time ``geo --help`` beside ``import geopandas`` and a bare interpreter.
+    """Time the start-up of ``geo layers`` and ``geo area cities`` beside their references.
 
-    Uses hyperfine when it is installed (``apt-get install hyperfine``), else
-    interleaved repeated runs. With ``maps``, also times ``make maps`` cold, warm and
-    after one layer changed (:func:`make_maps_times`, three rounds).
+    ``geo --help``, ``import geopandas`` and a bare interpreter are timed too. Uses
+    hyperfine when it is installed (``apt-get install hyperfine``), else interleaved
+    repeated runs (three warm-up runs each). The commands read a ``geo init`` copy.
+    With ``maps``, also times ``geo site`` cold, warm and after an edit
+    (:func:`site_times`, three rounds).
     """
     geo = str(Path(sys.executable).with_name("geo"))
     commands = {
+        "geo layers": [geo, "layers"],
+        "geo area cities": [geo, "area", "cities"],
         "geo --help": [geo, "--help"],
         "python -c 'import geopandas'": [sys.executable, "-c", "import geopandas"],
         "python -c pass": [sys.executable, "-c", "pass"],
     }
     tool = "hyperfine" if shutil.which("hyperfine") else "repeated runs"
-    if tool == "hyperfine":
-        times = _hyperfine(commands, runs, root)
-    else:
-        times = _repeat(commands, runs, root)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([geo, "init", tmp], check=True, capture_output=True)
+        env = {**os.environ, "GEO_LAYERS_DIR": str(Path(tmp) / "layers")}
+        if tool == "hyperfine":
+            times = _hyperfine(commands, runs, root, env)
+        else:
+            times = _repeat(commands, runs, root, env)
     out: dict[str, Any] = {"tool": tool, "times": times}
     if maps:
-        out["maps"] = make_maps_times(root, max(3, runs // 5))
+        out["maps"] = site_times(root, max(3, runs // 5))
     return out

@@ -291,3 +291,173 @@ def test_claims_verdicts_equal_those_of_the_raising_lookup() -> None:
     slow_ctx = {**ctx, "lookup": slow_lookup}
     slow = claims.verdicts(ledger, claims.run_checks(ledger, **slow_ctx))
     pd.testing.assert_frame_equal(fast, slow)
+
+
+# --------------------------------------------------------------------------- k nearest
+def _old_candidates_k(
+    ga: np.ndarray, gb: np.ndarray, k: int, limit: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The radius search k_nearest used for every layer (copied as the oracle)."""
+    tree = shapely.STRtree(gb)
+    (ia0, _), d0 = tree.query_nearest(ga, return_distance=True, all_matches=False)
+    radius = np.full(len(ga), limit)
+    radius[ia0] = np.minimum(np.maximum(d0, 1.0), limit)
+    pending = np.arange(len(ga))
+    found_a, found_b = [], []
+    while pending.size:
+        qa, qb = tree.query(ga[pending], predicate="dwithin", distance=radius[pending])
+        counts = np.bincount(qa, minlength=pending.size)
+        done = (counts >= k) | (radius[pending] >= limit)
+        sel = done[qa]
+        found_a.append(pending[qa[sel]])
+        found_b.append(qb[sel])
+        radius[pending[~done]] = np.minimum(radius[pending[~done]] * 2.0, limit)
+        pending = pending[~done]
+    return np.concatenate(found_a), np.concatenate(found_b)
+
+
+def old_k_nearest(
+    a: gpd.GeoDataFrame,
+    b: gpd.GeoDataFrame,
+    k: int,
+    max_distance_m: float | None = None,
+    exclude_self: bool = False,
+) -> pd.DataFrame:
+    """k_nearest as it was before the k-d tree path (radius search, then a sort)."""
+    ga = np.asarray(a.to_crs(4544).geometry.values, dtype=object)
+    gb = np.asarray(b.to_crs(4544).geometry.values, dtype=object)
+    self_of = b.index.get_indexer(a.index) if exclude_self else None
+    x0, y0, x1, y1 = shapely.total_bounds(np.concatenate([ga, gb]))
+    limit = float(np.hypot(x1 - x0, y1 - y0)) + 1.0 if max_distance_m is None else max_distance_m
+    ia, ib = _old_candidates_k(ga, gb, k + (self_of is not None), limit)
+    if self_of is not None:
+        keep = ib != self_of[ia]
+        ia, ib = ia[keep], ib[keep]
+    dist = shapely.distance(ga[ia], gb[ib])
+    order = np.lexsort((ib, dist, ia))
+    frame = pd.DataFrame(
+        {
+            "a": a.index.to_numpy()[ia[order]],
+            "b": b.index.to_numpy()[ib[order]],
+            "dist_m": dist[order],
+        }
+    )
+    if max_distance_m is not None:
+        frame = frame[frame["dist_m"] <= max_distance_m]
+    frame["rank"] = frame.groupby("a", sort=False).cumcount() + 1
+    frame = frame[frame["rank"] <= k]
+    return frame[["a", "b", "rank", "dist_m"]].reset_index(drop=True)
+
+
+def same_frames(new: pd.DataFrame, old: pd.DataFrame) -> None:
+    """Equal values, dtypes and index, bit for bit (distances compared exactly)."""
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+
+
+def gridded_points(n: int, seed: int, step: float) -> gpd.GeoDataFrame:
+    """Points on a coarse metric grid: many exactly equal distances and duplicates."""
+    rng = np.random.default_rng(seed)
+    cells = rng.integers(0, 12, size=(n, 2)).astype(float)
+    xy = np.array([636_000.0, 3_277_000.0]) + cells * step
+    ids = [f"p{i:03d}" for i in range(n)]
+    return gpd.GeoDataFrame({"id": ids}, geometry=shapely.points(xy), crs=4544).set_index("id")
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_k_nearest_points_equal_the_radius_search_on_the_test_data(
+    k: int, sites: gpd.GeoDataFrame
+) -> None:
+    campuses = load_layer(DATA / "campuses.geojson").set_index("id", drop=False)
+    for a, b in ((sites, campuses), (campuses, sites), (sites, sites)):
+        same_frames(measure.k_nearest(a, b, k), old_k_nearest(a, b, k))
+        same_frames(
+            measure.k_nearest(a, b, k, max_distance_m=2100),
+            old_k_nearest(a, b, k, max_distance_m=2100),
+        )
+    same_frames(
+        measure.k_nearest(sites, sites, k, exclude_self=True),
+        old_k_nearest(sites, sites, k, exclude_self=True),
+    )
+
+
+def test_k_nearest_points_equal_the_radius_search_on_the_project_layers() -> None:
+    from geo.project import Project
+
+    project = Project()
+    projects = project.layer("projects").set_index("id")
+    platforms = project.layer("rd_platforms").set_index("id")
+    for k in (1, 3):
+        same_frames(
+            measure.k_nearest(projects, platforms, k), old_k_nearest(projects, platforms, k)
+        )
+        same_frames(
+            measure.k_nearest(platforms, platforms, k, exclude_self=True),
+            old_k_nearest(platforms, platforms, k, exclude_self=True),
+        )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_k_nearest_points_keep_the_old_order_of_ties(seed: int) -> None:
+    # 400 points on a 12 x 12 grid: duplicates, and equal distances at every rank.
+    a, b = gridded_points(400, seed, 100.0), gridded_points(90, seed + 10, 100.0)
+    for k in (1, 2, 3, 4, 7):
+        new, old = measure.k_nearest(a, b, k), old_k_nearest(a, b, k)
+        assert k == 1 or (old.groupby("a")["dist_m"].nunique() < k).any()  # ties
+        same_frames(new, old)
+        same_frames(
+            measure.k_nearest(a, b, k, max_distance_m=250),
+            old_k_nearest(a, b, k, max_distance_m=250),
+        )
+        same_frames(
+            measure.k_nearest(b, b, k, exclude_self=True),
+            old_k_nearest(b, b, k, exclude_self=True),
+        )
+    small = b.iloc[:3]
+    same_frames(measure.k_nearest(a, small, 5), old_k_nearest(a, small, 5))
+    same_frames(
+        measure.k_nearest(small, small, 5, exclude_self=True),
+        old_k_nearest(small, small, 5, exclude_self=True),
+    )
+
+
+def test_k_nearest_points_equal_the_radius_search_on_random_lonlat_points() -> None:
+    rng = np.random.default_rng(5)
+    lonlat = rng.uniform((106.25, 29.47), (106.48, 29.78), size=(3000, 2))
+    a = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*lonlat[:2500].T), crs=4326)
+    b = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*lonlat[2500:].T), crs=4326)
+    for k in (1, 3, 8):
+        same_frames(measure.k_nearest(a, b, k), old_k_nearest(a, b, k))
+        same_frames(
+            measure.k_nearest(b, b, k, exclude_self=True),
+            old_k_nearest(b, b, k, exclude_self=True),
+        )
+
+
+def test_k_nearest_of_points_takes_the_k_d_tree_not_the_radius_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from geo.measure import proximity
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the radius search ran")
+
+    rng = np.random.default_rng(8)
+    xy = rng.uniform((620_000, 3_265_000), (645_000, 3_300_000), size=(600, 2))
+    a = gpd.GeoDataFrame(geometry=shapely.points(xy[:500]), crs=4544)
+    b = gpd.GeoDataFrame(geometry=shapely.points(xy[500:]), crs=4544)
+    expected = old_k_nearest(a, b, 3)
+    monkeypatch.setattr(proximity, "_candidates_k", refuse)
+    same_frames(measure.k_nearest(a, b, 3), expected)
+
+
+def test_chunked_transform_equals_one_pyproj_call() -> None:
+    from pyproj import Transformer
+
+    from geo.measure.arrays import transform_xy
+
+    rng = np.random.default_rng(4)
+    lon, lat = rng.uniform((106.25, 29.47), (106.48, 29.78), size=(450_001, 2)).T
+    x, y = transform_xy("EPSG:4326", "EPSG:4544", lon, lat)
+    ox, oy = Transformer.from_crs(4326, 4544, always_xy=True).transform(lon, lat)
+    assert np.array_equal(x, ox)
+    assert np.array_equal(y, oy)

@@ -20,8 +20,10 @@ degrees; the benchmarks use them to avoid projecting the same data twice.
 
 Pair tables carry the **index labels** of the inputs in columns ``a`` and ``b``
 (``feature`` and ``zone`` for membership); index a layer by ``id`` first to get ids.
-Every candidate pair comes from a spatial index (:class:`shapely.STRtree`), never
-from a loop over all pairs.
+Every candidate pair comes from a spatial index (:class:`shapely.STRtree`, or a
+:class:`scipy.spatial.cKDTree` for nearest and k-nearest between point layers),
+never from a loop over all pairs; large overlays, predicates, transforms and tree
+queries run on every core.
 """
 
 from __future__ import annotations

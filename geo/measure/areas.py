@@ -8,8 +8,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo.crs import STORAGE_CRS, transformer
-from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod
+from geo.crs import STORAGE_CRS
+from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod, transform_xy
 from geo.units import AREA_UNITS
 
 __all__ = [
@@ -57,7 +57,7 @@ def _equal_area_xy(lonlat: FloatArray) -> tuple[FloatArray, FloatArray]:
         f"+proj=laea +lat_0={(la0 + la1) / 2:.2f} +lon_0={(lo0 + lo1) / 2:.2f} "
         "+ellps=WGS84 +units=m +no_defs"
     )
-    return transformer(STORAGE_CRS, laea).transform(lonlat[:, 0], lonlat[:, 1])
+    return transform_xy(STORAGE_CRS, laea, lonlat[:, 0], lonlat[:, 1])
 
 
 def _ring_areas(xy: FloatArray, ring_off: IntArray) -> FloatArray:

@@ -32,6 +32,8 @@ __all__ = [
 
 #: Below this many pairs, a GEOS ufunc runs on one thread (pool start-up costs more).
 _PARALLEL_MIN = 20_000
+#: Below this many coordinates, a transform runs on one thread.
+_PARALLEL_MIN_COORDS = 200_000
 
 GeomArray = NDArray[np.object_]
 IntArray = NDArray[np.intp]
@@ -60,13 +62,39 @@ def _geod() -> Geod:
     return Geod(ellps="WGS84")
 
 
+def transform_xy(src: Any, dst: Any, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Transform coordinate arrays between CRSs, in chunks on every core when large.
+
+    PROJ releases the GIL and a :class:`pyproj.Transformer` keeps one PROJ object per
+    thread, so the chunks run side by side; the values are those of one call.
+
+    Parameters
+    ----------
+    src, dst : str or pyproj.CRS
+        The CRSs, as :func:`geo.crs.transformer` takes them.
+    x, y : ndarray
+        Coordinates in ``src`` (x = longitude or easting).
+
+    Returns
+    -------
+    tuple of ndarray
+        ``x`` and ``y`` in ``dst``.
+    """
+    tr = transformer(src, dst)
+    workers = os.cpu_count() or 1
+    if workers == 1 or len(x) < _PARALLEL_MIN_COORDS:
+        return tr.transform(x, y)
+    bounds = list(itertools.pairwise(np.linspace(0, len(x), workers + 1).astype(int)))
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda ij: tr.transform(x[ij[0] : ij[1]], y[ij[0] : ij[1]]), bounds))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
 def _transform(geoms: GeomArray, src: Any, dst: Any) -> GeomArray:
     """Transform geometries between CRSs with one vectorised call (no frame copy)."""
-    tr = transformer(src, dst)
 
     def tx(xy: FloatArray) -> FloatArray:
-        x, y = tr.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
+        return np.column_stack(transform_xy(src, dst, xy[:, 0], xy[:, 1]))
 
     return np.asarray(shapely.transform(geoms, tx), dtype=object)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -13,6 +15,7 @@ from numpy.typing import NDArray
 from geo.crs import STORAGE_CRS, require_metric
 from geo.measure.areas import _areas, _areas_together
 from geo.measure.arrays import (
+    _PARALLEL_MIN,
     GeomArray,
     IntArray,
     _geoms,
@@ -20,7 +23,6 @@ from geo.measure.arrays import (
     _metric,
     _metric_pair,
     _metric_to_lonlat,
-    _threaded,
 )
 
 __all__ = [
@@ -64,20 +66,51 @@ def overlap_metric(
 def _overlap_arrays(
     ga: GeomArray, gb: GeomArray
 ) -> tuple[IntArray, IntArray, GeomArray, NDArray[np.bool_]]:
-    """Body of :func:`overlap_metric` on metric geometry arrays."""
-    tree = shapely.STRtree(gb)
-    ia, ib = tree.query(ga, predicate="intersects")
+    """Body of :func:`overlap_metric` on metric geometry arrays.
+
+    The tree gives the pairs whose envelopes meet; B's features are prepared, and the
+    pairs are split by B's feature into groups that run on every core (a prepared
+    geometry builds its caches on first use, so no two threads share one). In each
+    group a covered pair's intersection is A's feature, the others are tested with
+    ``intersects`` and only the hits are overlaid.
+    """
+    ia, ib = shapely.STRtree(gb).query(ga)
+    workers = os.cpu_count() or 1
+    groups = 1 if workers == 1 or len(ia) < _PARALLEL_MIN else 4 * workers
     shapely.prepare(gb)
-    inside = shapely.covers(gb[ib], ga[ia])
-    # Prepared geometries build caches lazily and are not thread-safe: drop them before
-    # the threaded overlay.
-    shapely.destroy_prepared(gb)
-    inter = ga[ia].copy()
-    cut = ~inside
-    if cut.any():
-        inter[cut] = _threaded(shapely.intersection, ga[ia[cut]], gb[ib[cut]])
-    keep = shapely.area(inter) > 0
-    return ia[keep], ib[keep], inter[keep], inside[keep]
+    try:
+        if groups == 1:
+            parts = [_overlap_group(ga[ia], gb[ib], np.arange(len(ia)))]
+        else:
+            of = ib % groups
+            sels = [np.flatnonzero(of == g) for g in range(groups)]
+            with ThreadPoolExecutor(workers) as pool:
+                parts = list(
+                    pool.map(lambda sel: _overlap_group(ga[ia[sel]], gb[ib[sel]], sel), sels)
+                )
+    finally:
+        shapely.destroy_prepared(gb)
+    pos = np.concatenate([p[0] for p in parts])
+    order = np.argsort(pos, kind="stable")  # the tree's order of the pairs
+    pos = pos[order]
+    inter = np.concatenate([p[1] for p in parts])[order]
+    inside = np.concatenate([p[2] for p in parts])[order]
+    return ia[pos], ib[pos], inter, inside
+
+
+def _overlap_group(
+    x: GeomArray, y: GeomArray, pos: IntArray
+) -> tuple[IntArray, GeomArray, NDArray[np.bool_]]:
+    """Overlap pairs (x, y) whose envelopes meet: kept positions, intersections, covered."""
+    inside = shapely.covers(y, x)
+    hit = inside.copy()
+    rest = np.flatnonzero(~inside)
+    hit[rest] = shapely.intersects(y[rest], x[rest])
+    inter = x.copy()
+    cut = rest[hit[rest]]
+    inter[cut] = shapely.intersection(x[cut], y[cut])
+    keep = hit & (shapely.area(inter) > 0)
+    return pos[keep], inter[keep], inside[keep]
 
 
 def overlaps(

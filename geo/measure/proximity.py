@@ -10,8 +10,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
-from geo.crs import METRIC_CRS, require_metric, transformer
+from geo.crs import METRIC_CRS, require_metric
 from geo.measure.areas import _areas, _lengths
 from geo.measure.arrays import (
     FloatArray,
@@ -23,6 +24,7 @@ from geo.measure.arrays import (
     _metric_pair,
     _metric_to_lonlat,
     geometry_dimension,
+    transform_xy,
 )
 from geo.units import LENGTH_UNITS
 
@@ -43,6 +45,10 @@ _DISTANCE = re.compile(
     + r")\s*$",
     re.I,
 )
+
+
+#: k-d tree queries run on every core (``workers=-1``); the answers do not depend on it.
+_WORKERS = -1
 
 
 # --------------------------------------------------------------------------- helpers
@@ -91,7 +97,7 @@ def _metric_xy(geoms: GeomArray, crs: Any) -> FloatArray:
     """Coordinates of point geometries in EPSG:4544, transformed as plain arrays."""
     xy = shapely.get_coordinates(geoms)
     if crs is not None and not crs.equals(METRIC_CRS):
-        x, y = transformer(crs, METRIC_CRS).transform(xy[:, 0], xy[:, 1])
+        x, y = transform_xy(crs, METRIC_CRS, xy[:, 0], xy[:, 1])
         xy = np.column_stack([x, y])
     return xy
 
@@ -188,7 +194,7 @@ def _nearest_xy(
 
     bound = np.inf if max_distance_m is None else max_distance_m
     tree = cKDTree(xb)
-    dist, ib = tree.query(xa, k=1, distance_upper_bound=bound)
+    dist, ib = tree.query(xa, k=1, distance_upper_bound=bound, workers=_WORKERS)
     if self_of is not None:
         hit = np.flatnonzero(ib == self_of)
         if hit.size:
@@ -304,6 +310,8 @@ def k_nearest(
         Layers in the same declared CRS; distances edge to edge in EPSG:4544.
     k : int
         How many neighbours (at least 1; fewer are returned when B is smaller).
+        Equal distances are ranked in B's row order; between point layers one
+        k-d tree query answers.
     max_distance_m : float, optional
         Drop neighbours farther than this.
     exclude_self : bool
@@ -324,7 +332,15 @@ def k_nearest(
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
     self_of = _self_positions(a, b) if exclude_self else None
-    ga, gb = _metric_pair(a, b, "k_nearest")
+    _check_pair(a, b, "k_nearest")
+    ga, gb = _geoms(a), _geoms(b)
+    if _all_points(ga) and _all_points(gb):
+        xa, xb = _metric_xy(ga, a.crs), _metric_xy(gb, b.crs)
+        ia, ib, dist = _k_nearest_xy(xa, xb, k, max_distance_m, self_of)
+        rank = np.arange(1, len(ia) + 1) - np.searchsorted(ia, ia)
+        labels_a, labels_b = a.index.to_numpy()[ia], b.index.to_numpy()[ib]
+        return pd.DataFrame({"a": labels_a, "b": labels_b, "rank": rank, "dist_m": dist})
+    ga, gb = _metric(a), _metric(b)
     if len(ga) == 0 or len(gb) == 0:
         return pd.DataFrame({"a": [], "b": [], "rank": [], "dist_m": []})
     limit = _search_limit(ga, gb) if max_distance_m is None else max_distance_m
@@ -335,6 +351,100 @@ def k_nearest(
     frame["rank"] = frame.groupby("a", sort=False).cumcount() + 1
     frame = frame[frame["rank"] <= k]
     return frame[["a", "b", "rank", "dist_m"]].reset_index(drop=True)
+
+
+def _xy_distance(xa: FloatArray, xb: FloatArray) -> FloatArray:
+    """Planar distances of paired points, bit for bit as GEOS computes them."""
+    dx, dy = xa[..., 0] - xb[..., 0], xa[..., 1] - xb[..., 1]
+    return np.sqrt(dx * dx + dy * dy)
+
+
+def _k_nearest_xy(
+    xa: FloatArray,
+    xb: FloatArray,
+    k: int,
+    max_distance_m: float | None,
+    self_of: IntArray | None,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Find the k nearest points of B for each point of A by one k-d tree k-query.
+
+    Pairs come out ordered by A, then distance, then position in B (ties to the lower
+    position), as :func:`_candidates_k` and a sort give them: a row whose next
+    candidate may tie its k-th neighbour is answered by the radius search instead.
+    The tree's distances are GEOS's to the bit (the same sum of squares and root).
+    """
+    from scipy.spatial import cKDTree
+
+    ask = min(k + 1 + (self_of is not None), len(xb))
+    dist, ib = cKDTree(xb).query(xa, k=ask, workers=_WORKERS)
+    dist, ib = dist.reshape(len(xa), ask), ib.reshape(len(xa), ask).astype(np.intp)
+    if self_of is not None:
+        dist, ib = _without_self(dist, ib, self_of)
+    _order_ties(dist, ib)
+    keep = min(k, ask)
+    redo = np.zeros(len(xa), dtype=bool)
+    if ask < len(xb):  # the next candidate may tie the k-th: there may be more of them
+        redo = dist[:, keep] <= dist[:, keep - 1] * (1 + 1e-9)
+    ia = np.broadcast_to(np.arange(len(xa))[:, None], (len(xa), keep))
+    ia, ib, dist = ia[~redo].ravel(), ib[~redo, :keep].ravel(), dist[~redo, :keep].ravel()
+    if self_of is not None and ask == len(xb):  # all of B asked: drop the own points
+        mine = np.isfinite(dist)
+        ia, ib, dist = ia[mine], ib[mine], dist[mine]
+    if redo.any():
+        ia, ib, dist = _k_nearest_redo(xa, xb, k, (ia, ib, dist), redo, self_of)
+    if max_distance_m is not None:
+        near = dist <= max_distance_m
+        ia, ib, dist = ia[near], ib[near], dist[near]
+    return ia, ib, dist
+
+
+def _without_self(dist: FloatArray, ib: IntArray, self_of: IntArray) -> tuple[FloatArray, IntArray]:
+    """Shift each row's own point (at most one) out, an infinite distance at the end."""
+    own = ib == self_of[:, None]
+    cols = np.arange(ib.shape[1])
+    at = np.where(own.any(axis=1), own.argmax(axis=1), ib.shape[1])
+    take = np.minimum(cols[None, :] + (cols[None, :] >= at[:, None]), ib.shape[1] - 1)
+    dist, ib = np.take_along_axis(dist, take, 1), np.take_along_axis(ib, take, 1)
+    dist[at < ib.shape[1], -1] = np.inf
+    return dist, ib
+
+
+def _order_ties(dist: FloatArray, ib: IntArray) -> None:
+    """Within each row sorted by distance, put equal distances in position order."""
+    tie = (dist[:, 1:] == dist[:, :-1]) & (ib[:, 1:] < ib[:, :-1])
+    rows = np.flatnonzero(tie.any(axis=1))
+    if rows.size:
+        order = np.lexsort((ib[rows], dist[rows]), axis=1)
+        dist[rows] = np.take_along_axis(dist[rows], order, 1)
+        ib[rows] = np.take_along_axis(ib[rows], order, 1)
+
+
+def _k_nearest_redo(
+    xa: FloatArray,
+    xb: FloatArray,
+    k: int,
+    found: tuple[IntArray, IntArray, FloatArray],
+    redo: NDArray[np.bool_],
+    self_of: IntArray | None,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Answer the rows with ties at the k-th place by the radius search, merged in."""
+    rows = np.flatnonzero(redo)
+    ga, gb = shapely.points(xa[rows]), shapely.points(xb)
+    x0, y0 = np.minimum(xa.min(axis=0), xb.min(axis=0))
+    x1, y1 = np.maximum(xa.max(axis=0), xb.max(axis=0))
+    limit = float(np.hypot(x1 - x0, y1 - y0)) + 1.0
+    sub = None if self_of is None else self_of[rows]
+    ca, cb = _drop_self(*_candidates_k(ga, gb, k + (sub is not None), limit), sub)
+    d = _xy_distance(xa[rows[ca]], xb[cb])
+    order = np.lexsort((cb, d, ca))
+    ca, cb, d = ca[order], cb[order], d[order]
+    first = np.searchsorted(ca, ca, side="left")
+    top = np.arange(len(ca)) - first < k
+    ia = np.concatenate([found[0], rows[ca[top]]])
+    ib = np.concatenate([found[1], cb[top]])
+    dist = np.concatenate([found[2], d[top]])
+    order = np.argsort(ia, kind="stable")
+    return ia[order], ib[order], dist[order]
 
 
 def _drop_self(ia: IntArray, ib: IntArray, self_of: IntArray | None) -> tuple[IntArray, IntArray]:
