@@ -21,11 +21,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from geo._errors import GazetteerError, GazetteerFileError
 from geo.names import normalize_name
+
+if TYPE_CHECKING:  # tables come in already read: `geo layers` starts without pandas
+    import pandas as pd
 
 __all__ = [
     "AREA_BOX",
