@@ -152,8 +152,8 @@ GAZETTEER = (
 @pytest.fixture
 def placed(data):
     """The fixture layers with a gazetteer: the science park stands on 梁滩河谷, and
-    the Chongqing Normal University campus, located too coarsely to be a point,
-    is counted on the area 西永; 土主 is named by no feature."""
+    the Chongqing Normal University campus, known only to ±2.8 km, stands as a
+    schematic symbol near 西永; 土主 is named by no feature."""
     (data / "gazetteer.csv").write_text(GAZETTEER, encoding="utf-8")
     parks = data / "science_parks.geojson"
     doc = json.loads(parks.read_text(encoding="utf-8"))
@@ -162,7 +162,8 @@ def placed(data):
     parks.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     campuses = data / "campuses.geojson"
     doc = json.loads(campuses.read_text(encoding="utf-8"))
-    doc["features"][1]["properties"].update(accuracy_m=5000.0, within="西永")
+    doc["features"][1]["geometry"] = None
+    doc["features"][1]["properties"].update(place="西永", accuracy_m=2000.0)
     campuses.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return data
 
@@ -187,14 +188,15 @@ def test_moving_a_place_rebuilds_only_the_pages_that_draw_a_feature_there(placed
     assert "106.335" in (out / "fig8.html").read_text(encoding="utf-8")
 
 
-def test_moving_the_area_a_coarse_feature_is_counted_on_rebuilds_its_figures(placed, tmp_path):
+def test_moving_the_place_a_schematic_symbol_stands_near_rebuilds_its_figures(placed, tmp_path):
     out = tmp_path / "site"
     run(out)
+    before = (out / "fig6.html").read_text(encoding="utf-8")
     _edit_gazetteer(placed, "西永", "106.310000")
     again = run(out)
-    drawn_on = ("fig3", "fig6", "overview")  # the campuses' figures draw its badge
+    drawn_on = ("fig3", "fig6", "overview")  # the campuses' figures draw its symbol
     assert again["built"] == sorted([*pages("offline", drawn_on), *pages("online", drawn_on)])
-    assert re.search(r"\b106\.31\b", (out / "fig6.html").read_text(encoding="utf-8"))
+    assert (out / "fig6.html").read_text(encoding="utf-8") != before  # the symbol moved
 
 
 def test_moving_a_place_reprints_only_the_figures_that_draw_it(placed, tmp_path, monkeypatch):
