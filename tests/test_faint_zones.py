@@ -120,7 +120,7 @@ def test_fig3_page_draws_the_west_city_faintly_under_its_badge(data) -> None:
     import folium
 
     from geo.maps import build_map
-    from geo.maps.placement_layers.context import CONTEXT_OPACITY
+    from geo.maps.placement_layers.context import CONTEXT_COLOUR, CONTEXT_OPACITY
     from geo.maps.styles import ATLAS, is_blue
 
     catalog, layers = data
@@ -139,7 +139,9 @@ def test_fig3_page_draws_the_west_city_faintly_under_its_badge(data) -> None:
     assert style["opacity"] <= CONTEXT_OPACITY < 1
     assert style["weight"] < 2
     assert style["dashArray"]  # a schematic zone stays dashed
-    assert style["color"] == ATLAS["cities"]["西部科技新城"]  # the zone's atlas colour
+    # orientation, not a theme: never a class colour of the figure's own legend
+    assert style["color"] == CONTEXT_COLOUR
+    assert style["color"] not in ATLAS["rd_platforms"].values()
     assert not is_blue(style["color"])
     assert gj.options.get("interactive") is False
     # under every thematic layer: added before the figure's layer groups

@@ -4,7 +4,7 @@ Every thematic symbol carries its key number (:mod:`geo.keys`) just beside it; t
 key list beside the legend says number → name → status. Each anchor of schematic
 symbols gets one faint disc of its uncertainty radius. A badge's zone that the
 figure does not otherwise draw (a context zone) is drawn faintly under the layers, as
-on the web: a thin outline in its atlas colour, dashed, with a light label, and one
+on the web: a thin dotted outline in the context grey, with a light label, and one
 legend row. Drawing only: the decisions come from
 :func:`geo.printing.content.figure_content`.
 """
@@ -168,7 +168,7 @@ def _outline(ax: Any, geom: Any, colour: str, scale: float, dashed: bool) -> Non
                 color=colour,
                 alpha=CONTEXT_OPACITY,
                 linewidth=0.6 * scale,
-                linestyle=(0, (4, 3)) if dashed else "solid",
+                linestyle=(0, (1, 4)) if dashed else "solid",
                 zorder=2,
                 gid=CONTEXT_GID,
             )
@@ -303,7 +303,7 @@ def count_rows(content: FigureContent, scale: float) -> tuple[list[Any], list[st
                 facecolor="none",
                 edgecolor=colour,
                 alpha=CONTEXT_OPACITY,
-                linestyle=(0, (4, 3)) if dashed else "solid",
+                linestyle=(0, (1, 4)) if dashed else "solid",
                 linewidth=0.8 * scale,
             )
         )

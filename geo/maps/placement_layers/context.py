@@ -2,9 +2,8 @@
 
 A coarse feature is counted on the zone it is known to lie in (its ``within``). When
 the figure does not draw that zone's layer, :func:`geo.depiction.depict` names the
-zone in ``Depiction.context`` and the map draws it faintly: a thin outline in the
-zone's atlas colour at low opacity (dashed, as every schematic zone; grey where the
-atlas has no colour for it, never blue), no fill, under every thematic layer and
+zone in ``Depiction.context`` and the map draws it faintly: a thin dotted outline in
+the one context grey (:func:`zone_colour`), no fill, under every thematic layer and
 never in the way of a click, with a light label (its name) and one legend row for
 all such zones ("所在片区（示意）"). So a badge never names an area the reader
 cannot see.
@@ -21,7 +20,6 @@ import geopandas as gpd
 
 from geo.maps.labels import Label, figure_labels
 from geo.maps.placement_layers.placed import _esc
-from geo.maps.styles import RESERVED, SCHEMATIC_DASH, atlas_colour, get_style, is_blue
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog
@@ -38,9 +36,11 @@ __all__ = [
     "zone_colour",
 ]
 
-#: Outline colour of a context zone the atlas has no colour for (the reserved
-#: context grey), and of the legend row's swatch when zones differ in colour.
-CONTEXT_COLOUR = RESERVED["context"]
+#: Outline colour of every context zone and of its legend row: a dark grey that no
+#: class, nor the neighbours' grey or the road axes' grey, takes.
+CONTEXT_COLOUR = "#4D4D4D"
+#: Dash of a context zone's outline: dotted, apart from the dashed road axes.
+CONTEXT_DASH = "1 4"
 #: CSS class of a context zone's outline (``geo-context-zone``) and label tone.
 CONTEXT_CLASS = "geo-context-zone"
 #: Outline width (px) and opacity: lighter than any zone the figure draws.
@@ -77,30 +77,30 @@ class ContextZones:
 
 
 def zone_colour(catalog: Catalog, layer_id: str, name_zh: str) -> str:
-    """Return a context zone's outline colour: its class colour in the atlas.
+    """Return a context zone's outline colour: the one context grey, for every zone.
+
+    A zone drawn only so that the features counted on it have somewhere to stand is
+    orientation, not a theme of the figure: its class colour (the west city's purple,
+    the Jialing belt's vermillion) would repeat a class colour of the figure's own
+    legend, so every context zone is drawn in :data:`CONTEXT_COLOUR`, dotted (set
+    apart from the grey dashed road axes), with its name written beside it.
 
     Parameters
     ----------
     catalog : Catalog
-        Gives the zone layer's ``style``.
+        The catalog (unused: kept so that callers need not know the rule).
     layer_id : str
         The zone's layer.
     name_zh : str
-        The zone's name (the class of a zone layer).
+        The zone's name.
 
     Returns
     -------
     str
-        The atlas colour of the zone's class, else of its layer, else
-        :data:`CONTEXT_COLOUR`; never a blue (only water is blue).
+        :data:`CONTEXT_COLOUR`.
     """
-    style = catalog[layer_id].style if layer_id in catalog else ""
-    colour = (
-        atlas_colour(style, name_zh) or atlas_colour(style, "") or get_style(style).color
-        if style
-        else None
-    )
-    return colour if colour and not is_blue(colour) else CONTEXT_COLOUR
+    del catalog, layer_id, name_zh
+    return CONTEXT_COLOUR
 
 
 def context_style(colour: str, schematic: bool) -> dict[str, Any]:
@@ -124,9 +124,8 @@ def context_style(colour: str, schematic: bool) -> dict[str, Any]:
         "fill": False,
         "className": CONTEXT_CLASS,
     }
-    if schematic:
-        style["dashArray"] = SCHEMATIC_DASH
-    return style
+    style["dashArray"] = CONTEXT_DASH if schematic else None
+    return {k: v for k, v in style.items() if v is not None}
 
 
 def context_legend_row(colours: list[str], schematic: bool = True) -> str:
@@ -144,7 +143,7 @@ def context_legend_row(colours: list[str], schematic: bool = True) -> str:
     str
         HTML.
     """
-    dash = f' stroke-dasharray="{SCHEMATIC_DASH.replace(" ", ",")}"' if schematic else ""
+    dash = f' stroke-dasharray="{CONTEXT_DASH.replace(" ", ",")}"' if schematic else ""
     swatches = "".join(
         '<svg width="18" height="12" aria-hidden="true"><rect x="1" y="1" width="16" '
         f'height="10" fill="none" stroke="{_esc(c)}" stroke-opacity="{CONTEXT_OPACITY}" '
