@@ -135,9 +135,7 @@ class BadgeDeclutter(MacroElement):
                     var r = e.getBoundingClientRect();
                     if (r.width) { soft.push(r); }
                 });
-                els.forEach(function (e) {
-                    var r = e.getBoundingClientRect();
-                    if (!r.width) { return; }
+                function search(e, r) {
                     var cands = JSON.parse(e.dataset.cands || "[]").map(function (c) {
                         return map.latLngToContainerPoint(c);
                     });
@@ -160,6 +158,26 @@ class BadgeDeclutter(MacroElement):
                             }
                         });
                     });
+                    return best;
+                }
+                els.forEach(function (e) {
+                    e.classList.remove("geo-badge-compact");
+                    var r = e.getBoundingClientRect();
+                    if (!r.width) { return; }
+                    var best = search(e, r);
+                    if (best === null || best.n >= 1000) {
+                        // no clear spot for the whole text: the count alone (as on a
+                        // phone; the popup still names the zone and lists the members)
+                        e.classList.add("geo-badge-compact");
+                        r = e.getBoundingClientRect();
+                        var small = search(e, r);
+                        if (small !== null && (best === null || small.n < best.n)) {
+                            best = small;
+                        } else {
+                            e.classList.remove("geo-badge-compact");
+                            r = e.getBoundingClientRect();
+                        }
+                    }
                     if (best === null) { return; }
                     e.style.left = best.dx + "px";
                     e.style.top = best.dy + "px";

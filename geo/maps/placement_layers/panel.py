@@ -186,6 +186,9 @@ PLACEMENT_CSS = f"""
 .geo-keys {{ background: rgba(255,255,255,0.95); padding: 6px 8px; max-width: 320px;
   max-height: 35vh; overflow-y: auto; font: 12px/15px sans-serif; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); }}
+/* a badge with no clear spot for its text shows its count only (named in its popup) */
+.{BADGE_CLASS}.geo-badge-compact .geo-badge-area,
+.{BADGE_CLASS}.geo-badge-compact .geo-badge-rest {{ display: none; }}
 /* on a phone a badge shows its count only: it stands in its zone, named in its popup */
 @media (max-width: 600px) {{ .{BADGE_CLASS} .geo-badge-area,
   .{BADGE_CLASS} .geo-badge-rest {{ display: none; }}
