@@ -36,6 +36,9 @@ __all__ = [
 LABEL_GID = "map-label"
 #: ``gid`` of the white outline drawn under each label.
 HALO_GID = "map-label-halo"
+#: Steps adjustText takes to move labels apart: a count, not a time, so a print is the
+#: same on a fast machine and a busy one.
+ADJUST_ITERATIONS = 200
 
 #: Font size in points of the web labels' size classes (1 largest).
 SIZE_PT: dict[int, float] = {1: 11.0, 2: 8.5, 3: 7.0, 4: 6.0}
@@ -266,7 +269,7 @@ def place_labels(
             ensure_inside_axes=True,
             expand=(1.1, 1.25),
             prevent_crossings=False,
-            time_lim=0.3,
+            iter_lim=ADJUST_ITERATIONS,
             **avoid,
         )
     kept = _thin(ax, texts, list(obstacles))
