@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from geo.layers import load_layer, load_layers, read_catalog, validate_file, write_layer
+    from geo.data.layers import load_layer, load_layers, read_catalog, validate_file, write_layer
     from geo.project import Project
 
 __all__ = ["Project", "load_layer", "load_layers", "read_catalog", "validate_file", "write_layer"]
@@ -29,7 +29,7 @@ def __getattr__(name: str) -> Any:
 
         return Project
     if name in __all__:
-        from geo import layers
+        from geo.data import layers
 
         return getattr(layers, name)
     raise AttributeError(f"module 'geo' has no attribute {name!r}")

@@ -35,15 +35,15 @@ from geo._errors import (
     Problem,
     UnknownLayerError,
 )
-from geo.catalog import Catalog, LayerSpec, layer_path, read_catalog
-from geo.derived_cache import LayerCache, derive_kept, noting_warnings
+from geo.data.catalog import Catalog, LayerSpec, layer_path, read_catalog
+from geo.data.derived_cache import LayerCache, derive_kept, noting_warnings
 
 if TYPE_CHECKING:
     import geopandas as gpd
     from shapely.geometry.base import BaseGeometry
 
-    from geo.gazetteer import Gazetteer
-    from geo.maps.specs import FigureSpec
+    from geo.data.gazetteer import Gazetteer
+    from geo.figures.specs import FigureSpec
 
 __all__ = ["LOAD_ERRORS", "LayerProblem", "LayerSummary", "Project", "load_for_maps"]
 
@@ -220,7 +220,7 @@ class Project:
         self._loaded: dict[str, gpd.GeoDataFrame] = {}
         self._problems: dict[str, LayerProblem] = {}
         self._reported: set[str] = set()
-        #: Derived layers, summaries and results kept between runs (:mod:`geo.derived_cache`).
+        #: Derived layers, summaries and results kept between runs (:mod:`geo.data.derived_cache`).
         self.cache = LayerCache(self.folder, self.gazetteer_path, lambda: self.catalog)
 
     # ------------------------------------------------------------------ files
@@ -247,7 +247,7 @@ class Project:
     @property
     def gazetteer(self) -> Gazetteer:
         """The gazetteer (read again when the file changes)."""
-        from geo.gazetteer import load_gazetteer
+        from geo.data.gazetteer import load_gazetteer
 
         return load_gazetteer(self.gazetteer_path)
 
@@ -267,7 +267,7 @@ class Project:
     @contextlib.contextmanager
     def _places(self) -> Iterator[None]:
         """Resolve places in this folder's gazetteer while loading, if it is not the default."""
-        from geo.gazetteer import using_gazetteer
+        from geo.data.gazetteer import using_gazetteer
 
         if self.folder.resolve() == _data.layers_dir().resolve():
             yield
@@ -305,7 +305,7 @@ class Project:
 
     def _read(self, spec: LayerSpec, catalog: Catalog) -> gpd.GeoDataFrame:
         """Read a source layer's file, or compute a derived layer from the layers kept here."""
-        from geo.layerfile import read_layer_file
+        from geo.data.layerfile import read_layer_file
 
         with self._places():
             if spec.is_derived:
@@ -418,7 +418,7 @@ class Project:
         -------
         dict of str to GeoDataFrame
         """
-        from geo.maps.specs import figure_by_id, figure_layer_ids
+        from geo.figures.specs import figure_by_id, figure_layer_ids
 
         catalog = self.catalog
         spec = figure if not isinstance(figure, str | int) else figure_by_id(str(figure), catalog)
@@ -451,8 +451,8 @@ class Project:
         -------
         geopandas.GeoDataFrame
         """
-        from geo.crs import canonical_crs
-        from geo.layerfile import read_layer_file
+        from geo.data.crs import canonical_crs
+        from geo.data.layerfile import read_layer_file
 
         text = str(key)
         if Path(text).suffix and Path(text).is_file():
@@ -491,8 +491,8 @@ class Project:
             Problems of the source files, ids used in two layers, then (with
             ``load``) invalid geometries and layers that do not load.
         """
-        from geo.layers import validate_catalog
-        from geo.validity import geometry_problems
+        from geo.data.layers import validate_catalog
+        from geo.data.validity import geometry_problems
 
         catalog = self.catalog
         with self._places():
@@ -581,7 +581,7 @@ def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[s
     Parameters
     ----------
     catalog : Catalog
-        A catalog read from its folder (:func:`geo.catalog.read_catalog`).
+        A catalog read from its folder (:func:`geo.data.catalog.read_catalog`).
 
     Returns
     -------

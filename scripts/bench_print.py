@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from geo._io import atomic_write_bytes
-from geo.gazetteer import load_gazetteer
-from geo.layers import read_catalog
-from geo.maps.specs import all_specs
+from geo.data.gazetteer import load_gazetteer
+from geo.data.layers import read_catalog
+from geo.figures.specs import all_specs
 from geo.printing import Page
 from geo.printing.output import PrintJob, render_prints
 from geo.project import load_for_maps

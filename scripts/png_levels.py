@@ -18,7 +18,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from geo.maps.specs import all_specs
+from geo.figures.specs import all_specs
 from geo.printing import Page
 from geo.printing.figure import draw_figure
 from geo.printing.fonts import cjk_family, rc_params

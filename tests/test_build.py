@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 from branca.element import Element
 
-import geo.build as build_module
-from geo.build import build_site
-from geo.buildcache import MANIFEST_NAME, Manifest, Recording, frame_digest, key_of
-from geo.layers import load_layer, read_catalog
+import geo.site.build as build_module
+from geo.data.layers import load_layer, read_catalog
+from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning, resolve_basemap
 from geo.maps.ids import stable_ids
 from geo.maps.site import figure_page
-from geo.maps.specs import figure_by_id
+from geo.site.build import build_site
+from geo.site.cache import MANIFEST_NAME, Manifest, Recording, frame_digest, key_of
 
 DATA = Path(__file__).parent / "data" / "maps"
 PAGES = ("offline", "online", "index")
@@ -200,7 +200,7 @@ def test_moving_the_place_a_schematic_symbol_stands_near_rebuilds_its_figures(pl
 
 
 def test_moving_a_place_reprints_only_the_figures_that_draw_it(placed, tmp_path, monkeypatch):
-    from geo import site_steps
+    from geo.site import steps as site_steps
 
     monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
     out = tmp_path / "site"
@@ -218,7 +218,7 @@ def test_moving_a_place_reprints_only_the_figures_that_draw_it(placed, tmp_path,
 def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
     data, tmp_path, monkeypatch
 ):
-    from geo import site_steps
+    from geo.site import steps as site_steps
 
     monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
     started, runs = [], []
@@ -239,7 +239,7 @@ def test_the_report_is_computed_once_for_the_tables_and_the_report_pages(
     placed, tmp_path, monkeypatch
 ):
     import geo.report
-    from geo import site_steps
+    from geo.site import steps as site_steps
 
     monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
     calls = []
@@ -330,8 +330,8 @@ def test_recording_notes_every_id_looked_up():
 
 
 def test_reads_note_each_catalog_field_and_place_looked_up(tmp_path):
-    from geo.buildcache import Reads
-    from geo.gazetteer import load_gazetteer
+    from geo.data.gazetteer import load_gazetteer
+    from geo.site.cache import Reads
 
     (tmp_path / "gazetteer.csv").write_text(GAZETTEER, encoding="utf-8")
     reads = Reads(
@@ -382,8 +382,8 @@ def test_manifest_is_fresh_only_with_the_same_key_and_intact_files(tmp_path):
 def test_geo_site_prints_a_line_per_step_and_fails_when_a_layer_is_not_drawn(
     monkeypatch, tmp_path, capsys
 ):
-    from geo.build import StepResult
     from geo.cli import main
+    from geo.site.build import StepResult
 
     calls = []
 
@@ -403,7 +403,7 @@ def test_geo_site_prints_a_line_per_step_and_fails_when_a_layer_is_not_drawn(
 
 
 def test_progress_lines_say_built_or_reused_and_what_was_built():
-    from geo.build import StepResult
+    from geo.site.build import StepResult
 
     assert StepResult("claims", reused=["claims"], seconds=0.04).line() == (
         "claims      reused     0.0 s"
@@ -414,7 +414,7 @@ def test_progress_lines_say_built_or_reused_and_what_was_built():
 
 def test_backups_lock_and_journal_are_not_inputs(data):
     """What the toolkit keeps beside the data (hidden files) does not rebuild anything."""
-    from geo.build import load_inputs
+    from geo.site.build import load_inputs
 
     before = load_inputs().files
     (data / ".backup").mkdir(exist_ok=True)

@@ -1,7 +1,7 @@
 """Catalog edits by `geo add-layer` keep every comment line and every untouched entry.
 
 The edits are checked on the project's own ``layers/catalog.yaml`` (read, never
-written) and, through :func:`geo.registry.add_layer`, on a copy of the test catalog.
+written) and, through :func:`geo.gis.registry.add_layer`, on a copy of the test catalog.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from geo.registry import PropertyDefaults, add_layer, catalog_text_with_entry
-from geo.registry.catalog_yaml import round_trip_with_entry
+from geo.gis.registry import PropertyDefaults, add_layer, catalog_text_with_entry
+from geo.gis.registry.catalog_yaml import round_trip_with_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "layers" / "catalog.yaml"

@@ -11,10 +11,10 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo import claims as cl
+from geo.claims.report_page import report_html
 from geo.cli import cmd_claims
-from geo.gazetteer import load_gazetteer
-from geo.maps.claims_page import report_html
-from geo.units import iter_quantity_mentions, parse_quantity
+from geo.data.gazetteer import load_gazetteer
+from geo.data.units import iter_quantity_mentions, parse_quantity
 
 DATA = Path(__file__).parent / "data" / "claims"
 REPO = Path(__file__).resolve().parent.parent
@@ -400,8 +400,8 @@ def test_register_adds_claims_subcommand():
 @pytest.fixture(scope="module")
 def real():
     """The real layers (derived ones included), gazetteer lookup and check context."""
-    from geo.gazetteer import load_gazetteer
-    from geo.layers import load_layers, read_catalog
+    from geo.data.gazetteer import load_gazetteer
+    from geo.data.layers import load_layers, read_catalog
 
     cat = read_catalog()
     layers = load_layers(catalog=cat)

@@ -12,8 +12,8 @@ from shapely.geometry import Point
 
 from geo import claims as cl
 from geo.claims.places import area_names
-from geo.gazetteer import load_gazetteer
-from geo.names import normalize_name
+from geo.data.gazetteer import load_gazetteer
+from geo.data.names import normalize_name
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def gaz():
 @pytest.fixture(scope="module")
 def records():
     """The names of every place the layers draw (or could not draw)."""
-    from geo.layers import load_layers, read_catalog
+    from geo.data.layers import load_layers, read_catalog
 
     return cl.layer_records(load_layers(catalog=read_catalog()))
 

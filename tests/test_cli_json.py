@@ -109,7 +109,7 @@ def test_gazetteer_match_csv_quotes_formulas(fix_layers, tmp_path, capsys):
 def test_every_csv_table_quotes_formulas():
     """Text tables and the Shapefile field map go through the one CSV writer too."""
     from geo.console import rows_text
-    from geo.exchange import _fields_csv
+    from geo.gis.exchange import _fields_csv
 
     assert rows_text(["name", "n"], [["=1+1", "3"]], "csv") == "name,n\n'=1+1,3"
     assert _fields_csv({"@SUM(A1)": "@SUM(A1)"}).splitlines() == [

@@ -19,13 +19,13 @@ import pytest
 from geo._data import sources_dir
 from geo._errors import EmptyMustSeeLayerError, MissingLayerWarning
 from geo.cli import main
-from geo.gazetteer import load_gazetteer
-from geo.layers import read_catalog
+from geo.data.gazetteer import load_gazetteer
+from geo.data.layers import read_catalog
+from geo.figures.specs import all_specs, figure_by_id
 from geo.maps import render_html
 from geo.maps.builder import build_map
 from geo.maps.labels import figure_labels
 from geo.maps.site import check_must_see, first_glance, index_html, write_site
-from geo.maps.specs import all_specs, figure_by_id
 from geo.printing import draw_figure
 from geo.printing.furniture import GIDS
 from geo.project import load_for_maps
@@ -139,16 +139,16 @@ def test_empty_mission_layer_is_an_error_naming_figure_and_layer(data, tmp_path)
 
 
 def test_site_build_stops_on_an_empty_mission_layer(data, tmp_path, monkeypatch, capsys):
-    import geo.build
+    import geo.site.build
 
-    real = geo.build.load_inputs
+    real = geo.site.build.load_inputs
 
     def load_without_clusters():
         inputs = real()
         inputs.layers = _without(inputs.layers, "clusters")
         return inputs
 
-    monkeypatch.setattr(geo.build, "load_inputs", load_without_clusters)
+    monkeypatch.setattr(geo.site.build, "load_inputs", load_without_clusters)
     status = main(["site", "--out", str(tmp_path / "site"), "--no-thumbnails"])
     err = capsys.readouterr().err
     assert status != 0

@@ -19,11 +19,11 @@ import pytest
 import shapely
 
 from geo import limits
-from geo.catalog import Catalog, LayerSpec
+from geo.data.catalog import Catalog, LayerSpec
+from geo.figures.specs import figure_by_id
 from geo.maps import render_html
 from geo.maps.builder import build_map
 from geo.maps.dense_points import encode_points, point_names
-from geo.maps.specs import figure_by_id
 from geo.project import Project
 
 N_FIRMS = 100_000

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from test_dense_points import HOSTILE, N_FIRMS, PAGE_LIMIT_BYTES, _firms
 
-from geo.catalog import Catalog, LayerSpec
+from geo.data.catalog import Catalog, LayerSpec
+from geo.figures.specs import figure_by_id
 from geo.maps import render_html
 from geo.maps.browser import block_network
 from geo.maps.builder import build_map
-from geo.maps.specs import figure_by_id
 from geo.project import Project
 
 pytestmark = pytest.mark.browser

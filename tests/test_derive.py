@@ -8,8 +8,8 @@ import shapely
 from shapely.geometry import LineString, Point, box
 
 from geo._errors import DeriveError
-from geo.catalog import LayerSpec
-from geo.derive import derive_layer
+from geo.data.catalog import LayerSpec
+from geo.data.derive import derive_layer
 
 # A 20 km x 20 km synthetic district near Shapingba, built in EPSG:4544 metres.
 X0, Y0 = 380_000.0, 3_270_000.0
@@ -271,7 +271,7 @@ def gazetteer(*places: tuple[str, float, float, float, str]):
     """A gazetteer of (name, x, y in EPSG:4544, accuracy_m, note) places."""
     import pandas as pd
 
-    from geo.gazetteer import Gazetteer
+    from geo.data.gazetteer import Gazetteer
 
     pts = gpd.GeoSeries([Point(x, y) for _, x, y, _, _ in places], crs=4544).to_crs(4326)
     rows = [
@@ -297,7 +297,7 @@ def zones(*specs: dict) -> LayerSpec:
 
 
 def test_corridor_follows_the_stretch_its_located_places_name():
-    from geo.gazetteer import using_gazetteer
+    from geo.data.gazetteer import using_gazetteer
 
     gaz = gazetteer(
         ("甲", X0 + 16_000, Y0 + 5_000, 300, ""),  # 1 km west of the axis, at 5 km
@@ -324,7 +324,7 @@ def test_corridor_follows_the_stretch_its_located_places_name():
 
 
 def test_zone_around_the_best_known_place_and_its_lake_once_located():
-    from geo.gazetteer import using_gazetteer
+    from geo.data.gazetteer import using_gazetteer
 
     park = ("园", X0 + 8_000, Y0 + 8_000, 3_000, "")
     lake = ("湖", X0 + 9_000, Y0 + 9_000, 200, "")

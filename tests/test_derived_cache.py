@@ -24,7 +24,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-import geo.derive
+import geo.data.derive
 from geo import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,13 +35,13 @@ LAYERS = ROOT / "layers"
 def derive_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Count the derived layers computed by their rule, by id."""
     calls: Counter[str] = Counter()
-    real = geo.derive.derive_layer
+    real = geo.data.derive.derive_layer
 
     def counting(spec, load):
         calls[spec.id] += 1
         return real(spec, load)
 
-    monkeypatch.setattr(geo.derive, "derive_layer", counting)
+    monkeypatch.setattr(geo.data.derive, "derive_layer", counting)
     return calls
 
 
@@ -221,16 +221,16 @@ def test_warm_commands_import_no_data_library_and_print_the_same(
 def test_kept_summaries_read_no_file_until_one_changes(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import geo.layerfile
+    import geo.data.layerfile
 
     reads: Counter[str] = Counter()
-    real = geo.layerfile.read_layer_file
+    real = geo.data.layerfile.read_layer_file
 
     def counting(path, *args, **kw):
         reads[Path(path).stem] += 1
         return real(path, *args, **kw)
 
-    monkeypatch.setattr(geo.layerfile, "read_layer_file", counting)
+    monkeypatch.setattr(geo.data.layerfile, "read_layer_file", counting)
     first = {s.spec.id: s.features for s in Project(folder).summaries()}
     reads.clear()
     assert {s.spec.id: s.features for s in Project(folder).summaries()} == first

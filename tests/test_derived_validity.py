@@ -14,12 +14,12 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from geo import derive
 from geo._errors import LayerValidationError
 from geo.cli import main
-from geo.crs import METRIC_CRS
-from geo.export import write_geojson_dir, write_gpkg
-from geo.layers import load_layers, read_catalog
+from geo.data import derive
+from geo.data.crs import METRIC_CRS
+from geo.data.layers import load_layers, read_catalog
+from geo.gis.export import write_geojson_dir, write_gpkg
 
 
 def invalid_ids(gdf: gpd.GeoDataFrame) -> dict[str, list[str]]:

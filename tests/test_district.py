@@ -13,7 +13,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.crs import wgs84_to_gcj02
+from geo.data.crs import wgs84_to_gcj02
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = ROOT / "layers" / "admin"

@@ -32,7 +32,7 @@ def test_every_class_has_the_toolkits_base_and_a_built_in_one(cls):
 
 
 def test_the_moved_classes_are_the_same_everywhere():
-    from geo.exchange import ShapefileTextWarning
+    from geo.gis.exchange import ShapefileTextWarning
     from geo.maps.assets import OfflineAssetError
     from geo.maps.builder import MissingLayerWarning
     from geo.maps.site import SizeBudgetWarning

@@ -18,14 +18,14 @@ import pyogrio
 import pytest
 
 from geo.cli import main
-from geo.exchange import (
+from geo.data.layers import load_layers, read_catalog
+from geo.gis.exchange import (
     SHAPEFILE_FIELD_BYTES,
     ShapefileTextWarning,
     export_crs,
     shapefile_fields,
     write_export,
 )
-from geo.layers import load_layers, read_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"

@@ -13,7 +13,9 @@ import pytest
 from shapely.geometry import Point
 
 from geo.cli import main
-from geo.export import (
+from geo.data.layers import load_layers, read_catalog
+from geo.figures.styles import category_colors, get_style
+from geo.gis.export import (
     LAYER_STYLES_COLUMNS,
     gpkg_frame,
     layer_qml,
@@ -21,8 +23,6 @@ from geo.export import (
     write_geojson_dir,
     write_gpkg,
 )
-from geo.layers import load_layers, read_catalog
-from geo.maps.styles import category_colors, get_style
 
 GIS = Path(__file__).parent / "data" / "gis"
 
@@ -140,7 +140,7 @@ def test_failed_export_leaves_the_previous_geopackage(exported, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("style building failed")
 
-    monkeypatch.setattr("geo.export.style_rows", boom)
+    monkeypatch.setattr("geo.gis.export.style_rows", boom)
     with pytest.raises(RuntimeError, match="style building failed"):
         write_gpkg(data, cat, path)
     assert path.read_bytes() == before

@@ -14,11 +14,11 @@ import pyogrio
 import pytest
 
 from geo._errors import ExportWarning, GeoWarning
-from geo.catalog import read_catalog
 from geo.cli import main
-from geo.exchange import write_kml, write_shapefiles
-from geo.export import write_gpkg
-from geo.layers import load_layer
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
+from geo.gis.exchange import write_kml, write_shapefiles
+from geo.gis.export import write_gpkg
 
 
 @pytest.fixture

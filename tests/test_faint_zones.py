@@ -14,10 +14,10 @@ import warnings
 
 import pytest
 
-from geo.depiction import depict, figures_json
-from geo.layers import read_catalog
+from geo.data.layers import read_catalog
+from geo.figures.depiction import depict, figures_json
+from geo.figures.specs import all_specs, figure_by_id
 from geo.maps.builder import figure_layers
-from geo.maps.specs import all_specs, figure_by_id
 from geo.project import load_for_maps
 
 
@@ -77,7 +77,7 @@ def test_fig5_counts_its_zhongliang_screen_projects_as_badges(data, record) -> N
 
 
 def test_features_known_only_to_the_district_stay_listed(data, record) -> None:
-    from geo.placement import DISTRICT_NAMES
+    from geo.data.placement import DISTRICT_NAMES
 
     _, layers = data
     for fig_id in ("fig3", "fig5"):
@@ -95,7 +95,7 @@ def test_features_known_only_to_the_district_stay_listed(data, record) -> None:
 
 
 def test_no_badge_names_an_area_its_figure_does_not_draw(data, record) -> None:
-    from geo.placement import zone_ids
+    from geo.data.placement import zone_ids
 
     catalog, _ = data
     owners = zone_ids(catalog)
@@ -119,9 +119,9 @@ def test_no_badge_names_an_area_its_figure_does_not_draw(data, record) -> None:
 def test_fig3_page_draws_the_west_city_faintly_under_its_badge(data) -> None:
     import folium
 
+    from geo.figures.styles import ATLAS, is_blue
     from geo.maps import build_map
     from geo.maps.placement_layers.context import CONTEXT_COLOUR, CONTEXT_OPACITY
-    from geo.maps.styles import ATLAS, is_blue
 
     catalog, layers = data
     m = build_map(figure_by_id("fig3", catalog), layers, catalog, "none")

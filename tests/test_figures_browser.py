@@ -14,11 +14,11 @@ from itertools import combinations
 
 import pytest
 
-from geo.layers import read_catalog
+from geo.data.layers import read_catalog
+from geo.figures.specs import all_specs
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network
 from geo.maps.site import write_site
-from geo.maps.specs import all_specs
 from geo.project import load_for_maps
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""Tests of geo.gazetteer and the committed layers/gazetteer.csv."""
+"""Tests of geo.data.gazetteer and the committed layers/gazetteer.csv."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from geo._errors import GazetteerError
-from geo.gazetteer import (
+from geo.data.gazetteer import (
     COLUMNS,
     Gazetteer,
     Place,
@@ -322,7 +322,7 @@ def test_baidu_list_datum_check_holds() -> None:
     # The list's 重庆师范大学(大学城校区) point (BD-09 lat 29.618613, lng 106.307308),
     # converted to WGS-84, must fall near the en.wikipedia coordinate; read as GCJ-02 it
     # would not. This is the evidence that the list is BD-09.
-    from geo.crs import convert
+    from geo.data.crs import convert
 
     def as_place(lon: float, lat: float) -> Place:
         return Place("p", "p", float(lon), float(lat), "site", "test", 1.0)
@@ -386,7 +386,7 @@ def test_baidu_list_second_datum_check_cqu_campus_a() -> None:
     # The list's 重庆大学-A区 (沙正街174号; BD-09 lat 29.571111, lng 106.475186) against
     # the zh.wikipedia 重庆大学 coordinate (106.46444E 29.56667N): BD-09 agrees (~120 m),
     # GCJ-02 and WGS-84 readings do not (~1 km).
-    from geo.crs import convert
+    from geo.data.crs import convert
 
     def as_place(lon: float, lat: float) -> Place:
         return Place("p", "p", float(lon), float(lat), "site", "test", 1.0)
@@ -559,7 +559,7 @@ def _at(lon: float, lat: float) -> Place:
 
 
 def test_health_centre_rows_are_the_checked_bd09_points(gaz: Gazetteer) -> None:
-    from geo.crs import convert
+    from geo.data.crs import convert
 
     # The datum check: read as BD-09 the list lies near the GeoNames town points of the
     # gazetteer (median well under 500 m); read as GCJ-02 or WGS-84 it does not.
@@ -643,7 +643,7 @@ def test_jialing_bay_is_the_reach_between_the_shuangbei_and_jingkou_seats(gaz: G
     from shapely.geometry import Point
     from shapely.ops import substring
 
-    from geo.crs import convert
+    from geo.data.crs import convert
 
     river, to_m = _axis_m("axis-jialing-river")
     # 002:L790 一湾两半岛: the bay is framed by the 双碑 and 井口 peninsulas; their seats
@@ -700,7 +700,7 @@ def test_cec_smart_innovation_park_sites_lie_in_the_xiyong_park(gaz: Gazetteer) 
 
 def test_a_gazetteer_row_whose_numbers_are_no_numbers_is_refused_at_reading(tmp_path):
     from geo._errors import GazetteerFileError
-    from geo.gazetteer import default_path, load_gazetteer
+    from geo.data.gazetteer import default_path, load_gazetteer
 
     lines = default_path().read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")

@@ -16,20 +16,20 @@ import pytest
 from pyproj import Geod
 
 from geo._errors import GazetteerError, LayerValidationError
-from geo.accuracy import hand_placed_error_m, position_accuracy
 from geo.cli import main
-from geo.correction import (
+from geo.data.accuracy import hand_placed_error_m, position_accuracy
+from geo.data.gazetteer import Gazetteer, load_gazetteer, using_gazetteer
+from geo.data.layers import load_layer
+from geo.gis.correction import (
     Correction,
     corrections_from_review,
     fix_positions,
     parse_gazetteer_text,
     position_correction,
 )
-from geo.gazetteer import Gazetteer, load_gazetteer, using_gazetteer
-from geo.layers import load_layer
+from geo.gis.poi import match_points, read_points
 from geo.maps.assets import external_references
 from geo.maps.locate import script_json
-from geo.poi import match_points, read_points
 
 DATA = Path(__file__).parent / "data" / "gazetteer_fix"
 AMAP = DATA / "amap_pois_gcj02.json"

@@ -18,8 +18,8 @@ from conftest import CQU_A
 from geo._errors import CatalogError
 from geo._io import atomic_write_text
 from geo.cli import main
-from geo.layers import load_layer, read_catalog
-from geo.registry import PropertyDefaults, add_layer, commit_layer
+from geo.data.layers import load_layer, read_catalog
+from geo.gis.registry import PropertyDefaults, add_layer, commit_layer
 
 X, Y = CQU_A
 FILL = ["--kind", "site", "--plan-ref", "p:L1", "--geometry-source", "digitized"]
@@ -29,7 +29,7 @@ DEFAULTS = PropertyDefaults("site", "p:L1", "digitized", 100)
 RACER = """
 import pathlib, sys, time
 from geo.cli import main
-import geo.registry  # noqa: F401 - the heavy imports, before the start
+import geo.gis.registry  # noqa: F401 - the heavy imports, before the start
 pathlib.Path(sys.argv[1]).touch()
 while not pathlib.Path(sys.argv[2]).exists():
     time.sleep(0.002)

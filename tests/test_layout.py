@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from geo.cli import main
-from geo.layers import load_layer, read_catalog, validate_catalog
+from geo.data.layers import load_layer, read_catalog, validate_catalog
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +73,8 @@ def test_features_in_shapingba_lie_in_the_district_within_their_accuracy(layers,
 
 
 def test_each_belt_contains_the_places_strung_along_it(layers, catalog):
-    from geo.gazetteer import load_gazetteer
-    from geo.placement import DEFAULT_MAX_ACCURACY_M
+    from geo.data.gazetteer import load_gazetteer
+    from geo.data.placement import DEFAULT_MAX_ACCURACY_M
 
     gaz = load_gazetteer()
     belts = layers["belts"].set_index("id")
@@ -105,7 +105,7 @@ def test_jialing_belt_links_the_five_universities_the_plan_names(layers):
 
 
 def test_each_ring_contains_its_members(layers, catalog):
-    from geo.placement import DEFAULT_MAX_ACCURACY_M
+    from geo.data.placement import DEFAULT_MAX_ACCURACY_M
 
     zones, members, key = "rings", "ring_members", "ring"
 
@@ -154,7 +154,7 @@ def test_geo_layers_lists_every_layer(capsys, catalog):
 
 
 def test_features_at_anchored_places_are_drawn_as_schematic(layers):
-    from geo.gazetteer import load_gazetteer
+    from geo.data.gazetteer import load_gazetteer
 
     gaz = load_gazetteer()
     checked = 0

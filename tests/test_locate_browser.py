@@ -14,9 +14,9 @@ import pytest
 from pyproj import Geod
 
 from geo.cli import main
-from geo.correction import parse_gazetteer_text
-from geo.gazetteer import load_gazetteer
-from geo.layers import load_layer
+from geo.data.gazetteer import load_gazetteer
+from geo.data.layers import load_layer
+from geo.gis.correction import parse_gazetteer_text
 from geo.maps.assets import external_references
 from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM, block_network, launch

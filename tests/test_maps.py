@@ -19,9 +19,21 @@ import pytest
 import shapely
 
 from geo._errors import BasemapError
-from geo.catalog import parse_catalog
-from geo.crs import wgs84_to_gcj02
-from geo.layers import load_layer, read_catalog, read_layer_file
+from geo.data.catalog import parse_catalog
+from geo.data.crs import wgs84_to_gcj02
+from geo.data.layers import load_layer, read_catalog, read_layer_file
+from geo.figures.specs import all_specs, with_catalog_layers
+from geo.figures.styles import (
+    RESERVED,
+    SCHEMATIC_DASH,
+    class_label,
+    delta_e,
+    distinguishable,
+    feature_style,
+    figure_palette,
+    get_style,
+    is_drawn_schematic,
+)
 from geo.maps import (
     FIGURES,
     MissingLayerWarning,
@@ -42,18 +54,6 @@ from geo.maps.builder import (
 from geo.maps.furniture import LINE_MARGIN_M, clip_lines
 from geo.maps.labels import figure_labels
 from geo.maps.site import BUDGET_OFFLINE, BUDGET_ONLINE, index_html, write_site
-from geo.maps.specs import all_specs, with_catalog_layers
-from geo.maps.styles import (
-    RESERVED,
-    SCHEMATIC_DASH,
-    class_label,
-    delta_e,
-    distinguishable,
-    feature_style,
-    figure_palette,
-    get_style,
-    is_drawn_schematic,
-)
 from geo.project import load_for_maps
 from geo.report import unit_text
 

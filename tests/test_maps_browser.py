@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from geo.layers import load_layer, read_catalog
+from geo.data.layers import load_layer, read_catalog
+from geo.figures.specs import all_specs
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network
 from geo.maps.builder import figure_layers
 from geo.maps.site import write_site
-from geo.maps.specs import all_specs
 
 pytestmark = pytest.mark.browser
 

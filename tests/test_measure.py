@@ -32,7 +32,7 @@ import shapely
 from geo import measure
 from geo._errors import CRSError, DegreesNotAllowedError, UnknownLayerError
 from geo.cli import main
-from geo.layers import load_layer
+from geo.data.layers import load_layer
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "measure"

@@ -3,8 +3,8 @@
 import pytest
 
 from geo import claims as cl
-from geo import gazetteer
-from geo.names import normalize_name
+from geo.data import gazetteer
+from geo.data.names import normalize_name
 
 
 def test_gazetteer_and_claims_share_the_normaliser():

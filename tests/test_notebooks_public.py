@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from geo import _errors, errors
-from geo.layers import load_layer, read_catalog
+from geo.data.layers import load_layer, read_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -150,9 +150,9 @@ def test_geodataframe_plot_and_explore_work():
 
 @pytest.mark.browser
 def test_inline_map_draws_with_no_network(browser, tmp_path):
+    from geo.data.placement import placement
     from geo.maps import build_map, figure_by_id, show
     from geo.maps.browser import block_network
-    from geo.placement import placement
 
     cat = read_catalog(ROOT / "layers" / "catalog.yaml")
     layers = {lid: load_layer(lid, catalog=cat) for lid in ("district", "campuses")}

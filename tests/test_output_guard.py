@@ -158,8 +158,8 @@ def test_a_deep_or_huge_journal_is_one_line(project, capsys, text):
     ids=["over-deep", "wrong-types"],
 )
 def test_an_unreadable_build_manifest_is_a_note_and_the_build_goes_on(tmp_path, text):
-    from geo.buildcache import MANIFEST_NAME, Manifest
     from geo.errors import BuildManifestWarning
+    from geo.site.cache import MANIFEST_NAME, Manifest
 
     (tmp_path / MANIFEST_NAME).write_text(text, encoding="utf-8")
     with pytest.warns(BuildManifestWarning, match="unreadable build manifest"):
@@ -174,7 +174,7 @@ def test_an_input_read_by_the_process_is_protected(tmp_path):
     from geo._data import command_inputs
     from geo._errors import OutputOnInputError
     from geo._io import atomic_write_text
-    from geo.registry.inputs import read_input_document
+    from geo.data.inputs import read_input_document
 
     src = tmp_path / "mine.csv"
     src.write_text("name_zh,name_en,lon,lat\n点,P,106.4662,29.5665\n", encoding="utf-8")

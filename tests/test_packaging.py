@@ -20,7 +20,7 @@ import pytest
 
 from geo import _data
 from geo.cli import main
-from geo.gazetteer import default_path
+from geo.data.gazetteer import default_path
 
 ROOT = Path(__file__).resolve().parents[1]
 AMAP = ROOT / "tests" / "data" / "gazetteer_fix" / "amap_pois_gcj02.json"
@@ -38,7 +38,7 @@ def _tracked(folder: str) -> list[str]:
 # --------------------------------------------------------------------------- finder
 def test_one_finder_for_every_data_file(tmp_path, monkeypatch):
     from geo.claims import ledger_path
-    from geo.layers import layers_dir
+    from geo.data.layers import layers_dir
 
     monkeypatch.setenv("GEO_LAYERS_DIR", str(tmp_path))
     assert layers_dir() == tmp_path

@@ -14,11 +14,9 @@ import warnings
 import pytest
 
 from geo._errors import MissingLayerWarning
-from geo.layers import read_catalog
-from geo.maps import build_map, render_html
-from geo.maps.labels import figure_labels
-from geo.maps.specs import all_specs
-from geo.maps.styles import (
+from geo.data.layers import read_catalog
+from geo.figures.specs import all_specs
+from geo.figures.styles import (
     ATLAS,
     CONTEXT,
     DEFAULT_STYLE,
@@ -29,6 +27,8 @@ from geo.maps.styles import (
     delta_e,
     is_blue,
 )
+from geo.maps import build_map, render_html
+from geo.maps.labels import figure_labels
 from geo.printing import Page, draw_figure
 from geo.printing.content import figure_content
 from geo.printing.labels import label_candidates

@@ -28,7 +28,7 @@ from pyproj import Geod
 
 from geo import measure
 from geo.cli import main
-from geo.layers import load_layer
+from geo.data.layers import load_layer
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "measure"
@@ -203,7 +203,7 @@ import pyproj
 built = []
 original = pyproj.Transformer.from_crs
 pyproj.Transformer.from_crs = lambda *a, **k: built.append(a) or original(*a, **k)
-for name in ("geo", "geo.cli", "geo.crs", "geo.measure", "geo.claims", "geo.layers"):
+for name in ("geo", "geo.cli", "geo.data.crs", "geo.measure", "geo.claims", "geo.data.layers"):
     importlib.import_module(name)
 at_import = len(built)
 from geo.cli import main
@@ -258,7 +258,7 @@ def test_help_loads_no_data_library() -> None:
 # --------------------------------------------------------------------------- claims
 def test_claims_lookup_computes_no_suggestions(monkeypatch: pytest.MonkeyPatch) -> None:
     from geo import claims
-    from geo.gazetteer import Gazetteer, load_gazetteer
+    from geo.data.gazetteer import Gazetteer, load_gazetteer
 
     gaz = load_gazetteer()
     calls: list[str] = []
@@ -278,7 +278,7 @@ def test_claims_verdicts_equal_those_of_the_raising_lookup() -> None:
     fast = claims.verdicts(ledger, claims.run_checks(ledger, **ctx))
     gaz_lookup = ctx["lookup"]
     assert gaz_lookup is not None
-    from geo.gazetteer import load_gazetteer
+    from geo.data.gazetteer import load_gazetteer
 
     gaz = load_gazetteer()
 

@@ -2,7 +2,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.placement import Placement, placement, precise_enough
+from geo.data.placement import Placement, placement, precise_enough
 
 
 def _frame(acc, within=None):

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from geo.layers import load_layer, read_catalog
+from geo.data.layers import load_layer, read_catalog
+from geo.data.placement import placement
+from geo.figures.specs import FIGURES, overview_spec
 from geo.maps import MissingLayerWarning, build_map, save_map
 from geo.maps.browser import block_network
-from geo.maps.specs import FIGURES, overview_spec
-from geo.placement import placement
 
 pytestmark = pytest.mark.browser
 

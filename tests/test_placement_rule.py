@@ -8,9 +8,9 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from geo.gazetteer import load_gazetteer
-from geo.layers import load_layer, read_catalog
-from geo.placement import DEFAULT_MAX_ACCURACY_M, placement, precise_enough
+from geo.data.gazetteer import load_gazetteer
+from geo.data.layers import load_layer, read_catalog
+from geo.data.placement import DEFAULT_MAX_ACCURACY_M, placement, precise_enough
 from geo.report import build_report
 
 #: The district's representative point (the gazetteer's 沙坪坝区 row).
@@ -195,7 +195,7 @@ def test_figure3_draws_points_badges_and_a_not_located_list(real) -> None:
 
 
 def test_claims_map_lists_coarse_places_and_dots_precise_ones() -> None:
-    from geo.maps.claims_map import claims_map
+    from geo.claims.map_page import claims_map
 
     judged = pd.DataFrame(
         {
@@ -243,7 +243,7 @@ def test_claims_map_lists_coarse_places_and_dots_precise_ones() -> None:
 
 
 def _spec(lid: str, geometry_type: str = "Point"):
-    from geo.catalog import LayerSpec
+    from geo.data.catalog import LayerSpec
 
     return LayerSpec(
         id=lid,

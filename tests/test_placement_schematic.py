@@ -10,12 +10,12 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.catalog import LayerSpec
-from geo.depiction import Shown, depict, figures_record, record_bytes
-from geo.keys import figure_keys, key_status, table_row
-from geo.maps.specs import FigureSpec, figure_by_id
-from geo.placement import placement
-from geo.schematic import layout
+from geo.data.catalog import LayerSpec
+from geo.data.placement import placement
+from geo.figures.depiction import Shown, depict, figures_record, record_bytes
+from geo.figures.keys import figure_keys, key_status, table_row
+from geo.figures.schematic import layout
+from geo.figures.specs import FigureSpec, figure_by_id
 
 
 # --------------------------------------------------------------------------- rule
@@ -154,7 +154,7 @@ def test_figures_record_is_deterministic_and_complete() -> None:
 
 def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
     from geo.cli import main
-    from geo.layers import load_layer, read_catalog
+    from geo.data.layers import load_layer, read_catalog
 
     args = ["maps", "--out", str(tmp_path), "--basemap", "none", "--figure", "3"]
     assert main(args) in (0, 1)
@@ -176,7 +176,7 @@ def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
 
 
 def test_geo_site_builds_the_figures_record_as_an_output(tmp_path) -> None:
-    from geo.build import build_site
+    from geo.site.build import build_site
 
     first = build_site(tmp_path, steps=["figures"], progress=None)
     assert first[-1].built == ["figures"]
@@ -189,7 +189,7 @@ def test_geo_site_builds_the_figures_record_as_an_output(tmp_path) -> None:
 
 
 def test_print_numbers_every_symbol_and_keys_it_beside_the_legend() -> None:
-    from geo.layers import read_catalog
+    from geo.data.layers import read_catalog
     from geo.printing.figure import draw_figure
     from geo.printing.furniture import GIDS
     from geo.project import load_for_maps
@@ -215,7 +215,7 @@ def test_print_numbers_every_symbol_and_keys_it_beside_the_legend() -> None:
 
 
 def test_web_figure_draws_schematic_symbols_with_their_true_whereabouts() -> None:
-    from geo.layers import read_catalog
+    from geo.data.layers import read_catalog
     from geo.maps import build_map, render_html
     from geo.project import load_for_maps
 

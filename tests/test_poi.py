@@ -2,7 +2,7 @@
 
 The GCJ-02 and BD-09 fixtures in ``tests/data/gazetteer_fix`` were computed from the
 WGS-84 points of ``points_wgs84_jingwei.csv`` with ``prcoords`` (an implementation
-independent of ``geo.crs``); ``test_fixture_offsets_agree_with_eviltransform``
+independent of ``geo.data.crs``); ``test_fixture_offsets_agree_with_eviltransform``
 checks them against a third one.
 """
 
@@ -18,8 +18,8 @@ from pyproj import Geod
 from shapely.geometry import box
 
 from geo._errors import LayerValidationError
-from geo.gazetteer import Gazetteer, load_gazetteer
-from geo.poi import match_points, name_keys, read_points
+from geo.data.gazetteer import Gazetteer, load_gazetteer
+from geo.gis.poi import match_points, name_keys, read_points
 
 DATA = Path(__file__).parent / "data" / "gazetteer_fix"
 GAZ = DATA / "layers" / "gazetteer.csv"

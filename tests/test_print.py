@@ -14,9 +14,9 @@ from pyproj import Geod, Transformer
 
 from geo._errors import MissingDependencyError
 from geo.cli import main
-from geo.gazetteer import load_gazetteer
-from geo.layers import read_catalog
-from geo.maps.specs import figure_by_id
+from geo.data.gazetteer import load_gazetteer
+from geo.data.layers import read_catalog
+from geo.figures.specs import figure_by_id
 from geo.printing import Page, draw_figure, figure_bytes
 from geo.printing.content import figure_content, spread_coincident
 from geo.printing.fonts import cjk_family, rc_params

@@ -30,12 +30,12 @@ from geo._errors import (
     LayerValidationError,
     LedgerFileError,
 )
-from geo.catalog import read_catalog
 from geo.claims.ledger import read_ledger
 from geo.cli import main
-from geo.gazetteer import load_gazetteer
-from geo.layerfile import validate_file
-from geo.poi import read_points
+from geo.data.catalog import read_catalog
+from geo.data.gazetteer import load_gazetteer
+from geo.data.layerfile import validate_file
+from geo.gis.poi import read_points
 
 LAYERS = Path(__file__).resolve().parents[1] / "layers"
 

@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import geo._errors as errors
-from geo.catalog import read_catalog
 from geo.claims.ledger import read_ledger
-from geo.gazetteer import load_gazetteer
-from geo.layers import read_layer_document, read_layer_file, validate_file
-from geo.poi import read_points
+from geo.data.catalog import read_catalog
+from geo.data.gazetteer import load_gazetteer
+from geo.data.layers import read_layer_document, read_layer_file, validate_file
+from geo.gis.poi import read_points
 
 #: Every exception class the toolkit defines; anything else escaping is a bug.
 TOOLKIT_ERRORS = tuple(
@@ -212,7 +212,7 @@ def _assert_tidy(call: Any) -> Any:
 
 def _assert_clean(texts: Any) -> None:
     """Text a reader accepted holds nothing the text policy refuses."""
-    from geo.names import normalize_name
+    from geo.data.names import normalize_name
 
     for text in texts:
         bad = [c for c in str(text) if ord(c) < 32 and c not in "\t\n\r"]

@@ -17,8 +17,8 @@ from geo import _io
 from geo._errors import CatalogError, LayerValidationError
 from geo._io import LOCK_NAME
 from geo.cli import main
-from geo.layers import load_layer, read_catalog
-from geo.registry import (
+from geo.data.layers import load_layer, read_catalog
+from geo.gis.registry import (
     PropertyDefaults,
     add_layer,
     catalog_text_with_entry,
@@ -84,7 +84,7 @@ def test_draw_export_is_accepted_and_every_fill_is_printed(layers, capsys):
     spec = read_catalog()["sketch_zone"]
     assert spec.figures == (2, 5)
     # the catalog's figures decide what a figure draws: no code names the new layer
-    from geo.maps.specs import figure_by_id
+    from geo.figures.specs import figure_by_id
 
     catalog = read_catalog()
     assert "sketch_zone" in figure_by_id("fig2", catalog).layers

@@ -18,9 +18,9 @@ import pytest
 import shapely
 
 from geo import report
-from geo.catalog import parse_catalog
 from geo.cli import main
-from geo.layers import load_layer
+from geo.data.catalog import parse_catalog
+from geo.data.layers import load_layer
 
 DATA = Path(__file__).resolve().parent / "data" / "measure"
 REL = 1e-3

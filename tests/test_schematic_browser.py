@@ -13,13 +13,13 @@ import warnings
 
 import pytest
 
-from geo.depiction import depict
-from geo.layers import load_layer, read_catalog
+from geo.data.layers import load_layer, read_catalog
+from geo.figures.depiction import depict
+from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning, build_map, save_map
 from geo.maps.browser import block_network
 from geo.maps.builder import figure_layers
 from geo.maps.placement_layers import BADGE_REACH_PX
-from geo.maps.specs import figure_by_id
 
 pytestmark = pytest.mark.browser
 

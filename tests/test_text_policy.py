@@ -21,12 +21,12 @@ from geo._errors import (
     LayerValidationError,
     LedgerFileError,
 )
-from geo.catalog import read_catalog
 from geo.claims.ledger import read_ledger
-from geo.gazetteer import load_gazetteer
-from geo.intake import clean_text, text_problem
-from geo.layerfile import read_layer_file, validate_file
-from geo.poi import read_points
+from geo.data.catalog import read_catalog
+from geo.data.gazetteer import load_gazetteer
+from geo.data.intake import clean_text, text_problem
+from geo.data.layerfile import read_layer_file, validate_file
+from geo.gis.poi import read_points
 
 X, Y = 106.4662, 29.5665
 LAYERS = Path(__file__).resolve().parents[1] / "layers"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from geo.layers import load_layer, read_catalog
+from geo.data.layers import load_layer, read_catalog
+from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import CHROMIUM
 from geo.maps.site import write_site
-from geo.maps.specs import figure_by_id
 from geo.maps.thumbnails import figure_pages, photograph
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,13 @@ import math
 import pytest
 
 from geo._errors import ClaimParseError
-from geo.units import MU_M2, canonical_unit, iter_quantity_mentions, parse_number, parse_quantity
+from geo.data.units import (
+    MU_M2,
+    canonical_unit,
+    iter_quantity_mentions,
+    parse_number,
+    parse_quantity,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +90,7 @@ LENGTH_DEFINITIONS_M = {"m": 1.0, "km": 1000.0}
 
 
 def test_area_factors_match_their_definitions():
-    from geo.units import AREA_UNITS
+    from geo.data.units import AREA_UNITS
 
     assert set(AREA_UNITS) == set(AREA_DEFINITIONS_M2)
     for unit, m2 in AREA_DEFINITIONS_M2.items():
@@ -95,7 +101,7 @@ def test_every_area_unit_measure_accepts_is_in_the_unit_table():
     import pandas as pd
 
     from geo import measure
-    from geo.units import UNITS
+    from geo.data.units import UNITS
 
     assert set(measure.AREA_UNITS) == set(AREA_DEFINITIONS_M2)
     for unit, factor in measure.AREA_UNITS.items():
@@ -112,7 +118,7 @@ def test_every_area_unit_measure_accepts_is_in_the_unit_table():
 )
 def test_every_distance_unit_measure_accepts_is_in_the_unit_table(spelling, unit):
     from geo import measure
-    from geo.units import UNITS
+    from geo.data.units import UNITS
 
     assert UNITS[unit] == ("m", LENGTH_DEFINITIONS_M[unit])
     assert measure.parse_distance(f"2.5 {spelling}") == 2.5 * LENGTH_DEFINITIONS_M[unit]

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CQU_A, feature, point, square
 from geo._errors import LayerValidationError
-from geo.layers import load_layer, read_layer_file, validate_file, write_layer
+from geo.data.layers import load_layer, read_layer_file, validate_file, write_layer
 
 X, Y = CQU_A
 
@@ -53,7 +53,7 @@ def test_duplicate_ids_across_layers(tmp_path, write_fc, monkeypatch):
         encoding="utf-8",
     )
     monkeypatch.setenv("GEO_LAYERS_DIR", str(tmp_path))
-    from geo.layers import validate_catalog
+    from geo.data.layers import validate_catalog
 
     text = "\n".join(map(str, validate_catalog()))
     assert "feature same: id also used in layer one" in text
@@ -170,7 +170,7 @@ def test_input_files_are_never_modified(write_fc):
 
 
 def test_gcj02_input_is_converted_on_load(write_fc):
-    from geo.crs import wgs84_to_gcj02
+    from geo.data.crs import wgs84_to_gcj02
 
     gx, gy = wgs84_to_gcj02(X, Y)
     path = write_fc([feature("g", point(float(gx), float(gy)))])

@@ -69,9 +69,9 @@ def context_from_layers(
     ----------
     layers : mapping of str to GeoDataFrame
         Loaded layers by catalog id (any subset).
-    catalog : geo.catalog.Catalog
+    catalog : geo.data.catalog.Catalog
         Says which layers are members, zones and sites.
-    gazetteer : geo.gazetteer.Gazetteer, optional
+    gazetteer : geo.data.gazetteer.Gazetteer, optional
         Resolves name variants and gives place points.
 
     Returns

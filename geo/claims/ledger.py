@@ -108,9 +108,9 @@ def read_ledger_text(path: str | Path | None = None) -> pd.DataFrame:
     ------
     LedgerFileError
         If the file is not a readable UTF-8 CSV with the ledger's columns, or holds
-        text the policy of :mod:`geo.intake` refuses (one line: file, row, fix).
+        text the policy of :mod:`geo.data.intake` refuses (one line: file, row, fix).
     """
-    from geo.intake import read_csv_table
+    from geo.data.intake import read_csv_table
 
     path = path or ledger_path()
     table = read_csv_table(

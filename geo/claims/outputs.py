@@ -19,8 +19,8 @@ def write_outputs(
     """Judge the claims and write ``index.html``, ``map.html`` and the reports.
 
     ``index.html`` is the sortable, filterable table of every claim with its
-    verdict (:func:`geo.maps.claims_page.report_html`); ``map.html`` the map of
-    their places (:func:`geo.maps.claims_map.claims_map`), self-contained
+    verdict (:func:`geo.claims.report_page.report_html`); ``map.html`` the map of
+    their places (:func:`geo.claims.map_page.claims_map`), self-contained
     (Leaflet and its plugins inlined): the only addresses it fetches are the
     tiles, and with ``basemap="none"`` it fetches nothing. ``claims_report.csv``
     holds every claim with its verdict, ``claims_report.md`` the summary.
@@ -41,9 +41,9 @@ def write_outputs(
         The files written, in :data:`OUTPUT_FILES` order.
     """
     from geo._io import atomic_write_text
+    from geo.claims.map_page import claims_map
+    from geo.claims.report_page import report_html
     from geo.maps import render_html
-    from geo.maps.claims_map import claims_map
-    from geo.maps.claims_page import report_html
     from geo.maps.ids import stable_ids
     from geo.tables import csv_text
 

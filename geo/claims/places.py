@@ -1,6 +1,6 @@
 """Place names of the ledger: one canonical name per place, whatever the spelling.
 
-Spelling variants are folded by :func:`geo.names.normalize_name` (the gazetteer's
+Spelling variants are folded by :func:`geo.data.names.normalize_name` (the gazetteer's
 key); synonyms are data, never code. A gazetteer place's synonyms are its aliases
 in ``layers/gazetteer.csv``. The documents also name areas that are layer features
 but no gazetteer place (a university ring, the Science City's Shapingba part, a
@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from geo.names import normalize_name
+from geo.data.names import normalize_name
 
 __all__ = [
     "ZONE_PREFIXES",
@@ -51,7 +51,7 @@ def normalise_place(name: str, lookup: Callable[[str], str] | None = None) -> st
     Returns
     -------
     str
-        The canonical name; the normalised input (:func:`geo.names.normalize_name`)
+        The canonical name; the normalised input (:func:`geo.data.names.normalize_name`)
         when nothing knows it.
     """
     if lookup is not None:
@@ -67,7 +67,7 @@ def gazetteer_resolver(gazetteer: Any) -> Callable[[str], str]:
 
     Parameters
     ----------
-    gazetteer : geo.gazetteer.Gazetteer
+    gazetteer : geo.data.gazetteer.Gazetteer
         The loaded gazetteer.
 
     Returns
@@ -88,11 +88,11 @@ def place_resolver(
     raises a plain ``KeyError`` on a miss: a place missing from the gazetteer is
     an expected case here (the ledger names many), so no fuzzy suggestions are
     computed for it; those are for error messages
-    (:meth:`geo.gazetteer.Gazetteer.lookup`).
+    (:meth:`geo.data.gazetteer.Gazetteer.lookup`).
 
     Parameters
     ----------
-    gazetteer : geo.gazetteer.Gazetteer, optional
+    gazetteer : geo.data.gazetteer.Gazetteer, optional
         The loaded gazetteer.
     features : iterable of mapping
         Layer feature records (and records of areas that have no feature, such
@@ -174,13 +174,13 @@ def area_names(
     ----------
     features : iterable of mapping
         Feature records with ``name_zh`` and optional ``aliases`` (``|``-separated).
-    gazetteer : geo.gazetteer.Gazetteer, optional
+    gazetteer : geo.data.gazetteer.Gazetteer, optional
         Gives the canonical name of a feature that is a gazetteer place.
 
     Returns
     -------
     dict of str to str
-        Canonical name by normalised name (:func:`geo.names.normalize_name`).
+        Canonical name by normalised name (:func:`geo.data.names.normalize_name`).
     """
     out: dict[str, str] = {}
     for _, canon, names in _declarations(features, gazetteer):
@@ -203,7 +203,7 @@ def alias_collisions(
     ----------
     features : iterable of mapping
         Feature records with ``id``, ``name_zh`` and optional ``aliases``.
-    gazetteer : geo.gazetteer.Gazetteer, optional
+    gazetteer : geo.data.gazetteer.Gazetteer, optional
         The gazetteer the names must not contradict.
 
     Returns

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from geo.matching import Review
+    from geo.gis.matching import Review
     from geo.project import Project
 
 __all__ = ["register", "run_apply", "run_locate", "run_match", "run_set"]
@@ -92,7 +92,7 @@ def register(sub: Any) -> None:
 
 def _review(args: argparse.Namespace, project: Project) -> Review:
     """Read and match the input; print what the reader noticed."""
-    from geo.matching import PointColumns, review_points
+    from geo.gis.matching import PointColumns, review_points
 
     review = review_points(
         args.file,
@@ -125,8 +125,8 @@ def run_match(args: argparse.Namespace) -> int:
 
 def _capped_text(review: Any) -> str:
     """Return the review table as text, at most :data:`geo.limits.MAX_PRINTED_ROWS` rows of it."""
+    from geo.gis.matching import review_text
     from geo.limits import MAX_PRINTED_ROWS
-    from geo.matching import review_text
 
     text = review_text(review.head(MAX_PRINTED_ROWS))
     more = len(review) - MAX_PRINTED_ROWS
@@ -148,7 +148,7 @@ def _print_result(result: Any, dry_run: bool) -> None:
 
 def run_apply(args: argparse.Namespace) -> int:
     """Apply the accepted rows of a point list to the gazetteer."""
-    from geo.correction import corrections_from_review, fix_positions
+    from geo.gis.correction import corrections_from_review, fix_positions
     from geo.project import Project
 
     review = _review(args, Project())
@@ -168,7 +168,7 @@ def run_apply(args: argparse.Namespace) -> int:
 
 def run_set(args: argparse.Namespace) -> int:
     """Give one place a position by hand."""
-    from geo.correction import fix_positions, position_correction
+    from geo.gis.correction import fix_positions, position_correction
     from geo.project import Project
 
     project = Project()

@@ -54,7 +54,7 @@ def register(sub: Any) -> None:
     a.add_argument("--name-en", help="fill 'name_en' where missing (numbered if several)")
     a.add_argument("--role", help="catalog role (default site)")
     a.add_argument("--group", help="layer-control group on the maps")
-    a.add_argument("--style", help="style key in geo.maps.styles (default: the id)")
+    a.add_argument("--style", help="style key in geo.figures.styles (default: the id)")
     a.add_argument("--provenance", help="where the data come from (default: generated)")
     a.add_argument(
         "--replace",
@@ -140,7 +140,7 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
 
 def run_add_layer(args: argparse.Namespace) -> int:
     """Add a layer; print what was filled and where it was written."""
-    from geo.registry import PropertyDefaults, add_layer
+    from geo.gis.registry import PropertyDefaults, add_layer
 
     defaults = PropertyDefaults(
         kind=args.kind,
@@ -187,7 +187,7 @@ def run_add_layer(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Export the layers that load, in the formats asked for."""
-    from geo.exchange import export_crs, export_jobs, export_line, write_export
+    from geo.gis.exchange import export_crs, export_jobs, export_line, write_export
     from geo.project import Project
 
     jobs = export_jobs(args.out, args.export_format, args.gpkg, args.geojson)

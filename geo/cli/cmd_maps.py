@@ -45,9 +45,9 @@ def register(sub: Any) -> None:
 
 def run_maps(args: argparse.Namespace) -> int:
     """Build the site and print where every file is."""
+    from geo.figures.specs import figures_from_text
     from geo.maps.basemaps import resolve_basemap
     from geo.maps.site import write_site
-    from geo.maps.specs import figures_from_text
     from geo.project import Project
 
     basemap = resolve_basemap(args.basemap)  # fail fast on a missing key
@@ -85,8 +85,8 @@ def write_record(out_dir: Any, layers: Any, catalog: Any) -> Any:
     from pathlib import Path
 
     from geo._io import atomic_write_bytes
-    from geo.depiction import RECORD_NAME, figures_json
-    from geo.maps.specs import all_specs
+    from geo.figures.depiction import RECORD_NAME, figures_json
+    from geo.figures.specs import all_specs
 
     data = figures_json(all_specs(catalog), layers, catalog)
     return atomic_write_bytes(Path(out_dir) / RECORD_NAME, data)

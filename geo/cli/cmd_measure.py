@@ -1,7 +1,7 @@
 """``geo area``, ``geo overlap``, ``geo near``, ``geo zones`` and ``geo report``.
 
-The tables come from :mod:`geo.queries` and the report from
-:mod:`geo.report_files`; this module parses the arguments and prints.
+The tables come from :mod:`geo.measure.queries` and the report from
+:mod:`geo.site.report_files`; this module parses the arguments and prints.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from geo.cli.cmd_gis import add_input_options
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from geo.measure.queries import Result
     from geo.project import Project
-    from geo.queries import Result
 
 FORMATS = ("table", "csv", "json", "geojson")
 
@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("area", help="geodesic area of every feature (length for lines)")
     p.add_argument("layer", help="catalog id or file path (GeoJSON, GeoPackage, shapefile, CSV)")
     p.add_argument("--by", metavar="COLUMN", help="sum areas by this column (e.g. kind)")
-    lazy_choices(p.add_argument("--unit", default="m2"), "geo.units", "AREA_UNITS")
+    lazy_choices(p.add_argument("--unit", default="m2"), "geo.data.units", "AREA_UNITS")
     _add_format(p)
     _add_input(p)
     p.set_defaults(func=run_area)
@@ -55,7 +55,7 @@ def register(sub: Any) -> None:
     o = sub.add_parser("overlap", help="pairs of features of A and B that overlap, with shares")
     o.add_argument("a", help="layer A: catalog id or path")
     o.add_argument("b", help="layer B: catalog id or path")
-    lazy_choices(o.add_argument("--unit", default="m2"), "geo.units", "AREA_UNITS")
+    lazy_choices(o.add_argument("--unit", default="m2"), "geo.data.units", "AREA_UNITS")
     _add_format(o)
     _add_input(o)
     o.set_defaults(func=run_overlap)
@@ -93,7 +93,7 @@ def register(sub: Any) -> None:
 
 def _open(project: Project, key: str, args: argparse.Namespace) -> gpd.GeoDataFrame:
     """Return a catalog layer, or a file read as ``geo add-layer`` reads it, indexed by id."""
-    from geo.queries import indexed
+    from geo.measure.queries import indexed
 
     return indexed(project.open(key, args.crs, encoding=args.encoding, layer=args.source_layer))
 
@@ -138,14 +138,14 @@ def run_area(args: argparse.Namespace) -> int:
     """Print the geodesic area (or length) of a layer's features.
 
     The printout of a catalog layer is kept in the layer cache
-    (:mod:`geo.derived_cache`), so asking again of the same inputs reads no layer.
+    (:mod:`geo.data.derived_cache`), so asking again of the same inputs reads no layer.
     """
     from geo.project import Project
 
     project = Project()
 
     def compute() -> list[Any]:
-        from geo.queries import area_result
+        from geo.measure.queries import area_result
 
         gdf = _open(project, args.layer, args)
         return _lines(area_result(gdf, args.layer, args.by, args.unit), args.format)
@@ -161,8 +161,8 @@ def run_area(args: argparse.Namespace) -> int:
 
 def run_overlap(args: argparse.Namespace) -> int:
     """Print every overlapping pair of features of two layers."""
+    from geo.measure.queries import overlap_result
     from geo.project import Project
-    from geo.queries import overlap_result
 
     project = Project()
     a, b = _open(project, args.a, args), _open(project, args.b, args)
@@ -172,8 +172,8 @@ def run_overlap(args: argparse.Namespace) -> int:
 
 def run_near(args: argparse.Namespace) -> int:
     """Print nearest, k-nearest or within-distance pairs."""
+    from geo.measure.queries import near_result
     from geo.project import Project
-    from geo.queries import near_result
 
     project = Project()
     a, b = _open(project, args.a, args), _open(project, args.b, args)
@@ -183,8 +183,8 @@ def run_near(args: argparse.Namespace) -> int:
 
 def run_zones(args: argparse.Namespace) -> int:
     """Print which zones each feature of a layer falls in."""
+    from geo.measure.queries import indexed, zones_result
     from geo.project import Project
-    from geo.queries import indexed, zones_result
 
     project = Project()
     gdf = _open(project, args.layer, args)
@@ -200,7 +200,7 @@ def run_zones(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     """Build the measurement report and write CSV, Markdown and HTML to OUT/reports/."""
     from geo.project import Project
-    from geo.report_files import write_report
+    from geo.site.report_files import write_report
 
     rep, folder = write_report(Project(), args.out)
     print(f"wrote {len(rep.sections)} tables, report.md and index.html to {folder}")

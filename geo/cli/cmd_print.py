@@ -78,11 +78,11 @@ def _report_missing(specs: Any, layers: Any, catalog: Any) -> None:
 
 def run_print(args: argparse.Namespace) -> int:
     """Print the figures and say where every file is."""
-    from geo.maps.specs import all_specs, figures_from_text
+    from geo.figures.specs import all_specs, figures_from_text
     from geo.printing import Page
     from geo.printing.output import PrintJob, write_prints
     from geo.project import Project
-    from geo.report_files import write_report_with_figures
+    from geo.site.report_files import write_report_with_figures
 
     project = Project()
     catalog = project.catalog

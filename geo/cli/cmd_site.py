@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
 
 def run_site(args: argparse.Namespace) -> int:
     """Build the site, one line per step, then the warnings; exit 1 if a layer is not drawn."""
-    from geo.build import STEPS, build_site
+    from geo.site.build import STEPS, build_site
 
     steps = [s for s in STEPS if not (args.no_thumbnails and s == "thumbnails")]
     results = build_site(args.out, args.jobs, steps)

@@ -1,12 +1,12 @@
 """Interactive maps standing in for the plan's Figures 1-8, and the overview.
 
->>> from geo.layers import load_layers, read_catalog
+>>> from geo.data.layers import load_layers, read_catalog
 >>> from geo.maps import FIGURES, build_map, save_map
 >>> cat = read_catalog()
 >>> m = build_map(FIGURES[2], load_layers(catalog=cat), cat, basemap="osm")
 >>> save_map(m, "site/fig3.html", offline=True)
 
-Modules: :mod:`~geo.maps.specs` (what each figure shows), :mod:`~geo.maps.styles`
+Modules: :mod:`~geo.figures.specs` (what each figure shows), :mod:`~geo.figures.styles`
 (colours and legend swatches), :mod:`~geo.maps.basemaps` (tiles and display datum),
 :mod:`~geo.maps.builder` (the one builder), :mod:`~geo.maps.safe` (the only way text
 from data enters a map: escaped for HTML, Jinja and JavaScript, never template
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import folium
 
+from geo.figures.specs import FIGURES, FigureSpec, all_specs, figure_by_id, overview_spec
 from geo.maps.assets import OfflineAssetError, external_references, inline_assets
 from geo.maps.basemaps import BASEMAP_NAMES, Basemap, resolve_basemap
 from geo.maps.builder import MissingLayerWarning, build_map, figure_layers
-from geo.maps.specs import FIGURES, FigureSpec, all_specs, figure_by_id, overview_spec
 
 __all__ = [
     "BASEMAP_NAMES",

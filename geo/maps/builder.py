@@ -23,8 +23,17 @@ import geopandas as gpd
 import numpy as np
 
 from geo._errors import MissingLayerWarning
-from geo.catalog import Catalog, LayerSpec
-from geo.depiction import is_dense
+from geo.data.catalog import Catalog, LayerSpec
+from geo.figures.depiction import is_dense
+from geo.figures.specs import FigureSpec
+from geo.figures.styles import (
+    RESERVED,
+    feature_style,
+    figure_palette,
+    get_style,
+    is_drawn_schematic,
+    point_style,
+)
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
 from geo.maps.controls import (
     LEGEND_CLASS,
@@ -58,15 +67,6 @@ from geo.maps.placement_layers import (
     label_groups,
     place_points,
     point_cluster,
-)
-from geo.maps.specs import FigureSpec
-from geo.maps.styles import (
-    RESERVED,
-    feature_style,
-    figure_palette,
-    get_style,
-    is_drawn_schematic,
-    point_style,
 )
 
 # Moved to their own modules; still importable from here.
@@ -393,9 +393,9 @@ def build_map(
     Parameters
     ----------
     spec : FigureSpec
-        What to draw (see :mod:`geo.maps.specs`).
+        What to draw (see :mod:`geo.figures.specs`).
     layers : Mapping of str to GeoDataFrame
-        Loaded layers by catalog id, EPSG:4326 (e.g. from ``geo.layers.load_layers``).
+        Loaded layers by catalog id, EPSG:4326 (e.g. from ``geo.data.layers.load_layers``).
     catalog : Catalog
         Titles, groups, styles and category fields of the layers.
     basemap : str or Basemap

@@ -10,10 +10,10 @@ from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
+from geo.figures.specs import FigureSpec
+from geo.figures.styles import MAP_CSS
 from geo.maps.basemaps import Basemap
 from geo.maps.safe import VerbatimElement
-from geo.maps.specs import FigureSpec
-from geo.maps.styles import MAP_CSS
 
 LEGEND_CLASS = "geo-legend"
 TITLE_CLASS = "geo-title"

@@ -15,8 +15,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.catalog import LayerSpec
-from geo.crs import STORAGE_CRS, convert_gdf
+from geo.data.catalog import LayerSpec
+from geo.data.crs import STORAGE_CRS, convert_gdf
 from geo.maps.basemaps import Basemap
 from geo.maps.safe import html_text
 

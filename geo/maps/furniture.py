@@ -17,7 +17,7 @@ from typing import Any
 import geopandas as gpd
 from folium.template import Template
 
-from geo.crs import METRIC_CRS
+from geo.data.crs import METRIC_CRS
 from geo.maps.safe import VerbatimElement
 
 #: How far past the district lines are drawn, in metres (EPSG:4544).

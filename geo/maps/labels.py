@@ -27,11 +27,11 @@ from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from geo.catalog import LayerSpec
-from geo.crs import METRIC_CRS, STORAGE_CRS, convert_gdf
+from geo.data.catalog import LayerSpec
+from geo.data.crs import METRIC_CRS, STORAGE_CRS, convert_gdf
+from geo.data.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
 from geo.maps.furniture import LINE_MARGIN_M
 from geo.maps.safe import VerbatimElement
-from geo.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
 
 #: Priority (lower shows first) and size class of each labelled layer.
 LABELLED: dict[str, tuple[int, int]] = {
@@ -221,7 +221,7 @@ def figure_labels(
         The layers drawn; those in :data:`LABELLED` get labels.
     frames : Mapping of str to GeoDataFrame
         The layers' features in storage CRS (EPSG:4326). A point layer's frame
-        holds what is drawn (``shown`` set by :func:`geo.depiction.depict`, schematic
+        holds what is drawn (``shown`` set by :func:`geo.figures.depiction.depict`, schematic
         symbols at their slots); its ``key`` column, when present, is what a label
         shows where the name does not fit.
     district : geopandas.GeoDataFrame

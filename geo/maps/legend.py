@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 
-from geo.catalog import LayerSpec
+from geo.data.catalog import LayerSpec
+from geo.figures.specs import FigureSpec
+from geo.figures.styles import class_label, get_style, is_drawn_schematic, swatch_html
 from geo.maps.basemaps import Basemap
 from geo.maps.features import esc
 from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
-from geo.maps.specs import FigureSpec
-from geo.maps.styles import class_label, get_style, is_drawn_schematic, swatch_html
 
 #: Schematic note of every map's source line.
 SCHEMATIC_NOTE = (

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import folium
 import geopandas as gpd
 
-from geo.accuracy import LINE_OR_AREA_KINDS
-from geo.crs import convert, convert_gdf
+from geo.data.accuracy import LINE_OR_AREA_KINDS
+from geo.data.crs import convert, convert_gdf
 from geo.maps.assets import inline_assets
 from geo.maps.basemaps import Basemap, add_basemap
 from geo.maps.ids import stable_ids
@@ -34,7 +34,7 @@ from geo.maps.ids import stable_ids
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
-    from geo.gazetteer import Gazetteer, Place
+    from geo.data.gazetteer import Gazetteer, Place
 
 __all__ = ["EXPORT_COLUMNS", "locate_page", "page_data", "script_json"]
 

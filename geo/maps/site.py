@@ -24,15 +24,15 @@ import geopandas as gpd
 
 from geo._errors import EmptyMustSeeLayerError, MissingLayerWarning, SizeBudgetWarning
 from geo._io import atomic_write_text, write_if_changed
-from geo.catalog import Catalog, LayerSpec
+from geo.data.catalog import Catalog, LayerSpec
+from geo.data.placement import _feature_specs
+from geo.figures.specs import FigureSpec, all_specs, figure_layer_ids
+from geo.figures.styles import MAP_CSS
 from geo.maps.assets import localise_assets
 from geo.maps.basemaps import Basemap, resolve_basemap
 from geo.maps.builder import build_map, esc, figure_layers
 from geo.maps.ids import stable_ids
 from geo.maps.labels import short_name
-from geo.maps.specs import FigureSpec, all_specs, figure_layer_ids
-from geo.maps.styles import MAP_CSS
-from geo.placement import _feature_specs
 
 #: Size budgets in bytes (issue: ≤ 400 KB online, ≤ 2 MB offline per figure).
 BUDGET_ONLINE = 400 * 1024

@@ -8,9 +8,9 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo.crs import STORAGE_CRS
+from geo.data.crs import STORAGE_CRS
+from geo.data.units import AREA_UNITS
 from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod, transform_xy
-from geo.units import AREA_UNITS
 
 __all__ = [
     "AREA_UNITS",

@@ -15,7 +15,7 @@ import shapely
 from numpy.typing import NDArray
 
 from geo._errors import CRSError, MeasureInputError
-from geo.crs import METRIC_CRS, STORAGE_CRS, transformer
+from geo.data.crs import METRIC_CRS, STORAGE_CRS, transformer
 
 if TYPE_CHECKING:
     from pyproj import Geod
@@ -71,7 +71,7 @@ def transform_xy(src: Any, dst: Any, x: FloatArray, y: FloatArray) -> tuple[Floa
     Parameters
     ----------
     src, dst : str or pyproj.CRS
-        The CRSs, as :func:`geo.crs.transformer` takes them.
+        The CRSs, as :func:`geo.data.crs.transformer` takes them.
     x, y : ndarray
         Coordinates in ``src`` (x = longitude or easting).
 
@@ -167,7 +167,7 @@ def _check_pair(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str) -> None:
     if not a.crs.equals(b.crs):
         raise CRSError(
             f"{what}: layer A is in {a.crs.to_string()} but layer B is in {b.crs.to_string()}; "
-            "bring both to one CRS first (geo.layers.load_layer returns EPSG:4326)"
+            "bring both to one CRS first (geo.data.layers.load_layer returns EPSG:4326)"
         )
 
 

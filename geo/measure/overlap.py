@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo.crs import STORAGE_CRS, require_metric
+from geo.data.crs import STORAGE_CRS, require_metric
 from geo.measure.areas import _areas, _areas_together
 from geo.measure.arrays import (
     _PARALLEL_MIN,

@@ -12,7 +12,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo.crs import METRIC_CRS, require_metric
+from geo.data.crs import METRIC_CRS, require_metric
+from geo.data.units import LENGTH_UNITS
 from geo.measure.areas import _areas, _lengths
 from geo.measure.arrays import (
     FloatArray,
@@ -26,7 +27,6 @@ from geo.measure.arrays import (
     geometry_dimension,
     transform_xy,
 )
-from geo.units import LENGTH_UNITS
 
 __all__ = [
     "coverage",
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-#: A distance: a non-negative number and a length unit of :data:`geo.units.LENGTH_UNITS`.
+#: A distance: a non-negative number and a length unit of :data:`geo.data.units.LENGTH_UNITS`.
 _DISTANCE = re.compile(
     r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*("
     + "|".join(map(re.escape, sorted(LENGTH_UNITS, key=len, reverse=True)))

@@ -1,6 +1,6 @@
 """What a print figure shows, and where: the placement rule applied to its layers.
 
-The decisions are the web map's (:func:`geo.depiction.depict`): a feature is drawn
+The decisions are the web map's (:func:`geo.figures.depiction.depict`): a feature is drawn
 as a point, or as a hollow dashed schematic symbol near where it is known to lie, by
 the figure's two limits; a coarser feature known to lie in a zone is counted on it,
 as a badge (a zone of a layer the figure does not draw is drawn faintly for it: a
@@ -23,15 +23,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.catalog import Catalog, LayerSpec
-from geo.crs import METRIC_CRS
-from geo.depiction import THEMATIC_ROLES, Depiction, depict
-from geo.gazetteer import Gazetteer
+from geo.data.catalog import Catalog, LayerSpec
+from geo.data.crs import METRIC_CRS
+from geo.data.gazetteer import Gazetteer
+from geo.data.placement import within_of
+from geo.figures.depiction import THEMATIC_ROLES, Depiction, depict
+from geo.figures.placed import zone_spots
+from geo.figures.specs import FigureSpec
 from geo.maps.builder import figure_layers
 from geo.maps.placement_layers import area_anchors
-from geo.maps.placement_layers.placed import zone_spots
-from geo.maps.specs import FigureSpec
-from geo.placement import within_of
 from geo.printing.symbols import Symbol, figure_symbols
 
 __all__ = ["Badge", "FigureContent", "figure_content", "spread_coincident"]
@@ -97,7 +97,7 @@ class FigureContent:
     spec_limits : tuple of float
         The figure's point and schematic limits (metres), for the legend.
     context : GeoDataFrame or None
-        Context zones (:attr:`geo.depiction.Depiction.context`) in :data:`METRIC_CRS`,
+        Context zones (:attr:`geo.figures.depiction.Depiction.context`) in :data:`METRIC_CRS`,
         with their outline ``colour``; ``None`` when the figure has none.
     """
 
@@ -174,7 +174,7 @@ def spread_coincident(gdf: gpd.GeoDataFrame, within_m: float = COINCIDENT_M) -> 
 
 def _keyed(dep: Depiction) -> dict[str, list[tuple[str, str, str]]]:
     """Layer title to (key, name, status) of each numbered symbol, in key order."""
-    from geo.keys import key_status
+    from geo.figures.keys import key_status
     from geo.maps.placement_layers.panel import _key_sort
 
     out: dict[str, list[tuple[str, str, str]]] = {}
@@ -198,7 +198,7 @@ def figure_content(
     gazetteer: Gazetteer | None = None,
     max_accuracy_m: float | None = None,
 ) -> FigureContent:
-    """Decide what a print figure draws, counts and lists (:func:`geo.depiction.depict`).
+    """Decide what a print figure draws, counts and lists (:func:`geo.figures.depiction.depict`).
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """Large point layers in print: one light, rasterised scatter instead of a symbol each.
 
 A point layer the figure draws densely (more features than the spec's
-``dense_points_above``, see :func:`geo.depiction.is_dense`) is not depicted feature by
+``dense_points_above``, see :func:`geo.figures.depiction.is_dense`) is not depicted feature by
 feature, so its frame carries no ``shown`` column. It is drawn as small translucent
 dots without outlines, rasterised at the print's resolution inside the PDF: a PDF with
 100 000 points stays the size of one image, not 100 000 vector paths.
@@ -16,7 +16,7 @@ import geopandas as gpd
 import shapely
 
 if TYPE_CHECKING:
-    from geo.catalog import LayerSpec
+    from geo.data.catalog import LayerSpec
     from geo.printing.symbols import Symbol
 
 __all__ = ["DOT_ALPHA", "DOT_SIZE_PT", "draw_dense", "is_dense_frame"]

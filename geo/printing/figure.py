@@ -2,7 +2,7 @@
 
 :func:`draw_figure` returns a matplotlib figure (nothing is written);
 :func:`figure_bytes` renders it as PNG or PDF bytes. Layers, colours and the
-placement rule are those of the web maps (:mod:`geo.maps.specs`,
+placement rule are those of the web maps (:mod:`geo.figures.specs`,
 :mod:`geo.printing.symbols`, :mod:`geo.printing.content`).
 """
 
@@ -17,11 +17,11 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from geo.catalog import Catalog, LayerSpec
-from geo.gazetteer import Gazetteer
+from geo.data.catalog import Catalog, LayerSpec
+from geo.data.gazetteer import Gazetteer
+from geo.figures.specs import FigureSpec
 from geo.maps.builder import SCHEMATIC_NOTE
 from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
-from geo.maps.specs import FigureSpec
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
 from geo.printing.dense import draw_dense, is_dense_frame

@@ -14,7 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo.crs import METRIC_CRS, transformer
+from geo.data.crs import METRIC_CRS, transformer
 
 __all__ = [
     "GIDS",

@@ -1,6 +1,6 @@
 """What a print adds to its symbols: key numbers, uncertainty discs, area badges, the key list.
 
-Every thematic symbol carries its key number (:mod:`geo.keys`) just beside it; the
+Every thematic symbol carries its key number (:mod:`geo.figures.keys`) just beside it; the
 key list beside the legend says number → name → status. Each anchor of schematic
 symbols gets one faint disc of its uncertainty radius. A badge's zone that the
 figure does not otherwise draw (a context zone) is drawn faintly under the layers, as

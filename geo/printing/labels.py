@@ -17,10 +17,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from geo.catalog import LayerSpec
-from geo.crs import METRIC_CRS, STORAGE_CRS, transformer
+from geo.data.catalog import LayerSpec
+from geo.data.crs import METRIC_CRS, STORAGE_CRS, transformer
+from geo.figures.specs import FigureSpec
 from geo.maps.labels import figure_labels
-from geo.maps.specs import FigureSpec
 from geo.printing.fonts import plain_glyphs
 
 __all__ = [

@@ -27,13 +27,13 @@ from typing import Any
 import geopandas as gpd
 
 from geo._io import atomic_write_bytes
-from geo.buildcache import Reads
-from geo.catalog import Catalog
-from geo.gazetteer import Gazetteer
-from geo.maps.specs import FigureSpec
+from geo.data.catalog import Catalog
+from geo.data.gazetteer import Gazetteer
+from geo.figures.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.fonts import cjk_family, ensure_print_faces
 from geo.printing.paper import Page
+from geo.site.cache import Reads
 
 __all__ = ["PrintJob", "PrintRun", "render_prints", "write_prints"]
 
@@ -79,7 +79,7 @@ def _render_one(
     gazetteer: Gazetteer | None,
     job: PrintJob,
 ) -> tuple[dict[str, bytes], frozenset[str]]:
-    from geo.gazetteer import using_gazetteer
+    from geo.data.gazetteer import using_gazetteer
 
     reads = Reads(layers, catalog, gazetteer)
     with using_gazetteer(reads.gazetteer):
@@ -176,7 +176,7 @@ def render_prints(
     ------
     tuple of (FigureSpec, dict of str to bytes, frozenset of str)
         What it read while drawing: layer ids, catalog fields and places
-        (:class:`geo.buildcache.Reads`).
+        (:class:`geo.site.cache.Reads`).
     """
     job = job or PrintJob()
     if workers <= 1 or len(specs) < 2:

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from geo._io import atomic_write_bytes, atomic_write_text
-from geo.intake import read_csv_table
-from geo.maps.specs import FigureSpec
+from geo.data.intake import read_csv_table
+from geo.figures.specs import FigureSpec
 from geo.printing.bundle import report_pdf
 from geo.report import Report, report_html, report_markdown
 

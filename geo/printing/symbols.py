@@ -1,4 +1,4 @@
-"""The web maps' styles as print symbols: one adapter over :mod:`geo.maps.styles`.
+"""The web maps' styles as print symbols: one adapter over :mod:`geo.figures.styles`.
 
 Colours (the figure's own palette), class names, widths, opacities and the dash rule
 come from the same modules as the interactive maps, so a print and its web map
@@ -16,10 +16,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.catalog import LayerSpec
-from geo.maps.builder import figure_colours
-from geo.maps.specs import FigureSpec
-from geo.maps.styles import (
+from geo.data.catalog import LayerSpec
+from geo.figures.specs import FigureSpec
+from geo.figures.styles import (
     CLASS_LABELS,
     SCHEMATIC_DASH,
     SCHEMATIC_FILL_FACTOR,
@@ -29,6 +28,7 @@ from geo.maps.styles import (
     is_drawn_schematic,
     point_style,
 )
+from geo.maps.builder import figure_colours
 
 __all__ = [
     "PT_PER_PX",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo.placement import DEFAULT_MAX_ACCURACY_M
+from geo.data.placement import DEFAULT_MAX_ACCURACY_M
 
 __all__ = [
     "FigureLink",

@@ -11,8 +11,8 @@ import pandas as pd
 import shapely
 
 from geo import measure
-from geo.catalog import Catalog
-from geo.crs import METRIC_CRS
+from geo.data.catalog import Catalog
+from geo.data.crs import METRIC_CRS
 from geo.report.model import (
     COUNT_ZONE_LAYERS,
     COVERAGE_KM,

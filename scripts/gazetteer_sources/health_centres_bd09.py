@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import statistics
 
-from geo.crs import convert
+from geo.data.crs import convert
 
 #: 街道/镇 of the health centre -> (lng, lat) as written in the file (BD-09).
 CENTRES: dict[str, tuple[float, float]] = {

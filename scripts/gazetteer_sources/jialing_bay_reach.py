@@ -23,7 +23,7 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point, shape
 from shapely.ops import substring
 
-from geo.crs import convert
+from geo.data.crs import convert
 
 ROOT = Path(__file__).resolve().parents[2]
 #: BD-09 seats of the health-centre list (health_centres_bd09.CENTRES).

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from geo.crs import convert
+from geo.data.crs import convert
 
 #: name in the list -> (lat, lng) as BD-09, list index, uid
 ENTRIES: dict[str, tuple[float, float, int, str]] = {

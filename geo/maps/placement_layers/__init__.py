@@ -1,10 +1,10 @@
 """The placement rule on a map: points, count badges on areas, a not-located list.
 
-A point layer's features are split by :func:`geo.placement.placement`:
+A point layer's features are split by :func:`geo.data.placement.placement`:
 
 ``point`` and ``schematic``
     drawn as one circle marker each (schematic ones hollow and dashed, at the slot
-    :mod:`geo.schematic` gives them around their anchor, over a faint disc of their
+    :mod:`geo.figures.schematic` gives them around their anchor, over a faint disc of their
     uncertainty). All point layers of a figure share one
     :class:`folium.plugins.MarkerCluster` (each layer a sub-group, so the layer
     control still toggles it): points within a few pixels of each other at the
@@ -27,6 +27,18 @@ Every data string is HTML-escaped before it reaches a popup, badge or the panel.
 
 from __future__ import annotations
 
+from geo.figures.placed import (
+    BADGE_CLASS,
+    BADGE_REACH_PX,
+    BADGE_STEP_PX,
+    CLUSTER_RADIUS_PX,
+    MAX_ZOOM,
+    MERGE_BADGES_ABOVE,
+    PANEL_CLASS,
+    PlacedLayer,
+    area_anchors,
+    split_layer,
+)
 from geo.maps.placement_layers.badges import (
     Badge,
     BadgeDeclutter,
@@ -46,18 +58,6 @@ from geo.maps.placement_layers.context import (
 from geo.maps.placement_layers.panel import (
     PLACEMENT_CSS,
     unlocated_html,
-)
-from geo.maps.placement_layers.placed import (
-    BADGE_CLASS,
-    BADGE_REACH_PX,
-    BADGE_STEP_PX,
-    CLUSTER_RADIUS_PX,
-    MAX_ZOOM,
-    MERGE_BADGES_ABOVE,
-    PANEL_CLASS,
-    PlacedLayer,
-    area_anchors,
-    split_layer,
 )
 from geo.maps.placement_layers.points import (
     PlacedPoints,

@@ -12,7 +12,8 @@ import geopandas as gpd
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo.maps.placement_layers.placed import (
+from geo.data.placement import within_of
+from geo.figures.placed import (
     BADGE_CLASS,
     BADGE_REACH_PX,
     MERGE_BADGES_ABOVE,
@@ -20,10 +21,9 @@ from geo.maps.placement_layers.placed import (
     _esc,
 )
 from geo.maps.safe import VerbatimElement, js_string
-from geo.placement import within_of
 
 if TYPE_CHECKING:
-    from geo.catalog import LayerSpec
+    from geo.data.catalog import LayerSpec
 
 
 __all__ = [

@@ -10,7 +10,7 @@ import folium.plugins
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo.maps.placement_layers.placed import CLUSTER_RADIUS_PX, MAX_ZOOM
+from geo.figures.placed import CLUSTER_RADIUS_PX, MAX_ZOOM
 
 __all__ = [
     "FollowLayer",

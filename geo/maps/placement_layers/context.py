@@ -1,7 +1,7 @@
 """Context zones on a map: the zones a figure's badges stand on that it does not otherwise draw.
 
 A coarse feature is counted on the zone it is known to lie in (its ``within``). When
-the figure does not draw that zone's layer, :func:`geo.depiction.depict` names the
+the figure does not draw that zone's layer, :func:`geo.figures.depiction.depict` names the
 zone in ``Depiction.context`` and the map draws it faintly: a thin dotted outline in
 the one context grey (:func:`zone_colour`), no fill, under every thematic layer and
 never in the way of a click, with a light label (its name) and one legend row for
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 import folium
 import geopandas as gpd
 
+from geo.figures.placed import _esc
 from geo.maps.labels import Label, figure_labels
-from geo.maps.placement_layers.placed import _esc
 
 if TYPE_CHECKING:
-    from geo.catalog import Catalog
-    from geo.depiction import Depiction
+    from geo.data.catalog import Catalog
+    from geo.figures.depiction import Depiction
 
 
 __all__ = [
@@ -208,7 +208,7 @@ def _simplified(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     import numpy as np
     import shapely
 
-    from geo.crs import METRIC_CRS, STORAGE_CRS
+    from geo.data.crs import METRIC_CRS, STORAGE_CRS
 
     metric = zones.to_crs(METRIC_CRS)
     acc = np.nan_to_num(np.asarray(metric["accuracy_m"], dtype="float64"), nan=0.0)

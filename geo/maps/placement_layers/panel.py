@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
-from geo.keys import key_status
-from geo.maps.placement_layers.placed import BADGE_CLASS, PANEL_CLASS, PlacedLayer, _esc
+from geo.figures.keys import key_status
+from geo.figures.placed import BADGE_CLASS, PANEL_CLASS, PlacedLayer, _esc
 
 if TYPE_CHECKING:
-    from geo.catalog import LayerSpec
+    from geo.data.catalog import LayerSpec
 
 
 __all__ = [

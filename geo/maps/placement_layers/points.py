@@ -14,21 +14,21 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo.crs import METRIC_CRS
-from geo.depiction import Depiction, depict
-from geo.maps.placement_layers.badges import BadgeDeclutter, add_badges
-from geo.maps.placement_layers.panel import PLACEMENT_CSS, keys_html, unlocated_html
-from geo.maps.placement_layers.placed import (
+from geo.data.crs import METRIC_CRS
+from geo.data.placement import within_of
+from geo.figures.depiction import Depiction, depict
+from geo.figures.placed import (
     PANEL_CLASS,
     PlacedLayer,
     area_anchors,
     zone_spots,
 )
-from geo.placement import within_of
+from geo.maps.placement_layers.badges import BadgeDeclutter, add_badges
+from geo.maps.placement_layers.panel import PLACEMENT_CSS, keys_html, unlocated_html
 
 if TYPE_CHECKING:
-    from geo.catalog import Catalog, LayerSpec
-    from geo.maps.specs import FigureSpec
+    from geo.data.catalog import Catalog, LayerSpec
+    from geo.figures.specs import FigureSpec
 
 
 __all__ = [
@@ -149,7 +149,7 @@ def place_points(
     basemap: Any,
     skipped: tuple[LayerSpec, ...] = (),
 ) -> PlacedPoints:
-    """Apply the placement rule to a figure's point layers (:func:`geo.depiction.depict`).
+    """Apply the placement rule to a figure's point layers (:func:`geo.figures.depiction.depict`).
 
     Parameters
     ----------

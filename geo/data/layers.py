@@ -1,0 +1,305 @@
+"""Layers by catalog id: loading (derived ones computed), checking the catalog, writing.
+
+``load_layer`` returns a validated GeoDataFrame in EPSG:4326 for a catalog id or a
+path. Reading one file is :mod:`geo.data.layerfile`, the checks are :mod:`geo.data.checks`,
+the catalog is :mod:`geo.data.catalog` and CRS names are :mod:`geo.data.crs`; their public
+names are importable from here too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from geo._errors import CRSError, Problem, UnknownLayerError
+from geo._io import atomic_write_text
+from geo.data.catalog import Catalog, LayerSpec, layer_path, layers_dir, read_catalog
+from geo.data.checks import REQUIRED, check_document
+from geo.data.crs import STORAGE_CRS, canonical_crs
+from geo.data.layerfile import (
+    UNKNOWN_ENCODING_FIX,
+    WRONG_ENCODING_FIX,
+    input_size_problem,
+    read_geojson,
+    read_layer_document,
+    read_layer_file,
+    validate_file,
+)
+
+__all__ = [
+    "REQUIRED",
+    "UNKNOWN_ENCODING_FIX",
+    "WRONG_ENCODING_FIX",
+    "canonical_crs",
+    "feature_owners",
+    "input_size_problem",
+    "layer_path",
+    "layer_text",
+    "layers_dir",
+    "load_layer",
+    "load_layers",
+    "read_catalog",
+    "read_geojson",
+    "read_layer_document",
+    "read_layer_file",
+    "to_geojson_dict",
+    "validate_catalog",
+    "validate_file",
+    "write_layer",
+]
+
+
+def load_layer(
+    id_or_path: str | Path, crs: str | None = None, catalog: Catalog | None = None
+) -> gpd.GeoDataFrame:
+    """Load a layer by catalog id or file path, validated, in EPSG:4326.
+
+    Parameters
+    ----------
+    id_or_path : str or Path
+        A catalog layer id (e.g. ``"projects"``, ``"rings"``) or a path to a GeoJSON file.
+    crs : str, optional
+        Declared CRS for a path (default ``wgs84``); for a catalog id the catalog's
+        declaration is used and this must be omitted or agree.
+    catalog : Catalog, optional
+        Default: :func:`read_catalog`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature, the feature properties of docs/contract.md as columns, CRS EPSG:4326.
+
+    Raises
+    ------
+    UnknownLayerError
+        If ``id_or_path`` is neither a catalog id nor an existing file.
+    LayerValidationError
+        If the file has problems (all are listed).
+    """
+    key = str(id_or_path)
+    cat = catalog
+    if not Path(key).suffix:
+        cat = cat or read_catalog()
+        if key in cat:
+            return _load_spec(cat[key], cat, crs)
+    path = Path(key)
+    if not path.exists():
+        known = ", ".join(cat.layers) if cat else "see `geo layers`"
+        raise UnknownLayerError(f"unknown layer {key!r}: not a catalog id ({known}) nor a file")
+    return read_layer_file(path, crs or "wgs84")
+
+
+def _load_spec(spec: LayerSpec, cat: Catalog, crs: str | None) -> gpd.GeoDataFrame:
+    if crs is not None and canonical_crs(crs) != canonical_crs(spec.crs):
+        raise CRSError(f"layer {spec.id} is declared {spec.crs} in the catalog, not {crs}")
+    if spec.is_derived:
+        from geo.data.derive import derive_layer
+
+        return derive_layer(spec, lambda lid: load_layer(lid, catalog=cat))
+    path = layer_path(spec.id, spec.file, cat.folder)
+    return read_layer_file(path, spec.crs, spec.geometry_type)
+
+
+def load_layers(
+    ids: Iterable[str] | None = None, catalog: Catalog | None = None
+) -> dict[str, gpd.GeoDataFrame]:
+    """Load several layers (default: every catalog layer, derived ones included).
+
+    Parameters
+    ----------
+    ids : iterable of str, optional
+        Layer ids; default all, in catalog order.
+    catalog : Catalog, optional
+        Default: :func:`read_catalog`.
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+    """
+    cat = catalog or read_catalog()
+    return {lid: load_layer(lid, catalog=cat) for lid in (ids or list(cat.layers))}
+
+
+def source_documents(
+    catalog: Catalog,
+    directory: Path | None = None,
+    *,
+    skip: str | None = None,
+    problems: list[Problem] | None = None,
+) -> Iterator[tuple[LayerSpec, Path, dict[str, Any]]]:
+    """Yield every source layer's spec, file and decoded GeoJSON document.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The catalog; derived layers have no file and are left out.
+    directory : Path, optional
+        The layers folder; default the catalog's own.
+    skip : str, optional
+        A layer to leave out.
+    problems : list of Problem, optional
+        Receives a problem for each file that cannot be decoded (it is left out).
+
+    Yields
+    ------
+    tuple of (LayerSpec, Path, dict)
+    """
+    found = problems if problems is not None else []
+    for spec in catalog:
+        if spec.id == skip or spec.is_derived or spec.file is None:
+            continue
+        path = layer_path(spec.id, spec.file, directory or catalog.folder)
+        doc = read_geojson(path, found)
+        if doc is not None:
+            yield spec, path, doc
+
+
+def id_owners(
+    documents: Iterable[tuple[LayerSpec, Path, dict[str, Any]]],
+    problems: list[Problem] | None = None,
+) -> dict[str, str]:
+    """Map every feature id of the documents to the first layer that uses it.
+
+    Parameters
+    ----------
+    documents : iterable of (LayerSpec, Path, dict)
+        What :func:`source_documents` yields.
+    problems : list of Problem, optional
+        Receives a problem for every id that a second layer uses too.
+
+    Returns
+    -------
+    dict of str to str
+        Feature id to layer id.
+    """
+    owners: dict[str, str] = {}
+    for spec, path, doc in documents:
+        for feat in doc["features"]:
+            props = feat.get("properties") if isinstance(feat, dict) else None
+            fid = props.get("id") if isinstance(props, dict) else None
+            if fid is None:
+                continue
+            first = owners.setdefault(str(fid), spec.id)
+            if first != spec.id and problems is not None:
+                problems.append(
+                    Problem(
+                        str(path),
+                        str(fid),
+                        f"id also used in layer {first}",
+                        "ids must be unique across all layers: rename one",
+                    )
+                )
+    return owners
+
+
+def feature_owners(
+    catalog: Catalog, directory: Path | None = None, skip: str | None = None
+) -> dict[str, str]:
+    """Map every feature id of the catalog's source layers to its layer id.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The catalog.
+    directory : Path, optional
+        The layers folder; default the catalog's own.
+    skip : str, optional
+        A layer to leave out (the one being replaced).
+
+    Returns
+    -------
+    dict of str to str
+    """
+    return id_owners(source_documents(catalog, directory, skip=skip))
+
+
+def validate_catalog(catalog: Catalog | None = None) -> list[Problem]:
+    """Validate every source layer of the catalog, and ids across layers.
+
+    Parameters
+    ----------
+    catalog : Catalog, optional
+        Default: :func:`read_catalog`.
+
+    Returns
+    -------
+    list of Problem
+        Every problem of every file, plus ids used in more than one layer.
+    """
+    cat = catalog or read_catalog()
+    problems: list[Problem] = []
+    documents = list(source_documents(cat, problems=problems))
+    for spec, path, doc in documents:
+        problems += check_document(doc, path, canonical_crs(spec.crs), spec.geometry_type, None)
+    id_owners(documents, problems)
+    return problems
+
+
+# --------------------------------------------------------------------------- writing
+def to_geojson_dict(gdf: gpd.GeoDataFrame, precision: int = 6) -> dict[str, Any]:
+    """Return a GeoJSON FeatureCollection mapping with coordinates rounded.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in EPSG:4326.
+    precision : int
+        Decimal places kept (6 ≈ 0.1 m).
+
+    Returns
+    -------
+    dict
+    """
+    if gdf.crs is not None and not gdf.crs.equals(STORAGE_CRS):
+        raise CRSError(
+            f"layers are stored in EPSG:4326, got {gdf.crs.to_string()}: "
+            "use gdf.to_crs('EPSG:4326') first"
+        )
+    rounded = shapely.set_precision(gdf.geometry.values, 10.0**-precision)
+    out = gdf.copy()
+    out.geometry = rounded
+    return json.loads(out.to_json(na="drop", drop_id=True, ensure_ascii=False))
+
+
+def layer_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
+    """Return the GeoJSON text of a layer as it is stored: one feature per line.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in EPSG:4326.
+    precision : int
+        Decimal places of coordinates (6 ≈ 0.1 m).
+
+    Returns
+    -------
+    str
+    """
+    doc = to_geojson_dict(gdf, precision)
+    text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
+    # one feature per line keeps diffs of committed layers readable
+    return text.replace('},{"type":"Feature"', '},\n{"type":"Feature"') + "\n"
+
+
+def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, precision: int = 6) -> Path:
+    """Write a layer as GeoJSON atomically (temp file + rename; never half-written).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in EPSG:4326.
+    path : str or Path
+        Destination file.
+    precision : int
+        Decimal places of coordinates.
+
+    Returns
+    -------
+    Path
+    """
+    return atomic_write_text(path, layer_text(gdf, precision))

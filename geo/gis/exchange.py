@@ -1,0 +1,479 @@
+r"""Exchange formats for desktop GIS: GeoPackage, Shapefile, KML, FlatGeobuf, GeoJSON.
+
+:func:`write_export` writes every given layer in one format and coordinate system:
+
+========  =================================  ============================================
+format    written as                         notes
+========  =================================  ============================================
+gpkg      one ``.gpkg`` (GeoPackage 1.2)     QGIS styles embedded (:mod:`geo.gis.export`)
+shp       a folder, ``<id>.shp`` per layer   UTF-8 ``.cpg``; ``<id>.fields.csv`` maps
+                                             the 10-character field names back
+kml       one ``.kml``, a folder per layer   WGS-84 only; placemarks named ``name_zh``;
+                                             text XML cannot hold written as ``\uXXXX``
+fgb       a folder, ``<id>.fgb`` per layer   FlatGeobuf, with a spatial index
+geojson   a folder, ``<id>.geojson``         WGS-84 only (RFC 7946); ``.qml`` beside
+========  =================================  ============================================
+
+Point layers whose features name a gazetteer place are exported with the place's
+position (the loaded frames carry it); the layer files in ``layers/`` stay the
+source of truth. Coordinate systems: EPSG:4326 (WGS-84, the storage CRS),
+EPSG:4490 (CGCS2000 geographic) and EPSG:4544 (CGCS2000 / 3-degree Gauss-Krüger
+CM 105E, metres).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo._errors import CatalogError, CRSError, ExportWarning, ShapefileTextWarning
+from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
+from geo.data.catalog import Catalog, LayerSpec
+from geo.gis.export import (
+    check_geometries,
+    export_frame,
+    gdal_writing,
+    gpkg_frame,
+    write_geojson_dir,
+    write_gpkg,
+    write_tables,
+)
+
+__all__ = [
+    "EXPORT_CRS",
+    "FORMATS",
+    "SHAPEFILE_FIELD_BYTES",
+    "SHAPEFILE_TEXT_BYTES",
+    "ShapefileTextWarning",
+    "export_crs",
+    "export_jobs",
+    "export_line",
+    "shapefile_fields",
+    "write_export",
+    "write_flatgeobufs",
+    "write_kml",
+    "write_shapefiles",
+]
+
+#: Export formats, by the name ``geo export --format`` takes.
+FORMATS: tuple[str, ...] = ("gpkg", "shp", "kml", "fgb", "geojson")
+#: Coordinate systems an export may be written in.
+EXPORT_CRS: tuple[str, ...] = ("EPSG:4326", "EPSG:4490", "EPSG:4544")
+#: Formats whose specification allows only WGS-84 longitude/latitude.
+WGS84_ONLY = frozenset({"kml", "geojson"})
+#: Longest field name a dBASE (.dbf) table holds, in bytes.
+SHAPEFILE_FIELD_BYTES = 10
+#: Longest text a dBASE field holds, in bytes.
+SHAPEFILE_TEXT_BYTES = 254
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+#: Characters XML 1.0 cannot hold at all (control characters, U+FFFE, U+FFFF, lone
+#: surrogates): KML text is written with each as ``\uXXXX``.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: Characters GDAL's KML writer puts unescaped into a field's ``name`` attribute.
+_NOT_KML_NAME = re.compile("[<>&\"'\t\n\r]|" + _NOT_XML.pattern)
+
+
+def export_crs(text: str, fmt: str = "gpkg") -> str:
+    """Return the canonical ``EPSG:n`` of an export CRS, checked against the format.
+
+    Parameters
+    ----------
+    text : str
+        ``EPSG:4326``, ``EPSG:4490`` or ``EPSG:4544`` (``4544`` alone is accepted).
+    fmt : str
+        The export format (KML and GeoJSON are WGS-84 only).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    CRSError
+        For any other CRS, or a projected CRS with KML or GeoJSON.
+    """
+    code = text.strip().upper()
+    code = code if code.startswith("EPSG:") else f"EPSG:{code}"
+    if code not in EXPORT_CRS:
+        raise CRSError(
+            f"cannot export in {text!r}: choose one of {', '.join(EXPORT_CRS)} "
+            "(WGS-84, CGCS2000 geographic, CGCS2000 3-degree GK CM 105E)"
+        )
+    if fmt in WGS84_ONLY and code != "EPSG:4326":
+        raise CRSError(
+            f"{fmt} files are WGS-84 only (EPSG:4326), not {code}: "
+            "use --format gpkg, shp or fgb for CGCS2000"
+        )
+    return code
+
+
+def shapefile_fields(columns: list[str]) -> dict[str, str]:
+    """Return a field name of at most 10 bytes for each column, unique within the table.
+
+    Names that fit are kept; longer ones are cut to 10 bytes, or to 8 plus a
+    two-digit number when the cut name is already taken.
+
+    Parameters
+    ----------
+    columns : list of str
+        The table's column names (without the geometry).
+
+    Returns
+    -------
+    dict of str to str
+        Column name to Shapefile field name, in column order.
+    """
+    out: dict[str, str] = {}
+    fits = [c for c in columns if len(c.encode()) <= SHAPEFILE_FIELD_BYTES]
+    reserved = {c.lower() for c in fits}  # names kept as they are come first
+    taken: set[str] = set()
+    for col in columns:
+        short = col.encode()[:SHAPEFILE_FIELD_BYTES].decode(errors="ignore")
+        n = 1
+        # dBASE names ignore case: a second "NAME_ZH" after "name_zh" is numbered too
+        while short.lower() in taken or (short != col and short.lower() in reserved):
+            short = f"{col.encode()[:8].decode(errors='ignore')}{n:02d}"
+            n += 1
+        taken.add(short.lower())
+        out[col] = short
+    return out
+
+
+def _fields_csv(fields: Mapping[str, str]) -> str:
+    """Return the field-name map as CSV (names come from data: formulas are quoted)."""
+    import pandas as pd
+
+    from geo.tables import csv_text
+
+    return csv_text(
+        pd.DataFrame(list(fields.items()), columns=["field", "shp_field"])[["shp_field", "field"]]
+    )
+
+
+def _cut(value: object, limit: int) -> object:
+    """Cut text to ``limit`` UTF-8 bytes at a character boundary (other values as given)."""
+    if not isinstance(value, str) or len(value.encode()) <= limit:
+        return value
+    return value.encode()[:limit].decode(errors="ignore")
+
+
+def _dbf_text(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Return the frame with text cut to what a dBASE field holds, and the fields cut."""
+    out, cut = frame.copy(), []
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        values = [_cut(v, SHAPEFILE_TEXT_BYTES) for v in out[col].tolist()]
+        if values != out[col].tolist():
+            cut.append(col)
+            out[col] = values
+    return out, cut
+
+
+def _write_shapefile(spec: LayerSpec, frame: gpd.GeoDataFrame, folder: Path) -> Path:
+    import pyogrio
+
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    fields = shapefile_fields(columns)
+    frame, cut = _dbf_text(frame)
+    if cut:
+        warnings.warn(
+            f"{folder / spec.id}.shp: text longer than {SHAPEFILE_TEXT_BYTES} bytes was cut "
+            f"in {', '.join(cut)} (the Shapefile limit); --format gpkg keeps it whole",
+            ShapefileTextWarning,
+            stacklevel=3,
+        )
+    renamed = frame.rename(columns=fields)
+    out = folder / f"{spec.id}.shp"
+    with tempfile.TemporaryDirectory(prefix="geo-shp-") as scratch, gdal_writing(out):
+        # GDAL writes a Shapefile as several files; they are staged in scratch space and
+        # each is put in place atomically.
+        staged = Path(scratch) / f"{spec.id}.shp"
+        pyogrio.write_dataframe(
+            renamed,
+            staged,
+            driver="ESRI Shapefile",
+            promote_to_multi=spec.geometry_type != "Point",
+            layer_options={"ENCODING": "UTF-8"},
+        )
+        # the map says what the .dbf holds, whatever GDAL made of the names
+        held = [str(f) for f in pyogrio.read_info(staged)["fields"]]
+        fields = dict(zip(columns, held, strict=True))
+        for suffix in _SHAPEFILE_PARTS:
+            part = Path(scratch) / f"{spec.id}{suffix}"
+            if part.exists():
+                atomic_write_bytes(folder / part.name, part.read_bytes())
+        atomic_write_text(folder / f"{spec.id}.fields.csv", _fields_csv(fields))
+    return out
+
+
+def write_shapefiles(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    folder: str | Path,
+    crs: str = "EPSG:4326",
+) -> list[Path]:
+    """Write each layer as ``<id>.shp`` (with ``.cpg`` UTF-8 and ``<id>.fields.csv``).
+
+    dBASE tables limit field names to 10 bytes: ``geometry_source`` becomes
+    ``geometry_s``. ``<id>.fields.csv`` lists every field as ``shp_field,field`` so
+    the full names can be restored; text longer than 254 bytes is cut by the format.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        The layers, by catalog id, in EPSG:4326.
+    catalog : Catalog
+        The catalog (order, geometry types).
+    folder : str or Path
+        Destination folder (created if needed).
+    crs : str
+        One of :data:`EXPORT_CRS`.
+
+    Returns
+    -------
+    list of Path
+        The ``.shp`` files written.
+    """
+    crs = export_crs(crs, "shp")
+    check_geometries(layers, catalog)
+    folder = Path(folder)
+    return [
+        _write_shapefile(spec, export_frame(layers[spec.id], crs, spec.id), folder)
+        for spec in catalog
+        if spec.id in layers
+    ]
+
+
+def write_flatgeobufs(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    folder: str | Path,
+    crs: str = "EPSG:4326",
+) -> list[Path]:
+    """Write each layer as ``<id>.fgb`` (FlatGeobuf with a spatial index), atomically.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        The layers, by catalog id, in EPSG:4326.
+    catalog : Catalog
+        The catalog.
+    folder : str or Path
+        Destination folder (created if needed).
+    crs : str
+        One of :data:`EXPORT_CRS`.
+
+    Returns
+    -------
+    list of Path
+    """
+    import pyogrio
+
+    crs = export_crs(crs, "fgb")
+    check_geometries(layers, catalog)
+    written = []
+    for spec in catalog:
+        if spec.id not in layers:
+            continue
+        path = Path(folder) / f"{spec.id}.fgb"
+        with gdal_writing(path), atomic_path(path) as tmp:
+            pyogrio.write_dataframe(
+                export_frame(layers[spec.id], crs, spec.id),
+                tmp,
+                layer=spec.id,
+                driver="FlatGeobuf",
+                promote_to_multi=spec.geometry_type != "Point",
+            )
+        written.append(path)
+    return written
+
+
+def write_kml(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: str | Path) -> Path:
+    """Write every layer into one KML file (a folder per layer), atomically.
+
+    KML is WGS-84 by definition. Placemarks are named by ``name_zh`` (read back as
+    the field ``Name``); the other properties are kept as extended data.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        The layers, by catalog id, in EPSG:4326.
+    catalog : Catalog
+        The catalog.
+    path : str or Path
+        Destination ``.kml`` file.
+
+    Returns
+    -------
+    Path
+    """
+    check_geometries(layers, catalog)
+    path = Path(path)
+    with gdal_writing(path):
+        named = {k: _kml_frame(v, k).rename(columns={"name_zh": "Name"}) for k, v in layers.items()}
+        with atomic_path(path) as tmp:  # KML's <name> is the field "Name"
+            write_tables(named, catalog, tmp, "KML")
+    return path
+
+
+def _xml_text(value: object) -> object:
+    r"""Write characters XML cannot hold as ``\uXXXX`` (other values as given)."""
+    if not isinstance(value, str):
+        return value
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+def _kml_frame(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    r"""Return a layer whose text and field names make well-formed KML, saying what changed.
+
+    Text holding characters XML 1.0 cannot hold (control characters, U+FFFE) is
+    written with them as ``\uXXXX``; a property name holding ``<``, ``&``, a quote
+    or such a character gets ``_`` in their place (GDAL writes names unescaped).
+    """
+    out = gpkg_frame(gdf)
+    escaped = 0
+    for col in out.columns:
+        given = out[col].tolist()
+        if col == out.geometry.name or not any(isinstance(v, str) for v in given):
+            continue
+        values = [_xml_text(v) for v in given]
+        escaped += sum(isinstance(a, str) and a != b for a, b in zip(values, given, strict=True))
+        out[col] = pd.Series(values, index=out.index, dtype=object)
+    names = {c: _NOT_KML_NAME.sub("_", str(c)) for c in out.columns if c != out.geometry.name}
+    renamed = {a: b for a, b in names.items() if a != b}
+    said = (
+        [f"{escaped} text value(s) with control characters written as \\uXXXX"] if escaped else []
+    )
+    said += [f"field {a!r} written as {b!r}" for a, b in renamed.items()]
+    if said:
+        warnings.warn(f"KML layer {layer}: {'; '.join(said)}", ExportWarning, stacklevel=3)
+    return out.rename(columns=renamed)
+
+
+def write_export(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+    fmt: str,
+    out: str | Path,
+    crs: str = "EPSG:4326",
+) -> list[Path]:
+    """Write layers in one exchange format and coordinate system.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        The layers, by catalog id, in EPSG:4326.
+    catalog : Catalog
+        The catalog.
+    fmt : str
+        One of :data:`FORMATS`.
+    out : str or Path
+        A file for ``gpkg`` and ``kml``; a folder for the others.
+    crs : str
+        One of :data:`EXPORT_CRS` (``kml`` and ``geojson``: EPSG:4326 only).
+
+    Returns
+    -------
+    list of Path
+        The files written (one per layer, or the one file).
+
+    Raises
+    ------
+    ValueError
+        For an unknown format.
+    CRSError
+        For an unsupported CRS, or one the format cannot hold.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    crs = export_crs(crs, fmt)
+    if fmt == "gpkg":
+        return [write_gpkg(layers, catalog, out, crs=crs)]
+    if fmt == "kml":
+        return [write_kml(layers, catalog, out)]
+    if fmt == "geojson":
+        return write_geojson_dir(layers, catalog, out)
+    if fmt == "shp":
+        return write_shapefiles(layers, catalog, out, crs)
+    return write_flatgeobufs(layers, catalog, out, crs)
+
+
+#: What each export format carries, for the line said after writing it.
+_EXPORT_WHAT = {
+    "gpkg": "with QGIS styles",
+    "geojson": "as GeoJSON file(s) with .qml styles",
+    "shp": "as Shapefiles (UTF-8 .cpg, field map <id>.fields.csv)",
+    "fgb": "as FlatGeobuf files",
+    "kml": "as KML",
+}
+
+
+def export_jobs(
+    out: Path | None = None,
+    fmt: str | None = None,
+    gpkg: Path | None = None,
+    geojson: Path | None = None,
+) -> list[tuple[str, Path]]:
+    """Return the (format, destination) pairs ``geo export`` was asked for.
+
+    Parameters
+    ----------
+    out : Path, optional
+        Destination of ``fmt`` (default format ``gpkg``).
+    fmt : str, optional
+        Format of ``out``.
+    gpkg : Path, optional
+        A GeoPackage to write as well.
+    geojson : Path, optional
+        A folder of GeoJSON files to write as well.
+
+    Returns
+    -------
+    list of (str, Path)
+
+    Raises
+    ------
+    CatalogError
+        When a format has no destination, or nothing was asked for.
+    """
+    jobs = [(f, path) for f, path in (("gpkg", gpkg), ("geojson", geojson)) if path]
+    if out:
+        jobs.append((fmt or "gpkg", out))
+    elif fmt:
+        raise CatalogError(f"--format {fmt} needs --out PATH")
+    if not jobs:
+        raise CatalogError(
+            "nothing to do: give --out PATH (with --format), --gpkg FILE or --geojson DIR"
+        )
+    return jobs
+
+
+def export_line(layers: int, fmt: str, crs: str, out: Path, files: int) -> str:
+    """Say what one export wrote: how many layers, in which format and CRS, where.
+
+    Parameters
+    ----------
+    layers : int
+        Layers written.
+    fmt : str
+        The format.
+    crs : str
+        The CRS asked for (named canonically).
+    out : Path
+        The destination.
+    files : int
+        Files written.
+
+    Returns
+    -------
+    str
+    """
+    count = f" ({files} files)" if files > 1 else ""
+    return f"wrote {layers} layer(s) {_EXPORT_WHAT[fmt]} in {export_crs(crs, fmt)} to {out}{count}"

@@ -1,0 +1,240 @@
+"""Adding a layer: read, fill, validate and register it in one call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import yaml
+
+from geo import limits
+from geo._errors import CatalogError, LayerValidationError, Problem
+from geo._io import write_lock
+from geo.data.catalog import Catalog, check_layer_id
+from geo.data.inputs import read_input_document
+from geo.data.layers import (
+    feature_owners,
+    layer_path,
+    layer_text,
+    layers_dir,
+    read_catalog,
+)
+from geo.gis.registry.commit import commit_layer
+from geo.gis.registry.entry import catalog_entry, catalog_text_with_entry
+from geo.gis.registry.filling import Fill, PropertyDefaults, fill_properties
+from geo.gis.registry.validation import (
+    _id_clashes,
+    _with_option_hint,
+    infer_geometry_type,
+    validate_document,
+)
+
+__all__ = [
+    "AddResult",
+    "add_layer",
+]
+
+
+@dataclass
+class AddResult:
+    """What :func:`add_layer` did.
+
+    Attributes
+    ----------
+    layer_id : str
+        The catalog id.
+    layer_path : Path
+        The written GeoJSON file.
+    catalog_path : Path
+        The updated catalog.
+    features : geopandas.GeoDataFrame
+        The validated features, in EPSG:4326.
+    fills : list of Fill
+        Every property filled from defaults.
+    notes : list of str
+        Other adjustments made while reading the input.
+    backup : Path or None
+        The previous layer file, when one was replaced.
+    replaced : bool
+        Whether an existing layer was replaced.
+    catalog_rewritten : bool
+        True when the catalog could not be edited in a round trip and was
+        re-dumped (comments lost); normally False.
+    """
+
+    layer_id: str
+    layer_path: Path
+    catalog_path: Path
+    features: gpd.GeoDataFrame
+    fills: list[Fill] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    backup: Path | None = None
+    replaced: bool = False
+    catalog_rewritten: bool = False
+
+
+def add_layer(
+    path: str | Path,
+    layer_id: str,
+    title_zh: str,
+    title_en: str,
+    crs: str,
+    *,
+    geometry_type: str | None = None,
+    figures: list[int] | None = None,
+    defaults: PropertyDefaults | None = None,
+    role: str | None = None,
+    group: str | None = None,
+    style: str | None = None,
+    provenance: str | None = None,
+    replace: bool = False,
+    directory: Path | None = None,
+    encoding: str | None = None,
+    layer: str | None = None,
+) -> AddResult:
+    """Read, fill, validate and register a layer: ``layers/<id>.geojson`` + catalog entry.
+
+    Parameters
+    ----------
+    path : str or Path
+        The input: GeoJSON, GeoPackage, shapefile or CSV. It is never modified.
+    layer_id : str
+        Catalog id of the layer (``[a-z][a-z0-9_]*``).
+    title_zh, title_en : str
+        Layer titles.
+    crs : str
+        The input's CRS: ``wgs84``, ``gcj02`` (AMap/Gaode), ``bd09`` (Baidu) or
+        ``EPSG:<code>`` (e.g. ``EPSG:4544``).
+    geometry_type : str, optional
+        ``Point``, ``LineString`` or ``Polygon``; inferred when the input has one type.
+    figures : list of int, optional
+        Figures to show the layer on.
+    defaults : PropertyDefaults, optional
+        Values for missing required properties (every fill is reported).
+    role, group, style, provenance : str, optional
+        Catalog keys; see :func:`catalog_entry`.
+    replace : bool
+        Replace an existing layer of the same id (its file is backed up).
+    directory : Path, optional
+        The layers folder (default :func:`geo.data.layers.layers_dir`).
+    encoding, layer : str, optional
+        The input's text encoding and GeoPackage layer; see :func:`read_input_document`.
+
+    Returns
+    -------
+    AddResult
+
+    Raises
+    ------
+    LayerValidationError
+        If the input has problems (all of them listed); nothing is written.
+    CatalogError
+        If the id exists and ``replace`` is false, or the entry is not allowed.
+    """
+    check_layer_id(layer_id)
+    path = Path(path)
+    directory = Path(directory) if directory else layers_dir()
+    cat_path = directory / "catalog.yaml"
+    # checked now to fail fast, and again under the lock: another writer may be quicker
+    _previous_entry(read_catalog(cat_path), cat_path, layer_id, replace)
+    raw, notes = read_input_document(path, crs, encoding=encoding, layer=layer)
+    gtype = geometry_type or infer_geometry_type(raw)
+    if gtype is None:
+        raise LayerValidationError(
+            [
+                Problem(
+                    str(path),
+                    "-",
+                    "the features mix geometry types (or there are none)",
+                    "one layer holds one geometry type: split the file, or pass "
+                    "--geometry-type to see which features do not match",
+                )
+            ]
+        )
+    doc, fills = fill_properties(raw, layer_id, title_zh, title_en, defaults or PropertyDefaults())
+    try:
+        gdf = validate_document(doc, path, crs, gtype)
+    except LayerValidationError as exc:
+        raise LayerValidationError([_with_option_hint(p) for p in exc.problems]) from None
+
+    with write_lock(directory):
+        catalog = read_catalog(cat_path)
+        previous = _previous_entry(catalog, cat_path, layer_id, replace)
+        owners = feature_owners(catalog, directory, skip=layer_id)
+        clashes = _id_clashes(gdf, owners, str(path))
+        if clashes:
+            raise LayerValidationError(clashes)
+        rel_file = str(previous["file"]) if previous else f"{layer_id}.geojson"
+        today = dt.date.today().isoformat()
+        prov = provenance or (
+            f"Added with `geo add-layer` on {today} from {path.name} (declared {crs}; "
+            "converted to WGS-84)."
+        )
+        entry = catalog_entry(
+            layer_id,
+            title_zh,
+            title_en,
+            gtype,
+            file=rel_file,
+            figures=figures,
+            role=role,
+            group=group,
+            style=style,
+            provenance=prov,
+            previous=previous,
+        )
+        cat_text = cat_path.read_text(encoding="utf-8")
+        new_cat, rewritten = catalog_text_with_entry(cat_text, entry, replace=previous is not None)
+        text = layer_text(gdf)
+        _check_layer_file_size(text, path)
+        backup = commit_layer(directory, rel_file, text, new_cat)
+    return AddResult(
+        layer_id=layer_id,
+        layer_path=directory / rel_file,
+        catalog_path=cat_path,
+        features=gdf,
+        fills=fills,
+        notes=notes,
+        backup=backup,
+        replaced=previous is not None,
+        catalog_rewritten=rewritten,
+    )
+
+
+def _check_layer_file_size(text: str, path: Path) -> None:
+    """Refuse a layer whose file would be too large to be read back (the input limit)."""
+    size = len(text.encode("utf-8"))
+    if size > limits.MAX_INPUT_BYTES:
+        found = (
+            f"the layer file would be {limits.human_bytes(size)}, more than the limit of "
+            f"{limits.human_bytes(limits.MAX_INPUT_BYTES)} a layer file may hold"
+        )
+        fix = "split it into several layers, or drop columns the maps do not need"
+        raise LayerValidationError([Problem(str(path), "-", found, fix)])
+
+
+def _previous_entry(
+    catalog: Catalog, cat_path: Path, layer_id: str, replace: bool
+) -> dict[str, Any] | None:
+    """Return the catalog entry ``layer_id`` replaces, checking ``replace`` is meant."""
+    if layer_id not in catalog:
+        if replace:
+            raise CatalogError(f"--replace given but layer {layer_id!r} is not in the catalog")
+        return None
+    if not replace:
+        raise CatalogError(
+            f"layer {layer_id!r} is already in the catalog: choose another --id, "
+            "or pass --replace (the current file is kept in layers/.backup/)"
+        )
+    spec = catalog[layer_id]
+    if spec.is_derived:
+        raise CatalogError(
+            f"layer {layer_id!r} is derived by rule {spec.derived['rule']!r}: change "
+            "its rule or source layers instead of replacing it"
+        )
+    layer_path(spec.id, spec.file, cat_path.parent)  # never write outside the folder
+    entries = yaml.safe_load(cat_path.read_text(encoding="utf-8"))["layers"]
+    return next(e for e in entries if e.get("id") == layer_id)

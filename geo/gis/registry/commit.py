@@ -1,0 +1,90 @@
+"""Writing a layer file and the catalog together through the folder's journal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geo._io import (
+    JOURNAL_NAME,
+    Move,
+    backup_copies,
+    commit_files,
+    data_writes,
+    stage_text,
+    write_lock,
+)
+from geo.data.layers import (
+    layer_path,
+)
+
+__all__ = [
+    "commit_layer",
+]
+
+
+BACKUP_DIR = ".backup"
+
+
+# --------------------------------------------------------------------------- committing
+def _discard(paths: list[Path], backup_dir: Path, made_backup_dir: bool) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+    if made_backup_dir and backup_dir.exists() and not any(backup_dir.iterdir()):
+        backup_dir.rmdir()
+
+
+def commit_layer(
+    directory: Path, rel_file: str, layer: str, catalog: str, stamp: str | None = None
+) -> Path | None:
+    """Write a layer file and the catalog together, or leave both untouched.
+
+    Under the folder's write lock, both texts are written to synced temporary
+    files beside their destinations; the previous layer file and catalog, if the
+    layer existed, are copied to ``.backup/``; then both are renamed into place
+    through a commit journal (:func:`geo._io.commit_files`). An error undoes the
+    renames made; a kill half-way is finished by the next command that reads or
+    writes the folder.
+
+    Parameters
+    ----------
+    directory : Path
+        The layers folder.
+    rel_file : str
+        The layer file relative to ``directory`` (it must stay inside it).
+    layer, catalog : str
+        The new texts of the layer file and of ``catalog.yaml``.
+    stamp : str, optional
+        Time part of the backup names (default: now, UTC, to the nanosecond).
+
+    Returns
+    -------
+    Path or None
+        The backup of the previous layer file, if there was one.
+
+    Raises
+    ------
+    CatalogError
+        If ``rel_file`` resolves outside ``directory``.
+    """
+    directory = Path(directory)
+    dest = layer_path(Path(rel_file).stem, rel_file, directory)
+    cat_path = directory / "catalog.yaml"
+    backup_dir = directory / BACKUP_DIR
+    with write_lock(directory), data_writes(dest, cat_path, backup_dir):
+        made_backup_dir = not backup_dir.exists()
+        created = not dest.exists()
+        made: list[Path] = []
+        try:
+            made.append(stage_text(dest, layer))
+            made.append(stage_text(cat_path, catalog))
+            olds = [None, None] if created else backup_copies([dest, cat_path], backup_dir, stamp)
+            made += [p for p in olds if p is not None]
+            commit_files(
+                directory,
+                [Move(made[0], dest, olds[0], created), Move(made[1], cat_path, olds[1])],
+            )
+        except BaseException:
+            if not (directory / JOURNAL_NAME).exists():  # else the next run undoes it
+                _discard(made, backup_dir, made_backup_dir)
+            raise
+    return olds[0]
