@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from geo.data.layers import load_layer, load_layers, read_catalog, validate_file, write_layer
+    from geo.data.catalog import read_catalog
+    from geo.data.inputs import validate_file
+    from geo.data.layers import load_layer, load_layers, write_layer
     from geo.project import Project
 
 __all__ = ["Project", "load_layer", "load_layers", "read_catalog", "validate_file", "write_layer"]

@@ -39,7 +39,6 @@ __all__ = [
     "check_writable",
     "checkout_root",
     "command_inputs",
-    "copy_data",
     "data_writes",
     "layers_dir",
     "packaged_dir",
@@ -296,47 +295,3 @@ def check_writable(path: str | Path) -> None:
     """
     check_packaged(path)
     check_data_output(path)
-
-
-def copy_data(destination: str | Path) -> dict[str, Path]:
-    """Copy the current layers and sources folders into ``destination``, to edit there.
-
-    Every file is written atomically; hidden files (locks, backups) are not copied.
-    Afterwards set ``GEO_LAYERS_DIR`` to ``destination/layers``.
-
-    Parameters
-    ----------
-    destination : str or Path
-        A folder; ``layers/`` and ``sources/`` are created inside it.
-
-    Returns
-    -------
-    dict of str to Path
-        The new ``layers`` and ``sources`` folders.
-
-    Raises
-    ------
-    FileExistsError
-        If ``destination/layers`` or ``destination/sources`` already exists (nothing
-        is overwritten).
-    OutputOnInputError
-        If ``destination`` lies inside the data folders in use.
-    """
-    from geo._io import atomic_write_bytes
-
-    destination = Path(destination)
-    pairs = {"layers": layers_dir(), "sources": sources_dir()}
-    for name in pairs:
-        target = destination / name
-        check_writable(target)  # a copy inside the data in use is refused
-        if target.exists():
-            raise FileExistsError(
-                f"{target} already exists; choose another folder (nothing was copied)"
-            )
-    for name, source in pairs.items():
-        with data_writes(destination / name):
-            for file in sorted(source.rglob("*")):
-                rel = file.relative_to(source)
-                if file.is_file() and not any(p.startswith((".", "__")) for p in rel.parts):
-                    atomic_write_bytes(destination / name / rel, file.read_bytes())
-    return {name: destination / name for name in pairs}

@@ -35,23 +35,24 @@ import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from geo._data import check_packaged, check_writable, data_writes, protect
+from geo._data import (
+    check_packaged,
+    check_writable,
+    data_writes,
+    layers_dir,
+    sources_dir,
+)
 from geo._errors import InterruptedWriteWarning, MissingDependencyError, WriteLockTimeoutError
-from geo._journal import BACKUP_DIR, JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
+from geo._journal import JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
 
 __all__ = [
-    "BACKUP_DIR",
     "DEFAULT_LOCK_TIMEOUT_S",
-    "JOURNAL_NAME",
-    "LOCK_NAME",
-    "Move",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
     "backup_copies",
     "commit_files",
-    "data_writes",
-    "protect",
+    "copy_data",
     "settle",
     "stage_text",
     "write_if_changed",
@@ -493,3 +494,45 @@ def settle(folder: str | Path) -> None:
     except OSError:  # a read-only folder, or a writer at work (it will tidy up)
         if pending:
             raise
+
+
+def copy_data(destination: str | Path) -> dict[str, Path]:
+    """Copy the current layers and sources folders into ``destination``, to edit there.
+
+    Every file is written atomically; hidden files (locks, backups) are not copied.
+    Afterwards set ``GEO_LAYERS_DIR`` to ``destination/layers``.
+
+    Parameters
+    ----------
+    destination : str or Path
+        A folder; ``layers/`` and ``sources/`` are created inside it.
+
+    Returns
+    -------
+    dict of str to Path
+        The new ``layers`` and ``sources`` folders.
+
+    Raises
+    ------
+    FileExistsError
+        If ``destination/layers`` or ``destination/sources`` already exists (nothing
+        is overwritten).
+    OutputOnInputError
+        If ``destination`` lies inside the data folders in use.
+    """
+    destination = Path(destination)
+    pairs = {"layers": layers_dir(), "sources": sources_dir()}
+    for name in pairs:
+        target = destination / name
+        check_writable(target)  # a copy inside the data in use is refused
+        if target.exists():
+            raise FileExistsError(
+                f"{target} already exists; choose another folder (nothing was copied)"
+            )
+    for name, source in pairs.items():
+        with data_writes(destination / name):
+            for file in sorted(source.rglob("*")):
+                rel = file.relative_to(source)
+                if file.is_file() and not any(p.startswith((".", "__")) for p in rel.parts):
+                    atomic_write_bytes(destination / name / rel, file.read_bytes())
+    return {name: destination / name for name in pairs}

@@ -305,7 +305,7 @@ class Project:
 
     def _read(self, spec: LayerSpec, catalog: Catalog) -> gpd.GeoDataFrame:
         """Read a source layer's file, or compute a derived layer from the layers kept here."""
-        from geo.data.layerfile import read_layer_file
+        from geo.data.inputs import read_layer_file
 
         with self._places():
             if spec.is_derived:
@@ -452,7 +452,7 @@ class Project:
         geopandas.GeoDataFrame
         """
         from geo.data.crs import canonical_crs
-        from geo.data.layerfile import read_layer_file
+        from geo.data.inputs import read_layer_file
 
         text = str(key)
         if Path(text).suffix and Path(text).is_file():

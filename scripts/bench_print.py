@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from geo._io import atomic_write_bytes
+from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
-from geo.data.layers import read_catalog
 from geo.figures.specs import all_specs
 from geo.printing import Page
 from geo.printing.output import PrintJob, render_prints

@@ -33,8 +33,8 @@ from shapely.geometry import LineString, mapping
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from geo._io import atomic_write_text  # noqa: E402
 from geo.data.crs import METRIC_CRS, STORAGE_CRS, convert  # noqa: E402
-from geo.data.layers import atomic_write_text  # noqa: E402
 
 PLAN = "002_8a077782b689f185.txt"
 DECIMALS = 6
@@ -181,7 +181,7 @@ def round_geometry(geom: shapely.Geometry) -> shapely.Geometry:
 
 def write_json_atomic(path: Path, obj: Any) -> None:
     """Write JSON atomically through :func:`geo.data.layers.atomic_write_text` (a data file)."""
-    from geo._io import data_writes
+    from geo._data import data_writes
 
     with data_writes(path):  # this script regenerates the committed layers
         atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=1) + "\n")

@@ -190,7 +190,7 @@ def feature_collection(gdf: gpd.GeoDataFrame, name: str) -> dict[str, Any]:
 
 def write_json_atomic(path: Path, obj: Any) -> None:
     """Write JSON atomically through :func:`geo._io.atomic_write_text` (a data file)."""
-    from geo._io import data_writes
+    from geo._data import data_writes
 
     with data_writes(path):  # this script regenerates the committed layers
         atomic_write_text(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")

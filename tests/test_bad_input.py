@@ -21,7 +21,7 @@ from conftest import CQU_A, feature, point
 from geo import limits
 from geo._errors import LayerValidationError
 from geo.cli import main
-from geo.data.layers import read_layer_file, validate_file
+from geo.data.inputs import read_layer_file, validate_file
 from geo.gis.registry import add_layer, garbled_reading, read_input_document
 
 X, Y = CQU_A
@@ -361,7 +361,7 @@ def test_progress_is_shown_on_a_terminal_only(monkeypatch):
 
 
 def test_maps_skip_a_layer_over_the_limit(gis_layers, monkeypatch):
-    from geo.data.layers import read_catalog
+    from geo.data.catalog import read_catalog
     from geo.project import load_for_maps
 
     # the district rectangle and the sites pass; the derived cluster discs do not

@@ -20,7 +20,8 @@ import pytest
 from branca.element import Element
 
 import geo.site.build as build_module
-from geo.data.layers import load_layer, read_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
 from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning, resolve_basemap
 from geo.maps.ids import stable_ids

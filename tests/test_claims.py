@@ -400,8 +400,9 @@ def test_register_adds_claims_subcommand():
 @pytest.fixture(scope="module")
 def real():
     """The real layers (derived ones included), gazetteer lookup and check context."""
+    from geo.data.catalog import read_catalog
     from geo.data.gazetteer import load_gazetteer
-    from geo.data.layers import load_layers, read_catalog
+    from geo.data.layers import load_layers
 
     cat = read_catalog()
     layers = load_layers(catalog=cat)

@@ -24,7 +24,8 @@ def gaz():
 @pytest.fixture(scope="module")
 def records():
     """The names of every place the layers draw (or could not draw)."""
-    from geo.data.layers import load_layers, read_catalog
+    from geo.data.catalog import read_catalog
+    from geo.data.layers import load_layers
 
     return cl.layer_records(load_layers(catalog=read_catalog()))
 

@@ -19,8 +19,8 @@ import pytest
 from geo._data import sources_dir
 from geo._errors import EmptyMustSeeLayerError, MissingLayerWarning
 from geo.cli import main
+from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
-from geo.data.layers import read_catalog
 from geo.figures.specs import all_specs, figure_by_id
 from geo.maps import render_html
 from geo.maps.builder import build_map

@@ -221,16 +221,16 @@ def test_warm_commands_import_no_data_library_and_print_the_same(
 def test_kept_summaries_read_no_file_until_one_changes(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import geo.data.layerfile
+    import geo.data.inputs
 
     reads: Counter[str] = Counter()
-    real = geo.data.layerfile.read_layer_file
+    real = geo.data.inputs.read_layer_file
 
     def counting(path, *args, **kw):
         reads[Path(path).stem] += 1
         return real(path, *args, **kw)
 
-    monkeypatch.setattr(geo.data.layerfile, "read_layer_file", counting)
+    monkeypatch.setattr(geo.data.inputs, "read_layer_file", counting)
     first = {s.spec.id: s.features for s in Project(folder).summaries()}
     reads.clear()
     assert {s.spec.id: s.features for s in Project(folder).summaries()} == first

@@ -17,8 +17,9 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from geo._errors import LayerValidationError
 from geo.cli import main
 from geo.data import derive
+from geo.data.catalog import read_catalog
 from geo.data.crs import METRIC_CRS
-from geo.data.layers import load_layers, read_catalog
+from geo.data.layers import load_layers
 from geo.gis.export import write_geojson_dir, write_gpkg
 
 

@@ -32,10 +32,12 @@ def test_every_class_has_the_toolkits_base_and_a_built_in_one(cls):
 
 
 def test_the_moved_classes_are_the_same_everywhere():
-    from geo.gis.exchange import ShapefileTextWarning
-    from geo.maps.assets import OfflineAssetError
-    from geo.maps.builder import MissingLayerWarning
-    from geo.maps.site import SizeBudgetWarning
+    from geo._errors import (
+        MissingLayerWarning,
+        OfflineAssetError,
+        ShapefileTextWarning,
+        SizeBudgetWarning,
+    )
 
     assert OfflineAssetError is errors.OfflineAssetError
     assert issubclass(OfflineAssetError, ValueError)

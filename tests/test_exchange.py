@@ -17,15 +17,11 @@ from pathlib import Path
 import pyogrio
 import pytest
 
+from geo._errors import ShapefileTextWarning
 from geo.cli import main
-from geo.data.layers import load_layers, read_catalog
-from geo.gis.exchange import (
-    SHAPEFILE_FIELD_BYTES,
-    ShapefileTextWarning,
-    export_crs,
-    shapefile_fields,
-    write_export,
-)
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layers
+from geo.gis.exchange import SHAPEFILE_FIELD_BYTES, export_crs, shapefile_fields, write_export
 
 ROOT = Path(__file__).resolve().parents[1]
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"

@@ -14,7 +14,7 @@ import warnings
 
 import pytest
 
-from geo.data.layers import read_catalog
+from geo.data.catalog import read_catalog
 from geo.figures.depiction import depict, figures_json
 from geo.figures.specs import all_specs, figure_by_id
 from geo.maps.builder import figure_layers

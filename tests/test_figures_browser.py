@@ -14,7 +14,7 @@ from itertools import combinations
 
 import pytest
 
-from geo.data.layers import read_catalog
+from geo.data.catalog import read_catalog
 from geo.figures.specs import all_specs
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network

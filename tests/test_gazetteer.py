@@ -11,15 +11,8 @@ import pandas as pd
 import pytest
 
 from geo._errors import GazetteerError
-from geo.data.gazetteer import (
-    COLUMNS,
-    Gazetteer,
-    Place,
-    default_path,
-    load_gazetteer,
-    lookup,
-    normalize_name,
-)
+from geo.data.gazetteer import COLUMNS, Gazetteer, Place, default_path, load_gazetteer, lookup
+from geo.data.names import normalize_name
 
 CSV_PATH = Path(__file__).resolve().parents[1] / "layers" / "gazetteer.csv"
 

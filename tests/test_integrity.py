@@ -18,7 +18,8 @@ from conftest import CQU_A
 from geo._errors import CatalogError
 from geo._io import atomic_write_text
 from geo.cli import main
-from geo.data.layers import load_layer, read_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
 from geo.gis.registry import PropertyDefaults, add_layer, commit_layer
 
 X, Y = CQU_A

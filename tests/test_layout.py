@@ -12,7 +12,8 @@ import pytest
 import shapely
 
 from geo.cli import main
-from geo.data.layers import load_layer, read_catalog, validate_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer, validate_catalog
 
 
 @pytest.fixture(scope="module")

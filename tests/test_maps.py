@@ -19,9 +19,10 @@ import pytest
 import shapely
 
 from geo._errors import BasemapError
-from geo.data.catalog import parse_catalog
+from geo.data.catalog import parse_catalog, read_catalog
 from geo.data.crs import wgs84_to_gcj02
-from geo.data.layers import load_layer, read_catalog, read_layer_file
+from geo.data.inputs import read_layer_file
+from geo.data.layers import load_layer
 from geo.figures.specs import all_specs, with_catalog_layers
 from geo.figures.styles import (
     RESERVED,
@@ -44,15 +45,11 @@ from geo.maps import (
     render_html,
     resolve_basemap,
 )
-from geo.maps.builder import (
-    M_PER_DEG,
-    display_frame,
-    figure_colours,
-    figure_layers,
-    legend_html,
-)
+from geo.maps.builder import figure_colours, figure_layers
+from geo.maps.features import M_PER_DEG, display_frame
 from geo.maps.furniture import LINE_MARGIN_M, clip_lines
 from geo.maps.labels import figure_labels
+from geo.maps.legend import legend_html
 from geo.maps.site import BUDGET_OFFLINE, BUDGET_ONLINE, index_html, write_site
 from geo.project import load_for_maps
 from geo.report import unit_text

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.data.layers import load_layer, read_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
 from geo.figures.specs import all_specs
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from geo import _errors, errors
-from geo.data.layers import load_layer, read_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

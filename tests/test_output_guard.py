@@ -72,8 +72,9 @@ def test_a_symlink_into_the_data_folder_is_followed_and_refused(project, capsys)
 
 
 def test_the_writer_refuses_unless_the_target_is_granted(project):
+    from geo._data import data_writes
     from geo._errors import OutputOnInputError
-    from geo._io import atomic_write_text, data_writes
+    from geo._io import atomic_write_text
 
     target = project / "layers" / "gazetteer.csv"
     with pytest.raises(OutputOnInputError, match="inside the data folder"):
@@ -158,7 +159,7 @@ def test_a_deep_or_huge_journal_is_one_line(project, capsys, text):
     ids=["over-deep", "wrong-types"],
 )
 def test_an_unreadable_build_manifest_is_a_note_and_the_build_goes_on(tmp_path, text):
-    from geo.errors import BuildManifestWarning
+    from geo._errors import BuildManifestWarning
     from geo.site.cache import MANIFEST_NAME, Manifest
 
     (tmp_path / MANIFEST_NAME).write_text(text, encoding="utf-8")

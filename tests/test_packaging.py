@@ -38,7 +38,7 @@ def _tracked(folder: str) -> list[str]:
 # --------------------------------------------------------------------------- finder
 def test_one_finder_for_every_data_file(tmp_path, monkeypatch):
     from geo.claims import ledger_path
-    from geo.data.layers import layers_dir
+    from geo.data.catalog import layers_dir
 
     monkeypatch.setenv("GEO_LAYERS_DIR", str(tmp_path))
     assert layers_dir() == tmp_path

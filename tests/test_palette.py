@@ -14,7 +14,7 @@ import warnings
 import pytest
 
 from geo._errors import MissingLayerWarning
-from geo.data.layers import read_catalog
+from geo.data.catalog import read_catalog
 from geo.figures.specs import all_specs
 from geo.figures.styles import (
     ATLAS,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.data.layers import load_layer, read_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
 from geo.data.placement import placement
 from geo.figures.specs import FIGURES, overview_spec
 from geo.maps import MissingLayerWarning, build_map, save_map

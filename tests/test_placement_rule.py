@@ -8,8 +8,9 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
+from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
-from geo.data.layers import load_layer, read_catalog
+from geo.data.layers import load_layer
 from geo.data.placement import DEFAULT_MAX_ACCURACY_M, placement, precise_enough
 from geo.report import build_report
 

@@ -154,7 +154,8 @@ def test_figures_record_is_deterministic_and_complete() -> None:
 
 def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
     from geo.cli import main
-    from geo.data.layers import load_layer, read_catalog
+    from geo.data.catalog import read_catalog
+    from geo.data.layers import load_layer
 
     args = ["maps", "--out", str(tmp_path), "--basemap", "none", "--figure", "3"]
     assert main(args) in (0, 1)
@@ -189,7 +190,7 @@ def test_geo_site_builds_the_figures_record_as_an_output(tmp_path) -> None:
 
 
 def test_print_numbers_every_symbol_and_keys_it_beside_the_legend() -> None:
-    from geo.data.layers import read_catalog
+    from geo.data.catalog import read_catalog
     from geo.printing.figure import draw_figure
     from geo.printing.furniture import GIDS
     from geo.project import load_for_maps
@@ -215,7 +216,7 @@ def test_print_numbers_every_symbol_and_keys_it_beside_the_legend() -> None:
 
 
 def test_web_figure_draws_schematic_symbols_with_their_true_whereabouts() -> None:
-    from geo.data.layers import read_catalog
+    from geo.data.catalog import read_catalog
     from geo.maps import build_map, render_html
     from geo.project import load_for_maps
 

@@ -34,7 +34,7 @@ from geo.claims.ledger import read_ledger
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
-from geo.data.layerfile import validate_file
+from geo.data.inputs import validate_file
 from geo.gis.poi import read_points
 
 LAYERS = Path(__file__).resolve().parents[1] / "layers"

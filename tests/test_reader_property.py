@@ -26,7 +26,8 @@ import geo._errors as errors
 from geo.claims.ledger import read_ledger
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
-from geo.data.layers import read_layer_document, read_layer_file, validate_file
+from geo.data.inputs import read_layer_file, validate_file
+from geo.data.layerfile import read_layer_document
 from geo.gis.poi import read_points
 
 #: Every exception class the toolkit defines; anything else escaping is a bug.

@@ -13,7 +13,8 @@ import warnings
 
 import pytest
 
-from geo.data.layers import load_layer, read_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
 from geo.figures.depiction import depict
 from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning, build_map, save_map

@@ -27,7 +27,8 @@ from geo import claims as cl
 from geo import report
 from geo.cli import cmd_claims
 from geo.cli import main as cli_main
-from geo.data.layers import load_layer, read_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
 from geo.maps import MissingLayerWarning, build_map, figure_by_id, render_html
 from geo.maps.safe import html_text, js_string
 from geo.maps.site import write_site

@@ -24,8 +24,8 @@ from geo._errors import (
 from geo.claims.ledger import read_ledger
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
+from geo.data.inputs import read_layer_file, validate_file
 from geo.data.intake import clean_text, text_problem
-from geo.data.layerfile import read_layer_file, validate_file
 from geo.gis.poi import read_points
 
 X, Y = 106.4662, 29.5665

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.data.layers import load_layer, read_catalog
+from geo.data.catalog import read_catalog
+from geo.data.layers import load_layer
 from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import CHROMIUM

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import CQU_A, feature, point, square
 from geo._errors import LayerValidationError
-from geo.data.layers import load_layer, read_layer_file, validate_file, write_layer
+from geo.data.inputs import read_layer_file, validate_file
+from geo.data.layers import load_layer, write_layer
 
 X, Y = CQU_A
 

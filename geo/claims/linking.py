@@ -219,7 +219,8 @@ def relink_ledger(
         The linked ledger and the changes (see :func:`link_ledger`), and the path
         written (None when nothing was: a dry run, or no change).
     """
-    from geo._io import data_writes, write_lock
+    from geo._data import data_writes
+    from geo._io import write_lock
 
     path = Path(path) if path is not None else ledger_path()
     with contextlib.nullcontext() if dry_run else write_lock(path.parent), data_writes(path):

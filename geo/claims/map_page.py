@@ -243,8 +243,7 @@ def claims_map(
     import folium
 
     from geo.data.placement import DEFAULT_MAX_ACCURACY_M
-    from geo.maps import resolve_basemap
-    from geo.maps.basemaps import add_basemap
+    from geo.maps.basemaps import add_basemap, resolve_basemap
     from geo.maps.safe import Popup, Tooltip, VerbatimText, html_text
 
     fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles=None)

@@ -103,7 +103,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
         The page.
     """
     from geo import claims as cl
-    from geo.report import unit_text
+    from geo.report.render import unit_text
 
     esc = html.escape
     summary = cl.summarise(judged)

@@ -148,7 +148,8 @@ def _print_result(result: Any, dry_run: bool) -> None:
 
 def run_apply(args: argparse.Namespace) -> int:
     """Apply the accepted rows of a point list to the gazetteer."""
-    from geo.gis.correction import corrections_from_review, fix_positions
+    from geo.gis.correction.changes import corrections_from_review
+    from geo.gis.correction.writing import fix_positions
     from geo.project import Project
 
     review = _review(args, Project())
@@ -168,7 +169,8 @@ def run_apply(args: argparse.Namespace) -> int:
 
 def run_set(args: argparse.Namespace) -> int:
     """Give one place a position by hand."""
-    from geo.gis.correction import fix_positions, position_correction
+    from geo.gis.correction.changes import position_correction
+    from geo.gis.correction.writing import fix_positions
     from geo.project import Project
 
     project = Project()

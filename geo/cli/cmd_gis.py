@@ -140,7 +140,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
 
 def run_add_layer(args: argparse.Namespace) -> int:
     """Add a layer; print what was filled and where it was written."""
-    from geo.gis.registry import PropertyDefaults, add_layer
+    from geo.gis.registry.add import add_layer
+    from geo.gis.registry.filling import PropertyDefaults
 
     defaults = PropertyDefaults(
         kind=args.kind,

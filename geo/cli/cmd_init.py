@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from geo._data import LAYERS_ENV, copy_data
+from geo._data import LAYERS_ENV
+from geo._io import copy_data
 
 
 def register(sub: Any) -> None:

@@ -77,7 +77,7 @@ def run_layers(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate one file or the catalog; print all problems."""
-    from geo.data.layers import validate_file
+    from geo.data.inputs import validate_file
     from geo.project import Project
 
     if args.path:

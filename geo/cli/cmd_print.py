@@ -79,8 +79,8 @@ def _report_missing(specs: Any, layers: Any, catalog: Any) -> None:
 def run_print(args: argparse.Namespace) -> int:
     """Print the figures and say where every file is."""
     from geo.figures.specs import all_specs, figures_from_text
-    from geo.printing import Page
     from geo.printing.output import PrintJob, write_prints
+    from geo.printing.paper import Page
     from geo.project import Project
     from geo.site.report_files import write_report_with_figures
 

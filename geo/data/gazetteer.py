@@ -37,7 +37,6 @@ __all__ = [
     "default_path",
     "load_gazetteer",
     "lookup",
-    "normalize_name",
     "using_gazetteer",
 ]
 
@@ -382,7 +381,7 @@ class Gazetteer:
 
 def _catalog_zones() -> frozenset[str]:
     """Zone ids of the default catalog (read lazily: the catalog imports nothing here)."""
-    from geo.data.layers import read_catalog
+    from geo.data.catalog import read_catalog
     from geo.data.placement import zone_ids
 
     return frozenset(zone_ids(read_catalog()))

@@ -9,7 +9,7 @@ import codecs
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -17,23 +17,29 @@ import pandas as pd
 from geo import limits
 from geo._data import protect
 from geo._errors import DataFileError, LayerValidationError, Problem
+from geo.data.checks import REQUIRED
+from geo.data.crs import canonical_crs, declared_crs_of_member
 from geo.data.encoding import garbled_text_problems
 from geo.data.intake import TEXT_FIX, check_regular_file, clean_text, read_file_bytes, text_problem
-from geo.data.layers import (
-    REQUIRED,
+from geo.data.layerfile import (
     UNKNOWN_ENCODING_FIX,
     WRONG_ENCODING_FIX,
-    canonical_crs,
     input_size_problem,
     read_geojson,
+    read_layer_document,
 )
 from geo.tables import finite_number
+
+if TYPE_CHECKING:
+    from geo.data.gazetteer import Gazetteer
 
 __all__ = [
     "document_from_frame",
     "document_from_table",
     "read_input_document",
+    "read_layer_file",
     "restore_field_names",
+    "validate_file",
 ]
 
 
@@ -392,3 +398,93 @@ def document_from_table(table: pd.DataFrame, source: str = "table") -> dict[str,
     if problems:
         raise LayerValidationError(problems)
     return {"type": "FeatureCollection", "features": features}
+
+
+def read_layer_file(
+    path: str | Path,
+    crs: str | None = "wgs84",
+    geometry_type: str | None = None,
+    gazetteer: Gazetteer | None = None,
+    *,
+    encoding: str | None = None,
+    layer: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read, validate and convert one layer file to a GeoDataFrame in EPSG:4326.
+
+    Every format ``geo add-layer`` takes is read, by the same reader
+    (:func:`read_input_document`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file: GeoJSON, GeoPackage, shapefile or CSV.
+    crs : str, optional
+        Declared CRS of the file (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``);
+        GCJ-02 and BD-09 are converted to WGS-84, projected CRSs reprojected. None
+        takes the file's own CRS (WGS-84 when it names none).
+    geometry_type : str, optional
+        Expected geometry type.
+    gazetteer : Gazetteer, optional
+        For resolving ``place`` names.
+    encoding : str, optional
+        Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
+    layer : str, optional
+        Layer of a GeoPackage that holds several.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    LayerValidationError
+        Listing every problem in the file.
+    """
+    doc, _ = read_input_document(path, crs, encoding=encoding, layer=layer)
+    declared = crs or declared_crs_of_member(doc) or "wgs84"
+    return read_layer_document(doc, path, declared, geometry_type, gazetteer)
+
+
+def validate_file(
+    path: str | Path,
+    crs: str | None = "wgs84",
+    geometry_type: str | None = None,
+    gazetteer: Gazetteer | None = None,
+    *,
+    encoding: str | None = None,
+    layer: str | None = None,
+) -> list[Problem]:
+    """Check a layer file and return every problem found (empty if none).
+
+    The file goes through exactly what ``geo add-layer`` does with it (the same
+    reader and :func:`read_layer_document`), so a file this accepts is one
+    ``add-layer`` accepts, given the properties it lacks.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file: GeoJSON, GeoPackage, shapefile or CSV. It is only read.
+    crs : str, optional
+        The CRS the file is declared to be in: ``wgs84``, ``gcj02``, ``bd09`` or
+        ``EPSG:<code>``; None takes the file's own (WGS-84 when it names none).
+    geometry_type : str, optional
+        Expected geometry type (``Point``, ``LineString``, ``Polygon``).
+    gazetteer : Gazetteer, optional
+        For resolving ``place`` names; default the repository's gazetteer.
+    encoding : str, optional
+        Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
+    layer : str, optional
+        Layer of a GeoPackage that holds several.
+
+    Returns
+    -------
+    list of Problem
+    """
+    try:
+        read_layer_file(path, crs, geometry_type, gazetteer, encoding=encoding, layer=layer)
+    except LayerValidationError as exc:
+        return exc.problems
+    return []
+
+
+# --------------------------------------------------------------------------- building frames

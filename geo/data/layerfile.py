@@ -23,7 +23,6 @@ from geo.data.crs import (
     STORAGE_CRS,
     canonical_crs,
     convert_gdf,
-    declared_crs_of_member,
 )
 from geo.data.intake import clean_tree, load_json, read_file_bytes
 
@@ -153,49 +152,6 @@ def read_geojson(
     return doc
 
 
-def validate_file(
-    path: str | Path,
-    crs: str | None = "wgs84",
-    geometry_type: str | None = None,
-    gazetteer: Gazetteer | None = None,
-    *,
-    encoding: str | None = None,
-    layer: str | None = None,
-) -> list[Problem]:
-    """Check a layer file and return every problem found (empty if none).
-
-    The file goes through exactly what ``geo add-layer`` does with it (the same
-    reader and :func:`read_layer_document`), so a file this accepts is one
-    ``add-layer`` accepts, given the properties it lacks.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file: GeoJSON, GeoPackage, shapefile or CSV. It is only read.
-    crs : str, optional
-        The CRS the file is declared to be in: ``wgs84``, ``gcj02``, ``bd09`` or
-        ``EPSG:<code>``; None takes the file's own (WGS-84 when it names none).
-    geometry_type : str, optional
-        Expected geometry type (``Point``, ``LineString``, ``Polygon``).
-    gazetteer : Gazetteer, optional
-        For resolving ``place`` names; default the repository's gazetteer.
-    encoding : str, optional
-        Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
-    layer : str, optional
-        Layer of a GeoPackage that holds several.
-
-    Returns
-    -------
-    list of Problem
-    """
-    try:
-        read_layer_file(path, crs, geometry_type, gazetteer, encoding=encoding, layer=layer)
-    except LayerValidationError as exc:
-        return exc.problems
-    return []
-
-
-# --------------------------------------------------------------------------- building frames
 def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.GeoDataFrame:
     rows, geoms = [], []
     for feat in doc["features"]:
@@ -287,51 +243,3 @@ def read_layer_document(
     if late:
         raise LayerValidationError(late)
     return gdf
-
-
-def read_layer_file(
-    path: str | Path,
-    crs: str | None = "wgs84",
-    geometry_type: str | None = None,
-    gazetteer: Gazetteer | None = None,
-    *,
-    encoding: str | None = None,
-    layer: str | None = None,
-) -> gpd.GeoDataFrame:
-    """Read, validate and convert one layer file to a GeoDataFrame in EPSG:4326.
-
-    Every format ``geo add-layer`` takes is read, by the same reader
-    (:func:`geo.gis.registry.read_input_document`).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file: GeoJSON, GeoPackage, shapefile or CSV.
-    crs : str, optional
-        Declared CRS of the file (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``);
-        GCJ-02 and BD-09 are converted to WGS-84, projected CRSs reprojected. None
-        takes the file's own CRS (WGS-84 when it names none).
-    geometry_type : str, optional
-        Expected geometry type.
-    gazetteer : Gazetteer, optional
-        For resolving ``place`` names.
-    encoding : str, optional
-        Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
-    layer : str, optional
-        Layer of a GeoPackage that holds several.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-
-    Raises
-    ------
-    LayerValidationError
-        Listing every problem in the file.
-    """
-    # geo.gis.registry builds on this module, so it is imported when first needed
-    from geo.gis.registry import read_input_document
-
-    doc, _ = read_input_document(path, crs, encoding=encoding, layer=layer)
-    declared = crs or declared_crs_of_member(doc) or "wgs84"
-    return read_layer_document(doc, path, declared, geometry_type, gazetteer)

@@ -18,38 +18,21 @@ import shapely
 
 from geo._errors import CRSError, Problem, UnknownLayerError
 from geo._io import atomic_write_text
-from geo.data.catalog import Catalog, LayerSpec, layer_path, layers_dir, read_catalog
-from geo.data.checks import REQUIRED, check_document
+from geo.data.catalog import Catalog, LayerSpec, layer_path, read_catalog
+from geo.data.checks import check_document
 from geo.data.crs import STORAGE_CRS, canonical_crs
+from geo.data.inputs import read_layer_file
 from geo.data.layerfile import (
-    UNKNOWN_ENCODING_FIX,
-    WRONG_ENCODING_FIX,
-    input_size_problem,
     read_geojson,
-    read_layer_document,
-    read_layer_file,
-    validate_file,
 )
 
 __all__ = [
-    "REQUIRED",
-    "UNKNOWN_ENCODING_FIX",
-    "WRONG_ENCODING_FIX",
-    "canonical_crs",
     "feature_owners",
-    "input_size_problem",
-    "layer_path",
     "layer_text",
-    "layers_dir",
     "load_layer",
     "load_layers",
-    "read_catalog",
-    "read_geojson",
-    "read_layer_document",
-    "read_layer_file",
     "to_geojson_dict",
     "validate_catalog",
-    "validate_file",
     "write_layer",
 ]
 

@@ -43,7 +43,7 @@ BADGE_STEP_PX = 24
 
 
 def _esc(value: Any) -> str:
-    from geo.maps.builder import esc
+    from geo.maps.features import esc
 
     return esc(value)
 

@@ -50,7 +50,6 @@ __all__ = [
     "FORMATS",
     "SHAPEFILE_FIELD_BYTES",
     "SHAPEFILE_TEXT_BYTES",
-    "ShapefileTextWarning",
     "export_crs",
     "export_jobs",
     "export_line",

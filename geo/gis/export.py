@@ -32,19 +32,14 @@ from geo.data.catalog import Catalog
 from geo.data.crs import STORAGE_CRS
 from geo.data.layers import write_layer
 from geo.data.validity import geometry_problems
-from geo.gis.qgis import LAYER_STYLES_COLUMNS, StyleRow, layer_qml, layer_sld, style_rows
+from geo.gis.qgis import style_rows
 
 __all__ = [
     "GPKG_VERSION",
-    "LAYER_STYLES_COLUMNS",
-    "StyleRow",
     "check_geometries",
     "export_frame",
     "gdal_writing",
     "gpkg_frame",
-    "layer_qml",
-    "layer_sld",
-    "style_rows",
     "write_geojson_dir",
     "write_gpkg",
     "write_tables",

@@ -118,7 +118,8 @@ def review_points(
     ValueRangeError
         If ``accuracy_m`` is no number of metres in range.
     """
-    from geo.gis.poi import match_points, read_points
+    from geo.gis.poi.matching import match_points
+    from geo.gis.poi.reading import read_points
     from geo.limits import checked_accuracy
 
     checked_accuracy(accuracy_m)
@@ -156,7 +157,7 @@ def review_text(review: pd.DataFrame) -> str:
     -------
     str
     """
-    from geo.gis.poi import FLAGS
+    from geo.gis.poi.matching import FLAGS
 
     header = ["row", "place", "matched name", "address", "old", "new", "moved", "flags", "status"]
     rows = [

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 import geopandas as gpd
 
 from geo.data.catalog import Catalog, LayerSpec
-from geo.figures.styles import (
+from geo.figures.styles.layer_style import (
     SCHEMATIC_DASH,
     SCHEMATIC_FILL_FACTOR,
     LayerStyle,

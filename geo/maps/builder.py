@@ -26,74 +26,42 @@ from geo._errors import MissingLayerWarning
 from geo.data.catalog import Catalog, LayerSpec
 from geo.figures.depiction import is_dense
 from geo.figures.specs import FigureSpec
-from geo.figures.styles import (
-    RESERVED,
-    feature_style,
-    figure_palette,
-    get_style,
-    is_drawn_schematic,
-    point_style,
-)
+from geo.figures.styles.colours import RESERVED, figure_palette
+from geo.figures.styles.layer_style import feature_style, get_style, is_drawn_schematic, point_style
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
 from geo.maps.controls import (
     LEGEND_CLASS,
     TITLE_CLASS,
     HtmlControl,
-    OutlineMiniMap,
     add_stylesheet,
     add_tools,
 )
 from geo.maps.dense_points import add_dense_layer
 from geo.maps.features import (
-    CLAIM_UNITS,
-    M_PER_DEG,
-    PRECISION,
-    SIMPLIFY_CAP_M,
-    claim_rows,
     display_frame,
     esc,
     is_schematic,
     layer_geojson,
-    popup_html,
 )
 from geo.maps.furniture import NORTH_ARROW_SVG, add_furniture, clip_lines
 from geo.maps.labels import MapLabels, figure_labels
-from geo.maps.legend import SCHEMATIC_NOTE, legend_html, source_html, tier_rows, title_html
-from geo.maps.placement_layers import (
+from geo.maps.legend import legend_html, source_html, tier_rows, title_html
+from geo.maps.placement_layers.badges import MarkerPopups
+from geo.maps.placement_layers.clusters import (
     FollowLayer,
-    MarkerPopups,
-    add_context_zones,
     badge_colours,
     label_groups,
-    place_points,
     point_cluster,
 )
+from geo.maps.placement_layers.context import add_context_zones
+from geo.maps.placement_layers.points import place_points
 
 # Moved to their own modules; still importable from here.
 __all__ = [
-    "CLAIM_UNITS",
-    "LEGEND_CLASS",
-    "M_PER_DEG",
-    "PRECISION",
-    "SCHEMATIC_NOTE",
-    "SIMPLIFY_CAP_M",
-    "TITLE_CLASS",
-    "HtmlControl",
-    "MissingLayerWarning",
-    "OutlineMiniMap",
     "add_layer",
-    "add_stylesheet",
     "build_map",
-    "claim_rows",
-    "display_frame",
-    "esc",
     "figure_colours",
     "figure_layers",
-    "layer_geojson",
-    "legend_html",
-    "popup_html",
-    "source_html",
-    "title_html",
 ]
 
 #: Draw order by geometry: areas at the bottom, points on top (SVG paint order).

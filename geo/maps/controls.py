@@ -11,7 +11,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from geo.figures.specs import FigureSpec
-from geo.figures.styles import MAP_CSS
+from geo.figures.styles.css import MAP_CSS
 from geo.maps.basemaps import Basemap
 from geo.maps.safe import VerbatimElement
 

@@ -8,7 +8,8 @@ import geopandas as gpd
 
 from geo.data.catalog import LayerSpec
 from geo.figures.specs import FigureSpec
-from geo.figures.styles import class_label, get_style, is_drawn_schematic, swatch_html
+from geo.figures.styles.css import swatch_html
+from geo.figures.styles.layer_style import class_label, get_style, is_drawn_schematic
 from geo.maps.basemaps import Basemap
 from geo.maps.features import esc
 from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH

@@ -27,10 +27,11 @@ from geo._io import atomic_write_text, write_if_changed
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.placement import _feature_specs
 from geo.figures.specs import FigureSpec, all_specs, figure_layer_ids
-from geo.figures.styles import MAP_CSS
+from geo.figures.styles.css import MAP_CSS
 from geo.maps.assets import localise_assets
 from geo.maps.basemaps import Basemap, resolve_basemap
-from geo.maps.builder import build_map, esc, figure_layers
+from geo.maps.builder import build_map, figure_layers
+from geo.maps.features import esc
 from geo.maps.ids import stable_ids
 from geo.maps.labels import short_name
 

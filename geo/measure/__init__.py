@@ -28,13 +28,8 @@ queries run on every core.
 
 from __future__ import annotations
 
-from geo.measure.areas import (
-    AREA_UNITS,
-    area_table,
-    convert_area,
-    geodesic_area,
-    geodesic_length,
-)
+from geo.data.units import AREA_UNITS
+from geo.measure.areas import area_table, convert_area, geodesic_area, geodesic_length
 from geo.measure.arrays import (
     FloatArray,
     GeomArray,

@@ -13,7 +13,6 @@ from geo.data.units import AREA_UNITS
 from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod, transform_xy
 
 __all__ = [
-    "AREA_UNITS",
     "area_table",
     "convert_area",
     "geodesic_area",

@@ -19,7 +19,8 @@ from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.furniture import wrap_cjk
 from geo.printing.paper import Page
-from geo.report import Report, _banded, _text_rows
+from geo.report.model import Report
+from geo.report.render import _banded, _text_rows
 
 __all__ = ["BUNDLE_TITLE", "ZONE_SECTIONS", "report_pdf"]
 

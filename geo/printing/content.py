@@ -28,10 +28,9 @@ from geo.data.crs import METRIC_CRS
 from geo.data.gazetteer import Gazetteer
 from geo.data.placement import within_of
 from geo.figures.depiction import THEMATIC_ROLES, Depiction, depict
-from geo.figures.placed import zone_spots
+from geo.figures.placed import area_anchors, zone_spots
 from geo.figures.specs import FigureSpec
 from geo.maps.builder import figure_layers
-from geo.maps.placement_layers import area_anchors
 from geo.printing.symbols import Symbol, figure_symbols
 
 __all__ = ["Badge", "FigureContent", "figure_content", "spread_coincident"]

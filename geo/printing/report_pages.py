@@ -16,7 +16,8 @@ from geo._io import atomic_write_bytes, atomic_write_text
 from geo.data.intake import read_csv_table
 from geo.figures.specs import FigureSpec
 from geo.printing.bundle import report_pdf
-from geo.report import Report, report_html, report_markdown
+from geo.report.model import Report
+from geo.report.render import report_html, report_markdown
 
 __all__ = ["figure_links", "write_report_pages"]
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.data.catalog import LayerSpec
 from geo.figures.specs import FigureSpec
-from geo.figures.styles import (
+from geo.figures.styles.layer_style import (
     CLASS_LABELS,
     SCHEMATIC_DASH,
     SCHEMATIC_FILL_FACTOR,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from geo.data.catalog import Catalog
     from geo.figures.specs import FigureSpec
     from geo.project import LayerProblem, Project
-    from geo.report import Report
+    from geo.report.model import Report
 
 __all__ = [
     "report_inputs",
@@ -127,7 +127,7 @@ def write_report_csv(rep: Report, folder: Path) -> list[Path]:
     -------
     list of Path
     """
-    from geo.report import report_csv
+    from geo.report.render import report_csv
 
     return [atomic_write_text(folder / name, text) for name, text in report_csv(rep).items()]
 

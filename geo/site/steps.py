@@ -61,7 +61,7 @@ def _report(build: SiteBuild, reads: Reads) -> Any:
     Computed once per build: the report tables and the report pages share it, and
     the second notes what the first read.
     """
-    from geo.report import build_report
+    from geo.report.sections import build_report
     from geo.site.report_files import report_missing
 
     if "report" in build.memo:
@@ -87,7 +87,8 @@ def step_report(build: SiteBuild, step: StepResult) -> None:
 
 def step_claims(build: SiteBuild, step: StepResult) -> None:
     """Write the claims report into ``claims/`` (``geo claims --out``)."""
-    from geo.claims import load_context, write_outputs
+    from geo.claims.context import load_context
+    from geo.claims.outputs import write_outputs
 
     files = build.inputs.files
     settings = [files["data"], files["sources"], ONLINE_BASEMAP]
@@ -102,8 +103,8 @@ def step_claims(build: SiteBuild, step: StepResult) -> None:
 
 
 def _print_job(build: SiteBuild) -> Any:
-    from geo.printing import Page
     from geo.printing.output import PrintJob
+    from geo.printing.paper import Page
 
     s = PRINT_SETTINGS
     page = Page(s["paper"], s["orientation"])

@@ -34,9 +34,10 @@ def load_state(directory: Path, gazetteer: Gazetteer, ledger: pd.DataFrame | Non
     State
     """
     from geo import claims as cl
+    from geo.data.catalog import read_catalog
     from geo.data.derive import derive_layer
     from geo.data.gazetteer import using_gazetteer
-    from geo.data.layers import read_catalog, read_layer_file
+    from geo.data.inputs import read_layer_file
 
     catalog = read_catalog(directory / "catalog.yaml")
     frames: dict[str, gpd.GeoDataFrame] = {}
@@ -86,7 +87,7 @@ def _moved_ids(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> list[str]:
 def _zone_changes(
     lid: str, a: gpd.GeoDataFrame, b: gpd.GeoDataFrame
 ) -> list[tuple[str, str, float, float]]:
-    from geo.measure import geodesic_area
+    from geo.measure.areas import geodesic_area
 
     types = [*a.geometry.geom_type, *b.geometry.geom_type]
     polys = bool(types) and all("Polygon" in str(t) for t in types)

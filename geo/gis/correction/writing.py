@@ -40,7 +40,7 @@ def _validate_new(text_before: Gazetteer, text_after: Gazetteer, path: Path) -> 
 
 
 def _read_ledger(directory: Path) -> pd.DataFrame | None:
-    from geo.claims import read_ledger
+    from geo.claims.ledger import read_ledger
 
     path = directory / "claims.csv"
     return read_ledger(path) if path.exists() else None
@@ -84,7 +84,7 @@ def fix_positions(
     LayerValidationError
         If a correction names an unknown place or makes the gazetteer fail its checks.
     """
-    from geo.data.layers import layers_dir
+    from geo.data.catalog import layers_dir
 
     folder = Path(directory) if directory is not None else layers_dir()
     if dry_run:
@@ -103,7 +103,8 @@ def _fix_positions(
     today: str | None,
 ) -> FixResult:
     """Read, change, check, compare and (unless ``dry_run``) write; the caller locks."""
-    from geo._io import atomic_write_text, backup_copies, data_writes
+    from geo._data import data_writes
+    from geo._io import atomic_write_text, backup_copies
 
     path = folder / "gazetteer.csv"
     now = dt.datetime.now(dt.UTC)

@@ -13,7 +13,8 @@ import pandas as pd
 
 from geo.data.accuracy import hand_placed_error_m, position_accuracy
 from geo.data.crs import METRIC_CRS, STORAGE_CRS
-from geo.data.gazetteer import Gazetteer, Place, normalize_name
+from geo.data.gazetteer import Gazetteer, Place
+from geo.data.names import normalize_name
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry

@@ -305,7 +305,7 @@ def _table_rows(
 def _vector_rows(
     path: Path, datum: str, notes: list[str], layer: str | None, encoding: str | None
 ) -> list[dict[str, Any]]:
-    from geo.gis.registry import read_input_document
+    from geo.data.inputs import read_input_document
 
     doc, more = read_input_document(path, datum, layer=layer, encoding=encoding)
     notes += more

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo._io import (
-    JOURNAL_NAME,
-    Move,
-    backup_copies,
-    commit_files,
-    data_writes,
-    stage_text,
-    write_lock,
-)
-from geo.data.layers import (
-    layer_path,
-)
+from geo._data import data_writes
+from geo._io import backup_copies, commit_files, stage_text, write_lock
+from geo._journal import JOURNAL_NAME, Move
+from geo.data.catalog import layer_path
 
 __all__ = [
     "commit_layer",

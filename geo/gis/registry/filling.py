@@ -7,9 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from geo.data.layers import (
-    REQUIRED,
-)
+from geo.data.checks import REQUIRED
 from geo.limits import accuracy_text, checked_accuracy
 
 __all__ = [

@@ -11,9 +11,7 @@ import geopandas as gpd
 
 from geo._errors import Problem
 from geo.data.catalog import GEOMETRY_TYPES
-from geo.data.layers import (
-    read_layer_document,
-)
+from geo.data.layerfile import read_layer_document
 
 __all__ = [
     "infer_geometry_type",

@@ -250,7 +250,7 @@ def add_context_zones(
     """
     from branca.element import Element
 
-    from geo.maps.builder import display_frame
+    from geo.maps.features import display_frame
 
     if dep is None or dep.context.empty:
         return ContextZones()

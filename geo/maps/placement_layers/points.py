@@ -113,7 +113,7 @@ class PlacedPoints:
         """Add the badges to their layers' groups and the not-located panel to ``m``."""
         from branca.element import Element
 
-        from geo.maps.builder import HtmlControl
+        from geo.maps.controls import HtmlControl
 
         if not self.layers and not self.underivable:
             return
@@ -174,7 +174,7 @@ def place_points(
     -------
     PlacedPoints
     """
-    from geo.maps.builder import display_frame
+    from geo.maps.features import display_frame
 
     dep = depict(spec, chosen, layers, catalog)
     placed = [PlacedLayer(ld.layer, ld.drawn, ld.badges, ld.listed) for ld in dep.layers]
@@ -205,7 +205,7 @@ def place_points(
 
 def _display_points(lonlat: list[tuple[float, float]], basemap: Any) -> list[shapely.Point]:
     """WGS-84 points in the basemap's datum."""
-    from geo.maps.builder import display_frame
+    from geo.maps.features import display_frame
 
     if not lonlat:
         return []
