@@ -13,14 +13,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from geo._version import __version__
+
 if TYPE_CHECKING:
     from geo.data.catalog import read_catalog
     from geo.data.inputs import validate_file
     from geo.data.layers import load_layer, load_layers, write_layer
     from geo.project import Project
 
-__all__ = ["Project", "load_layer", "load_layers", "read_catalog", "validate_file", "write_layer"]
-__version__ = "0.1.0"
+__all__ = [
+    "Project",
+    "__version__",
+    "load_layer",
+    "load_layers",
+    "read_catalog",
+    "validate_file",
+    "write_layer",
+]
+
+
+#: Public names loaded on first use, and the module each comes from.
+_LAZY = {
+    "read_catalog": "geo.data.catalog",
+    "validate_file": "geo.data.inputs",
+    "load_layer": "geo.data.layers",
+    "load_layers": "geo.data.layers",
+    "write_layer": "geo.data.layers",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -30,8 +49,8 @@ def __getattr__(name: str) -> Any:
         from geo.project import Project
 
         return Project
-    if name in __all__:
-        from geo.data import layers
+    if name in _LAZY:
+        import importlib
 
-        return getattr(layers, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'geo' has no attribute {name!r}")

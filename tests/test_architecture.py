@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
@@ -143,15 +144,180 @@ def test_readme_architecture_names_every_module() -> None:
 
 def _exists(name: str) -> bool:
     import importlib
+    import importlib.util
 
-    try:
-        importlib.import_module(name)
-        return True
+    try:  # find_spec does not run the module (geo.__main__ would run the CLI)
+        if importlib.util.find_spec(name) is not None:
+            return True
     except ModuleNotFoundError:
-        parent, _, attr = name.rpartition(".")
-        return bool(parent) and hasattr(importlib.import_module(parent), attr)
+        pass
+    parent, _, attr = name.rpartition(".")
+    return bool(parent) and _exists(parent) and hasattr(importlib.import_module(parent), attr)
 
 
 def test_readme_names_only_existing_modules() -> None:
     gone = [m for m in sorted(_readme_modules()) if not _exists(m)]
     assert not gone, f"README names modules that do not exist: {gone}"
+
+
+# --------------------------------------------------------------------------- floors and circles
+_ROW = re.compile(r"^\| (\d+) \| ([^|]+?) \| ([^|]+?) \| ")
+
+
+def _floors() -> dict[str, tuple[int, str]]:
+    """Return each room's modules (their dotted prefix) -> (floor, room), from the README."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    out: dict[str, tuple[int, str]] = {}
+    for line in text.splitlines():
+        m = _ROW.match(line)
+        if m:
+            floor, room, cell = int(m.group(1)), m.group(2).strip(), m.group(3)
+            cell = re.sub(r"\([^)]*\)", "", cell)  # a room's short module names
+            for name in re.findall(r"`(geo(?:\.[A-Za-z_]+)*)`", cell):
+                out[name] = (floor, room)
+    return out
+
+
+def _module_names() -> dict[str, Path]:
+    names = {}
+    for path in _modules():
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names[".".join(parts)] = path
+    return names
+
+
+def _known(name: str, names: Iterable[str]) -> str | None:
+    while name and name not in names:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every module's imports of other ``geo`` modules, those made inside functions too."""
+    names = _module_names()
+    graph: dict[str, set[str]] = {n: set() for n in names}
+    for mod, path in names.items():
+        for node in ast.walk(_tree(path)):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                raise AssertionError(f"{path}: relative import; write it absolute")
+            for t in targets:
+                found = _known(t, names) if t.split(".")[0] == "geo" else None
+                if found and found != mod:
+                    graph[mod].add(found)
+    return graph
+
+
+def cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Return the strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def upward(graph: Mapping[str, Iterable[str]], floors: Mapping[str, tuple[int, str]]) -> list[str]:
+    """Return every import of a module on a higher floor or in a neighbouring room."""
+    bad = []
+    for a, targets in sorted(graph.items()):
+        fa, ra = floors[_known(a, floors) or ""]
+        for b in sorted(targets):
+            fb, rb = floors[_known(b, floors) or ""]
+            if rb != ra and fb >= fa:
+                bad.append(f"{a} (floor {fa}, {ra}) imports {b} (floor {fb}, {rb})")
+    return bad
+
+
+def test_the_cycle_finder_finds_a_circle_hidden_in_a_function() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    floors = {"x": (1, "low"), "y": (2, "high"), "z": (2, "side")}
+    assert upward({"x": {"y"}, "y": {"x", "z"}, "z": set()}, floors) == [
+        "x (floor 1, low) imports y (floor 2, high)",
+        "y (floor 2, high) imports z (floor 2, side)",
+    ]
+
+
+def test_the_graph_counts_imports_made_inside_functions() -> None:
+    graph = import_graph()
+    names = _module_names()
+    inside = [
+        (mod, t)
+        for mod, path in names.items()
+        for fn in ast.walk(_tree(path))
+        if isinstance(fn, ast.FunctionDef)
+        for node in ast.walk(fn)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo.")
+        for alias in node.names
+        for t in [_known(f"{node.module}.{alias.name}", names)]
+        if t and t != mod
+    ]
+    assert inside, "no function-level imports found: the walk is broken"
+    missing = [(mod, t) for mod, t in inside if t not in graph[mod]]
+    assert not missing, missing
+
+
+def test_no_import_circles() -> None:
+    found = cycles(import_graph())
+    assert not found, f"import circles (imports inside functions counted): {found}"
+
+
+def test_no_import_runs_up_or_across() -> None:
+    floors = _floors()
+    graph = import_graph()
+    homeless = [m for m in graph if _known(m, floors) is None]
+    assert not homeless, f"modules on no floor of README's architecture table: {homeless}"
+    bad = upward(graph, floors)
+    assert not bad, "imports against the floors of README's architecture table:\n" + "\n".join(bad)
+
+
+def test_top_level_holds_only_the_short_list() -> None:
+    floors = _floors()
+    allowed = {n for n, (floor, _) in floors.items() if floor == 1 or n == "geo.project"}
+    allowed |= {"geo", "geo.__main__"}
+    top = {n for n in _module_names() if n.count(".") == 1 and not (GEO / n[4:]).is_dir()}
+    assert top - allowed == set(), f"top-level modules outside the README's list: {top - allowed}"
+
+
+def test_printing_never_imports_maps() -> None:
+    graph = import_graph()
+    bad = sorted(
+        f"{a} -> {b}"
+        for a, targets in graph.items()
+        if a.startswith("geo.printing")
+        for b in targets
+        if b.startswith("geo.maps")
+    )
+    assert not bad, bad

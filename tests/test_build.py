@@ -21,13 +21,15 @@ from branca.element import Element
 
 import geo.site.build as build_module
 from geo.data.catalog import read_catalog
+from geo.data.digests import frame_digest, key_of
 from geo.data.layers import load_layer
+from geo.data.reads import Recording
 from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning, resolve_basemap
 from geo.maps.ids import stable_ids
 from geo.maps.site import figure_page
 from geo.site.build import build_site
-from geo.site.cache import MANIFEST_NAME, Manifest, Recording, frame_digest, key_of
+from geo.site.cache import MANIFEST_NAME, Manifest
 
 DATA = Path(__file__).parent / "data" / "maps"
 PAGES = ("offline", "online", "index")
@@ -332,7 +334,7 @@ def test_recording_notes_every_id_looked_up():
 
 def test_reads_note_each_catalog_field_and_place_looked_up(tmp_path):
     from geo.data.gazetteer import load_gazetteer
-    from geo.site.cache import Reads
+    from geo.data.reads import Reads
 
     (tmp_path / "gazetteer.csv").write_text(GAZETTEER, encoding="utf-8")
     reads = Reads(

@@ -21,10 +21,10 @@ from geo._errors import EmptyMustSeeLayerError, MissingLayerWarning
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
+from geo.figures.labels import figure_labels
 from geo.figures.specs import all_specs, figure_by_id
 from geo.maps import render_html
 from geo.maps.builder import build_map
-from geo.maps.labels import figure_labels
 from geo.maps.site import check_must_see, first_glance, index_html, write_site
 from geo.printing import draw_figure
 from geo.printing.furniture import GIDS

@@ -15,7 +15,7 @@ from shapely.geometry import Point
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.layers import load_layers
-from geo.figures.styles import category_colors, get_style
+from geo.figures.styles.layer_style import category_colors, get_style
 from geo.gis.export import gpkg_frame, write_geojson_dir, write_gpkg
 from geo.gis.qgis import LAYER_STYLES_COLUMNS, layer_qml, layer_sld
 

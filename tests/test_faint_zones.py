@@ -16,8 +16,8 @@ import pytest
 
 from geo.data.catalog import read_catalog
 from geo.figures.depiction import depict, figures_json
+from geo.figures.layers import figure_layers
 from geo.figures.specs import all_specs, figure_by_id
-from geo.maps.builder import figure_layers
 from geo.project import load_for_maps
 
 
@@ -119,9 +119,9 @@ def test_no_badge_names_an_area_its_figure_does_not_draw(data, record) -> None:
 def test_fig3_page_draws_the_west_city_faintly_under_its_badge(data) -> None:
     import folium
 
-    from geo.figures.styles import ATLAS, is_blue
+    from geo.figures.context import CONTEXT_COLOUR, CONTEXT_OPACITY
+    from geo.figures.styles.atlas import ATLAS, is_blue
     from geo.maps import build_map
-    from geo.maps.placement_layers.context import CONTEXT_COLOUR, CONTEXT_OPACITY
 
     catalog, layers = data
     m = build_map(figure_by_id("fig3", catalog), layers, catalog, "none")

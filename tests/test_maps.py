@@ -23,15 +23,14 @@ from geo.data.catalog import parse_catalog, read_catalog
 from geo.data.crs import wgs84_to_gcj02
 from geo.data.inputs import read_layer_file
 from geo.data.layers import load_layer
+from geo.figures.labels import LINE_MARGIN_M, figure_labels
+from geo.figures.layers import figure_colours, figure_layers
 from geo.figures.specs import all_specs, with_catalog_layers
-from geo.figures.styles import (
-    RESERVED,
+from geo.figures.styles.colours import RESERVED, delta_e, distinguishable, figure_palette
+from geo.figures.styles.layer_style import (
     SCHEMATIC_DASH,
     class_label,
-    delta_e,
-    distinguishable,
     feature_style,
-    figure_palette,
     get_style,
     is_drawn_schematic,
 )
@@ -45,10 +44,8 @@ from geo.maps import (
     render_html,
     resolve_basemap,
 )
-from geo.maps.builder import figure_colours, figure_layers
 from geo.maps.features import M_PER_DEG, display_frame
-from geo.maps.furniture import LINE_MARGIN_M, clip_lines
-from geo.maps.labels import figure_labels
+from geo.maps.furniture import clip_lines
 from geo.maps.legend import legend_html
 from geo.maps.site import BUDGET_OFFLINE, BUDGET_ONLINE, index_html, write_site
 from geo.project import load_for_maps

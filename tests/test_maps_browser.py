@@ -13,10 +13,10 @@ import pytest
 
 from geo.data.catalog import read_catalog
 from geo.data.layers import load_layer
+from geo.figures.layers import figure_layers
 from geo.figures.specs import all_specs
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network
-from geo.maps.builder import figure_layers
 from geo.maps.site import write_site
 
 pytestmark = pytest.mark.browser

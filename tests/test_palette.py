@@ -15,20 +15,12 @@ import pytest
 
 from geo._errors import MissingLayerWarning
 from geo.data.catalog import read_catalog
+from geo.figures.labels import figure_labels
 from geo.figures.specs import all_specs
-from geo.figures.styles import (
-    ATLAS,
-    CONTEXT,
-    DEFAULT_STYLE,
-    FIGURE_COLOURS,
-    MIN_DELTA_E,
-    PALETTE,
-    WATER,
-    delta_e,
-    is_blue,
-)
+from geo.figures.styles.atlas import ATLAS, CONTEXT, WATER, is_blue
+from geo.figures.styles.colours import FIGURE_COLOURS, MIN_DELTA_E, PALETTE, delta_e
+from geo.figures.styles.layer_style import DEFAULT_STYLE
 from geo.maps import build_map, render_html
-from geo.maps.labels import figure_labels
 from geo.printing import Page, draw_figure
 from geo.printing.content import figure_content
 from geo.printing.labels import label_candidates

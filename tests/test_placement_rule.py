@@ -260,7 +260,8 @@ def _spec(lid: str, geometry_type: str = "Point"):
 
 
 def test_not_located_panel_groups_by_class_and_lists_underivable_zones() -> None:
-    from geo.maps.placement_layers import split_layer, unlocated_html
+    from geo.figures.placed import split_layer
+    from geo.maps.placement_layers.panel import unlocated_html
 
     pts = gpd.GeoDataFrame(
         {
@@ -293,7 +294,8 @@ def test_not_located_panel_groups_by_class_and_lists_underivable_zones() -> None
 def test_badges_one_per_area_and_layer_or_merged_on_busy_figures() -> None:
     import folium
 
-    from geo.maps.placement_layers import add_badges, split_layer
+    from geo.figures.placed import split_layer
+    from geo.maps.placement_layers.badges import add_badges
 
     def layer(lid: str, n: int):
         gdf = gpd.GeoDataFrame(

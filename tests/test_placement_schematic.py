@@ -234,7 +234,8 @@ def test_web_figure_draws_schematic_symbols_with_their_true_whereabouts() -> Non
 
 
 def test_not_located_panel_lists_features_under_the_zone_they_lie_in() -> None:
-    from geo.maps.placement_layers import PlacedLayer, unlocated_html
+    from geo.figures.placed import PlacedLayer
+    from geo.maps.placement_layers.panel import unlocated_html
 
     listed = gpd.GeoDataFrame(
         {

@@ -16,11 +16,11 @@ import pytest
 from geo.data.catalog import read_catalog
 from geo.data.layers import load_layer
 from geo.figures.depiction import depict
+from geo.figures.layers import figure_layers
+from geo.figures.placed import BADGE_REACH_PX
 from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning, build_map, save_map
 from geo.maps.browser import block_network
-from geo.maps.builder import figure_layers
-from geo.maps.placement_layers import BADGE_REACH_PX
 
 pytestmark = pytest.mark.browser
 

@@ -13,6 +13,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from geo.claims.places import normalise_place
+from geo.claims.verdicts import VERDICTS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -42,8 +45,6 @@ def _marker_points(
     in the second mapping with the area it is known to lie in (``within``, possibly
     empty), to be listed rather than dotted.
     """
-    from geo import claims as cl
-
     found: dict[str, Mapping[str, Any]] = {}
     by_id: dict[str, Mapping[str, Any]] = {}
     if features is not None and len(features):
@@ -60,7 +61,7 @@ def _marker_points(
             names = [str(rec.get("name_zh", ""))]
             names += [a for a in str(rec.get("aliases", "") or "").split("|") if a]
             for n in names:
-                found.setdefault(cl.normalise_place(n, lookup), rec)
+                found.setdefault(normalise_place(n, lookup), rec)
     points: dict[str, Any] = {}
     coarse: dict[str, str] = {}
     for key, rec in found.items():
@@ -88,9 +89,7 @@ _VERDICT_ZH = {
 
 
 def _worst(grp: pd.DataFrame) -> str:
-    from geo import claims as cl
-
-    return next(v for v in cl.VERDICTS if (grp["verdict"] == v).any() or v == "cannot verify")
+    return next(v for v in VERDICTS if (grp["verdict"] == v).any() or v == "cannot verify")
 
 
 def _claim_items(grp: pd.DataFrame) -> str:

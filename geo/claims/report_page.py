@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from geo.claims.verdicts import VERDICTS, summarise
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -102,11 +104,10 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
     str
         The page.
     """
-    from geo import claims as cl
     from geo.report.render import unit_text
 
     esc = html.escape
-    summary = cl.summarise(judged)
+    summary = summarise(judged)
     head = "".join(f"<th>{esc(label)}</th>" for _, label in _COLUMNS)
     body_rows = []
     for rec in judged.to_dict("records"):
@@ -122,7 +123,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
             )
             cells.append(f"<td{cls}{key}>{unit_text(val)}</td>")
         body_rows.append(f'<tr data-verdict="{esc(str(rec["verdict"]))}">{"".join(cells)}</tr>')
-    options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in cl.VERDICTS)
+    options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in VERDICTS)
     counts = " · ".join(f"{esc(r.verdict)}: {r.claims}" for r in summary.itertuples())
     miss = ""
     if missing:

@@ -29,9 +29,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
-from geo import __version__
 from geo._data import command_inputs
 from geo._errors import GeoError, GeoWarning, InterruptedWriteWarning
+from geo._version import __version__
 from geo.console import terminal_text
 
 #: The command modules, one a line, in the order of ``geo --help``.

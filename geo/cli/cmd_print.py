@@ -66,7 +66,7 @@ def register(sub: Any) -> None:
 
 def _report_missing(specs: Any, layers: Any, catalog: Any) -> None:
     """Print a warning per layer a figure names but cannot draw (not on the print itself)."""
-    from geo.maps.builder import figure_layers
+    from geo.figures.layers import figure_layers
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from geo._errors import GeoError
 from geo._io import atomic_write_text
 from geo.data.catalog import Catalog, LayerSpec, layer_path
-from geo.site.cache import code_version, file_digest, key_of, library_versions
+from geo.data.digests import code_version, file_digest, key_of, library_versions
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -183,7 +183,7 @@ def frame_from_doc(doc: dict[str, Any]) -> gpd.GeoDataFrame:
 
 def same_frame(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> bool:
     """Return whether two layers are equal in content, dtypes, index, CRS and ``attrs``."""
-    from geo.site.cache import frame_digest
+    from geo.data.digests import frame_digest
 
     return (
         list(a.columns) == list(b.columns)

@@ -36,6 +36,7 @@ import shapely
 from geo.data.crs import METRIC_CRS, STORAGE_CRS
 from geo.data.placement import Placement, is_zone_id, placement, within_of, zone_ids
 from geo.figures.keys import Key, figure_keys, key_status
+from geo.figures.layers import figure_layers, is_dense, is_point
 from geo.figures.schematic import Disc, layout
 
 if TYPE_CHECKING:
@@ -51,7 +52,6 @@ __all__ = [
     "depict",
     "figures_json",
     "figures_record",
-    "is_dense",
     "record_bytes",
 ]
 
@@ -197,31 +197,6 @@ def drawn_zones(chosen: Iterable[LayerSpec], catalog: Catalog) -> set[str]:
     return {zid for zid, owner in zone_ids(catalog).items() if owner in ids}
 
 
-def is_dense(spec: FigureSpec, layer: LayerSpec, gdf: gpd.GeoDataFrame | None) -> bool:
-    """Whether a figure draws a layer as one dense layer, not feature by feature.
-
-    Parameters
-    ----------
-    spec : FigureSpec
-        The figure (its ``dense_points_above``).
-    layer : LayerSpec
-        The layer.
-    gdf : GeoDataFrame or None
-        Its features.
-
-    Returns
-    -------
-    bool
-        True for a point layer of more than ``spec.dense_points_above`` features: it
-        is not depicted, keyed or recorded per feature.
-    """
-    return _is_point(layer) and gdf is not None and len(gdf) > spec.dense_points_above
-
-
-def _is_point(layer: LayerSpec) -> bool:
-    return layer.geometry_type.removeprefix("Multi") == "Point"
-
-
 def depict(
     spec: FigureSpec,
     chosen: list[LayerSpec],
@@ -236,7 +211,7 @@ def depict(
         The figure: ``max_accuracy_m``, ``schematic_accuracy_m`` and
         ``schematic_spacing_m`` are read from it.
     chosen : list of LayerSpec
-        The layers it draws (:func:`geo.maps.builder.figure_layers`).
+        The layers it draws (:func:`geo.figures.layers.figure_layers`).
     layers : Mapping of str to GeoDataFrame
         Loaded layers (EPSG:4326); zones included.
     catalog : Catalog
@@ -249,7 +224,7 @@ def depict(
         are counted on it all the same: the zone is in ``context``, drawn faintly.
     """
     zones = drawn_zones(chosen, catalog) & _present_zones(chosen, layers)
-    points = [s for s in chosen if _is_point(s) and s.id in layers]
+    points = [s for s in chosen if is_point(s) and s.id in layers]
     points = [s for s in points if not is_dense(spec, s, layers[s.id])]
     levels = {
         s.id: placement(layers[s.id], spec.max_accuracy_m, spec.schematic_accuracy_m)
@@ -308,7 +283,7 @@ def _present_zones(chosen: list[LayerSpec], layers: Mapping[str, gpd.GeoDataFram
     out: set[str] = set()
     for s in chosen:
         gdf = layers.get(s.id)
-        if gdf is None or _is_point(s) or "id" not in gdf:
+        if gdf is None or is_point(s) or "id" not in gdf:
             continue
         out |= {
             str(i)
@@ -479,8 +454,6 @@ def figures_json(
         Deterministic UTF-8 JSON (:func:`record_bytes`).
     """
     import warnings
-
-    from geo.maps.builder import figure_layers
 
     deps = []
     for spec in specs:

@@ -23,11 +23,15 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = [
     "STATUS_FIELDS",
     "Key",
+    "_key_sort",
     "figure_keys",
     "key_status",
     "table_row",
@@ -159,3 +163,10 @@ def key_status(row: Mapping[str, Any]) -> str:
         if value is not None and str(value) not in ("", "nan", "None"):
             return str(value)
     return ""
+
+
+def _key_sort(text: str) -> tuple[Any, ...]:
+    """Order keys as numbers where they are numbers (2 before 10, 1.2 before 1.10)."""
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in text.replace("-", ".").split(".")
+    )

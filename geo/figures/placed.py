@@ -42,12 +42,6 @@ BADGE_REACH_PX = 40
 BADGE_STEP_PX = 24
 
 
-def _esc(value: Any) -> str:
-    from geo.maps.features import esc
-
-    return esc(value)
-
-
 @dataclass
 class PlacedLayer:
     """A point layer split by the placement rule.
@@ -135,11 +129,11 @@ def zone_spots(
     Returns
     -------
     dict of str to list of (lon, lat)
-        The label positions of :func:`geo.maps.labels.anchor_points` that lie inside
+        The label positions of :func:`geo.figures.labels.anchor_points` that lie inside
         the zone (its pole of inaccessibility, then those of pieces of it), WGS-84.
     """
     from geo.data.crs import METRIC_CRS
-    from geo.maps.labels import anchor_points
+    from geo.figures.labels import anchor_points
 
     owners = zone_ids(catalog)
     out: dict[str, list[tuple[float, float]]] = {}

@@ -26,10 +26,11 @@ from pathlib import Path
 import folium
 
 from geo._errors import MissingLayerWarning, OfflineAssetError
+from geo.figures.layers import figure_layers
 from geo.figures.specs import FIGURES, FigureSpec, all_specs, figure_by_id, overview_spec
 from geo.maps.assets import external_references, inline_assets
 from geo.maps.basemaps import BASEMAP_NAMES, Basemap, resolve_basemap
-from geo.maps.builder import build_map, figure_layers
+from geo.maps.builder import build_map
 
 __all__ = [
     "BASEMAP_NAMES",

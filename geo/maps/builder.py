@@ -13,7 +13,6 @@ those as HTML, and branca reads folium's output as a Jinja template once more.
 from __future__ import annotations
 
 import html
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,11 +21,10 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 
-from geo._errors import MissingLayerWarning
 from geo.data.catalog import Catalog, LayerSpec
-from geo.figures.depiction import is_dense
+from geo.figures.labels import figure_labels
+from geo.figures.layers import figure_colours, figure_layers, is_dense
 from geo.figures.specs import FigureSpec
-from geo.figures.styles.colours import RESERVED, figure_palette
 from geo.figures.styles.layer_style import feature_style, get_style, is_drawn_schematic, point_style
 from geo.maps.basemaps import Basemap, add_basemap, resolve_basemap
 from geo.maps.controls import (
@@ -44,7 +42,7 @@ from geo.maps.features import (
     layer_geojson,
 )
 from geo.maps.furniture import NORTH_ARROW_SVG, add_furniture, clip_lines
-from geo.maps.labels import MapLabels, figure_labels
+from geo.maps.labels import MapLabels
 from geo.maps.legend import legend_html, source_html, tier_rows, title_html
 from geo.maps.placement_layers.badges import MarkerPopups
 from geo.maps.placement_layers.clusters import (
@@ -60,60 +58,7 @@ from geo.maps.placement_layers.points import place_points
 __all__ = [
     "add_layer",
     "build_map",
-    "figure_colours",
-    "figure_layers",
 ]
-
-#: Draw order by geometry: areas at the bottom, points on top (SVG paint order).
-_DRAW_ORDER = {"Polygon": 0, "LineString": 1, "Point": 2}
-
-
-# --------------------------------------------------------------------------- layer choice
-def figure_layers(
-    spec: FigureSpec, catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]
-) -> tuple[list[LayerSpec], list[str]]:
-    """Return the layers a figure draws, in draw order, and the ids it had to skip.
-
-    The district outline is always drawn when available. Catalog layers whose
-    ``figures`` list the figure's number are added after the spec's own list.
-
-    Parameters
-    ----------
-    spec : FigureSpec
-        The figure.
-    catalog : Catalog
-        The layer catalog.
-    layers : Mapping of str to GeoDataFrame
-        Loaded layers by id.
-
-    Returns
-    -------
-    tuple of (list of LayerSpec, list of str)
-        Layers to draw (polygons, then lines, then points) and skipped ids.
-    """
-    wanted = ["district", *spec.layers]
-    if spec.include_catalog_figures and spec.number is not None:
-        wanted += [s.id for s in catalog.for_figure(spec.number)]
-    ids = list(dict.fromkeys(wanted))
-    chosen: list[LayerSpec] = []
-    skipped: list[str] = []
-    for lid in ids:
-        if lid not in catalog:
-            reason = "is not in the catalog"
-        elif lid not in layers or layers[lid] is None or len(layers[lid]) == 0:
-            reason = "has no loaded features"
-        else:
-            chosen.append(catalog[lid])
-            continue
-        if lid != "district" or lid in spec.layers:
-            warnings.warn(
-                f"{spec.id}: layer {lid!r} {reason}; drawn without it",
-                MissingLayerWarning,
-                stacklevel=2,
-            )
-        skipped.append(lid)
-    chosen.sort(key=lambda s: _DRAW_ORDER.get(s.geometry_type.removeprefix("Multi"), 0))
-    return chosen, skipped
 
 
 def _styler(layer: LayerSpec, colors: Mapping[str, str]) -> Any:
@@ -249,63 +194,6 @@ def _geojson(
         else folium.GeoJsonTooltip(["name_zh"], labels=False, sticky=True),
         control=False,
     )
-
-
-# --------------------------------------------------------------------------- colours
-#: Styles drawn in reserved furniture colours, outside the figure's palette.
-_RESERVED_STYLES = {"district": RESERVED["outline"], "neighbours": RESERVED["context"]}
-
-
-def figure_colours(
-    spec: FigureSpec, chosen: list[LayerSpec], layers: Mapping[str, gpd.GeoDataFrame]
-) -> dict[str, dict[str, str]]:
-    """Return every legend class's colour on one figure: no two classes share one.
-
-    A categorical layer has a class per category, unless the figure draws it in one
-    colour (``spec.single_colour``, or a dense point layer); then, like a
-    non-categorical layer, it has one class, keyed ``""``. The outline and
-    neighbouring districts keep reserved colours.
-
-    Parameters
-    ----------
-    spec : FigureSpec
-        The figure.
-    chosen : list of LayerSpec
-        Its layers, in draw order.
-    layers : Mapping of str to GeoDataFrame
-        The loaded layers.
-
-    Returns
-    -------
-    dict
-        Layer id to class to hex colour.
-    """
-    classes: list[tuple[str, str]] = []
-    preferred: dict[tuple[str, str], str] = {}
-    for layer in reversed(chosen):  # legend order: points first
-        style = get_style(layer.style)
-        if layer.style in _RESERVED_STYLES:
-            continue
-        one = layer.id in spec.single_colour or is_dense(spec, layer, layers[layer.id])
-        if style.categorical and not one:
-            for kind in sorted({str(k) for k in _kinds(layers[layer.id], layer) if _present(k)}):
-                classes.append((layer.id, kind))
-                if kind in style.colors:
-                    preferred[(layer.id, kind)] = style.colors[kind]
-        else:
-            classes.append((layer.id, ""))
-            preferred[(layer.id, "")] = style.color
-    palette = figure_palette(classes, preferred)
-    out: dict[str, dict[str, str]] = {
-        s.id: {"": _RESERVED_STYLES[s.style]} for s in chosen if s.style in _RESERVED_STYLES
-    }
-    for (lid, kind), colour in palette.items():
-        out.setdefault(lid, {})[kind] = colour
-    return out
-
-
-def _present(value: Any) -> bool:
-    return value is not None and str(value) not in ("", "nan", "None")
 
 
 def _groups(
@@ -444,8 +332,3 @@ def _clipped(
         if s.geometry_type.removeprefix("Multi") == "LineString":
             out[s.id] = clip_lines(layers[s.id], layers["district"])
     return out
-
-
-def _kinds(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> list[Any]:
-    field = layer.kind_field if layer.kind_field in gdf else "kind"
-    return list(gdf[field]) if field in gdf else []

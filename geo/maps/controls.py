@@ -11,8 +11,8 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from geo.figures.specs import FigureSpec
-from geo.figures.styles.css import MAP_CSS
 from geo.maps.basemaps import Basemap
+from geo.maps.css import MAP_CSS
 from geo.maps.safe import VerbatimElement
 
 LEGEND_CLASS = "geo-legend"

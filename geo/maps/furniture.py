@@ -18,20 +18,11 @@ import geopandas as gpd
 from folium.template import Template
 
 from geo.data.crs import METRIC_CRS
+from geo.figures.labels import LINE_MARGIN_M
 from geo.maps.safe import VerbatimElement
 
-#: How far past the district lines are drawn, in metres (EPSG:4544).
-LINE_MARGIN_M = 500.0
 #: Map width in CSS pixels below which the legend starts collapsed.
 NARROW_PX = 600
-#: The plan, as the source line names it (title and period; the text it comes from
-#: carries no issue date).
-PLAN_TITLE_ZH = "《重庆市沙坪坝区“十四五”科技创新发展规划（修订版）》"
-PLAN_SOURCE_ZH = f"资料来源：{PLAN_TITLE_ZH}，规划期 2021—2025 年（文本未载印发日期）"
-PLAN_SOURCE_EN = (
-    "Source: Shapingba District 14th Five-Year Science and Technology Innovation "
-    "Development Plan (revised), plan period 2021–2025; the text carries no issue date."
-)
 
 #: North arrow: an SVG drawn in the page (no image file, no network).
 NORTH_ARROW_SVG = (

@@ -8,17 +8,11 @@ import geopandas as gpd
 
 from geo.data.catalog import LayerSpec
 from geo.figures.specs import FigureSpec
-from geo.figures.styles.css import swatch_html
 from geo.figures.styles.layer_style import class_label, get_style, is_drawn_schematic
+from geo.figures.texts import PLAN_SOURCE_EN, PLAN_SOURCE_ZH, SCHEMATIC_NOTE
 from geo.maps.basemaps import Basemap
+from geo.maps.css import swatch_html
 from geo.maps.features import esc
-from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
-
-#: Schematic note of every map's source line.
-SCHEMATIC_NOTE = (
-    "虚线图形为示意，仅表示空间关系，不代表实测边界。"
-    " Dashed shapes are schematic: they show relations, not surveyed footprints."
-)
 
 
 def _class_name(kind: str) -> str:

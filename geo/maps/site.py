@@ -26,14 +26,15 @@ from geo._errors import EmptyMustSeeLayerError, MissingLayerWarning, SizeBudgetW
 from geo._io import atomic_write_text, write_if_changed
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.placement import _feature_specs
+from geo.figures.labels import short_name
+from geo.figures.layers import figure_layers
 from geo.figures.specs import FigureSpec, all_specs, figure_layer_ids
-from geo.figures.styles.css import MAP_CSS
 from geo.maps.assets import localise_assets
 from geo.maps.basemaps import Basemap, resolve_basemap
-from geo.maps.builder import build_map, figure_layers
+from geo.maps.builder import build_map
+from geo.maps.css import MAP_CSS
 from geo.maps.features import esc
 from geo.maps.ids import stable_ids
-from geo.maps.labels import short_name
 
 #: Size budgets in bytes (issue: ≤ 400 KB online, ≤ 2 MB offline per figure).
 BUDGET_ONLINE = 400 * 1024

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
+from geo.figures.texts import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.furniture import wrap_cjk
 from geo.printing.paper import Page

@@ -28,9 +28,9 @@ from geo.data.crs import METRIC_CRS
 from geo.data.gazetteer import Gazetteer
 from geo.data.placement import within_of
 from geo.figures.depiction import THEMATIC_ROLES, Depiction, depict
+from geo.figures.layers import figure_layers
 from geo.figures.placed import area_anchors, zone_spots
 from geo.figures.specs import FigureSpec
-from geo.maps.builder import figure_layers
 from geo.printing.symbols import Symbol, figure_symbols
 
 __all__ = ["Badge", "FigureContent", "figure_content", "spread_coincident"]
@@ -173,8 +173,7 @@ def spread_coincident(gdf: gpd.GeoDataFrame, within_m: float = COINCIDENT_M) -> 
 
 def _keyed(dep: Depiction) -> dict[str, list[tuple[str, str, str]]]:
     """Layer title to (key, name, status) of each numbered symbol, in key order."""
-    from geo.figures.keys import key_status
-    from geo.maps.placement_layers.panel import _key_sort
+    from geo.figures.keys import _key_sort, key_status
 
     out: dict[str, list[tuple[str, str, str]]] = {}
     for ld in dep.layers:
@@ -258,7 +257,7 @@ def figure_content(
 
 def _context(dep: Depiction, catalog: Catalog) -> gpd.GeoDataFrame | None:
     """Return the context zones in the print CRS, with the web map's outline colours."""
-    from geo.maps.placement_layers.context import zone_colour
+    from geo.figures.context import zone_colour
 
     if dep.context.empty:
         return None
@@ -287,7 +286,7 @@ def _count_on_areas(
     """Add a badge per located area; list the features of areas that cannot be located.
 
     ``anchors`` are the web maps' badge positions (``within`` value to lon, lat and
-    label, from :func:`geo.maps.placement_layers.area_anchors`), so a print counts a
+    label, from :func:`geo.figures.placed.area_anchors`), so a print counts a
     feature on the same area as the web figure does; ``spots`` (lon, lat) are the
     other points inside each zone its badge may move to (:func:`zone_spots`).
     """

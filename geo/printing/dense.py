@@ -1,7 +1,7 @@
 """Large point layers in print: one light, rasterised scatter instead of a symbol each.
 
 A point layer the figure draws densely (more features than the spec's
-``dense_points_above``, see :func:`geo.figures.depiction.is_dense`) is not depicted feature by
+``dense_points_above``, see :func:`geo.figures.layers.is_dense`) is not depicted feature by
 feature, so its frame carries no ``shown`` column. It is drawn as small translucent
 dots without outlines, rasterised at the print's resolution inside the PDF: a PDF with
 100 000 points stays the size of one image, not 100 000 vector paths.

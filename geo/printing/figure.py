@@ -20,8 +20,7 @@ import shapely
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.gazetteer import Gazetteer
 from geo.figures.specs import FigureSpec
-from geo.maps.furniture import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
-from geo.maps.legend import SCHEMATIC_NOTE
+from geo.figures.texts import PLAN_SOURCE_EN, PLAN_SOURCE_ZH, SCHEMATIC_NOTE
 from geo.printing import furniture as fu
 from geo.printing.content import FigureContent, figure_content
 from geo.printing.dense import draw_dense, is_dense_frame

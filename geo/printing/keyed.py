@@ -157,7 +157,7 @@ def _marks(ax: Any, content: FigureContent) -> list[tuple[float, float]]:
 
 
 def _outline(ax: Any, geom: Any, colour: str, scale: float, dashed: bool) -> None:
-    from geo.maps.placement_layers.context import CONTEXT_OPACITY
+    from geo.figures.context import CONTEXT_OPACITY
 
     for part in shapely.get_parts(geom):
         for ring in [part.exterior, *part.interiors]:
@@ -204,7 +204,7 @@ def draw_context_labels(ax: Any, content: FigureContent, scale: float, avoid: li
     """
     from matplotlib.transforms import Bbox
 
-    from geo.maps.labels import anchor_points
+    from geo.figures.labels import anchor_points
 
     zones = content.context
     if zones is None or zones.empty:
@@ -286,7 +286,7 @@ def count_rows(content: FigureContent, scale: float) -> tuple[list[Any], list[st
     """
     from matplotlib.patches import FancyBboxPatch, Patch
 
-    from geo.maps.placement_layers.context import CONTEXT_COLOUR, CONTEXT_OPACITY
+    from geo.figures.context import CONTEXT_COLOUR, CONTEXT_OPACITY
 
     handles: list[Any] = []
     labels: list[str] = []

@@ -1,6 +1,6 @@
 """Labels on a print figure: candidates by priority, placed apart, checked, thinned.
 
-The labels are the web map's (:func:`geo.maps.labels.figure_labels`): zones, rivers,
+The labels are the web map's (:func:`geo.figures.labels.figure_labels`): zones, rivers,
 ridges, neighbouring districts and precisely placed campuses and sites, in Chinese,
 the figure's must-see names first. ``adjustText`` moves them apart; then every
 label's box is measured with the renderer and, in priority order, a label that still
@@ -19,8 +19,8 @@ import numpy as np
 
 from geo.data.catalog import LayerSpec
 from geo.data.crs import METRIC_CRS, STORAGE_CRS, transformer
+from geo.figures.labels import figure_labels
 from geo.figures.specs import FigureSpec
-from geo.maps.labels import figure_labels
 from geo.printing.fonts import plain_glyphs
 
 __all__ = [
@@ -105,7 +105,7 @@ def label_candidates(
 
     Which features are labelled, the text (short names, a city's industries as a
     second label below it), the anchor and the priority (the figure's must-see names
-    first) all come from :func:`geo.maps.labels.figure_labels`.
+    first) all come from :func:`geo.figures.labels.figure_labels`.
 
     Parameters
     ----------

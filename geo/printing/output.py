@@ -29,11 +29,11 @@ import geopandas as gpd
 from geo._io import atomic_write_bytes
 from geo.data.catalog import Catalog
 from geo.data.gazetteer import Gazetteer
+from geo.data.reads import Reads
 from geo.figures.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.fonts import cjk_family, ensure_print_faces
 from geo.printing.paper import Page
-from geo.site.cache import Reads
 
 __all__ = ["PrintJob", "PrintRun", "render_prints", "write_prints"]
 
@@ -176,7 +176,7 @@ def render_prints(
     ------
     tuple of (FigureSpec, dict of str to bytes, frozenset of str)
         What it read while drawing: layer ids, catalog fields and places
-        (:class:`geo.site.cache.Reads`).
+        (:class:`geo.data.reads.Reads`).
     """
     job = job or PrintJob()
     if workers <= 1 or len(specs) < 2:

@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.data.catalog import LayerSpec
+from geo.figures.layers import figure_colours
 from geo.figures.specs import FigureSpec
 from geo.figures.styles.layer_style import (
     CLASS_LABELS,
@@ -28,7 +29,6 @@ from geo.figures.styles.layer_style import (
     is_drawn_schematic,
     point_style,
 )
-from geo.maps.builder import figure_colours
 
 __all__ = [
     "PT_PER_PX",
@@ -163,7 +163,7 @@ def figure_symbols(
     """Return the print symbol of every legend class of a figure, by layer and class.
 
     Colours are the web map's palette for the same figure
-    (:func:`geo.maps.builder.figure_colours`): no two classes share a colour.
+    (:func:`geo.figures.layers.figure_colours`): no two classes share a colour.
 
     Parameters
     ----------

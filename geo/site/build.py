@@ -26,17 +26,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo._errors import LayerLoadWarning, OutputFolderError
-from geo.site.cache import (
-    Manifest,
-    Reads,
+from geo.data.digests import (
     code_version,
     digest_of,
     file_digests,
     frame_digest,
     key_of,
     library_versions,
-    read_digests,
 )
+from geo.data.reads import Reads, read_digests
+from geo.site.cache import Manifest
 
 if TYPE_CHECKING:
     from geo.data.catalog import Catalog

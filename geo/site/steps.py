@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo._io import atomic_write_bytes, atomic_write_text, write_if_changed
+from geo.data.digests import file_digest
 from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM
-from geo.site.cache import file_digest
 
 if TYPE_CHECKING:
+    from geo.data.reads import Reads
     from geo.site.build import SiteBuild, StepResult
-    from geo.site.cache import Reads
 
 __all__ = [
     "PRINT_SETTINGS",

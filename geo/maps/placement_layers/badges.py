@@ -18,8 +18,8 @@ from geo.figures.placed import (
     BADGE_REACH_PX,
     MERGE_BADGES_ABOVE,
     PlacedLayer,
-    _esc,
 )
+from geo.maps.features import esc as _esc
 from geo.maps.safe import VerbatimElement, js_string
 
 if TYPE_CHECKING:

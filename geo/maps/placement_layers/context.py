@@ -18,8 +18,17 @@ from typing import TYPE_CHECKING, Any
 import folium
 import geopandas as gpd
 
-from geo.figures.placed import _esc
-from geo.maps.labels import Label, figure_labels
+from geo.figures.context import (
+    CONTEXT_COLOUR,
+    CONTEXT_DASH,
+    CONTEXT_LABEL,
+    CONTEXT_OPACITY,
+    CONTEXT_SIMPLIFY_M,
+    CONTEXT_WEIGHT,
+    zone_colour,
+)
+from geo.figures.labels import Label, figure_labels
+from geo.maps.features import esc as _esc
 
 if TYPE_CHECKING:
     from geo.data.catalog import Catalog
@@ -28,31 +37,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTEXT_CLASS",
-    "CONTEXT_COLOUR",
     "ContextZones",
     "add_context_zones",
     "context_legend_row",
     "context_style",
-    "zone_colour",
 ]
 
-#: Outline colour of every context zone and of its legend row: a dark grey that no
-#: class, nor the neighbours' grey or the road axes' grey, takes.
-CONTEXT_COLOUR = "#4D4D4D"
-#: Dash of a context zone's outline: dotted, apart from the dashed road axes.
-CONTEXT_DASH = "1 4"
 #: CSS class of a context zone's outline (``geo-context-zone``) and label tone.
 CONTEXT_CLASS = "geo-context-zone"
-#: Outline width (px) and opacity: lighter than any zone the figure draws.
-CONTEXT_WEIGHT = 1.5
-CONTEXT_OPACITY = 0.6
-#: Map-label priority and size class: placed after every other label, mid-sized.
-CONTEXT_LABEL = (7, 3)
 #: Layer id of the context zones' group and labels.
 CONTEXT_LAYER = "context-zones"
-#: A context zone's outline is simplified to this many metres (never beyond its own
-#: accuracy): a faint outline of a zone known to ±2 km needs no finer line.
-CONTEXT_SIMPLIFY_M = 200.0
 
 _CSS = (
     ".geo-label.geo-label-context{color:#6f6f6f;font-weight:400;font-style:italic;"
@@ -74,33 +68,6 @@ class ContextZones:
 
     legend: str = ""
     labels: list[Label] = field(default_factory=list)
-
-
-def zone_colour(catalog: Catalog, layer_id: str, name_zh: str) -> str:
-    """Return a context zone's outline colour: the one context grey, for every zone.
-
-    A zone drawn only so that the features counted on it have somewhere to stand is
-    orientation, not a theme of the figure: its class colour (the west city's purple,
-    the Jialing belt's vermillion) would repeat a class colour of the figure's own
-    legend, so every context zone is drawn in :data:`CONTEXT_COLOUR`, dotted (set
-    apart from the grey dashed road axes), with its name written beside it.
-
-    Parameters
-    ----------
-    catalog : Catalog
-        The catalog (unused: kept so that callers need not know the rule).
-    layer_id : str
-        The zone's layer.
-    name_zh : str
-        The zone's name.
-
-    Returns
-    -------
-    str
-        :data:`CONTEXT_COLOUR`.
-    """
-    del catalog, layer_id, name_zh
-    return CONTEXT_COLOUR
 
 
 def context_style(colour: str, schematic: bool) -> dict[str, Any]:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
-from geo.figures.keys import key_status
-from geo.figures.placed import BADGE_CLASS, PANEL_CLASS, PlacedLayer, _esc
+from geo.figures.keys import _key_sort, key_status
+from geo.figures.placed import BADGE_CLASS, PANEL_CLASS, PlacedLayer
+from geo.maps.features import esc as _esc
 
 if TYPE_CHECKING:
     from geo.data.catalog import LayerSpec
@@ -107,13 +108,6 @@ def unlocated_html(
         '<summary class="geo-unlocated-title">位置未定 / not located</summary>'
         '<div class="geo-note">位置过粗，不绘于图上 Known only to a zone or the district: '
         "listed, not drawn.</div>" + "".join(blocks) + "</details>"
-    )
-
-
-def _key_sort(text: str) -> tuple[Any, ...]:
-    """Order keys as numbers where they are numbers (2 before 10, 1.2 before 1.10)."""
-    return tuple(
-        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in text.replace("-", ".").split(".")
     )
 
 

@@ -1,0 +1,243 @@
+"""What a build unit reads: layers, catalog fields and gazetteer places, noted while it runs.
+
+A unit is handed its layers in a :class:`Recording` mapping, which notes every id
+looked up (or all of them, when the unit iterates); the catalog in a copy that notes
+each field of each entry read (``catalog:<id>.<field>``); the gazetteer in a copy that
+notes each place looked up (``place:<name>``; ``place:*`` when the unit iterates).
+:func:`read_digests` turns those reads into the digests a build key is made of
+(:mod:`geo.site.cache`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
+
+from geo.data.catalog import Catalog, LayerSpec
+from geo.data.digests import ABSENT, key_of
+from geo.data.gazetteer import Gazetteer, Place
+
+if TYPE_CHECKING:  # the digests of files and keys are wanted without loading geopandas
+    pass
+
+__all__ = [
+    "CATALOG_READ",
+    "PLACE_READ",
+    "_SPEC_FIELDS",
+    "Reads",
+    "Recording",
+    "_ReadGazetteer",
+    "_ReadSpec",
+    "_read_spec",
+    "_value_digest",
+    "read_digests",
+]
+
+
+# --------------------------------------------------------------------------- recording
+class Recording(Mapping[str, Any]):
+    """A read-only mapping that notes which keys were looked up.
+
+    ``layers[id]``, ``id in layers`` and ``layers.get(id)`` note that id; iterating,
+    ``len`` or ``dict(layers)`` note every id, as the result then depends on all.
+
+    Parameters
+    ----------
+    data : Mapping
+        The layers by id.
+    """
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+        self.seen: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.seen.add(key)
+        return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.seen.add(key)
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        self.seen.update(self._data)
+        self.seen.add("*")  # the set of ids itself was read
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self.seen.update(self._data)
+        self.seen.add("*")
+        return len(self._data)
+
+
+#: Prefix of a catalog read: ``catalog:<layer id>.<field>``.
+CATALOG_READ = "catalog:"
+
+
+#: Prefix of a gazetteer read: ``place:<name>`` (``place:*``: the whole gazetteer).
+PLACE_READ = "place:"
+
+
+_SPEC_FIELDS = frozenset(f.name for f in fields(LayerSpec)) - {"id"}
+
+
+class _ReadSpec(LayerSpec):
+    """A catalog entry that notes each of its fields read (its id excepted)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _SPEC_FIELDS:
+            lid = object.__getattribute__(self, "id")
+            object.__getattribute__(self, "_noted").add(f"{CATALOG_READ}{lid}.{name}")
+        return object.__getattribute__(self, name)
+
+
+def _read_spec(spec: LayerSpec, noted: set[str]) -> LayerSpec:
+    copy = object.__new__(_ReadSpec)
+    for name, value in vars(spec).items():
+        object.__setattr__(copy, name, value)
+    object.__setattr__(copy, "_noted", noted)
+    return copy
+
+
+class _ReadGazetteer(Gazetteer):
+    """The same gazetteer, noting each place looked up (all of them when iterated)."""
+
+    def __init__(self, base: Gazetteer, noted: set[str]) -> None:
+        self.__dict__.update(vars(base))
+        self._noted = noted
+
+    def _note(self, name: object) -> None:
+        self._noted.add(f"{PLACE_READ}{name}")
+
+    def __contains__(self, name: object) -> bool:
+        self._note(name)
+        return super().__contains__(name)
+
+    def get(self, name: str) -> Place | None:
+        self._note(name)
+        return super().get(name)
+
+    def __iter__(self) -> Iterator[Place]:
+        self._note("*")
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._note("*")
+        return super().__len__()
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        self._note("*")
+        return tuple(self._places)
+
+    def names(self) -> list[str]:
+        self._note("*")
+        return super().names()
+
+    def to_frame(self) -> Any:
+        self._note("*")
+        return super().to_frame()
+
+    def validate(self, zones: Any = None) -> list[str]:
+        self._note("*")
+        return super().validate(zones)
+
+    def within_problems(self, zones: Any) -> list[str]:
+        self._note("*")
+        return super().within_problems(zones)
+
+
+class Reads:
+    """What one unit reads: layers, catalog entry fields and gazetteer places.
+
+    Hand the unit :attr:`layers`, :attr:`catalog` and :attr:`gazetteer` instead of
+    the originals; :meth:`seen` then lists what it read.
+
+    Parameters
+    ----------
+    layers : Mapping
+        The layers by id.
+    catalog : Catalog
+        The catalog.
+    gazetteer : Gazetteer, optional
+        The gazetteer.
+    """
+
+    def __init__(
+        self, layers: Mapping[str, Any], catalog: Catalog, gazetteer: Gazetteer | None = None
+    ) -> None:
+        self._noted: set[str] = set()
+        self.layers = Recording(layers)
+        entries = {lid: _read_spec(spec, self._noted) for lid, spec in catalog.layers.items()}
+        self.catalog = Catalog(entries, catalog.folder)
+        self.gazetteer = None if gazetteer is None else _ReadGazetteer(gazetteer, self._noted)
+
+    def seen(self) -> set[str]:
+        """Return the layer ids, ``catalog:<id>.<field>`` and ``place:<name>`` read."""
+        return self.layers.seen | self._noted
+
+    def note(self, reads: Iterable[str]) -> None:
+        """Note what another unit read to compute a result this one shares.
+
+        Parameters
+        ----------
+        reads : iterable of str
+            As :meth:`seen` returned it there.
+        """
+        for read in reads:
+            prefixed = read.startswith((CATALOG_READ, PLACE_READ))
+            (self._noted if prefixed else self.layers.seen).add(read)
+
+
+def _value_digest(value: Any) -> str:
+    return key_of(repr(value))
+
+
+def read_digests(
+    reads: Iterable[str],
+    digests: Mapping[str, str],
+    catalog: Catalog | None = None,
+    gazetteer: Gazetteer | None = None,
+    gazetteer_digest: str = "",
+) -> dict[str, str]:
+    """Return the hash of each thing a unit read (see :class:`Reads`).
+
+    A layer id stands for its content hash (``*``: the set of ids present); a catalog
+    read for that field's value; a place for the place it resolves to (``place:*``:
+    ``gazetteer_digest``, the whole file). What is not there is :data:`ABSENT`.
+
+    Parameters
+    ----------
+    reads : iterable of str
+        What a unit read.
+    digests : Mapping of str to str
+        Hash of every loaded layer.
+    catalog : Catalog, optional
+        The catalog now.
+    gazetteer : Gazetteer, optional
+        The gazetteer now.
+    gazetteer_digest : str
+        Hash of the gazetteer file.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    out = {}
+    for read in sorted(set(reads)):
+        if read.startswith(CATALOG_READ):
+            lid, _, name = read[len(CATALOG_READ) :].rpartition(".")
+            found = catalog is not None and lid in catalog.layers
+            out[read] = _value_digest(getattr(catalog[lid], name)) if found else ABSENT
+        elif read == f"{PLACE_READ}*":
+            out[read] = gazetteer_digest
+        elif read.startswith(PLACE_READ):
+            place = None if gazetteer is None else gazetteer.get(read[len(PLACE_READ) :])
+            out[read] = ABSENT if place is None else _value_digest(place)
+        elif read == "*":
+            out[read] = key_of(sorted(digests))
+        else:
+            out[read] = digests.get(read, ABSENT)
+    return out
