@@ -1,4 +1,11 @@
-"""geo.figures.labels."""
+"""Names on a figure, Chinese first: which features are labelled, with what, and where.
+
+Positions are computed in EPSG:4544: inside an area at its pole of inaccessibility
+(:func:`shapely.ops.polylabel`, the point farthest from the edge), along a line at the
+middle of the part inside the district, beside a point for a campus. The web map
+(:mod:`geo.maps.labels`) decides in the browser which ones show at the current zoom;
+the print (:mod:`geo.printing.labels`) places them on paper.
+"""
 
 from __future__ import annotations
 

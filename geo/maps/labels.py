@@ -1,6 +1,6 @@
-"""Names on the map, Chinese first: where each label goes and which ones show.
+"""Names on the web map, Chinese first: which ones show, decided in the browser.
 
-Positions are computed here, in EPSG:4544: inside an area at its pole of
+Positions are computed by :mod:`geo.figures.labels`, in EPSG:4544: inside an area at its pole of
 inaccessibility (:func:`shapely.ops.polylabel`, the point farthest from the edge), along a
 line at the middle of the part inside the district, beside a point for a campus.
 Which labels show is decided in the browser, in screen space at the current zoom,

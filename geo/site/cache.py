@@ -11,8 +11,8 @@ it wrote. A unit whose key is unchanged and whose files still have the recorded
 hashes is reused; a file edited or deleted by hand, or any changed input, makes it
 build again.
 
-What a unit reads is found while it runs (:class:`Reads`): the layers are handed
-to it in a :class:`Recording` mapping, which notes every id looked up (or all of
+What a unit reads is found while it runs (:class:`geo.data.reads.Reads`): the layers are handed
+to it in a :class:`~geo.data.reads.Recording` mapping, which notes every id looked up (or all of
 them, when the unit iterates); the catalog in a copy that notes each field of each
 entry read (``catalog:<id>.<field>``: a legend reads a title, a style its style key);
 the gazetteer in a copy that notes each place looked up (``place:<name>``; all of
