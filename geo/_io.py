@@ -34,10 +34,14 @@ import time
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo._data import check_packaged, check_writable, data_writes, protect
 from geo._errors import InterruptedWriteWarning, MissingDependencyError, WriteLockTimeoutError
 from geo._journal import BACKUP_DIR, JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 __all__ = [
     "BACKUP_DIR",
@@ -258,7 +262,7 @@ def lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT_S
 
 
-def _acquire(lock_path: Path, folder: Path, timeout: float):  # noqa: ANN202 - lazy import
+def _acquire(lock_path: Path, folder: Path, timeout: float) -> BaseFileLock:
     """Take the lock file's lock (``filelock``, imported here) or fail naming it."""
     try:
         from filelock import FileLock, Timeout
