@@ -502,10 +502,10 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     Inside :func:`using_gazetteer`, a call without ``path`` returns that gazetteer.
     """
     active = _ACTIVE.get()
-    if path is None and isinstance(active, Gazetteer):
-        return active
     if path is None:
-        path = active if isinstance(active, Path) else default_path()
+        if isinstance(active, Gazetteer):
+            return active
+        path = active or default_path()
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(
