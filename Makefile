@@ -15,7 +15,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$
 
 help:
 	@echo "make maps   build figures 1-8, overview, prints, reports and claims into $(SITE)/"
-	@echo "make test   lint, unit tests, browser tests and notebooks"
+	@echo "make test   lint and type check, unit tests, doctests, browser tests and notebooks"
 	@echo "make bench  time geo.measure against its peers, start-up and geo site (writes docs/benchmarks.md)"
 
 setup: $(STAMP)
@@ -38,9 +38,10 @@ chromium:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: $(STAMP) chromium lint
-	$(BIN)/python -m pytest --nbmake tests notebooks
+	$(BIN)/python -m pytest --nbmake --doctest-modules geo tests notebooks
 
 # One process builds the whole site (`geo site`): the reports, claims, prints and
 # report.pdf, the locate page, the self-contained copies in site/offline/ (no network

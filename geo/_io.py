@@ -34,6 +34,7 @@ import time
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo._data import (
     check_packaged,
@@ -44,6 +45,9 @@ from geo._data import (
 )
 from geo._errors import InterruptedWriteWarning, MissingDependencyError, WriteLockTimeoutError
 from geo._journal import JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT_S",
@@ -259,7 +263,7 @@ def lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT_S
 
 
-def _acquire(lock_path: Path, folder: Path, timeout: float):  # noqa: ANN202 - lazy import
+def _acquire(lock_path: Path, folder: Path, timeout: float) -> BaseFileLock:
     """Take the lock file's lock (``filelock``, imported here) or fail naming it."""
     try:
         from filelock import FileLock, Timeout

@@ -178,7 +178,8 @@ def frame_text(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = N
 
     shapes = geometry if geometry is not None else gpd.GeoSeries([None] * len(table))
     gdf = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=list(shapes), crs="EPSG:4326")
-    return gdf.to_json(ensure_ascii=False, na="null")
+    text: str = gdf.to_json(ensure_ascii=False, na="null")
+    return text
 
 
 def echo(text: str) -> None:

@@ -1,10 +1,20 @@
 """The toolkit's exceptions and warnings, for ``except`` clauses in user code.
 
->>> from geo.errors import GeoError, LayerValidationError
+>>> import geo
+>>> from geo.errors import GeoError, UnknownLayerError
 >>> try:
-...     geo.validate_file("new.geojson")
-... except LayerValidationError as err:
-...     print(err.problems)
+...     geo.load_layer("new.geojson")
+... except GeoError as err:
+...     print(type(err).__name__, "-", err)
+UnknownLayerError - unknown layer 'new.geojson': not a catalog id (see `geo layers`) nor a file
+>>> issubclass(UnknownLayerError, KeyError)
+True
+
+A file's problems are listed all at once, each with its fix (an empty list: none):
+
+>>> for p in geo.validate_file("new.geojson"):
+...     print(p.problem, "->", p.fix)
+cannot open the file (...) -> check the path
 
 Every error derives from :class:`GeoError` (``except GeoError`` catches them all)
 and from a built-in one (``ValueError``, ``KeyError`` ...), so code that catches

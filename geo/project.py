@@ -1,11 +1,11 @@
 """The one entry to a data folder: its catalog, gazetteer, claims ledger and layers.
 
 >>> import geo
->>> project = geo.Project()                  # the data of this checkout or package
->>> mine = geo.Project("path/to/layers")     # a folder of your own (see `geo init`)
->>> project.layer("rings")                   # one layer, derived ones computed
->>> layers = project.layers()                # every layer that loads
->>> project.problems                         # and why each other one did not
+>>> project = geo.Project()  # this checkout's data (geo.Project("my/layers"): yours, `geo init`)
+>>> len(project.layer("rings"))                        # one layer, derived ones computed
+5
+>>> "district" in project.layers(), project.problems   # every layer that loads; why others did not
+(True, [])
 
 Layers are loaded when first asked for and kept. A layer that fails to load is
 set aside with the file and the fix (:class:`LayerProblem`), reported once as a

@@ -110,7 +110,8 @@ def csv_text(table: pd.DataFrame) -> str:
     # The csv module quotes a field holding "\n" but not one holding a lone "\r",
     # which readers then take for a line end: quote every text field in that case.
     quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
-    return out.to_csv(index=False, lineterminator="\n", quoting=quoting)
+    text: str = out.to_csv(index=False, lineterminator="\n", quoting=quoting)
+    return text
 
 
 def markdown_cell(value: Any) -> str:

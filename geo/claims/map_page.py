@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from geo.claims.places import normalise_place
 from geo.claims.verdicts import VERDICTS
 
 if TYPE_CHECKING:
     import pandas as pd
+    from branca.element import Figure
 
 __all__ = ["claims_map"]
 
 
 def _precise(rec: Mapping[str, Any], max_accuracy_m: float) -> bool:
     """Whether a feature or gazetteer record is located well enough to be a dot."""
+    value = rec.get("accuracy_m")
+    if value is None:
+        return False  # unknown accuracy: never drawn as a point
     try:
-        acc = float(rec.get("accuracy_m"))
+        acc = float(value)
     except (TypeError, ValueError):
         return False  # unknown accuracy: never drawn as a point
     return math.isfinite(acc) and acc <= max_accuracy_m
@@ -257,7 +261,7 @@ def claims_map(
         names = dict(zip(features["id"].astype(str), features["name_zh"].astype(str), strict=True))
     listed = _listed_html(judged, coarse, nowhere, names)
     # the list holds data: placed verbatim, never compiled as a template
-    fmap.get_root().html.add_child(
+    cast("Figure", fmap.get_root()).html.add_child(
         VerbatimText(_furniture_html(listed)), name="geo_claims_furniture"
     )
     if not points:

@@ -82,7 +82,7 @@ def hand_placed_error_m(zoom: float, lat: float = 29.6) -> float:
     """
     if found := zoom_problem(zoom):
         raise ValueRangeError(f"{found} -> fix: {ZOOM_FIX}")
-    metres_per_px = 156543.03392 * math.cos(math.radians(lat)) / 2.0**zoom
+    metres_per_px: float = 156543.03392 * math.cos(math.radians(lat)) / 2.0**zoom
     return HAND_PLACED_PX * metres_per_px
 
 

@@ -316,9 +316,9 @@ def _property_problems(props: dict[str, Any], has_place: bool) -> list[tuple[str
         if found := text_problem(str(key)):
             out.append((f"property name {_short(key)} holds a {found}", TEXT_FIX))
             continue
-        found = None if key == "accuracy_m" else _value_problem(key, value)
-        if found:
-            out.append(found)
+        problem = None if key == "accuracy_m" else _value_problem(key, value)
+        if problem:
+            out.append(problem)
     return out
 
 

@@ -312,7 +312,7 @@ class LayerCache:
 
     def _inputs(self, catalog: Catalog, layer_id: str, reads: list[str] | None) -> Any:
         spec = catalog[layer_id]
-        if not spec.is_derived:
+        if spec.derived is None:
             try:
                 path = layer_path(spec.id, spec.file, catalog.folder or self.folder)
             except GeoError:  # a path the catalog may not name: the load reports it

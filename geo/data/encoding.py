@@ -99,7 +99,8 @@ def garbled_text_problems(doc: Mapping[str, Any], source: str, fix: str) -> list
         if found is None:
             continue
         text, (enc, reading) = found
-        fid = props.get("id") if isinstance(props.get("id"), str) else f"#{i}"
+        raw_id = props.get("id")
+        fid = raw_id if isinstance(raw_id, str) else f"#{i}"
         enc = "gbk" if enc == "?" else enc
         what = (
             f"text {text[:30]!r} holds undecodable characters"

@@ -405,7 +405,7 @@ _ACTIVE: ContextVar[Gazetteer | Path | None] = ContextVar("active_gazetteer", de
 
 
 @contextlib.contextmanager
-def using_gazetteer(gazetteer: Gazetteer | Path) -> Iterator[Gazetteer | Path]:
+def using_gazetteer(gazetteer: Gazetteer | Path | None) -> Iterator[Gazetteer | Path | None]:
     """Make ``gazetteer`` the default one inside a ``with`` block.
 
     Everything that resolves places through :func:`load_gazetteer` without a path
@@ -415,13 +415,14 @@ def using_gazetteer(gazetteer: Gazetteer | Path) -> Iterator[Gazetteer | Path]:
 
     Parameters
     ----------
-    gazetteer : Gazetteer or Path
+    gazetteer : Gazetteer or Path or None
         The gazetteer to use, or its file, read only when a place is looked up (a
-        folder without one loads every layer that names no place).
+        folder without one loads every layer that names no place); ``None`` keeps
+        the default file.
 
     Yields
     ------
-    Gazetteer or Path
+    Gazetteer or Path or None
         The same.
     """
     token = _ACTIVE.set(gazetteer)
@@ -500,9 +501,11 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     Inside :func:`using_gazetteer`, a call without ``path`` returns that gazetteer.
     """
     active = _ACTIVE.get()
-    if path is None and isinstance(active, Gazetteer):
-        return active
-    path = Path(path) if path is not None else (active or default_path())
+    if path is None:
+        if isinstance(active, Gazetteer):
+            return active
+        path = active or default_path()
+    path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(
             f"{path}: gazetteer not found; fix: set GEO_LAYERS_DIR to the layers folder"

@@ -70,7 +70,7 @@ def _decode(raw: bytes, f: str, encoding: str | None) -> tuple[str | None, Probl
     try:
         # a BOM is dropped whether or not UTF-8 was named
         utf8 = encoding is None or codecs.lookup(encoding).name == "utf-8"
-        return raw.decode("utf-8-sig" if utf8 else encoding), None
+        return raw.decode("utf-8-sig" if utf8 or encoding is None else encoding), None
     except LookupError:
         return None, Problem(f, "-", f"unknown encoding {encoding!r}", UNKNOWN_ENCODING_FIX)
     except UnicodeDecodeError as exc:

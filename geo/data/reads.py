@@ -229,8 +229,10 @@ def read_digests(
     for read in sorted(set(reads)):
         if read.startswith(CATALOG_READ):
             lid, _, name = read[len(CATALOG_READ) :].rpartition(".")
-            found = catalog is not None and lid in catalog.layers
-            out[read] = _value_digest(getattr(catalog[lid], name)) if found else ABSENT
+            if catalog is not None and lid in catalog.layers:
+                out[read] = _value_digest(getattr(catalog[lid], name))
+            else:
+                out[read] = ABSENT
         elif read == f"{PLACE_READ}*":
             out[read] = gazetteer_digest
         elif read.startswith(PLACE_READ):

@@ -1,10 +1,17 @@
 """Interactive maps standing in for the plan's Figures 1-8, and the overview.
 
->>> from geo.data.layers import load_layers, read_catalog
->>> from geo.maps import FIGURES, build_map, save_map
+>>> import tempfile
+>>> from pathlib import Path
+>>> from geo.data.catalog import read_catalog
+>>> from geo.data.layers import load_layers
+>>> from geo.maps import FIGURES, build_map, external_references, save_map
 >>> cat = read_catalog()
 >>> m = build_map(FIGURES[2], load_layers(catalog=cat), cat, basemap="osm")
->>> save_map(m, "site/fig3.html", offline=True)
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     page = save_map(m, Path(tmp) / "fig3.html", offline=True)
+...     fetched = external_references(page.read_text(encoding="utf-8"))
+>>> page.name, sorted(set(fetched))     # offline: scripts inlined, only the tiles fetched
+('fig3.html', ['https://tile.openstreetmap.org/{z}/{x}/{y}.png'])
 
 Modules: :mod:`~geo.figures.specs` (what each figure shows), :mod:`~geo.figures.styles`
 (colours and legend swatches), :mod:`~geo.maps.basemaps` (tiles and display datum),

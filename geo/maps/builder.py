@@ -121,7 +121,7 @@ def add_layer(
     gdf: gpd.GeoDataFrame,
     colors: Mapping[str, str],
     cluster: folium.plugins.MarkerCluster | None = None,
-) -> folium.FeatureGroup:
+) -> folium.FeatureGroup | folium.plugins.FeatureGroupSubGroup:
     """Draw one layer into its own feature group (points as circle markers).
 
     Parameters
@@ -140,10 +140,11 @@ def add_layer(
 
     Returns
     -------
-    folium.FeatureGroup
+    folium.FeatureGroup or folium.plugins.FeatureGroupSubGroup
     """
     is_point = layer.geometry_type.removeprefix("Multi") == "Point"
     name = f"{esc(layer.title_zh)} {esc(layer.title_en)}"
+    fg: folium.FeatureGroup | folium.plugins.FeatureGroupSubGroup
     if is_point and cluster is not None:
         fg = folium.plugins.FeatureGroupSubGroup(cluster, name=name, show=True)
     else:
@@ -156,7 +157,8 @@ def add_layer(
     sch = gdf["shown"].eq("schematic") if clustered and "shown" in gdf else None
     located = gdf[~sch] if sch is not None else gdf
     if len(located):
-        gj = _geojson(layer, located, colors, is_point, clustered).add_to(fg)
+        gj = _geojson(layer, located, colors, is_point, clustered)
+        gj.add_to(fg)
         if clustered:
             MarkerPopups(gj).add_to(fg)
     fg.add_to(m)
@@ -197,9 +199,9 @@ def _geojson(
 
 
 def _groups(
-    catalog_order: list[LayerSpec], fgs: Mapping[str, folium.FeatureGroup]
-) -> dict[str, list[folium.FeatureGroup]]:
-    groups: dict[str, list[folium.FeatureGroup]] = {}
+    catalog_order: list[LayerSpec], fgs: Mapping[str, folium.map.Layer]
+) -> dict[str, list[folium.map.Layer]]:
+    groups: dict[str, list[folium.map.Layer]] = {}
     for layer in catalog_order:
         groups.setdefault(esc(layer.group), []).append(fgs[layer.id])
     return groups

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import folium
 import folium.plugins
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
@@ -95,7 +95,9 @@ class OutlineMiniMap(JSCSSMixin, MacroElement):
 
 def add_stylesheet(m: folium.Map) -> None:
     """Add the shared CSS of titles, legends and popups to the page header."""
-    m.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="geo_maps_css")
+    cast(Figure, m.get_root()).header.add_child(
+        Element(f"<style>{MAP_CSS}</style>"), name="geo_maps_css"
+    )
 
 
 def add_tools(m: folium.Map, spec: FigureSpec, basemap: Basemap, outline: dict[str, Any]) -> None:

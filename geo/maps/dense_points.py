@@ -309,7 +309,8 @@ def add_dense_layer(
     -------
     folium.FeatureGroup
     """
-    fg = folium.FeatureGroup(name=name, show=True).add_to(m)
+    fg = folium.FeatureGroup(name=name, show=True)
+    fg.add_to(m)
     pts = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty].explode(index_parts=False)
     enc = encode_points(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy())
     dense = DensePoints(enc, point_names(pts), color, title, radius=1.5)

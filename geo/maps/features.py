@@ -176,10 +176,11 @@ def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
         rows.append(("状态 status", esc(props.get("status"))))
     rows += claim_rows(props)
     acc = props.get("accuracy_m")
+    precision = f"± {esc(_number(float(acc)))} m" if acc is not None and esc(acc) else ""
     rows += [
         ("规划出处 plan_ref", esc(props.get("plan_ref"))),
         ("几何来源 geometry_source", source),
-        ("精度 accuracy_m", f"± {esc(_number(float(acc)))} m" if esc(acc) else ""),
+        ("精度 accuracy_m", precision),
     ]
     if esc(props.get("position_note")):
         rows.append(("位置 position", esc(_shorten(str(props["position_note"]), 100))))
@@ -246,7 +247,7 @@ def layer_geojson(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> dict[str, Any]:
     features = []
     for i, (props, geom) in enumerate(zip(records, gdf.geometry.values, strict=True)):
         kind = props.get(layer.kind_field, props.get("kind"))
-        out = {
+        out: dict[str, Any] = {
             "id": esc(props.get("id") or f"{layer.id}-{i}"),
             "name_zh": esc(props.get("name_zh")),
             "name_en": esc(props.get("name_en")),

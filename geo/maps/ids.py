@@ -7,9 +7,14 @@ the n-th element created gets the n-th id. Ids are set at creation, as before, s
 code that writes ``element.get_name()`` into a script while the map is being built
 still names the same element when the page is rendered.
 
+>>> import folium
 >>> from geo.maps.ids import stable_ids
->>> with stable_ids():
-...     page = render_html(build_map(spec, layers, catalog))    # doctest: +SKIP
+>>> with stable_ids("fig1"):
+...     first = folium.Map(tiles=None).get_name()
+>>> with stable_ids("fig1"):
+...     again = folium.Map(tiles=None).get_name()
+>>> first, first == again, first == folium.Map(tiles=None).get_name()
+('map_0b190000000000000000000000000001', True, False)
 """
 
 from __future__ import annotations

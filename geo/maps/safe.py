@@ -117,7 +117,8 @@ class VerbatimElement(MacroElement):
     folium element; only the rendering differs.
     """
 
-    def render(self, **kwargs: Any) -> None:
+    # branca annotates only Element.render (-> str); MacroElement.render returns None
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         """Add the rendered macros to the page's header, body and script, verbatim."""
         figure = self.get_root()
         module = self._template.module.__dict__

@@ -5,6 +5,8 @@ photographed when its map is ready, not after a fixed wait: the page has fired
 ``load`` (every tile too when the network is allowed), the map's SVG layer exists,
 fonts are ready, no zoom animation runs and two frames have been painted.
 
+Given a site built by ``make maps`` and Chromium (not run with the examples):
+
 >>> from geo.maps.thumbnails import photograph
 >>> shots = photograph([Path("site/offline/fig1.html")])     # doctest: +SKIP
 >>> shots["fig1"].startswith(b"\x89PNG")                      # doctest: +SKIP
@@ -50,6 +52,16 @@ def figure_pages(site: Path) -> list[Path]:
     Returns
     -------
     list of Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     for name in ("fig10.html", "overview.html", "fig2.html", "fig1.html"):
+    ...         (Path(tmp) / name).touch()
+    ...     pages = figure_pages(Path(tmp))
+    >>> [p.name for p in pages]
+    ['fig1.html', 'fig2.html', 'fig10.html', 'overview.html']
     """
     figs = sorted(site.glob("fig*.html"), key=lambda p: (len(p.stem), p.stem))
     overview = site / "overview.html"

@@ -95,7 +95,7 @@ def _all_points(geoms: GeomArray) -> bool:
 
 def _metric_xy(geoms: GeomArray, crs: Any) -> FloatArray:
     """Coordinates of point geometries in EPSG:4544, transformed as plain arrays."""
-    xy = shapely.get_coordinates(geoms)
+    xy: FloatArray = shapely.get_coordinates(geoms)
     if crs is not None and not crs.equals(METRIC_CRS):
         x, y = transform_xy(crs, METRIC_CRS, xy[:, 0], xy[:, 1])
         xy = np.column_stack([x, y])

@@ -526,7 +526,7 @@ def _draw(
         fu.locator(
             fig, lay.locator_rect, content.district, content.neighbours, (x0, y0, x1, y1), scale
         )
-    FigureCanvasAgg(fig)
+    canvas = FigureCanvasAgg(fig)
     furniture = [
         *draw_badges(ax, content, scale),
         *draw_keys(ax, content, scale),
@@ -546,7 +546,7 @@ def _draw(
         {"scale": scale, "spec": spec, "printed": printed},
     )
     plain_glyphs(fig.findobj(Text))  # before anything draws: data strings stay literal
-    renderer = fig.canvas.get_renderer()
+    renderer = canvas.get_renderer()
     height_pt = ax.get_window_extent(renderer).height / fig.dpi * 72
     labelled = [s for s, _ in content.drawn]
     if content.neighbours is not None and "neighbours" in catalog:
@@ -557,7 +557,7 @@ def _draw(
     kept = place_labels(ax, labels, obstacles, scale, point_xy(content))
     draw_context_labels(ax, content, scale, [*obstacles, *kept])
     plain_glyphs(fig.findobj(Text))
-    fig.geo_content = content  # what was drawn, counted and listed, for callers and tests
+    vars(fig)["geo_content"] = content  # what was drawn, counted and listed, for callers and tests
     return fig
 
 

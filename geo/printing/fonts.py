@@ -22,9 +22,12 @@ import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo._errors import GeoError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "CJK_FAMILIES",
@@ -220,7 +223,7 @@ def _registered(family: str) -> str | None:
     return family + PRINT_SUFFIX
 
 
-def rc_params(family: str) -> dict[str, Any]:
+def rc_params(family: str) -> dict[RcKeyType, Any]:
     """Return the matplotlib settings of every print figure.
 
     Parameters

@@ -315,7 +315,7 @@ def tier_handles(scale: float) -> list[Any]:
     """Return the legend symbols of a located point and a schematic symbol."""
     from matplotlib.lines import Line2D
 
-    common = {"marker": "o", "linestyle": "none", "markersize": 5 * scale}
+    common: dict[str, Any] = {"marker": "o", "linestyle": "none", "markersize": 5 * scale}
     return [
         Line2D([], [], markerfacecolor="#555555", markeredgecolor="white", **common),
         Line2D([], [], markerfacecolor="white", markeredgecolor="#333333", **common),

@@ -8,10 +8,14 @@ thumbnail ...) is built only when the hash of its inputs changed or a file it wr
 was edited or deleted (see :mod:`geo.site.cache`); one line per step says whether
 it was built or reused and how long it took.
 
+>>> import tempfile
 >>> from geo.site.build import build_site
->>> build_site("site")                                   # doctest: +SKIP
-report      reused   0.0 s
-...
+>>> with tempfile.TemporaryDirectory() as tmp:              # build_site("site"): all steps
+...     results = build_site(f"{tmp}/site", steps=["locate"])
+load        read   ... s  ... layers
+locate      built  ... s
+>>> [(r.name, r.built) for r in results]
+[('load', []), ('locate', ['locate'])]
 """
 
 from __future__ import annotations

@@ -134,6 +134,7 @@ def step_print(build: SiteBuild, step: StepResult) -> None:
 
     if build.prints is None:
         start_prints(build)
+    assert build.prints is not None  # set by start_prints
     settings, run = build.prints
     job, specs = _print_job(build), _specs(build)
     folder = build.out / "print"

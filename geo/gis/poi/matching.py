@@ -133,7 +133,8 @@ def _distances_m(lon0: Any, lat0: Any, lon1: Any, lat1: Any) -> np.ndarray:
     arrays = np.broadcast_arrays(
         *(np.asarray(v, dtype="float64") for v in (lon0, lat0, lon1, lat1))
     )
-    _, _, dist = geod.inv(*(np.ravel(a) for a in arrays))
+    lons0, lats0, lons1, lats1 = (np.ravel(a) for a in arrays)
+    _, _, dist = geod.inv(lons0, lats0, lons1, lats1)
     return np.asarray(dist, dtype="float64")
 
 

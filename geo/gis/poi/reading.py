@@ -209,9 +209,10 @@ def _load_json(path: Path, encoding: str | None = None) -> Any:
         if encoding is None:
             text = decode_utf8(raw, path)
         else:
-            text, bad = _decode(raw, str(path), encoding)
-            if text is None:
-                raise LayerValidationError([bad])
+            decoded, bad = _decode(raw, str(path), encoding)
+            if decoded is None:  # bad says why
+                raise LayerValidationError([bad] if bad else [])
+            text = decoded
         doc = load_json(text, path)
     except DataFileError as exc:
         raise LayerValidationError([exc.as_problem()]) from None

@@ -224,7 +224,7 @@ def _previous_entry(
             "or pass --replace (the current file is kept in layers/.backup/)"
         )
     spec = catalog[layer_id]
-    if spec.is_derived:
+    if spec.derived is not None:
         raise CatalogError(
             f"layer {layer_id!r} is derived by rule {spec.derived['rule']!r}: change "
             "its rule or source layers instead of replacing it"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import folium
 import geopandas as gpd
@@ -31,6 +31,8 @@ from geo.figures.labels import Label, figure_labels
 from geo.maps.features import esc as _esc
 
 if TYPE_CHECKING:
+    from branca.element import Figure
+
     from geo.data.catalog import Catalog
     from geo.figures.depiction import Depiction
 
@@ -237,7 +239,9 @@ def add_context_zones(
         interactive=False,
     ).add_to(group)
     group.add_to(m)
-    m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="geo_context_css")
+    cast("Figure", m.get_root()).header.add_child(
+        Element(f"<style>{_CSS}</style>"), name="geo_context_css"
+    )
     schematic = bool((dep.context["geometry_source"] == "schematic").all())
     labels = _labels(dep.context, catalog, layers.get("district"), basemap.datum)
     return ContextZones(context_legend_row(colours, schematic), labels)

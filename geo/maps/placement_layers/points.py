@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import folium
 import folium.plugins
@@ -27,6 +27,8 @@ from geo.maps.placement_layers.badges import BadgeDeclutter, add_badges
 from geo.maps.placement_layers.panel import PLACEMENT_CSS, keys_html, unlocated_html
 
 if TYPE_CHECKING:
+    from branca.element import Figure
+
     from geo.data.catalog import Catalog, LayerSpec
     from geo.figures.specs import FigureSpec
 
@@ -107,7 +109,7 @@ class PlacedPoints:
     def draw(
         self,
         m: folium.Map,
-        groups: Mapping[str, folium.map.FeatureGroup],
+        groups: Mapping[str, folium.map.Layer],
         colors: Mapping[str, str],
     ) -> None:
         """Add the badges to their layers' groups and the not-located panel to ``m``."""
@@ -117,12 +119,13 @@ class PlacedPoints:
 
         if not self.layers and not self.underivable:
             return
-        m.get_root().header.add_child(
+        cast("Figure", m.get_root()).header.add_child(
             Element(f"<style>{PLACEMENT_CSS}</style>"), name="geo_placement_css"
         )
         self._draw_discs(m)
         # badges stand apart from the point cluster, which would fold them into a count
-        badges = folium.FeatureGroup(name="badges", control=False).add_to(m)
+        badges = folium.FeatureGroup(name="badges", control=False)
+        badges.add_to(m)
         if add_badges(badges, self.layers, self.anchors, self.labels, colors, self.spots):
             BadgeDeclutter().add_to(m)
         panel = unlocated_html(self.layers, self.underivable, self.labels)
