@@ -23,6 +23,7 @@ from geo._errors import (
     DataFileError,
     DegreesNotAllowedError,
     DeriveError,
+    DuplicateNameError,
     EmptyMustSeeLayerError,
     ExportError,
     ExportWarning,
@@ -46,6 +47,7 @@ from geo._errors import (
     ShapefileTextWarning,
     SizeBudgetWarning,
     UnknownLayerError,
+    UnknownNameError,
     ValueRangeError,
     WriteLockTimeoutError,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "DataFileError",
     "DegreesNotAllowedError",
     "DeriveError",
+    "DuplicateNameError",
     "EmptyMustSeeLayerError",
     "ExportError",
     "ExportWarning",
@@ -83,6 +86,7 @@ __all__ = [
     "ShapefileTextWarning",
     "SizeBudgetWarning",
     "UnknownLayerError",
+    "UnknownNameError",
     "ValueRangeError",
     "WriteLockTimeoutError",
 ]
