@@ -20,17 +20,20 @@ import pytest
 from branca.element import Element
 
 import geo.build as build_module
+from geo import sitebuild
 from geo.build import build_site
 from geo.buildcache import MANIFEST_NAME, Manifest, Recording, frame_digest, key_of
 from geo.layers import load_layer, read_catalog
 from geo.maps import MissingLayerWarning, resolve_basemap
 from geo.maps.ids import stable_ids
 from geo.maps.site import figure_page
+from geo.maps.specs import FIGURES as FIGURE_SPECS
 from geo.maps.specs import figure_by_id
+from geo.sitebuild import SITE_STEPS
 
 DATA = Path(__file__).parent / "data" / "maps"
 PAGES = ("offline", "online", "index")
-FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "overview")
+FIGURES = (*FIGURE_SPECS, "overview")
 
 
 @pytest.fixture
@@ -228,7 +231,7 @@ def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
         runs.append(build.prints[1])
         raise RuntimeError("the report failed")
 
-    monkeypatch.setattr(site_steps, "step_report", report)
+    monkeypatch.setitem(SITE_STEPS, "report", report)
     with pytest.raises(RuntimeError, match="the report failed"):
         build_site(tmp_path / "site", jobs=2, steps=("report", "print"), progress=None)
     assert started == [list(FIGURES)]  # every print was drawing before the first step
@@ -306,7 +309,7 @@ def test_a_deleted_shared_asset_is_written_again(data, tmp_path):
 def test_a_new_code_version_rebuilds_everything(data, tmp_path, monkeypatch):
     out = tmp_path / "site"
     run(out)
-    monkeypatch.setattr(build_module, "code_version", lambda: "another version of geo")
+    monkeypatch.setattr(sitebuild, "code_version", lambda: "another version of geo")
     again = run(out)
     assert again["built"] == sorted([*pages("offline"), *pages("online")])
 
