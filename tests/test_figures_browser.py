@@ -18,12 +18,12 @@ from geo.layers import read_catalog
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network
 from geo.maps.site import write_site
-from geo.maps.specs import all_specs
+from geo.maps.specs import FIGURES, all_specs
 from geo.project import load_for_maps
 
 pytestmark = pytest.mark.browser
 
-FIG_IDS = [*(f"fig{i}" for i in range(1, 9)), "overview"]
+FIG_IDS = [*FIGURES, "overview"]
 SIZES = {"desktop": (1600, 1000), "phone": (390, 844)}
 _SPECS = {s.id: s for s in all_specs(read_catalog())}
 

@@ -16,13 +16,13 @@ from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network
 from geo.maps.builder import figure_layers
 from geo.maps.site import write_site
-from geo.maps.specs import all_specs
+from geo.maps.specs import FIGURES, all_specs
 
 pytestmark = pytest.mark.browser
 
 DATA = Path(__file__).parent / "data" / "maps"
 XSS = "<img src=x onerror=alert(1)>"
-FIG_IDS = [*(f"fig{i}" for i in range(1, 9)), "overview"]
+FIG_IDS = [*FIGURES, "overview"]
 # Paths of the main map only (the minimap has its own overlay pane).
 MAIN_PATHS = (
     "document.querySelector('.folium-map')"

@@ -17,7 +17,7 @@ from geo._errors import MissingLayerWarning
 from geo.layers import read_catalog
 from geo.maps import build_map, render_html
 from geo.maps.labels import figure_labels
-from geo.maps.specs import all_specs
+from geo.maps.specs import FIGURES, all_specs
 from geo.maps.styles import (
     ATLAS,
     CONTEXT,
@@ -168,7 +168,7 @@ def test_nothing_but_water_is_blue(atlas):
 
 
 # --------------------------------------------------------------------------- context
-@pytest.mark.parametrize("fig", [f"fig{n}" for n in range(1, 9)] + ["overview"])
+@pytest.mark.parametrize("fig", [*FIGURES, "overview"])
 def test_every_figure_draws_rivers_roads_and_ridges_web_and_print(atlas, fig):
     _, _, pages, prints = atlas
     styles = feature_styles(pages[fig])

@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from geo.catalog import LayerSpec
 from geo.depiction import Shown, depict, figures_record, record_bytes
 from geo.keys import figure_keys, key_status, table_row
-from geo.maps.specs import FigureSpec, figure_by_id
+from geo.maps.specs import FIGURES, FigureSpec, figure_by_id
 from geo.placement import placement
 from geo.schematic import layout
 
@@ -162,7 +162,7 @@ def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
     assert main(args) in (0, 1)
     assert (tmp_path / "figures.json").read_bytes() == first  # deterministic bytes
     record = json.loads(first)["figures"]
-    assert {f"fig{i}" for i in range(1, 9)} | {"overview"} == set(record)
+    assert {*FIGURES, "overview"} == set(record)
     rd = load_layer("rd_platforms", catalog=read_catalog())
     fig3 = {f["id"]: f for f in record["fig3"]["features"] if f["layer"] == "rd_platforms"}
     assert set(fig3) == set(rd["id"])  # every feature of the thematic layer, once

@@ -3,7 +3,7 @@
 >>> from geo.layers import load_layers, read_catalog
 >>> from geo.maps import FIGURES, build_map, save_map
 >>> cat = read_catalog()
->>> m = build_map(FIGURES[2], load_layers(catalog=cat), cat, basemap="osm")
+>>> m = build_map(FIGURES["fig3"], load_layers(catalog=cat), cat, basemap="osm")
 >>> save_map(m, "site/fig3.html", offline=True)
 
 Modules: :mod:`~geo.maps.specs` (what each figure shows), :mod:`~geo.maps.styles`
