@@ -426,6 +426,7 @@ def export_format(
 def _gpkg(
     layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
 ) -> list[Path]:
+    """Write one GeoPackage with QGIS styles (:func:`geo.export.write_gpkg`)."""
     return [write_gpkg(layers, catalog, out, crs=crs)]
 
 
@@ -433,6 +434,7 @@ def _gpkg(
 def _shp(
     layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
 ) -> list[Path]:
+    """Write a Shapefile per layer (:func:`write_shapefiles`)."""
     return write_shapefiles(layers, catalog, out, crs)
 
 
@@ -440,6 +442,7 @@ def _shp(
 def _kml(
     layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
 ) -> list[Path]:
+    """Write one KML file, WGS-84 (:func:`write_kml`)."""
     return [write_kml(layers, catalog, out)]
 
 
@@ -447,6 +450,7 @@ def _kml(
 def _fgb(
     layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
 ) -> list[Path]:
+    """Write a FlatGeobuf file per layer (:func:`write_flatgeobufs`)."""
     return write_flatgeobufs(layers, catalog, out, crs)
 
 
@@ -454,6 +458,7 @@ def _fgb(
 def _geojson(
     layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
 ) -> list[Path]:
+    """Write a GeoJSON file per layer with its QML (:func:`geo.export.write_geojson_dir`)."""
     return write_geojson_dir(layers, catalog, out)
 
 
