@@ -213,3 +213,14 @@ class LedgerFileError(DataFileError):
 
 class CatalogFileError(DataFileError, CatalogError):
     """The catalog file (``catalog.yaml``) cannot be read or is too large."""
+
+
+class UnknownNameError(GeoError, KeyError):
+    """A name is not in a registry (a step, a format, a figure ...); the message lists the known."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown name"
+
+
+class DuplicateNameError(GeoError, ValueError):
+    """A name is registered already in a registry: each name is registered once."""

@@ -33,6 +33,7 @@ from geo._errors import (
     DataFileError,
     DegreesNotAllowedError,
     DeriveError,
+    DuplicateNameError,
     EmptyMustSeeLayerError,
     ExportError,
     ExportWarning,
@@ -56,6 +57,7 @@ from geo._errors import (
     ShapefileTextWarning,
     SizeBudgetWarning,
     UnknownLayerError,
+    UnknownNameError,
     ValueRangeError,
     WriteLockTimeoutError,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "DataFileError",
     "DegreesNotAllowedError",
     "DeriveError",
+    "DuplicateNameError",
     "EmptyMustSeeLayerError",
     "ExportError",
     "ExportWarning",
@@ -93,6 +96,7 @@ __all__ = [
     "ShapefileTextWarning",
     "SizeBudgetWarning",
     "UnknownLayerError",
+    "UnknownNameError",
     "ValueRangeError",
     "WriteLockTimeoutError",
 ]

@@ -51,8 +51,6 @@ MAX_YAML_ALIASES = 10
 MAX_CATALOG_LAYERS = 1_000
 #: Most rows a command prints as a text table; the rest are counted (CSV gives all).
 MAX_PRINTED_ROWS = 200
-#: The plan's figures are numbered 1 to 8.
-FIGURE_NUMBERS = range(1, 9)
 
 #: A progress line is printed every this many features ...
 PROGRESS_EVERY = 2_000

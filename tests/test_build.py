@@ -24,16 +24,19 @@ from geo.data.catalog import read_catalog
 from geo.data.digests import frame_digest, key_of
 from geo.data.layers import load_layer
 from geo.data.reads import Recording
+from geo.figures.specs import FIGURES as FIGURE_SPECS
 from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning, resolve_basemap
 from geo.maps.ids import stable_ids
 from geo.maps.site import figure_page
+from geo.site import state as sitebuild
 from geo.site.build import build_site
 from geo.site.cache import MANIFEST_NAME, Manifest
+from geo.site.state import SITE_STEPS
 
 DATA = Path(__file__).parent / "data" / "maps"
 PAGES = ("offline", "online", "index")
-FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "overview")
+FIGURES = (*FIGURE_SPECS, "overview")
 
 
 @pytest.fixture
@@ -231,7 +234,7 @@ def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
         runs.append(build.prints[1])
         raise RuntimeError("the report failed")
 
-    monkeypatch.setattr(site_steps, "step_report", report)
+    monkeypatch.setitem(SITE_STEPS, "report", report)
     with pytest.raises(RuntimeError, match="the report failed"):
         build_site(tmp_path / "site", jobs=2, steps=("report", "print"), progress=None)
     assert started == [list(FIGURES)]  # every print was drawing before the first step
@@ -241,18 +244,18 @@ def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
 def test_the_report_is_computed_once_for_the_tables_and_the_report_pages(
     placed, tmp_path, monkeypatch
 ):
-    import geo.report
+    import geo.report.sections
     from geo.site import steps as site_steps
 
     monkeypatch.setitem(site_steps.PRINT_SETTINGS, "dpi", 30.0)
     calls = []
-    original = geo.report.build_report
+    original = geo.report.sections.build_report
 
     def counted(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(geo.report, "build_report", counted)
+    monkeypatch.setattr(geo.report.sections, "build_report", counted)
     out = tmp_path / "site"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -309,7 +312,7 @@ def test_a_deleted_shared_asset_is_written_again(data, tmp_path):
 def test_a_new_code_version_rebuilds_everything(data, tmp_path, monkeypatch):
     out = tmp_path / "site"
     run(out)
-    monkeypatch.setattr(build_module, "code_version", lambda: "another version of geo")
+    monkeypatch.setattr(sitebuild, "code_version", lambda: "another version of geo")
     again = run(out)
     assert again["built"] == sorted([*pages("offline"), *pages("online")])
 
@@ -386,7 +389,7 @@ def test_geo_site_prints_a_line_per_step_and_fails_when_a_layer_is_not_drawn(
     monkeypatch, tmp_path, capsys
 ):
     from geo.cli import main
-    from geo.site.build import StepResult
+    from geo.site.state import StepResult
 
     calls = []
 
@@ -406,7 +409,7 @@ def test_geo_site_prints_a_line_per_step_and_fails_when_a_layer_is_not_drawn(
 
 
 def test_progress_lines_say_built_or_reused_and_what_was_built():
-    from geo.site.build import StepResult
+    from geo.site.state import StepResult
 
     assert StepResult("claims", reused=["claims"], seconds=0.04).line() == (
         "claims      reused     0.0 s"

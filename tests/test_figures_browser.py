@@ -15,7 +15,7 @@ from itertools import combinations
 import pytest
 
 from geo.data.catalog import read_catalog
-from geo.figures.specs import all_specs
+from geo.figures.specs import FIGURES, all_specs
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network
 from geo.maps.site import write_site
@@ -23,7 +23,7 @@ from geo.project import load_for_maps
 
 pytestmark = pytest.mark.browser
 
-FIG_IDS = [*(f"fig{i}" for i in range(1, 9)), "overview"]
+FIG_IDS = [*FIGURES, "overview"]
 SIZES = {"desktop": (1600, 1000), "phone": (390, 844)}
 _SPECS = {s.id: s for s in all_specs(read_catalog())}
 

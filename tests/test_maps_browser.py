@@ -14,7 +14,7 @@ import pytest
 from geo.data.catalog import read_catalog
 from geo.data.layers import load_layer
 from geo.figures.layers import figure_layers
-from geo.figures.specs import all_specs
+from geo.figures.specs import FIGURES, all_specs
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import block_network
 from geo.maps.site import write_site
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 DATA = Path(__file__).parent / "data" / "maps"
 XSS = "<img src=x onerror=alert(1)>"
-FIG_IDS = [*(f"fig{i}" for i in range(1, 9)), "overview"]
+FIG_IDS = [*FIGURES, "overview"]
 # Paths of the main map only (the minimap has its own overlay pane).
 MAIN_PATHS = (
     "document.querySelector('.folium-map')"

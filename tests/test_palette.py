@@ -16,7 +16,7 @@ import pytest
 from geo._errors import MissingLayerWarning
 from geo.data.catalog import read_catalog
 from geo.figures.labels import figure_labels
-from geo.figures.specs import all_specs
+from geo.figures.specs import FIGURES, all_specs
 from geo.figures.styles.atlas import ATLAS, CONTEXT, WATER, is_blue
 from geo.figures.styles.colours import FIGURE_COLOURS, MIN_DELTA_E, PALETTE, delta_e
 from geo.figures.styles.layer_style import DEFAULT_STYLE
@@ -160,7 +160,7 @@ def test_nothing_but_water_is_blue(atlas):
 
 
 # --------------------------------------------------------------------------- context
-@pytest.mark.parametrize("fig", [f"fig{n}" for n in range(1, 9)] + ["overview"])
+@pytest.mark.parametrize("fig", [*FIGURES, "overview"])
 def test_every_figure_draws_rivers_roads_and_ridges_web_and_print(atlas, fig):
     _, _, pages, prints = atlas
     styles = feature_styles(pages[fig])

@@ -75,7 +75,7 @@ def pages(real, tmp_path_factory):
     paths = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingLayerWarning)
-        for spec in (*FIGURES, overview_spec(cat)):
+        for spec in (*FIGURES.values(), overview_spec(cat)):
             paths[spec.id] = save_map(
                 build_map(spec, layers, cat, basemap="none"), out / spec.filename, offline=True
             )
@@ -99,7 +99,7 @@ def _point_layers(cat) -> list[str]:
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
-@pytest.mark.parametrize("fig_id", [*(f"fig{i}" for i in range(1, 9)), "overview"])
+@pytest.mark.parametrize("fig_id", [*FIGURES, "overview"])
 def test_no_point_hides_another(browser, pages, real, fig_id, viewport):
     cat, _ = real
     context, page = _open(browser, pages[fig_id], viewport)

@@ -181,7 +181,7 @@ def test_figure3_draws_points_badges_and_a_not_located_list(real) -> None:
     from geo.maps import FIGURES, build_map
 
     cat = read_catalog()
-    page = build_map(FIGURES[2], real, cat, basemap="none").get_root().render()
+    page = build_map(FIGURES["fig3"], real, cat, basemap="none").get_root().render()
     rd = real["rd_platforms"]
     level = placement(rd)
     # point- and schematic-level platforms reach the GeoJSON as features
@@ -329,6 +329,6 @@ def test_figure_max_accuracy_m_sets_what_is_drawn_as_a_point(real) -> None:
     from geo.maps import FIGURES, build_map
 
     cat = read_catalog()
-    loose = replace(FIGURES[2], max_accuracy_m=20_000)
+    loose = replace(FIGURES["fig3"], max_accuracy_m=20_000)
     page = build_map(loose, real, cat, basemap="none").get_root().render()
     assert page.count('"id": "rd-') == len(real["rd_platforms"])  # all within ±20 km

@@ -15,7 +15,7 @@ from geo.data.placement import placement
 from geo.figures.depiction import Shown, depict, figures_record, record_bytes
 from geo.figures.keys import figure_keys, key_status, table_row
 from geo.figures.schematic import layout
-from geo.figures.specs import FigureSpec, figure_by_id
+from geo.figures.specs import FIGURES, FigureSpec, figure_by_id
 
 
 # --------------------------------------------------------------------------- rule
@@ -163,7 +163,7 @@ def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
     assert main(args) in (0, 1)
     assert (tmp_path / "figures.json").read_bytes() == first  # deterministic bytes
     record = json.loads(first)["figures"]
-    assert {f"fig{i}" for i in range(1, 9)} | {"overview"} == set(record)
+    assert {*FIGURES, "overview"} == set(record)
     rd = load_layer("rd_platforms", catalog=read_catalog())
     fig3 = {f["id"]: f for f in record["fig3"]["features"] if f["layer"] == "rd_platforms"}
     assert set(fig3) == set(rd["id"])  # every feature of the thematic layer, once

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from geo.claims.places import normalise_place
+from geo.registries import Registry
 
 __all__ = ["CHECK_REGISTRY", "CheckRule", "register_check", "run_checks"]
 
@@ -52,8 +53,8 @@ class CheckRule:
     order: float
 
 
-#: Registered checks by name.
-CHECK_REGISTRY: dict[str, CheckRule] = {}
+#: Registered checks by name (a :class:`geo.registries.Registry`).
+CHECK_REGISTRY: Registry[CheckRule] = Registry("claim check")
 
 
 def register_check(
@@ -77,22 +78,21 @@ def register_check(
 
     Raises
     ------
-    ValueError
-        If ``name`` is registered already.
+    DuplicateNameError
+        If ``name`` is registered already (a ``ValueError``).
     """
 
     def add(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-        if name in CHECK_REGISTRY:
-            raise ValueError(f"claim check {name!r} is registered already")
         params = inspect.signature(func).parameters
         last = max((r.order for r in CHECK_REGISTRY.values()), default=0.0)
-        CHECK_REGISTRY[name] = CheckRule(
+        rule = CheckRule(
             name=name,
             func=func,
             inputs=tuple(p for p in INPUTS if p in params),
             vouches=vouches,
             order=last + 1.0 if order is None else order,
         )
+        CHECK_REGISTRY.add(name, rule)
         return func
 
     return add

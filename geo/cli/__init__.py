@@ -1,10 +1,11 @@
 r"""The ``geo`` command line.
 
 Each command group lives in ``geo/cli/cmd_<name>.py`` and exposes
-``register(subparsers)``; :data:`COMMANDS` lists them, so adding a command is adding
-a module and its line there. Commands parse arguments, call the library and print;
-an error of the toolkit (:class:`~geo.errors.GeoError`) or of the operating system
-becomes one line and exit status 2. Anything else is a fault of the toolkit: it
+``register(subparsers)``; :data:`COMMANDS` (a :class:`geo.registries.Registry`)
+names each module, so adding a command is adding a module and its line there.
+Commands parse arguments, call the library and print; an error of the toolkit
+(:class:`~geo.errors.GeoError`) or of the operating system becomes one line and
+exit status 2. Anything else is a fault of the toolkit: it
 becomes one ``internal error`` line and exit status 70 (``geo --debug`` shows the
 traceback), so no command ever prints a traceback.
 
@@ -33,9 +34,13 @@ from geo._data import command_inputs
 from geo._errors import GeoError, GeoWarning, InterruptedWriteWarning
 from geo._version import __version__
 from geo.console import terminal_text
+from geo.registries import Registry
 
-#: The command modules, one a line, in the order of ``geo --help``.
-COMMANDS = [
+#: The command modules, one a line, in the order of ``geo --help``: each name to the
+#: module whose ``register(subparsers)`` adds its subcommands (imported when the
+#: parser is built).
+COMMANDS: Registry[str] = Registry("command module")
+for _name in (
     "cmd_claims",
     "cmd_gazetteer",
     "cmd_gis",
@@ -45,7 +50,8 @@ COMMANDS = [
     "cmd_measure",
     "cmd_print",
     "cmd_site",
-]
+):
+    COMMANDS.add(_name, f"geo.cli.{_name}")
 
 #: Exit status of a fault of the toolkit itself (``EX_SOFTWARE`` of sysexits.h).
 INTERNAL_ERROR_STATUS = 70
@@ -78,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the traceback of an error (accepted anywhere on the line)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"geo.cli.{name}").register(sub)
+    for module in COMMANDS.values():
+        importlib.import_module(module).register(sub)
     return parser
 
 

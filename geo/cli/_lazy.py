@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
 
@@ -75,4 +75,43 @@ def lazy_choices(action: argparse.Action, module: str, attribute: str) -> argpar
         The same action.
     """
     action.choices = LazyChoices(module, attribute)
+    return action
+
+
+class LazyText:
+    """Text ``make()`` returns, made the first time it is shown (in a help string).
+
+    Parameters
+    ----------
+    make : callable
+        Returns the text; it may import a heavy module.
+    """
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make = make
+
+    def __str__(self) -> str:
+        return self._make()
+
+
+def lazy_help(action: argparse.Action, text: str, **values: Callable[[], str]) -> argparse.Action:
+    """Give an added argument the help ``text``, whose ``%(name)s`` are made when shown.
+
+    Parameters
+    ----------
+    action : argparse.Action
+        What ``parser.add_argument(...)`` returned.
+    text : str
+        The help, with a ``%(name)s`` per keyword of ``values``.
+    **values : callable
+        Each returns the text of its ``%(name)s`` (see :class:`LazyText`).
+
+    Returns
+    -------
+    argparse.Action
+        The same action.
+    """
+    for name, make in values.items():
+        setattr(action, name, LazyText(make))
+    action.help = text
     return action

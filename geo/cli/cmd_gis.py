@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from geo.limits import FIGURE_NUMBERS
+from geo.cli._lazy import lazy_choices, lazy_help
 
 
 def register(sub: Any) -> None:
@@ -35,11 +35,10 @@ def register(sub: Any) -> None:
         choices=["Point", "LineString", "Polygon"],
         help="expected geometry type (default: the input's, if it has one)",
     )
-    a.add_argument(
-        "--figures",
-        type=figure_numbers,
-        default=None,
-        help="figures to show it on, e.g. 2,5 (the plan's figures are 1-8)",
+    lazy_help(
+        a.add_argument("--figures", type=figure_numbers, default=None),
+        "figures to show it on, e.g. 2,5 (the plan's figures are %(figure_range)s)",
+        figure_range=_figure_range,
     )
     add_input_options(a)
     a.add_argument("--kind", help="fill 'kind' where missing")
@@ -73,11 +72,10 @@ def register(sub: Any) -> None:
         "beside); kml writes one file. Point layers carry their gazetteer positions; the "
         "layer files in layers/ stay the source of truth.",
     )
-    e.add_argument(
-        "--format",
-        dest="export_format",
-        choices=("gpkg", "shp", "kml", "fgb", "geojson"),
-        help="format of --out (default gpkg)",
+    lazy_choices(
+        e.add_argument("--format", dest="export_format", help="format of --out (default gpkg)"),
+        "geo.gis.exchange",
+        "EXPORT_FORMATS",
     )
     e.add_argument(
         "--crs",
@@ -92,8 +90,16 @@ def register(sub: Any) -> None:
     e.set_defaults(func=run_export)
 
 
+def _figure_range() -> str:
+    """Return ``1-8``: the first and last number of the registered figures."""
+    from geo.figures.specs import figure_numbers as registered
+
+    numbers = registered()
+    return f"{numbers[0]}-{numbers[-1]}"
+
+
 def figure_numbers(text: str) -> list[int]:
-    """Parse ``--figures 2,5``: figure numbers of the plan, 1 to 8.
+    """Parse ``--figures 2,5``: numbers of the registered figures (the plan's 1 to 8).
 
     Parameters
     ----------
@@ -107,15 +113,18 @@ def figure_numbers(text: str) -> list[int]:
     Raises
     ------
     argparse.ArgumentTypeError
-        For anything but numbers from 1 to 8.
+        For anything but numbers of registered figures.
     """
     try:
         numbers = [int(x) for x in text.replace(" ", "").split(",") if x]
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: give figure numbers like 2,5") from None
-    wrong = [n for n in numbers if n not in FIGURE_NUMBERS]
+    from geo.figures.specs import figure_numbers as registered
+
+    known = registered()
+    wrong = [n for n in numbers if n not in known]
     if wrong:
-        first, last = FIGURE_NUMBERS[0], FIGURE_NUMBERS[-1]
+        first, last = known[0], known[-1]
         raise argparse.ArgumentTypeError(
             f"{text!r}: no figure {', '.join(map(str, wrong))}; "
             f"the plan's figures are numbered {first} to {last}"

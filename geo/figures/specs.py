@@ -5,8 +5,9 @@ and its default view. Which layers it draws is declared once, in the catalog: ev
 layer lists its ``figures`` (``layers/catalog.yaml``), so a layer added to a data
 folder can be put on a figure there. :func:`all_specs` and :func:`figure_by_id`
 return the specs with those layers filled in (:func:`figure_layer_ids`).
-:func:`geo.maps.builder.build_map` renders any spec, so adding a figure is adding a
-:class:`FigureSpec` to :data:`FIGURES` and its number to the layers' ``figures``.
+:func:`geo.maps.builder.build_map` renders any spec, so adding a figure is registering
+a :class:`FigureSpec` in :data:`FIGURES` (:func:`figure`) and its number to the
+layers' ``figures`` (the recipe is in ``docs/contract.md``, "Extension points").
 
 Captions are the plan's own words (``002_8a077782b689f185.txt``, the line given in
 ``plan_ref``); ``label_zh`` keeps the plan's spacing (``图3`` has no space).
@@ -19,6 +20,7 @@ from dataclasses import dataclass, replace
 from geo.data.catalog import Catalog
 from geo.data.placement import DEFAULT_MAX_ACCURACY_M, DEFAULT_SCHEMATIC_ACCURACY_M
 from geo.figures.schematic import DEFAULT_SPACING_M
+from geo.registries import Registry
 
 #: The plan's file name, as cited in ``plan_ref`` values.
 PLAN_FILE = "002_8a077782b689f185.txt"
@@ -116,7 +118,45 @@ class FigureSpec:
         return f"{self.id}.html"
 
 
-FIGURES: tuple[FigureSpec, ...] = (
+#: The plan's figures by id (``fig1`` ...), in order: each spec below registers
+#: itself with :func:`figure`. :func:`all_specs` lists them, then the overview.
+FIGURES: Registry[FigureSpec] = Registry("figure")
+
+
+def figure(spec: FigureSpec) -> FigureSpec:
+    """Register a figure spec in :data:`FIGURES` under its ``id``.
+
+    Its layers are the catalog's whose ``figures`` list its :attr:`~FigureSpec.number`.
+
+    Parameters
+    ----------
+    spec : FigureSpec
+        The figure; its id is new.
+
+    Returns
+    -------
+    FigureSpec
+        ``spec``.
+
+    Raises
+    ------
+    DuplicateNameError
+        If a figure with that id is registered already.
+    """
+    return FIGURES.add(spec.id, spec)
+
+
+def figure_numbers() -> tuple[int, ...]:
+    """Return the numbers of the registered figures, in order (1 to 8 for the plan's).
+
+    Returns
+    -------
+    tuple of int
+    """
+    return tuple(n for n in (f.number for f in FIGURES.values()) if n is not None)
+
+
+figure(
     FigureSpec(
         id="fig1",
         label_zh="图 1",
@@ -140,7 +180,11 @@ FIGURES: tuple[FigureSpec, ...] = (
             "产业园区",
             "楼宇产业园",
         ),
-    ),
+    )
+)
+
+
+figure(
     FigureSpec(
         id="fig2",
         label_zh="图 2",
@@ -161,7 +205,11 @@ FIGURES: tuple[FigureSpec, ...] = (
             "环大学创新生态圈",
         ),
         draw_order=("cities", "screens"),
-    ),
+    )
+)
+
+
+figure(
     FigureSpec(
         id="fig3",
         label_zh="图3",
@@ -170,7 +218,11 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L355",
         shows="Table 3 R&D platforms by industry.",
         must_see=("集成电路", "人工智能", "智能制造", "生命健康", "高校"),
-    ),
+    )
+)
+
+
+figure(
     FigureSpec(
         id="fig4",
         label_zh="图 4",
@@ -184,7 +236,11 @@ FIGURES: tuple[FigureSpec, ...] = (
         # are named here, not the 沙滨路 road, so the print keeps them first
         must_see=("沙滨路集群", "菁云湖集群", "五云湖集群", "在建", "规划论证"),
         draw_order=("incubator_members", "transformation_platforms"),
-    ),
+    )
+)
+
+
+figure(
     FigureSpec(
         id="fig5",
         label_zh="图 5",
@@ -195,7 +251,11 @@ FIGURES: tuple[FigureSpec, ...] = (
         shows="Industrial parks, building-type parks and the carriers of Tables 9-12.",
         single_colour=("projects",),
         must_see=("产业园区", "楼宇产业园", "双创示范园区", "西部（重庆）科学城沙坪坝片区"),
-    ),
+    )
+)
+
+
+figure(
     FigureSpec(
         id="fig6",
         label_zh="图 6",
@@ -208,7 +268,11 @@ FIGURES: tuple[FigureSpec, ...] = (
         # 成渝高校协同 has no member located to ±1 km: listed as not derivable, not drawn
         must_see=("环重庆大学", "环重庆师大", "环建筑职院", "环电子职院", "环西政—川外"),
         draw_order=("ring_members", "projects"),
-    ),
+    )
+)
+
+
+figure(
     FigureSpec(
         id="fig7",
         label_zh="图 7",
@@ -217,7 +281,11 @@ FIGURES: tuple[FigureSpec, ...] = (
         plan_ref=f"{PLAN_FILE}:L471",
         shows="The six Table 6 resources of the western cancer centre.",
         must_see=("医院", "医学院", "军队院校"),
-    ),
+    )
+)
+
+
+figure(
     FigureSpec(
         id="fig8",
         label_zh="图 8",
@@ -230,7 +298,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         single_colour=("screens",),  # green space: both screens one green, named on the map
         must_see=("中部中梁山生态屏障", "西部缙云山生态屏障", "科技公园", "科普公园"),
         draw_order=("smart_scenes", "science_parks"),
-    ),
+    )
 )
 
 
@@ -315,7 +383,7 @@ def all_specs(catalog: Catalog) -> tuple[FigureSpec, ...]:
     -------
     tuple of FigureSpec
     """
-    return (*(with_catalog_layers(f, catalog) for f in FIGURES), overview_spec(catalog))
+    return (*(with_catalog_layers(f, catalog) for f in FIGURES.values()), overview_spec(catalog))
 
 
 def figure_by_id(fig_id: str, catalog: Catalog) -> FigureSpec:

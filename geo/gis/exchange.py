@@ -14,6 +14,10 @@ fgb       a folder, ``<id>.fgb`` per layer   FlatGeobuf, with a spatial index
 geojson   a folder, ``<id>.geojson``         WGS-84 only (RFC 7946); ``.qml`` beside
 ========  =================================  ============================================
 
+Each format is an :class:`ExportFormat` of :data:`EXPORT_FORMATS` (a
+:class:`geo.registries.Registry`): its name, suffix and writer; adding one is one
+writer decorated with :func:`export_format`, and ``geo export --format`` offers it.
+
 Point layers whose features name a gazetteer place are exported with the place's
 position (the loaded frames carry it); the layer files in ``layers/`` stay the
 source of truth. Coordinate systems: EPSG:4326 (WGS-84, the storage CRS),
@@ -26,7 +30,8 @@ from __future__ import annotations
 import re
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,13 +49,17 @@ from geo.gis.export import (
     write_gpkg,
     write_tables,
 )
+from geo.registries import Registry
 
 __all__ = [
     "EXPORT_CRS",
+    "EXPORT_FORMATS",
     "FORMATS",
     "SHAPEFILE_FIELD_BYTES",
     "SHAPEFILE_TEXT_BYTES",
+    "ExportFormat",
     "export_crs",
+    "export_format",
     "export_jobs",
     "export_line",
     "shapefile_fields",
@@ -60,12 +69,8 @@ __all__ = [
     "write_shapefiles",
 ]
 
-#: Export formats, by the name ``geo export --format`` takes.
-FORMATS: tuple[str, ...] = ("gpkg", "shp", "kml", "fgb", "geojson")
 #: Coordinate systems an export may be written in.
 EXPORT_CRS: tuple[str, ...] = ("EPSG:4326", "EPSG:4490", "EPSG:4544")
-#: Formats whose specification allows only WGS-84 longitude/latitude.
-WGS84_ONLY = frozenset({"kml", "geojson"})
 #: Longest field name a dBASE (.dbf) table holds, in bytes.
 SHAPEFILE_FIELD_BYTES = 10
 #: Longest text a dBASE field holds, in bytes.
@@ -104,7 +109,7 @@ def export_crs(text: str, fmt: str = "gpkg") -> str:
             f"cannot export in {text!r}: choose one of {', '.join(EXPORT_CRS)} "
             "(WGS-84, CGCS2000 geographic, CGCS2000 3-degree GK CM 105E)"
         )
-    if fmt in WGS84_ONLY and code != "EPSG:4326":
+    if fmt in EXPORT_FORMATS and EXPORT_FORMATS[fmt].wgs84_only and code != "EPSG:4326":
         raise CRSError(
             f"{fmt} files are WGS-84 only (EPSG:4326), not {code}: "
             "use --format gpkg, shp or fgb for CGCS2000"
@@ -356,6 +361,110 @@ def _kml_frame(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     return out.rename(columns=renamed)
 
 
+#: Writes layers in one format: ``writer(layers, catalog, out, crs) -> files written``.
+Writer = Callable[[Mapping[str, gpd.GeoDataFrame], Catalog, Path, str], list[Path]]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format of :data:`EXPORT_FORMATS`.
+
+    Attributes
+    ----------
+    name : str
+        The name ``geo export --format`` takes.
+    suffix : str
+        Suffix of the file written (``gpkg``, ``kml``) or of each layer's file in the
+        folder written (the others).
+    writer : callable
+        ``writer(layers, catalog, out, crs) -> list of Path``, the CRS checked already.
+    what : str
+        What the export carries, for the line said after writing it.
+    folder : bool
+        Whether ``out`` is a folder (a file per layer) rather than one file.
+    wgs84_only : bool
+        Whether the format's specification allows only WGS-84 longitude/latitude.
+    """
+
+    name: str
+    suffix: str
+    writer: Writer
+    what: str
+    folder: bool = True
+    wgs84_only: bool = False
+
+
+#: Export formats by the name ``geo export --format`` takes, in the order it lists them.
+EXPORT_FORMATS: Registry[ExportFormat] = Registry("export format")
+
+
+def export_format(
+    name: str, suffix: str, what: str, *, folder: bool = True, wgs84_only: bool = False
+) -> Callable[[Writer], Writer]:
+    """Register a writer as the export format ``name`` (used as a decorator).
+
+    Parameters
+    ----------
+    name, suffix, what, folder, wgs84_only
+        See :class:`ExportFormat`.
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the writer unchanged.
+    """
+
+    def add(writer: Writer) -> Writer:
+        EXPORT_FORMATS.add(name, ExportFormat(name, suffix, writer, what, folder, wgs84_only))
+        return writer
+
+    return add
+
+
+@export_format("gpkg", ".gpkg", "with QGIS styles", folder=False)
+def _gpkg(
+    layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
+) -> list[Path]:
+    """Write one GeoPackage with QGIS styles (:func:`geo.gis.export.write_gpkg`)."""
+    return [write_gpkg(layers, catalog, out, crs=crs)]
+
+
+@export_format("shp", ".shp", "as Shapefiles (UTF-8 .cpg, field map <id>.fields.csv)")
+def _shp(
+    layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
+) -> list[Path]:
+    """Write a Shapefile per layer (:func:`write_shapefiles`)."""
+    return write_shapefiles(layers, catalog, out, crs)
+
+
+@export_format("kml", ".kml", "as KML", folder=False, wgs84_only=True)
+def _kml(
+    layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
+) -> list[Path]:
+    """Write one KML file, WGS-84 (:func:`write_kml`)."""
+    return [write_kml(layers, catalog, out)]
+
+
+@export_format("fgb", ".fgb", "as FlatGeobuf files")
+def _fgb(
+    layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
+) -> list[Path]:
+    """Write a FlatGeobuf file per layer (:func:`write_flatgeobufs`)."""
+    return write_flatgeobufs(layers, catalog, out, crs)
+
+
+@export_format("geojson", ".geojson", "as GeoJSON file(s) with .qml styles", wgs84_only=True)
+def _geojson(
+    layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
+) -> list[Path]:
+    """Write a GeoJSON file per layer with its QML (:func:`geo.gis.export.write_geojson_dir`)."""
+    return write_geojson_dir(layers, catalog, out)
+
+
+#: Export format names, in order (the names of :data:`EXPORT_FORMATS`).
+FORMATS: tuple[str, ...] = EXPORT_FORMATS.names()
+
+
 def write_export(
     layers: Mapping[str, gpd.GeoDataFrame],
     catalog: Catalog,
@@ -372,7 +481,7 @@ def write_export(
     catalog : Catalog
         The catalog.
     fmt : str
-        One of :data:`FORMATS`.
+        One of :data:`EXPORT_FORMATS`.
     out : str or Path
         A file for ``gpkg`` and ``kml``; a folder for the others.
     crs : str
@@ -385,33 +494,13 @@ def write_export(
 
     Raises
     ------
-    ValueError
-        For an unknown format.
+    UnknownNameError
+        For an unknown format (a ``KeyError``), naming the known ones.
     CRSError
         For an unsupported CRS, or one the format cannot hold.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    crs = export_crs(crs, fmt)
-    if fmt == "gpkg":
-        return [write_gpkg(layers, catalog, out, crs=crs)]
-    if fmt == "kml":
-        return [write_kml(layers, catalog, out)]
-    if fmt == "geojson":
-        return write_geojson_dir(layers, catalog, out)
-    if fmt == "shp":
-        return write_shapefiles(layers, catalog, out, crs)
-    return write_flatgeobufs(layers, catalog, out, crs)
-
-
-#: What each export format carries, for the line said after writing it.
-_EXPORT_WHAT = {
-    "gpkg": "with QGIS styles",
-    "geojson": "as GeoJSON file(s) with .qml styles",
-    "shp": "as Shapefiles (UTF-8 .cpg, field map <id>.fields.csv)",
-    "fgb": "as FlatGeobuf files",
-    "kml": "as KML",
-}
+    export = EXPORT_FORMATS[fmt]
+    return export.writer(layers, catalog, Path(out), export_crs(crs, fmt))
 
 
 def export_jobs(
@@ -475,4 +564,5 @@ def export_line(layers: int, fmt: str, crs: str, out: Path, files: int) -> str:
     str
     """
     count = f" ({files} files)" if files > 1 else ""
-    return f"wrote {layers} layer(s) {_EXPORT_WHAT[fmt]} in {export_crs(crs, fmt)} to {out}{count}"
+    what = EXPORT_FORMATS[fmt].what
+    return f"wrote {layers} layer(s) {what} in {export_crs(crs, fmt)} to {out}{count}"

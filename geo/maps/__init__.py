@@ -6,7 +6,7 @@
 >>> from geo.data.layers import load_layers
 >>> from geo.maps import FIGURES, build_map, external_references, save_map
 >>> cat = read_catalog()
->>> m = build_map(FIGURES[2], load_layers(catalog=cat), cat, basemap="osm")
+>>> m = build_map(FIGURES["fig3"], load_layers(catalog=cat), cat, basemap="osm")
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     page = save_map(m, Path(tmp) / "fig3.html", offline=True)
 ...     fetched = external_references(page.read_text(encoding="utf-8"))

@@ -1,11 +1,12 @@
 """The steps of :func:`geo.site.build.build_site`, one function each.
 
 Each ``step_<name>(build, step)`` builds the units of one part of the site that are
-not fresh (see :class:`geo.site.build.SiteBuild`) and notes, in ``step``, which it built
-and which it reused. The files are those the separate commands write:
-``geo report``, ``geo claims --out site/claims``, ``geo print --report site``,
-``geo gazetteer locate``, ``geo maps --offline --basemap none``, the thumbnails
-and ``geo maps``.
+not fresh (see :class:`geo.site.state.SiteBuild`) and notes, in ``step``, which it built
+and which it reused; it is registered in :data:`geo.site.state.SITE_STEPS` under
+``<name>``, and the steps run in the order they are registered here. The files are
+those the separate commands write: ``geo report``, ``geo claims --out
+site/claims``, ``geo print --report site``, ``geo gazetteer locate``, ``geo maps
+--offline --basemap none``, the thumbnails and ``geo maps``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from geo._io import atomic_write_bytes, atomic_write_text, write_if_changed
 from geo.data.digests import file_digest
 from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM
+from geo.site.state import SITE_STEPS, SiteBuild, StepResult
 
 if TYPE_CHECKING:
     from geo.data.reads import Reads
-    from geo.site.build import SiteBuild, StepResult
 
 __all__ = [
     "PRINT_SETTINGS",
@@ -75,6 +76,7 @@ def _report(build: SiteBuild, reads: Reads) -> Any:
 
 
 # --------------------------------------------------------------------------- steps
+@SITE_STEPS.register("report")
 def step_report(build: SiteBuild, step: StepResult) -> None:
     """Write the report tables, ``reports/*.csv`` (``geo report``)."""
     from geo.site.report_files import write_report_csv
@@ -85,6 +87,7 @@ def step_report(build: SiteBuild, step: StepResult) -> None:
     build.unit(step, "report", [], write)
 
 
+@SITE_STEPS.register("claims")
 def step_claims(build: SiteBuild, step: StepResult) -> None:
     """Write the claims report into ``claims/`` (``geo claims --out``)."""
     from geo.claims.context import load_context
@@ -128,6 +131,7 @@ def start_prints(build: SiteBuild) -> None:
     build.prints = (settings, run)
 
 
+@SITE_STEPS.register("print")
 def step_print(build: SiteBuild, step: StepResult) -> None:
     """Print every figure into ``print/``, then the report pages and ``report.pdf``."""
     from geo.printing.report_pages import write_report_pages
@@ -156,6 +160,7 @@ def step_print(build: SiteBuild, step: StepResult) -> None:
     build.unit(step, "report-pages", pages, write)
 
 
+@SITE_STEPS.register("locate")
 def step_locate(build: SiteBuild, step: StepResult) -> None:
     """Write the locate page, ``locate.html`` (``geo gazetteer locate``)."""
     from geo.maps.locate import locate_page
@@ -185,6 +190,7 @@ def _figure_pages(build: SiteBuild, step: StepResult, folder: Path, basemap: str
         build.unit(step, unit, [repr(spec), basemap, offline], write)
 
 
+@SITE_STEPS.register("offline")
 def step_offline(build: SiteBuild, step: StepResult) -> None:
     """Write the self-contained maps into ``offline/`` (no tiles, no network)."""
     _figure_pages(build, step, build.out / "offline", "none")
@@ -199,6 +205,7 @@ def _browser_version() -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+@SITE_STEPS.register("thumbnails")
 def step_thumbnails(build: SiteBuild, step: StepResult) -> None:
     """Photograph each offline map into ``screenshots/`` when its page changed."""
     from geo.maps.thumbnails import SIZE, figure_pages, photograph
@@ -218,11 +225,13 @@ def step_thumbnails(build: SiteBuild, step: StepResult) -> None:
     build.manifest.save()
 
 
+@SITE_STEPS.register("online")
 def step_online(build: SiteBuild, step: StepResult) -> None:
     """Write the online maps into the site folder, with the shared ``assets/``."""
     _figure_pages(build, step, build.out, ONLINE_BASEMAP)
 
 
+@SITE_STEPS.register("figures")
 def step_figures(build: SiteBuild, step: StepResult) -> None:
     """Write ``figures.json``: how every figure shows each feature (``geo maps``)."""
     from geo.figures.depiction import RECORD_NAME, figures_json
@@ -236,6 +245,7 @@ def step_figures(build: SiteBuild, step: StepResult) -> None:
     build.unit(step, "figures", [repr(sp) for sp in specs], write)
 
 
+@SITE_STEPS.register("index")
 def step_index(build: SiteBuild, step: StepResult) -> None:
     """Write both index pages when their content changed (they list what exists and draws)."""
     from geo.maps.site import first_glance, index_html
