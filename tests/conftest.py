@@ -58,6 +58,18 @@ def write_fc(tmp_path: Path):
 
 GIS_FIXTURE = Path(__file__).parent / "data" / "gis"
 
+#: Test files whose every test is of one kind that ``make test-fast`` leaves out.
+_KIND_OF_FILE = {"test_notebooks_public.py": "notebook", "test_packaging.py": "packaging"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of a ``*_browser.py`` file ``browser``, and the notebook and wheel files."""
+    for item in items:
+        name = item.path.name
+        kind = "browser" if name.endswith("_browser.py") else _KIND_OF_FILE.get(name)
+        if kind:
+            item.add_marker(getattr(pytest.mark, kind))
+
 
 def _data_dir_copy(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Copy a fixture layers folder and make the copy the toolkit's data directory."""
