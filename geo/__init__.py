@@ -32,4 +32,8 @@ def __getattr__(name: str) -> Any:
         from geo import layers
 
         return getattr(layers, name)
-    raise AttributeError(f"module 'geo' has no attribute {name!r}")
+    from geo._errors import NoSuchAttributeError
+
+    raise NoSuchAttributeError(
+        f"module 'geo' has no attribute {name!r}; it exports {', '.join(__all__)}"
+    )

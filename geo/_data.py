@@ -29,7 +29,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from geo._errors import OutputOnInputError, PackagedDataError
+from geo._errors import FolderExistsError, OutputOnInputError, PackagedDataError
 
 __all__ = [
     "LAYERS_ENV",
@@ -330,8 +330,8 @@ def copy_data(destination: str | Path) -> dict[str, Path]:
         target = destination / name
         check_writable(target)  # a copy inside the data in use is refused
         if target.exists():
-            raise FileExistsError(
-                f"{target} already exists; choose another folder (nothing was copied)"
+            raise FolderExistsError(
+                f"{target} already exists; fix: choose another folder (nothing was copied)"
             )
     for name, source in pairs.items():
         with data_writes(destination / name):

@@ -36,7 +36,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from geo._data import check_packaged, check_writable, data_writes, protect
-from geo._errors import InterruptedWriteWarning, MissingDependencyError, WriteLockTimeoutError
+from geo._errors import (
+    InterruptedWriteWarning,
+    MissingDependencyError,
+    TargetIsFolderError,
+    WriteLockTimeoutError,
+)
 from geo._journal import BACKUP_DIR, JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
 
 __all__ = [
@@ -93,14 +98,15 @@ def _new_file_mode() -> int:
 def _check_target(path: Path) -> None:
     check_writable(path)
     if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        raise TargetIsFolderError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
 
 
-def _naming(exc: OSError, path: Path) -> OSError:
-    """Return ``exc`` naming ``path`` when it names no file (or a temporary one)."""
+def _name(exc: OSError, path: Path) -> None:
+    """Make ``exc`` name ``path`` when it names no file (or a temporary one)."""
     if exc.errno is None or (exc.filename and not str(exc.filename).endswith(".tmp")):
-        return exc
-    return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), str(path))
+        return
+    exc.strerror = exc.strerror or os.strerror(exc.errno)
+    exc.filename, exc.filename2 = str(path), None
 
 
 def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
@@ -110,7 +116,8 @@ def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=suffix, dir=path.parent)
     except OSError as exc:  # name the folder, not a random temporary name
-        raise _naming(exc, path.parent) from None
+        _name(exc, path.parent)
+        raise exc from None
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -122,7 +129,8 @@ def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise _naming(exc, path) from None
+            _name(exc, path)
+            raise exc from None
         raise
     return tmp
 

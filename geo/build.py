@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import LayerLoadWarning, OutputFolderError
+from geo._errors import LayerLoadWarning, OutputFolderError, UnknownChoiceError
 from geo.buildcache import (
     Manifest,
     Reads,
@@ -314,7 +314,7 @@ def build_site(
 
     unknown = sorted(set(steps) - set(STEPS))
     if unknown:
-        raise ValueError(f"unknown step(s) {', '.join(unknown)}: use {', '.join(STEPS)}")
+        raise UnknownChoiceError(f"unknown step(s) {', '.join(unknown)}: use {', '.join(STEPS)}")
     check_output_folder(Path(out))
     loading = StepResult("load")
     started = time.perf_counter()

@@ -40,7 +40,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import BuildManifestWarning, OutputFolderError
+from geo._errors import BuildManifestWarning, ManifestError, OutputFolderError
 from geo._io import atomic_write_text
 from geo.catalog import Catalog, LayerSpec
 from geo.gazetteer import Gazetteer, Place
@@ -437,7 +437,7 @@ def read_digests(
 def _outputs(value: Any) -> dict[str, str]:
     """Return the recorded files of a unit (relative path to SHA-256) as text."""
     if not isinstance(value, dict):
-        raise TypeError("outputs is not an object")
+        raise ManifestError("outputs is not an object")
     return {str(k): str(v) for k, v in value.items()}
 
 
@@ -477,7 +477,7 @@ class Manifest:
     def _read(self) -> dict[str, Entry]:
         try:
             if self.path.stat().st_size > MAX_MANIFEST_BYTES:
-                raise ValueError(f"over {MAX_MANIFEST_BYTES:,} bytes")
+                raise ManifestError(f"over {MAX_MANIFEST_BYTES:,} bytes")
             doc = json.loads(self.path.read_text(encoding="utf-8"))
             if doc.get("version") != MANIFEST_VERSION:
                 return {}

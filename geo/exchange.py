@@ -32,7 +32,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo._errors import CatalogError, CRSError, ExportWarning, ShapefileTextWarning
+from geo._errors import (
+    CatalogError,
+    CRSError,
+    ExportWarning,
+    ShapefileTextWarning,
+    UnknownChoiceError,
+)
 from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
 from geo.catalog import Catalog, LayerSpec
 from geo.export import (
@@ -392,7 +398,9 @@ def write_export(
         For an unsupported CRS, or one the format cannot hold.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        raise UnknownChoiceError(
+            f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}"
+        )
     crs = export_crs(crs, fmt)
     if fmt == "gpkg":
         return [write_gpkg(layers, catalog, out, crs=crs)]

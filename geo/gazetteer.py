@@ -23,7 +23,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo._errors import GazetteerError, GazetteerFileError
+from geo._errors import (
+    GazetteerError,
+    GazetteerFileError,
+    GazetteerMissingError,
+    MissingColumnsError,
+)
 from geo.names import normalize_name
 
 if TYPE_CHECKING:  # tables come in already read: `geo layers` starts without pandas
@@ -145,8 +150,8 @@ class Gazetteer:
 
     Raises
     ------
-    ValueError
-        If a required column is missing.
+    MissingColumnsError
+        If a required column is missing (a ``ValueError``).
 
     Notes
     -----
@@ -159,9 +164,9 @@ class Gazetteer:
     def __init__(self, table: pd.DataFrame) -> None:
         missing = [c for c in self._REQUIRED if c not in table.columns]
         if missing:
-            raise ValueError(
+            raise MissingColumnsError(
                 f"gazetteer table lacks column(s) {', '.join(missing)}; "
-                f"expected {', '.join(COLUMNS)}"
+                f"fix: give it the columns {', '.join(COLUMNS)}"
             )
         self._table = table.reset_index(drop=True).copy()
         self._places: list[Place] = []
@@ -489,8 +494,8 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
 
     Raises
     ------
-    FileNotFoundError
-        If the file does not exist; the message names it.
+    GazetteerMissingError
+        If the file does not exist (a ``FileNotFoundError``); the message names it.
     GazetteerFileError
         If the file is not a readable UTF-8 CSV with the gazetteer's columns, or
         holds text the policy of :mod:`geo.intake` refuses (one line naming the
@@ -505,8 +510,11 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         return active
     path = Path(path) if path is not None else (active or default_path())
     if not path.exists() and not path.is_symlink():
-        raise FileNotFoundError(
-            f"{path}: gazetteer not found; fix: set GEO_LAYERS_DIR to the layers folder"
+        raise GazetteerMissingError(
+            str(path),
+            "-",
+            "the gazetteer is missing",
+            "restore it (e.g. from git), or set GEO_LAYERS_DIR to a layers folder that has one",
         )
     try:
         mtime = path.stat().st_mtime_ns

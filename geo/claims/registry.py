@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from geo._errors import DuplicateCheckError
 from geo.claims.places import normalise_place
 
 __all__ = ["CHECK_REGISTRY", "CheckRule", "register_check", "run_checks"]
@@ -77,13 +78,15 @@ def register_check(
 
     Raises
     ------
-    ValueError
-        If ``name`` is registered already.
+    DuplicateCheckError
+        If ``name`` is registered already (a ``ValueError``).
     """
 
     def add(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
         if name in CHECK_REGISTRY:
-            raise ValueError(f"claim check {name!r} is registered already")
+            raise DuplicateCheckError(
+                f"claim check {name!r} is registered already: give the new check another name"
+            )
         params = inspect.signature(func).parameters
         last = max((r.order for r in CHECK_REGISTRY.values()), default=0.0)
         CHECK_REGISTRY[name] = CheckRule(

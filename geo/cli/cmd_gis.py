@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from geo._errors import FigureNumberError
 from geo.limits import FIGURE_NUMBERS
 
 
@@ -106,17 +107,17 @@ def figure_numbers(text: str) -> list[int]:
 
     Raises
     ------
-    argparse.ArgumentTypeError
-        For anything but numbers from 1 to 8.
+    FigureNumberError
+        For anything but numbers from 1 to 8 (an ``argparse.ArgumentTypeError``).
     """
     try:
         numbers = [int(x) for x in text.replace(" ", "").split(",") if x]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give figure numbers like 2,5") from None
+        raise FigureNumberError(f"{text!r}: give figure numbers like 2,5") from None
     wrong = [n for n in numbers if n not in FIGURE_NUMBERS]
     if wrong:
         first, last = FIGURE_NUMBERS[0], FIGURE_NUMBERS[-1]
-        raise argparse.ArgumentTypeError(
+        raise FigureNumberError(
             f"{text!r}: no figure {', '.join(map(str, wrong))}; "
             f"the plan's figures are numbered {first} to {last}"
         )
