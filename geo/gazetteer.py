@@ -468,7 +468,8 @@ def _number_problems(table: pd.DataFrame) -> list[tuple[int, str]]:
     from geo.limits import accuracy_problem
 
     out = []
-    for number, row in enumerate(table.itertuples(index=False), start=2):
+    numbers = table.attrs.get("rows") or range(2, len(table) + 2)
+    for number, row in zip(numbers, table.itertuples(index=False), strict=True):
         for column in ("lon", "lat"):
             value = _number(getattr(row, column))
             if not math.isfinite(value):
