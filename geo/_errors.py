@@ -245,8 +245,12 @@ class MissingColumnsError(GeoError, ValueError):
     """A table handed to the toolkit in memory lacks columns it needs."""
 
 
-class GazetteerMissingError(GazetteerFileError, FileNotFoundError):
-    """The gazetteer file (``gazetteer.csv``) is not in the data folder."""
+class GazetteerMissingError(GeoError, FileNotFoundError):
+    """The gazetteer file (``gazetteer.csv``) is not in the data folder.
+
+    Not a :class:`DataFileError`: a folder without a gazetteer still loads the layers
+    that name no place (the others are set aside, each naming the file).
+    """
 
 
 class FolderExistsError(GeoError, FileExistsError):

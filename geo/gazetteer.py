@@ -512,10 +512,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     path = Path(path) if path is not None else (active or default_path())
     if not path.exists() and not path.is_symlink():
         raise GazetteerMissingError(
-            str(path),
-            "-",
-            "the gazetteer is missing",
-            "restore it (e.g. from git), or set GEO_LAYERS_DIR to a layers folder that has one",
+            f"{path}: gazetteer not found; fix: set GEO_LAYERS_DIR to the layers folder"
         )
     try:
         mtime = path.stat().st_mtime_ns

@@ -59,7 +59,6 @@ def _undecodable(path: Path) -> None:
 
 #: case: (how to break the file, what the line must say after the file's name)
 CASES: dict[str, tuple[Callable[[Path], None], str]] = {
-    "missing": (lambda p: p.unlink(), ": the gazetteer is missing; fix: "),
     "column named twice": (
         lambda p: _header(p, ",within", ",lon"),
         ": row 1: the header names column(s) lon more than once; fix: ",
