@@ -53,4 +53,8 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'geo' has no attribute {name!r}")
+    from geo._errors import NoSuchAttributeError
+
+    raise NoSuchAttributeError(
+        f"module 'geo' has no attribute {name!r}; it exports {', '.join(__all__)}"
+    )

@@ -1,5 +1,7 @@
 """``python -m geo`` runs the command line."""
 
+import sys
+
 from geo.cli import main
 
-raise SystemExit(main())
+sys.exit(main())

@@ -8,6 +8,7 @@ can still catch ``ValueError`` or ``KeyError`` as usual (the osmnx convention).
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 
 
@@ -224,3 +225,64 @@ class UnknownNameError(GeoError, KeyError):
 
 class DuplicateNameError(GeoError, ValueError):
     """A name is registered already in a registry: each name is registered once."""
+
+
+class UnknownFigureError(GeoError, KeyError):
+    """A figure id or number names no figure; the message lists the figures there are."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown figure"
+
+
+class FigureNumberError(GeoError, argparse.ArgumentTypeError, ValueError):
+    """A command-line list of figure numbers holds something else, or a number out of range.
+
+    An ``ArgumentTypeError``, so that argparse prints the message as it is.
+    """
+
+
+class UnknownChoiceError(GeoError, ValueError):
+    """An option names a value outside its fixed list (a format, unit, paper, build step ...)."""
+
+
+class UnknownColumnError(GeoError, KeyError):
+    """A column asked for (e.g. to group by) is not in the table."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown column"
+
+
+class MissingColumnsError(GeoError, ValueError):
+    """A table handed to the toolkit in memory lacks columns it needs."""
+
+
+class GazetteerMissingError(GeoError, FileNotFoundError):
+    """The gazetteer file (``gazetteer.csv``) is not in the data folder.
+
+    Not a :class:`DataFileError`: a folder without a gazetteer still loads the layers
+    that name no place (the others are set aside, each naming the file).
+    """
+
+
+class FolderExistsError(GeoError, FileExistsError):
+    """A folder to create exists already; nothing was written."""
+
+
+class TargetIsFolderError(GeoError, IsADirectoryError):
+    """A file was to be written where a folder stands (raised with errno, strerror, path)."""
+
+
+class NoSuchAttributeError(GeoError, AttributeError):
+    """A name asked of the ``geo`` package is not one it exports."""
+
+
+class PaletteError(GeoError, ValueError):
+    """A figure has more classes than its palette has distinct colours."""
+
+
+class ManifestError(GeoError, ValueError):
+    """A site's build manifest is malformed (it is ignored, with a warning)."""
+
+
+class CacheEntryError(GeoError, ValueError):
+    """A kept derived layer does not read back (it is ignored and computed again)."""

@@ -43,7 +43,13 @@ from geo._data import (
     layers_dir,
     sources_dir,
 )
-from geo._errors import InterruptedWriteWarning, MissingDependencyError, WriteLockTimeoutError
+from geo._errors import (
+    FolderExistsError,
+    InterruptedWriteWarning,
+    MissingDependencyError,
+    TargetIsFolderError,
+    WriteLockTimeoutError,
+)
 from geo._journal import JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
 
 if TYPE_CHECKING:
@@ -98,14 +104,15 @@ def _new_file_mode() -> int:
 def _check_target(path: Path) -> None:
     check_writable(path)
     if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        raise TargetIsFolderError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
 
 
-def _naming(exc: OSError, path: Path) -> OSError:
-    """Return ``exc`` naming ``path`` when it names no file (or a temporary one)."""
+def _name(exc: OSError, path: Path) -> None:
+    """Make ``exc`` name ``path`` when it names no file (or a temporary one)."""
     if exc.errno is None or (exc.filename and not str(exc.filename).endswith(".tmp")):
-        return exc
-    return type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), str(path))
+        return
+    exc.strerror = exc.strerror or os.strerror(exc.errno)
+    exc.filename, exc.filename2 = str(path), None
 
 
 def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
@@ -115,7 +122,8 @@ def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=suffix, dir=path.parent)
     except OSError as exc:  # name the folder, not a random temporary name
-        raise _naming(exc, path.parent) from None
+        _name(exc, path.parent)
+        raise exc from None
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -127,7 +135,8 @@ def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise _naming(exc, path) from None
+            _name(exc, path)
+            raise exc from None
         raise
     return tmp
 
@@ -530,8 +539,8 @@ def copy_data(destination: str | Path) -> dict[str, Path]:
         target = destination / name
         check_writable(target)  # a copy inside the data in use is refused
         if target.exists():
-            raise FileExistsError(
-                f"{target} already exists; choose another folder (nothing was copied)"
+            raise FolderExistsError(
+                f"{target} already exists; fix: choose another folder (nothing was copied)"
             )
     for name, source in pairs.items():
         with data_writes(destination / name):

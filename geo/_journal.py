@@ -115,13 +115,13 @@ def read_journal(folder: Path) -> tuple[str, list[Move], list[str]]:
     path = folder / JOURNAL_NAME
     try:
         if path.stat().st_size > MAX_JOURNAL_BYTES:
-            raise ValueError(f"over {MAX_JOURNAL_BYTES:,} bytes, not a journal of geo")
+            raise JournalError(f"over {MAX_JOURNAL_BYTES:,} bytes, not a journal of geo")
         doc = json.loads(path.read_text(encoding="utf-8"))
         root = folder.resolve()
 
         def inside(p: str) -> Path:
             if not (folder / p).resolve().is_relative_to(root):  # only ever renames inside
-                raise ValueError(f"path {p!r} leaves the folder")
+                raise JournalError(f"path {p!r} leaves the folder")
             return folder / p
 
         moves = [
@@ -135,7 +135,7 @@ def read_journal(folder: Path) -> tuple[str, list[Move], list[str]]:
         ]
         hashes = [str(e.get("sha256", "")) for e in doc["moves"]]
         if doc["mode"] not in ("forward", "undo"):
-            raise ValueError(f"unknown mode {doc['mode']!r}")
+            raise JournalError(f"unknown mode {doc['mode']!r}")
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
         raise _journal_refused(folder, f"unreadable ({reason})") from None

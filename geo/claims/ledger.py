@@ -144,14 +144,15 @@ def typed_ledger(raw: pd.DataFrame) -> pd.DataFrame:
         If a number column holds something else (naming the row and column).
     """
     df = raw.copy()
+    rows = raw.attrs.get("rows") or range(2, len(raw) + 2)  # the file's row numbers
     for col, kind in (("value_si_low", float), ("value_si_high", float), ("line", int)):
-        for i, cell in enumerate(df[col]):
+        for number, cell in zip(rows, df[col], strict=True):
             try:
                 kind(cell)
             except (TypeError, ValueError):
                 raise LedgerFileError(
                     str(raw.attrs.get("path", "claims.csv")),
-                    f"row {i + 2}, column {col}",
+                    f"row {number}, column {col}",
                     f"{cell!r} is not {'a whole number' if kind is int else 'a number'}",
                     "write the number in digits (inf for an open upper bound)",
                 ) from None

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from geo._errors import FigureNumberError
 from geo.cli._lazy import lazy_choices, lazy_help
 
 
@@ -112,20 +113,20 @@ def figure_numbers(text: str) -> list[int]:
 
     Raises
     ------
-    argparse.ArgumentTypeError
-        For anything but numbers of registered figures.
+    FigureNumberError
+        For anything but numbers of registered figures (an ``argparse.ArgumentTypeError``).
     """
     try:
         numbers = [int(x) for x in text.replace(" ", "").split(",") if x]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give figure numbers like 2,5") from None
+        raise FigureNumberError(f"{text!r}: give figure numbers like 2,5") from None
     from geo.figures.specs import figure_numbers as registered
 
     known = registered()
     wrong = [n for n in numbers if n not in known]
     if wrong:
         first, last = known[0], known[-1]
-        raise argparse.ArgumentTypeError(
+        raise FigureNumberError(
             f"{text!r}: no figure {', '.join(map(str, wrong))}; "
             f"the plan's figures are numbered {first} to {last}"
         )

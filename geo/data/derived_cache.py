@@ -41,7 +41,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import GeoError
+from geo._errors import CacheEntryError, GeoError
 from geo._io import atomic_write_text
 from geo.data.catalog import Catalog, LayerSpec, layer_path
 from geo.data.digests import code_version, file_digest, key_of, library_versions
@@ -172,7 +172,7 @@ def frame_from_doc(doc: dict[str, Any]) -> gpd.GeoDataFrame:
     }
     geoms = shapely.from_wkb(list(doc["wkb"]))
     if len(geoms) != len(index):
-        raise ValueError("geometry and index differ in length")
+        raise CacheEntryError("geometry and index differ in length")
     gdf = gpd.GeoDataFrame(
         data, index=index, geometry=gpd.GeoSeries(geoms, index=index), crs=doc["crs"]
     )

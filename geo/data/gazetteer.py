@@ -23,7 +23,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo._errors import GazetteerError, GazetteerFileError
+from geo._errors import (
+    GazetteerError,
+    GazetteerFileError,
+    GazetteerMissingError,
+    MissingColumnsError,
+)
 from geo.data.names import normalize_name
 
 if TYPE_CHECKING:  # tables come in already read: `geo layers` starts without pandas
@@ -144,8 +149,8 @@ class Gazetteer:
 
     Raises
     ------
-    ValueError
-        If a required column is missing.
+    MissingColumnsError
+        If a required column is missing (a ``ValueError``).
 
     Notes
     -----
@@ -158,9 +163,9 @@ class Gazetteer:
     def __init__(self, table: pd.DataFrame) -> None:
         missing = [c for c in self._REQUIRED if c not in table.columns]
         if missing:
-            raise ValueError(
+            raise MissingColumnsError(
                 f"gazetteer table lacks column(s) {', '.join(missing)}; "
-                f"expected {', '.join(COLUMNS)}"
+                f"fix: give it the columns {', '.join(COLUMNS)}"
             )
         self._table = table.reset_index(drop=True).copy()
         self._places: list[Place] = []
@@ -463,7 +468,8 @@ def _number_problems(table: pd.DataFrame) -> list[tuple[int, str]]:
     from geo.limits import accuracy_problem
 
     out = []
-    for number, row in enumerate(table.itertuples(index=False), start=2):
+    numbers = table.attrs.get("rows") or range(2, len(table) + 2)
+    for number, row in zip(numbers, table.itertuples(index=False), strict=True):
         for column in ("lon", "lat"):
             value = _number(getattr(row, column))
             if not math.isfinite(value):
@@ -489,8 +495,8 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
 
     Raises
     ------
-    FileNotFoundError
-        If the file does not exist; the message names it.
+    GazetteerMissingError
+        If the file does not exist (a ``FileNotFoundError``); the message names it.
     GazetteerFileError
         If the file is not a readable UTF-8 CSV with the gazetteer's columns, or
         holds text the policy of :mod:`geo.data.intake` refuses (one line naming the
@@ -507,7 +513,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         path = active or default_path()
     path = Path(path)
     if not path.exists() and not path.is_symlink():
-        raise FileNotFoundError(
+        raise GazetteerMissingError(
             f"{path}: gazetteer not found; fix: set GEO_LAYERS_DIR to the layers folder"
         )
     try:

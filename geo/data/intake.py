@@ -498,8 +498,16 @@ def csv_rows(
     ------
     DataFileError
         At the first row that is malformed (an unterminated quote, a wrong number of
-        fields) or when a required column is missing.
+        fields) or when a required column is missing or a column is named twice.
     """
+    header, numbered = _numbered_rows(text, path, required, error, what)
+    return header, [row for _, row in numbered]
+
+
+def _numbered_rows(
+    text: str, path: str | Path, required: tuple[str, ...], error: type[DataFileError], what: str
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Do :func:`csv_rows`, giving each row with its row number (the header is row 1)."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     try:
@@ -518,6 +526,10 @@ def csv_rows(
             f"the header lacks column(s) {', '.join(missing)}",
             f"restore the {what}'s header: {','.join(required)}",
         )
+    twice = sorted({c for c in header if c and header.count(c) > 1})
+    if twice:
+        problem = f"the header names column(s) {', '.join(twice)} more than once"
+        raise error(str(path), "row 1", problem, "keep one column of each name")
     for number, row in enumerate(rows[1:], start=2):
         if row and len(row) != len(header):
             raise error(
@@ -526,7 +538,7 @@ def csv_rows(
                 f"{len(row)} fields where the header has {len(header)}",
                 "quote cells holding a comma, or add the missing cells",
             )
-    return header, [r for r in rows[1:] if r]
+    return header, [(n, r) for n, r in enumerate(rows[1:], start=2) if r]
 
 
 def read_csv_table(
@@ -558,7 +570,8 @@ def read_csv_table(
     Returns
     -------
     pandas.DataFrame
-        The cleaned rows, typed as :func:`pandas.read_csv` types them.
+        The cleaned rows, typed as :func:`pandas.read_csv` types them; ``attrs["rows"]``
+        holds each row's number in the file (the header is row 1; blank lines count).
 
     Raises
     ------
@@ -568,11 +581,10 @@ def read_csv_table(
     import pandas as pd
 
     raw = read_file_bytes(path, limits.MAX_DATA_FILE_BYTES, error=error, what=what)
-    header, rows = csv_rows(
-        decode_utf8(raw, path, error=error, what=what), path, required, error=error, what=what
-    )
+    text = decode_utf8(raw, path, error=error, what=what)
+    header, rows = _numbered_rows(text, path, required, error, what)
     cleaned = []
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
+    for number, row in rows:
         for column, cell in zip(header, row, strict=True):
             found = text_problem(cell)
             if found:
@@ -582,4 +594,6 @@ def read_csv_table(
         )
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([header, *cleaned])
-    return pd.read_csv(io.StringIO(out.getvalue()), **read_csv)
+    table = pd.read_csv(io.StringIO(out.getvalue()), **read_csv)
+    table.attrs["rows"] = [number for number, _ in rows]
+    return table

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from geo._errors import ValueRangeError
+
 if TYPE_CHECKING:
     from geo.data.catalog import Catalog
 
@@ -165,14 +167,15 @@ def precise_enough(gdf: gpd.GeoDataFrame, max_accuracy_m: float) -> pd.Series:
 
     Raises
     ------
-    ValueError
-        If ``max_accuracy_m`` is not a positive finite number.
+    ValueRangeError
+        If ``max_accuracy_m`` is not a positive finite number (a ``ValueError``).
     """
     if not (isinstance(max_accuracy_m, int | float) and math.isfinite(max_accuracy_m)) or (
         max_accuracy_m <= 0
     ):
-        raise ValueError(
-            f"max_accuracy_m must be a positive number of metres, got {max_accuracy_m!r}"
+        raise ValueRangeError(
+            f"max_accuracy_m must be a positive number of metres, got {max_accuracy_m!r}: "
+            "give e.g. 500"
         )
     if "accuracy_m" not in gdf.columns:
         return pd.Series(False, index=gdf.index, name="precise_enough")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from geo._errors import UnknownFigureError
 from geo.data.catalog import Catalog
 from geo.data.placement import DEFAULT_MAX_ACCURACY_M, DEFAULT_SCHEMATIC_ACCURACY_M
 from geo.figures.schematic import DEFAULT_SPACING_M
@@ -402,15 +403,15 @@ def figure_by_id(fig_id: str, catalog: Catalog) -> FigureSpec:
 
     Raises
     ------
-    KeyError
-        If there is no such figure.
+    UnknownFigureError
+        If there is no such figure (a ``KeyError``); the message lists the figures.
     """
     key = f"fig{fig_id}" if str(fig_id).isdigit() else str(fig_id)
     for spec in all_specs(catalog):
         if spec.id == key:
             return spec
     known = ", ".join(s.id for s in all_specs(catalog))
-    raise KeyError(f"unknown figure {fig_id!r}: use one of {known}")
+    raise UnknownFigureError(f"unknown figure {fig_id!r}: use one of {known}")
 
 
 def figures_from_text(text: str, catalog: Catalog) -> list[FigureSpec]:
@@ -429,8 +430,8 @@ def figures_from_text(text: str, catalog: Catalog) -> list[FigureSpec]:
 
     Raises
     ------
-    KeyError
-        If a figure does not exist.
+    UnknownFigureError
+        If a figure does not exist (a ``KeyError``).
     """
     if text.strip() in {"", "all"}:
         return list(all_specs(catalog))

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from geo._errors import UnknownChoiceError, UnknownColumnError
 from geo.data.crs import STORAGE_CRS
 from geo.data.units import AREA_UNITS
 from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod, transform_xy
@@ -204,7 +205,7 @@ def convert_area(area_m2: pd.Series, unit: str) -> pd.Series:
         If the unit is unknown.
     """
     if unit not in AREA_UNITS:
-        raise ValueError(f"unknown area unit {unit!r}: use one of {', '.join(AREA_UNITS)}")
+        raise UnknownChoiceError(f"unknown area unit {unit!r}: use one of {', '.join(AREA_UNITS)}")
     return (area_m2 / AREA_UNITS[unit]).rename(f"area_{unit}")
 
 
@@ -236,7 +237,9 @@ def area_table(gdf: gpd.GeoDataFrame, by: str | None = None, unit: str = "m2") -
     area = geodesic_area(gdf)
     if by is not None:
         if by not in gdf.columns:
-            raise KeyError(f"no column {by!r} to group by: columns are {', '.join(gdf.columns)}")
+            raise UnknownColumnError(
+                f"no column {by!r} to group by: columns are {', '.join(gdf.columns)}"
+            )
         grouped = area.groupby(gdf[by].astype(str), sort=True)
         out = pd.DataFrame({"features": grouped.size(), "area_m2": grouped.sum()})
     else:

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from geo._errors import MeasureInputError, UnknownChoiceError, ValueRangeError
 from geo.data.crs import METRIC_CRS, require_metric
 from geo.data.units import LENGTH_UNITS
 from geo.measure.areas import _areas, _lengths
@@ -73,11 +74,11 @@ def parse_distance(text: str | float) -> float:
     """
     if isinstance(text, int | float) and not isinstance(text, bool):
         if not np.isfinite(text) or text < 0:
-            raise ValueError(f"bad distance {text!r}: give a non-negative number of metres")
+            raise ValueRangeError(f"bad distance {text!r}: give a non-negative number of metres")
         return float(text)
     m = _DISTANCE.match(str(text))
     if not m:
-        raise ValueError(
+        raise ValueRangeError(
             f"bad distance {text!r}: give a non-negative number with a unit, e.g. 500m or 2km"
         )
     return float(m.group(1)) * LENGTH_UNITS[m.group(2).lower()]
@@ -105,7 +106,7 @@ def _metric_xy(geoms: GeomArray, crs: Any) -> FloatArray:
 def _self_positions(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> IntArray:
     """Position in B of each A feature's own label (-1 where B has no such label)."""
     if not b.index.is_unique:
-        raise ValueError(
+        raise MeasureInputError(
             "exclude_self matches features by index label, but layer B's labels repeat: "
             "index both layers by their unique id first (gdf.set_index('id'))"
         )
@@ -330,7 +331,7 @@ def k_nearest(
         If ``k`` < 1, or ``exclude_self`` is set and B's labels repeat.
     """
     if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
+        raise ValueRangeError(f"k must be at least 1, got {k}: ask for 1 or more neighbours")
     self_of = _self_positions(a, b) if exclude_self else None
     _check_pair(a, b, "k_nearest")
     ga, gb = _geoms(a), _geoms(b)
@@ -533,7 +534,7 @@ def coverage(
     dim = geometry_dimension(a)
     how = {2: "area", 1: "length"}.get(dim, "count") if how == "auto" else how
     if how not in ("count", "area", "length"):
-        raise ValueError(f"how must be auto, count, area or length, not {how!r}")
+        raise UnknownChoiceError(f"how must be auto, count, area or length, not {how!r}")
     rows = (
         _coverage_counts(a, b, ds)
         if how == "count"

@@ -17,6 +17,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
+from geo._errors import UnknownChoiceError
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.gazetteer import Gazetteer
 from geo.figures.specs import FigureSpec
@@ -297,9 +298,9 @@ def _legend(fig: Any, content: FigureContent, lay: Layout, scale: float) -> Any:
         box = leg.get_window_extent(fig.canvas.get_renderer())
         fits = box.y0 / fig.bbox.height >= lay.legend_bottom
         if (fits and box.x1 <= fig.bbox.width) or attempt == len(LEGEND_FITS) - 1:
-            return leg
+            break
         leg.remove()
-    raise AssertionError("unreachable")  # pragma: no cover
+    return leg
 
 
 def _wrapped_rows(
@@ -583,7 +584,7 @@ def figure_bytes(fig: Any, fmt: str, dpi: float, page: Page, title: str = "") ->
     from matplotlib import rc_context
 
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        raise UnknownChoiceError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     buf = io.BytesIO()
     with rc_context(rc_params(cjk_family())):
         if fmt == "png":

@@ -26,6 +26,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from geo._errors import UnknownChoiceError
 from geo._io import atomic_write_bytes
 from geo.data.catalog import Catalog
 from geo.data.gazetteer import Gazetteer
@@ -66,7 +67,7 @@ class PrintJob:
     def __post_init__(self) -> None:
         bad = [f for f in self.formats if f not in FORMATS]
         if bad or not self.formats:
-            raise ValueError(
+            raise UnknownChoiceError(
                 f"unknown format(s) {', '.join(bad) or '(none)'}: use {', '.join(FORMATS)}"
             )
         self.page.pixels(self.dpi)  # checks the resolution

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo._errors import UnknownChoiceError, ValueRangeError
+
 __all__ = ["MM_PER_INCH", "ORIENTATIONS", "PAPER_MM", "PNG_OPTIONS", "Page"]
 
 #: ISO 216 sizes in millimetres, portrait (width, height).
@@ -38,9 +40,11 @@ class Page:
 
     def __post_init__(self) -> None:
         if self.paper not in PAPER_MM:
-            raise ValueError(f"paper must be one of {', '.join(PAPER_MM)}, got {self.paper!r}")
+            raise UnknownChoiceError(
+                f"paper must be one of {', '.join(PAPER_MM)}, got {self.paper!r}"
+            )
         if self.orientation not in ORIENTATIONS:
-            raise ValueError(
+            raise UnknownChoiceError(
                 f"orientation must be one of {', '.join(ORIENTATIONS)}, got {self.orientation!r}"
             )
 
@@ -75,7 +79,7 @@ class Page:
             Width and height.
         """
         if dpi <= 0:
-            raise ValueError(f"dpi must be positive, got {dpi!r}")
+            raise ValueRangeError(f"dpi must be positive, got {dpi!r}: give e.g. 300")
         w, h = self.size_in
         return round(w * dpi), round(h * dpi)
 

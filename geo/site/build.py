@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import LayerLoadWarning, OutputFolderError
+from geo._errors import LayerLoadWarning, OutputFolderError, UnknownChoiceError
 from geo.data.digests import digest_of, file_digests, frame_digest
 from geo.site import steps as site_steps
 from geo.site.state import SITE_STEPS, Inputs, SiteBuild, StepResult
@@ -116,7 +116,7 @@ def build_site(
     steps = known if steps is None else steps
     unknown = sorted(set(steps) - set(known))
     if unknown:
-        raise ValueError(f"unknown step(s) {', '.join(unknown)}: use {', '.join(known)}")
+        raise UnknownChoiceError(f"unknown step(s) {', '.join(unknown)}: use {', '.join(known)}")
     check_output_folder(Path(out))
     loading = StepResult("load")
     started = time.perf_counter()

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import BuildManifestWarning, OutputFolderError
+from geo._errors import BuildManifestWarning, ManifestError, OutputFolderError
 from geo._io import atomic_write_text
 from geo.data.digests import file_digest
 
@@ -59,7 +59,7 @@ MAX_MANIFEST_BYTES = 20_000_000
 def _outputs(value: Any) -> dict[str, str]:
     """Return the recorded files of a unit (relative path to SHA-256) as text."""
     if not isinstance(value, dict):
-        raise TypeError("outputs is not an object")
+        raise ManifestError("outputs is not an object")
     return {str(k): str(v) for k, v in value.items()}
 
 
@@ -99,7 +99,7 @@ class Manifest:
     def _read(self) -> dict[str, Entry]:
         try:
             if self.path.stat().st_size > MAX_MANIFEST_BYTES:
-                raise ValueError(f"over {MAX_MANIFEST_BYTES:,} bytes")
+                raise ManifestError(f"over {MAX_MANIFEST_BYTES:,} bytes")
             doc = json.loads(self.path.read_text(encoding="utf-8"))
             if doc.get("version") != MANIFEST_VERSION:
                 return {}

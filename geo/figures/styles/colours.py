@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+from geo._errors import PaletteError
 from geo.figures.styles.atlas import CONTEXT, is_blue
 
 __all__ = [
@@ -182,7 +183,10 @@ def _pick(preferred: str | None, used: list[str]) -> str:
     for c in FIGURE_COLOURS:  # never reached with the classes this project has
         if c not in used:
             return c
-    raise ValueError(f"a figure has more than {len(FIGURE_COLOURS)} classes: too many colours")
+    raise PaletteError(
+        f"a figure has more than {len(FIGURE_COLOURS)} classes, more than its colours: "
+        "group the kinds into fewer classes or add colours to FIGURE_COLOURS"
+    )
 
 
 def figure_palette(
