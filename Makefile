@@ -11,7 +11,7 @@ SITE   ?= site
 # root installs directly; otherwise sudo if present
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: maps test lint chromium setup bench clean help
+.PHONY: maps test test-fast lint chromium setup bench clean help
 
 help:
 	@echo "make maps   build figures 1-8, overview, prints, reports and claims into $(SITE)/"
@@ -42,6 +42,12 @@ lint: $(STAMP)
 
 test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest --nbmake --doctest-modules geo tests notebooks
+
+# The quick loop while editing: everything but the browser, notebook and packaging
+# tests (tests/conftest.py marks them by file), spread over every core. No lint, no
+# Chromium: `make test` stays the full suite CI runs.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto -p no:randomly -m "not browser and not notebook and not packaging" --doctest-modules geo tests
 
 # One process builds the whole site (`geo site`): the reports, claims, prints and
 # report.pdf, the locate page, the self-contained copies in site/offline/ (no network
