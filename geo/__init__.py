@@ -5,8 +5,8 @@ Five-Year plan for science and technology innovation as geospatial layers,
 measures it, checks the plan's size claims, and publishes interactive maps.
 
 Data flows catalog → layers → derive → measure / claims → maps / report.
-``geo.Project()`` is the entry to a data folder: its catalog, gazetteer, claims
-ledger and layers.
+``geo.Project()`` is the one entry to a data folder: its catalog, gazetteer, claims
+ledger and layers (``Project(folder).layer(id)``, ``.layers()``, ``.open(path)``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from geo.layers import load_layer, load_layers, read_catalog, validate_file, write_layer
+    from geo.layers import read_catalog, validate_file, write_layer
     from geo.project import Project
 
-__all__ = ["Project", "load_layer", "load_layers", "read_catalog", "validate_file", "write_layer"]
+__all__ = ["Project", "read_catalog", "validate_file", "write_layer"]
 __version__ = "0.1.0"
 
 

@@ -22,7 +22,7 @@ from geo.crs import CHONGQING_BBOX, STORAGE_CRS, canonical_crs, convert_gdf, dec
 from geo.intake import clean_tree, load_json, read_file_bytes
 
 if TYPE_CHECKING:
-    from geo.gazetteer import Gazetteer
+    from geo.gazetteer import GazetteerRef
 
 #: What to do when a file is not in the encoding it was read in, or the name is unknown.
 WRONG_ENCODING_FIX = "give the file's real encoding with --encoding (gbk, gb18030 or utf-8)"
@@ -151,7 +151,7 @@ def validate_file(
     path: str | Path,
     crs: str | None = "wgs84",
     geometry_type: str | None = None,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: GazetteerRef = None,
     *,
     encoding: str | None = None,
     layer: str | None = None,
@@ -171,8 +171,9 @@ def validate_file(
         ``EPSG:<code>``; None takes the file's own (WGS-84 when it names none).
     geometry_type : str, optional
         Expected geometry type (``Point``, ``LineString``, ``Polygon``).
-    gazetteer : Gazetteer, optional
-        For resolving ``place`` names; default the repository's gazetteer.
+    gazetteer : Gazetteer or Path, optional
+        For resolving ``place`` names (a file is read at the first one); default
+        :func:`geo.gazetteer.default_path`.
     encoding : str, optional
         Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
     layer : str, optional
@@ -190,7 +191,7 @@ def validate_file(
 
 
 # --------------------------------------------------------------------------- building frames
-def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.GeoDataFrame:
+def _build_frame(doc: dict[str, Any], crs: str, gaz: GazetteerRef) -> gpd.GeoDataFrame:
     rows, geoms = [], []
     for feat in doc["features"]:
         props = dict(feat.get("properties") or {})
@@ -240,7 +241,7 @@ def read_layer_document(
     source: str | Path,
     crs: str = "wgs84",
     geometry_type: str | None = None,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: GazetteerRef = None,
 ) -> gpd.GeoDataFrame:
     """Validate and convert an in-memory GeoJSON FeatureCollection to EPSG:4326.
 
@@ -257,8 +258,8 @@ def read_layer_document(
         Declared CRS (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``).
     geometry_type : str, optional
         Expected geometry type; without it the features must share one.
-    gazetteer : Gazetteer, optional
-        For resolving ``place`` names.
+    gazetteer : Gazetteer or Path, optional
+        For resolving ``place`` names (as for :func:`validate_file`).
 
     Returns
     -------
@@ -287,7 +288,7 @@ def read_layer_file(
     path: str | Path,
     crs: str | None = "wgs84",
     geometry_type: str | None = None,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: GazetteerRef = None,
     *,
     encoding: str | None = None,
     layer: str | None = None,
@@ -307,8 +308,8 @@ def read_layer_file(
         takes the file's own CRS (WGS-84 when it names none).
     geometry_type : str, optional
         Expected geometry type.
-    gazetteer : Gazetteer, optional
-        For resolving ``place`` names.
+    gazetteer : Gazetteer or Path, optional
+        For resolving ``place`` names (as for :func:`validate_file`).
     encoding : str, optional
         Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
     layer : str, optional

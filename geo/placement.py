@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import geopandas as gpd
 import pandas as pd
@@ -147,37 +147,58 @@ class Placement(StrEnum):
     UNLOCATED = "unlocated"
 
 
-def precise_enough(gdf: gpd.GeoDataFrame, max_accuracy_m: float) -> pd.Series:
-    """Return whether each feature's ``accuracy_m`` is within ``max_accuracy_m``.
+@overload
+def precise_enough(features: pd.DataFrame, max_accuracy_m: float | None = None) -> pd.Series: ...
+@overload
+def precise_enough(features: pd.Series, max_accuracy_m: float | None = None) -> pd.Series: ...
+@overload
+def precise_enough(features: float, max_accuracy_m: float | None = None) -> bool: ...
+
+
+def precise_enough(features: Any, max_accuracy_m: float | None = None) -> pd.Series | bool:
+    """Return whether a position is known well enough to be drawn or used as a point.
+
+    The one test of "located" that every figure, print, report, claim check and
+    derived rule applies: ``accuracy_m`` present, finite and at most the limit.
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
-        Features with an ``accuracy_m`` column (metres). A missing or non-finite
-        accuracy is never precise enough.
-    max_accuracy_m : float
-        The largest positional error the question tolerates, in metres.
+    features : DataFrame, Series or number
+        Features with an ``accuracy_m`` column (metres; a frame without one is
+        never precise enough), a Series of accuracies, or one accuracy. A missing or
+        non-finite accuracy is never precise enough.
+    max_accuracy_m : float, optional
+        The largest positional error the question tolerates, in metres: a figure's
+        :attr:`geo.maps.specs.FigureSpec.max_accuracy_m`; default
+        :data:`DEFAULT_MAX_ACCURACY_M` (read when called), for questions about no
+        one figure (the report, the claims, derived zones).
 
     Returns
     -------
-    pandas.Series
-        Boolean, named ``precise_enough``, aligned to ``gdf.index``.
+    pandas.Series or bool
+        For a frame or Series: boolean, named ``precise_enough``, aligned to its
+        index; for one number: a bool.
 
     Raises
     ------
     ValueError
         If ``max_accuracy_m`` is not a positive finite number.
     """
-    if not (isinstance(max_accuracy_m, int | float) and math.isfinite(max_accuracy_m)) or (
-        max_accuracy_m <= 0
-    ):
-        raise ValueError(
-            f"max_accuracy_m must be a positive number of metres, got {max_accuracy_m!r}"
-        )
-    if "accuracy_m" not in gdf.columns:
-        return pd.Series(False, index=gdf.index, name="precise_enough")
-    acc = pd.to_numeric(gdf["accuracy_m"], errors="coerce")
-    return (acc.notna() & (acc <= max_accuracy_m)).rename("precise_enough")
+    limit = DEFAULT_MAX_ACCURACY_M if max_accuracy_m is None else max_accuracy_m
+    if not (isinstance(limit, int | float) and math.isfinite(limit)) or limit <= 0:
+        raise ValueError(f"max_accuracy_m must be a positive number of metres, got {limit!r}")
+    if isinstance(features, pd.DataFrame):
+        if "accuracy_m" not in features.columns:
+            return pd.Series(False, index=features.index, name="precise_enough")
+        features = features["accuracy_m"]
+    if isinstance(features, pd.Series):
+        acc = pd.to_numeric(features, errors="coerce")
+        return (acc.notna() & (acc <= limit)).rename("precise_enough")
+    try:
+        value = float(features)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(value) and value <= limit
 
 
 def within_of(gdf: gpd.GeoDataFrame) -> pd.Series:

@@ -22,7 +22,7 @@ from branca.element import Element
 import geo.build as build_module
 from geo.build import build_site
 from geo.buildcache import MANIFEST_NAME, Manifest, Recording, frame_digest, key_of
-from geo.layers import load_layer, read_catalog
+from geo.layers import _load_layer, read_catalog
 from geo.maps import MissingLayerWarning, resolve_basemap
 from geo.maps.ids import stable_ids
 from geo.maps.site import figure_page
@@ -78,7 +78,7 @@ def test_ids_inside_the_block_come_from_a_counter_and_random_ones_return_after()
 
 def _page(fig_id: str) -> str:
     cat = read_catalog(DATA / "catalog.yaml")
-    layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingLayerWarning)
         return figure_page(figure_by_id(fig_id, cat), layers, cat, resolve_basemap("none"), True)
@@ -350,8 +350,8 @@ def test_reads_note_each_catalog_field_and_place_looked_up(tmp_path):
 def test_frame_digest_follows_content_not_identity(monkeypatch):
     monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
     cat = read_catalog(DATA / "catalog.yaml")
-    parks = load_layer("science_parks", catalog=cat)
-    same = load_layer("science_parks", catalog=cat)
+    parks = _load_layer("science_parks", catalog=cat)
+    same = _load_layer("science_parks", catalog=cat)
     renamed = parks.copy()
     renamed.loc[renamed.index[0], "name_zh"] = "别的名字"
     moved = parks.copy()

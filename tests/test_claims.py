@@ -401,10 +401,10 @@ def test_register_adds_claims_subcommand():
 def real():
     """The real layers (derived ones included), gazetteer lookup and check context."""
     from geo.gazetteer import load_gazetteer
-    from geo.layers import load_layers, read_catalog
+    from geo.layers import _load_layers, read_catalog
 
     cat = read_catalog()
-    layers = load_layers(catalog=cat)
+    layers = _load_layers(catalog=cat)
     gaz = load_gazetteer()
     ctx = cl.context_from_layers(layers, cat, gaz)
     return layers, ctx

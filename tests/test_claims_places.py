@@ -24,9 +24,9 @@ def gaz():
 @pytest.fixture(scope="module")
 def records():
     """The names of every place the layers draw (or could not draw)."""
-    from geo.layers import load_layers, read_catalog
+    from geo.layers import _load_layers, read_catalog
 
-    return cl.layer_records(load_layers(catalog=read_catalog()))
+    return cl.layer_records(_load_layers(catalog=read_catalog()))
 
 
 @pytest.fixture(scope="module")

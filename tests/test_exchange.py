@@ -25,7 +25,7 @@ from geo.exchange import (
     shapefile_fields,
     write_export,
 )
-from geo.layers import load_layers, read_catalog
+from geo.layers import _load_layers, read_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -34,7 +34,7 @@ GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 @pytest.fixture(scope="module")
 def project():
     cat = read_catalog(ROOT / "layers" / "catalog.yaml")
-    return cat, load_layers(catalog=cat)
+    return cat, _load_layers(catalog=cat)
 
 
 def _files(out: Path, fmt: str, layer_id: str) -> tuple[Path, str | None]:

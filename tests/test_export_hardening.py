@@ -18,13 +18,13 @@ from geo.catalog import read_catalog
 from geo.cli import main
 from geo.exchange import write_kml, write_shapefiles
 from geo.export import write_gpkg
-from geo.layers import load_layer
+from geo.layers import _load_layer
 
 
 @pytest.fixture
 def sites(gis_layers: Path) -> tuple[gpd.GeoDataFrame, object]:
     """The fixture's point layer and catalog."""
-    return load_layer("sites"), read_catalog()
+    return _load_layer("sites"), read_catalog()
 
 
 # --------------------------------------------------------------------------- fid

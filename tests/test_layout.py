@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from geo.cli import main
-from geo.layers import load_layer, read_catalog, validate_catalog
+from geo.layers import _load_layer, read_catalog, validate_catalog
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def layers(catalog):
-    return {spec.id: load_layer(spec.id, catalog=catalog) for spec in catalog}
+    return {spec.id: _load_layer(spec.id, catalog=catalog) for spec in catalog}
 
 
 def metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -21,7 +21,7 @@ import shapely
 from geo._errors import BasemapError
 from geo.catalog import parse_catalog
 from geo.crs import wgs84_to_gcj02
-from geo.layers import load_layer, read_catalog, read_layer_file
+from geo.layers import _load_layer, read_catalog, read_layer_file
 from geo.maps import (
     FIGURES,
     MissingLayerWarning,
@@ -69,7 +69,7 @@ def fixture_data():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GEO_LAYERS_DIR", str(DATA))
         cat = read_catalog(DATA / "catalog.yaml")
-        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+        layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     return cat, layers
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from geo import _errors, errors
-from geo.layers import load_layer, read_catalog
+from geo.layers import _load_layer, read_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -121,7 +121,7 @@ def test_show_renders_the_offline_page_in_a_frame():
     from geo.maps import build_map, figure_by_id, show
 
     cat = read_catalog(ROOT / "layers" / "catalog.yaml")
-    layers = {lid: load_layer(lid, catalog=cat) for lid in ("district", "campuses")}
+    layers = {lid: _load_layer(lid, catalog=cat) for lid in ("district", "campuses")}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # layers of the figure not loaded here
         m = build_map(figure_by_id("fig3", cat), layers, cat, basemap="none")
@@ -141,7 +141,7 @@ def test_geodataframe_plot_and_explore_work():
     matplotlib.use("Agg")
     from geo.maps import show
 
-    gdf = load_layer("rd_platforms")
+    gdf = _load_layer("rd_platforms")
     ax = gdf.plot(column="kind", legend=True)
     assert len(ax.collections) >= 1
     m = gdf.explore(column="accuracy_m", scheme="quantiles", k=3, tiles=None)
@@ -155,7 +155,7 @@ def test_inline_map_draws_with_no_network(browser, tmp_path):
     from geo.placement import placement
 
     cat = read_catalog(ROOT / "layers" / "catalog.yaml")
-    layers = {lid: load_layer(lid, catalog=cat) for lid in ("district", "campuses")}
+    layers = {lid: _load_layer(lid, catalog=cat) for lid in ("district", "campuses")}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m = build_map(figure_by_id("fig3", cat), layers, cat, basemap="none")

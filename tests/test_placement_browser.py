@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.layers import load_layer, read_catalog
+from geo.layers import _load_layer, read_catalog
 from geo.maps import MissingLayerWarning, build_map, save_map
 from geo.maps.browser import block_network
 from geo.maps.specs import FIGURES, overview_spec
@@ -63,7 +63,7 @@ BADGE_OVERLAPS = """() => {
 @pytest.fixture(scope="module")
 def real():
     cat = read_catalog()
-    layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     return cat, layers
 
 

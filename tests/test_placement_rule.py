@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import Point
 
 from geo.gazetteer import load_gazetteer
-from geo.layers import load_layer, read_catalog
+from geo.layers import _load_layer, read_catalog
 from geo.placement import DEFAULT_MAX_ACCURACY_M, placement, precise_enough
 from geo.report import build_report
 
@@ -20,7 +20,7 @@ DISTRICT_POINT = (106.361563, 29.623518)
 @pytest.fixture(scope="module")
 def real() -> dict[str, gpd.GeoDataFrame]:
     cat = read_catalog()
-    return {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    return {s.id: _load_layer(s.id, catalog=cat) for s in cat}
 
 
 # --------------------------------------------------------------------------- gazetteer

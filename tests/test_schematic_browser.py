@@ -14,7 +14,7 @@ import warnings
 import pytest
 
 from geo.depiction import depict
-from geo.layers import load_layer, read_catalog
+from geo.layers import _load_layer, read_catalog
 from geo.maps import MissingLayerWarning, build_map, save_map
 from geo.maps.browser import block_network
 from geo.maps.builder import figure_layers
@@ -56,7 +56,7 @@ BADGES = """() => {
 @pytest.fixture(scope="module")
 def real():
     cat = read_catalog()
-    return cat, {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    return cat, {s.id: _load_layer(s.id, catalog=cat) for s in cat}
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.layers import load_layer, read_catalog
+from geo.layers import _load_layer, read_catalog
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import CHROMIUM
 from geo.maps.site import write_site
@@ -35,7 +35,7 @@ def offline_site(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GEO_LAYERS_DIR", str(DATA))
         cat = read_catalog(DATA / "catalog.yaml")
-        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+        layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
         specs = [figure_by_id(f, cat) for f in ("fig3", "fig8", "overview")]
     out = tmp_path_factory.mktemp("offline")
     with warnings.catch_warnings():

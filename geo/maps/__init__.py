@@ -1,9 +1,10 @@
 """Interactive maps standing in for the plan's Figures 1-8, and the overview.
 
->>> from geo.layers import load_layers, read_catalog
+>>> from geo import Project
 >>> from geo.maps import FIGURES, build_map, save_map
->>> cat = read_catalog()
->>> m = build_map(FIGURES[2], load_layers(catalog=cat), cat, basemap="osm")
+>>> project = Project()                      # or Project("path/to/layers")
+>>> layers, cat = project.layers(), project.catalog
+>>> m = build_map(FIGURES[2], layers, cat, basemap="osm", gazetteer=project.gazetteer_path)
 >>> save_map(m, "site/fig3.html", offline=True)
 
 Modules: :mod:`~geo.maps.specs` (what each figure shows), :mod:`~geo.maps.styles`

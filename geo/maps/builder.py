@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import folium.plugins
@@ -68,6 +68,9 @@ from geo.maps.styles import (
     is_drawn_schematic,
     point_style,
 )
+
+if TYPE_CHECKING:
+    from geo.gazetteer import GazetteerRef
 
 # Moved to their own modules; still importable from here.
 __all__ = [
@@ -387,6 +390,7 @@ def build_map(
     catalog: Catalog,
     basemap: str | Basemap = "osm",
     index_href: str = "index.html",
+    gazetteer: GazetteerRef = None,
 ) -> folium.Map:
     """Build the interactive map of one figure.
 
@@ -395,7 +399,7 @@ def build_map(
     spec : FigureSpec
         What to draw (see :mod:`geo.maps.specs`).
     layers : Mapping of str to GeoDataFrame
-        Loaded layers by catalog id, EPSG:4326 (e.g. from ``geo.layers.load_layers``).
+        Loaded layers by catalog id, EPSG:4326 (e.g. from :meth:`geo.project.Project.layers`).
     catalog : Catalog
         Titles, groups, styles and category fields of the layers.
     basemap : str or Basemap
@@ -403,6 +407,9 @@ def build_map(
         ``tianditu`` (needs ``TIANDITU_KEY``) or ``none``.
     index_href : str
         Link from the title block back to the index page.
+    gazetteer : Gazetteer or Path, optional
+        Places the badges of gazetteer areas (``Project.gazetteer_path``; default
+        :func:`geo.gazetteer.default_path`).
 
     Returns
     -------
@@ -424,7 +431,7 @@ def build_map(
     dense = {s.id for s in chosen if is_dense(spec, s, layers[s.id])}
     colors = figure_colours(spec, chosen, layers)
     gone = tuple(catalog[i] for i in skipped if i in catalog)
-    placed = place_points(chosen, layers, frames, catalog, spec, bm, gone)
+    placed = place_points(chosen, layers, frames, catalog, spec, bm, gone, gazetteer)
     context = add_context_zones(m, placed.depiction, catalog, layers, bm)  # under the layers
     cluster = point_cluster(m) if placed.layers else None
     fgs = {

@@ -28,6 +28,7 @@ from geo.placement import within_of
 
 if TYPE_CHECKING:
     from geo.catalog import Catalog, LayerSpec
+    from geo.gazetteer import GazetteerRef
     from geo.maps.specs import FigureSpec
 
 
@@ -148,6 +149,7 @@ def place_points(
     spec: FigureSpec,
     basemap: Any,
     skipped: tuple[LayerSpec, ...] = (),
+    gazetteer: GazetteerRef = None,
 ) -> PlacedPoints:
     """Apply the placement rule to a figure's point layers (:func:`geo.depiction.depict`).
 
@@ -169,6 +171,8 @@ def place_points(
     skipped : tuple of LayerSpec
         Layers the figure wanted but cannot draw (no features): their zones that
         could not be derived are listed too.
+    gazetteer : Gazetteer or Path, optional
+        Places the badges of gazetteer areas (see :func:`area_anchors`).
 
     Returns
     -------
@@ -182,7 +186,7 @@ def place_points(
         frames[pl.layer.id] = display_frame(pl.points, basemap)
     names = {w for pl in placed for w in within_of(pl.areas) if w}
     names |= {a for pl in placed for a in pl.unlocated.get("area", pd.Series(dtype=str)) if a}
-    found = area_anchors(names, catalog, layers)
+    found = area_anchors(names, catalog, layers, gazetteer)
     keys = sorted(found)
     shown = _display_points([(found[k][0], found[k][1]) for k in keys], basemap)
     anchors = {k: (g.y, g.x) for k, g in zip(keys, shown, strict=True)}
