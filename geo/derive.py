@@ -46,10 +46,11 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from geo import placement
 from geo._errors import DeriveError
 from geo.crs import METRIC_CRS, STORAGE_CRS
 from geo.gazetteer import as_gazetteer
-from geo.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
+from geo.placement import precise_enough
 
 if TYPE_CHECKING:
     from geo.catalog import LayerSpec
@@ -272,7 +273,7 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
 
 def _member_limit(params: Mapping[str, Any]) -> float:
     """Largest member ``accuracy_m`` a belt or group is built from (catalog parameter)."""
-    return float(params.get("max_member_accuracy_m", DEFAULT_MAX_ACCURACY_M))
+    return float(params.get("max_member_accuracy_m", placement.DEFAULT_MAX_ACCURACY_M))
 
 
 def _places_metric(

@@ -49,7 +49,11 @@ __all__ = [
     "zone_ids",
 ]
 
-#: Default limit for drawing a point on a district-scale figure, in metres.
+#: Default limit for drawing a point on a district-scale figure, in metres: the one
+#: declared threshold of "located". A figure's own is
+#: :attr:`geo.maps.specs.FigureSpec.max_accuracy_m` (this by default); what is about
+#: no one figure (the report, the claims, derived zones) uses this. Every consumer
+#: asks :func:`precise_enough`, which reads it when called.
 DEFAULT_MAX_ACCURACY_M: float = 1000.0
 
 #: Default limit for drawing a feature schematically (its own symbol near where it is
@@ -225,7 +229,7 @@ def within_of(gdf: gpd.GeoDataFrame) -> pd.Series:
 
 def placement(
     gdf: gpd.GeoDataFrame,
-    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M,
+    max_accuracy_m: float | None = None,
     schematic_accuracy_m: float = DEFAULT_SCHEMATIC_ACCURACY_M,
 ) -> pd.Series:
     """Return the placement level of every feature.
@@ -235,8 +239,10 @@ def placement(
     gdf : geopandas.GeoDataFrame
         Features with ``accuracy_m`` and, optionally, ``within`` (the name of the
         area a coarse feature is known to lie in).
-    max_accuracy_m : float, default 1000
-        Largest ``accuracy_m`` drawn as a point.
+    max_accuracy_m : float, optional
+        Largest ``accuracy_m`` drawn as a point: the figure's
+        (:attr:`geo.maps.specs.FigureSpec.max_accuracy_m`); default
+        :data:`DEFAULT_MAX_ACCURACY_M`, read when called.
     schematic_accuracy_m : float, default 5000
         Largest ``accuracy_m`` drawn as a schematic symbol; at or below
         ``max_accuracy_m`` there is no schematic level.
@@ -247,10 +253,9 @@ def placement(
         :class:`Placement` values (as strings), named ``placement``, aligned to
         ``gdf.index``.
     """
-    ok = precise_enough(gdf, max_accuracy_m)
-    near = (
-        precise_enough(gdf, schematic_accuracy_m) if schematic_accuracy_m > max_accuracy_m else ok
-    )
+    limit = DEFAULT_MAX_ACCURACY_M if max_accuracy_m is None else max_accuracy_m
+    ok = precise_enough(gdf, limit)
+    near = precise_enough(gdf, schematic_accuracy_m) if schematic_accuracy_m > limit else ok
     in_area = ~within_of(gdf).str.lower().isin(DISTRICT_NAMES)
     level = pd.Series(Placement.UNLOCATED.value, index=gdf.index, name="placement")
     level[in_area] = Placement.AREA.value

@@ -466,6 +466,7 @@ def build_map(
             spec.must_see,
             dict(spec.label_notes),
             bm.datum,
+            spec.max_accuracy_m,
         )
         MapLabels([*labels, *context.labels], groups).add_to(m)
     add_furniture(m, groups, _bounds(spec, list(frames.values())))

@@ -31,7 +31,7 @@ from geo.catalog import LayerSpec
 from geo.crs import METRIC_CRS, STORAGE_CRS, convert_gdf
 from geo.maps.furniture import LINE_MARGIN_M
 from geo.maps.safe import VerbatimElement
-from geo.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
+from geo.placement import precise_enough
 
 #: Priority (lower shows first) and size class of each labelled layer.
 LABELLED: dict[str, tuple[int, int]] = {
@@ -212,6 +212,7 @@ def figure_labels(
     must_see: Sequence[str] = (),
     notes: Mapping[str, str] | None = None,
     datum: str = "wgs84",
+    max_accuracy_m: float | None = None,
 ) -> list[Label]:
     """Return the labels of a figure's layers, in placement order.
 
@@ -234,6 +235,10 @@ def figure_labels(
         floor-area target: ``沙滨路集群 >30万m²``).
     datum : str
         Display datum of the map (``gcj02`` shifts the anchors).
+    max_accuracy_m : float, optional
+        The figure's point limit (:attr:`geo.maps.specs.FigureSpec.max_accuracy_m`):
+        a point not yet placed by :func:`geo.depiction.depict` that is coarser gets
+        no name; default :data:`geo.placement.DEFAULT_MAX_ACCURACY_M`.
 
     Returns
     -------
@@ -256,7 +261,7 @@ def figure_labels(
         metric = frames[layer.id].to_crs(METRIC_CRS)
         point = layer.geometry_type.removeprefix("Multi") == "Point"
         if point and "shown" not in metric.columns:  # a coarse position gets no name
-            metric = metric[precise_enough(metric, DEFAULT_MAX_ACCURACY_M)]
+            metric = metric[precise_enough(metric, max_accuracy_m)]
         # a drawn symbol is labelled wherever it is (a schematic one may lie near the edge)
         anchors = [
             [g] if keyed and g is not None and not g.is_empty else anchor_points(g, area)

@@ -14,10 +14,11 @@ Captions are the plan's own words (``002_8a077782b689f185.txt``, the line given 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from geo import placement
 from geo.catalog import Catalog
-from geo.placement import DEFAULT_MAX_ACCURACY_M, DEFAULT_SCHEMATIC_ACCURACY_M
+from geo.placement import DEFAULT_SCHEMATIC_ACCURACY_M
 from geo.schematic import DEFAULT_SPACING_M
 
 #: The plan's file name, as cited in ``plan_ref`` values.
@@ -54,7 +55,10 @@ class FigureSpec:
     include_catalog_figures : bool
         Draw the catalog layers whose ``figures`` list this figure's number.
     max_accuracy_m : float
-        Largest ``accuracy_m`` of a feature drawn as a point (:mod:`geo.placement`).
+        Largest ``accuracy_m`` of a feature drawn as a point, on the web map and the
+        print alike, and labelled there (default
+        :data:`geo.placement.DEFAULT_MAX_ACCURACY_M`; tested by
+        :func:`geo.placement.precise_enough`).
     schematic_accuracy_m : float
         Largest ``accuracy_m`` of a feature drawn as a schematic symbol near where it
         is known to lie (:mod:`geo.schematic`); coarser features are counted on the
@@ -90,7 +94,8 @@ class FigureSpec:
     center: tuple[float, float] | None = None
     zoom: int | None = None
     include_catalog_figures: bool = True
-    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M
+    # read when a spec is made: the one declared default, not a copy of it
+    max_accuracy_m: float = field(default_factory=lambda: placement.DEFAULT_MAX_ACCURACY_M)
     schematic_accuracy_m: float = DEFAULT_SCHEMATIC_ACCURACY_M
     schematic_spacing_m: float = DEFAULT_SPACING_M
     single_colour: tuple[str, ...] = ()
