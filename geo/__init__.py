@@ -5,8 +5,8 @@ Five-Year plan for science and technology innovation as geospatial layers,
 measures it, checks the plan's size claims, and publishes interactive maps.
 
 Data flows catalog → layers → derive → measure / claims → maps / report.
-``geo.Project()`` is the entry to a data folder: its catalog, gazetteer, claims
-ledger and layers.
+``geo.Project()`` is the one entry to a data folder: its catalog, gazetteer, claims
+ledger and layers (``Project(folder).layer(id)``, ``.layers()``, ``.open(path)``).
 """
 
 from __future__ import annotations
@@ -18,26 +18,16 @@ from geo._version import __version__
 if TYPE_CHECKING:
     from geo.data.catalog import read_catalog
     from geo.data.inputs import validate_file
-    from geo.data.layers import load_layer, load_layers, write_layer
+    from geo.data.layers import write_layer
     from geo.project import Project
 
-__all__ = [
-    "Project",
-    "__version__",
-    "load_layer",
-    "load_layers",
-    "read_catalog",
-    "validate_file",
-    "write_layer",
-]
+__all__ = ["Project", "__version__", "read_catalog", "validate_file", "write_layer"]
 
 
 #: Public names loaded on first use, and the module each comes from.
 _LAZY = {
     "read_catalog": "geo.data.catalog",
     "validate_file": "geo.data.inputs",
-    "load_layer": "geo.data.layers",
-    "load_layers": "geo.data.layers",
     "write_layer": "geo.data.layers",
 }
 

@@ -3,10 +3,10 @@
 >>> import geo
 >>> from geo.errors import GeoError, UnknownLayerError
 >>> try:
-...     geo.load_layer("new.geojson")
+...     geo.Project().layer("new_parks")
 ... except GeoError as err:
 ...     print(type(err).__name__, "-", err)
-UnknownLayerError - unknown layer 'new.geojson': not a catalog id (see `geo layers`) nor a file
+UnknownLayerError - unknown layer 'new_parks': the catalog has district, neighbours, ...
 >>> issubclass(UnknownLayerError, KeyError)
 True
 

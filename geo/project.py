@@ -14,9 +14,8 @@ set aside with the file and the fix (:class:`LayerProblem`), reported once as a
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -264,17 +263,6 @@ class Project:
         self.cache.forget()
 
     # ------------------------------------------------------------------ loading
-    @contextlib.contextmanager
-    def _places(self) -> Iterator[None]:
-        """Resolve places in this folder's gazetteer while loading, if it is not the default."""
-        from geo.data.gazetteer import using_gazetteer
-
-        if self.folder.resolve() == _data.layers_dir().resolve():
-            yield
-            return
-        with using_gazetteer(self.gazetteer_path):  # read when a place is looked up
-            yield
-
     def layer(self, layer_id: str) -> gpd.GeoDataFrame:
         """Return one layer, validated, in EPSG:4326 (derived layers computed).
 
@@ -307,11 +295,11 @@ class Project:
         """Read a source layer's file, or compute a derived layer from the layers kept here."""
         from geo.data.inputs import read_layer_file
 
-        with self._places():
-            if spec.is_derived:
-                return derive_kept(self.cache, spec, self.layer)
-            path = layer_path(spec.id, spec.file, catalog.folder or self.folder)
-            return read_layer_file(path, spec.crs, spec.geometry_type)
+        if spec.is_derived:
+            return derive_kept(self.cache, spec, self.layer)
+        path = layer_path(spec.id, spec.file, catalog.folder or self.folder)
+        # the gazetteer is handed as its file: read only if a feature names a place
+        return read_layer_file(path, spec.crs, spec.geometry_type, self.gazetteer_path)
 
     def file_of(self, layer_id: str) -> str:
         """Name where a layer comes from: its file, or the catalog for a derived layer.
@@ -456,8 +444,8 @@ class Project:
 
         text = str(key)
         if Path(text).suffix and Path(text).is_file():
-            with self._places():
-                return read_layer_file(text, crs, encoding=encoding, layer=layer)
+            places = self.gazetteer_path
+            return read_layer_file(text, crs, gazetteer=places, encoding=encoding, layer=layer)
         catalog = self.catalog
         if text not in catalog:
             known = ", ".join(catalog.layers)
@@ -495,8 +483,7 @@ class Project:
         from geo.data.validity import geometry_problems
 
         catalog = self.catalog
-        with self._places():
-            problems = validate_catalog(catalog)
+        problems = validate_catalog(catalog, self.gazetteer_path)
         if not load:
             return problems
         with warnings.catch_warnings():

@@ -22,7 +22,7 @@ from branca.element import Element
 import geo.site.build as build_module
 from geo.data.catalog import read_catalog
 from geo.data.digests import frame_digest, key_of
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.data.reads import Recording
 from geo.figures.specs import FIGURES as FIGURE_SPECS
 from geo.figures.specs import figure_by_id
@@ -84,7 +84,7 @@ def test_ids_inside_the_block_come_from_a_counter_and_random_ones_return_after()
 
 def _page(fig_id: str) -> str:
     cat = read_catalog(DATA / "catalog.yaml")
-    layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingLayerWarning)
         return figure_page(figure_by_id(fig_id, cat), layers, cat, resolve_basemap("none"), True)
@@ -356,8 +356,8 @@ def test_reads_note_each_catalog_field_and_place_looked_up(tmp_path):
 def test_frame_digest_follows_content_not_identity(monkeypatch):
     monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
     cat = read_catalog(DATA / "catalog.yaml")
-    parks = load_layer("science_parks", catalog=cat)
-    same = load_layer("science_parks", catalog=cat)
+    parks = _load_layer("science_parks", catalog=cat)
+    same = _load_layer("science_parks", catalog=cat)
     renamed = parks.copy()
     renamed.loc[renamed.index[0], "name_zh"] = "别的名字"
     moved = parks.copy()

@@ -402,10 +402,10 @@ def real():
     """The real layers (derived ones included), gazetteer lookup and check context."""
     from geo.data.catalog import read_catalog
     from geo.data.gazetteer import load_gazetteer
-    from geo.data.layers import load_layers
+    from geo.data.layers import _load_layers
 
     cat = read_catalog()
-    layers = load_layers(catalog=cat)
+    layers = _load_layers(catalog=cat)
     gaz = load_gazetteer()
     ctx = cl.context_from_layers(layers, cat, gaz)
     return layers, ctx

@@ -25,9 +25,9 @@ def gaz():
 def records():
     """The names of every place the layers draw (or could not draw)."""
     from geo.data.catalog import read_catalog
-    from geo.data.layers import load_layers
+    from geo.data.layers import _load_layers
 
-    return cl.layer_records(load_layers(catalog=read_catalog()))
+    return cl.layer_records(_load_layers(catalog=read_catalog()))
 
 
 @pytest.fixture(scope="module")

@@ -297,7 +297,6 @@ def zones(*specs: dict) -> LayerSpec:
 
 
 def test_corridor_follows_the_stretch_its_located_places_name():
-    from geo.data.gazetteer import using_gazetteer
 
     gaz = gazetteer(
         ("甲", X0 + 16_000, Y0 + 5_000, 300, ""),  # 1 km west of the axis, at 5 km
@@ -306,8 +305,7 @@ def test_corridor_follows_the_stretch_its_located_places_name():
         ("丁", X0 + 5_000, Y0 + 18_000, 100, ""),  # 12 km off the axis
     )
     zone = {**named("c"), "along": "axis-road", "stretch": ["甲", "乙", "丙", "丁"]}
-    with using_gazetteer(gaz):
-        out = derive_layer(zones({**zone, "buffer_m": 400, "label_note": ">30万m²"}), load)
+    out = derive_layer(zones({**zone, "buffer_m": 400, "label_note": ">30万m²"}), load, gaz)
     geom = out.to_crs(4544).geometry[0]
     assert geom.contains(Point(X0 + 17_000, Y0 + 7_000))
     assert geom.contains(Point(X0 + 17_350, Y0 + 5_000))
@@ -324,18 +322,16 @@ def test_corridor_follows_the_stretch_its_located_places_name():
 
 
 def test_zone_around_the_best_known_place_and_its_lake_once_located():
-    from geo.data.gazetteer import using_gazetteer
 
     park = ("园", X0 + 8_000, Y0 + 8_000, 3_000, "")
     lake = ("湖", X0 + 9_000, Y0 + 9_000, 200, "")
     zone = {**named("c"), "around": ["湖", "园"], "buffer_m": 1000, "claims": "超过 50 万平方米"}
     for places, centre, accuracy in (([park], park, 4000.0), ([park, lake], lake, 1200.0)):
-        with using_gazetteer(gazetteer(*places)):
-            out = derive_layer(zones(zone), load)
+        out = derive_layer(zones(zone), load, gazetteer(*places))
         geom = out.to_crs(4544).geometry[0]
         assert geom.centroid.distance(Point(centre[1], centre[2])) < 5
         assert geom.area == pytest.approx(3.1416e6, rel=0.01)
         assert out["accuracy_m"].tolist() == [accuracy]
         assert out["claims"].tolist() == ["超过 50 万平方米"]
-    with using_gazetteer(gazetteer(park)), pytest.raises(DeriveError, match="none of 湖, 无"):
-        derive_layer(zones({**zone, "around": ["湖", "无"]}), load)
+    with pytest.raises(DeriveError, match="none of 湖, 无"):
+        derive_layer(zones({**zone, "around": ["湖", "无"]}), load, gazetteer(park))

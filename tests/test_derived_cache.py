@@ -37,9 +37,9 @@ def derive_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     calls: Counter[str] = Counter()
     real = geo.data.derive.derive_layer
 
-    def counting(spec, load):
+    def counting(spec, load, gazetteer=None):
         calls[spec.id] += 1
-        return real(spec, load)
+        return real(spec, load, gazetteer)
 
     monkeypatch.setattr(geo.data.derive, "derive_layer", counting)
     return calls

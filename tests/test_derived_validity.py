@@ -19,7 +19,7 @@ from geo.cli import main
 from geo.data import derive
 from geo.data.catalog import read_catalog
 from geo.data.crs import METRIC_CRS
-from geo.data.layers import load_layers
+from geo.data.layers import _load_layers
 from geo.gis.export import write_geojson_dir, write_gpkg
 
 
@@ -35,7 +35,7 @@ def invalid_ids(gdf: gpd.GeoDataFrame) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def real():
     cat = read_catalog()
-    return cat, load_layers(catalog=cat)
+    return cat, _load_layers(catalog=cat)
 
 
 def test_every_real_layer_is_valid_in_both_crs(real):
@@ -98,7 +98,7 @@ def test_validate_all_names_an_invalid_derived_feature(gis_layers, monkeypatch, 
 def test_export_refuses_an_invalid_layer_and_names_it(gis_layers, monkeypatch, tmp_path):
     cat = read_catalog()
     monkeypatch.setitem(derive.RULES, cat["clusters"].derived["rule"], _bowtie_rule)
-    layers = load_layers(catalog=cat)
+    layers = _load_layers(catalog=cat)
     out = tmp_path / "out"
     with pytest.raises(LayerValidationError, match=r"layer clusters .* feature bad-zone"):
         write_geojson_dir(layers, cat, out / "gj")

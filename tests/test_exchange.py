@@ -20,7 +20,7 @@ import pytest
 from geo._errors import ShapefileTextWarning
 from geo.cli import main
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layers
+from geo.data.layers import _load_layers
 from geo.gis.exchange import SHAPEFILE_FIELD_BYTES, export_crs, shapefile_fields, write_export
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 @pytest.fixture(scope="module")
 def project():
     cat = read_catalog(ROOT / "layers" / "catalog.yaml")
-    return cat, load_layers(catalog=cat)
+    return cat, _load_layers(catalog=cat)
 
 
 def _files(out: Path, fmt: str, layer_id: str) -> tuple[Path, str | None]:

@@ -14,7 +14,7 @@ from shapely.geometry import Point
 
 from geo.cli import main
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layers
+from geo.data.layers import _load_layers
 from geo.figures.styles.layer_style import category_colors, get_style
 from geo.gis.export import gpkg_frame, write_geojson_dir, write_gpkg
 from geo.gis.qgis import LAYER_STYLES_COLUMNS, layer_qml, layer_sld
@@ -30,7 +30,7 @@ def layers(gis_layers: Path) -> Path:
 @pytest.fixture
 def exported(layers, tmp_path):
     cat = read_catalog()
-    data = load_layers(catalog=cat)
+    data = _load_layers(catalog=cat)
     path = write_gpkg(data, cat, tmp_path / "site" / "shapingba.gpkg")
     return path, cat, data
 
@@ -97,7 +97,7 @@ def test_layer_styles_readable_through_ogr(exported):
 
 def test_qml_uses_the_map_colours_per_category(layers):
     cat = read_catalog()
-    sites = load_layers(["sites"], catalog=cat)["sites"]
+    sites = _load_layers(["sites"], catalog=cat)["sites"]
     root = _qml_root(layer_qml(cat["sites"], sites))
     renderer = root.find("renderer-v2")
     assert renderer.get("type") == "categorizedSymbol"
@@ -144,7 +144,7 @@ def test_failed_export_leaves_the_previous_geopackage(exported, monkeypatch):
 
 def test_geojson_dir_has_a_qml_beside_each_layer(layers, tmp_path):
     cat = read_catalog()
-    data = load_layers(catalog=cat)
+    data = _load_layers(catalog=cat)
     files = write_geojson_dir(data, cat, tmp_path / "out")
     assert [f.name for f in files] == [f"{lid}.geojson" for lid in cat.layers]
     for lid in cat.layers:

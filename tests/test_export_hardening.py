@@ -16,7 +16,7 @@ import pytest
 from geo._errors import ExportWarning, GeoWarning
 from geo.cli import main
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.gis.exchange import write_kml, write_shapefiles
 from geo.gis.export import write_gpkg
 
@@ -24,7 +24,7 @@ from geo.gis.export import write_gpkg
 @pytest.fixture
 def sites(gis_layers: Path) -> tuple[gpd.GeoDataFrame, object]:
     """The fixture's point layer and catalog."""
-    return load_layer("sites"), read_catalog()
+    return _load_layer("sites"), read_catalog()
 
 
 # --------------------------------------------------------------------------- fid

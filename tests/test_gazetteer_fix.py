@@ -11,15 +11,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from pyproj import Geod
 
 from geo._errors import GazetteerError, LayerValidationError
 from geo.cli import main
 from geo.data.accuracy import hand_placed_error_m, position_accuracy
-from geo.data.gazetteer import Gazetteer, load_gazetteer, using_gazetteer
-from geo.data.layers import load_layer
+from geo.data.gazetteer import load_gazetteer
+from geo.data.layers import _load_layer
 from geo.gis.correction import (
     Correction,
     corrections_from_review,
@@ -44,7 +43,7 @@ def _digest(path: Path) -> str:
 
 def _fixes(fix_layers: Path) -> list[Correction]:
     gaz = load_gazetteer(fix_layers / "gazetteer.csv")
-    district = load_layer("district").geometry.union_all()
+    district = _load_layer("district").geometry.union_all()
     review = match_points(read_points(AMAP, "gcj02").points, gaz, district)
     fixes, _ = corrections_from_review(review, "AMap POI search 2026-11", file_label=AMAP.name)
     return fixes
@@ -60,11 +59,11 @@ def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def test_apply_moves_dependent_features_and_rebuilds_derived_zones(fix_layers):
-    sites_before = load_layer("sites").set_index("id")
-    east_before = load_layer("clusters").set_index("id").geometry["cluster-east"]
+    sites_before = _load_layer("sites").set_index("id")
+    east_before = _load_layer("clusters").set_index("id").geometry["cluster-east"]
     result = fix_positions(_fixes(fix_layers), fix_layers)
     assert result.written
-    sites = load_layer("sites").set_index("id")
+    sites = _load_layer("sites").set_index("id")
     moved = sites.geometry["site-swupl"]
     assert _metres((moved.x, moved.y), SWUPL) < 5.0
     assert _metres((moved.x, moved.y), (sites_before.geometry["site-swupl"].x, 29.57277)) > 300
@@ -72,7 +71,7 @@ def test_apply_moves_dependent_features_and_rebuilds_derived_zones(fix_layers):
     park = sites.loc["site-park"]
     assert park.geometry.equals_exact(moved, 1e-9)
     assert float(park["accuracy_m"]) == 330 + 500
-    east = load_layer("clusters").set_index("id").geometry["cluster-east"]
+    east = _load_layer("clusters").set_index("id").geometry["cluster-east"]
     assert not east.equals_exact(east_before, 1e-6)
     # the downstream report says so, computed before the write
     assert "site-swupl" in result.downstream.moved["sites"]
@@ -213,7 +212,7 @@ def test_cli_set_one_place_by_hand_in_gcj02(fix_layers, capsys):
 
 def test_set_refuses_a_road_and_a_point_outside_the_district(fix_layers):
     gaz = load_gazetteer(fix_layers / "gazetteer.csv")
-    district = load_layer("district").geometry.union_all()
+    district = _load_layer("district").geometry.union_all()
     with pytest.raises(LayerValidationError, match="cannot be located by one point"):
         position_correction(gaz, "沙滨路", 106.45, 29.60, "wgs84", "s", district=district)
     with pytest.raises(LayerValidationError, match="outside the district"):
@@ -229,15 +228,6 @@ def test_position_accuracy_adds_the_place_extent():
     # Web Mercator: 2πR/256 m per pixel at zoom 0, scaled by cos(lat); 10 pixels
     per_px = 2 * math.pi * 6378137 / 256 * math.cos(math.radians(29.6)) / 2**16
     assert hand_placed_error_m(16) == pytest.approx(10 * per_px, rel=1e-6)
-
-
-def test_using_gazetteer_overrides_only_the_default(fix_layers):
-    table = pd.read_csv(fix_layers / "gazetteer.csv").head(1)
-    mine = Gazetteer(table)
-    with using_gazetteer(mine):
-        assert load_gazetteer() is mine
-        assert len(load_gazetteer(fix_layers / "gazetteer.csv")) > 1
-    assert load_gazetteer() is not mine
 
 
 def test_real_layers_report_ring_area_and_claims_for_a_fix():

@@ -19,7 +19,7 @@ from geo._errors import CatalogError
 from geo._io import atomic_write_text
 from geo.cli import main
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.gis.registry import PropertyDefaults, add_layer, commit_layer
 
 X, Y = CQU_A
@@ -88,7 +88,7 @@ def test_catalog_path_leaving_the_folder_is_refused_on_read(gis_layers, tmp_path
     (outside / "x.geojson").write_bytes((gis_layers / "sites.geojson").read_bytes())
     set_sites_file(gis_layers, "../outside/x.geojson")
     with pytest.raises(CatalogError) as info:
-        load_layer("sites")
+        _load_layer("sites")
     msg = str(info.value)
     assert "catalog.yaml" in msg
     assert "layer sites" in msg
@@ -107,7 +107,7 @@ def test_symlink_out_of_the_folder_is_refused(gis_layers, tmp_path):
     (gis_layers / "sites.geojson").unlink()
     (gis_layers / "sites.geojson").symlink_to(outside)
     with pytest.raises(CatalogError, match=r"layer sites: .*link to .*elsewhere\.geojson"):
-        load_layer("sites")
+        _load_layer("sites")
 
 
 def test_replace_never_writes_outside_the_folder(gis_layers, tmp_path):
@@ -124,11 +124,11 @@ def test_replace_never_writes_outside_the_folder(gis_layers, tmp_path):
 
 
 def test_links_inside_the_folder_still_work(gis_layers):
-    n = len(load_layer("sites"))
+    n = len(_load_layer("sites"))
     (gis_layers / "data").mkdir()
     (gis_layers / "sites.geojson").rename(gis_layers / "data" / "sites.geojson")
     (gis_layers / "sites.geojson").symlink_to(Path("data") / "sites.geojson")
-    assert len(load_layer("sites")) == n
+    assert len(_load_layer("sites")) == n
 
 
 # --------------------------------------------------------------------------- concurrency
@@ -176,7 +176,7 @@ def test_parallel_adds_with_different_ids_lose_no_entry(gis_layers, tmp_path):
     assert sorted(i for i in ids if i.startswith("par_")) == [f"par_{i}" for i in range(n)]
     assert len(read_catalog()) == 3 + n  # district, sites, clusters and the new ones
     for i in range(n):
-        assert len(load_layer(f"par_{i}")) == 1
+        assert len(_load_layer(f"par_{i}")) == 1
 
 
 @pytest.mark.slow
@@ -194,7 +194,7 @@ def test_parallel_adds_with_the_same_id_let_exactly_one_win(gis_layers, tmp_path
         assert "Traceback" not in loser.stderr
     assert catalog_ids(gis_layers).count("same") == 1
     winner = codes.index(0)
-    assert len(load_layer("same")) == 200 + winner  # the winner's data, not overwritten
+    assert len(_load_layer("same")) == 200 + winner  # the winner's data, not overwritten
 
 
 def hold_lock(layers: Path) -> subprocess.Popen:
@@ -295,7 +295,7 @@ def test_kill_between_the_two_renames_is_finished_by_the_next_run(gis_layers, tm
     assert "sites.geojson" in notes[0]
     # layer and catalog agree again: the new layer with its new title
     assert read_catalog()["sites"].title_en == "Points"
-    assert len(load_layer("sites")) == 3
+    assert len(_load_layer("sites")) == 3
     assert not list(gis_layers.glob(".*.tmp"))
     assert not (gis_layers / ".geo-commit.json").exists()
 

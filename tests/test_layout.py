@@ -13,7 +13,7 @@ import shapely
 
 from geo.cli import main
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer, validate_catalog
+from geo.data.layers import _load_layer, validate_catalog
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def layers(catalog):
-    return {spec.id: load_layer(spec.id, catalog=catalog) for spec in catalog}
+    return {spec.id: _load_layer(spec.id, catalog=catalog) for spec in catalog}
 
 
 def metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -15,7 +15,7 @@ from pyproj import Geod
 
 from geo.cli import main
 from geo.data.gazetteer import load_gazetteer
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.gis.correction import parse_gazetteer_text
 from geo.maps.assets import external_references
 from geo.maps.basemaps import resolve_basemap
@@ -67,7 +67,7 @@ def _open(browser, path: Path):
 
 
 def _write_page(fix_layers: Path, basemap: str, out: Path) -> Path:
-    district = load_layer("district").geometry.union_all()
+    district = _load_layer("district").geometry.union_all()
     gaz = load_gazetteer(fix_layers / "gazetteer.csv")
     out.write_text(locate_page(gaz, resolve_basemap(basemap), district), encoding="utf-8")
     return out
@@ -121,7 +121,7 @@ def test_drag_export_apply_moves_the_place(browser, fix_layers, tmp_path, capsys
     assert _metres((float(row["lon"]), float(row["lat"])), SWUPL) < 10  # a few pixels at z16
     assert not row["note"].startswith("APPROXIMATE")
     assert row["accuracy_m"] == "330"  # campus 300 m + 10 px at zoom 16 (21 m), rounded up
-    moved = load_layer("sites").set_index("id").geometry["site-swupl"]
+    moved = _load_layer("sites").set_index("id").geometry["site-swupl"]
     assert _metres((moved.x, moved.y), SWUPL) < 10
 
 

@@ -22,7 +22,7 @@ from geo._errors import BasemapError
 from geo.data.catalog import parse_catalog, read_catalog
 from geo.data.crs import wgs84_to_gcj02
 from geo.data.inputs import read_layer_file
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.figures.labels import LINE_MARGIN_M, figure_labels
 from geo.figures.layers import figure_colours, figure_layers
 from geo.figures.specs import all_specs, with_catalog_layers
@@ -63,7 +63,7 @@ def fixture_data():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GEO_LAYERS_DIR", str(DATA))
         cat = read_catalog(DATA / "catalog.yaml")
-        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+        layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     return cat, layers
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.figures.layers import figure_layers
 from geo.figures.specs import FIGURES, all_specs
 from geo.maps import MissingLayerWarning
@@ -36,7 +36,7 @@ def site(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GEO_LAYERS_DIR", str(DATA))
         cat = read_catalog(DATA / "catalog.yaml")
-        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+        layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     out = tmp_path_factory.mktemp("site")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingLayerWarning)
@@ -136,7 +136,7 @@ def test_script_syntax_in_a_feature_stays_text_on_a_figure(page, tmp_path):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GEO_LAYERS_DIR", str(DATA))
         cat = read_catalog(DATA / "catalog.yaml")
-        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+        layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     layers["rd_platforms"].loc[1, ["name_zh", "claims"]] = [JS_PAYLOAD, JS_PAYLOAD]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingLayerWarning)

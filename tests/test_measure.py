@@ -32,7 +32,7 @@ import shapely
 from geo import measure
 from geo._errors import CRSError, DegreesNotAllowedError, UnknownLayerError
 from geo.cli import main
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "measure"
@@ -42,7 +42,7 @@ REL = 1e-3  # 0.1%
 
 
 def layer(name: str) -> gpd.GeoDataFrame:
-    return load_layer(DATA / f"{name}.geojson").set_index("id", drop=False)
+    return _load_layer(DATA / f"{name}.geojson").set_index("id", drop=False)
 
 
 def metric(*geoms: shapely.Geometry) -> gpd.GeoDataFrame:
@@ -111,7 +111,7 @@ def test_area_is_aligned_to_the_input_index(parks: gpd.GeoDataFrame) -> None:
 
 @pytest.mark.skipif(not DISTRICT.exists(), reason="layers/admin/district.geojson not built yet")
 def test_district_area_is_396_9_km2() -> None:
-    district = load_layer(DISTRICT)
+    district = _load_layer(DISTRICT)
     assert measure.geodesic_area(district).sum() / 1e6 == pytest.approx(396.9, rel=5e-3)
 
 
@@ -338,7 +338,7 @@ def test_mismatched_or_missing_crs(sites: gpd.GeoDataFrame, campuses: gpd.GeoDat
 
 def test_unknown_layer_is_a_clear_error() -> None:
     with pytest.raises(UnknownLayerError, match="unknown layer"):
-        load_layer(DATA / "no-such-layer.geojson")
+        _load_layer(DATA / "no-such-layer.geojson")
 
 
 # --------------------------------------------------------------------------- CLI

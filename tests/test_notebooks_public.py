@@ -18,7 +18,7 @@ import pytest
 
 from geo import _errors, errors
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -122,7 +122,7 @@ def test_show_renders_the_offline_page_in_a_frame():
     from geo.maps import build_map, figure_by_id, show
 
     cat = read_catalog(ROOT / "layers" / "catalog.yaml")
-    layers = {lid: load_layer(lid, catalog=cat) for lid in ("district", "campuses")}
+    layers = {lid: _load_layer(lid, catalog=cat) for lid in ("district", "campuses")}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # layers of the figure not loaded here
         m = build_map(figure_by_id("fig3", cat), layers, cat, basemap="none")
@@ -142,7 +142,7 @@ def test_geodataframe_plot_and_explore_work():
     matplotlib.use("Agg")
     from geo.maps import show
 
-    gdf = load_layer("rd_platforms")
+    gdf = _load_layer("rd_platforms")
     ax = gdf.plot(column="kind", legend=True)
     assert len(ax.collections) >= 1
     m = gdf.explore(column="accuracy_m", scheme="quantiles", k=3, tiles=None)
@@ -156,7 +156,7 @@ def test_inline_map_draws_with_no_network(browser, tmp_path):
     from geo.maps.browser import block_network
 
     cat = read_catalog(ROOT / "layers" / "catalog.yaml")
-    layers = {lid: load_layer(lid, catalog=cat) for lid in ("district", "campuses")}
+    layers = {lid: _load_layer(lid, catalog=cat) for lid in ("district", "campuses")}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m = build_map(figure_by_id("fig3", cat), layers, cat, basemap="none")

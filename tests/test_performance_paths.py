@@ -28,7 +28,7 @@ from pyproj import Geod
 
 from geo import measure
 from geo.cli import main
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "measure"
@@ -71,7 +71,7 @@ def relative_error(gdf: gpd.GeoDataFrame) -> float:
 
 # --------------------------------------------------------------------------- areas
 def test_district_area_matches_geod() -> None:
-    assert relative_error(load_layer(DISTRICT)) <= TOLERANCE
+    assert relative_error(_load_layer(DISTRICT)) <= TOLERANCE
 
 
 def test_random_polygon_areas_match_geod() -> None:
@@ -127,8 +127,8 @@ def test_nearest_points_match_brute_force_on_geopandas_projection() -> None:
 
 
 def test_nearest_points_in_a_projected_crs_match_lonlat_input() -> None:
-    sites = load_layer(DATA / "sites.geojson").set_index("id")
-    campuses = load_layer(DATA / "campuses.geojson").set_index("id")
+    sites = _load_layer(DATA / "sites.geojson").set_index("id")
+    campuses = _load_layer(DATA / "campuses.geojson").set_index("id")
     pd.testing.assert_frame_equal(
         measure.nearest(sites.to_crs(4544), campuses.to_crs(4544)),
         measure.nearest(sites, campuses),
@@ -139,7 +139,7 @@ def test_nearest_points_in_a_projected_crs_match_lonlat_input() -> None:
 # --------------------------------------------------------------------------- near A A
 @pytest.fixture
 def sites() -> gpd.GeoDataFrame:
-    return load_layer(DATA / "sites.geojson").set_index("id", drop=False)
+    return _load_layer(DATA / "sites.geojson").set_index("id", drop=False)
 
 
 # The fixture's sites sit at (600, 600), (2000, 500), (2500, 2500) and (6000, 6000) m
@@ -160,7 +160,7 @@ def test_nearest_of_a_layer_to_itself_is_another_feature(sites: gpd.GeoDataFrame
 
 
 def test_nearest_polygons_to_themselves_skip_self() -> None:
-    parks = load_layer(DATA / "parks.geojson").set_index("id", drop=False)
+    parks = _load_layer(DATA / "parks.geojson").set_index("id", drop=False)
     got = measure.nearest(parks, parks, exclude_self=True)
     # park-a and park-b share an edge; park-m's square [3000, 3500]² is 500 m east and
     # 2000 m north of park-b [1500, 2500] x [0, 1000].
@@ -367,7 +367,7 @@ def gridded_points(n: int, seed: int, step: float) -> gpd.GeoDataFrame:
 def test_k_nearest_points_equal_the_radius_search_on_the_test_data(
     k: int, sites: gpd.GeoDataFrame
 ) -> None:
-    campuses = load_layer(DATA / "campuses.geojson").set_index("id", drop=False)
+    campuses = _load_layer(DATA / "campuses.geojson").set_index("id", drop=False)
     for a, b in ((sites, campuses), (campuses, sites), (sites, sites)):
         same_frames(measure.k_nearest(a, b, k), old_k_nearest(a, b, k))
         same_frames(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.data.placement import placement
 from geo.figures.specs import FIGURES, overview_spec
 from geo.maps import MissingLayerWarning, build_map, save_map
@@ -64,7 +64,7 @@ BADGE_OVERLAPS = """() => {
 @pytest.fixture(scope="module")
 def real():
     cat = read_catalog()
-    layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     return cat, layers
 
 

@@ -10,7 +10,7 @@ from shapely.geometry import Point
 
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.data.placement import DEFAULT_MAX_ACCURACY_M, placement, precise_enough
 from geo.report import build_report
 
@@ -21,7 +21,7 @@ DISTRICT_POINT = (106.361563, 29.623518)
 @pytest.fixture(scope="module")
 def real() -> dict[str, gpd.GeoDataFrame]:
     cat = read_catalog()
-    return {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    return {s.id: _load_layer(s.id, catalog=cat) for s in cat}
 
 
 # --------------------------------------------------------------------------- gazetteer

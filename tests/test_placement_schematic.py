@@ -155,7 +155,7 @@ def test_figures_record_is_deterministic_and_complete() -> None:
 def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
     from geo.cli import main
     from geo.data.catalog import read_catalog
-    from geo.data.layers import load_layer
+    from geo.data.layers import _load_layer
 
     args = ["maps", "--out", str(tmp_path), "--basemap", "none", "--figure", "3"]
     assert main(args) in (0, 1)
@@ -164,7 +164,7 @@ def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
     assert (tmp_path / "figures.json").read_bytes() == first  # deterministic bytes
     record = json.loads(first)["figures"]
     assert {*FIGURES, "overview"} == set(record)
-    rd = load_layer("rd_platforms", catalog=read_catalog())
+    rd = _load_layer("rd_platforms", catalog=read_catalog())
     fig3 = {f["id"]: f for f in record["fig3"]["features"] if f["layer"] == "rd_platforms"}
     assert set(fig3) == set(rd["id"])  # every feature of the thematic layer, once
     for fid, acc in zip(rd["id"], rd["accuracy_m"], strict=True):

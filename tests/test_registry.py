@@ -18,7 +18,7 @@ from geo._errors import CatalogError, LayerValidationError
 from geo._journal import LOCK_NAME
 from geo.cli import main
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.gis.registry import (
     PropertyDefaults,
     add_layer,
@@ -93,7 +93,7 @@ def test_draw_export_is_accepted_and_every_fill_is_printed(layers, capsys):
     assert "sketch_zone" not in figure_by_id("fig3", catalog).layers
     assert spec.geometry_type == "Polygon"
     assert spec.file == "sketch_zone.geojson"
-    gdf = load_layer("sketch_zone")
+    gdf = _load_layer("sketch_zone")
     assert list(gdf["id"]) == ["sketch-zone-1", "sketch-zone-2"]
     assert set(gdf["geometry_source"]) == {"schematic"}
     # the stored file leads with the required properties
@@ -154,7 +154,7 @@ def test_csv_in_gcj02_is_converted_to_wgs84(layers, capsys):
         "50",
     )
     assert rc == 0, capsys.readouterr().err
-    gdf = load_layer("amap_sites")
+    gdf = _load_layer("amap_sites")
     cqu = gdf.loc[gdf["name_zh"] == "重庆大学A区"].geometry.iloc[0]
     assert cqu.x == pytest.approx(106.46444, abs=2e-6)
     assert cqu.y == pytest.approx(29.56667, abs=2e-6)
@@ -225,7 +225,7 @@ def test_geopackage_and_shapefile_in_epsg4544(layers, tmp_path, suffix):
     _metric_frame().to_file(src)
     result = add_layer(src, "parks", "公园", "Parks", "EPSG:4544")
     assert result.features.crs.to_epsg() == 4326
-    minx, miny, maxx, _ = load_layer("parks").total_bounds
+    minx, miny, maxx, _ = _load_layer("parks").total_bounds
     assert (minx, miny) == (pytest.approx(X, abs=1e-6), pytest.approx(Y, abs=1e-6))
     assert maxx == pytest.approx(X + 0.01, abs=1e-6)
 
@@ -371,7 +371,7 @@ def test_replace_keeps_a_backup_and_the_other_entries(layers, tmp_path, capsys):
     assert cat["sites"].figures == (3,)  # kept from the previous entry
     assert cat["sites"].style == "rd_platforms"
     assert list(cat.layers) == ["district", "sites", "clusters"]
-    assert len(load_layer("clusters")) == 2  # the derived layer follows the new sites
+    assert len(_load_layer("clusters")) == 2  # the derived layer follows the new sites
     assert "# the boundary" in (layers / "catalog.yaml").read_text(encoding="utf-8")
 
 
@@ -424,5 +424,5 @@ def test_new_layer_file_is_readable_by_others(layers):
 
 def test_point_helper_sanity():
     # the CQU fixture point lies inside the fixture district
-    district = load_layer(GIS / "layers" / "admin" / "district.geojson")
+    district = _load_layer(GIS / "layers" / "admin" / "district.geojson")
     assert district.geometry.iloc[0].contains(Point(X, Y))

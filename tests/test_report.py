@@ -20,14 +20,14 @@ import shapely
 from geo import report
 from geo.cli import main
 from geo.data.catalog import parse_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 
 DATA = Path(__file__).resolve().parent / "data" / "measure"
 REL = 1e-3
 
 
 def _load(name: str) -> gpd.GeoDataFrame:
-    return load_layer(DATA / f"{name}.geojson")
+    return _load_layer(DATA / f"{name}.geojson")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import warnings
 import pytest
 
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.figures.depiction import depict
 from geo.figures.layers import figure_layers
 from geo.figures.placed import BADGE_REACH_PX
@@ -57,7 +57,7 @@ BADGES = """() => {
 @pytest.fixture(scope="module")
 def real():
     cat = read_catalog()
-    return cat, {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    return cat, {s.id: _load_layer(s.id, catalog=cat) for s in cat}
 
 
 @pytest.fixture(scope="module")

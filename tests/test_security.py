@@ -28,7 +28,7 @@ from geo import report
 from geo.cli import cmd_claims
 from geo.cli import main as cli_main
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.maps import MissingLayerWarning, build_map, figure_by_id, render_html
 from geo.maps.safe import html_text, js_string
 from geo.maps.site import write_site
@@ -75,7 +75,7 @@ def hostile(tmp_path, monkeypatch):
     monkeypatch.setenv("GEO_PWN", str(pwn))
     monkeypatch.setenv("GEO_LAYERS_DIR", str(layers_dir))
     cat = read_catalog(cat_path)
-    layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+    layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
     return cat, layers, pwn
 
 

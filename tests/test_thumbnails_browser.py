@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from geo.data.catalog import read_catalog
-from geo.data.layers import load_layer
+from geo.data.layers import _load_layer
 from geo.figures.specs import figure_by_id
 from geo.maps import MissingLayerWarning
 from geo.maps.browser import CHROMIUM
@@ -36,7 +36,7 @@ def offline_site(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GEO_LAYERS_DIR", str(DATA))
         cat = read_catalog(DATA / "catalog.yaml")
-        layers = {s.id: load_layer(s.id, catalog=cat) for s in cat}
+        layers = {s.id: _load_layer(s.id, catalog=cat) for s in cat}
         specs = [figure_by_id(f, cat) for f in ("fig3", "fig8", "overview")]
     out = tmp_path_factory.mktemp("offline")
     with warnings.catch_warnings():

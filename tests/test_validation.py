@@ -12,7 +12,7 @@ import pytest
 from conftest import CQU_A, feature, point, square
 from geo._errors import LayerValidationError
 from geo.data.inputs import read_layer_file, validate_file
-from geo.data.layers import load_layer, write_layer
+from geo.data.layers import _load_layer, write_layer
 
 X, Y = CQU_A
 
@@ -193,7 +193,7 @@ def test_unknown_layer_is_a_clear_error():
     from geo._errors import UnknownLayerError
 
     with pytest.raises(UnknownLayerError, match=r"unknown layer 'nosuch\.geojson'"):
-        load_layer("nosuch.geojson")
+        _load_layer("nosuch.geojson")
 
 
 def test_write_layer_is_atomic_and_round_trips(tmp_path, write_fc, monkeypatch):

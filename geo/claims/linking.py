@@ -76,7 +76,7 @@ def link_features(
         The ledger (columns ``place``, ``table_ref``, ``source_file``, ``line``).
     layers : mapping of str to GeoDataFrame
         Layers by catalog id, in catalog order, derived layers included (e.g.
-        :func:`geo.data.layers.load_layers`).
+        :meth:`geo.project.Project.layers`).
     lookup : callable, optional
         Gazetteer name resolver for :func:`normalise_place`.
 

@@ -9,30 +9,18 @@ page through :mod:`geo.maps.safe`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from geo.claims.places import normalise_place
 from geo.claims.verdicts import VERDICTS
+from geo.data.placement import precise_enough
 
 if TYPE_CHECKING:
     import pandas as pd
     from branca.element import Figure
 
 __all__ = ["claims_map"]
-
-
-def _precise(rec: Mapping[str, Any], max_accuracy_m: float) -> bool:
-    """Whether a feature or gazetteer record is located well enough to be a dot."""
-    value = rec.get("accuracy_m")
-    if value is None:
-        return False  # unknown accuracy: never drawn as a point
-    try:
-        acc = float(value)
-    except (TypeError, ValueError):
-        return False  # unknown accuracy: never drawn as a point
-    return math.isfinite(acc) and acc <= max_accuracy_m
 
 
 def _marker_points(
@@ -70,7 +58,7 @@ def _marker_points(
     coarse: dict[str, str] = {}
     for key, rec in found.items():
         geom = rec["geometry"]
-        if _precise(rec, max_accuracy_m):
+        if precise_enough(rec.get("accuracy_m"), max_accuracy_m):  # unknown: never a dot
             points[key] = geom if geom.geom_type == "Point" else geom.representative_point()
         else:
             within = rec.get("within")
@@ -116,12 +104,13 @@ def _listed_html(
     coarse: Mapping[str, str],
     missing: set[str],
     names: Mapping[str, str],
+    max_accuracy_m: float,
 ) -> str:
     """Return the side list of places whose claims are not dotted, by area; escaped.
 
-    ``names`` gives the display name of a zone id (``city-east`` → its name_zh).
+    ``names`` gives the display name of a zone id (``city-east`` → its name_zh);
+    ``max_accuracy_m`` is the limit the dots were drawn to.
     """
-    from geo.data.placement import DEFAULT_MAX_ACCURACY_M
     from geo.maps.safe import html_text
 
     groups: dict[str, list[str]] = {}
@@ -147,7 +136,7 @@ def _listed_html(
     return (
         '<div class="geo-claims-list"><b>未绘为点 Not drawn as points</b>'
         "<div>位置不足以绘点的地点按所在区域列出 Places located more coarsely than "
-        f"±{DEFAULT_MAX_ACCURACY_M:g} m, by the area they lie in</div>{blocks}</div>"
+        f"±{max_accuracy_m:g} m, by the area they lie in</div>{blocks}</div>"
         if blocks
         else ""
     )
@@ -259,7 +248,7 @@ def claims_map(
     names = {}
     if features is not None and {"id", "name_zh"} <= set(getattr(features, "columns", ())):
         names = dict(zip(features["id"].astype(str), features["name_zh"].astype(str), strict=True))
-    listed = _listed_html(judged, coarse, nowhere, names)
+    listed = _listed_html(judged, coarse, nowhere, names, max_accuracy_m)
     # the list holds data: placed verbatim, never compiled as a template
     cast("Figure", fmap.get_root()).html.add_child(
         VerbatimText(_furniture_html(listed)), name="geo_claims_furniture"

@@ -82,7 +82,12 @@ def run_validate(args: argparse.Namespace) -> int:
 
     if args.path:
         problems = validate_file(
-            args.path, args.crs, args.geometry_type, encoding=args.encoding, layer=args.source_layer
+            args.path,
+            args.crs,
+            args.geometry_type,
+            Project().gazetteer_path,  # read only if a feature names a place
+            encoding=args.encoding,
+            layer=args.source_layer,
         )
         target = args.path
     elif args.all:

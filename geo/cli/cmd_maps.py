@@ -61,7 +61,8 @@ def run_maps(args: argparse.Namespace) -> int:
     layers = project.layers(within_limits=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = write_site(args.out, layers, catalog, basemap, args.offline, specs)
+        places = project.gazetteer_path  # read only if a badge stands on a gazetteer area
+        result = write_site(args.out, layers, catalog, basemap, args.offline, specs, places)
     for msg in dict.fromkeys(str(w.message) for w in caught):
         print(f"warning: {msg}", file=sys.stderr)
     mode = "offline, self-contained" if args.offline else "online"

@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
         type=float,
         default=None,
         help="largest positional error drawn as a point, in metres (default: each "
-        "figure's own, 1000)",
+        "figure's own, FigureSpec.max_accuracy_m)",
     )
     p.add_argument(
         "--jobs",

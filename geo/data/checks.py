@@ -23,7 +23,7 @@ from geo.data.intake import TEXT_FIX, clean_text, text_problem
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from geo.data.gazetteer import Gazetteer
+    from geo.data.gazetteer import Gazetteer, GazetteerRef
 
 REQUIRED = ("id", "name_zh", "name_en", "kind", "plan_ref", "geometry_source", "accuracy_m")
 GEOMETRY_SOURCES = ("surveyed", "digitized", "schematic")
@@ -331,7 +331,7 @@ def _feature_id(feat: Any) -> str | int | None:
 
 
 def _place_problems(
-    geom: Any, place: Any, crs: str, expect: str | None, gaz: Gazetteer | None
+    geom: Any, place: Any, crs: str, expect: str | None, gaz: GazetteerRef
 ) -> list[tuple[str, str]]:
     """Check the geometry, or the gazetteer place standing in for it."""
     if geom is not None:
@@ -376,7 +376,7 @@ def _shape_of_feature(i: int, feat: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _feature_problems(
-    file: str, i: int, feat: Any, crs: str, expect: str | None, gaz: Gazetteer | None
+    file: str, i: int, feat: Any, crs: str, expect: str | None, gaz: GazetteerRef
 ) -> list[Problem]:
     fix = 'give {"type": "Feature", "properties": {...}, "geometry": {...}}'
     if not isinstance(feat, dict):
@@ -398,12 +398,10 @@ def _feature_problems(
     return [Problem(file, label, p, fix) for p, fix in found]
 
 
-def _gazetteer(gaz: Gazetteer | None) -> Gazetteer:
-    if gaz is not None:
-        return gaz
-    from geo.data.gazetteer import load_gazetteer
+def _gazetteer(gaz: GazetteerRef) -> Gazetteer:
+    from geo.data.gazetteer import as_gazetteer
 
-    return load_gazetteer()
+    return as_gazetteer(gaz)
 
 
 # --------------------------------------------------------------------------- document checks
@@ -510,7 +508,7 @@ def _duplicate_problems(features: list[Any], f: str) -> list[Problem]:
 
 
 def check_document(
-    doc: dict[str, Any], path: Path, crs: str, expect: str | None, gaz: Gazetteer | None
+    doc: dict[str, Any], path: Path, crs: str, expect: str | None, gaz: GazetteerRef
 ) -> list[Problem]:
     """Run every check on one FeatureCollection and return all problems found.
 
@@ -524,8 +522,9 @@ def check_document(
         Canonical declared CRS (:func:`geo.data.crs.canonical_crs`).
     expect : str, optional
         Expected geometry type; without it the features must share one.
-    gaz : Gazetteer, optional
-        For resolving ``place`` names; default the layers folder's gazetteer.
+    gaz : Gazetteer or Path, optional
+        For resolving ``place`` names (a file is read at the first one); default
+        :func:`geo.data.gazetteer.default_path`.
 
     Returns
     -------

@@ -1,9 +1,8 @@
 """Derived layers: zones the plan defines by relation, computed from declared rules.
 
 The catalog declares each derived layer's rule and parameters (``derived:`` in
-``layers/catalog.yaml``). Rules run in the metric CRS EPSG:4544 and return
-features in EPSG:4326, all ``geometry_source: schematic``: they show the plan's
-relations (a belt along an axis, a ring around a campus), not surveyed footprints.
+``layers/catalog.yaml``). Rules run in EPSG:4544 and return features in EPSG:4326, all
+``geometry_source: schematic``: relations (a belt along an axis), not footprints.
 
 Rules
 -----
@@ -27,9 +26,9 @@ schematic_zones
     an axis that located places name, or a disc around the most precisely known of
     a list of places (a lake once located, else the area the members are in).
 
-Belts and groups are built only from places and members whose position is precise
-enough for the shape (``max_member_accuracy_m``, default
-:data:`geo.data.placement.DEFAULT_MAX_ACCURACY_M`): a disc of 800 m around a point known
+Belts and groups use only places and members precise enough for the shape
+(``max_member_accuracy_m``, default
+:data:`~geo.data.placement.DEFAULT_MAX_ACCURACY_M`): a disc of 800 m around a point known
 to ±16 km would draw a piece of a ring where nothing of it is known to be. A group
 with no such member gets no feature, never a fake shape: it is reported in the
 frame's ``attrs["not_derivable"]`` (its id, names, plan reference and the reason),
@@ -47,12 +46,14 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo._errors import DeriveError
+from geo.data import placement
 from geo.data.crs import METRIC_CRS, STORAGE_CRS
-from geo.data.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
+from geo.data.gazetteer import as_gazetteer
+from geo.data.placement import precise_enough
 
 if TYPE_CHECKING:
     from geo.data.catalog import LayerSpec
-    from geo.data.gazetteer import Place
+    from geo.data.gazetteer import Gazetteer, GazetteerRef, Place
 
 Loader = Callable[[str], gpd.GeoDataFrame]
 _PROPS = ("id", "name_zh", "name_en", "plan_ref")
@@ -231,11 +232,8 @@ def cities(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
     east_side, ridge_accuracy = _east_of_divide(load, params, district)
     east, west = _polygonal(rest.intersection(east_side)), _polygonal(rest.difference(east_side))
     rule = f"district minus screens, split at ridge {params['divide']}"
-    accuracy = max(
-        float(params.get("accuracy_m", 1000)),
-        ridge_accuracy,
-        float(screens_m["accuracy_m"].max()),
-    )
+    inputs = max(ridge_accuracy, float(screens_m["accuracy_m"].max()))
+    accuracy = max(float(params.get("accuracy_m", 1000)), inputs)
     records = [
         _record(params["east"], "city", accuracy, rule=rule + " (east side)"),
         _record(params["west"], "city", accuracy, rule=rule + " (west side)"),
@@ -267,40 +265,32 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         part = district.intersection(east_side) if east else district.difference(east_side)
         geoms.append(_polygonal(part))
         rule = f"district {spec['side']} of ridge {params['divide']}"
-        records.append(
-            _record(
-                spec,
-                spec.get("kind", "zone"),
-                max(float(spec.get("accuracy_m", 1000)), ridge_accuracy),
-                rule=rule,
-            )
-        )
+        accuracy = max(float(spec.get("accuracy_m", 1000)), ridge_accuracy)
+        records.append(_record(spec, spec.get("kind", "zone"), accuracy, rule=rule))
     return _frame(records, geoms)
 
 
 def _member_limit(params: Mapping[str, Any]) -> float:
     """Largest member ``accuracy_m`` a belt or group is built from (catalog parameter)."""
-    return float(params.get("max_member_accuracy_m", DEFAULT_MAX_ACCURACY_M))
+    return float(params.get("max_member_accuracy_m", placement.DEFAULT_MAX_ACCURACY_M))
 
 
-def _places_metric(names: list[str], limit: float) -> tuple[list[BaseGeometry], float, list[str]]:
+def _places_metric(
+    names: list[str], limit: float, gaz: Gazetteer
+) -> tuple[list[BaseGeometry], float, list[str]]:
     """Return the gazetteer places within ``limit`` as EPSG:4544 points.
 
     Returns the points, their worst ``accuracy_m`` and the names left out as too
     coarse for the shape.
     """
-    from geo.data.gazetteer import load_gazetteer
-
-    gaz = load_gazetteer()
     places = [gaz.lookup(n) for n in names]
-    used = [p for p in places if p.accuracy_m <= limit]
-    coarse = [n for n, p in zip(names, places, strict=True) if p.accuracy_m > limit]
-    pts = gpd.GeoSeries.from_xy([p.lon for p in used], [p.lat for p in used], crs=STORAGE_CRS)
+    used = [p for p in places if precise_enough(p.accuracy_m, limit)]
+    coarse = [n for n, p in zip(names, places, strict=True) if p not in used]
     worst = max((p.accuracy_m for p in used), default=0.0)
-    return list(pts.to_crs(METRIC_CRS).values), worst, coarse
+    return [_place_metric(p) for p in used], worst, coarse
 
 
-def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
+def belts(params: Mapping[str, Any], load: Loader, gazetteer: Gazetteer) -> gpd.GeoDataFrame:
     """Development belts: corridors along axis lines joined with the places along them.
 
     Parameters
@@ -312,6 +302,8 @@ def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         [gazetteer names], place_radius_m}``.
     load : callable
         Returns a layer by id.
+    gazetteer : Gazetteer
+        Resolves the places.
 
     Returns
     -------
@@ -328,7 +320,7 @@ def belts(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
         lines = [_feature_by_id(axes, a, "axes") for a in spec["axes"]]
         shape = shapely.union_all([g.buffer(width) for g in lines])
         radius = float(spec.get("place_radius_m", width))
-        pts, place_acc, coarse = _places_metric(list(spec.get("places", [])), limit)
+        pts, place_acc, coarse = _places_metric(list(spec.get("places", [])), limit, gazetteer)
         shape = shape.union(shapely.union_all([p.buffer(radius) for p in pts] or [Polygon()]))
         # close the gaps between a place disc and the corridor so the belt is one band
         shape = shape.buffer(width).buffer(-width)
@@ -455,7 +447,9 @@ def _place_metric(place: Place) -> BaseGeometry:
     return pts.values[0]
 
 
-def _along(spec: Mapping[str, Any], axes: gpd.GeoDataFrame, limit: float) -> tuple[Any, ...]:
+def _along(
+    spec: Mapping[str, Any], axes: gpd.GeoDataFrame, limit: float, gaz: Gazetteer
+) -> tuple[Any, ...]:
     """Return the stretch of ``spec["along"]`` the ``stretch`` places name, and its notes.
 
     Each place located to ``limit`` and within ``max_offset_m`` of the axis is
@@ -465,15 +459,13 @@ def _along(spec: Mapping[str, Any], axes: gpd.GeoDataFrame, limit: float) -> tup
     """
     from shapely.ops import substring
 
-    from geo.data.gazetteer import load_gazetteer
-
     line = _feature_by_id(axes, spec["along"], "axes")
-    gaz, offset = load_gazetteer(), float(spec.get("max_offset_m", 3000))
+    offset = float(spec.get("max_offset_m", 3000))
     stops, used, left, worst = [], [], [], _accuracy(axes, [spec["along"]])
     for name in spec.get("stretch", []):
         place = gaz.lookup(name)
         point = _place_metric(place)
-        if place.accuracy_m > limit or line.distance(point) > offset:
+        if not precise_enough(place.accuracy_m, limit) or line.distance(point) > offset:
             left.append(name)
             continue
         stops.append(line.project(point))
@@ -485,15 +477,12 @@ def _along(spec: Mapping[str, Any], axes: gpd.GeoDataFrame, limit: float) -> tup
     return part, worst, how, left_out
 
 
-def _around(spec: Mapping[str, Any]) -> tuple[Any, ...]:
+def _around(spec: Mapping[str, Any], gaz: Gazetteer) -> tuple[Any, ...]:
     """Return the best-known of ``spec["around"]`` (smallest ``accuracy_m``, first on ties).
 
     Names not in the gazetteer are passed over (a lake not yet added); returns the
     point, its accuracy, how it was drawn and nothing left out.
     """
-    from geo.data.gazetteer import load_gazetteer
-
-    gaz = load_gazetteer()
     found = [p for n in spec["around"] if (p := gaz.get(n)) is not None]
     if not found:
         raise DeriveError(
@@ -505,7 +494,9 @@ def _around(spec: Mapping[str, Any]) -> tuple[Any, ...]:
     return _place_metric(best), best.accuracy_m, f"around {best.name_zh} ({how})", ""
 
 
-def schematic_zones(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
+def schematic_zones(
+    params: Mapping[str, Any], load: Loader, gazetteer: Gazetteer
+) -> gpd.GeoDataFrame:
     """Zones from their best-known geometry: a corridor along an axis or a disc around a place.
 
     Parameters
@@ -521,6 +512,8 @@ def schematic_zones(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame
         better than the park it stands in for).
     load : callable
         Returns a layer by id.
+    gazetteer : Gazetteer
+        Resolves the places.
 
     Returns
     -------
@@ -533,9 +526,10 @@ def schematic_zones(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame
     records, geoms = [], []
     for spec in params["zones"]:
         if "along" in spec:
-            anchor, acc, how, left = _along(spec, _metric(load, params.get("axes", "axes")), limit)
+            axes = _metric(load, params.get("axes", "axes"))
+            anchor, acc, how, left = _along(spec, axes, limit, gazetteer)
         elif "around" in spec:
-            anchor, acc, how, left = _around(spec)
+            anchor, acc, how, left = _around(spec, gazetteer)
         else:
             raise DeriveError(f"zone {spec.get('id', '?')}: give `along` or `around`")
         width = float(spec["buffer_m"])
@@ -548,7 +542,7 @@ def schematic_zones(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame
     return _frame(records, geoms)
 
 
-RULES: dict[str, Callable[[Mapping[str, Any], Loader], gpd.GeoDataFrame]] = {
+RULES: dict[str, Callable[..., gpd.GeoDataFrame]] = {
     "screens": screens,
     "cities": cities,
     "belts": belts,
@@ -558,7 +552,7 @@ RULES: dict[str, Callable[[Mapping[str, Any], Loader], gpd.GeoDataFrame]] = {
 }
 
 
-def derive_layer(spec: LayerSpec, load: Loader) -> gpd.GeoDataFrame:
+def derive_layer(spec: LayerSpec, load: Loader, gazetteer: GazetteerRef = None) -> gpd.GeoDataFrame:
     """Compute a derived layer from its catalog rule.
 
     Parameters
@@ -567,6 +561,8 @@ def derive_layer(spec: LayerSpec, load: Loader) -> gpd.GeoDataFrame:
         A catalog entry with ``derived = {"rule": ..., "params": {...}}``.
     load : callable
         Returns a source layer (EPSG:4326) by id.
+    gazetteer : Gazetteer or Path, optional
+        For the rules that look places up (a file is read only then; as for belts).
 
     Returns
     -------
@@ -583,7 +579,8 @@ def derive_layer(spec: LayerSpec, load: Loader) -> gpd.GeoDataFrame:
     rule = spec.derived["rule"]
     if rule not in RULES:
         raise DeriveError(f"layer {spec.id}: unknown rule {rule!r}; known: {', '.join(RULES)}")
-    return RULES[rule](spec.derived["params"], load)
+    places = (as_gazetteer(gazetteer),) if RULES[rule] in (belts, schematic_zones) else ()
+    return RULES[rule](spec.derived["params"], load, *places)
 
 
 __all__ = [

@@ -478,7 +478,8 @@ def derive_kept(
     spec : LayerSpec
         The derived layer's catalog entry.
     load : callable
-        Returns a layer by id (what the rule reads).
+        Returns a layer by id (what the rule reads); places are looked up in the
+        cache's gazetteer file (:attr:`LayerCache.gazetteer`).
 
     Returns
     -------
@@ -496,7 +497,7 @@ def derive_kept(
         return load(layer_id)
 
     with noting_warnings() as warned:
-        gdf = derive_layer(spec, recording)
+        gdf = derive_layer(spec, recording, cache.gazetteer)
     if not warned:  # kept, it would not warn again
         cache.put_frame(spec.id, gdf, sorted(set(reads)))
     return gdf

@@ -19,11 +19,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the digests of files and keys are wanted without loading geopandas
     import geopandas as gpd
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the digests of files and keys are wanted without loading geopandas
-    pass
-
 __all__ = [
     "ABSENT",
     "LIBRARIES",

@@ -6,18 +6,18 @@ accuracy. A :class:`Gazetteer` is built from a DataFrame with the CSV's columns 
 resolves any name or alias after normalising the spelling variants the plan and the
 reports use (dash and middle-dot forms, full-width characters, stray whitespace).
 
-Only :func:`load_gazetteer` reads the disk, and :meth:`Gazetteer.validate` when it is
-given no zone ids (it then reads the default catalog's); everything else works on data
-in memory.
+Only :func:`load_gazetteer` reads the disk (and :func:`as_gazetteer`, handed a file),
+and :meth:`Gazetteer.validate` when it is given no zone ids (it then reads the default
+catalog's); everything else works on data in memory. There is no "current" gazetteer:
+whatever resolves places is handed one, as a :class:`Gazetteer` or as its file, read
+only when a place is first looked up.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import math
 from collections.abc import Collection, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,11 +38,12 @@ __all__ = [
     "AREA_BOX",
     "COLUMNS",
     "Gazetteer",
+    "GazetteerRef",
     "Place",
+    "as_gazetteer",
     "default_path",
     "load_gazetteer",
     "lookup",
-    "using_gazetteer",
 ]
 
 #: Columns of ``layers/gazetteer.csv`` in file order (docs/contract.md).
@@ -384,6 +385,11 @@ class Gazetteer:
         return self._table.copy()
 
 
+#: What code that resolves places is handed: a gazetteer, or its file (read when a
+#: place is first looked up, see :func:`as_gazetteer`); None: the default file.
+GazetteerRef = Gazetteer | Path | None
+
+
 def _catalog_zones() -> frozenset[str]:
     """Zone ids of the default catalog (read lazily: the catalog imports nothing here)."""
     from geo.data.catalog import read_catalog
@@ -404,37 +410,6 @@ def default_path() -> Path:
     from geo._data import layers_dir
 
     return layers_dir() / "gazetteer.csv"
-
-
-_ACTIVE: ContextVar[Gazetteer | Path | None] = ContextVar("active_gazetteer", default=None)
-
-
-@contextlib.contextmanager
-def using_gazetteer(gazetteer: Gazetteer | Path | None) -> Iterator[Gazetteer | Path | None]:
-    """Make ``gazetteer`` the default one inside a ``with`` block.
-
-    Everything that resolves places through :func:`load_gazetteer` without a path
-    (layers naming a ``place``, derived belts) sees ``gazetteer`` instead of the
-    default file, so the effect of edited positions can be computed before they are
-    written, and a project's layers resolve in the project's own gazetteer.
-
-    Parameters
-    ----------
-    gazetteer : Gazetteer or Path or None
-        The gazetteer to use, or its file, read only when a place is looked up (a
-        folder without one loads every layer that names no place); ``None`` keeps
-        the default file.
-
-    Yields
-    ------
-    Gazetteer or Path or None
-        The same.
-    """
-    token = _ACTIVE.set(gazetteer)
-    try:
-        yield gazetteer
-    finally:
-        _ACTIVE.reset(token)
 
 
 #: Columns holding one-line text (line breaks become a space when read).
@@ -501,17 +476,8 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         If the file is not a readable UTF-8 CSV with the gazetteer's columns, or
         holds text the policy of :mod:`geo.data.intake` refuses (one line naming the
         file, the row and the fix).
-
-    Notes
-    -----
-    Inside :func:`using_gazetteer`, a call without ``path`` returns that gazetteer.
     """
-    active = _ACTIVE.get()
-    if path is None:
-        if isinstance(active, Gazetteer):
-            return active
-        path = active or default_path()
-    path = Path(path)
+    path = Path(path) if path is not None else default_path()
     if not path.exists() and not path.is_symlink():
         raise GazetteerMissingError(
             f"{path}: gazetteer not found; fix: set GEO_LAYERS_DIR to the layers folder"
@@ -521,6 +487,28 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     except OSError:
         return _load_cached(path, -1)  # a dangling link: the reader names it and says so
     return _load_cached(path.resolve(), mtime)
+
+
+def as_gazetteer(gazetteer: GazetteerRef) -> Gazetteer:
+    """Return the gazetteer a caller was handed, reading it if it was given as a file.
+
+    Code that resolves places takes a ``Gazetteer | Path``: a path is read here, when
+    the first place is looked up, so a folder whose layers name no place never reads
+    its gazetteer (and a command that looks up nothing starts without it).
+
+    Parameters
+    ----------
+    gazetteer : Gazetteer, Path or None
+        The gazetteer, its file, or None for the file of :func:`default_path`.
+
+    Returns
+    -------
+    Gazetteer
+        The same object when a :class:`Gazetteer` was given.
+    """
+    if isinstance(gazetteer, Gazetteer):
+        return gazetteer
+    return load_gazetteer(None if gazetteer is None else Path(gazetteer))
 
 
 def lookup(name: str) -> Place:

@@ -31,7 +31,7 @@ from geo.data.layerfile import (
 from geo.tables import finite_number
 
 if TYPE_CHECKING:
-    from geo.data.gazetteer import Gazetteer
+    from geo.data.gazetteer import GazetteerRef
 
 __all__ = [
     "document_from_frame",
@@ -404,7 +404,7 @@ def read_layer_file(
     path: str | Path,
     crs: str | None = "wgs84",
     geometry_type: str | None = None,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: GazetteerRef = None,
     *,
     encoding: str | None = None,
     layer: str | None = None,
@@ -424,8 +424,9 @@ def read_layer_file(
         takes the file's own CRS (WGS-84 when it names none).
     geometry_type : str, optional
         Expected geometry type.
-    gazetteer : Gazetteer, optional
-        For resolving ``place`` names.
+    gazetteer : Gazetteer or Path, optional
+        For resolving ``place`` names (a file is read at the first one); default
+        :func:`geo.data.gazetteer.default_path`.
     encoding : str, optional
         Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
     layer : str, optional
@@ -449,7 +450,7 @@ def validate_file(
     path: str | Path,
     crs: str | None = "wgs84",
     geometry_type: str | None = None,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: GazetteerRef = None,
     *,
     encoding: str | None = None,
     layer: str | None = None,

@@ -27,7 +27,7 @@ from geo.data.crs import (
 from geo.data.intake import clean_tree, load_json, read_file_bytes
 
 if TYPE_CHECKING:
-    from geo.data.gazetteer import Gazetteer
+    from geo.data.gazetteer import GazetteerRef
 
 #: What to do when a file is not in the encoding it was read in, or the name is unknown.
 WRONG_ENCODING_FIX = "give the file's real encoding with --encoding (gbk, gb18030 or utf-8)"
@@ -152,7 +152,7 @@ def read_geojson(
     return doc
 
 
-def _build_frame(doc: dict[str, Any], crs: str, gaz: Gazetteer | None) -> gpd.GeoDataFrame:
+def _build_frame(doc: dict[str, Any], crs: str, gaz: GazetteerRef) -> gpd.GeoDataFrame:
     rows, geoms = [], []
     for feat in doc["features"]:
         props = dict(feat.get("properties") or {})
@@ -202,7 +202,7 @@ def read_layer_document(
     source: str | Path,
     crs: str = "wgs84",
     geometry_type: str | None = None,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: GazetteerRef = None,
 ) -> gpd.GeoDataFrame:
     """Validate and convert an in-memory GeoJSON FeatureCollection to EPSG:4326.
 
@@ -219,8 +219,8 @@ def read_layer_document(
         Declared CRS (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``).
     geometry_type : str, optional
         Expected geometry type; without it the features must share one.
-    gazetteer : Gazetteer, optional
-        For resolving ``place`` names.
+    gazetteer : Gazetteer or Path, optional
+        For resolving ``place`` names (as for :func:`validate_file`).
 
     Returns
     -------

@@ -1,9 +1,10 @@
-"""Layers by catalog id: loading (derived ones computed), checking the catalog, writing.
+"""Layers of a catalog: checking the catalog's files, ids across layers, writing.
 
-``load_layer`` returns a validated GeoDataFrame in EPSG:4326 for a catalog id or a
-path. Reading one file is :mod:`geo.data.layerfile`, the checks are :mod:`geo.data.checks`,
-the catalog is :mod:`geo.data.catalog` and CRS names are :mod:`geo.data.crs`; their public
-names are importable from here too.
+Layers are loaded through :class:`geo.project.Project` (``Project(folder).layer(id)``,
+``.layers()``, ``.open(path)``), which hands every reader its folder's gazetteer.
+Reading one file is :mod:`geo.data.layerfile`, the checks are :mod:`geo.data.checks`, the
+catalog is :mod:`geo.data.catalog` and CRS names are :mod:`geo.data.crs`; their public names
+are importable from here too.
 """
 
 from __future__ import annotations
@@ -21,26 +22,29 @@ from geo._io import atomic_write_text
 from geo.data.catalog import Catalog, LayerSpec, layer_path, read_catalog
 from geo.data.checks import check_document
 from geo.data.crs import STORAGE_CRS, canonical_crs
+from geo.data.gazetteer import GazetteerRef
 from geo.data.inputs import read_layer_file
-from geo.data.layerfile import (
-    read_geojson,
-)
+from geo.data.layerfile import read_geojson
 
 __all__ = [
     "feature_owners",
     "layer_text",
-    "load_layer",
-    "load_layers",
     "to_geojson_dict",
     "validate_catalog",
     "write_layer",
 ]
 
 
-def load_layer(
-    id_or_path: str | Path, crs: str | None = None, catalog: Catalog | None = None
+def _load_layer(
+    id_or_path: str | Path,
+    crs: str | None = None,
+    catalog: Catalog | None = None,
+    gazetteer: GazetteerRef = None,
 ) -> gpd.GeoDataFrame:
-    """Load a layer by catalog id or file path, validated, in EPSG:4326.
+    """Load a layer by catalog id or file path, validated, in EPSG:4326, uncached.
+
+    Internal: code outside the package loads layers through
+    :class:`geo.project.Project`, which keeps them and sets aside those that fail.
 
     Parameters
     ----------
@@ -51,6 +55,9 @@ def load_layer(
         declaration is used and this must be omitted or agree.
     catalog : Catalog, optional
         Default: :func:`read_catalog`.
+    gazetteer : Gazetteer or Path, optional
+        Resolves ``place`` names (a file is read at the first one); default the
+        catalog folder's ``gazetteer.csv``, else :func:`geo.data.gazetteer.default_path`.
 
     Returns
     -------
@@ -68,30 +75,39 @@ def load_layer(
     cat = catalog
     if not Path(key).suffix:
         cat = cat or read_catalog()
+        if gazetteer is None and cat.folder is not None:
+            gazetteer = cat.folder / "gazetteer.csv"
         if key in cat:
-            return _load_spec(cat[key], cat, crs)
+            return _load_spec(cat[key], cat, crs, gazetteer)
     path = Path(key)
     if not path.exists():
         known = ", ".join(cat.layers) if cat else "see `geo layers`"
         raise UnknownLayerError(f"unknown layer {key!r}: not a catalog id ({known}) nor a file")
-    return read_layer_file(path, crs or "wgs84")
+    return read_layer_file(path, crs or "wgs84", gazetteer=gazetteer)
 
 
-def _load_spec(spec: LayerSpec, cat: Catalog, crs: str | None) -> gpd.GeoDataFrame:
+def _load_spec(
+    spec: LayerSpec, cat: Catalog, crs: str | None, gazetteer: GazetteerRef
+) -> gpd.GeoDataFrame:
     if crs is not None and canonical_crs(crs) != canonical_crs(spec.crs):
         raise CRSError(f"layer {spec.id} is declared {spec.crs} in the catalog, not {crs}")
     if spec.is_derived:
         from geo.data.derive import derive_layer
 
-        return derive_layer(spec, lambda lid: load_layer(lid, catalog=cat))
+        def load(lid: str) -> gpd.GeoDataFrame:
+            return _load_layer(lid, catalog=cat, gazetteer=gazetteer)
+
+        return derive_layer(spec, load, gazetteer)
     path = layer_path(spec.id, spec.file, cat.folder)
-    return read_layer_file(path, spec.crs, spec.geometry_type)
+    return read_layer_file(path, spec.crs, spec.geometry_type, gazetteer)
 
 
-def load_layers(
+def _load_layers(
     ids: Iterable[str] | None = None, catalog: Catalog | None = None
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Load several layers (default: every catalog layer, derived ones included).
+    """Load several layers (default: every catalog layer, derived ones included), uncached.
+
+    Internal, as :func:`_load_layer`.
 
     Parameters
     ----------
@@ -105,7 +121,7 @@ def load_layers(
     dict of str to GeoDataFrame
     """
     cat = catalog or read_catalog()
-    return {lid: load_layer(lid, catalog=cat) for lid in (ids or list(cat.layers))}
+    return {lid: _load_layer(lid, catalog=cat) for lid in (ids or list(cat.layers))}
 
 
 def source_documents(
@@ -201,13 +217,18 @@ def feature_owners(
     return id_owners(source_documents(catalog, directory, skip=skip))
 
 
-def validate_catalog(catalog: Catalog | None = None) -> list[Problem]:
+def validate_catalog(
+    catalog: Catalog | None = None, gazetteer: GazetteerRef = None
+) -> list[Problem]:
     """Validate every source layer of the catalog, and ids across layers.
 
     Parameters
     ----------
     catalog : Catalog, optional
         Default: :func:`read_catalog`.
+    gazetteer : Gazetteer or Path, optional
+        Resolves ``place`` names (a file is read at the first one); default the
+        catalog folder's ``gazetteer.csv``, else :func:`geo.data.gazetteer.default_path`.
 
     Returns
     -------
@@ -215,10 +236,13 @@ def validate_catalog(catalog: Catalog | None = None) -> list[Problem]:
         Every problem of every file, plus ids used in more than one layer.
     """
     cat = catalog or read_catalog()
+    if gazetteer is None and cat.folder is not None:
+        gazetteer = cat.folder / "gazetteer.csv"
     problems: list[Problem] = []
     documents = list(source_documents(cat, problems=problems))
     for spec, path, doc in documents:
-        problems += check_document(doc, path, canonical_crs(spec.crs), spec.geometry_type, None)
+        crs = canonical_crs(spec.crs)
+        problems += check_document(doc, path, crs, spec.geometry_type, gazetteer)
     id_owners(documents, problems)
     return problems
 

@@ -51,7 +51,11 @@ __all__ = [
     "zone_ids",
 ]
 
-#: Default limit for drawing a point on a district-scale figure, in metres.
+#: Default limit for drawing a point on a district-scale figure, in metres: the one
+#: declared threshold of "located". A figure's own is
+#: :attr:`geo.figures.specs.FigureSpec.max_accuracy_m` (this by default); what is about
+#: no one figure (the report, the claims, derived zones) uses this. Every consumer
+#: asks :func:`precise_enough`, which reads it when called.
 DEFAULT_MAX_ACCURACY_M: float = 1000.0
 
 #: Default limit for drawing a feature schematically (its own symbol near where it is
@@ -149,38 +153,52 @@ class Placement(StrEnum):
     UNLOCATED = "unlocated"
 
 
-def precise_enough(gdf: gpd.GeoDataFrame, max_accuracy_m: float) -> pd.Series:
-    """Return whether each feature's ``accuracy_m`` is within ``max_accuracy_m``.
+def precise_enough(features: Any, max_accuracy_m: float | None = None) -> Any:
+    """Return whether a position is known well enough to be drawn or used as a point.
+
+    The one test of "located" that every figure, print, report, claim check and
+    derived rule applies: ``accuracy_m`` present, finite and at most the limit.
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
-        Features with an ``accuracy_m`` column (metres). A missing or non-finite
-        accuracy is never precise enough.
-    max_accuracy_m : float
-        The largest positional error the question tolerates, in metres.
+    features : DataFrame, Series or number
+        Features with an ``accuracy_m`` column (metres; a frame without one is
+        never precise enough), a Series of accuracies, or one accuracy. A missing or
+        non-finite accuracy is never precise enough.
+    max_accuracy_m : float, optional
+        The largest positional error the question tolerates, in metres: a figure's
+        :attr:`geo.figures.specs.FigureSpec.max_accuracy_m`; default
+        :data:`DEFAULT_MAX_ACCURACY_M` (read when called), for questions about no
+        one figure (the report, the claims, derived zones).
 
     Returns
     -------
-    pandas.Series
-        Boolean, named ``precise_enough``, aligned to ``gdf.index``.
+    pandas.Series or bool
+        For a frame or Series: boolean, named ``precise_enough``, aligned to its
+        index; for one number: a bool.
 
     Raises
     ------
     ValueRangeError
         If ``max_accuracy_m`` is not a positive finite number (a ``ValueError``).
     """
-    if not (isinstance(max_accuracy_m, int | float) and math.isfinite(max_accuracy_m)) or (
-        max_accuracy_m <= 0
-    ):
+    limit = DEFAULT_MAX_ACCURACY_M if max_accuracy_m is None else max_accuracy_m
+    if not (isinstance(limit, int | float) and math.isfinite(limit)) or limit <= 0:
         raise ValueRangeError(
-            f"max_accuracy_m must be a positive number of metres, got {max_accuracy_m!r}: "
-            "give e.g. 500"
+            f"max_accuracy_m must be a positive number of metres, got {limit!r}: give e.g. 500"
         )
-    if "accuracy_m" not in gdf.columns:
-        return pd.Series(False, index=gdf.index, name="precise_enough")
-    acc = pd.to_numeric(gdf["accuracy_m"], errors="coerce")
-    return (acc.notna() & (acc <= max_accuracy_m)).rename("precise_enough")
+    if isinstance(features, pd.DataFrame):
+        if "accuracy_m" not in features.columns:
+            return pd.Series(False, index=features.index, name="precise_enough")
+        features = features["accuracy_m"]
+    if isinstance(features, pd.Series):
+        acc = pd.to_numeric(features, errors="coerce")
+        return (acc.notna() & (acc <= limit)).rename("precise_enough")
+    try:
+        value = float(features)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(value) and value <= limit
 
 
 def within_of(gdf: gpd.GeoDataFrame) -> pd.Series:
@@ -207,7 +225,7 @@ def within_of(gdf: gpd.GeoDataFrame) -> pd.Series:
 
 def placement(
     gdf: gpd.GeoDataFrame,
-    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M,
+    max_accuracy_m: float | None = None,
     schematic_accuracy_m: float = DEFAULT_SCHEMATIC_ACCURACY_M,
 ) -> pd.Series:
     """Return the placement level of every feature.
@@ -217,8 +235,10 @@ def placement(
     gdf : geopandas.GeoDataFrame
         Features with ``accuracy_m`` and, optionally, ``within`` (the name of the
         area a coarse feature is known to lie in).
-    max_accuracy_m : float, default 1000
-        Largest ``accuracy_m`` drawn as a point.
+    max_accuracy_m : float, optional
+        Largest ``accuracy_m`` drawn as a point: the figure's
+        (:attr:`geo.figures.specs.FigureSpec.max_accuracy_m`); default
+        :data:`DEFAULT_MAX_ACCURACY_M`, read when called.
     schematic_accuracy_m : float, default 5000
         Largest ``accuracy_m`` drawn as a schematic symbol; at or below
         ``max_accuracy_m`` there is no schematic level.
@@ -229,10 +249,9 @@ def placement(
         :class:`Placement` values (as strings), named ``placement``, aligned to
         ``gdf.index``.
     """
-    ok = precise_enough(gdf, max_accuracy_m)
-    near = (
-        precise_enough(gdf, schematic_accuracy_m) if schematic_accuracy_m > max_accuracy_m else ok
-    )
+    limit = DEFAULT_MAX_ACCURACY_M if max_accuracy_m is None else max_accuracy_m
+    ok = precise_enough(gdf, limit)
+    near = precise_enough(gdf, schematic_accuracy_m) if schematic_accuracy_m > limit else ok
     in_area = ~within_of(gdf).str.lower().isin(DISTRICT_NAMES)
     level = pd.Series(Placement.UNLOCATED.value, index=gdf.index, name="placement")
     level[in_area] = Placement.AREA.value

@@ -19,7 +19,7 @@ from shapely.ops import polylabel
 
 from geo.data.catalog import LayerSpec
 from geo.data.crs import METRIC_CRS, STORAGE_CRS, convert_gdf
-from geo.data.placement import DEFAULT_MAX_ACCURACY_M, precise_enough
+from geo.data.placement import precise_enough
 
 __all__ = [
     "BESIDE_GAP_M",
@@ -61,25 +61,15 @@ LABELLED: dict[str, tuple[int, int]] = {
     "cancer_resources": (5, 4),
     "science_parks": (5, 4),
 }
-
-
 #: Point layers labelled beside each point (only points precise enough to be drawn).
 POINT_LABELS: frozenset[str] = frozenset({"campuses", "cancer_resources", "science_parks"})
-
-
 #: Priority and size class of a point layer not in :data:`LABELLED` whose symbols
 #: carry key numbers (the figure's subject): after the zones, before the context.
 KEYED: tuple[int, int] = (4, 4)
-
-
 #: Words dropped from long zone names on the map (the legend and popup keep them).
 SHORTEN: tuple[tuple[str, str], ...] = (("创新生态圈", ""), ("孵化器集群", "集群"))
-
-
 #: Context classes whose labels take their own tone (rivers blue italic, roads grey).
 TONES: frozenset[str] = frozenset({"river", "road", "ridge"})
-
-
 #: How far around the district neighbouring districts are labelled, in metres.
 NEIGHBOUR_REACH_M = 3000.0
 
@@ -141,8 +131,6 @@ def _largest(geom: BaseGeometry) -> BaseGeometry:
 
 #: Where along a line labels are tried (fractions of its length).
 LINE_STOPS: tuple[float, ...] = (0.5, 0.35, 0.65, 0.2, 0.8)
-
-
 #: Pieces a long shape is cut into, across its longer side, for more label positions.
 PIECES = 4
 
@@ -236,6 +224,7 @@ def figure_labels(
     must_see: Sequence[str] = (),
     notes: Mapping[str, str] | None = None,
     datum: str = "wgs84",
+    max_accuracy_m: float | None = None,
 ) -> list[Label]:
     """Return the labels of a figure's layers, in placement order.
 
@@ -258,6 +247,10 @@ def figure_labels(
         floor-area target: ``沙滨路集群 >30万m²``).
     datum : str
         Display datum of the map (``gcj02`` shifts the anchors).
+    max_accuracy_m : float, optional
+        The figure's point limit (:attr:`geo.figures.specs.FigureSpec.max_accuracy_m`):
+        a point not yet placed by :func:`geo.figures.depiction.depict` that is coarser gets
+        no name; default :data:`geo.data.placement.DEFAULT_MAX_ACCURACY_M`.
 
     Returns
     -------
@@ -280,7 +273,7 @@ def figure_labels(
         metric = frames[layer.id].to_crs(METRIC_CRS)
         point = layer.geometry_type.removeprefix("Multi") == "Point"
         if point and "shown" not in metric.columns:  # a coarse position gets no name
-            metric = metric[precise_enough(metric, DEFAULT_MAX_ACCURACY_M)]
+            metric = metric[precise_enough(metric, max_accuracy_m)]
         # a drawn symbol is labelled wherever it is (a schematic one may lie near the edge)
         anchors = [
             [g] if keyed and g is not None and not g.is_empty else anchor_points(g, area)
@@ -301,10 +294,6 @@ def figure_labels(
     return out
 
 
-#: How far past the district lines are drawn, in metres (EPSG:4544).
-LINE_MARGIN_M = 500.0
-
-
 def _display(
     anchors: list[list[BaseGeometry]], datum: str
 ) -> list[tuple[tuple[float, float], ...]]:
@@ -321,3 +310,7 @@ def _display(
         out.append(tuple(ll[i : i + len(spots)]))
         i += len(spots)
     return out
+
+
+#: How far past the district lines are drawn, in metres (EPSG:4544).
+LINE_MARGIN_M = 500.0

@@ -13,7 +13,7 @@ from geo.data.placement import Placement, is_zone_id, placement, within_of, zone
 
 if TYPE_CHECKING:
     from geo.data.catalog import Catalog, LayerSpec
-    from geo.data.gazetteer import Gazetteer
+    from geo.data.gazetteer import GazetteerRef
 
 
 __all__ = [
@@ -171,7 +171,7 @@ def area_anchors(
     names: set[str],
     catalog: Catalog,
     layers: Mapping[str, gpd.GeoDataFrame],
-    gazetteer: Gazetteer | None = None,
+    gazetteer: GazetteerRef = None,
 ) -> dict[str, tuple[float, float, str]]:
     """Return where each named area's badge stands: (lon, lat, label) in WGS-84.
 
@@ -183,8 +183,9 @@ def area_anchors(
         Tells which derived layer holds each zone id.
     layers : Mapping of str to GeoDataFrame
         Loaded layers (EPSG:4326); zones come from here.
-    gazetteer : Gazetteer, optional
-        Resolves gazetteer areas; default the project's gazetteer.
+    gazetteer : Gazetteer or Path, optional
+        Resolves gazetteer areas (a file is read only when a place is named);
+        default :func:`geo.data.gazetteer.default_path`.
 
     Returns
     -------
@@ -192,19 +193,17 @@ def area_anchors(
         ``within`` value to (lon, lat, label). Names that cannot be placed (a zone
         not loaded, an unknown place) are absent.
     """
-    from geo.data.gazetteer import load_gazetteer
+    from geo.data.gazetteer import as_gazetteer
 
     zones = {n for n in names if is_zone_id(n)}
     out = _zone_points(zones, catalog, layers)
     places = names - zones
     if not places:
         return out
-    if gazetteer is None:
-        try:
-            gazetteer = load_gazetteer()
-        except (FileNotFoundError, ValueError):
-            return out  # no gazetteer: members of named places are listed instead
-    gaz = gazetteer
+    try:
+        gaz = as_gazetteer(gazetteer)
+    except (FileNotFoundError, ValueError):
+        return out  # no gazetteer: members of named places are listed instead
     for name in places:
         if name in gaz:
             place = gaz.lookup(name)

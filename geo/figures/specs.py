@@ -15,11 +15,12 @@ Captions are the plan's own words (``002_8a077782b689f185.txt``, the line given 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from geo._errors import UnknownFigureError
+from geo.data import placement
 from geo.data.catalog import Catalog
-from geo.data.placement import DEFAULT_MAX_ACCURACY_M, DEFAULT_SCHEMATIC_ACCURACY_M
+from geo.data.placement import DEFAULT_SCHEMATIC_ACCURACY_M
 from geo.figures.schematic import DEFAULT_SPACING_M
 from geo.registries import Registry
 
@@ -57,7 +58,10 @@ class FigureSpec:
     include_catalog_figures : bool
         Draw the catalog layers whose ``figures`` list this figure's number.
     max_accuracy_m : float
-        Largest ``accuracy_m`` of a feature drawn as a point (:mod:`geo.data.placement`).
+        Largest ``accuracy_m`` of a feature drawn as a point, on the web map and the
+        print alike, and labelled there (default
+        :data:`geo.data.placement.DEFAULT_MAX_ACCURACY_M`; tested by
+        :func:`geo.data.placement.precise_enough`).
     schematic_accuracy_m : float
         Largest ``accuracy_m`` of a feature drawn as a schematic symbol near where it
         is known to lie (:mod:`geo.figures.schematic`); coarser features are counted on the
@@ -93,7 +97,8 @@ class FigureSpec:
     center: tuple[float, float] | None = None
     zoom: int | None = None
     include_catalog_figures: bool = True
-    max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M
+    # read when a spec is made: the one declared default, not a copy of it
+    max_accuracy_m: float = field(default_factory=lambda: placement.DEFAULT_MAX_ACCURACY_M)
     schematic_accuracy_m: float = DEFAULT_SCHEMATIC_ACCURACY_M
     schematic_spacing_m: float = DEFAULT_SPACING_M
     single_colour: tuple[str, ...] = ()

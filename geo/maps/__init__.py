@@ -2,11 +2,11 @@
 
 >>> import tempfile
 >>> from pathlib import Path
->>> from geo.data.catalog import read_catalog
->>> from geo.data.layers import load_layers
+>>> from geo import Project
 >>> from geo.maps import FIGURES, build_map, external_references, save_map
->>> cat = read_catalog()
->>> m = build_map(FIGURES["fig3"], load_layers(catalog=cat), cat, basemap="osm")
+>>> project = Project()                      # or Project("path/to/layers")
+>>> layers, cat = project.layers(), project.catalog
+>>> m = build_map(FIGURES["fig3"], layers, cat, basemap="osm", gazetteer=project.gazetteer_path)
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     page = save_map(m, Path(tmp) / "fig3.html", offline=True)
 ...     fetched = external_references(page.read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import folium.plugins
@@ -53,6 +53,9 @@ from geo.maps.placement_layers.clusters import (
 )
 from geo.maps.placement_layers.context import add_context_zones
 from geo.maps.placement_layers.points import place_points
+
+if TYPE_CHECKING:
+    from geo.data.gazetteer import GazetteerRef
 
 # Moved to their own modules; still importable from here.
 __all__ = [
@@ -245,6 +248,7 @@ def build_map(
     catalog: Catalog,
     basemap: str | Basemap = "osm",
     index_href: str = "index.html",
+    gazetteer: GazetteerRef = None,
 ) -> folium.Map:
     """Build the interactive map of one figure.
 
@@ -253,7 +257,7 @@ def build_map(
     spec : FigureSpec
         What to draw (see :mod:`geo.figures.specs`).
     layers : Mapping of str to GeoDataFrame
-        Loaded layers by catalog id, EPSG:4326 (e.g. from ``geo.data.layers.load_layers``).
+        Loaded layers by catalog id, EPSG:4326 (e.g. from :meth:`geo.project.Project.layers`).
     catalog : Catalog
         Titles, groups, styles and category fields of the layers.
     basemap : str or Basemap
@@ -261,6 +265,9 @@ def build_map(
         ``tianditu`` (needs ``TIANDITU_KEY``) or ``none``.
     index_href : str
         Link from the title block back to the index page.
+    gazetteer : Gazetteer or Path, optional
+        Places the badges of gazetteer areas (``Project.gazetteer_path``; default
+        :func:`geo.data.gazetteer.default_path`).
 
     Returns
     -------
@@ -282,7 +289,7 @@ def build_map(
     dense = {s.id for s in chosen if is_dense(spec, s, layers[s.id])}
     colors = figure_colours(spec, chosen, layers)
     gone = tuple(catalog[i] for i in skipped if i in catalog)
-    placed = place_points(chosen, layers, frames, catalog, spec, bm, gone)
+    placed = place_points(chosen, layers, frames, catalog, spec, bm, gone, gazetteer)
     context = add_context_zones(m, placed.depiction, catalog, layers, bm)  # under the layers
     cluster = point_cluster(m) if placed.layers else None
     fgs = {
@@ -317,6 +324,7 @@ def build_map(
             spec.must_see,
             dict(spec.label_notes),
             bm.datum,
+            spec.max_accuracy_m,
         )
         MapLabels([*labels, *context.labels], groups).add_to(m)
     add_furniture(m, groups, _bounds(spec, list(frames.values())))

@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
@@ -35,6 +36,9 @@ from geo.maps.builder import build_map
 from geo.maps.css import MAP_CSS
 from geo.maps.features import esc
 from geo.maps.ids import stable_ids
+
+if TYPE_CHECKING:
+    from geo.data.gazetteer import GazetteerRef
 
 #: Size budgets in bytes (issue: ≤ 400 KB online, ≤ 2 MB offline per figure).
 BUDGET_ONLINE = 400 * 1024
@@ -84,11 +88,12 @@ def figure_page(
     catalog: Catalog,
     basemap: Basemap,
     offline: bool,
+    gazetteer: GazetteerRef = None,
 ) -> str:
     """Return one figure's page; the same inputs always give the same bytes.
 
     Element ids come from a counter (:func:`geo.maps.ids.stable_ids`) while the map
-    is built and rendered.
+    is built and rendered; ``gazetteer`` is :func:`build_map`'s.
 
     Returns
     -------
@@ -97,7 +102,7 @@ def figure_page(
     from geo.maps import render_html
 
     with stable_ids(spec.id):
-        return render_html(build_map(spec, layers, catalog, basemap), offline)
+        return render_html(build_map(spec, layers, catalog, basemap, gazetteer=gazetteer), offline)
 
 
 def write_page(
@@ -107,15 +112,18 @@ def write_page(
     out_dir: Path,
     basemap: Basemap,
     offline: bool,
+    gazetteer: GazetteerRef = None,
 ) -> list[Path]:
     """Write ``out_dir/<id>.html`` (and, online, the assets it links); warn if over budget.
+
+    ``gazetteer`` places the badges of gazetteer areas (see :func:`build_map`).
 
     Returns
     -------
     list of Path
         The page first, then the asset files it loads.
     """
-    page = figure_page(spec, layers, catalog, basemap, offline)
+    page = figure_page(spec, layers, catalog, basemap, offline, gazetteer)
     assets: list[Path] = []
     if not offline:
         page, files = localise_assets(page, f"{ASSETS_DIR}/")
@@ -169,6 +177,7 @@ def write_site(
     basemap: str | Basemap = "osm",
     offline: bool = False,
     specs: Sequence[FigureSpec] | None = None,
+    gazetteer: GazetteerRef = None,
 ) -> SiteResult:
     """Write every figure and the index page.
 
@@ -186,6 +195,8 @@ def write_site(
         Inline every asset into each file.
     specs : sequence of FigureSpec, optional
         Figures to write; default Figures 1-8 and the overview.
+    gazetteer : Gazetteer or Path, optional
+        Places the badges of gazetteer areas (see :func:`build_map`).
 
     Returns
     -------
@@ -202,7 +213,7 @@ def write_site(
     check_must_see(chosen, catalog, layers)
     result = SiteResult(out)
     for spec in chosen:
-        path = write_page(spec, layers, catalog, out, bm, offline)[0]
+        path = write_page(spec, layers, catalog, out, bm, offline, gazetteer)[0]
         result.pages[spec.id] = path
         result.sizes[spec.id] = path.stat().st_size
     # The index lists every figure present in the folder, so writing one figure

@@ -14,7 +14,7 @@ Two rules shape every function here:
 
 Layer functions (:func:`overlaps`, :func:`nearest`, :func:`zonal_membership` ...)
 accept GeoDataFrames in any declared CRS (normally EPSG:4326 from
-:func:`geo.data.layers.load_layer`); both inputs of a two-layer function must share the
+:meth:`geo.project.Project.layer`); both inputs of a two-layer function must share the
 same CRS. The ``*_metric`` kernels take frames that are already metric and refuse
 degrees; the benchmarks use them to avoid projecting the same data twice.
 

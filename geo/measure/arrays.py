@@ -167,7 +167,7 @@ def _check_pair(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str) -> None:
     if not a.crs.equals(b.crs):
         raise CRSError(
             f"{what}: layer A is in {a.crs.to_string()} but layer B is in {b.crs.to_string()}; "
-            "bring both to one CRS first (geo.data.layers.load_layer returns EPSG:4326)"
+            "bring both to one CRS first (geo.Project().layer(id) returns EPSG:4326)"
         )
 
 

@@ -130,7 +130,12 @@ def label_candidates(
     if "district" not in layers:
         return []
     web = figure_labels(
-        list(drawn), layers, layers["district"], spec.must_see, dict(spec.label_notes)
+        list(drawn),
+        layers,
+        layers["district"],
+        spec.must_see,
+        dict(spec.label_notes),
+        max_accuracy_m=spec.max_accuracy_m,
     )
     lonlat = [c[::-1] for lab in web for c in lab.candidates]
     xs, ys = (

@@ -80,19 +80,17 @@ def _render_one(
     gazetteer: Gazetteer | None,
     job: PrintJob,
 ) -> tuple[dict[str, bytes], frozenset[str]]:
-    from geo.data.gazetteer import using_gazetteer
 
     reads = Reads(layers, catalog, gazetteer)
-    with using_gazetteer(reads.gazetteer):
-        fig = draw_figure(
-            spec,
-            reads.layers,
-            reads.catalog,
-            job.page,
-            reads.gazetteer,
-            job.max_accuracy_m,
-            job.printed,
-        )
+    fig = draw_figure(
+        spec,
+        reads.layers,
+        reads.catalog,
+        job.page,
+        reads.gazetteer,
+        job.max_accuracy_m,
+        job.printed,
+    )
     title = f"{spec.title_zh} — {spec.caption_en}"
     files = {fmt: figure_bytes(fig, fmt, job.dpi, job.page, title) for fmt in job.formats}
     return files, frozenset(reads.seen())

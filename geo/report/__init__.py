@@ -1,7 +1,7 @@
 """The measurement report: the plan's zones, overlaps and proximities as tables.
 
 :func:`build_report` takes whatever layers exist (a mapping of layer id to
-GeoDataFrame, as :func:`geo.data.layers.load_layer` returns them) plus the catalog, and
+GeoDataFrame, as :meth:`geo.project.Project.layers` returns them) plus the catalog, and
 computes every table with :mod:`geo.measure`; no number is typed in. A layer the
 report needs but that is absent is named in a visible note of each section it would
 have fed, never skipped silently. :func:`report_csv`, :func:`report_markdown` and
@@ -15,7 +15,6 @@ from geo.report.model import (
     COVERAGE_KM,
     OVERLAP_LAYERS,
     PLATFORM_LAYERS,
-    POINT_ACCURACY_M,
     PROJECT_LAYERS,
     REPORT_LAYERS,
     SLIVER_M2,
@@ -46,7 +45,6 @@ __all__ = [
     "COVERAGE_KM",
     "OVERLAP_LAYERS",
     "PLATFORM_LAYERS",
-    "POINT_ACCURACY_M",
     "PROJECT_LAYERS",
     "REPORT_LAYERS",
     "SECTION_BUILDERS",

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo.data.placement import DEFAULT_MAX_ACCURACY_M
-
 __all__ = [
     "FigureLink",
     "Layers",
@@ -27,9 +25,6 @@ PROJECT_LAYERS = ("projects",)
 COVERAGE_KM = (1, 2, 5)
 #: Overlaps up to this size are slivers of coordinate rounding, not overlaps (m²).
 SLIVER_M2 = 1.0
-#: A position this precise answers any distance question of the report (metres); a
-#: coarser one answers only questions about distances at least as large as its error.
-POINT_ACCURACY_M = DEFAULT_MAX_ACCURACY_M
 #: Every layer the report reads.
 REPORT_LAYERS = ("district", *ZONE_LAYERS, "campuses", *PLATFORM_LAYERS, *PROJECT_LAYERS)
 

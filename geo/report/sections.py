@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from geo import measure
+from geo.data import placement
 from geo.data.catalog import Catalog
 from geo.data.crs import METRIC_CRS
 from geo.report.model import (
@@ -18,7 +19,6 @@ from geo.report.model import (
     COVERAGE_KM,
     OVERLAP_LAYERS,
     PLATFORM_LAYERS,
-    POINT_ACCURACY_M,
     PROJECT_LAYERS,
     REPORT_LAYERS,
     SLIVER_M2,
@@ -277,15 +277,16 @@ def _nearest_note(acc: float, dist: float, gap: float) -> str:
 def _nearest_rows(lid: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame) -> pd.DataFrame:
     """Nearest precise campus of each site, or only a note when the site is too coarse.
 
-    A site located to :data:`POINT_ACCURACY_M` always gets its nearest campus. A
-    coarser site gets one only when its error is smaller than the distance and
+    A site located precisely enough for a point (:func:`geo.data.placement.precise_enough`,
+    which answers any distance question of the report) always gets its nearest campus.
+    A coarser site gets one only when its error is smaller than the distance and
     cannot change which campus is nearest (the runner-up is more than twice the
     error further away).
     """
-    near = _two_nearest(sites, campuses.loc[_accuracy(campuses) <= POINT_ACCURACY_M])
+    near = _two_nearest(sites, campuses.loc[placement.precise_enough(_accuracy(campuses))])
     acc = _accuracy(sites)
     gap = near["next_m"] - near["dist_m"]
-    ok = (acc <= POINT_ACCURACY_M) | ((acc <= near["dist_m"]) & (gap > 2 * acc))
+    ok = placement.precise_enough(acc) | ((acc <= near["dist_m"]) & (gap > 2 * acc))
     ok &= near["b"].notna()
     note = [
         "" if good else _nearest_note(a, d, g)
@@ -308,6 +309,7 @@ def _nearest_rows(lid: str, sites: gpd.GeoDataFrame, campuses: gpd.GeoDataFrame)
 
 
 def _nearest_section(layers: Layers) -> Section:
+    limit = placement.DEFAULT_MAX_ACCURACY_M  # what precise_enough tests against
     notes: list[str] = []
     have = _present(layers, PLATFORM_LAYERS + PROJECT_LAYERS, notes)
     cols = ["layer", "id", "name_zh", "campus", "campus_name", "dist_m"]
@@ -317,18 +319,17 @@ def _nearest_section(layers: Layers) -> Section:
         notes.append("skipped (layer not available yet): campuses — no distances computed")
     else:
         campuses = layers["campuses"]
-        coarse = _names(campuses)[_accuracy(campuses) > POINT_ACCURACY_M]
+        coarse = _names(campuses)[~placement.precise_enough(_accuracy(campuses))]
         if len(coarse):
             notes.append(
-                f"not candidates (position coarser than ±{POINT_ACCURACY_M:g} m): "
-                + ", ".join(coarse)
+                f"not candidates (position coarser than ±{limit:g} m): " + ", ".join(coarse)
             )
         rows = [_nearest_rows(lid, layers[lid], campuses) for lid in have]
     return Section(
         "nearest_campus",
         "平台与项目的最近高校 Nearest campus of every platform and project",
         "Edge-to-edge distance in EPSG:4544 (0 when a platform lies on its campus), to "
-        f"campuses located to ±{POINT_ACCURACY_M:g} m. A site located more coarsely gets "
+        f"campuses located to ±{limit:g} m. A site located more coarsely gets "
         "a campus only when its error is smaller than the distance and cannot change which "
         "campus is nearest; otherwise position_ok is false and the note says why.",
         _sum_rows(rows, cols),

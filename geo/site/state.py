@@ -197,17 +197,14 @@ class SiteBuild:
             Its inputs besides the layers it reads (hashes, options).
         build : callable
             Writes the unit's files from the layers, catalog and gazetteer of the
-            :class:`Reads` it is given; returns the paths. Inside it, the gazetteer
-            of :func:`geo.data.gazetteer.load_gazetteer` is that of the reads too.
+            :class:`Reads` it is given (and only those: whatever it hands on, it
+            hands on from there); returns the paths.
         """
-        from geo.data.gazetteer import using_gazetteer
-
         if self.fresh(unit, settings):
             step.reused.append(unit)
             return
         reads = self.reads()
-        with using_gazetteer(reads.gazetteer):
-            outputs = build(reads)
+        outputs = build(reads)
         self.record(unit, settings, outputs, reads.seen())
         self.manifest.save()  # a stopped build keeps what it finished
         step.built.append(unit)

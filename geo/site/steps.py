@@ -184,7 +184,9 @@ def _figure_pages(build: SiteBuild, step: StepResult, folder: Path, basemap: str
     for spec in _specs(build):
 
         def write(reads: Reads, spec: Any = spec) -> list[Path]:
-            return write_page(spec, reads.layers, reads.catalog, folder, bm, offline)
+            return write_page(
+                spec, reads.layers, reads.catalog, folder, bm, offline, reads.gazetteer
+            )
 
         unit = f"{folder.name if offline else 'online'}:{spec.id}"
         build.unit(step, unit, [repr(spec), basemap, offline], write)

@@ -36,7 +36,6 @@ def load_state(directory: Path, gazetteer: Gazetteer, ledger: pd.DataFrame | Non
     from geo import claims as cl
     from geo.data.catalog import read_catalog
     from geo.data.derive import derive_layer
-    from geo.data.gazetteer import using_gazetteer
     from geo.data.inputs import read_layer_file
 
     catalog = read_catalog(directory / "catalog.yaml")
@@ -47,7 +46,7 @@ def load_state(directory: Path, gazetteer: Gazetteer, ledger: pd.DataFrame | Non
         if lid not in frames:
             spec = catalog[lid]
             if spec.is_derived:
-                frames[lid] = derive_layer(spec, load)
+                frames[lid] = derive_layer(spec, load, gazetteer)
             else:
                 assert spec.file is not None  # parse_catalog guarantees file or derived
                 frames[lid] = read_layer_file(
@@ -55,17 +54,16 @@ def load_state(directory: Path, gazetteer: Gazetteer, ledger: pd.DataFrame | Non
                 )
         return frames[lid]
 
-    with using_gazetteer(gazetteer):
-        for spec in catalog:
-            try:
-                load(spec.id)
-            except (ValueError, KeyError, OSError) as exc:
-                missing.append(f"layer {spec.id}: {str(exc).splitlines()[0]}")
-        verdicts = None
-        if ledger is not None:
-            ctx = cl.context_from_layers(frames, catalog, gazetteer)
-            judged = cl.verdicts(ledger, cl.run_checks(ledger, **ctx))
-            verdicts = judged.set_index("claim_id")["verdict"]
+    for spec in catalog:
+        try:
+            load(spec.id)
+        except (ValueError, KeyError, OSError) as exc:
+            missing.append(f"layer {spec.id}: {str(exc).splitlines()[0]}")
+    verdicts = None
+    if ledger is not None:
+        ctx = cl.context_from_layers(frames, catalog, gazetteer)
+        judged = cl.verdicts(ledger, cl.run_checks(ledger, **ctx))
+        verdicts = judged.set_index("claim_id")["verdict"]
     derived = frozenset(s.id for s in catalog if s.is_derived)
     return State(frames, derived, verdicts, missing)
 

@@ -150,7 +150,7 @@ def add_layer(
         )
     doc, fills = fill_properties(raw, layer_id, title_zh, title_en, defaults or PropertyDefaults())
     try:
-        gdf = validate_document(doc, path, crs, gtype)
+        gdf = validate_document(doc, path, crs, gtype, directory / "gazetteer.csv")
     except LayerValidationError as exc:
         raise LayerValidationError([_with_option_hint(p) for p in exc.problems]) from None
 

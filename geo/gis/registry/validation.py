@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
 from geo._errors import Problem
 from geo.data.catalog import GEOMETRY_TYPES
 from geo.data.layerfile import read_layer_document
+
+if TYPE_CHECKING:
+    from geo.data.gazetteer import GazetteerRef
 
 __all__ = [
     "infer_geometry_type",
@@ -43,7 +46,11 @@ def infer_geometry_type(doc: Mapping[str, Any]) -> str | None:
 
 
 def validate_document(
-    doc: dict[str, Any], source: str | Path, crs: str, geometry_type: str | None = None
+    doc: dict[str, Any],
+    source: str | Path,
+    crs: str,
+    geometry_type: str | None = None,
+    gazetteer: GazetteerRef = None,
 ) -> gpd.GeoDataFrame:
     """Validate a GeoJSON document and convert it to EPSG:4326.
 
@@ -61,6 +68,9 @@ def validate_document(
         The declared CRS.
     geometry_type : str, optional
         Expected geometry type.
+    gazetteer : Gazetteer or Path, optional
+        Resolves ``place`` names: the folder's gazetteer (a file is read at the first
+        one); default :func:`geo.data.gazetteer.default_path`.
 
     Returns
     -------
@@ -72,7 +82,7 @@ def validate_document(
     LayerValidationError
         Listing every problem.
     """
-    return read_layer_document(doc, source, crs, geometry_type)
+    return read_layer_document(doc, source, crs, geometry_type, gazetteer)
 
 
 def _with_option_hint(p: Problem) -> Problem:

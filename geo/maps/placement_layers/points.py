@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from branca.element import Figure
 
     from geo.data.catalog import Catalog, LayerSpec
+    from geo.data.gazetteer import GazetteerRef
     from geo.figures.specs import FigureSpec
 
 
@@ -151,6 +152,7 @@ def place_points(
     spec: FigureSpec,
     basemap: Any,
     skipped: tuple[LayerSpec, ...] = (),
+    gazetteer: GazetteerRef = None,
 ) -> PlacedPoints:
     """Apply the placement rule to a figure's point layers (:func:`geo.figures.depiction.depict`).
 
@@ -172,6 +174,8 @@ def place_points(
     skipped : tuple of LayerSpec
         Layers the figure wanted but cannot draw (no features): their zones that
         could not be derived are listed too.
+    gazetteer : Gazetteer or Path, optional
+        Places the badges of gazetteer areas (see :func:`area_anchors`).
 
     Returns
     -------
@@ -185,7 +189,7 @@ def place_points(
         frames[pl.layer.id] = display_frame(pl.points, basemap)
     names = {w for pl in placed for w in within_of(pl.areas) if w}
     names |= {a for pl in placed for a in pl.unlocated.get("area", pd.Series(dtype=str)) if a}
-    found = area_anchors(names, catalog, layers)
+    found = area_anchors(names, catalog, layers, gazetteer)
     keys = sorted(found)
     shown = _display_points([(found[k][0], found[k][1]) for k in keys], basemap)
     anchors = {k: (g.y, g.x) for k, g in zip(keys, shown, strict=True)}
