@@ -76,7 +76,7 @@ def packaged_dir(name: str) -> Path | None:
 
     Parameters
     ----------
-    name : {"layers", "sources"}
+    name
         Which folder.
 
     Returns
@@ -145,7 +145,7 @@ def check_packaged(path: str | Path) -> None:
 
     Parameters
     ----------
-    path : str or Path
+    path
         A file or folder about to be written.
 
     Raises
@@ -198,7 +198,7 @@ def protect(path: str | Path) -> None:
 
     Parameters
     ----------
-    path : str or Path
+    path
         An input file (or a folder of inputs).
     """
     inputs = _protected.get()
@@ -216,7 +216,7 @@ def data_writes(*targets: str | Path) -> Iterator[None]:
 
     Parameters
     ----------
-    *targets : str or Path
+    *targets
         Files, or folders whose whole content may be written (a backup folder).
 
     Yields
@@ -257,7 +257,7 @@ def check_data_output(path: str | Path) -> None:
 
     Parameters
     ----------
-    path : str or Path
+    path
         A file about to be written (symlinks are followed).
 
     Raises
@@ -282,7 +282,7 @@ def check_writable(path: str | Path) -> None:
 
     Parameters
     ----------
-    path : str or Path
+    path
         A file about to be written.
 
     Raises

@@ -26,13 +26,13 @@ class Problem:
 
     Attributes
     ----------
-    file : str
+    file
         Path of the file the problem is in.
-    feature_id : str
+    feature_id
         ``id`` of the offending feature, or ``"-"`` for file-level problems.
-    problem : str
+    problem
         What is wrong.
-    fix : str
+    fix
         What to do about it.
     """
 
@@ -50,7 +50,7 @@ class LayerValidationError(GeoError, ValueError):
 
     Parameters
     ----------
-    problems : list of Problem
+    problems
         Every problem found in the file, in file order.
     """
 
@@ -184,13 +184,13 @@ class DataFileError(GeoError, ValueError):
 
     Parameters
     ----------
-    file : str
+    file
         The file.
-    where : str
+    where
         Where in the file: ``row 5, column name_zh``, ``features[3].geometry`` or ``-``.
-    problem : str
+    problem
         What is wrong.
-    fix : str
+    fix
         What to do about it.
     """
 

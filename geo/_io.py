@@ -146,9 +146,9 @@ def stage_text(path: str | Path, text: str) -> Path:
 
     Parameters
     ----------
-    path : str or Path
+    path
         The file the temporary file will later replace.
-    text : str
+    text
         Content.
 
     Returns
@@ -164,10 +164,10 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
     Parameters
     ----------
-    path : str or Path
+    path
         Destination; its folder is created if needed. An existing file keeps its
         permissions; on failure it is left as it was and the temporary file removed.
-    data : bytes
+    data
         Content.
 
     Returns
@@ -191,9 +191,9 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 
     Parameters
     ----------
-    path : str or Path
+    path
         Destination (see :func:`atomic_write_bytes`).
-    text : str
+    text
         Content.
 
     Returns
@@ -209,9 +209,9 @@ def write_if_changed(path: str | Path, text: str) -> bool:
 
     Parameters
     ----------
-    path : str or Path
+    path
         The file.
-    text : str
+    text
         Its content (UTF-8).
 
     Returns
@@ -238,7 +238,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
     Parameters
     ----------
-    path : str or Path
+    path
         Destination.
 
     Yields
@@ -303,9 +303,9 @@ def write_lock(folder: str | Path, timeout: float | None = None) -> Iterator[Pat
 
     Parameters
     ----------
-    folder : str or Path
+    folder
         The folder written to (the lock file is ``folder/.geo.lock``).
-    timeout : float, optional
+    timeout
         Seconds to wait; default :func:`lock_timeout`.
 
     Yields
@@ -357,11 +357,11 @@ def backup_copies(sources: Sequence[Path], folder: Path, stamp: str | None = Non
 
     Parameters
     ----------
-    sources : sequence of Path
+    sources
         Files to keep.
-    folder : Path
+    folder
         Backup folder (created if needed).
-    stamp : str, optional
+    stamp
         Time part of the names (default: now, UTC, in nanoseconds).
 
     Returns
@@ -433,9 +433,9 @@ def commit_files(folder: Path, moves: Sequence[Move]) -> None:
 
     Parameters
     ----------
-    folder : Path
+    folder
         The folder holding the journal; every target lies inside it.
-    moves : sequence of Move
+    moves
         Staged files (complete and synced) and their targets.
     """
     journal = folder / JOURNAL_NAME
@@ -493,7 +493,7 @@ def settle(folder: str | Path) -> None:
 
     Parameters
     ----------
-    folder : str or Path
+    folder
         The layers folder.
     """
     folder = Path(folder)
@@ -517,7 +517,7 @@ def copy_data(destination: str | Path) -> dict[str, Path]:
 
     Parameters
     ----------
-    destination : str or Path
+    destination
         A folder; ``layers/`` and ``sources/`` are created inside it.
 
     Returns

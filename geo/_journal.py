@@ -49,13 +49,13 @@ class Move:
 
     Attributes
     ----------
-    staged : Path
+    staged
         The synced temporary file holding the new content.
-    target : Path
+    target
         The file it replaces.
-    backup : Path or None
+    backup
         A copy of the previous target, used to undo a failed commit.
-    created : bool
+    created
         Whether the target is new (undoing the commit removes it).
     """
 
@@ -98,7 +98,7 @@ def read_journal(folder: Path) -> tuple[str, list[Move], list[str]]:
 
     Parameters
     ----------
-    folder : Path
+    folder
         The folder holding ``.geo-commit.json``.
 
     Returns

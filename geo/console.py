@@ -54,9 +54,9 @@ def terminal_text(text: str, *, cell: bool = False) -> str:
 
     Parameters
     ----------
-    text : str
+    text
         Text from data, a message or a whole line of output.
-    cell : bool, default False
+    cell
         Escape tabs and newlines as well (a table cell is one line).
 
     Returns
@@ -76,9 +76,9 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     Parameters
     ----------
-    header : sequence of str
+    header
         Column names.
-    rows : sequence of sequence of str
+    rows
         The cells, as text.
 
     Returns
@@ -99,11 +99,11 @@ def rows_text(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) ->
 
     Parameters
     ----------
-    header : sequence of str
+    header
         Column names.
-    rows : sequence of sequence of str
+    rows
         The cells, as text.
-    fmt : {"table", "csv", "json"}
+    fmt
         The format.
 
     Returns
@@ -126,9 +126,9 @@ def cell_text(column: str, value: Any) -> str:
 
     Parameters
     ----------
-    column : str
+    column
         Column name (a ``share`` column keeps four decimals).
-    value : Any
+    value
         The value; ``None`` and NaN give ``-``.
 
     Returns
@@ -147,12 +147,12 @@ def frame_text(table: pd.DataFrame, fmt: str, geometry: gpd.GeoSeries | None = N
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table
         The rows.
-    fmt : {"table", "csv", "json", "geojson"}
+    fmt
         The format; CSV cells that a spreadsheet would read as formulas are quoted
         (:func:`geo.tables.csv_text`).
-    geometry : geopandas.GeoSeries, optional
+    geometry
         One shape per row, for ``geojson`` (EPSG:4326); without it, null geometries.
 
     Returns
@@ -187,7 +187,7 @@ def echo(text: str) -> None:
 
     Parameters
     ----------
-    text : str
+    text
         What :func:`rows_text` or :func:`frame_text` returned.
     """
     import sys

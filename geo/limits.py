@@ -68,7 +68,7 @@ def human_bytes(n: int) -> str:
 
     Parameters
     ----------
-    n : int
+    n
         Number of bytes.
 
     Returns
@@ -87,11 +87,11 @@ class Progress:
 
     Parameters
     ----------
-    label : str
+    label
         What is being read (a file name).
-    total : int
+    total
         Number of steps expected.
-    stream : TextIO, optional
+    stream
         Where to print; default ``sys.stderr``.
     """
 
@@ -119,11 +119,11 @@ def layer_size_problem(features: int, vertices: int, points: bool = False) -> st
 
     Parameters
     ----------
-    features : int
+    features
         Number of features.
-    vertices : int
+    vertices
         Number of coordinate positions.
-    points : bool, default False
+    points
         The layer holds points only: up to :data:`MAX_POINT_FEATURES` features and as
         many positions.
 
@@ -176,13 +176,13 @@ def range_problem(name: str, value: object, low: float, high: float, unit: str =
 
     Parameters
     ----------
-    name : str
+    name
         What the value is (``accuracy_m``, ``zoom``, ``--accuracy-m``).
-    value : object
+    value
         The value as given (text, number or None).
-    low, high : float
+    low, high
         The allowed range, inclusive.
-    unit : str, optional
+    unit
         Unit written after the bounds (``" m"``).
 
     Returns
@@ -206,9 +206,9 @@ def accuracy_problem(value: object, name: str = "accuracy_m") -> str | None:
 
     Parameters
     ----------
-    value : object
+    value
         The accuracy as given, in metres.
-    name : str, default ``accuracy_m``
+    name
         How the value is named in the message (``--accuracy-m`` for an option).
 
     Returns
@@ -223,9 +223,9 @@ def zoom_problem(value: object, name: str = "zoom") -> str | None:
 
     Parameters
     ----------
-    value : object
+    value
         The zoom level as given.
-    name : str, default ``zoom``
+    name
         How the value is named in the message.
 
     Returns
@@ -240,7 +240,7 @@ def accuracy_text(value: float) -> str:
 
     Parameters
     ----------
-    value : float
+    value
         A finite accuracy in metres (within :data:`MAX_ACCURACY_M`).
 
     Returns
@@ -257,9 +257,9 @@ def checked_accuracy(value: float | None, name: str = "--accuracy-m") -> float |
 
     Parameters
     ----------
-    value : float or None
+    value
         The option's value in metres; None (not given) passes.
-    name : str, default ``--accuracy-m``
+    name
         The option, for the message.
 
     Returns

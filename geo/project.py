@@ -71,13 +71,13 @@ class LayerProblem:
 
     Attributes
     ----------
-    layer : str
+    layer
         The layer id.
-    file : str
+    file
         The layer's file, or the catalog for a derived layer.
-    problem : str
+    problem
         What went wrong (the error's message).
-    fix : str
+    fix
         What to do about it.
     """
 
@@ -108,7 +108,7 @@ class LayerProblem:
 
         Parameters
         ----------
-        listed : bool
+        listed
             The file's problems are listed already: say so instead of repeating them.
         """
         if listed:
@@ -125,15 +125,15 @@ class LayerSummary:
 
     Attributes
     ----------
-    spec : LayerSpec
+    spec
         The catalog entry.
-    features : int or None
+    features
         Number of features; ``None`` when not loaded (or it failed).
-    sources : dict of str to int
+    sources
         Features per ``geometry_source``.
-    worst_accuracy_m : float or None
+    worst_accuracy_m
         The largest ``accuracy_m``.
-    problem : str or None
+    problem
         Why the layer did not load.
     """
 
@@ -187,7 +187,7 @@ def fix_for(exc: BaseException) -> str:
 
     Parameters
     ----------
-    exc : BaseException
+    exc
         The error.
 
     Returns
@@ -202,14 +202,14 @@ class Project:
 
     Parameters
     ----------
-    folder : str or Path, optional
+    folder
         The layers folder (holding ``catalog.yaml``); default the folder
         :func:`geo._data.layers_dir` finds (``$GEO_LAYERS_DIR``, the checkout's
         ``layers/`` or the data installed with the package).
 
     Attributes
     ----------
-    folder : Path
+    folder
         The layers folder.
     """
 
@@ -268,7 +268,7 @@ class Project:
 
         Parameters
         ----------
-        layer_id : str
+        layer_id
             A catalog id.
 
         Returns
@@ -306,7 +306,7 @@ class Project:
 
         Parameters
         ----------
-        layer_id : str
+        layer_id
             A layer id.
 
         Returns
@@ -328,9 +328,9 @@ class Project:
 
         Parameters
         ----------
-        ids : iterable of str, optional
+        ids
             Layer ids; default every catalog layer, derived ones included.
-        within_limits : bool
+        within_limits
             Also leave out a layer over the feature or vertex limits of
             :mod:`geo.limits` (drawn, it would make a page too large to open).
 
@@ -397,9 +397,9 @@ class Project:
 
         Parameters
         ----------
-        figure : FigureSpec, str or int
+        figure
             A figure spec, or its id (``fig3``, ``3``, ``overview``).
-        within_limits : bool
+        within_limits
             Leave out layers over the size limits (see :meth:`layers`).
 
         Returns
@@ -425,14 +425,14 @@ class Project:
 
         Parameters
         ----------
-        key : str or Path
+        key
             A catalog id, or a GeoJSON, GeoPackage, shapefile or CSV.
-        crs : str, optional
+        crs
             Declared CRS of a file (default: the file's own, else WGS-84); for a
             catalog id it must be omitted or agree with the catalog.
-        encoding : str, optional
+        encoding
             Text encoding of a file that is not UTF-8.
-        layer : str, optional
+        layer
             Layer of a GeoPackage that holds several.
 
         Returns
@@ -468,7 +468,7 @@ class Project:
 
         Parameters
         ----------
-        load : bool
+        load
             Also load every layer, derived ones computed, and check each geometry is
             valid as stored (EPSG:4326) and in EPSG:4544; a layer that does not load
             is a problem too (returned, not warned).
@@ -501,9 +501,9 @@ class Project:
 
         Parameters
         ----------
-        layer_id : str
+        layer_id
             A catalog id.
-        load : bool
+        load
             Load the layer to count its features (a failure is set aside).
 
         Returns
@@ -567,7 +567,7 @@ def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[s
 
     Parameters
     ----------
-    catalog : Catalog
+    catalog
         A catalog read from its folder (:func:`geo.data.catalog.read_catalog`).
 
     Returns

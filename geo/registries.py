@@ -43,7 +43,7 @@ class Registry(MutableMapping[str, T], Generic[T]):
 
     Parameters
     ----------
-    kind : str
+    kind
         What is registered, for messages (``"export format"``).
     """
 
@@ -56,9 +56,9 @@ class Registry(MutableMapping[str, T], Generic[T]):
 
         Parameters
         ----------
-        name : str
+        name
             The name, unique in this registry.
-        obj : object
+        obj
             What is registered.
 
         Returns
@@ -81,7 +81,7 @@ class Registry(MutableMapping[str, T], Generic[T]):
 
         Parameters
         ----------
-        name : str
+        name
             The name, unique in this registry.
 
         Returns
@@ -105,9 +105,9 @@ class Registry(MutableMapping[str, T], Generic[T]):
 
         Parameters
         ----------
-        name : str
+        name
             The name, unique in this registry.
-        obj : object
+        obj
             What is registered.
 
         Yields

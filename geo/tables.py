@@ -41,7 +41,7 @@ def finite_number(value: Any) -> float | None:
 
     Parameters
     ----------
-    value : Any
+    value
         A cell (text such as ``" 106.46 "``, a number, ``None``).
 
     Returns
@@ -66,7 +66,7 @@ def neutralise_cell(value: Any) -> Any:
 
     Parameters
     ----------
-    value : Any
+    value
         A cell; only text is changed.
 
     Returns
@@ -89,7 +89,7 @@ def csv_text(table: pd.DataFrame) -> str:
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table
         The table; it is not modified.
 
     Returns
@@ -119,7 +119,7 @@ def markdown_cell(value: Any) -> str:
 
     Parameters
     ----------
-    value : Any
+    value
         The cell; converted with ``str``.
 
     Returns

@@ -44,9 +44,9 @@ def check_cross_source(
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger (see :func:`read_ledger`).
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver for :func:`normalise_place`.
 
     Returns
@@ -185,14 +185,14 @@ def check_aggregate(
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger.
-    members : pandas.DataFrame, optional
+    members
         Columns ``group, member`` and optionally ``complete`` (bool); for example
         built from the ``ring_members`` (property ``ring``) and
         ``incubator_members`` (property ``cluster``) layers. Defaults to
         :func:`default_members`.
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver.
 
     Returns
@@ -294,7 +294,7 @@ def site_kind(place: str) -> str:
 
     Parameters
     ----------
-    place : str
+    place
         Canonical place name.
 
     Returns
@@ -316,9 +316,9 @@ def check_plausibility(
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger.
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver.
 
     Returns
@@ -360,7 +360,7 @@ def check_arithmetic(claims: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger.
 
     Returns

@@ -65,14 +65,14 @@ def check_geometry(
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger.
-    features : geopandas.GeoDataFrame or None
+    features
         EPSG:4326 features with ``name_zh``, ``geometry_source``, ``accuracy_m`` and
         optionally ``id`` (matched against the claim's ``feature_id``).
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver.
-    max_relative_uncertainty : float, default 0.5
+    max_relative_uncertainty
         Above this, the footprint cannot decide.
 
     Returns
@@ -195,16 +195,16 @@ def check_containment(
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger (columns ``zone`` and, optionally, ``feature_id``).
-    places : geopandas.GeoDataFrame or None
+    places
         Points with ``name_zh``, optional ``aliases`` (``|``-separated) and
         ``accuracy_m``, EPSG:4326 (e.g. the gazetteer).
-    zones : geopandas.GeoDataFrame or None
+    zones
         Polygons with ``name_zh``, optional ``aliases``, ``accuracy_m``, EPSG:4326.
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver.
-    features : geopandas.GeoDataFrame, optional
+    features
         Layer features with ``id`` and ``accuracy_m`` (EPSG:4326), for claims
         with a ``feature_id``.
 

@@ -37,12 +37,12 @@ class ClaimsContext:
 
     Attributes
     ----------
-    inputs : dict
+    inputs
         Keyword arguments of :func:`geo.claims.run_checks` (``lookup``, ``places``,
         ``members``, ``features``, ``zones``; any may be absent).
-    missing : tuple of str
+    missing
         Inputs that were not available, one sentence each.
-    ledger : pandas.DataFrame, optional
+    ledger
         The claims; :func:`geo.claims.read_ledger` when None.
 
     Notes
@@ -67,11 +67,11 @@ def context_from_layers(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         Loaded layers by catalog id (any subset).
-    catalog : geo.data.catalog.Catalog
+    catalog
         Says which layers are members, zones and sites.
-    gazetteer : geo.data.gazetteer.Gazetteer, optional
+    gazetteer
         Resolves name variants and gives place points.
 
     Returns
@@ -117,7 +117,7 @@ def load_context(project: Project | None = None) -> ClaimsContext:
 
     Parameters
     ----------
-    project : Project, optional
+    project
         The data folder; default the packaged data (``geo.Project()``).
 
     Returns
@@ -147,7 +147,7 @@ def judge(context: ClaimsContext | None = None) -> tuple[pd.DataFrame, pd.DataFr
 
     Parameters
     ----------
-    context : ClaimsContext, optional
+    context
         Loaded with :func:`load_context` when omitted.
 
     Returns

@@ -33,9 +33,9 @@ def claim_interval(row: Mapping[str, Any], approx_rel: float = 0.10) -> tuple[fl
 
     Parameters
     ----------
-    row : mapping
+    row
         A ledger row.
-    approx_rel : float, default 0.10
+    approx_rel
         Relative width allowed by 约.
 
     Returns
@@ -70,9 +70,9 @@ def format_si(v: float, unit: str) -> str:
 
     Parameters
     ----------
-    v : float
+    v
         The value in SI units (``inf`` for an open bound).
-    unit : str
+    unit
         ``CNY``, ``m2``, ``m`` or a count.
 
     Returns

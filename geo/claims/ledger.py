@@ -79,7 +79,7 @@ def read_ledger(path: str | Path | None = None) -> pd.DataFrame:
 
     Parameters
     ----------
-    path : str or Path, optional
+    path
         Defaults to :func:`ledger_path`.
 
     Returns
@@ -96,7 +96,7 @@ def read_ledger_text(path: str | Path | None = None) -> pd.DataFrame:
 
     Parameters
     ----------
-    path : str or Path, optional
+    path
         Defaults to :func:`ledger_path`.
 
     Returns
@@ -131,7 +131,7 @@ def typed_ledger(raw: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    raw : pandas.DataFrame
+    raw
         The ledger as :func:`read_ledger_text` reads it.
 
     Returns
@@ -165,7 +165,7 @@ def ledger_text(ledger: pd.DataFrame) -> str:
 
     Parameters
     ----------
-    ledger : pandas.DataFrame
+    ledger
         The ledger read with every column as text
         (:func:`read_ledger_text`), so that values
         are written back exactly as they were read.
@@ -183,9 +183,9 @@ def write_ledger(ledger: pd.DataFrame, path: str | Path | None = None) -> Path:
 
     Parameters
     ----------
-    ledger : pandas.DataFrame
+    ledger
         The ledger with every column as text (see :func:`ledger_text`).
-    path : str or Path, optional
+    path
         Defaults to :func:`ledger_path`. The caller holds the folder's write lock
         (:func:`geo._io.write_lock`) when it read the ledger to change it.
 

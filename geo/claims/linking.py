@@ -72,12 +72,12 @@ def link_features(
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger (columns ``place``, ``table_ref``, ``source_file``, ``line``).
-    layers : mapping of str to GeoDataFrame
+    layers
         Layers by catalog id, in catalog order, derived layers included (e.g.
         :meth:`geo.project.Project.layers`).
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver for :func:`normalise_place`.
 
     Returns
@@ -134,11 +134,11 @@ def link_ledger(
 
     Parameters
     ----------
-    path : str or Path, optional
+    path
         The ledger; default :func:`geo.claims.ledger_path`.
-    layers : mapping of str to GeoDataFrame, optional
+    layers
         Layers by id in catalog order; default every catalog layer, derived included.
-    lookup : callable, optional
+    lookup
         Name resolver; default the gazetteer's and the layers' areas
         (:func:`geo.claims.place_resolver`).
 
@@ -208,9 +208,9 @@ def relink_ledger(
 
     Parameters
     ----------
-    path : str or Path, optional
+    path
         The ledger; default :func:`geo.claims.ledger_path`.
-    dry_run : bool, default False
+    dry_run
         Compute and return the changes, write nothing (and take no lock).
 
     Returns

@@ -210,20 +210,20 @@ def claims_map(
 
     Parameters
     ----------
-    judged : pandas.DataFrame
+    judged
         Claims with verdicts (column ``place_key``; ``feature_id`` if linked).
-    places : geopandas.GeoDataFrame or None
+    places
         Gazetteer points (``name_zh``, ``aliases``, ``accuracy_m``, ``within``),
         EPSG:4326.
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver.
-    features : geopandas.GeoDataFrame, optional
+    features
         Layer features by ``id``: a place's marker stands on its linked feature
         (an area's representative point), else on its gazetteer point. The
         ``district`` feature gives the outline.
-    basemap : str, default ``"osm"``
+    basemap
         A :data:`geo.maps.BASEMAP_NAMES` value; ``none`` draws no tiles.
-    max_accuracy_m : float, optional
+    max_accuracy_m
         Largest ``accuracy_m`` drawn as a dot (default
         :data:`geo.data.placement.DEFAULT_MAX_ACCURACY_M`, 1000 m).
 

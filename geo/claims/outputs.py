@@ -27,12 +27,12 @@ def write_outputs(
 
     Parameters
     ----------
-    out_dir : str or Path
+    out_dir
         Folder to write into (created if needed), e.g. ``site/claims``.
-    context : ClaimsContext, optional
+    context
         The ledger and the checks' inputs; :func:`geo.claims.load_context` when
         omitted.
-    basemap : str, default ``"osm"``
+    basemap
         Tiles of the map (:data:`geo.maps.BASEMAP_NAMES`); ``none`` for no tiles.
 
     Returns

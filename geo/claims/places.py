@@ -41,9 +41,9 @@ def normalise_place(name: str, lookup: Callable[[str], str] | None = None) -> st
 
     Parameters
     ----------
-    name : str
+    name
         A place as written (``"科学城黄家湾·智谷"``, ``"环政法-川外创新生态圈"``).
-    lookup : callable, optional
+    lookup
         Maps a name or alias to its canonical name and raises ``KeyError`` when
         unknown; normally :func:`place_resolver` (gazetteer places and the areas
         of the layer features). Without it only the layout is folded.
@@ -67,7 +67,7 @@ def gazetteer_resolver(gazetteer: Any) -> Callable[[str], str]:
 
     Parameters
     ----------
-    gazetteer : geo.data.gazetteer.Gazetteer
+    gazetteer
         The loaded gazetteer.
 
     Returns
@@ -92,9 +92,9 @@ def place_resolver(
 
     Parameters
     ----------
-    gazetteer : geo.data.gazetteer.Gazetteer, optional
+    gazetteer
         The loaded gazetteer.
-    features : iterable of mapping
+    features
         Layer feature records (and records of areas that have no feature, such
         as a derived layer's ``attrs["not_derivable"]``); those with ``aliases``
         name areas (:func:`area_names`).
@@ -125,7 +125,7 @@ def layer_records(layers: Mapping[str, Any]) -> list[dict[str, Any]]:
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         Loaded layers by catalog id.
 
     Returns
@@ -172,9 +172,9 @@ def area_names(
 
     Parameters
     ----------
-    features : iterable of mapping
+    features
         Feature records with ``name_zh`` and optional ``aliases`` (``|``-separated).
-    gazetteer : geo.data.gazetteer.Gazetteer, optional
+    gazetteer
         Gives the canonical name of a feature that is a gazetteer place.
 
     Returns
@@ -201,9 +201,9 @@ def alias_collisions(
 
     Parameters
     ----------
-    features : iterable of mapping
+    features
         Feature records with ``id``, ``name_zh`` and optional ``aliases``.
-    gazetteer : geo.data.gazetteer.Gazetteer, optional
+    gazetteer
         The gazetteer the names must not contradict.
 
     Returns
@@ -232,7 +232,7 @@ def feature_names(rec: Mapping[str, Any]) -> list[str]:
 
     Parameters
     ----------
-    rec : mapping
+    rec
         A feature or gazetteer record.
 
     Returns
@@ -257,11 +257,11 @@ def zone_for(
 
     Parameters
     ----------
-    zone : str
+    zone
         The ledger's ``zone`` cell.
-    zone_by_key : mapping
+    zone_by_key
         Zones by canonical name.
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver.
 
     Returns

@@ -33,16 +33,16 @@ class CheckRule:
 
     Attributes
     ----------
-    name : str
+    name
         The ``check`` value of its results (``"cross-source"``).
-    func : callable
+    func
         ``func(claims, **inputs) -> DataFrame``.
-    inputs : tuple of str
+    inputs
         The names of :data:`INPUTS` that ``func`` takes.
-    vouches : bool
+    vouches
         Whether its ``consistent`` vouches for the figure itself (containment
         only locates a place, so it does not).
-    order : float
+    order
         Position in :func:`run_checks` (lowest first); results come in this order.
     """
 
@@ -64,11 +64,11 @@ def register_check(
 
     Parameters
     ----------
-    name : str
+    name
         The check's name, unique.
-    vouches : bool, default True
+    vouches
         False for a check whose ``consistent`` does not vouch for the figure.
-    order : float, optional
+    order
         Position among the checks; default after every check registered so far.
 
     Returns
@@ -114,7 +114,7 @@ def result(claim_id: str, check: str, verdict: str, reason: str) -> dict[str, st
 
     Parameters
     ----------
-    claim_id, check, verdict, reason : str
+    claim_id, check, verdict, reason
         The result's columns.
 
     Returns
@@ -130,7 +130,7 @@ def frame(rows: Iterable[dict[str, str]]) -> pd.DataFrame:
 
     Parameters
     ----------
-    rows : iterable of dict
+    rows
         Rows from :func:`result`.
 
     Returns
@@ -146,9 +146,9 @@ def with_keys(claims: pd.DataFrame, lookup: Callable[[str], str] | None) -> pd.D
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger.
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver.
 
     Returns
@@ -167,7 +167,7 @@ def cite(row: Mapping[str, Any]) -> str:
 
     Parameters
     ----------
-    row : mapping
+    row
         A ledger row.
 
     Returns
@@ -191,15 +191,15 @@ def run_checks(
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger.
-    lookup : callable, optional
+    lookup
         Gazetteer name resolver.
-    members : pandas.DataFrame, optional
+    members
         Cluster and ring membership (see :func:`geo.claims.check_aggregate`).
-    features : geopandas.GeoDataFrame, optional
+    features
         Footprints and linked points of layer features.
-    places, zones : geopandas.GeoDataFrame, optional
+    places, zones
         Points and zone polygons for :func:`geo.claims.check_containment`.
 
     Returns

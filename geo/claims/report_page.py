@@ -92,11 +92,11 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
 
     Parameters
     ----------
-    judged : pandas.DataFrame
+    judged
         Claims with verdicts.
-    missing : list of str
+    missing
         Data that was not available.
-    map_href : str or None
+    map_href
         Relative link to the map page, if one was written.
 
     Returns

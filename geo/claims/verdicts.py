@@ -32,9 +32,9 @@ def verdicts(claims: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    claims : pandas.DataFrame
+    claims
         The ledger.
-    results : pandas.DataFrame
+    results
         Output of :func:`run_checks`.
 
     Returns
@@ -85,7 +85,7 @@ def summarise(judged: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    judged : pandas.DataFrame
+    judged
         Output of :func:`verdicts`.
 
     Returns
@@ -109,9 +109,9 @@ def summary_markdown(judged: pd.DataFrame, missing: Iterable[str] = ()) -> str:
 
     Parameters
     ----------
-    judged : pandas.DataFrame
+    judged
         Output of :func:`verdicts`.
-    missing : iterable of str
+    missing
         Data that was not available when the checks ran (said up front).
 
     Returns

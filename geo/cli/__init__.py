@@ -94,7 +94,7 @@ def os_error_message(exc: OSError) -> str:
 
     Parameters
     ----------
-    exc : OSError
+    exc
         The error.
 
     Returns
@@ -204,7 +204,7 @@ def recover_argument(arg: str) -> str:
 
     Parameters
     ----------
-    arg : str
+    arg
         One command-line argument.
 
     Returns
@@ -242,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Parameters
     ----------
-    argv : sequence of str, optional
+    argv
         Arguments (default ``sys.argv[1:]``).
 
     Returns

@@ -22,9 +22,9 @@ class LazyChoices(Sequence[str]):
 
     Parameters
     ----------
-    module : str
+    module
         Dotted module name, e.g. ``"geo.maps.basemaps"``.
-    attribute : str
+    attribute
         The attribute holding the choices, e.g. ``"BASEMAP_NAMES"``; a mapping gives
         its keys.
     """
@@ -64,9 +64,9 @@ def lazy_choices(action: argparse.Action, module: str, attribute: str) -> argpar
 
     Parameters
     ----------
-    action : argparse.Action
+    action
         What ``parser.add_argument(...)`` returned (added without ``choices``).
-    module, attribute : str
+    module, attribute
         Where the choices live (see :class:`LazyChoices`).
 
     Returns
@@ -83,7 +83,7 @@ class LazyText:
 
     Parameters
     ----------
-    make : callable
+    make
         Returns the text; it may import a heavy module.
     """
 
@@ -99,11 +99,11 @@ def lazy_help(action: argparse.Action, text: str, **values: Callable[[], str]) -
 
     Parameters
     ----------
-    action : argparse.Action
+    action
         What ``parser.add_argument(...)`` returned.
-    text : str
+    text
         The help, with a ``%(name)s`` per keyword of ``values``.
-    **values : callable
+    **values
         Each returns the text of its ``%(name)s`` (see :class:`LazyText`).
 
     Returns

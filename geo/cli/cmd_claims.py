@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     Parameters
     ----------
-    args : argparse.Namespace
+    args
         ``strict`` (bool), ``out`` (path or None), ``format`` (table|csv|json),
         ``basemap`` (for ``--out``), ``link`` and ``dry_run`` (bool).
 
@@ -83,7 +83,7 @@ def register(subparsers: Any) -> None:
 
     Parameters
     ----------
-    subparsers : argparse._SubParsersAction
+    subparsers
         From ``ArgumentParser.add_subparsers()``.
     """
     p = subparsers.add_parser(
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Parameters
     ----------
-    argv : list of str, optional
+    argv
         Arguments after the program name.
 
     Returns

@@ -104,7 +104,7 @@ def figure_numbers(text: str) -> list[int]:
 
     Parameters
     ----------
-    text : str
+    text
         Comma-separated numbers.
 
     Returns

@@ -63,9 +63,9 @@ def hand_placed_error_m(zoom: float, lat: float = 29.6) -> float:
 
     Parameters
     ----------
-    zoom : float
+    zoom
         The web-map zoom level at which the point was placed.
-    lat : float, default 29.6
+    lat
         Latitude (degrees), for the Web Mercator ground resolution.
 
     Returns
@@ -95,9 +95,9 @@ def position_accuracy(kind: str, source_error_m: float | None = None) -> float:
 
     Parameters
     ----------
-    kind : str
+    kind
         The place's kind (see :data:`KIND_EXTENT_M`).
-    source_error_m : float, optional
+    source_error_m
         The point's own error in metres; default :data:`POI_ERROR_M`.
 
     Returns

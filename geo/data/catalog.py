@@ -32,7 +32,7 @@ def check_layer_id(layer_id: str) -> str:
 
     Parameters
     ----------
-    layer_id : str
+    layer_id
         Proposed id.
 
     Returns
@@ -62,7 +62,7 @@ def file_problem(file: object) -> str | None:
 
     Parameters
     ----------
-    file : object
+    file
         The ``file`` value of a catalog entry.
 
     Returns
@@ -87,30 +87,30 @@ class LayerSpec:
 
     Attributes
     ----------
-    id : str
+    id
         Layer id (``[a-z0-9_]+``).
-    title_zh, title_en : str
+    title_zh, title_en
         Titles for legends and listings.
-    geometry_type : str
+    geometry_type
         ``Point``, ``LineString`` or ``Polygon`` (the Multi- forms are allowed in data).
-    role : str
+    role
         What the layer is for: ``admin``, ``axis``, ``terrain``, ``site``, ``campus``,
         ``context``, ``zone`` or ``member``.
-    group : str
+    group
         Layer-control group on the maps.
-    figures : tuple of int
+    figures
         Figures (1-8) the layer appears on.
-    style : str
+    style
         Key in :mod:`geo.figures.styles`.
-    kind_field : str
+    kind_field
         Property that drives the categorical style.
-    provenance : str
+    provenance
         Where the data comes from, in one or two sentences.
-    file : str or None
+    file
         Path relative to ``layers/``; ``None`` for derived layers.
-    crs : str
+    crs
         Declared CRS of the file (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``).
-    derived : dict or None
+    derived
         ``{"rule": name, "params": {...}}`` for derived layers.
     """
 
@@ -171,9 +171,9 @@ class Catalog:
 
     Attributes
     ----------
-    layers : dict of str to LayerSpec
+    layers
         Layer specs by id, in the order the catalog lists them.
-    folder : Path or None
+    folder
         The layers folder the catalog was read from, where its files are; ``None``
         for a catalog built in memory (its files are then in :func:`layers_dir`).
     """
@@ -284,11 +284,11 @@ def parse_catalog(data: Any, source: str = "catalog.yaml", folder: Path | None =
 
     Parameters
     ----------
-    data : Any
+    data
         The parsed YAML document: ``{"version": 1, "layers": [...]}``.
-    source : str
+    source
         Name used in error messages.
-    folder : Path, optional
+    folder
         The layers folder holding the catalog's files.
 
     Returns
@@ -345,11 +345,11 @@ def layer_path(layer_id: str, file: str | None, directory: Path | None = None) -
 
     Parameters
     ----------
-    layer_id : str
+    layer_id
         The layer's id (named in the error).
-    file : str or None
+    file
         The catalog entry's ``file``: a path relative to the layers folder.
-    directory : Path, optional
+    directory
         The layers folder (default :func:`layers_dir`).
 
     Returns
@@ -415,7 +415,7 @@ def read_catalog(path: Path | None = None) -> Catalog:
 
     Parameters
     ----------
-    path : Path, optional
+    path
         Catalog file; default ``layers_dir() / "catalog.yaml"``.
 
     Returns

@@ -514,15 +514,15 @@ def check_document(
 
     Parameters
     ----------
-    doc : dict
+    doc
         The FeatureCollection mapping (its ``features`` a list).
-    path : Path
+    path
         The file it came from, named in the problems.
-    crs : str
+    crs
         Canonical declared CRS (:func:`geo.data.crs.canonical_crs`).
-    expect : str, optional
+    expect
         Expected geometry type; without it the features must share one.
-    gaz : Gazetteer or Path, optional
+    gaz
         For resolving ``place`` names (a file is read at the first one); default
         :func:`geo.data.gazetteer.default_path`.
 

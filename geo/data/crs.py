@@ -61,7 +61,7 @@ def normalize_datum(name: str) -> str:
 
     Parameters
     ----------
-    name : str
+    name
         A datum or alias, case-insensitive: ``wgs84``, ``cgcs2000``, ``EPSG:4326``,
         ``gcj02``, ``amap``, ``gaode``, ``bd09``, ``baidu`` ...
 
@@ -114,7 +114,7 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArr
 
     Parameters
     ----------
-    lon, lat : array_like
+    lon, lat
         WGS-84 longitude and latitude in degrees (scalars or arrays).
 
     Returns
@@ -136,7 +136,7 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArr
 
     Parameters
     ----------
-    lon, lat : array_like
+    lon, lat
         GCJ-02 longitude and latitude in degrees.
 
     Returns
@@ -203,9 +203,9 @@ def convert(lon: ArrayLike, lat: ArrayLike, src: str, dst: str) -> tuple[FloatAr
 
     Parameters
     ----------
-    lon, lat : array_like
+    lon, lat
         Coordinates in degrees.
-    src, dst : str
+    src, dst
         Datum names or aliases (see :func:`normalize_datum`).
 
     Returns
@@ -224,9 +224,9 @@ def convert_gdf(gdf: gpd.GeoDataFrame, src: str, dst: str) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features in lon/lat degrees; its ``crs`` must be geographic or unset.
-    src, dst : str
+    src, dst
         Datum names (see :func:`normalize_datum`).
 
     Returns
@@ -268,7 +268,7 @@ def transformer(src: Any, dst: Any) -> Transformer:
 
     Parameters
     ----------
-    src, dst : str or pyproj.CRS
+    src, dst
         Anything :meth:`pyproj.Transformer.from_crs` accepts that is hashable
         (``"EPSG:4326"``, a PROJ string, a :class:`pyproj.CRS`).
 
@@ -287,7 +287,7 @@ def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features with a declared CRS.
 
     Returns
@@ -310,9 +310,9 @@ def require_metric(gdf: gpd.GeoDataFrame, what: str = "this computation") -> Non
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The data about to be measured, buffered or overlaid.
-    what : str
+    what
         Name of the computation, used in the error message.
 
     Raises
@@ -336,7 +336,7 @@ def declared_crs_of_member(doc: dict[str, Any]) -> str | None:
 
     Parameters
     ----------
-    doc : dict
+    doc
         A GeoJSON FeatureCollection mapping.
 
     Returns
@@ -365,7 +365,7 @@ def canonical_crs(crs: str) -> str:
 
     Parameters
     ----------
-    crs : str
+    crs
         A datum alias (``amap``, ``cgcs2000`` ...), an ``EPSG:n`` code or any
         definition pyproj reads.
 
@@ -423,9 +423,9 @@ def coordinate_problem(xs: list[float], ys: list[float], crs: str) -> tuple[str,
 
     Parameters
     ----------
-    xs, ys : list of float
+    xs, ys
         The coordinates as given.
-    crs : str
+    crs
         The declared CRS (canonical name, e.g. ``wgs84`` or ``EPSG:4544``).
 
     Returns

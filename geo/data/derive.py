@@ -120,7 +120,7 @@ def valid_area(geom: BaseGeometry) -> BaseGeometry:
 
     Parameters
     ----------
-    geom : shapely geometry
+    geom
         An area in EPSG:4544 (metres); other geometry types are returned as given.
 
     Returns
@@ -155,10 +155,10 @@ def screens(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    params : mapping
+    params
         ``district`` (layer id), ``ridges`` (layer id) and ``screens``: a list of
         ``{id, name_zh, name_en, plan_ref, ridge, half_width_m}``.
-    load : callable
+    load
         Returns a layer by id.
 
     Returns
@@ -214,11 +214,11 @@ def cities(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    params : mapping
+    params
         ``district``, ``screens`` (layer id), ``ridges``, ``divide`` (ridge feature id)
         and ``east``/``west``: ``{id, name_zh, name_en, plan_ref}`` (optional
         ``aliases``).
-    load : callable
+    load
         Returns a layer by id.
 
     Returns
@@ -246,11 +246,11 @@ def ridge_side(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    params : mapping
+    params
         ``district``, ``ridges``, ``divide`` (ridge feature id), and ``zones``: a list
         of ``{id, name_zh, name_en, plan_ref, side: east|west, kind, accuracy_m}``
         (optional ``aliases``).
-    load : callable
+    load
         Returns a layer by id.
 
     Returns
@@ -295,14 +295,14 @@ def belts(params: Mapping[str, Any], load: Loader, gazetteer: Gazetteer) -> gpd.
 
     Parameters
     ----------
-    params : mapping
+    params
         ``district``, ``axes`` (layer id), optional ``max_member_accuracy_m`` (places
         less precise are left out of the shape) and ``belts``: a list of ``{id,
         name_zh, name_en, plan_ref, axes: [feature ids], half_width_m, places:
         [gazetteer names], place_radius_m}``.
-    load : callable
+    load
         Returns a layer by id.
-    gazetteer : Gazetteer
+    gazetteer
         Resolves the places.
 
     Returns
@@ -362,13 +362,13 @@ def groups(params: Mapping[str, Any], load: Loader) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    params : mapping
+    params
         ``district``, ``members`` (layer id), ``group_by`` (member property naming the
         group), ``radius_m``, ``link_m`` (discs closer than this merge), optional
         ``max_member_accuracy_m`` (members less precise are left out of the shape),
         ``kind`` and ``groups``: a list of ``{key, id, name_zh, name_en, plan_ref}``
         (optional ``aliases``), ``key`` being the value of ``group_by`` on the members.
-    load : callable
+    load
         Returns a layer by id.
 
     Returns
@@ -501,7 +501,7 @@ def schematic_zones(
 
     Parameters
     ----------
-    params : mapping
+    params
         ``district``, ``axes`` (layer id), ``kind``, optional ``max_member_accuracy_m``
         (places coarser do not bound a stretch) and ``zones``: a list of ``{id,
         name_zh, name_en, plan_ref, buffer_m}`` (optional ``aliases``, ``label_note``,
@@ -510,9 +510,9 @@ def schematic_zones(
         or ``around`` (gazetteer names: the most precisely known is used, the first
         on ties, so a lake added to the gazetteer takes over once it is known
         better than the park it stands in for).
-    load : callable
+    load
         Returns a layer by id.
-    gazetteer : Gazetteer
+    gazetteer
         Resolves the places.
 
     Returns
@@ -557,11 +557,11 @@ def derive_layer(spec: LayerSpec, load: Loader, gazetteer: GazetteerRef = None) 
 
     Parameters
     ----------
-    spec : LayerSpec
+    spec
         A catalog entry with ``derived = {"rule": ..., "params": {...}}``.
-    load : callable
+    load
         Returns a source layer (EPSG:4326) by id.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         For the rules that look places up (a file is read only then; as for belts).
 
     Returns

@@ -98,7 +98,7 @@ def frame_doc(gdf: gpd.GeoDataFrame) -> dict[str, Any] | None:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The layer.
 
     Returns
@@ -149,7 +149,7 @@ def frame_from_doc(doc: dict[str, Any]) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    doc : dict
+    doc
         What :func:`frame_doc` returned (read back from JSON).
 
     Returns
@@ -234,13 +234,13 @@ class LayerCache:
 
     Parameters
     ----------
-    folder : Path
+    folder
         The layers folder.
-    gazetteer : Path
+    gazetteer
         Its gazetteer (read by point layers and by the rules).
-    catalog : callable
+    catalog
         Returns the folder's catalog.
-    root : Path, optional
+    root
         The cache folder (default :func:`cache_root`).
     """
 
@@ -273,9 +273,9 @@ class LayerCache:
 
         Parameters
         ----------
-        layer_id : str
+        layer_id
             A catalog id.
-        reads : list of str, optional
+        reads
             For a derived layer, the layers its rule read (default: as recorded).
 
         Returns
@@ -442,11 +442,11 @@ class LayerCache:
 
         Parameters
         ----------
-        layer_id : str
+        layer_id
             The catalog id the result is computed from.
-        settings : JSON-able
+        settings
             What else the result depends on (the query and its options).
-        compute : callable
+        compute
             Computes the result, a JSON-able value; one that warns is not kept.
 
         Returns
@@ -473,11 +473,11 @@ def derive_kept(
 
     Parameters
     ----------
-    cache : LayerCache
+    cache
         The folder's cache.
-    spec : LayerSpec
+    spec
         The derived layer's catalog entry.
-    load : callable
+    load
         Returns a layer by id (what the rule reads); places are looked up in the
         cache's gazetteer file (:attr:`LayerCache.gazetteer`).
 

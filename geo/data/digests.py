@@ -55,7 +55,7 @@ def file_digest(path: Path) -> str | None:
 
     Parameters
     ----------
-    path : Path
+    path
         The file.
 
     Returns
@@ -80,7 +80,7 @@ def file_digests(root: Path) -> dict[str, str]:
 
     Parameters
     ----------
-    root : Path
+    root
         The folder (a missing folder has no files).
 
     Returns
@@ -102,7 +102,7 @@ def digest_of(digests: Mapping[str, str]) -> str:
 
     Parameters
     ----------
-    digests : mapping of str to str
+    digests
         Path to file hash.
 
     Returns
@@ -117,7 +117,7 @@ def frame_digest(gdf: gpd.GeoDataFrame) -> str:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The layer.
 
     Returns

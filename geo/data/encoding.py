@@ -44,7 +44,7 @@ def garbled_reading(text: str) -> tuple[str, str] | None:
 
     Parameters
     ----------
-    text : str
+    text
         A value as read.
 
     Returns
@@ -77,11 +77,11 @@ def garbled_text_problems(doc: Mapping[str, Any], source: str, fix: str) -> list
 
     Parameters
     ----------
-    doc : mapping
+    doc
         A GeoJSON FeatureCollection mapping.
-    source : str
+    source
         Name of the input, for the messages.
-    fix : str
+    fix
         What to do, with ``{enc}``/``{ENC}`` standing for the likely encoding.
 
     Returns

@@ -72,24 +72,24 @@ class Place:
 
     Attributes
     ----------
-    name_zh : str
+    name_zh
         Chinese name, as the plan writes it.
-    name_en : str
+    name_en
         English name.
-    lon, lat : float
+    lon, lat
         WGS-84 position in degrees.
-    kind : str
+    kind
         Category (``university-campus``, ``station``, ``town`` ...).
-    source : str
+    source
         Where the position comes from.
-    accuracy_m : float
+    accuracy_m
         Estimated positional error in metres.
-    aliases : tuple of str
+    aliases
         Other names the documents use for the place.
-    approximate : bool
+    approximate
         True for a place placed by a stated relation to another ("anchored"), whose
         note starts with ``APPROXIMATE``: its point is schematic, not located.
-    within : str
+    within
         The named area the place is known to lie in (a gazetteer place or zone),
         used when its own position is too coarse to draw (:mod:`geo.data.placement`);
         empty when nothing narrower than the district is known.
@@ -144,7 +144,7 @@ class Gazetteer:
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table
         Rows with the columns of :data:`COLUMNS` (``note`` and ``source_datum`` may be
         absent). ``lon``/``lat`` must already be WGS-84.
 
@@ -213,9 +213,9 @@ class Gazetteer:
 
         Parameters
         ----------
-        name : str
+        name
             A name that may be misspelt.
-        n : int, default 3
+        n
             Maximum number of suggestions.
 
         Returns
@@ -235,7 +235,7 @@ class Gazetteer:
 
         Parameters
         ----------
-        name : str
+        name
             Any spelling the documents use (see :func:`normalize_name`).
 
         Returns
@@ -251,7 +251,7 @@ class Gazetteer:
 
         Parameters
         ----------
-        name : str
+        name
             Any spelling the documents use; dash/dot variants, full-width forms and
             whitespace do not matter.
 
@@ -286,7 +286,7 @@ class Gazetteer:
 
         Parameters
         ----------
-        zones : collection of str, optional
+        zones
             Zone ids a ``within`` may name; default the catalog's
             (:func:`geo.data.placement.zone_ids` of ``layers/catalog.yaml``).
 
@@ -342,7 +342,7 @@ class Gazetteer:
 
         Parameters
         ----------
-        zones : collection of str
+        zones
             Zone ids a ``within`` may name.
 
         Returns
@@ -460,7 +460,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
 
     Parameters
     ----------
-    path : pathlib.Path, optional
+    path
         The CSV to read; default :func:`default_path`.
 
     Returns
@@ -498,7 +498,7 @@ def as_gazetteer(gazetteer: GazetteerRef) -> Gazetteer:
 
     Parameters
     ----------
-    gazetteer : Gazetteer, Path or None
+    gazetteer
         The gazetteer, its file, or None for the file of :func:`default_path`.
 
     Returns
@@ -516,7 +516,7 @@ def lookup(name: str) -> Place:
 
     Parameters
     ----------
-    name : str
+    name
         A place name or alias.
 
     Returns

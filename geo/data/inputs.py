@@ -80,15 +80,15 @@ def read_input_document(
 
     Parameters
     ----------
-    path : str or Path
+    path
         The input file.
-    crs : str or None
+    crs
         The declared CRS (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``); None
         keeps the file's own CRS as its ``crs`` member.
-    encoding : str, optional
+    encoding
         Text encoding of a shapefile's ``.dbf`` (when it has no ``.cpg``), a CSV or a
         GeoJSON; default UTF-8 (for a shapefile, what its ``.cpg`` says).
-    layer : str, optional
+    layer
         The layer of a GeoPackage that holds several.
 
     Returns
@@ -277,7 +277,7 @@ def restore_field_names(gdf: gpd.GeoDataFrame) -> dict[str, str]:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features read from a file.
 
     Returns
@@ -297,9 +297,9 @@ def document_from_frame(gdf: gpd.GeoDataFrame, crs: str | None) -> dict[str, Any
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The features as read, in their file's CRS.
-    crs : str or None
+    crs
         The declared CRS. When the file's CRS is geographic and a lon/lat datum was
         declared (``gcj02`` data are routinely labelled WGS-84), the declaration
         wins; otherwise (or when None is declared) the file's CRS is recorded so a
@@ -336,12 +336,12 @@ def document_from_table(table: pd.DataFrame, source: str = "table") -> dict[str,
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table
         One row per point, with ``lon``/``lat`` (or ``lng``/``lat``, ``longitude``/
         ``latitude``, ``x``/``y``, ``经度``/``纬度``) columns, or a ``location`` column
         holding ``"lon,lat"`` as AMap copies it, or only a ``place`` column naming a
         gazetteer place. Other columns become properties.
-    source : str
+    source
         Name used in error messages.
 
     Returns
@@ -416,20 +416,20 @@ def read_layer_file(
 
     Parameters
     ----------
-    path : str or Path
+    path
         The file: GeoJSON, GeoPackage, shapefile or CSV.
-    crs : str, optional
+    crs
         Declared CRS of the file (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``);
         GCJ-02 and BD-09 are converted to WGS-84, projected CRSs reprojected. None
         takes the file's own CRS (WGS-84 when it names none).
-    geometry_type : str, optional
+    geometry_type
         Expected geometry type.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         For resolving ``place`` names (a file is read at the first one); default
         :func:`geo.data.gazetteer.default_path`.
-    encoding : str, optional
+    encoding
         Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
-    layer : str, optional
+    layer
         Layer of a GeoPackage that holds several.
 
     Returns
@@ -463,18 +463,18 @@ def validate_file(
 
     Parameters
     ----------
-    path : str or Path
+    path
         The file: GeoJSON, GeoPackage, shapefile or CSV. It is only read.
-    crs : str, optional
+    crs
         The CRS the file is declared to be in: ``wgs84``, ``gcj02``, ``bd09`` or
         ``EPSG:<code>``; None takes the file's own (WGS-84 when it names none).
-    geometry_type : str, optional
+    geometry_type
         Expected geometry type (``Point``, ``LineString``, ``Polygon``).
-    gazetteer : Gazetteer, optional
+    gazetteer
         For resolving ``place`` names; default the repository's gazetteer.
-    encoding : str, optional
+    encoding
         Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
-    layer : str, optional
+    layer
         Layer of a GeoPackage that holds several.
 
     Returns

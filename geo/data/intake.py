@@ -72,7 +72,7 @@ def text_problem(value: str) -> str | None:
 
     Parameters
     ----------
-    value : str
+    value
         Text from a data file.
 
     Returns
@@ -93,9 +93,9 @@ def clean_text(value: str, *, single_line: bool = False) -> str:
 
     Parameters
     ----------
-    value : str
+    value
         Text that passed :func:`text_problem`.
-    single_line : bool
+    single_line
         A name or title: line breaks and tabs become one space each.
 
     Returns
@@ -134,9 +134,9 @@ def tree_text_problems(tree: Any, path: str = "") -> list[tuple[str, str]]:
 
     Parameters
     ----------
-    tree : Any
+    tree
         A decoded JSON or YAML document (dicts, lists, scalars).
-    path : str
+    path
         The path of ``tree`` in its document, as a prefix.
 
     Returns
@@ -158,9 +158,9 @@ def clean_tree(tree: Any, single_line: frozenset[str] = frozenset()) -> None:
 
     Parameters
     ----------
-    tree : Any
+    tree
         A decoded document that passed :func:`tree_text_problems`.
-    single_line : frozenset of str
+    single_line
         Keys whose values are one-line fields (names, titles).
     """
     if not isinstance(tree, dict | list):
@@ -190,13 +190,13 @@ def read_file_bytes(
 
     Parameters
     ----------
-    path : str or Path
+    path
         The file (a symbolic link is followed, and judged by what it points to).
-    limit : int
+    limit
         Largest size accepted, in bytes.
-    error : type of DataFileError
+    error
         The error to raise (e.g. :class:`~geo.errors.GazetteerFileError`).
-    what : str
+    what
         What the file is, for the messages (``gazetteer``, ``catalog``).
 
     Returns
@@ -241,11 +241,11 @@ def check_regular_file(
 
     Parameters
     ----------
-    path : str or Path
+    path
         The path (a symbolic link is judged by what it points to).
-    error : type of DataFileError
+    error
         The error to raise.
-    what : str
+    what
         What the file is, for the messages.
 
     Returns
@@ -296,13 +296,13 @@ def decode_utf8(
 
     Parameters
     ----------
-    raw : bytes
+    raw
         The file's content.
-    path : str or Path
+    path
         The file, for the message.
-    error : type of DataFileError
+    error
         The error to raise.
-    what : str
+    what
         What the file is.
 
     Returns
@@ -347,7 +347,7 @@ def json_depth(text: str | bytes) -> int:
 
     Parameters
     ----------
-    text : str or bytes
+    text
         JSON text.
 
     Returns
@@ -374,11 +374,11 @@ def load_json(text: str, path: str | Path, *, error: type[DataFileError] = DataF
 
     Parameters
     ----------
-    text : str
+    text
         JSON text.
-    path : str or Path
+    path
         The file, for the message.
-    error : type of DataFileError
+    error
         The error to raise.
 
     Returns
@@ -423,11 +423,11 @@ def load_yaml(text: str, path: str | Path, *, error: type[DataFileError] = DataF
 
     Parameters
     ----------
-    text : str
+    text
         YAML text.
-    path : str or Path
+    path
         The file, for the message.
-    error : type of DataFileError
+    error
         The error to raise.
 
     Returns
@@ -478,15 +478,15 @@ def csv_rows(
 
     Parameters
     ----------
-    text : str
+    text
         The CSV text.
-    path : str or Path
+    path
         The file, for the message.
-    required : tuple of str
+    required
         Columns the header must hold.
-    error : type of DataFileError
+    error
         The error to raise.
-    what : str
+    what
         What the file is.
 
     Returns
@@ -554,15 +554,15 @@ def read_csv_table(
 
     Parameters
     ----------
-    path : str or Path
+    path
         The CSV file (``gazetteer.csv``, ``claims.csv``).
-    required : tuple of str
+    required
         Columns the header must hold.
-    one_line : frozenset of str
+    one_line
         Columns holding one-line text: line breaks there become a space.
-    error : type of DataFileError
+    error
         The error to raise.
-    what : str
+    what
         What the file is.
     **read_csv
         Passed to :func:`pandas.read_csv` (``dtype``, ``keep_default_na`` ...).

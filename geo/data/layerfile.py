@@ -45,7 +45,7 @@ def input_size_problem(path: Path) -> Problem | None:
 
     Parameters
     ----------
-    path : Path
+    path
         The input file.
 
     Returns
@@ -86,9 +86,9 @@ def collection_problem(doc: Any, f: str) -> Problem | None:
 
     Parameters
     ----------
-    doc : Any
+    doc
         A decoded JSON document.
-    f : str
+    f
         Name of its file, for the message.
 
     Returns
@@ -114,11 +114,11 @@ def read_geojson(
 
     Parameters
     ----------
-    path : Path
+    path
         The file; only read.
-    problems : list of Problem
+    problems
         Receives the problem when the file cannot be decoded.
-    encoding : str, optional
+    encoding
         The file's text encoding; default UTF-8 (with or without BOM).
 
     Returns
@@ -211,15 +211,15 @@ def read_layer_document(
 
     Parameters
     ----------
-    doc : dict
+    doc
         A GeoJSON FeatureCollection mapping.
-    source : str or Path
+    source
         Name of the input, used in problem messages.
-    crs : str
+    crs
         Declared CRS (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``).
-    geometry_type : str, optional
+    geometry_type
         Expected geometry type; without it the features must share one.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         For resolving ``place`` names (as for :func:`validate_file`).
 
     Returns

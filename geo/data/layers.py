@@ -48,14 +48,14 @@ def _load_layer(
 
     Parameters
     ----------
-    id_or_path : str or Path
+    id_or_path
         A catalog layer id (e.g. ``"projects"``, ``"rings"``) or a path to a GeoJSON file.
-    crs : str, optional
+    crs
         Declared CRS for a path (default ``wgs84``); for a catalog id the catalog's
         declaration is used and this must be omitted or agree.
-    catalog : Catalog, optional
+    catalog
         Default: :func:`read_catalog`.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         Resolves ``place`` names (a file is read at the first one); default the
         catalog folder's ``gazetteer.csv``, else :func:`geo.data.gazetteer.default_path`.
 
@@ -111,9 +111,9 @@ def _load_layers(
 
     Parameters
     ----------
-    ids : iterable of str, optional
+    ids
         Layer ids; default all, in catalog order.
-    catalog : Catalog, optional
+    catalog
         Default: :func:`read_catalog`.
 
     Returns
@@ -135,13 +135,13 @@ def source_documents(
 
     Parameters
     ----------
-    catalog : Catalog
+    catalog
         The catalog; derived layers have no file and are left out.
-    directory : Path, optional
+    directory
         The layers folder; default the catalog's own.
-    skip : str, optional
+    skip
         A layer to leave out.
-    problems : list of Problem, optional
+    problems
         Receives a problem for each file that cannot be decoded (it is left out).
 
     Yields
@@ -166,9 +166,9 @@ def id_owners(
 
     Parameters
     ----------
-    documents : iterable of (LayerSpec, Path, dict)
+    documents
         What :func:`source_documents` yields.
-    problems : list of Problem, optional
+    problems
         Receives a problem for every id that a second layer uses too.
 
     Returns
@@ -203,11 +203,11 @@ def feature_owners(
 
     Parameters
     ----------
-    catalog : Catalog
+    catalog
         The catalog.
-    directory : Path, optional
+    directory
         The layers folder; default the catalog's own.
-    skip : str, optional
+    skip
         A layer to leave out (the one being replaced).
 
     Returns
@@ -224,9 +224,9 @@ def validate_catalog(
 
     Parameters
     ----------
-    catalog : Catalog, optional
+    catalog
         Default: :func:`read_catalog`.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         Resolves ``place`` names (a file is read at the first one); default the
         catalog folder's ``gazetteer.csv``, else :func:`geo.data.gazetteer.default_path`.
 
@@ -253,9 +253,9 @@ def to_geojson_dict(gdf: gpd.GeoDataFrame, precision: int = 6) -> dict[str, Any]
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features in EPSG:4326.
-    precision : int
+    precision
         Decimal places kept (6 ≈ 0.1 m).
 
     Returns
@@ -278,9 +278,9 @@ def layer_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features in EPSG:4326.
-    precision : int
+    precision
         Decimal places of coordinates (6 ≈ 0.1 m).
 
     Returns
@@ -298,11 +298,11 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, precision: int = 6) -> 
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features in EPSG:4326.
-    path : str or Path
+    path
         Destination file.
-    precision : int
+    precision
         Decimal places of coordinates.
 
     Returns

@@ -35,7 +35,7 @@ def normalize_name(name: str) -> str:
 
     Parameters
     ----------
-    name : str
+    name
         A place name as written in a document, e.g. ``"环西政—川外"``,
         ``"黄金湾 • 智谷"`` or ``"大学客<br>(全球校友)<br>孵化器"``.
 

@@ -98,7 +98,7 @@ def is_zone_id(within: str) -> bool:
 
     Parameters
     ----------
-    within : str
+    within
         A ``within`` value; gazetteer places are named in Chinese, zones by id
         (``city-east``, ``belt-jialing``).
 
@@ -127,7 +127,7 @@ def zone_ids(catalog: Catalog) -> dict[str, str]:
 
     Parameters
     ----------
-    catalog : Catalog
+    catalog
         The layer catalog; zones are the features of derived layers whose rule is in
         :data:`ZONE_RULES` (the two cities, the screens, the belts, context zones).
 
@@ -161,11 +161,11 @@ def precise_enough(features: Any, max_accuracy_m: float | None = None) -> Any:
 
     Parameters
     ----------
-    features : DataFrame, Series or number
+    features
         Features with an ``accuracy_m`` column (metres; a frame without one is
         never precise enough), a Series of accuracies, or one accuracy. A missing or
         non-finite accuracy is never precise enough.
-    max_accuracy_m : float, optional
+    max_accuracy_m
         The largest positional error the question tolerates, in metres: a figure's
         :attr:`geo.figures.specs.FigureSpec.max_accuracy_m`; default
         :data:`DEFAULT_MAX_ACCURACY_M` (read when called), for questions about no
@@ -210,7 +210,7 @@ def within_of(gdf: gpd.GeoDataFrame) -> pd.Series:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Any features.
 
     Returns
@@ -232,14 +232,14 @@ def placement(
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features with ``accuracy_m`` and, optionally, ``within`` (the name of the
         area a coarse feature is known to lie in).
-    max_accuracy_m : float, optional
+    max_accuracy_m
         Largest ``accuracy_m`` drawn as a point: the figure's
         (:attr:`geo.figures.specs.FigureSpec.max_accuracy_m`); default
         :data:`DEFAULT_MAX_ACCURACY_M`, read when called.
-    schematic_accuracy_m : float, default 5000
+    schematic_accuracy_m
         Largest ``accuracy_m`` drawn as a schematic symbol; at or below
         ``max_accuracy_m`` there is no schematic level.
 

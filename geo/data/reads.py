@@ -44,7 +44,7 @@ class Recording(Mapping[str, Any]):
 
     Parameters
     ----------
-    data : Mapping
+    data
         The layers by id.
     """
 
@@ -157,11 +157,11 @@ class Reads:
 
     Parameters
     ----------
-    layers : Mapping
+    layers
         The layers by id.
-    catalog : Catalog
+    catalog
         The catalog.
-    gazetteer : Gazetteer, optional
+    gazetteer
         The gazetteer.
     """
 
@@ -183,7 +183,7 @@ class Reads:
 
         Parameters
         ----------
-        reads : iterable of str
+        reads
             As :meth:`seen` returned it there.
         """
         for read in reads:
@@ -210,15 +210,15 @@ def read_digests(
 
     Parameters
     ----------
-    reads : iterable of str
+    reads
         What a unit read.
-    digests : Mapping of str to str
+    digests
         Hash of every loaded layer.
-    catalog : Catalog, optional
+    catalog
         The catalog now.
-    gazetteer : Gazetteer, optional
+    gazetteer
         The gazetteer now.
-    gazetteer_digest : str
+    gazetteer_digest
         Hash of the gazetteer file.
 
     Returns

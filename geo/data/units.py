@@ -144,7 +144,7 @@ def parse_number(text: str) -> float:
 
     Parameters
     ----------
-    text : str
+    text
         For example ``"28.5"``, ``"202,000"`` or ``"１３０００"``.
 
     Returns
@@ -168,7 +168,7 @@ def canonical_unit(unit: str) -> tuple[str, str, float]:
 
     Parameters
     ----------
-    unit : str
+    unit
         The unit as written, with an optional 万/亿 multiplier prefix, for example
         ``"万平方米"``, ``"m <sup>2</sup>"``, ``"亩"``, ``"亿元"``.
 
@@ -206,17 +206,17 @@ class Quantity:
 
     Attributes
     ----------
-    low, high : float
+    low, high
         Bounds in SI units (m², m, CNY, count). For ``exact`` and ``approx`` they are
         equal; ``at_least`` has ``high = inf``; ``at_most`` has ``low = 0``;
         ``range`` has both from the text.
-    si_unit : str
+    si_unit
         ``m2``, ``m``, ``CNY`` or ``count``.
-    qualifier : str
+    qualifier
         One of :data:`QUALIFIERS`.
-    value_written : str
+    value_written
         The number(s) as written (``"10000-20000"``).
-    unit_written : str
+    unit_written
         The unit as written (``"m <sup>2</sup>"``).
     """
 
@@ -252,7 +252,7 @@ def parse_quantity(text: str) -> Quantity:
 
     Parameters
     ----------
-    text : str
+    text
         For example ``"约 8.8 万平方米"``, ``"超过 30 万平方米"``, ``"200 万平方米以上"``,
         ``"10000-20000 m <sup>2</sup>"``, ``"85.27 亩"``, ``"1.97 平方公里"``,
         ``"25 公里"``, ``"32 亿元"``, ``"32 个"``.
@@ -327,7 +327,7 @@ def iter_quantity_mentions(text: str) -> Iterator[tuple[int, str]]:
 
     Parameters
     ----------
-    text : str
+    text
         A whole document.
 
     Yields

@@ -24,12 +24,12 @@ def geometry_problems(gdf: gpd.GeoDataFrame, source: str, fix: str) -> list[Prob
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         A loaded layer (EPSG:4326) with an ``id`` column.
-    source : str
+    source
         Where the layer comes from (a file path, or the catalog for a derived
         layer); it leads every problem.
-    fix : str
+    fix
         What to do about an invalid shape.
 
     Returns

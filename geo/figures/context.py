@@ -57,11 +57,11 @@ def zone_colour(catalog: Catalog, layer_id: str, name_zh: str) -> str:
 
     Parameters
     ----------
-    catalog : Catalog
+    catalog
         The catalog (unused: kept so that callers need not know the rule).
-    layer_id : str
+    layer_id
         The zone's layer.
-    name_zh : str
+    name_zh
         The zone's name.
 
     Returns

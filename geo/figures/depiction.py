@@ -77,15 +77,15 @@ class LayerDepiction:
 
     Attributes
     ----------
-    layer : LayerSpec
+    layer
         The layer.
-    drawn : GeoDataFrame
+    drawn
         Points and schematic features (EPSG:4326), schematic ones moved to their
         slot; columns ``shown``, ``key``, ``anchor_lon``, ``anchor_lat`` added.
-    badges : GeoDataFrame
+    badges
         Features counted on a zone drawn on the figure (their ``within``), a
         context zone included.
-    listed : GeoDataFrame
+    listed
         Features only listed; ``area`` names the zone they lie in, when known.
     """
 
@@ -111,15 +111,15 @@ class Depiction:
 
     Attributes
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    layers : list of LayerDepiction
+    layers
         In the figure's draw order.
-    discs : list of Disc
+    discs
         One per anchor of schematic features, in :data:`METRIC_CRS`.
-    keys : dict of str to Key
+    keys
         Thematic feature id to its key.
-    context : GeoDataFrame
+    context
         Context zones (EPSG:4326): zones of layers the figure does not draw that
         its badges stand on, drawn faintly; ``id``, ``name_zh``, ``name_en``,
         ``layer`` (the zone's layer), ``geometry_source``, ``accuracy_m``.
@@ -184,9 +184,9 @@ def drawn_zones(chosen: Iterable[LayerSpec], catalog: Catalog) -> set[str]:
 
     Parameters
     ----------
-    chosen : iterable of LayerSpec
+    chosen
         The layers the figure draws.
-    catalog : Catalog
+    catalog
         Which derived layer holds each zone id.
 
     Returns
@@ -207,14 +207,14 @@ def depict(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure: ``max_accuracy_m``, ``schematic_accuracy_m`` and
         ``schematic_spacing_m`` are read from it.
-    chosen : list of LayerSpec
+    chosen
         The layers it draws (:func:`geo.figures.layers.figure_layers`).
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers (EPSG:4326); zones included.
-    catalog : Catalog
+    catalog
         The layer catalog.
 
     Returns
@@ -316,12 +316,12 @@ def context_zones(
 
     Parameters
     ----------
-    names : iterable of str
+    names
         ``within`` values; only zone ids (:func:`geo.data.placement.is_zone_id`) of a
         zone layer (:func:`geo.data.placement.zone_ids`) are looked up.
-    catalog : Catalog
+    catalog
         Which derived layer holds each zone id.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers (EPSG:4326), whether the figure draws them or not.
 
     Returns
@@ -391,7 +391,7 @@ def figures_record(depictions: Iterable[Depiction]) -> dict[str, Any]:
 
     Parameters
     ----------
-    depictions : iterable of Depiction
+    depictions
         One per figure.
 
     Returns
@@ -424,7 +424,7 @@ def record_bytes(record: Mapping[str, Any]) -> bytes:
 
     Parameters
     ----------
-    record : Mapping
+    record
         From :func:`figures_record`.
 
     Returns
@@ -441,11 +441,11 @@ def figures_json(
 
     Parameters
     ----------
-    specs : iterable of FigureSpec
+    specs
         The figures (layers filled in, e.g. :func:`geo.figures.specs.all_specs`).
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers (EPSG:4326).
-    catalog : Catalog
+    catalog
         The layer catalog.
 
     Returns

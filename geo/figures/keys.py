@@ -50,9 +50,9 @@ class Key:
 
     Attributes
     ----------
-    text : str
+    text
         What the symbol carries (``3``, ``1.2``, ``15-3``, ``a``).
-    table : str
+    table
         The table it refers to (``表3``, ``专栏9``), empty for a lettered feature.
     """
 
@@ -65,7 +65,7 @@ def table_row(plan_ref: Any) -> tuple[str, str] | None:
 
     Parameters
     ----------
-    plan_ref : str
+    plan_ref
         One or more references separated by ``;``.
 
     Returns
@@ -110,7 +110,7 @@ def figure_keys(rows: Sequence[Mapping[str, Any]]) -> dict[str, Key]:
 
     Parameters
     ----------
-    rows : sequence of Mapping
+    rows
         The figure's thematic features (``id`` and ``plan_ref`` each), any order.
 
     Returns
@@ -150,7 +150,7 @@ def key_status(row: Mapping[str, Any]) -> str:
 
     Parameters
     ----------
-    row : Mapping
+    row
         The feature's properties.
 
     Returns

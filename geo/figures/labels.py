@@ -80,21 +80,21 @@ class Label:
 
     Attributes
     ----------
-    layer : str
+    layer
         Layer id: the label hides with its layer.
-    lines : tuple of str
+    lines
         Text lines, first the name.
-    candidates : tuple of (lat, lon)
+    candidates
         Positions to try, best first, in the display datum.
-    priority : int
+    priority
         Lower is placed first.
-    size : int
+    size
         Size class 1 (largest) to 4.
-    anchor : str
+    anchor
         ``centre`` (areas, lines) or ``right`` (beside a point).
-    tone : str
+    tone
         ``river``, ``road`` or ``ridge`` for a context line (styled as such), else ``""``.
-    short : str
+    short
         Shown instead of ``lines`` where they do not fit: a symbol's key number.
     """
 
@@ -178,9 +178,9 @@ def anchor_points(geom: BaseGeometry, area: BaseGeometry) -> list[BaseGeometry]:
 
     Parameters
     ----------
-    geom : shapely geometry
+    geom
         A polygon, line or point in EPSG:4544.
-    area : shapely geometry
+    area
         The region labels belong to (the district plus a margin).
 
     Returns
@@ -230,24 +230,24 @@ def figure_labels(
 
     Parameters
     ----------
-    layers : sequence of LayerSpec
+    layers
         The layers drawn; those in :data:`LABELLED` get labels.
-    frames : Mapping of str to GeoDataFrame
+    frames
         The layers' features in storage CRS (EPSG:4326). A point layer's frame
         holds what is drawn (``shown`` set by :func:`geo.figures.depiction.depict`, schematic
         symbols at their slots); its ``key`` column, when present, is what a label
         shows where the name does not fit.
-    district : geopandas.GeoDataFrame
+    district
         The district outline.
-    must_see : sequence of str
+    must_see
         Texts the figure must show: their labels are placed first.
-    notes : Mapping of str to str, optional
+    notes
         Feature id to a second line (a city's industries); a feature without one
         shows its ``label_note`` property, if any, after its name (a cluster's
         floor-area target: ``沙滨路集群 >30万m²``).
-    datum : str
+    datum
         Display datum of the map (``gcj02`` shifts the anchors).
-    max_accuracy_m : float, optional
+    max_accuracy_m
         The figure's point limit (:attr:`geo.figures.specs.FigureSpec.max_accuracy_m`):
         a point not yet placed by :func:`geo.figures.depiction.depict` that is coarser gets
         no name; default :data:`geo.data.placement.DEFAULT_MAX_ACCURACY_M`.

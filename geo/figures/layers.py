@@ -45,11 +45,11 @@ def figure_layers(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    catalog : Catalog
+    catalog
         The layer catalog.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by id.
 
     Returns
@@ -99,11 +99,11 @@ def figure_colours(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    chosen : list of LayerSpec
+    chosen
         Its layers, in draw order.
-    layers : Mapping of str to GeoDataFrame
+    layers
         The loaded layers.
 
     Returns
@@ -149,11 +149,11 @@ def is_dense(spec: FigureSpec, layer: LayerSpec, gdf: gpd.GeoDataFrame | None) -
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure (its ``dense_points_above``).
-    layer : LayerSpec
+    layer
         The layer.
-    gdf : GeoDataFrame or None
+    gdf
         Its features.
 
     Returns

@@ -48,13 +48,13 @@ class PlacedLayer:
 
     Attributes
     ----------
-    layer : LayerSpec
+    layer
         The layer.
-    points : GeoDataFrame
+    points
         Features drawn as points.
-    areas : GeoDataFrame
+    areas
         Features counted on an area (their ``within``).
-    unlocated : GeoDataFrame
+    unlocated
         Features only listed.
     """
 
@@ -71,13 +71,13 @@ def split_layer(
 
     Parameters
     ----------
-    layer : LayerSpec
+    layer
         The layer.
-    gdf : geopandas.GeoDataFrame
+    gdf
         Its features (any CRS; the split reads only properties).
-    max_accuracy_m : float
+    max_accuracy_m
         Largest ``accuracy_m`` drawn as a point.
-    known_areas : set of str
+    known_areas
         ``within`` values that can be drawn (see :func:`area_anchors`); a feature
         whose area cannot be drawn is listed as not located rather than lost.
 
@@ -119,11 +119,11 @@ def zone_spots(
 
     Parameters
     ----------
-    names : set of str
+    names
         Zone ids (others are ignored).
-    catalog : Catalog
+    catalog
         Tells which derived layer holds each zone id.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers (EPSG:4326).
 
     Returns
@@ -177,13 +177,13 @@ def area_anchors(
 
     Parameters
     ----------
-    names : set of str
+    names
         ``within`` values to place.
-    catalog : Catalog
+    catalog
         Tells which derived layer holds each zone id.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers (EPSG:4326); zones come from here.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         Resolves gazetteer areas (a file is read only when a place is named);
         default :func:`geo.data.gazetteer.default_path`.
 

@@ -44,11 +44,11 @@ class Slot:
 
     Attributes
     ----------
-    id : str
+    id
         Feature id.
-    x, y : float
+    x, y
         Drawn position (metres).
-    anchor : tuple of float
+    anchor
         The anchor (metres) the feature is known to lie near.
     """
 
@@ -64,11 +64,11 @@ class Disc:
 
     Attributes
     ----------
-    x, y : float
+    x, y
         The anchor (metres).
-    radius_m : float
+    radius_m
         The largest ``accuracy_m`` of its features.
-    ids : tuple of str
+    ids
         Its features, sorted.
     """
 
@@ -106,14 +106,14 @@ def layout(
 
     Parameters
     ----------
-    items : list of (id, x, y, accuracy_m)
+    items
         The schematic features: id, anchor position in metres, accuracy in metres.
-    fixed : list of (x, y)
+    fixed
         Symbols already drawn (the located points): no schematic symbol comes closer
         than ``spacing_m`` to one.
-    spacing_m : float
+    spacing_m
         Smallest distance between two symbols' centres.
-    inside : shapely geometry, optional
+    inside
         The area slots must lie in (the district, in metres): a slot outside it is
         skipped, unless no slot inside is free.
 

@@ -34,54 +34,54 @@ class FigureSpec:
 
     Attributes
     ----------
-    id : str
+    id
         Output name without ``.html`` (``fig1`` ... ``fig8``, ``overview``).
-    label_zh : str
+    label_zh
         The figure label as the plan writes it (``图 1``), empty for the overview.
-    caption_zh : str
+    caption_zh
         The plan's caption, exactly as written.
-    caption_en : str
+    caption_en
         English caption.
-    layers : tuple of str
+    layers
         Catalog layer ids, drawn in this order within each geometry type
         (polygons below lines below points). Figures 1-8 declare none: their
         layers are the catalog's (see :func:`figure_layer_ids`), filled in by
         :func:`all_specs` and :func:`figure_by_id`.
-    plan_ref : str
+    plan_ref
         Where the plan names the figure (file and line).
-    shows : str
+    shows
         What the figure must show, in one sentence, for the index page.
-    center : tuple of float or None
+    center
         Default view centre (lat, lon); ``None`` fits the layers drawn.
-    zoom : int or None
+    zoom
         Default zoom with ``center``.
-    include_catalog_figures : bool
+    include_catalog_figures
         Draw the catalog layers whose ``figures`` list this figure's number.
-    max_accuracy_m : float
+    max_accuracy_m
         Largest ``accuracy_m`` of a feature drawn as a point, on the web map and the
         print alike, and labelled there (default
         :data:`geo.data.placement.DEFAULT_MAX_ACCURACY_M`; tested by
         :func:`geo.data.placement.precise_enough`).
-    schematic_accuracy_m : float
+    schematic_accuracy_m
         Largest ``accuracy_m`` of a feature drawn as a schematic symbol near where it
         is known to lie (:mod:`geo.figures.schematic`); coarser features are counted on the
         zone they lie in when the figure draws it, or listed as not located.
-    schematic_spacing_m : float
+    schematic_spacing_m
         Distance between schematic symbols (and from located points), in metres.
-    single_colour : tuple of str
+    single_colour
         Layers drawn in one colour on this figure (one legend row) although their
         features have classes: their names are on the map as labels instead.
-    must_see : tuple of str
+    must_see
         What a planner must see without clicking: texts of map labels or of legend
         rows. The browser tests check each is visible when the figure opens.
-    label_notes : tuple of (str, str)
+    label_notes
         Feature id to a second label line (Figure 1: each city's industries).
-    draw_order : tuple of str
+    draw_order
         Styling only: layers of the figure drawn in this order among themselves
         (later above earlier; classes the atlas palette does not list get their
         colours in draw order too). The others keep catalog order. It adds no
         layer: each id must be on the figure.
-    dense_points_above : int
+    dense_points_above
         A point layer with more features than this is drawn as one light layer
         (:mod:`geo.maps.dense_points` on the web, one rasterised scatter in
         print) instead of one symbol, key and popup per feature.
@@ -136,7 +136,7 @@ def figure(spec: FigureSpec) -> FigureSpec:
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure; its id is new.
 
     Returns
@@ -313,7 +313,7 @@ def overview_spec(catalog: Catalog) -> FigureSpec:
 
     Parameters
     ----------
-    catalog : Catalog
+    catalog
         The catalog whose layers are drawn, in catalog order.
 
     Returns
@@ -340,9 +340,9 @@ def figure_layer_ids(spec: FigureSpec, catalog: Catalog) -> tuple[str, ...]:
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    catalog : Catalog
+    catalog
         The catalog: a numbered figure draws the district outline and the layers
         whose ``figures`` list its number; a figure that does not take the
         catalog's lists (the overview) draws its own ``layers``.
@@ -365,9 +365,9 @@ def with_catalog_layers(spec: FigureSpec, catalog: Catalog) -> FigureSpec:
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         A figure of :data:`FIGURES` (or of your own).
-    catalog : Catalog
+    catalog
         The catalog.
 
     Returns
@@ -382,7 +382,7 @@ def all_specs(catalog: Catalog) -> tuple[FigureSpec, ...]:
 
     Parameters
     ----------
-    catalog : Catalog
+    catalog
         The catalog, whose ``figures`` lists give each figure's layers.
 
     Returns
@@ -397,9 +397,9 @@ def figure_by_id(fig_id: str, catalog: Catalog) -> FigureSpec:
 
     Parameters
     ----------
-    fig_id : str
+    fig_id
         The figure's id or number.
-    catalog : Catalog
+    catalog
         The catalog.
 
     Returns
@@ -424,9 +424,9 @@ def figures_from_text(text: str, catalog: Catalog) -> list[FigureSpec]:
 
     Parameters
     ----------
-    text : str
+    text
         Figure ids or numbers separated by commas; ``all`` or nothing for every figure.
-    catalog : Catalog
+    catalog
         The catalog.
 
     Returns

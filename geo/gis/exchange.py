@@ -93,9 +93,9 @@ def export_crs(text: str, fmt: str = "gpkg") -> str:
 
     Parameters
     ----------
-    text : str
+    text
         ``EPSG:4326``, ``EPSG:4490`` or ``EPSG:4544`` (``4544`` alone is accepted).
-    fmt : str
+    fmt
         The export format (KML and GeoJSON are WGS-84 only).
 
     Returns
@@ -130,7 +130,7 @@ def shapefile_fields(columns: list[str]) -> dict[str, str]:
 
     Parameters
     ----------
-    columns : list of str
+    columns
         The table's column names (without the geometry).
 
     Returns
@@ -236,13 +236,13 @@ def write_shapefiles(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers, by catalog id, in EPSG:4326.
-    catalog : Catalog
+    catalog
         The catalog (order, geometry types).
-    folder : str or Path
+    folder
         Destination folder (created if needed).
-    crs : str
+    crs
         One of :data:`EXPORT_CRS`.
 
     Returns
@@ -270,13 +270,13 @@ def write_flatgeobufs(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers, by catalog id, in EPSG:4326.
-    catalog : Catalog
+    catalog
         The catalog.
-    folder : str or Path
+    folder
         Destination folder (created if needed).
-    crs : str
+    crs
         One of :data:`EXPORT_CRS`.
 
     Returns
@@ -312,11 +312,11 @@ def write_kml(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: st
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers, by catalog id, in EPSG:4326.
-    catalog : Catalog
+    catalog
         The catalog.
-    path : str or Path
+    path
         Destination ``.kml`` file.
 
     Returns
@@ -376,18 +376,18 @@ class ExportFormat:
 
     Attributes
     ----------
-    name : str
+    name
         The name ``geo export --format`` takes.
-    suffix : str
+    suffix
         Suffix of the file written (``gpkg``, ``kml``) or of each layer's file in the
         folder written (the others).
-    writer : callable
+    writer
         ``writer(layers, catalog, out, crs) -> list of Path``, the CRS checked already.
-    what : str
+    what
         What the export carries, for the line said after writing it.
-    folder : bool
+    folder
         Whether ``out`` is a folder (a file per layer) rather than one file.
-    wgs84_only : bool
+    wgs84_only
         Whether the format's specification allows only WGS-84 longitude/latitude.
     """
 
@@ -481,15 +481,15 @@ def write_export(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers, by catalog id, in EPSG:4326.
-    catalog : Catalog
+    catalog
         The catalog.
-    fmt : str
+    fmt
         One of :data:`EXPORT_FORMATS`.
-    out : str or Path
+    out
         A file for ``gpkg`` and ``kml``; a folder for the others.
-    crs : str
+    crs
         One of :data:`EXPORT_CRS` (``kml`` and ``geojson``: EPSG:4326 only).
 
     Returns
@@ -518,13 +518,13 @@ def export_jobs(
 
     Parameters
     ----------
-    out : Path, optional
+    out
         Destination of ``fmt`` (default format ``gpkg``).
-    fmt : str, optional
+    fmt
         Format of ``out``.
-    gpkg : Path, optional
+    gpkg
         A GeoPackage to write as well.
-    geojson : Path, optional
+    geojson
         A folder of GeoJSON files to write as well.
 
     Returns
@@ -553,15 +553,15 @@ def export_line(layers: int, fmt: str, crs: str, out: Path, files: int) -> str:
 
     Parameters
     ----------
-    layers : int
+    layers
         Layers written.
-    fmt : str
+    fmt
         The format.
-    crs : str
+    crs
         The CRS asked for (named canonically).
-    out : Path
+    out
         The destination.
-    files : int
+    files
         Files written.
 
     Returns

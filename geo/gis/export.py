@@ -86,7 +86,7 @@ def gpkg_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         A layer in EPSG:4326.
 
     Returns
@@ -154,11 +154,11 @@ def export_frame(
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         A layer in EPSG:4326.
-    crs : str
+    crs
         The CRS to write.
-    layer : str
+    layer
         The layer's id, for the warning.
 
     Returns
@@ -207,7 +207,7 @@ def gdal_writing(out: str | Path) -> Iterator[None]:
 
     Parameters
     ----------
-    out : str or Path
+    out
         The export's destination, for the messages.
 
     Yields
@@ -259,19 +259,19 @@ def write_tables(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers, by catalog id, in EPSG:4326.
-    catalog : Catalog
+    catalog
         The catalog (order, geometry types, titles).
-    path : Path
+    path
         The file to write.
-    driver : str
+    driver
         The OGR driver, e.g. ``GPKG`` or ``KML``.
-    crs : str
+    crs
         The CRS to write.
-    dataset_options : mapping, optional
+    dataset_options
         GDAL dataset creation options (used when the file is created).
-    identify : bool
+    identify
         Give each table its titles as identifier (GeoPackage).
     """
     import pyogrio
@@ -304,9 +304,9 @@ def check_geometries(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog) -
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers, by catalog id.
-    catalog : Catalog
+    catalog
         The catalog (which layers are derived).
 
     Raises
@@ -352,13 +352,13 @@ def write_gpkg(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers, by catalog id.
-    catalog : Catalog
+    catalog
         The catalog (titles, styles).
-    path : str or Path
+    path
         Destination ``.gpkg`` file.
-    crs : str
+    crs
         CRS of the tables: EPSG:4326 (default), EPSG:4490 or EPSG:4544.
 
     Returns
@@ -412,11 +412,11 @@ def write_geojson_dir(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers, by catalog id.
-    catalog : Catalog
+    catalog
         The catalog.
-    directory : str or Path
+    directory
         Destination folder (created if needed).
 
     Returns

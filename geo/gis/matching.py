@@ -29,11 +29,11 @@ class PointColumns:
 
     Attributes
     ----------
-    name, lon, lat : str or None
+    name, lon, lat
         The name column and the coordinate columns of a CSV.
-    layer : str or None
+    layer
         The layer of a GeoPackage that holds several.
-    encoding : str or None
+    encoding
         Text encoding of the file when it is not UTF-8 (e.g. ``gbk``).
     """
 
@@ -50,11 +50,11 @@ class Review:
 
     Attributes
     ----------
-    table : pandas.DataFrame
+    table
         One row per point (see :func:`geo.gis.poi.match_points`).
-    only : list of str
+    only
         The places the user limited the change to, by their gazetteer names.
-    notes : list of str
+    notes
         What the reader noticed in the file.
     """
 
@@ -68,7 +68,7 @@ def place_names(text: str | None) -> list[str]:
 
     Parameters
     ----------
-    text : str, optional
+    text
         The names.
 
     Returns
@@ -92,19 +92,19 @@ def review_points(
 
     Parameters
     ----------
-    file : str or Path
+    file
         AMap/Baidu POI JSON, CSV, GeoJSON, GeoPackage or shapefile.
-    crs : str
+    crs
         Its CRS.
-    gazetteer : Gazetteer
+    gazetteer
         The places to match.
-    district : shapely geometry, optional
+    district
         The district outline (points far outside it are flagged).
-    columns : PointColumns, optional
+    columns
         Column names of a CSV.
-    only : str, optional
+    only
         Comma-separated place names (any name or alias) to limit the change to.
-    accuracy_m : float, optional
+    accuracy_m
         Error of the supplied points themselves in metres.
 
     Returns
@@ -150,7 +150,7 @@ def review_text(review: pd.DataFrame) -> str:
 
     Parameters
     ----------
-    review : pandas.DataFrame
+    review
         What :func:`geo.gis.poi.match_points` returned.
 
     Returns

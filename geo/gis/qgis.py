@@ -52,13 +52,13 @@ class StyleRow:
 
     Attributes
     ----------
-    f_table_name : str
+    f_table_name
         The layer (table) the style belongs to.
-    style_name : str
+    style_name
         Name shown in QGIS's style manager.
-    qml, sld : str
+    qml, sld
         The QGIS style and the OGC SLD.
-    description : str
+    description
         The layer's titles.
     """
 
@@ -188,9 +188,9 @@ def layer_qml(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> str:
 
     Parameters
     ----------
-    spec : LayerSpec
+    spec
         The catalog entry (style key, kind field, geometry type).
-    gdf : geopandas.GeoDataFrame
+    gdf
         The layer's features (their categories and geometry sources).
 
     Returns
@@ -281,9 +281,9 @@ def layer_sld(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> str:
 
     Parameters
     ----------
-    spec : LayerSpec
+    spec
         The catalog entry.
-    gdf : geopandas.GeoDataFrame
+    gdf
         The layer's features.
 
     Returns
@@ -330,9 +330,9 @@ def style_rows(catalog: Catalog, layers: Mapping[str, gpd.GeoDataFrame]) -> list
 
     Parameters
     ----------
-    catalog : Catalog
+    catalog
         The catalog (style keys, kind fields).
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers to style, by id.
 
     Returns

@@ -64,9 +64,9 @@ def render_html(m: folium.Map, offline: bool = False) -> str:
 
     Parameters
     ----------
-    m : folium.Map
+    m
         A map from :func:`build_map`.
-    offline : bool
+    offline
         Inline Leaflet and every plugin asset, so the page needs no network
         (except tiles, if the basemap has any).
 
@@ -85,7 +85,7 @@ class InlineMap:
 
     Attributes
     ----------
-    html : str
+    html
         An ``<iframe>`` whose ``srcdoc`` is the whole page.
     """
 
@@ -106,9 +106,9 @@ def show(m: folium.Map, height: int = 600) -> InlineMap:
 
     Parameters
     ----------
-    m : folium.Map
+    m
         A map from :func:`build_map` or ``explore()``.
-    height : int
+    height
         Height of the frame in pixels.
 
     Returns
@@ -156,11 +156,11 @@ def save_map(m: folium.Map, path: str | Path, offline: bool = False) -> Path:
 
     Parameters
     ----------
-    m : folium.Map
+    m
         The map.
-    path : str or Path
+    path
         Destination file.
-    offline : bool
+    offline
         See :func:`render_html`.
 
     Returns

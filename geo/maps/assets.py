@@ -67,9 +67,9 @@ def inline_assets(page: str, table: Mapping[str, str] | None = None) -> str:
 
     Parameters
     ----------
-    page : str
+    page
         A rendered folium page (``m.get_root().render()``).
-    table : Mapping, optional
+    table
         CDN address to content; default :func:`asset_table`.
 
     Returns
@@ -103,7 +103,7 @@ def asset_name(url: str) -> str:
 
     Parameters
     ----------
-    url : str
+    url
         The CDN address.
 
     Returns
@@ -122,12 +122,12 @@ def localise_assets(
 
     Parameters
     ----------
-    page : str
+    page
         A rendered folium page.
-    prefix : str
+    prefix
         Relative folder the page loads assets from (``assets/``; ``../assets/`` for a
         page one folder down).
-    table : Mapping, optional
+    table
         CDN address to content; default :func:`asset_table`.
 
     Returns
@@ -164,7 +164,7 @@ def external_references(page: str) -> list[str]:
 
     Parameters
     ----------
-    page : str
+    page
         HTML text.
 
     Returns

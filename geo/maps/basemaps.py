@@ -36,13 +36,13 @@ class TileSpec:
 
     Attributes
     ----------
-    url : str
+    url
         Leaflet URL template (``{z}/{x}/{y}``, ``{s}`` for subdomains).
-    attribution : str
+    attribution
         Attribution HTML shown in the map corner.
-    subdomains : str
+    subdomains
         Characters substituted for ``{s}``.
-    max_zoom : int
+    max_zoom
         Highest zoom the provider serves.
     """
 
@@ -58,13 +58,13 @@ class Basemap:
 
     Attributes
     ----------
-    name : str
+    name
         The ``--basemap`` value.
-    title : str
+    title
         Name shown to users.
-    datum : str
+    datum
         Datum of the tiles: ``wgs84`` or ``gcj02``; vector layers are converted to it.
-    tiles : tuple of TileSpec
+    tiles
         Tile layers, bottom first (Tianditu has a vector and an annotation layer).
     """
 
@@ -105,11 +105,11 @@ def xyz_tiles(provider: str, attribution: str | None = None, apikey: str | None 
 
     Parameters
     ----------
-    provider : str
+    provider
         The provider's name, e.g. ``"OpenStreetMap.Mapnik"``.
-    attribution : str, optional
+    attribution
         Attribution HTML; default the provider's.
-    apikey : str, optional
+    apikey
         The provider's key, for those that take one (CartoDB); without it, the
         address has no key.
 
@@ -151,9 +151,9 @@ def resolve_basemap(name: str, env: Mapping[str, str] | None = None) -> Basemap:
 
     Parameters
     ----------
-    name : str
+    name
         One of ``osm`` (default), ``cartodb``, ``gaode``, ``tianditu``, ``none``.
-    env : Mapping, optional
+    env
         Environment to read ``TIANDITU_KEY`` and ``CARTO_API_KEY`` from; default
         ``os.environ``.
 
@@ -195,9 +195,9 @@ def add_basemap(m: folium.Map, basemap: Basemap) -> None:
 
     Parameters
     ----------
-    m : folium.Map
+    m
         A map created with ``tiles=None``.
-    basemap : Basemap
+    basemap
         The basemap; ``none`` adds nothing.
     """
     for i, t in enumerate(basemap.tiles):

@@ -27,7 +27,7 @@ def launch(playwright: Any) -> Any:
 
     Parameters
     ----------
-    playwright : playwright.sync_api.Playwright
+    playwright
         From ``sync_playwright().start()`` or its context manager.
 
     Returns
@@ -42,7 +42,7 @@ def block_network(context: Any) -> None:
 
     Parameters
     ----------
-    context : playwright.sync_api.BrowserContext
+    context
         The browser context to restrict.
     """
     context.route(
@@ -55,7 +55,7 @@ def is_local(url: str) -> bool:
 
     Parameters
     ----------
-    url : str
+    url
         The request's address.
 
     Returns

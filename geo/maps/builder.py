@@ -94,11 +94,11 @@ def schematic_symbol(base: Any, color: str, class_name: str) -> dict[str, Any]:
 
     Parameters
     ----------
-    base : LayerStyle
+    base
         The layer's point style.
-    color : str
+    color
         The feature's class colour.
-    class_name : str
+    class_name
         The layer's CSS class.
 
     Returns
@@ -129,15 +129,15 @@ def add_layer(
 
     Parameters
     ----------
-    m : folium.Map
+    m
         The map.
-    layer : LayerSpec
+    layer
         The layer.
-    gdf : geopandas.GeoDataFrame
+    gdf
         The display frame.
-    colors : Mapping of str to str
+    colors
         Category colours of the layer.
-    cluster : folium.plugins.MarkerCluster, optional
+    cluster
         For a point layer: the map's shared cluster group, which the layer joins as
         a sub-group (near-coincident points cluster instead of stacking).
 
@@ -254,18 +254,18 @@ def build_map(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         What to draw (see :mod:`geo.figures.specs`).
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by catalog id, EPSG:4326 (e.g. from :meth:`geo.project.Project.layers`).
-    catalog : Catalog
+    catalog
         Titles, groups, styles and category fields of the layers.
-    basemap : str or Basemap
+    basemap
         ``osm`` (default), ``cartodb``, ``gaode`` (layers shifted to GCJ-02),
         ``tianditu`` (needs ``TIANDITU_KEY``) or ``none``.
-    index_href : str
+    index_href
         Link from the title block back to the index page.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         Places the badges of gazetteer areas (``Project.gazetteer_path``; default
         :func:`geo.data.gazetteer.default_path`).
 

@@ -26,11 +26,11 @@ class HtmlControl(VerbatimElement):
 
     Parameters
     ----------
-    body : str
+    body
         HTML content; callers escape every value in it.
-    css_class : str
+    css_class
         Class of the container ``div``.
-    position : str
+    position
         A Leaflet control corner (``bottomright`` ...), or ``top`` for a centred
         banner inside the map container (it stays visible in full screen).
     """
@@ -66,9 +66,9 @@ class OutlineMiniMap(JSCSSMixin, MacroElement):
 
     Parameters
     ----------
-    outline : dict
+    outline
         GeoJSON of the outline (already in the display datum).
-    position : str
+    position
         Leaflet control corner.
     """
 
@@ -105,13 +105,13 @@ def add_tools(m: folium.Map, spec: FigureSpec, basemap: Basemap, outline: dict[s
 
     Parameters
     ----------
-    m : folium.Map
+    m
         The map.
-    spec : FigureSpec
+    spec
         Its figure (names the exported sketch).
-    basemap : Basemap
+    basemap
         With tiles, the minimap shows them; without, the district outline.
-    outline : dict
+    outline
         GeoJSON of the district outline.
     """
     folium.plugins.Fullscreen(position="topleft").add_to(m)

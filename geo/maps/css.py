@@ -18,13 +18,13 @@ def swatch_html(
 
     Parameters
     ----------
-    geometry_type : str
+    geometry_type
         ``Point``, ``LineString`` or ``Polygon`` (Multi- forms accepted).
-    color : str
+    color
         Hex colour.
-    schematic : bool
+    schematic
         Draw the dashed schematic variant.
-    dash : str, optional
+    dash
         The layer's own dash pattern (the Science City's dash-dot), drawn always.
 
     Returns

@@ -58,13 +58,13 @@ class EncodedPoints:
 
     Attributes
     ----------
-    x0, y0 : float
+    x0, y0
         Longitude and latitude of the grid origin (the layer's south-west corner).
-    step : float
+    step
         Grid step in degrees.
-    wide : bool
+    wide
         Offsets are 32-bit signed integers; otherwise 16-bit unsigned.
-    data : str
+    data
         Base64 of the offsets, little-endian, interleaved (x, y) per point.
     """
 
@@ -84,9 +84,9 @@ def encode_points(lon: np.ndarray, lat: np.ndarray, step: float = STEP_DEG) -> E
 
     Parameters
     ----------
-    lon, lat : numpy.ndarray
+    lon, lat
         Positions in degrees (display datum), finite, the same length.
-    step : float, default :data:`STEP_DEG`
+    step
         Grid step in degrees; a decoded position is within ``step / 2`` of the given one.
 
     Returns
@@ -112,7 +112,7 @@ def decode_points(enc: EncodedPoints) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    enc : EncodedPoints
+    enc
         From :func:`encode_points`.
 
     Returns
@@ -130,7 +130,7 @@ def point_names(gdf: gpd.GeoDataFrame) -> list[str]:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The layer.
 
     Returns
@@ -152,15 +152,15 @@ class DensePoints(VerbatimElement):
 
     Parameters
     ----------
-    encoded : EncodedPoints
+    encoded
         The positions.
-    names : list of str
+    names
         One name per point, shown as text in the click popup.
-    color : str
+    color
         Fill colour (``#rrggbb``).
-    title : str
+    title
         The layer's title, shown above the name in the popup (as text).
-    radius : float
+    radius
         Radius of a point in pixels.
     """
 
@@ -292,17 +292,17 @@ def add_dense_layer(
 
     Parameters
     ----------
-    m : folium.Map
+    m
         The map.
-    layer_id : str
+    layer_id
         The layer's id (the canvas's CSS class is ``geo-l-<id>``).
-    name : str
+    name
         The group's name in the layer control (escaped HTML).
-    title : str
+    title
         The layer's title as plain text, for the popup.
-    gdf : geopandas.GeoDataFrame
+    gdf
         The layer's points in the display datum (EPSG:4326 coordinates).
-    color : str
+    color
         Fill colour.
 
     Returns

@@ -78,9 +78,9 @@ def display_frame(gdf: gpd.GeoDataFrame, basemap: Basemap) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features in EPSG:4326 with ``accuracy_m``.
-    basemap : Basemap
+    basemap
         Its datum decides the display shift (GCJ-02 for Gaode).
 
     Returns
@@ -122,7 +122,7 @@ def claim_rows(props: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     Parameters
     ----------
-    props : Mapping
+    props
         A feature's properties.
 
     Returns
@@ -154,9 +154,9 @@ def popup_html(props: Mapping[str, Any], layer: LayerSpec) -> str:
 
     Parameters
     ----------
-    props : Mapping
+    props
         The feature's properties (the fields of docs/contract.md, optional ``status`` and claims).
-    layer : LayerSpec
+    layer
         The feature's layer (title and category field).
 
     Returns
@@ -199,7 +199,7 @@ def schematic_note(props: Mapping[str, Any]) -> str:
 
     Parameters
     ----------
-    props : Mapping
+    props
         The feature's properties: ``place`` (the gazetteer place it lies near) and
         ``accuracy_m``.
 
@@ -232,9 +232,9 @@ def layer_geojson(gdf: gpd.GeoDataFrame, layer: LayerSpec) -> dict[str, Any]:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The display frame (see :func:`display_frame`).
-    layer : LayerSpec
+    layer
         The layer.
 
     Returns

@@ -41,11 +41,11 @@ def clip_lines(
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Line features, any CRS.
-    district : geopandas.GeoDataFrame
+    district
         The district outline.
-    margin_m : float
+    margin_m
         Buffer around the district in metres, computed in EPSG:4544.
 
     Returns
@@ -83,7 +83,7 @@ class LegendBehaviour(VerbatimElement):
 
     Parameters
     ----------
-    groups : dict of str to str
+    groups
         Layer id to the JavaScript name of its feature group.
     """
 
@@ -139,7 +139,7 @@ class FitBelowTitle(VerbatimElement):
 
     Parameters
     ----------
-    bounds : list
+    bounds
         ``[[south, west], [north, east]]`` in the display datum.
     """
 
@@ -211,11 +211,11 @@ def add_furniture(m: Any, groups: dict[str, str], bounds: list[list[float]] | No
 
     Parameters
     ----------
-    m : folium.Map
+    m
         The map, with its legend and title already added.
-    groups : dict of str to str
+    groups
         Layer id to the JavaScript name of its feature group.
-    bounds : list or None
+    bounds
         Bounds to open on; ``None`` keeps the map's own view.
     """
     MetricScale().add_to(m)

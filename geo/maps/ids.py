@@ -42,7 +42,7 @@ def stable_ids(seed: str = "") -> Iterator[None]:
 
     Parameters
     ----------
-    seed : str
+    seed
         Text mixed into every id (e.g. the page's name), so ids of two pages never
         meet when one page embeds another.
 

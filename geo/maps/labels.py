@@ -31,9 +31,9 @@ class MapLabels(VerbatimElement):
 
     Parameters
     ----------
-    labels : list of Label
+    labels
         In placement order.
-    groups : dict of str to str
+    groups
         Layer id to the JavaScript name of its feature group.
     """
 

@@ -71,7 +71,7 @@ def tier_rows(max_accuracy_m: float, schematic_accuracy_m: float) -> str:
 
     Parameters
     ----------
-    max_accuracy_m, schematic_accuracy_m : float
+    max_accuracy_m, schematic_accuracy_m
         The figure's point and schematic limits (metres).
 
     Returns
@@ -98,12 +98,12 @@ def legend_html(
 
     Parameters
     ----------
-    drawn : list of (LayerSpec, GeoDataFrame)
+    drawn
         The layers on the map, in draw order.
-    colors : Mapping
+    colors
         Layer id to class colours (the mapping the styles use; a single class is
         keyed ``""`` and named by its layer).
-    tiers : str
+    tiers
         The rows telling located from schematic symbols (:func:`tier_rows`), when
         the figure draws point layers.
 

@@ -226,7 +226,7 @@ def script_json(value: Any) -> str:
 
     Parameters
     ----------
-    value : any
+    value
         JSON-serialisable data.
 
     Returns
@@ -257,9 +257,9 @@ def page_data(gazetteer: Gazetteer, datum: str = "wgs84") -> list[dict[str, Any]
 
     Parameters
     ----------
-    gazetteer : Gazetteer
+    gazetteer
         The places; only approximate (anchored) ones are returned.
-    datum : str
+    datum
         Datum of the basemap (``gcj02`` for Gaode): the positions are shifted to it.
 
     Returns
@@ -309,12 +309,12 @@ def locate_page(
 
     Parameters
     ----------
-    gazetteer : Gazetteer
+    gazetteer
         Its approximate places become the draggable markers.
-    basemap : Basemap
+    basemap
         Tiles to draw (:func:`geo.maps.basemaps.resolve_basemap`); over GCJ-02 tiles
         everything is shifted for display and the export converted back.
-    district : shapely geometry, optional
+    district
         District outline (WGS-84), drawn and used for the initial view.
 
     Returns

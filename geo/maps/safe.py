@@ -43,7 +43,7 @@ def html_text(value: Any) -> str:
 
     Parameters
     ----------
-    value : Any
+    value
         Any value; ``None`` and NaN give ``""``, anything else goes through ``str``.
 
     Returns
@@ -72,7 +72,7 @@ def js_string(value: str) -> str:
 
     Parameters
     ----------
-    value : str
+    value
         Any text.
 
     Returns
@@ -95,7 +95,7 @@ class VerbatimText(Element):
 
     Parameters
     ----------
-    text : str
+    text
         Already rendered HTML or JavaScript.
     """
 
@@ -162,9 +162,9 @@ class Popup(_Bound):
 
     Parameters
     ----------
-    html : str
+    html
         Popup content as HTML; build it from :func:`html_text` pieces.
-    max_width : int, default 300
+    max_width
         Largest width in pixels.
     """
 
@@ -179,9 +179,9 @@ class Tooltip(_Bound):
 
     Parameters
     ----------
-    html : str
+    html
         Tooltip content as HTML; build it from :func:`html_text` pieces.
-    sticky : bool, default True
+    sticky
         Follow the mouse.
     """
 

@@ -66,13 +66,13 @@ class SiteResult:
 
     Attributes
     ----------
-    out_dir : Path
+    out_dir
         The site folder.
-    pages : dict of str to Path
+    pages
         Figure id to its HTML file.
-    sizes : dict of str to int
+    sizes
         Figure id to file size in bytes.
-    index : Path or None
+    index
         The index page.
     """
 
@@ -156,9 +156,9 @@ def write_assets(folder: Path, files: Mapping[str, str]) -> list[Path]:
 
     Parameters
     ----------
-    folder : Path
+    folder
         The site's assets folder (created if missing).
-    files : Mapping of str to str
+    files
         File name to content.
 
     Returns
@@ -183,19 +183,19 @@ def write_site(
 
     Parameters
     ----------
-    out_dir : str or Path
+    out_dir
         Site folder (created if missing).
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by catalog id.
-    catalog : Catalog
+    catalog
         The catalog.
-    basemap : str or Basemap
+    basemap
         See :func:`geo.maps.resolve_basemap`.
-    offline : bool
+    offline
         Inline every asset into each file.
-    specs : sequence of FigureSpec, optional
+    specs
         Figures to write; default Figures 1-8 and the overview.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         Places the badges of gazetteer areas (see :func:`build_map`).
 
     Returns
@@ -288,11 +288,11 @@ def index_html(
 
     Parameters
     ----------
-    specs : iterable of FigureSpec
+    specs
         Figures to list, in order.
-    out_dir : str or Path
+    out_dir
         The site folder, searched for thumbnails and reports.
-    drawn : Mapping of str to sequence of str, optional
+    drawn
         Figure id to the titles of the layers it draws (:func:`first_glance`), the
         card's "at first glance" line; a figure without an entry gets no such line.
 
@@ -350,11 +350,11 @@ def drawn_layers(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    catalog : Catalog
+    catalog
         The catalog.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by id.
 
     Returns
@@ -376,11 +376,11 @@ def first_glance(
 
     Parameters
     ----------
-    specs : iterable of FigureSpec
+    specs
         The figures.
-    catalog : Catalog
+    catalog
         The catalog (titles and roles).
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by id.
 
     Returns
@@ -417,11 +417,11 @@ def must_see_problems(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    catalog : Catalog
+    catalog
         The catalog.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by id.
 
     Returns
@@ -452,11 +452,11 @@ def check_must_see(
 
     Parameters
     ----------
-    specs : iterable of FigureSpec
+    specs
         The figures to build.
-    catalog : Catalog
+    catalog
         The catalog.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by id.
 
     Raises

@@ -46,7 +46,7 @@ def figure_pages(site: Path) -> list[Path]:
 
     Parameters
     ----------
-    site : Path
+    site
         A folder written by :func:`geo.maps.site.write_site`.
 
     Returns
@@ -75,12 +75,12 @@ def photograph(
 
     Parameters
     ----------
-    pages : sequence of Path
+    pages
         HTML files to open (``file://``).
-    network : bool
+    network
         Let the pages fetch from the network (tiles); by default every request
         that is not a local file is aborted, so the pictures are reproducible.
-    size : tuple of int
+    size
         Viewport width and height in CSS pixels.
 
     Returns

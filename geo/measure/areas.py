@@ -156,7 +156,7 @@ def geodesic_area(gdf: gpd.GeoDataFrame) -> pd.Series:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features in any declared CRS. Polygons wound either way give positive areas;
         points and lines have area 0.
 
@@ -173,7 +173,7 @@ def geodesic_length(gdf: gpd.GeoDataFrame) -> pd.Series:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features in any declared CRS.
 
     Returns
@@ -189,9 +189,9 @@ def convert_area(area_m2: pd.Series, unit: str) -> pd.Series:
 
     Parameters
     ----------
-    area_m2 : pandas.Series
+    area_m2
         Areas in square metres.
-    unit : str
+    unit
         One of :data:`AREA_UNITS`.
 
     Returns
@@ -214,12 +214,12 @@ def area_table(gdf: gpd.GeoDataFrame, by: str | None = None, unit: str = "m2") -
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Features in any declared CRS.
-    by : str, optional
+    by
         Column to group by (e.g. ``kind``); the sum is of feature areas, so features
         that overlap are counted once each (see :func:`union_area`).
-    unit : str
+    unit
         Output unit: ``m2``, ``ha``, ``mu`` or ``km2``.
 
     Returns

@@ -70,9 +70,9 @@ def transform_xy(src: Any, dst: Any, x: FloatArray, y: FloatArray) -> tuple[Floa
 
     Parameters
     ----------
-    src, dst : str or pyproj.CRS
+    src, dst
         The CRSs, as :func:`geo.data.crs.transformer` takes them.
-    x, y : ndarray
+    x, y
         Coordinates in ``src`` (x = longitude or easting).
 
     Returns
@@ -130,9 +130,9 @@ def require_numbers(gdf: gpd.GeoDataFrame, what: str) -> None:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Any layer.
-    what : str
+    what
         The measure asked for, for the message.
 
     Raises
@@ -184,7 +184,7 @@ def geometry_dimension(gdf: gpd.GeoDataFrame) -> int:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Any layer.
 
     Returns

@@ -43,7 +43,7 @@ def overlap_metric(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         Layers in a metric CRS (EPSG:4544).
 
     Returns
@@ -120,9 +120,9 @@ def overlaps(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         Polygon layers in the same declared CRS.
-    min_overlap_m2 : float
+    min_overlap_m2
         Leave out pairs whose overlap is not larger than this; independently
         digitised shared edges leave slivers of a fraction of a m² (6 decimals of a
         degree are ~0.1 m).
@@ -176,7 +176,7 @@ def union_area(gdf: gpd.GeoDataFrame) -> float:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         A polygon layer in any declared CRS.
 
     Returns
@@ -192,9 +192,9 @@ def overlap_matrix(layers: Mapping[str, gpd.GeoDataFrame], share: bool = False) 
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         Polygon layers by name.
-    share : bool
+    share
         If False, cells are the geodesic overlap in m²; if True, cell (i, j) is the
         share of layer i's union area that layer j covers (the diagonal is 1).
 

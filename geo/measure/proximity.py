@@ -58,7 +58,7 @@ def parse_distance(text: str | float) -> float:
 
     Parameters
     ----------
-    text : str or float
+    text
         A non-negative number followed by ``m``, ``km``, ``米``, ``公里`` or ``千米``;
         a bare number is taken as metres only when given as a number, not as text.
 
@@ -123,9 +123,9 @@ def nearest_metric(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         Layers in a metric CRS (EPSG:4544).
-    max_distance_m : float, optional
+    max_distance_m
         Ignore B features farther than this.
 
     Returns
@@ -217,13 +217,13 @@ def nearest(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         Layers in the same declared CRS. Distances are edge to edge (0 when the
         features intersect), computed in EPSG:4544; point layers are projected as
         coordinate arrays.
-    max_distance_m : float, optional
+    max_distance_m
         Leave features with nothing of B within this distance unmatched.
-    exclude_self : bool
+    exclude_self
         Never match a feature of A with the feature of B that has the same index
         label, so that the nearest of a layer to itself (both indexed by their
         unique ``id``) is another feature, not the feature at 0 m.
@@ -307,15 +307,15 @@ def k_nearest(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         Layers in the same declared CRS; distances edge to edge in EPSG:4544.
-    k : int
+    k
         How many neighbours (at least 1; fewer are returned when B is smaller).
         Equal distances are ranked in B's row order; between point layers one
         k-d tree query answers.
-    max_distance_m : float, optional
+    max_distance_m
         Drop neighbours farther than this.
-    exclude_self : bool
+    exclude_self
         Skip the B feature with the same index label as the A feature (see
         :func:`nearest`).
 
@@ -463,11 +463,11 @@ def within_distance(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         Layers in the same declared CRS.
-    distance_m : float
+    distance_m
         Search distance in metres (≥ 0; 0 finds intersecting pairs).
-    exclude_self : bool
+    exclude_self
         Skip the B feature with the same index label as the A feature (see
         :func:`nearest`).
 
@@ -513,11 +513,11 @@ def coverage(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         Layers in the same declared CRS.
-    distances_m : iterable of float
+    distances_m
         Distances in metres.
-    how : {"auto", "count", "area", "length"}
+    how
         ``count``: features of A with any part within d of B; ``area`` / ``length``:
         geodesic area / length of A (its union) within d of B, whose buffers are
         128-gons (area error < 0.05%). ``auto`` picks count for points, length for

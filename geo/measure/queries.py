@@ -36,13 +36,13 @@ class Result:
 
     Attributes
     ----------
-    table : pandas.DataFrame
+    table
         The rows.
-    geometry : geopandas.GeoSeries or None
+    geometry
         One shape per row (for GeoJSON), or ``None`` for tables of sums.
-    total : str
+    total
         A closing line for a readable table (``""`` when there is none).
-    notes : tuple of str
+    notes
         What was left out of the measure and why (printed apart from the table).
     """
 
@@ -57,7 +57,7 @@ def indexed(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         A loaded layer.
 
     Returns
@@ -72,11 +72,11 @@ def require_areas(gdf: gpd.GeoDataFrame, key: str, need: str) -> None:
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The layer.
-    key : str
+    key
         Its name, for the message.
-    need : str
+    need
         What the areas are needed for, and what to try instead.
 
     Raises
@@ -105,13 +105,13 @@ def area_result(gdf: gpd.GeoDataFrame, key: str, by: str | None, unit: str) -> R
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The layer, indexed by id.
-    key : str
+    key
         Its name, for messages.
-    by : str, optional
+    by
         Column to sum by.
-    unit : str
+    unit
         Area unit (``m2``, ``ha``, ``mu``, ``km2``).
 
     Returns
@@ -158,11 +158,11 @@ def overlap_result(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         The layers, indexed by id.
-    keys : tuple of str
+    keys
         Their names, for messages.
-    unit : str
+    unit
         Area unit of the overlap.
 
     Returns
@@ -212,13 +212,13 @@ def near_result(
 
     Parameters
     ----------
-    a, b : geopandas.GeoDataFrame
+    a, b
         The layers, indexed by id.
-    k : int, optional
+    k
         The k nearest instead of the nearest.
-    within : str, optional
+    within
         A distance such as ``500m`` or ``2km``.
-    alone : bool
+    alone
         ``a`` and ``b`` are one layer: a feature is not its own neighbour.
 
     Returns
@@ -260,9 +260,9 @@ def zones_result(gdf: gpd.GeoDataFrame, zone_layers: Mapping[str, gpd.GeoDataFra
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         The features, indexed by id.
-    zone_layers : mapping of str to GeoDataFrame
+    zone_layers
         Zone layers by name, indexed by id.
 
     Returns

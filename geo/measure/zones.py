@@ -33,9 +33,9 @@ def zonal_membership(features: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.
 
     Parameters
     ----------
-    features : geopandas.GeoDataFrame
+    features
         Points, lines or polygons.
-    zones : geopandas.GeoDataFrame
+    zones
         Polygon zones in the same declared CRS (cities, belts, screens, rings,
         clusters). Zones may overlap; a feature then belongs to each.
 
@@ -89,9 +89,9 @@ def zones_for(
 
     Parameters
     ----------
-    features : geopandas.GeoDataFrame
+    features
         The layer to place.
-    zone_layers : mapping of str to GeoDataFrame
+    zone_layers
         Zone layers by name (e.g. ``{"cities": ..., "belts": ...}``).
 
     Returns
@@ -111,7 +111,7 @@ def count_in_zones(features: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.Se
 
     Parameters
     ----------
-    features, zones : geopandas.GeoDataFrame
+    features, zones
         As for :func:`zonal_membership`.
 
     Returns

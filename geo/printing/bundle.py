@@ -120,15 +120,15 @@ def report_pdf(
 
     Parameters
     ----------
-    figure_pdfs : sequence of bytes
+    figure_pdfs
         The figures as printed (PDF files from :func:`geo.printing.figure_bytes`).
-    report : Report
+    report
         The measurement report (:func:`geo.report.build_report`).
-    claims : pandas.DataFrame, optional
+    claims
         Judged claims (a ``verdict`` column; ``claims_report.csv`` of ``geo claims``).
-    page : Page, optional
+    page
         Paper of the text pages (default A4 landscape).
-    built : datetime.date, optional
+    built
         Date stated on the cover.
 
     Returns

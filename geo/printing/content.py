@@ -47,13 +47,13 @@ class Badge:
 
     Attributes
     ----------
-    area : str
+    area
         The area's name (the features' ``within``).
-    x, y : float
+    x, y
         Where the badge goes, in the figure's CRS.
-    members : tuple of (str, str)
+    members
         (layer title, feature name) of every feature counted.
-    spots : tuple of (float, float)
+    spots
         Other points inside the area (figure CRS, best first) where the badge may
         stand when ``(x, y)`` is taken.
     """
@@ -76,26 +76,26 @@ class FigureContent:
 
     Attributes
     ----------
-    drawn : list of (LayerSpec, GeoDataFrame)
+    drawn
         Layers in draw order (areas, lines, points), in :data:`METRIC_CRS`, with only
         the features drawn (points: the precise ones).
-    badges : list of Badge
+    badges
         Counts on located areas.
-    unlocated : dict of str to list of str
+    unlocated
         Layer title to the names of features not drawn, in layer order.
-    skipped : list of str
+    skipped
         Layer ids the figure names but that are not available.
-    neighbours : GeoDataFrame or None
+    neighbours
         Neighbouring districts (context, drawn in grey), in :data:`METRIC_CRS`.
-    symbols : dict of str to dict of str to Symbol
+    symbols
         Layer id to legend class to print symbol (the web map's palette).
-    keyed : dict of str to list of (str, str, str)
+    keyed
         Layer title to (key, name, status) of every numbered symbol: the key list.
-    discs : list of (float, float, float)
+    discs
         Centre and radius (metres) of each schematic anchor's uncertainty disc.
-    spec_limits : tuple of float
+    spec_limits
         The figure's point and schematic limits (metres), for the legend.
-    context : GeoDataFrame or None
+    context
         Context zones (:attr:`geo.figures.depiction.Depiction.context`) in :data:`METRIC_CRS`,
         with their outline ``colour``; ``None`` when the figure has none.
     """
@@ -138,9 +138,9 @@ def spread_coincident(gdf: gpd.GeoDataFrame, within_m: float = COINCIDENT_M) -> 
 
     Parameters
     ----------
-    gdf : geopandas.GeoDataFrame
+    gdf
         Points in a projected CRS (metres).
-    within_m : float
+    within_m
         Grouping distance and spread radius in metres.
 
     Returns
@@ -200,15 +200,15 @@ def figure_content(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure (the same spec as the web map): its point and schematic limits.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by catalog id, EPSG:4326.
-    catalog : Catalog
+    catalog
         The layer catalog.
-    gazetteer : Gazetteer, optional
+    gazetteer
         Unused: badges stand on zones (drawn, or context zones), as on the web.
-    max_accuracy_m : float, optional
+    max_accuracy_m
         Largest ``accuracy_m`` drawn as a point; default the figure's own.
 
     Returns

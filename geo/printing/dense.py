@@ -32,9 +32,9 @@ def is_dense_frame(layer: LayerSpec, gdf: gpd.GeoDataFrame) -> bool:
 
     Parameters
     ----------
-    layer : LayerSpec
+    layer
         The layer.
-    gdf : geopandas.GeoDataFrame
+    gdf
         What the print draws of it.
 
     Returns
@@ -51,16 +51,16 @@ def draw_dense(
 
     Parameters
     ----------
-    ax : matplotlib.axes.Axes
+    ax
         The map axes (EPSG:4544).
-    layer : LayerSpec
+    layer
         The layer (its id names the artist ``layer-<id>-dense``).
-    gdf : geopandas.GeoDataFrame
+    gdf
         Its points, in the axes' CRS.
-    symbols : Mapping of str to Symbol
+    symbols
         The layer's legend classes; the first one's colour is used (the figure
         draws a dense layer in one colour).
-    scale : float
+    scale
         The print's scale factor for sizes.
     """
     xy = shapely.get_coordinates(gdf.geometry.values)

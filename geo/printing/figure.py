@@ -106,9 +106,9 @@ def source_lines(spec: FigureSpec, printed: dt.date | None = None) -> list[str]:
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    printed : datetime.date, optional
+    printed
         Print date to state.
 
     Returns
@@ -465,19 +465,19 @@ def draw_figure(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure (as for the web map).
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by catalog id, EPSG:4326.
-    catalog : Catalog
+    catalog
         The layer catalog.
-    page : Page, optional
+    page
         Paper and orientation (default A4 landscape).
-    gazetteer : Gazetteer, optional
+    gazetteer
         Locates the areas coarse features are counted on.
-    max_accuracy_m : float, optional
+    max_accuracy_m
         Largest ``accuracy_m`` drawn as a point; default the figure's own.
-    printed : datetime.date, optional
+    printed
         Print date for the source block.
 
     Returns
@@ -567,14 +567,14 @@ def figure_bytes(fig: Any, fmt: str, dpi: float, page: Page, title: str = "") ->
 
     Parameters
     ----------
-    fig : matplotlib.figure.Figure
-    fmt : str
+    fig
+    fmt
         ``png`` or ``pdf``.
-    dpi : float
+    dpi
         Resolution of the PNG (and of any raster in the PDF).
-    page : Page
+    page
         The page the figure was drawn on (sets the PNG's exact pixel size).
-    title : str
+    title
         Document title stored in the file's metadata.
 
     Returns

@@ -73,7 +73,7 @@ def cjk_family(families: tuple[str, ...] = CJK_FAMILIES) -> str:
 
     Parameters
     ----------
-    families : tuple of str
+    families
         Family names in order of preference.
 
     Returns
@@ -183,7 +183,7 @@ def ensure_print_faces(family: str) -> list[Path]:
 
     Parameters
     ----------
-    family : str
+    family
         The CJK family (:func:`cjk_family`).
 
     Returns
@@ -228,7 +228,7 @@ def rc_params(family: str) -> dict[RcKeyType, Any]:
 
     Parameters
     ----------
-    family : str
+    family
         The CJK font family (see :func:`cjk_family`).
 
     Returns
@@ -260,7 +260,7 @@ def plain_glyphs(texts: Iterable[Any]) -> None:
 
     Parameters
     ----------
-    texts : iterable of matplotlib.text.Text
+    texts
     """
     for text in texts:
         text.set_parse_math(False)

@@ -49,9 +49,9 @@ def nice_length_m(span_m: float, fraction: float = 0.2) -> float:
 
     Parameters
     ----------
-    span_m : float
+    span_m
         Width of the map in metres.
-    fraction : float
+    fraction
         Wanted share of the width.
 
     Returns
@@ -77,13 +77,13 @@ def scale_bar(ax: Any, length_m: float, scale: float = 1.0, segments: int = 4) -
 
     Parameters
     ----------
-    ax : matplotlib.axes.Axes
+    ax
         Map axes whose data units are metres.
-    length_m : float
+    length_m
         Length of the bar.
-    scale : float
+    scale
         Page scale of line widths and fonts.
-    segments : int
+    segments
         Number of alternating segments.
 
     Returns
@@ -211,16 +211,16 @@ def locator(
 
     Parameters
     ----------
-    fig : matplotlib.figure.Figure
-    rect : tuple of float
+    fig
+    rect
         Inset position in figure fractions (left, bottom, width, height).
-    district : GeoDataFrame
+    district
         The district, in the map's CRS.
-    context : GeoDataFrame or None
+    context
         The surrounding districts shipped with the data (grey).
-    view : tuple of float
+    view
         The main map's extent (xmin, ymin, xmax, ymax).
-    scale : float
+    scale
         Page scale.
 
     Returns

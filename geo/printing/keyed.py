@@ -193,13 +193,13 @@ def draw_context_labels(ax: Any, content: FigureContent, scale: float, avoid: li
 
     Parameters
     ----------
-    ax : matplotlib.axes.Axes
+    ax
         The map (its canvas attached: labels are measured).
-    content : FigureContent
+    content
         Its ``context`` zones (metres).
-    scale : float
+    scale
         Page scale.
-    avoid : list of Artist or Bbox
+    avoid
         What a label keeps off: badges, map labels, furniture.
     """
     from matplotlib.transforms import Bbox
@@ -246,11 +246,11 @@ def key_lines(content: FigureContent, width_em: float, max_lines: int) -> list[s
 
     Parameters
     ----------
-    content : FigureContent
+    content
         Its ``keyed`` entries.
-    width_em : float
+    width_em
         Line width in em.
-    max_lines : int
+    max_lines
         Lines available.
 
     Returns
@@ -274,9 +274,9 @@ def count_rows(content: FigureContent, scale: float) -> tuple[list[Any], list[st
 
     Parameters
     ----------
-    content : FigureContent
+    content
         Its badges and context zones.
-    scale : float
+    scale
         Page scale.
 
     Returns

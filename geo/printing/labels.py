@@ -64,17 +64,17 @@ class LabelSpec:
 
     Attributes
     ----------
-    text : str
+    text
         The label (Chinese name).
-    x, y : float
+    x, y
         Anchor in the map's CRS.
-    priority : int
+    priority
         Lower numbers are kept first when labels collide.
-    size : float
+    size
         Font size in points (before the page scale).
-    color : str
+    color
         Text colour.
-    style : str
+    style
         Font style, ``normal`` or ``italic``.
     """
 
@@ -109,15 +109,15 @@ def label_candidates(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    drawn : sequence of LayerSpec
+    drawn
         The layers drawn, neighbouring districts included.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Their features, EPSG:4326 (with ``district``).
-    metres_per_pt : float
+    metres_per_pt
         Map metres per typographic point (places a note under its name).
-    free : callable, optional
+    free
         ``free(text, x, y, size_pt)``: whether a label there covers no furniture (a
         count badge sits on the point a small zone is drawn around). Each label
         takes its first free position among the web label's candidates; default
@@ -175,7 +175,7 @@ def overlapping_pairs(boxes: list[Any]) -> list[tuple[int, int]]:
 
     Parameters
     ----------
-    boxes : list of matplotlib.transforms.Bbox
+    boxes
 
     Returns
     -------
@@ -194,11 +194,11 @@ def free_of(ax: Any, obstacles: list[Any], scale: float) -> Callable[..., bool]:
 
     Parameters
     ----------
-    ax : matplotlib.axes.Axes
+    ax
         The map axes (data in the map's CRS).
-    obstacles : list of matplotlib.transforms.Bbox
+    obstacles
         Display-space boxes of the furniture (count badges, north arrow, scale bar).
-    scale : float
+    scale
         Page scale of the font sizes.
 
     Returns
@@ -232,15 +232,15 @@ def place_labels(
 
     Parameters
     ----------
-    ax : matplotlib.axes.Axes
+    ax
         The map axes (data in the map's CRS).
-    labels : list of LabelSpec
+    labels
         Highest priority first.
-    obstacles : iterable of matplotlib.transforms.Bbox
+    obstacles
         Display-space boxes labels must not cover (north arrow, scale bar, badges).
-    scale : float
+    scale
         Page scale of the font sizes.
-    points : array of shape (n, 2), optional
+    points
         Drawn point symbols (map CRS) that labels are moved off.
 
     Returns

@@ -45,16 +45,16 @@ class PrintJob:
 
     Attributes
     ----------
-    page : Page
+    page
         Paper and orientation.
-    dpi : float
+    dpi
         PNG resolution.
-    formats : tuple of str
+    formats
         Some of :data:`~geo.printing.figure.FORMATS`.
-    max_accuracy_m : float or None
+    max_accuracy_m
         Largest ``accuracy_m`` drawn as a point; ``None`` (default) keeps each
         figure's own (``FigureSpec.max_accuracy_m``).
-    printed : datetime.date or None
+    printed
         Print date stated in the source block.
     """
 
@@ -106,7 +106,7 @@ def die_with_parent(parent: int) -> None:
 
     Parameters
     ----------
-    parent : int
+    parent
         The parent's process id, as the parent saw it: if the parent has already
         died (this process was re-parented before asking), exit at once.
     """
@@ -158,17 +158,17 @@ def render_prints(
 
     Parameters
     ----------
-    specs : sequence of FigureSpec
+    specs
         Figures to print, yielded in this order.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers by catalog id, EPSG:4326.
-    catalog : Catalog
+    catalog
         The layer catalog.
-    job : PrintJob, optional
+    job
         Paper, resolution and formats (default A4 landscape, 300 dpi, PNG and PDF).
-    gazetteer : Gazetteer, optional
+    gazetteer
         Locates the areas coarse features are counted on.
-    workers : int
+    workers
         Processes to draw in; 1 draws in this process.
 
     Yields
@@ -198,7 +198,7 @@ class PrintRun:
     ----------
     specs, layers, catalog, job, gazetteer
         As for :func:`render_prints`.
-    workers : int
+    workers
         Processes to draw in (at least one, at most one per figure).
     """
 
@@ -257,7 +257,7 @@ def write_prints(
 
     Parameters
     ----------
-    out_dir : str or Path
+    out_dir
         Output folder (created).
     specs, layers, catalog, job, gazetteer, workers
         As for :func:`render_prints`.

@@ -29,9 +29,9 @@ class Page:
 
     Attributes
     ----------
-    paper : str
+    paper
         ``A4`` or ``A3``.
-    orientation : str
+    orientation
         ``landscape`` (default) or ``portrait``.
     """
 
@@ -70,7 +70,7 @@ class Page:
 
         Parameters
         ----------
-        dpi : float
+        dpi
             Dots per inch (positive).
 
         Returns

@@ -29,13 +29,13 @@ def figure_links(
 
     Parameters
     ----------
-    site : Path
+    site
         The site folder (the links are relative to ``site/reports``).
-    prints : Path
+    prints
         The folder of the prints.
-    specs : sequence of FigureSpec
+    specs
         Figures in report order.
-    written : Mapping
+    written
         Figure id to format to file.
 
     Returns
@@ -63,19 +63,19 @@ def write_report_pages(
 
     Parameters
     ----------
-    site : Path
+    site
         The site folder.
-    prints : Path
+    prints
         The folder of the prints.
-    report : Report
+    report
         The measurement report (:func:`geo.report.build_report`).
-    specs : sequence of FigureSpec
+    specs
         Printed figures, in report order.
-    written : Mapping
+    written
         Figure id to format to file (:func:`geo.printing.output.write_prints`).
-    claims_csv : Path, optional
+    claims_csv
         Judged claims (default ``site/claims/claims_report.csv``, when present).
-    built : datetime.date, optional
+    built
         Date on the PDF's cover.
 
     Returns

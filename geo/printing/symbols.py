@@ -50,19 +50,19 @@ class Symbol:
 
     Attributes
     ----------
-    color : str
+    color
         Hex colour of outline, line or marker.
-    label : str
+    label
         Legend text, Chinese first.
-    linewidth : float
+    linewidth
         Outline or line width in points.
-    fill_alpha : float
+    fill_alpha
         Fill opacity of polygons (0 for none) and markers.
-    alpha : float
+    alpha
         Outline opacity.
-    marker_size : float
+    marker_size
         Marker diameter in points.
-    dashes : tuple of float or None
+    dashes
         The layer's own dash pattern (on, off ... in points), e.g. the Science City's
         dash-dot; ``None`` when only schematic features are dashed.
     """
@@ -110,13 +110,13 @@ def legend_label(layer: LayerSpec, kind: str, symbol: Symbol, alone: bool) -> st
 
     Parameters
     ----------
-    layer : LayerSpec
+    layer
         The layer.
-    kind : str
+    kind
         The class.
-    symbol : Symbol
+    symbol
         Its print symbol.
-    alone : bool
+    alone
         Whether it is the layer's only class on the figure (no heading above it).
 
     Returns
@@ -138,12 +138,12 @@ def class_symbol(layer: LayerSpec, kind: str, colour: str) -> tuple[str, str]:
 
     Parameters
     ----------
-    layer : LayerSpec
+    layer
         The layer.
-    kind : str
+    kind
         The class (value of the layer's ``kind_field``); ``""`` when the figure
         draws the layer in one colour.
-    colour : str
+    colour
         The class's colour in the figure's palette.
 
     Returns
@@ -167,11 +167,11 @@ def figure_symbols(
 
     Parameters
     ----------
-    spec : FigureSpec
+    spec
         The figure.
-    drawn : sequence of LayerSpec
+    drawn
         Its layers in draw order.
-    layers : Mapping of str to GeoDataFrame
+    layers
         All features of each layer (a class's colour does not depend on what is drawn).
 
     Returns

@@ -39,15 +39,15 @@ class Section:
 
     Attributes
     ----------
-    key : str
+    key
         File stem of the table's CSV (``zone_areas`` → ``zone_areas.csv``).
-    title : str
+    title
         Heading, Chinese first.
-    intro : str
+    intro
         One or two sentences on what the table shows and how it was measured.
-    table : pandas.DataFrame
+    table
         The numbers, unformatted (possibly empty).
-    notes : list of str
+    notes
         Visible notes, such as layers that were skipped and why.
     """
 
@@ -64,13 +64,13 @@ class Report:
 
     Attributes
     ----------
-    title : str
+    title
         Page title.
-    sections : list of Section
+    sections
         The tables.
-    notes : list of str
+    notes
         Report-wide notes (the layers that were missing and why).
-    layers_used : dict of str to str
+    layers_used
         Layer id → title of every layer the report read.
     """
 

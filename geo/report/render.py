@@ -49,7 +49,7 @@ def report_csv(report: Report) -> dict[str, str]:
 
     Parameters
     ----------
-    report : Report
+    report
 
     Returns
     -------
@@ -91,8 +91,8 @@ def report_markdown(report: Report, figures: Sequence[FigureLink] = ()) -> str:
 
     Parameters
     ----------
-    report : Report
-    figures : sequence of (caption, image link, PDF link)
+    report
+    figures
         Print figures shown before the zone tables (none by default).
 
     Returns
@@ -144,7 +144,7 @@ def unit_text(value: object) -> str:
 
     Parameters
     ----------
-    value : object
+    value
         A cell value (``"10000 m <sup>2</sup>"``).
 
     Returns
@@ -161,7 +161,7 @@ def plus_minus(value: float, band: float) -> str:
 
     Parameters
     ----------
-    value, band : float
+    value, band
         A measurement and its uncertainty, in the same unit.
 
     Returns
@@ -228,8 +228,8 @@ def report_html(report: Report, figures: Sequence[FigureLink] = ()) -> str:
 
     Parameters
     ----------
-    report : Report
-    figures : sequence of (caption, image link, PDF link)
+    report
+    figures
         Print figures shown before the zone tables (none by default).
 
     Returns

@@ -76,9 +76,9 @@ def area_band_km2(zones: gpd.GeoDataFrame, district: gpd.GeoDataFrame | None) ->
 
     Parameters
     ----------
-    zones : geopandas.GeoDataFrame
+    zones
         Polygons with ``accuracy_m``.
-    district : geopandas.GeoDataFrame or None
+    district
         The district outline, with ``accuracy_m``.
 
     Returns
@@ -458,13 +458,13 @@ def build_report(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         Layers by catalog id (``district``, ``cities``, ``belts``, ``screens``,
         ``rings``, ``clusters``, ``campuses``, the platform layers, ``projects``);
         others are ignored, absent ones are noted.
-    catalog : Catalog, optional
+    catalog
         For layer titles.
-    missing : mapping of str to str, optional
+    missing
         Layer id → why it could not be loaded, shown in the report's notes.
 
     Returns

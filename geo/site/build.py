@@ -44,7 +44,7 @@ def load_inputs(project: Project | None = None) -> Inputs:
 
     Parameters
     ----------
-    project : Project, optional
+    project
         The data folder; default the packaged data or ``GEO_LAYERS_DIR``.
 
     Returns
@@ -86,16 +86,16 @@ def build_site(
 
     Parameters
     ----------
-    out : str or Path
+    out
         The site folder (created if missing).
-    jobs : int
+    jobs
         Processes drawing prints.
-    steps : sequence of str, optional
+    steps
         Steps to run, in the order of :data:`geo.site.state.SITE_STEPS` (default all;
         leave out ``thumbnails`` where there is no Chromium).
-    today : datetime.date, optional
+    today
         Date on the prints and the report PDF (default today).
-    progress : callable, optional
+    progress
         Called with one line per step; ``None`` for silence.
 
     Returns
@@ -162,7 +162,7 @@ def check_output_folder(out: Path) -> None:
 
     Parameters
     ----------
-    out : Path
+    out
         The site folder (it may itself be a link, and may not exist yet).
 
     Raises
@@ -189,7 +189,7 @@ def captured_warnings(run: Callable[[], Any]) -> tuple[Any, list[str]]:
 
     Parameters
     ----------
-    run : callable
+    run
         What to run.
 
     Returns

@@ -69,11 +69,11 @@ class Entry:
 
     Attributes
     ----------
-    key : str
+    key
         Hash of its inputs.
-    reads : list of str
+    reads
         What it read: layer ids, catalog fields and places (see :class:`Reads`).
-    outputs : dict of str to str
+    outputs
         Output path (relative to the output folder) to the SHA-256 of its bytes.
     """
 
@@ -87,7 +87,7 @@ class Manifest:
 
     Parameters
     ----------
-    root : Path
+    root
         The output folder; the manifest is ``root / MANIFEST_NAME``.
     """
 
@@ -131,9 +131,9 @@ class Manifest:
 
         Parameters
         ----------
-        unit : str
+        unit
             The unit's name.
-        key : str
+        key
             The hash of its inputs now.
 
         Returns
@@ -152,13 +152,13 @@ class Manifest:
 
         Parameters
         ----------
-        unit : str
+        unit
             The unit's name.
-        key : str
+        key
             The hash of its inputs.
-        outputs : iterable of Path
+        outputs
             The files it wrote (inside the output folder).
-        reads : iterable of str
+        reads
             What it read: layer ids, catalog fields, places.
         """
         hashes = {}

@@ -38,7 +38,7 @@ def report_inputs(
 
     Parameters
     ----------
-    project : Project
+    project
         The data folder.
 
     Returns
@@ -65,11 +65,11 @@ def report_missing(
 
     Parameters
     ----------
-    layers : mapping of str to GeoDataFrame
+    layers
         The layers that loaded.
-    catalog : Catalog
+    catalog
         The catalog.
-    problems : iterable of LayerProblem
+    problems
         Why layers were left out (:attr:`geo.Project.problems`).
 
     Returns
@@ -92,9 +92,9 @@ def write_report(project: Project, site: str | Path) -> tuple[Report, Path]:
 
     Parameters
     ----------
-    project : Project
+    project
         The data folder.
-    site : str or Path
+    site
         The site folder.
 
     Returns
@@ -118,9 +118,9 @@ def write_report_csv(rep: Report, folder: Path) -> list[Path]:
 
     Parameters
     ----------
-    rep : Report
+    rep
         The measurement report.
-    folder : Path
+    folder
         Usually ``site/reports``.
 
     Returns
@@ -146,21 +146,21 @@ def write_report_with_figures(
 
     Parameters
     ----------
-    site : Path
+    site
         The site folder.
-    prints : Path
+    prints
         The folder the figures were printed into.
-    written : mapping
+    written
         Figure id to ``{"png": path, "pdf": path}`` (what was printed).
-    claims_csv : str or Path, optional
+    claims_csv
         Judged claims for the PDF; default ``site/claims/claims_report.csv`` if present.
-    layers : mapping of str to GeoDataFrame
+    layers
         The loaded layers.
-    catalog : Catalog
+    catalog
         The catalog.
-    specs : sequence of FigureSpec
+    specs
         Every figure, in order (those printed are shown).
-    problems : iterable of LayerProblem
+    problems
         Why layers were left out, named in the report.
 
     Returns

@@ -37,14 +37,14 @@ class Inputs:
 
     Attributes
     ----------
-    project : Project
+    project
         The data folder (:class:`geo.Project`); it keeps the loaded layers, so the
         claims step reads them without loading them again.
-    layers : dict of str to GeoDataFrame
+    layers
         The layers that loaded (EPSG:4326) and are small enough to draw.
-    digests : dict of str to str
+    digests
         Content hash of each loaded layer.
-    files : dict of str to str
+    files
         Hashes of the data read whole: ``catalog``, ``gazetteer``, ``data`` (the
         layers folder) and ``sources``.
     """
@@ -93,15 +93,15 @@ class StepResult:
 
     Attributes
     ----------
-    name : str
+    name
         The step.
-    built : list of str
+    built
         Units built.
-    reused : list of str
+    reused
         Units reused as they were.
-    seconds : float
+    seconds
         Time taken.
-    notes : list of str
+    notes
         Warnings raised while building (a layer not drawn, a page over budget).
     """
 
@@ -127,13 +127,13 @@ class SiteBuild:
 
     Parameters
     ----------
-    out : Path
+    out
         The site folder.
-    inputs : Inputs
+    inputs
         What it is built from.
-    today : datetime.date
+    today
         Date printed on the prints and the report PDF (part of their keys).
-    jobs : int
+    jobs
         Processes drawing prints.
     """
 
@@ -189,13 +189,13 @@ class SiteBuild:
 
         Parameters
         ----------
-        step : StepResult
+        step
             Collects the unit's name as built or reused.
-        unit : str
+        unit
             The unit's name in the manifest.
-        settings : sequence
+        settings
             Its inputs besides the layers it reads (hashes, options).
-        build : callable
+        build
             Writes the unit's files from the layers, catalog and gazetteer of the
             :class:`Reads` it is given (and only those: whatever it hands on, it
             hands on from there); returns the paths.

@@ -152,7 +152,7 @@ def is_blue(colour: str) -> bool:
 
     Parameters
     ----------
-    colour : str
+    colour
         Hex colour ``#RRGGBB``.
 
     Returns
@@ -174,11 +174,11 @@ def atlas_colour(
 
     Parameters
     ----------
-    style : str
+    style
         The layer's catalog ``style`` key.
-    kind : str
+    kind
         The class; ``""`` for the layer drawn in one colour.
-    table : Mapping, optional
+    table
         The palette (default :data:`ATLAS`).
 
     Returns

@@ -130,9 +130,9 @@ def delta_e(a: str, b: str, vision: str = "normal") -> float:
 
     Parameters
     ----------
-    a, b : str
+    a, b
         Hex colours (``#RRGGBB``).
-    vision : str
+    vision
         ``normal``, ``deuteranopia`` or ``protanopia`` (simulated, Machado 2009).
 
     Returns
@@ -150,9 +150,9 @@ def distinguishable(a: str, b: str, scale: float = 1.0) -> bool:
 
     Parameters
     ----------
-    a, b : str
+    a, b
         Hex colours.
-    scale : float
+    scale
         Multiplier of the thresholds (:func:`figure_palette` relaxes them only when
         a figure has more classes than the strict thresholds allow).
 
@@ -202,9 +202,9 @@ def figure_palette(
 
     Parameters
     ----------
-    classes : iterable of (layer id, class) pairs
+    classes
         The figure's legend classes, in legend order; duplicates are ignored.
-    fixed : Mapping, optional
+    fixed
         Class to its atlas colour.
 
     Returns

@@ -36,23 +36,23 @@ class LayerStyle:
 
     Attributes
     ----------
-    color : str
+    color
         Default colour (outline and fill) when the layer is not categorical.
-    weight : float
+    weight
         Outline or line width in pixels.
-    fill : bool
+    fill
         Whether polygons (and point circles) are filled.
-    fill_opacity : float
+    fill_opacity
         Fill opacity of polygons and points.
-    opacity : float
+    opacity
         Outline opacity.
-    radius : float
+    radius
         Radius in pixels of point features (drawn as circle markers).
-    dash_array : str or None
+    dash_array
         Dash pattern for every feature of the layer (schematic ones get one anyway).
-    categorical : bool
+    categorical
         Whether the colour follows the layer's ``kind_field``.
-    colors : Mapping of str to str
+    colors
         Fixed colours of named categories; other categories take palette colours.
     """
 
@@ -118,7 +118,7 @@ def get_style(key: str) -> LayerStyle:
 
     Parameters
     ----------
-    key : str
+    key
         The catalog's ``style`` value, e.g. ``"rd_platforms"``.
 
     Returns
@@ -137,9 +137,9 @@ def category_colors(style: LayerStyle, kinds: Iterable[Any]) -> dict[str, str]:
 
     Parameters
     ----------
-    style : LayerStyle
+    style
         The layer's style.
-    kinds : iterable
+    kinds
         All category values of the layer (duplicates and missing values allowed).
 
     Returns
@@ -214,7 +214,7 @@ def class_label(value: Any) -> tuple[str, str]:
 
     Parameters
     ----------
-    value : object
+    value
         A class value as the layer stores it (``building-park``, ``在建`` ...).
 
     Returns
@@ -239,9 +239,9 @@ def is_drawn_schematic(geometry_type: str, props: Mapping[str, Any]) -> bool:
 
     Parameters
     ----------
-    geometry_type : str
+    geometry_type
         The layer's geometry type.
-    props : Mapping
+    props
         The feature's ``geometry_source`` and ``accuracy_m``.
 
     Returns
@@ -263,16 +263,16 @@ def feature_style(
 
     Parameters
     ----------
-    style : LayerStyle
+    style
         The layer's style.
-    color : str
+    color
         The feature's category colour.
-    schematic : bool
+    schematic
         Whether the geometry is schematic: drawn dashed (the layer's own dash, if it
         has one, else :data:`SCHEMATIC_DASH`) with a lighter fill.
-    class_name : str
+    class_name
         CSS class(es) given to the SVG element (lets tests and users select a layer).
-    line : bool
+    line
         The feature is an unfilled line: schematic ones are also drawn thinner.
 
     Returns

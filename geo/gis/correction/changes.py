@@ -83,11 +83,11 @@ def corrected_rows(
 
     Parameters
     ----------
-    rows : sequence of mapping
+    rows
         Rows from :func:`parse_gazetteer_text`.
-    corrections : iterable of Correction
+    corrections
         New positions; each names a row by ``name_zh``.
-    today : str
+    today
         Date written into the notes (ISO).
 
     Returns
@@ -158,19 +158,19 @@ def position_correction(
 
     Parameters
     ----------
-    gazetteer : Gazetteer
+    gazetteer
         Resolves ``name`` (any name or alias).
-    lon, lat : float
+    lon, lat
         The position in ``crs``.
-    crs : str
+    crs
         ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>`` (then ``lon``/``lat`` are
         easting/northing in metres).
-    source : str
+    source
         Where the position comes from.
-    accuracy_m : float, optional
+    accuracy_m
         The error of the position itself, in metres; the place's extent is added
         (:func:`geo.data.accuracy.position_accuracy`).
-    district : shapely geometry, optional
+    district
         The district (WGS-84); a position outside it is refused.
 
     Returns
@@ -230,14 +230,14 @@ def corrections_from_review(
 
     Parameters
     ----------
-    review : pandas.DataFrame
+    review
         Output of :func:`geo.gis.poi.match_points`.
-    source : str
+    source
         The ``--source`` text (provider, date).
-    only : sequence of str, optional
+    only
         Place names to apply (any name or alias); rows whose only flags are
         warnings (``far``, ``located``) are applied when named here.
-    file_label : str
+    file_label
         The input file's name, cited in each row's source.
 
     Returns

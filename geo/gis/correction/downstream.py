@@ -22,11 +22,11 @@ def load_state(directory: Path, gazetteer: Gazetteer, ledger: pd.DataFrame | Non
 
     Parameters
     ----------
-    directory : Path
+    directory
         The layers folder (with ``catalog.yaml``).
-    gazetteer : Gazetteer
+    gazetteer
         Used for every ``place`` reference and derived rule.
-    ledger : pandas.DataFrame, optional
+    ledger
         The claims ledger; without it no verdicts are computed.
 
     Returns
@@ -108,7 +108,7 @@ def compare_states(old: State, new: State) -> Downstream:
 
     Parameters
     ----------
-    old, new : State
+    old, new
         From :func:`load_state` with the gazetteer before and after.
 
     Returns

@@ -33,16 +33,16 @@ class Correction:
 
     Attributes
     ----------
-    place : str
+    place
         The place's ``name_zh``.
-    lon, lat : float
+    lon, lat
         WGS-84 position in degrees.
-    source_datum : str
+    source_datum
         The datum the position was supplied in: ``wgs84``, ``gcj02`` or ``bd09``
         (see :func:`datum_cell`).
-    source : str
+    source
         Citation of the position: file, provider, row, date.
-    accuracy_m : float
+    accuracy_m
         The position's ``accuracy_m``.
     """
 
@@ -88,15 +88,15 @@ class Downstream:
 
     Attributes
     ----------
-    moved : dict of str to list of str
+    moved
         Layer id -> ids of features whose geometry changed (source layers).
-    zones : list of (str, str, float, float)
+    zones
         Derived zones whose area changed: layer id, feature id, km² before, after.
-    claims : list of (str, str, str)
+    claims
         Claims whose verdict changed: claim id, before, after.
-    missing : list of str
+    missing
         What could not be loaded (so was not compared).
-    claims_checked : bool
+    claims_checked
         Whether the claims' verdicts were compared (there is a ledger).
     """
 
@@ -136,7 +136,7 @@ def datum_cell(crs: str) -> str:
 
     Parameters
     ----------
-    crs : str
+    crs
         ``wgs84``, ``gcj02``, ``bd09`` or a projected ``EPSG:<code>``.
 
     Returns

@@ -23,7 +23,7 @@ def parse_gazetteer_text(text: str) -> tuple[list[str], list[dict[str, str]]]:
 
     Parameters
     ----------
-    text : str
+    text
         The file's content.
 
     Returns

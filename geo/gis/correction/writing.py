@@ -64,15 +64,15 @@ def fix_positions(
 
     Parameters
     ----------
-    corrections : sequence of Correction
+    corrections
         New positions.
-    directory : str or Path, optional
+    directory
         The layers folder; default :func:`geo.data.layers.layers_dir`.
-    dry_run : bool
+    dry_run
         Compute and compare, but write nothing.
-    downstream : bool
+    downstream
         Load the layers and claims to report what changes (default True).
-    today : str, optional
+    today
         Date for the notes (ISO); default today (UTC).
 
     Returns

@@ -80,7 +80,7 @@ def name_keys(name: str) -> list[tuple[str, str]]:
 
     Parameters
     ----------
-    name : str
+    name
         A place name as a POI provider or a user writes it, e.g.
         ``"重庆师范大学(大学城校区)"`` or ``"中国人民解放军陆军军医大学第二附属医院"``.
 
@@ -243,18 +243,18 @@ def match_points(
 
     Parameters
     ----------
-    points : geopandas.GeoDataFrame
+    points
         :attr:`PointList.points` (EPSG:4326, ``row``, ``name``, ``address``,
         ``source_datum``; optionally ``zoom`` and ``accuracy_m``).
-    gazetteer : Gazetteer
+    gazetteer
         The places to match.
-    district : shapely geometry, optional
+    district
         The district polygon (WGS-84); rows further than :data:`DISTRICT_MARGIN_M`
         outside it are flagged ``outside``.
-    names : sequence of str, optional
+    names
         Place names for rows that have none (a Draw export), in row order; used only
         when there are exactly as many as unnamed rows.
-    accuracy_m : float, optional
+    accuracy_m
         The positional error of the points themselves, in metres (``--accuracy-m``);
         default: a row's ``accuracy_m``, else the error of a point dropped by hand at
         the row's ``zoom``, else a POI provider's error.

@@ -55,14 +55,14 @@ class PointList:
 
     Attributes
     ----------
-    points : geopandas.GeoDataFrame
+    points
         One row per point, EPSG:4326, columns ``row`` (where in the file),
         ``name``, ``address``, ``source_datum`` and, when the file has them,
         ``zoom`` and ``accuracy_m``.
-    provider : str
+    provider
         What the file was recognised as (``AMap POI JSON``, ``Baidu Place JSON``,
         ``CSV``, ``GeoJSON``, ``GeoPackage/shapefile``).
-    notes : tuple of str
+    notes
         What was skipped or adjusted while reading.
     """
 
@@ -354,9 +354,9 @@ def to_wgs84(xs: Any, ys: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    xs, ys : array_like
+    xs, ys
         Coordinates (degrees for the lon/lat datums, metres for projected CRSs).
-    crs : str
+    crs
         ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``.
 
     Returns
@@ -429,19 +429,19 @@ def read_points(
 
     Parameters
     ----------
-    path : str or Path
+    path
         AMap POI JSON/CSV, Baidu Place JSON, CSV, GeoJSON, GeoPackage or shapefile.
         The file is only read.
-    crs : str
+    crs
         The file's CRS: ``wgs84``, ``gcj02`` (AMap/Gaode/Tencent), ``bd09`` (Baidu) or
         ``EPSG:<code>``; GCJ-02 and BD-09 are converted to WGS-84.
-    name_column : str, optional
+    name_column
         Column holding the names; default the first of :data:`NAME_COLUMNS`.
-    lon_column, lat_column : str, optional
+    lon_column, lat_column
         Coordinate columns of a CSV, when they are not named as usual.
-    layer : str, optional
+    layer
         The layer of a GeoPackage that holds several.
-    encoding : str, optional
+    encoding
         Text encoding of a CSV, a JSON or a shapefile's ``.dbf`` (e.g. ``gbk``);
         default UTF-8 (for a shapefile, what its ``.cpg`` says).
 

@@ -38,23 +38,23 @@ class AddResult:
 
     Attributes
     ----------
-    layer_id : str
+    layer_id
         The catalog id.
-    layer_path : Path
+    layer_path
         The written GeoJSON file.
-    catalog_path : Path
+    catalog_path
         The updated catalog.
-    features : geopandas.GeoDataFrame
+    features
         The validated features, in EPSG:4326.
-    fills : list of Fill
+    fills
         Every property filled from defaults.
-    notes : list of str
+    notes
         Other adjustments made while reading the input.
-    backup : Path or None
+    backup
         The previous layer file, when one was replaced.
-    replaced : bool
+    replaced
         Whether an existing layer was replaced.
-    catalog_rewritten : bool
+    catalog_rewritten
         True when the catalog could not be edited in a round trip and was
         re-dumped (comments lost); normally False.
     """
@@ -93,28 +93,28 @@ def add_layer(
 
     Parameters
     ----------
-    path : str or Path
+    path
         The input: GeoJSON, GeoPackage, shapefile or CSV. It is never modified.
-    layer_id : str
+    layer_id
         Catalog id of the layer (``[a-z][a-z0-9_]*``).
-    title_zh, title_en : str
+    title_zh, title_en
         Layer titles.
-    crs : str
+    crs
         The input's CRS: ``wgs84``, ``gcj02`` (AMap/Gaode), ``bd09`` (Baidu) or
         ``EPSG:<code>`` (e.g. ``EPSG:4544``).
-    geometry_type : str, optional
+    geometry_type
         ``Point``, ``LineString`` or ``Polygon``; inferred when the input has one type.
-    figures : list of int, optional
+    figures
         Figures to show the layer on.
-    defaults : PropertyDefaults, optional
+    defaults
         Values for missing required properties (every fill is reported).
-    role, group, style, provenance : str, optional
+    role, group, style, provenance
         Catalog keys; see :func:`catalog_entry`.
-    replace : bool
+    replace
         Replace an existing layer of the same id (its file is backed up).
-    directory : Path, optional
+    directory
         The layers folder (default :func:`geo.data.layers.layers_dir`).
-    encoding, layer : str, optional
+    encoding, layer
         The input's text encoding and GeoPackage layer; see :func:`read_input_document`.
 
     Returns

@@ -140,11 +140,11 @@ def round_trip_with_entry(text: str, entry: Mapping[str, Any], replace: bool) ->
 
     Parameters
     ----------
-    text : str
+    text
         The current catalog text (already known to be a valid catalog).
-    entry : mapping
+    entry
         The new entry; it must have an ``id``.
-    replace : bool
+    replace
         Replace the entry with the same id (it must exist) instead of appending.
 
     Returns

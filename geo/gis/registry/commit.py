@@ -39,13 +39,13 @@ def commit_layer(
 
     Parameters
     ----------
-    directory : Path
+    directory
         The layers folder.
-    rel_file : str
+    rel_file
         The layer file relative to ``directory`` (it must stay inside it).
-    layer, catalog : str
+    layer, catalog
         The new texts of the layer file and of ``catalog.yaml``.
-    stamp : str, optional
+    stamp
         Time part of the backup names (default: now, UTC, to the nanosecond).
 
     Returns

@@ -46,18 +46,18 @@ def catalog_entry(
 
     Parameters
     ----------
-    layer_id, title_zh, title_en, geometry_type : str
+    layer_id, title_zh, title_en, geometry_type
         The layer's id, titles and geometry type.
-    file : str
+    file
         Path of the layer file relative to the layers folder.
-    figures : list of int, optional
+    figures
         Figures the layer appears on.
-    role, group, style : str, optional
+    role, group, style
         Catalog keys (see ``docs/contract.md``); default the previous entry's, else
         ``site``, ``新增图层 Added layers`` and the layer id.
-    provenance : str
+    provenance
         Where the data come from.
-    previous : mapping, optional
+    previous
         The entry being replaced.
 
     Returns
@@ -103,11 +103,11 @@ def catalog_text_with_entry(text: str, entry: Mapping[str, Any], replace: bool) 
 
     Parameters
     ----------
-    text : str
+    text
         The current catalog text.
-    entry : mapping
+    entry
         The new entry.
-    replace : bool
+    replace
         Whether an entry with the same id is replaced (it must exist).
 
     Returns

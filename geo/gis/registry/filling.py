@@ -24,11 +24,11 @@ class PropertyDefaults:
 
     Attributes
     ----------
-    kind, plan_ref, geometry_source : str, optional
+    kind, plan_ref, geometry_source
         Filled on every feature that lacks them.
-    accuracy_m : float, optional
+    accuracy_m
         Filled on every feature that lacks it.
-    name_zh, name_en : str, optional
+    name_zh, name_en
         Name stems: a single feature gets the name as is, several get ``stem 1``,
         ``stem 2`` ... When not given, the layer titles are used the same way.
     """
@@ -47,13 +47,13 @@ class Fill:
 
     Attributes
     ----------
-    prop : str
+    prop
         The property name.
-    source : str
+    source
         Where the value came from (``--kind``, ``--id + number``, ``--title-zh + number``).
-    feature_ids : tuple of str
+    feature_ids
         Ids of the features that received it.
-    values : tuple of str
+    values
         The values given, in the same order (one per feature).
     """
 
@@ -102,13 +102,13 @@ def fill_properties(
 
     Parameters
     ----------
-    doc : mapping
+    doc
         A GeoJSON FeatureCollection mapping; not modified.
-    layer_id : str
+    layer_id
         The catalog id of the new layer.
-    title_zh, title_en : str
+    title_zh, title_en
         The layer titles, used as name stems when no ``name_zh``/``name_en`` default.
-    defaults : PropertyDefaults
+    defaults
         The values to fill.
 
     Returns

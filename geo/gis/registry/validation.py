@@ -28,7 +28,7 @@ def infer_geometry_type(doc: Mapping[str, Any]) -> str | None:
 
     Parameters
     ----------
-    doc : mapping
+    doc
         A GeoJSON FeatureCollection mapping. Features with ``geometry: null`` (gazetteer
         places) count as points.
 
@@ -60,15 +60,15 @@ def validate_document(
 
     Parameters
     ----------
-    doc : dict
+    doc
         A GeoJSON FeatureCollection mapping.
-    source : str or Path
+    source
         The input's name, used in every problem.
-    crs : str
+    crs
         The declared CRS.
-    geometry_type : str, optional
+    geometry_type
         Expected geometry type.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         Resolves ``place`` names: the folder's gazetteer (a file is read at the first
         one); default :func:`geo.data.gazetteer.default_path`.
 

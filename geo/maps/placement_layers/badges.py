@@ -43,13 +43,13 @@ class Badge(VerbatimElement):
 
     Parameters
     ----------
-    location : tuple of float
+    location
         (lat, lon) in the display datum.
-    html : str
+    html
         Escaped label HTML.
-    popup : str
+    popup
         Escaped popup HTML.
-    anchor : tuple of int
+    anchor
         Leaflet ``iconAnchor`` in pixels (stacks badges of one area).
     """
 
@@ -221,7 +221,7 @@ class MarkerPopups(VerbatimElement):
 
     Parameters
     ----------
-    geojson : folium.GeoJson
+    geojson
         The layer, already added to its group.
     """
 
@@ -316,17 +316,17 @@ def add_badges(
 
     Parameters
     ----------
-    parent : folium.FeatureGroup
+    parent
         The group the badges are drawn in (outside the point cluster).
-    placed : list of PlacedLayer
+    placed
         The split point layers.
-    anchors : Mapping of str to (lat, lon)
+    anchors
         Display position of each area's badges (already in the basemap's datum).
-    labels : Mapping of str to str
+    labels
         Display name of each area.
-    colors : Mapping of str to str
+    colors
         Layer id to the badge's border colour (single-layer badges).
-    candidates : Mapping of str to list of (lat, lon), optional
+    candidates
         Points inside each area where its badge may stand, the anchor first
         (default: the anchor only).
 

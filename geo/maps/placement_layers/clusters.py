@@ -25,7 +25,7 @@ class FollowLayer(MacroElement):
 
     Parameters
     ----------
-    leader, follower : folium.map.Layer
+    leader, follower
         Layers already added to the map; the follower starts visible.
     """
 
@@ -58,9 +58,9 @@ def label_groups(m: folium.Map, groups: Mapping[str, Any]) -> dict[str, str]:
 
     Parameters
     ----------
-    m : folium.Map
+    m
         The map.
-    groups : Mapping of str to layer
+    groups
         Layer id to the group the layer is drawn in.
 
     Returns
@@ -82,7 +82,7 @@ def badge_colours(colors: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
 
     Parameters
     ----------
-    colors : Mapping
+    colors
         Layer id to class to colour (the figure's legend colours).
 
     Returns

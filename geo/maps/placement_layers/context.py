@@ -62,9 +62,9 @@ class ContextZones:
 
     Attributes
     ----------
-    legend : str
+    legend
         The one legend row (HTML), empty when the figure has no context zone.
-    labels : list of Label
+    labels
         One light label per zone, for :class:`geo.maps.labels.MapLabels`.
     """
 
@@ -77,9 +77,9 @@ def context_style(colour: str, schematic: bool) -> dict[str, Any]:
 
     Parameters
     ----------
-    colour : str
+    colour
         Its colour (:func:`zone_colour`), drawn at :data:`CONTEXT_OPACITY`.
-    schematic : bool
+    schematic
         Dash the outline (a schematic zone stays dashed).
 
     Returns
@@ -102,9 +102,9 @@ def context_legend_row(colours: list[str], schematic: bool = True) -> str:
 
     Parameters
     ----------
-    colours : list of str
+    colours
         The zones' outline colours: one swatch each, side by side, in one row.
-    schematic : bool
+    schematic
         Draw the swatches dashed (every derived zone is schematic).
 
     Returns
@@ -202,15 +202,15 @@ def add_context_zones(
 
     Parameters
     ----------
-    m : folium.Map
+    m
         The map.
-    dep : Depiction or None
+    dep
         The figure's decisions; its ``context`` names the zones.
-    catalog : Catalog
+    catalog
         The zones' layers (for their label positions).
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers (EPSG:4326); ``district`` bounds the label positions.
-    basemap : Basemap
+    basemap
         Its datum shifts the outlines like the layers.
 
     Returns

@@ -71,13 +71,13 @@ def unlocated_html(
 
     Parameters
     ----------
-    placed : list of PlacedLayer
+    placed
         The split point layers: their unlocated features are listed by layer, and
         within a layer by class, with their plan references.
-    underivable : tuple of (LayerSpec, GeoDataFrame)
+    underivable
         Zones of the figure that could not be derived (empty shapes), listed with
         the reason.
-    labels : Mapping of str to str, optional
+    labels
         Zone id to its name: features known to lie in a zone the figure does not
         draw are listed under it (their ``area``).
 
@@ -116,7 +116,7 @@ def keys_html(placed: list[PlacedLayer]) -> str:
 
     Parameters
     ----------
-    placed : list of PlacedLayer
+    placed
         The split point layers; their drawn features carry ``key``.
 
     Returns

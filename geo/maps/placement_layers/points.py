@@ -51,7 +51,7 @@ class UncertaintyDiscs(MacroElement):
 
     Parameters
     ----------
-    discs : list of (lat, lon, radius_m)
+    discs
         In the display datum.
     """
 
@@ -82,19 +82,19 @@ class PlacedPoints:
 
     Attributes
     ----------
-    layers : list of PlacedLayer
+    layers
         One entry per point layer drawn.
-    anchors : dict
+    anchors
         Area (``within`` value) to its badge position (lat, lon) in display datum.
-    labels : dict
+    labels
         Area to its display name.
-    underivable : tuple of (LayerSpec, GeoDataFrame)
+    underivable
         Zones of the figure that could not be derived, to be listed.
-    depiction : Depiction or None
+    depiction
         The decisions (keys, discs) the layers come from.
-    discs : list of (lat, lon, radius_m)
+    discs
         One uncertainty disc per anchor of schematic symbols, in display datum.
-    spots : dict
+    spots
         Zone to the points inside it (lat, lon, display datum) its badge may stand
         near, the anchor first.
     """
@@ -158,23 +158,23 @@ def place_points(
 
     Parameters
     ----------
-    chosen : list of LayerSpec
+    chosen
         The layers the figure draws.
-    layers : Mapping of str to GeoDataFrame
+    layers
         Loaded layers (EPSG:4326), zones included when available.
-    frames : dict of str to GeoDataFrame
+    frames
         Display frames by layer id; a point layer's frame is replaced **in place**
         by the features drawn as points or schematic symbols (at their slots).
-    catalog : Catalog
+    catalog
         The layer catalog (which layer holds each zone).
-    spec : FigureSpec
+    spec
         The figure: its point and schematic limits and spacing.
-    basemap : Basemap
+    basemap
         Its datum shifts the badge positions like the layers.
-    skipped : tuple of LayerSpec
+    skipped
         Layers the figure wanted but cannot draw (no features): their zones that
         could not be derived are listed too.
-    gazetteer : Gazetteer or Path, optional
+    gazetteer
         Places the badges of gazetteer areas (see :func:`area_anchors`).
 
     Returns
