@@ -27,7 +27,9 @@ def typed_entries(doc: str) -> list[str]:
 
 
 def test_the_check_finds_a_typed_entry() -> None:
-    doc = "Sum.\n\nParameters\n----------\na : int\n    One.\nb\n    Two.\n\nReturns\n-------\nint\n"
+    doc = (
+        "Sum.\n\nParameters\n----------\na : int\n    One.\nb\n    Two.\n\nReturns\n-------\nint\n"
+    )
     assert typed_entries(doc) == ["a : int"]
 
 
