@@ -44,10 +44,13 @@ test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest --nbmake --doctest-modules geo tests notebooks
 
 # The quick loop while editing: everything but the browser, notebook and packaging
-# tests (tests/conftest.py marks them by file), spread over every core. No lint, no
-# Chromium: `make test` stays the full suite CI runs.
+# tests (tests/conftest.py marks them by file) and those marked slow (whole-site
+# builds, 1e5-1e6 points, the corrupt-file matrix beyond one cell per command and per
+# damage), with 25 examples per property test, spread over every core, each module on
+# one worker. No lint, no Chromium: `make test` stays the full suite CI runs.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto -p no:randomly -m "not browser and not notebook and not packaging" --doctest-modules geo tests
+	GEO_TEST_EXAMPLES=25 $(BIN)/python -m pytest -q -n auto --dist loadscope \
+		-m "not browser and not notebook and not packaging and not slow" --doctest-modules geo tests
 
 # One process builds the whole site (`geo site`): the reports, claims, prints and
 # report.pdf, the locate page, the self-contained copies in site/offline/ (no network

@@ -17,6 +17,9 @@ from pypdf import PdfReader
 
 from geo.cli import main
 
+#: Every test here reads one whole-site build (about a minute).
+pytestmark = pytest.mark.slow
+
 #: layer id, input file name, geometry type, a kind no other layer uses (its legend row)
 ADDED = (
     ("my_sites", "sites.csv", "Point", "测点甲类"),

@@ -102,6 +102,7 @@ def test_a_figure_built_twice_gives_the_same_bytes(monkeypatch, fig_id):
     assert names <= defined | {n for n in names if f'id="{n}"' in first}
 
 
+@pytest.mark.slow
 def test_a_figure_gives_the_same_bytes_in_another_process_and_hash_seed(monkeypatch, tmp_path):
     monkeypatch.setenv("GEO_LAYERS_DIR", str(DATA))
     script = (
@@ -133,6 +134,7 @@ def test_a_second_build_with_nothing_changed_rebuilds_nothing(data, tmp_path):
     assert {p: p.read_bytes() for p in out.rglob("*.html")} == before
 
 
+@pytest.mark.slow
 def test_changing_one_layer_rebuilds_only_the_pages_that_draw_it(data, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -184,6 +186,7 @@ def _edit_gazetteer(data: Path, name: str, lon: str) -> None:
     path.write_text("".join(edited), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_moving_a_place_rebuilds_only_the_pages_that_draw_a_feature_there(placed, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -194,6 +197,7 @@ def test_moving_a_place_rebuilds_only_the_pages_that_draw_a_feature_there(placed
     assert "106.335" in (out / "fig8.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_moving_the_place_a_schematic_symbol_stands_near_rebuilds_its_figures(placed, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -205,6 +209,7 @@ def test_moving_the_place_a_schematic_symbol_stands_near_rebuilds_its_figures(pl
     assert (out / "fig6.html").read_text(encoding="utf-8") != before  # the symbol moved
 
 
+@pytest.mark.slow
 def test_moving_a_place_reprints_only_the_figures_that_draw_it(placed, tmp_path, monkeypatch):
     from geo.site import steps as site_steps
 
@@ -241,6 +246,7 @@ def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
     assert runs[0]._pool is None  # and the workers were stopped with the build
 
 
+@pytest.mark.slow
 def test_the_report_is_computed_once_for_the_tables_and_the_report_pages(
     placed, tmp_path, monkeypatch
 ):
@@ -266,6 +272,7 @@ def test_the_report_is_computed_once_for_the_tables_and_the_report_pages(
     assert set(manifest.reads_of("report")) <= set(manifest.reads_of("report-pages"))
 
 
+@pytest.mark.slow
 def test_editing_a_place_no_feature_names_rebuilds_nothing(placed, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -273,6 +280,7 @@ def test_editing_a_place_no_feature_names_rebuilds_nothing(placed, tmp_path):
     assert run(out)["built"] == []
 
 
+@pytest.mark.slow
 def test_a_catalog_title_rebuilds_only_the_pages_showing_that_layer(data, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -285,6 +293,7 @@ def test_a_catalog_title_rebuilds_only_the_pages_showing_that_layer(data, tmp_pa
     assert "Parks of science" in (out / "fig8.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_deleted_or_edited_output_is_rebuilt(data, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -297,6 +306,7 @@ def test_a_deleted_or_edited_output_is_rebuilt(data, tmp_path):
     assert (out / "fig3.html").read_bytes() == original
 
 
+@pytest.mark.slow
 def test_a_deleted_shared_asset_is_written_again(data, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -309,6 +319,7 @@ def test_a_deleted_shared_asset_is_written_again(data, tmp_path):
     assert asset.read_bytes() == content
 
 
+@pytest.mark.slow
 def test_a_new_code_version_rebuilds_everything(data, tmp_path, monkeypatch):
     out = tmp_path / "site"
     run(out)
@@ -317,6 +328,7 @@ def test_a_new_code_version_rebuilds_everything(data, tmp_path, monkeypatch):
     assert again["built"] == sorted([*pages("offline"), *pages("online")])
 
 
+@pytest.mark.slow
 def test_a_lost_manifest_rebuilds_everything(data, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -431,6 +443,7 @@ def test_backups_lock_and_journal_are_not_inputs(data):
     assert load_inputs().files["data"] != before["data"]
 
 
+@pytest.mark.slow
 def test_claims_and_locate_pages_are_the_same_bytes_from_any_command(tmp_path):
     """`geo claims` and `geo gazetteer locate` give what `geo site` gives: stable ids."""
     from geo import Project

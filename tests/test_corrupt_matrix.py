@@ -21,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -183,14 +184,27 @@ def _argv(command: str, tmp_path: Path) -> list[str]:
     return [a.format(out=tmp_path / "out", poi=poi) for a in ARGV[command]]
 
 
-def _cells() -> list[tuple[str, str, str]]:
-    return [
+def _cells() -> list[Any]:
+    """Every (command, file, damage) cell; those beyond a sample are marked slow.
+
+    The sample, which ``make test-fast`` runs, holds each command once and each
+    (file, damage) pair once; ``make test`` runs the whole matrix.
+    """
+    cells = [
         (command, name, kind)
         for name in FILES
         for kind in KINDS
         for command in ARGV
         if (command, name) not in SKIPPED and (command not in NOT_READ[name] or kind == UNREAD_KIND)
     ]
+    seen: set[Any] = set()
+    out = []
+    for command, name, kind in cells:
+        new = {command, (name, kind)} - seen
+        seen |= new
+        marks = () if new else (pytest.mark.slow,)
+        out.append(pytest.param(command, name, kind, marks=marks))
+    return out
 
 
 @pytest.mark.parametrize(("command", "name", "kind"), _cells())

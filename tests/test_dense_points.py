@@ -151,6 +151,7 @@ def test_a_point_layer_may_hold_150_000_features_other_layers_ten_thousand() -> 
 
 
 # --------------------------------------------------------------------------- print
+@pytest.mark.slow
 def test_the_print_draws_a_dense_layer_as_one_rasterised_scatter(tmp_path: Path) -> None:
     from geo.printing.figure import draw_figure
 

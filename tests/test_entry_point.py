@@ -119,6 +119,7 @@ def test_chinese_output_never_crashes_on_an_ascii_locale(data, locale, argv):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.slow
 def test_a_chinese_argument_under_a_c_locale_finds_its_place(data, locale):
     argv = ["gazetteer", "set", "西政", "--lon", "106.432", "--lat", "29.612"]
     r = run_geo(data, *argv, "--crs", "wgs84", "--source", "survey", "--dry-run", **LOCALES[locale])

@@ -230,6 +230,7 @@ def test_position_accuracy_adds_the_place_extent():
     assert hand_placed_error_m(16) == pytest.approx(10 * per_px, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_real_layers_report_ring_area_and_claims_for_a_fix():
     """A dry run against the repository's layers: ring-cqu follows 重庆大学B区."""
     gaz = load_gazetteer(REPO_LAYERS / "gazetteer.csv")

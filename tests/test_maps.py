@@ -605,6 +605,7 @@ def test_offline_index_finds_thumbnails_and_pages_above_it(tmp_path):
     assert 'href="../index.html"' in page
 
 
+@pytest.mark.slow
 def test_tables_show_units_not_markup(tmp_path):
     from geo.cli import main
     from geo.report import Report, Section

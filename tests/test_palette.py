@@ -126,6 +126,7 @@ def _all_colours(atlas) -> dict[tuple[str, str], set[tuple[str, str, str]]]:
 
 
 # --------------------------------------------------------------------------- one colour
+@pytest.mark.slow
 def test_a_class_has_one_colour_on_every_figure_web_and_print(atlas):
     seen = _all_colours(atlas)
     assert ("projects", "") in seen

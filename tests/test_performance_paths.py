@@ -270,6 +270,7 @@ def test_claims_lookup_computes_no_suggestions(monkeypatch: pytest.MonkeyPatch) 
     assert calls == []
 
 
+@pytest.mark.slow
 def test_claims_verdicts_equal_those_of_the_raising_lookup() -> None:
     from geo import claims
 

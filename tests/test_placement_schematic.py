@@ -152,6 +152,7 @@ def test_figures_record_is_deterministic_and_complete() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
     from geo.cli import main
     from geo.data.catalog import read_catalog
@@ -176,6 +177,7 @@ def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
     assert fig3["rd-ic-adc-chip-centre"]["key"] == "1.2"
 
 
+@pytest.mark.slow
 def test_geo_site_builds_the_figures_record_as_an_output(tmp_path) -> None:
     from geo.site.build import build_site
 

@@ -279,6 +279,7 @@ def test_coarse_features_are_counted_on_their_zone_drawn_or_faint(data):
     assert content.context is None  # drawn as a layer of the figure, not as context
 
 
+@pytest.mark.slow
 def test_names_are_drawn_literally_never_as_math(data):
     catalog, layers = data
     campuses, rd = layers["campuses"].copy(), layers["rd_platforms"].copy()

@@ -39,6 +39,7 @@ def alive(pid: int) -> bool:
     return s is not None and s[0] not in ("Z", "X")  # a zombie has died
 
 
+@pytest.mark.slow
 def test_killing_geo_print_leaves_no_worker(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     argv = ["print", "--out", str(tmp_path / "print"), "--figures", "2,3,4,6", "--jobs", "2"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,11 @@ TOOLKIT_ERRORS = tuple(
     if issubclass(cls, Exception) and cls.__module__ == errors.__name__
 )
 
+#: Examples per reader: 200 in ``make test``; ``make test-fast`` sets GEO_TEST_EXAMPLES=25.
+EXAMPLES = int(os.environ.get("GEO_TEST_EXAMPLES", "200"))
+
 SETTINGS = settings(
-    max_examples=200,
+    max_examples=EXAMPLES,
     derandomize=True,  # the same examples on every run: a failure is reproducible
     deadline=None,
     database=None,

@@ -58,6 +58,7 @@ def test_the_section_shows_the_measures() -> None:
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(a[:2]) for a in COMMANDS])
+@pytest.mark.slow
 def test_readme_command_runs(
     args: list[str], workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
