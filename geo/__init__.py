@@ -43,7 +43,7 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    from geo._errors import NoSuchAttributeError
+    from geo.errors import NoSuchAttributeError
 
     raise NoSuchAttributeError(
         f"module 'geo' has no attribute {name!r}; it exports {', '.join(__all__)}"

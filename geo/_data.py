@@ -29,7 +29,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from geo._errors import OutputOnInputError, PackagedDataError
+from geo.errors import OutputOnInputError, PackagedDataError
 
 __all__ = [
     "LAYERS_ENV",

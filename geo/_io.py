@@ -43,14 +43,14 @@ from geo._data import (
     layers_dir,
     sources_dir,
 )
-from geo._errors import (
+from geo._journal import JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
+from geo.errors import (
     FolderExistsError,
     InterruptedWriteWarning,
     MissingDependencyError,
     TargetIsFolderError,
     WriteLockTimeoutError,
 )
-from geo._journal import JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
 
 if TYPE_CHECKING:
     from filelock import BaseFileLock

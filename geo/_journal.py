@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo._errors import JournalError
+from geo.errors import JournalError
 
 __all__ = [
     "BACKUP_DIR",

@@ -23,56 +23,8 @@ those keeps working; every warning derives from :class:`GeoWarning`.
 
 from __future__ import annotations
 
-from geo._errors import (
-    BasemapError,
-    BuildManifestWarning,
-    CacheEntryError,
-    CatalogError,
-    CatalogFileError,
-    ClaimParseError,
-    CRSError,
-    DataFileError,
-    DegreesNotAllowedError,
-    DeriveError,
-    DuplicateNameError,
-    EmptyMustSeeLayerError,
-    ExportError,
-    ExportWarning,
-    FigureNumberError,
-    FolderExistsError,
-    GazetteerError,
-    GazetteerFileError,
-    GazetteerMissingError,
-    GeoError,
-    GeoWarning,
-    InterruptedWriteWarning,
-    JournalError,
-    LayerLoadWarning,
-    LayerValidationError,
-    LedgerFileError,
-    ManifestError,
-    MeasureInputError,
-    MissingColumnsError,
-    MissingDependencyError,
-    MissingLayerWarning,
-    NoSuchAttributeError,
-    OfflineAssetError,
-    OutputFolderError,
-    OutputOnInputError,
-    PackagedDataError,
-    PaletteError,
-    Problem,
-    ShapefileTextWarning,
-    SizeBudgetWarning,
-    TargetIsFolderError,
-    UnknownChoiceError,
-    UnknownColumnError,
-    UnknownFigureError,
-    UnknownLayerError,
-    UnknownNameError,
-    ValueRangeError,
-    WriteLockTimeoutError,
-)
+import argparse
+from dataclasses import dataclass
 
 __all__ = [
     "BasemapError",
@@ -124,3 +76,279 @@ __all__ = [
     "ValueRangeError",
     "WriteLockTimeoutError",
 ]
+
+
+class GeoError(Exception):
+    """Base of every error the toolkit raises on purpose: the message says what to do."""
+
+
+class GeoWarning(UserWarning):
+    """Base of every warning the toolkit gives."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    Attributes
+    ----------
+    file
+        Path of the file the problem is in.
+    feature_id
+        ``id`` of the offending feature, or ``"-"`` for file-level problems.
+    problem
+        What is wrong.
+    fix
+        What to do about it.
+    """
+
+    file: str
+    feature_id: str
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: feature {self.feature_id}: {self.problem} -> fix: {self.fix}"
+
+
+class LayerValidationError(GeoError, ValueError):
+    """A layer file has one or more problems; all of them are listed.
+
+    Parameters
+    ----------
+    problems
+        Every problem found in the file, in file order.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        files = sorted({p.file for p in self.problems})
+        if len(self.problems) == 1:  # one problem reads as one line
+            super().__init__(str(self.problems[0]))
+            return
+        head = f"{len(self.problems)} problem(s) in {', '.join(files)}:"
+        super().__init__("\n".join([head, *("  - " + str(p) for p in self.problems)]))
+
+
+class UnknownLayerError(GeoError, KeyError):
+    """A layer id is not in the catalog and is not a path to an existing file."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; a sentence reads better.
+        return str(self.args[0]) if self.args else "unknown layer"
+
+
+class CatalogError(GeoError, ValueError):
+    """The layer catalog (layers/catalog.yaml) is malformed."""
+
+
+class PackagedDataError(CatalogError):
+    """A write was aimed at the data installed with the package (copy it first)."""
+
+
+class OutputOnInputError(GeoError, ValueError):
+    """A write would land in a data folder or on a file the command reads."""
+
+
+class OutputFolderError(GeoError, ValueError):
+    """A folder inside an output folder is a symbolic link leading out of it."""
+
+
+class JournalError(GeoError, ValueError):
+    """A commit journal cannot be read, or names a move it may not make; nothing was moved."""
+
+
+class CRSError(GeoError, ValueError):
+    """A coordinate reference system is unknown, undeclared or unsuitable."""
+
+
+class DegreesNotAllowedError(CRSError):
+    """A metric computation was asked of data in geographic degrees."""
+
+
+class GazetteerError(GeoError, KeyError):
+    """A place name does not resolve in the gazetteer."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown place"
+
+
+class DeriveError(GeoError, ValueError):
+    """A derived-layer rule cannot be evaluated (bad rule or missing member)."""
+
+
+class ClaimParseError(GeoError, ValueError):
+    """A number or unit in a claim cannot be parsed."""
+
+
+class MissingDependencyError(GeoError, ImportError):
+    """An optional dependency is not installed; the message names the install command."""
+
+
+class BasemapError(GeoError, ValueError):
+    """A basemap is unknown or lacks what it needs (such as an API key)."""
+
+
+class WriteLockTimeoutError(GeoError, TimeoutError):
+    """Another process kept the write lock of a folder for longer than the timeout."""
+
+
+class InterruptedWriteWarning(GeoWarning):
+    """A write stopped half-way earlier (for instance by a kill) was finished or undone."""
+
+
+class OfflineAssetError(GeoError, ValueError):
+    """A map links an asset that the offline asset table does not hold."""
+
+
+class BuildManifestWarning(GeoWarning):
+    """The site's build manifest could not be read; everything is built again."""
+
+
+class SizeBudgetWarning(GeoWarning):
+    """A figure's HTML file is larger than its size budget."""
+
+
+class MissingLayerWarning(GeoWarning):
+    """A figure names a layer that the catalog or the loaded layers lack."""
+
+
+class EmptyMustSeeLayerError(GeoError, ValueError):
+    """A layer a figure must show (its ``must_see``) has no features: the build stops."""
+
+
+class ShapefileTextWarning(GeoWarning):
+    """Text was cut to the 254 bytes a Shapefile's dBASE field holds."""
+
+
+class LayerLoadWarning(GeoWarning):
+    """Layers did not load; the message lists each with the file and the fix."""
+
+
+class MeasureInputError(GeoError, ValueError):
+    """A measure was asked of inputs that cannot give it (points have no area ...)."""
+
+
+class ValueRangeError(GeoError, ValueError):
+    """A number given as an option (an accuracy, a zoom level) is no number or out of range."""
+
+
+class ExportError(GeoError, OSError):
+    """An export could not be written (a full disk, a GDAL error); the output is left as it was."""
+
+
+class ExportWarning(GeoWarning):
+    """An export changed something to fit the format (a renamed field, escaped text)."""
+
+
+class DataFileError(GeoError, ValueError):
+    """A data file cannot be read (not a file, too large, not UTF-8, malformed ...).
+
+    Also for a file of the wrong shape, or holding text the toolkit refuses. The
+    message is one line: the file, where in it (row, JSON path or ``-``), the problem
+    and the fix.
+
+    Parameters
+    ----------
+    file
+        The file.
+    where
+        Where in the file: ``row 5, column name_zh``, ``features[3].geometry`` or ``-``.
+    problem
+        What is wrong.
+    fix
+        What to do about it.
+    """
+
+    def __init__(self, file: str, where: str, problem: str, fix: str) -> None:
+        self.file, self.where, self.problem, self.fix = str(file), where, problem, fix
+        at = f" {where}:" if where and where != "-" else ""
+        super().__init__(f"{self.file}:{at} {problem}; fix: {fix}")
+
+    def as_problem(self) -> Problem:
+        """Return the same as a :class:`Problem` (for a layer's list of problems)."""
+        return Problem(self.file, self.where or "-", self.problem, self.fix)
+
+
+class GazetteerFileError(DataFileError):
+    """The gazetteer file (``gazetteer.csv``) cannot be read."""
+
+
+class LedgerFileError(DataFileError):
+    """The claims ledger (``claims.csv``) cannot be read."""
+
+
+class CatalogFileError(DataFileError, CatalogError):
+    """The catalog file (``catalog.yaml``) cannot be read or is too large."""
+
+
+class UnknownNameError(GeoError, KeyError):
+    """A name is not in a registry (a step, a format, a figure ...); the message lists the known."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown name"
+
+
+class DuplicateNameError(GeoError, ValueError):
+    """A name is registered already in a registry: each name is registered once."""
+
+
+class UnknownFigureError(GeoError, KeyError):
+    """A figure id or number names no figure; the message lists the figures there are."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown figure"
+
+
+class FigureNumberError(GeoError, argparse.ArgumentTypeError, ValueError):
+    """A command-line list of figure numbers holds something else, or a number out of range.
+
+    An ``ArgumentTypeError``, so that argparse prints the message as it is.
+    """
+
+
+class UnknownChoiceError(GeoError, ValueError):
+    """An option names a value outside its fixed list (a format, unit, paper, build step ...)."""
+
+
+class UnknownColumnError(GeoError, KeyError):
+    """A column asked for (e.g. to group by) is not in the table."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown column"
+
+
+class MissingColumnsError(GeoError, ValueError):
+    """A table handed to the toolkit in memory lacks columns it needs."""
+
+
+class GazetteerMissingError(GeoError, FileNotFoundError):
+    """The gazetteer file (``gazetteer.csv``) is not in the data folder.
+
+    Not a :class:`DataFileError`: a folder without a gazetteer still loads the layers
+    that name no place (the others are set aside, each naming the file).
+    """
+
+
+class FolderExistsError(GeoError, FileExistsError):
+    """A folder to create exists already; nothing was written."""
+
+
+class TargetIsFolderError(GeoError, IsADirectoryError):
+    """A file was to be written where a folder stands (raised with errno, strerror, path)."""
+
+
+class NoSuchAttributeError(GeoError, AttributeError):
+    """A name asked of the ``geo`` package is not one it exports."""
+
+
+class PaletteError(GeoError, ValueError):
+    """A figure has more classes than its palette has distinct colours."""
+
+
+class ManifestError(GeoError, ValueError):
+    """A site's build manifest is malformed (it is ignored, with a warning)."""
+
+
+class CacheEntryError(GeoError, ValueError):
+    """A kept derived layer does not read back (it is ignored and computed again)."""

@@ -272,7 +272,7 @@ def checked_accuracy(value: float | None, name: str = "--accuracy-m") -> float |
         If the value is no finite number from :data:`MIN_ACCURACY_M` to
         :data:`MAX_ACCURACY_M`; the message names it and the fix, in one line.
     """
-    from geo._errors import ValueRangeError
+    from geo.errors import ValueRangeError
 
     if value is None:
         return None

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo import _data, limits
-from geo._errors import (
+from geo.data.catalog import Catalog, LayerSpec, layer_path, read_catalog
+from geo.data.derived_cache import LayerCache, derive_kept, noting_warnings
+from geo.errors import (
     CatalogError,
     CRSError,
     DataFileError,
@@ -34,8 +36,6 @@ from geo._errors import (
     Problem,
     UnknownLayerError,
 )
-from geo.data.catalog import Catalog, LayerSpec, layer_path, read_catalog
-from geo.data.derived_cache import LayerCache, derive_kept, noting_warnings
 
 if TYPE_CHECKING:
     import geopandas as gpd

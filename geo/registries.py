@@ -18,7 +18,7 @@ it registers. Adding one is one call, or one decorator:
 >>> colours["green"]                                      # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-geo._errors.UnknownNameError: unknown colour 'green': use one of red, blue
+geo.errors.UnknownNameError: unknown colour 'green': use one of red, blue
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
-from geo._errors import DuplicateNameError, UnknownNameError
+from geo.errors import DuplicateNameError, UnknownNameError
 
 __all__ = ["Registry"]
 

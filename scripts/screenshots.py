@@ -33,8 +33,8 @@ def capture(pages: list[Path], out_dir: Path, network: bool, size: tuple[int, in
 
 def rewrite_index(site: Path) -> Path:
     """Rewrite the index page so it shows the new thumbnails."""
-    from geo._errors import CatalogError
     from geo.data.catalog import Catalog, read_catalog
+    from geo.errors import CatalogError
     from geo.figures.specs import all_specs
     from geo.maps.site import first_glance, write_index
     from geo.project import load_for_maps

@@ -102,12 +102,12 @@ def _exception_classes() -> list[tuple[str, str]]:
 
 
 def test_every_exception_class_lives_in_errors_module() -> None:
-    elsewhere = [f"{p}:{name}" for p, name in _exception_classes() if p != "geo/_errors.py"]
-    assert not elsewhere, f"define these in geo/_errors.py: {elsewhere}"
+    elsewhere = [f"{p}:{name}" for p, name in _exception_classes() if p != "geo/errors.py"]
+    assert not elsewhere, f"define these in geo/errors.py: {elsewhere}"
 
 
 def test_every_exception_derives_from_one_base() -> None:
-    import geo._errors as errors
+    import geo.errors as errors
 
     classes = [
         obj

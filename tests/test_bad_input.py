@@ -19,9 +19,9 @@ from shapely.geometry import LineString, Point, box
 
 from conftest import CQU_A, feature, point
 from geo import limits
-from geo._errors import LayerValidationError
 from geo.cli import main
 from geo.data.inputs import read_layer_file, validate_file
+from geo.errors import LayerValidationError
 from geo.gis.registry import add_layer, garbled_reading, read_input_document
 
 X, Y = CQU_A

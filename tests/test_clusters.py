@@ -17,10 +17,10 @@ import geopandas as gpd
 import pytest
 
 from geo._data import sources_dir
-from geo._errors import EmptyMustSeeLayerError, MissingLayerWarning
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
+from geo.errors import EmptyMustSeeLayerError, MissingLayerWarning
 from geo.figures.labels import figure_labels
 from geo.figures.specs import all_specs, figure_by_id
 from geo.maps import render_html

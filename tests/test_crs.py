@@ -9,8 +9,8 @@ import prcoords
 import pytest
 from shapely.geometry import Point, Polygon
 
-from geo._errors import CRSError, DegreesNotAllowedError
 from geo.data import crs
+from geo.errors import CRSError, DegreesNotAllowedError
 
 # A grid over Chongqing municipality (105.3-110.1E, 28.2-32.2N), 41 x 41 points.
 LON, LAT = np.meshgrid(np.linspace(105.3, 110.1, 41), np.linspace(28.2, 32.2, 41))

@@ -7,9 +7,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
-from geo._errors import DeriveError
 from geo.data.catalog import LayerSpec
 from geo.data.derive import derive_layer
+from geo.errors import DeriveError
 
 # A 20 km x 20 km synthetic district near Shapingba, built in EPSG:4544 metres.
 X0, Y0 = 380_000.0, 3_270_000.0

@@ -14,12 +14,12 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from geo._errors import LayerValidationError
 from geo.cli import main
 from geo.data import derive
 from geo.data.catalog import read_catalog
 from geo.data.crs import METRIC_CRS
 from geo.data.layers import _load_layers
+from geo.errors import LayerValidationError
 from geo.gis.export import write_geojson_dir, write_gpkg
 
 

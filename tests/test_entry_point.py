@@ -38,7 +38,7 @@ def broken_layers(monkeypatch):
 
 
 def test_control_characters_in_an_error_message_are_escaped(monkeypatch, capsys):
-    from geo._errors import GazetteerError
+    from geo.errors import GazetteerError
 
     def unknown_place(args):
         raise GazetteerError("place 西政\x1b]0;owned\x07\x1b[2J is not in the gazetteer")

@@ -1,6 +1,6 @@
 """Every error the package raises is one of its own: a walk over the source of geo/.
 
-A ``raise`` must name a class of :mod:`geo._errors` that derives from
+A ``raise`` must name a class of :mod:`geo.errors` that derives from
 :class:`~geo.errors.GeoError` (each also derives from the built-in it stands for, so
 ``except ValueError`` keeps working). The class is found from the statement alone:
 ``raise X(...)`` and ``raise X(...) from e`` name ``X`` (imported under any name, or
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geo
-from geo import _errors
+from geo import errors as _errors
 
 PACKAGE = Path(geo.__file__).resolve().parent
 #: The toolkit's error classes, by name.
@@ -30,7 +30,7 @@ OWN = {
 
 
 def _class_name(node: ast.expr | None, imported: dict[str, str]) -> str | None:
-    """The class an expression or annotation names, as its name in geo._errors."""
+    """The class an expression or annotation names, as its name in geo.errors."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a quoted annotation
         return _class_name(ast.parse(node.value, mode="eval").body, imported)
     if isinstance(node, ast.Name):
@@ -105,6 +105,6 @@ def test_every_raise_in_the_package_is_a_geo_error():
     assert count > 100, f"the walk found only {count} raise statements"  # it did walk geo/
     bad.sort(key=lambda line: (line.split(":")[0], int(line.split(":")[1])))
     assert not bad, (
-        "raise a class of geo/_errors.py deriving from GeoError (and from the built-in "
+        "raise a class of geo/errors.py deriving from GeoError (and from the built-in "
         "it replaces):\n" + "\n".join(bad)
     )

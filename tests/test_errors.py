@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import _errors, errors
+from geo import errors
 from geo.cli import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,21 +18,21 @@ THIN = [name for name in COMMANDS if name != "cmd_claims"]
 
 CLASSES = [
     obj
-    for obj in vars(_errors).values()
-    if inspect.isclass(obj) and obj.__module__ == _errors.__name__ and obj is not _errors.Problem
+    for obj in vars(errors).values()
+    if inspect.isclass(obj) and obj.__module__ == errors.__name__ and obj is not errors.Problem
 ]
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_every_class_has_the_toolkits_base_and_a_built_in_one(cls):
-    assert issubclass(cls, _errors.GeoError | _errors.GeoWarning)
-    if cls not in (_errors.GeoError, _errors.GeoWarning):
+    assert issubclass(cls, errors.GeoError | errors.GeoWarning)
+    if cls not in (errors.GeoError, errors.GeoWarning):
         builtin = [b for b in cls.__mro__ if b.__module__ == "builtins" and b is not object]
         assert builtin[0] not in (Exception, BaseException), cls
 
 
 def test_the_moved_classes_are_the_same_everywhere():
-    from geo._errors import (
+    from geo.errors import (
         MissingLayerWarning,
         OfflineAssetError,
         ShapefileTextWarning,

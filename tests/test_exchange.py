@@ -17,10 +17,10 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from geo._errors import ShapefileTextWarning
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.layers import _load_layers
+from geo.errors import ShapefileTextWarning
 from geo.gis.exchange import SHAPEFILE_FIELD_BYTES, export_crs, shapefile_fields, write_export
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,7 +143,7 @@ def test_shapefile_field_names_are_short_and_unique():
 
 
 def test_kml_and_geojson_refuse_a_projected_crs():
-    from geo._errors import CRSError
+    from geo.errors import CRSError
 
     with pytest.raises(CRSError, match="WGS-84 only"):
         export_crs("EPSG:4544", "kml")

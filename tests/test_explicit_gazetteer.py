@@ -13,11 +13,11 @@ import pytest
 import geo
 import geo.data.gazetteer
 import geo.data.layers
-from geo._errors import LayerValidationError
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.derive import derive_layer
 from geo.data.gazetteer import Gazetteer
 from geo.data.inputs import read_layer_file
+from geo.errors import LayerValidationError
 from geo.figures.placed import area_anchors
 
 ROOT = Path(__file__).resolve().parents[1]

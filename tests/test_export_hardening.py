@@ -13,10 +13,10 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from geo._errors import ExportWarning, GeoWarning
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.layers import _load_layer
+from geo.errors import ExportWarning, GeoWarning
 from geo.gis.exchange import write_kml, write_shapefiles
 from geo.gis.export import write_gpkg
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from geo._errors import DuplicateNameError, GeoError, UnknownNameError
 from geo.cli import main
+from geo.errors import DuplicateNameError, GeoError, UnknownNameError
 from geo.figures.specs import FIGURES, FigureSpec, figure_numbers
 from geo.maps import MissingLayerWarning
 

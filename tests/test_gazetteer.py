@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo._errors import GazetteerError
 from geo.data.gazetteer import COLUMNS, Gazetteer, Place, default_path, load_gazetteer, lookup
 from geo.data.names import normalize_name
+from geo.errors import GazetteerError
 
 CSV_PATH = Path(__file__).resolve().parents[1] / "layers" / "gazetteer.csv"
 
@@ -692,8 +692,8 @@ def test_cec_smart_innovation_park_sites_lie_in_the_xiyong_park(gaz: Gazetteer) 
 
 
 def test_a_gazetteer_row_whose_numbers_are_no_numbers_is_refused_at_reading(tmp_path):
-    from geo._errors import GazetteerFileError
     from geo.data.gazetteer import default_path, load_gazetteer
+    from geo.errors import GazetteerFileError
 
     lines = default_path().read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")

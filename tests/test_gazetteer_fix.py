@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from pyproj import Geod
 
-from geo._errors import GazetteerError, LayerValidationError
 from geo.cli import main
 from geo.data.accuracy import hand_placed_error_m, position_accuracy
 from geo.data.gazetteer import load_gazetteer
 from geo.data.layers import _load_layer
+from geo.errors import GazetteerError, LayerValidationError
 from geo.gis.correction import (
     Correction,
     corrections_from_review,

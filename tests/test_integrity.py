@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from conftest import CQU_A
-from geo._errors import CatalogError
 from geo._io import atomic_write_text
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.layers import _load_layer
+from geo.errors import CatalogError
 from geo.gis.registry import PropertyDefaults, add_layer, commit_layer
 
 X, Y = CQU_A

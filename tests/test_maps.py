@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo._errors import BasemapError
 from geo.data.catalog import parse_catalog, read_catalog
 from geo.data.crs import wgs84_to_gcj02
 from geo.data.inputs import read_layer_file
 from geo.data.layers import _load_layer
+from geo.errors import BasemapError
 from geo.figures.labels import LINE_MARGIN_M, figure_labels
 from geo.figures.layers import figure_colours, figure_layers
 from geo.figures.specs import all_specs, with_catalog_layers

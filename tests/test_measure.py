@@ -30,9 +30,9 @@ import pytest
 import shapely
 
 from geo import measure
-from geo._errors import CRSError, DegreesNotAllowedError, UnknownLayerError
 from geo.cli import main
 from geo.data.layers import _load_layer
+from geo.errors import CRSError, DegreesNotAllowedError, UnknownLayerError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "measure"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import _errors, errors
+from geo import errors
 from geo.data.catalog import read_catalog
 from geo.data.layers import _load_layer
 
@@ -78,19 +78,18 @@ def test_notebooks_are_stored_without_outputs(nb):
 
 
 def test_private_import_would_be_caught():
-    found = _imported_modules("from geo._errors import X\nimport geo.cli.cmd_claims\n")
-    assert "geo._errors" in found
+    found = _imported_modules("from geo._io import X\nimport geo.cli.cmd_claims\n")
+    assert "geo._io" in found
     assert "geo.cli.cmd_claims" in found
 
 
 def test_every_error_is_public():
     defined = {
         name
-        for name, obj in vars(_errors).items()
-        if inspect.isclass(obj) and obj.__module__ == _errors.__name__
+        for name, obj in vars(errors).items()
+        if inspect.isclass(obj) and obj.__module__ == errors.__name__
     }
     assert defined <= set(errors.__all__)
-    assert errors.LayerValidationError is _errors.LayerValidationError
 
 
 # --------------------------------------------------------------------------- reprs

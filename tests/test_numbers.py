@@ -11,9 +11,9 @@ import math
 import pytest
 
 from conftest import feature, point
-from geo._errors import ValueRangeError
 from geo.cli import main
 from geo.data.accuracy import hand_placed_error_m
+from geo.errors import ValueRangeError
 
 #: A position in the fixture district (tests/data/gazetteer_fix), WGS-84.
 LON, LAT = 106.4330, 29.5690

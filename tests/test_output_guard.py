@@ -73,8 +73,8 @@ def test_a_symlink_into_the_data_folder_is_followed_and_refused(project, capsys)
 
 def test_the_writer_refuses_unless_the_target_is_granted(project):
     from geo._data import data_writes
-    from geo._errors import OutputOnInputError
     from geo._io import atomic_write_text
+    from geo.errors import OutputOnInputError
 
     target = project / "layers" / "gazetteer.csv"
     with pytest.raises(OutputOnInputError, match="inside the data folder"):
@@ -87,8 +87,8 @@ def test_the_writer_refuses_unless_the_target_is_granted(project):
 
 
 def test_the_sources_are_data_too(project):
-    from geo._errors import OutputOnInputError
     from geo._io import atomic_write_text
+    from geo.errors import OutputOnInputError
 
     with pytest.raises(OutputOnInputError, match="inside the source documents folder"):
         atomic_write_text(project / "sources" / "new.txt", "x")
@@ -159,7 +159,7 @@ def test_a_deep_or_huge_journal_is_one_line(project, capsys, text):
     ids=["over-deep", "wrong-types"],
 )
 def test_an_unreadable_build_manifest_is_a_note_and_the_build_goes_on(tmp_path, text):
-    from geo._errors import BuildManifestWarning
+    from geo.errors import BuildManifestWarning
     from geo.site.cache import MANIFEST_NAME, Manifest
 
     (tmp_path / MANIFEST_NAME).write_text(text, encoding="utf-8")
@@ -173,9 +173,9 @@ def test_an_unreadable_build_manifest_is_a_note_and_the_build_goes_on(tmp_path, 
 
 def test_an_input_read_by_the_process_is_protected(tmp_path):
     from geo._data import command_inputs
-    from geo._errors import OutputOnInputError
     from geo._io import atomic_write_text
     from geo.data.inputs import read_input_document
+    from geo.errors import OutputOnInputError
 
     src = tmp_path / "mine.csv"
     src.write_text("name_zh,name_en,lon,lat\n点,P,106.4662,29.5665\n", encoding="utf-8")
@@ -191,8 +191,8 @@ def test_an_input_read_by_the_process_is_protected(tmp_path):
 def test_a_project_folder_of_ones_own_is_protected(tmp_path):
     from geo import Project
     from geo._data import command_inputs
-    from geo._errors import OutputOnInputError
     from geo._io import atomic_write_text
+    from geo.errors import OutputOnInputError
 
     with command_inputs():
         Project(tmp_path / "mine")

@@ -62,8 +62,8 @@ def test_no_module_finds_the_data_folder_itself():
 
 
 def test_writing_into_the_packaged_data_is_refused(tmp_path, monkeypatch):
-    from geo._errors import PackagedDataError
     from geo._io import atomic_write_text
+    from geo.errors import PackagedDataError
 
     packaged = tmp_path / "site-packages" / "geo_data" / "layers"
     packaged.mkdir(parents=True)

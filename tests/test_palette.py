@@ -13,8 +13,8 @@ import warnings
 
 import pytest
 
-from geo._errors import MissingLayerWarning
 from geo.data.catalog import read_catalog
+from geo.errors import MissingLayerWarning
 from geo.figures.labels import figure_labels
 from geo.figures.specs import FIGURES, all_specs
 from geo.figures.styles.atlas import ATLAS, CONTEXT, WATER, is_blue

@@ -17,8 +17,8 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import box
 
-from geo._errors import LayerValidationError
 from geo.data.gazetteer import Gazetteer, load_gazetteer
+from geo.errors import LayerValidationError
 from geo.gis.poi import match_points, name_keys, read_points
 
 DATA = Path(__file__).parent / "data" / "gazetteer_fix"

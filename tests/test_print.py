@@ -12,10 +12,10 @@ from PIL import Image
 from pypdf import PdfReader
 from pyproj import Geod, Transformer
 
-from geo._errors import MissingDependencyError
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
+from geo.errors import MissingDependencyError
 from geo.figures.specs import figure_by_id
 from geo.printing import Page, draw_figure, figure_bytes
 from geo.printing.content import figure_content, spread_coincident

@@ -14,7 +14,7 @@ import pytest
 
 import geo
 from geo import limits
-from geo._errors import LayerLoadWarning, UnknownLayerError
+from geo.errors import LayerLoadWarning, UnknownLayerError
 from geo.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,18 +23,18 @@ from shapely.geometry import Point
 
 from conftest import feature, point
 from geo import limits
-from geo._errors import (
+from geo.claims.ledger import read_ledger
+from geo.cli import main
+from geo.data.catalog import read_catalog
+from geo.data.gazetteer import load_gazetteer
+from geo.data.inputs import validate_file
+from geo.errors import (
     CatalogError,
     CatalogFileError,
     GazetteerFileError,
     LayerValidationError,
     LedgerFileError,
 )
-from geo.claims.ledger import read_ledger
-from geo.cli import main
-from geo.data.catalog import read_catalog
-from geo.data.gazetteer import load_gazetteer
-from geo.data.inputs import validate_file
 from geo.gis.poi import read_points
 
 LAYERS = Path(__file__).resolve().parents[1] / "layers"

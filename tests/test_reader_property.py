@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import geo._errors as errors
+import geo.errors as errors
 from geo.claims.ledger import read_ledger
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer

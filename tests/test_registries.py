@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo._errors import DuplicateNameError, GeoError, UnknownNameError
+from geo.errors import DuplicateNameError, GeoError, UnknownNameError
 from geo.registries import Registry
 
 GEO = Path(__file__).resolve().parents[1] / "geo"

@@ -14,11 +14,11 @@ from shapely.geometry import Point, box
 
 from conftest import CQU_A
 from geo import _io
-from geo._errors import CatalogError, LayerValidationError
 from geo._journal import LOCK_NAME
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.layers import _load_layer
+from geo.errors import CatalogError, LayerValidationError
 from geo.gis.registry import (
     PropertyDefaults,
     add_layer,

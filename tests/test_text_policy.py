@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 
 from conftest import feature, point
-from geo._errors import (
-    CatalogFileError,
-    GazetteerFileError,
-    LayerValidationError,
-    LedgerFileError,
-)
 from geo.claims.ledger import read_ledger
 from geo.data.catalog import read_catalog
 from geo.data.gazetteer import load_gazetteer
 from geo.data.inputs import read_layer_file, validate_file
 from geo.data.intake import clean_text, text_problem
+from geo.errors import (
+    CatalogFileError,
+    GazetteerFileError,
+    LayerValidationError,
+    LedgerFileError,
+)
 from geo.gis.poi import read_points
 
 X, Y = 106.4662, 29.5665

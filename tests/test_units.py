@@ -2,7 +2,6 @@ import math
 
 import pytest
 
-from geo._errors import ClaimParseError
 from geo.data.units import (
     MU_M2,
     canonical_unit,
@@ -10,6 +9,7 @@ from geo.data.units import (
     parse_number,
     parse_quantity,
 )
+from geo.errors import ClaimParseError
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo._errors import GeoError
 from geo.cli import main
+from geo.errors import GeoError
 from geo.figures.specs import figure_by_id
 from geo.project import Project
 

@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from conftest import CQU_A, feature, point, square
-from geo._errors import LayerValidationError
 from geo.data.inputs import read_layer_file, validate_file
 from geo.data.layers import _load_layer, write_layer
+from geo.errors import LayerValidationError
 
 X, Y = CQU_A
 
@@ -190,7 +190,7 @@ def test_epsg4544_input_is_reprojected(write_fc):
 
 
 def test_unknown_layer_is_a_clear_error():
-    from geo._errors import UnknownLayerError
+    from geo.errors import UnknownLayerError
 
     with pytest.raises(UnknownLayerError, match=r"unknown layer 'nosuch\.geojson'"):
         _load_layer("nosuch.geojson")

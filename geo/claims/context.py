@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo import _errors as err
+from geo import errors as err
 from geo.claims.checks_documents import default_members
 from geo.claims.ledger import read_ledger
 from geo.claims.places import layer_records, place_resolver

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo._errors import LedgerFileError
+from geo.errors import LedgerFileError
 
 __all__ = [
     "METRIC_LABELS",

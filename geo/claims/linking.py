@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo._errors import CatalogError, LayerLoadWarning
 from geo.claims.ledger import (
     T15_ROW,
     ledger_path,
@@ -24,6 +23,7 @@ from geo.claims.ledger import (
     write_ledger,
 )
 from geo.claims.places import feature_names, layer_records, normalise_place, place_resolver
+from geo.errors import CatalogError, LayerLoadWarning
 
 if TYPE_CHECKING:
     from geo.project import Project

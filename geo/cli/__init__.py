@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from geo._data import command_inputs
-from geo._errors import GeoError, GeoWarning, InterruptedWriteWarning
 from geo._version import __version__
 from geo.console import terminal_text
+from geo.errors import GeoError, GeoWarning, InterruptedWriteWarning
 from geo.registries import Registry
 
 #: The command modules, one a line, in the order of ``geo --help``: each name to the

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from geo._errors import FigureNumberError
 from geo.cli._lazy import lazy_choices, lazy_help
+from geo.errors import FigureNumberError
 
 
 def register(sub: Any) -> None:

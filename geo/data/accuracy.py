@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from geo._errors import ValueRangeError
+from geo.errors import ValueRangeError
 from geo.limits import ZOOM_FIX, zoom_problem
 
 __all__ = [

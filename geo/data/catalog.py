@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from geo import _data
-from geo._errors import CatalogError, CatalogFileError
 from geo._io import settle
+from geo.errors import CatalogError, CatalogFileError
 
 GEOMETRY_TYPES = frozenset({"Point", "LineString", "Polygon"})
 ROLES = frozenset({"admin", "axis", "terrain", "site", "campus", "context", "zone", "member"})

@@ -16,9 +16,9 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from geo import limits
-from geo._errors import CRSError, GazetteerError, Problem
 from geo.data.crs import canonical_crs, coordinate_problem, declared_crs_of_member
 from geo.data.intake import TEXT_FIX, clean_text, text_problem
+from geo.errors import CRSError, GazetteerError, Problem
 
 if TYPE_CHECKING:
     from pathlib import Path

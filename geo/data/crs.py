@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from geo._errors import CRSError, DegreesNotAllowedError
+from geo.errors import CRSError, DegreesNotAllowedError
 
 if TYPE_CHECKING:
     import geopandas as gpd

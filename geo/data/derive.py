@@ -45,11 +45,11 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo._errors import DeriveError
 from geo.data import placement
 from geo.data.crs import METRIC_CRS, STORAGE_CRS
 from geo.data.gazetteer import as_gazetteer
 from geo.data.placement import precise_enough
+from geo.errors import DeriveError
 
 if TYPE_CHECKING:
     from geo.data.catalog import LayerSpec

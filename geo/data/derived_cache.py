@@ -41,10 +41,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import CacheEntryError, GeoError
 from geo._io import atomic_write_text
 from geo.data.catalog import Catalog, LayerSpec, layer_path
 from geo.data.digests import code_version, file_digest, key_of, library_versions
+from geo.errors import CacheEntryError, GeoError
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from geo._errors import Problem
+from geo.errors import Problem
 
 __all__ = [
     "garbled_reading",

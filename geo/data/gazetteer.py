@@ -23,13 +23,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo._errors import (
+from geo.data.names import normalize_name
+from geo.errors import (
     GazetteerError,
     GazetteerFileError,
     GazetteerMissingError,
     MissingColumnsError,
 )
-from geo.data.names import normalize_name
 
 if TYPE_CHECKING:  # tables come in already read: `geo layers` starts without pandas
     import pandas as pd

@@ -16,7 +16,6 @@ import pandas as pd
 
 from geo import limits
 from geo._data import protect
-from geo._errors import DataFileError, LayerValidationError, Problem
 from geo.data.checks import REQUIRED
 from geo.data.crs import canonical_crs, declared_crs_of_member
 from geo.data.encoding import garbled_text_problems
@@ -28,6 +27,7 @@ from geo.data.layerfile import (
     read_geojson,
     read_layer_document,
 )
+from geo.errors import DataFileError, LayerValidationError, Problem
 from geo.tables import finite_number
 
 if TYPE_CHECKING:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo import limits
-from geo._errors import DataFileError
+from geo.errors import DataFileError
 
 if TYPE_CHECKING:
     import pandas as pd

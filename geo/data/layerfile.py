@@ -16,7 +16,6 @@ import geopandas as gpd
 from shapely.geometry import Point, shape
 
 from geo import limits
-from geo._errors import DataFileError, LayerValidationError, Problem
 from geo.data.checks import _gazetteer, check_document
 from geo.data.crs import (
     CHONGQING_BBOX,
@@ -25,6 +24,7 @@ from geo.data.crs import (
     convert_gdf,
 )
 from geo.data.intake import clean_tree, load_json, read_file_bytes
+from geo.errors import DataFileError, LayerValidationError, Problem
 
 if TYPE_CHECKING:
     from geo.data.gazetteer import GazetteerRef

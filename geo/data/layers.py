@@ -17,7 +17,6 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from geo._errors import CRSError, Problem, UnknownLayerError
 from geo._io import atomic_write_text
 from geo.data.catalog import Catalog, LayerSpec, layer_path, read_catalog
 from geo.data.checks import check_document
@@ -25,6 +24,7 @@ from geo.data.crs import STORAGE_CRS, canonical_crs
 from geo.data.gazetteer import GazetteerRef
 from geo.data.inputs import read_layer_file
 from geo.data.layerfile import read_geojson
+from geo.errors import CRSError, Problem, UnknownLayerError
 
 __all__ = [
     "feature_owners",

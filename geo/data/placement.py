@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from geo._errors import ValueRangeError
+from geo.errors import ValueRangeError
 
 if TYPE_CHECKING:
     from geo.data.catalog import Catalog

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from geo._errors import ClaimParseError
+from geo.errors import ClaimParseError
 
 __all__ = [
     "AREA_UNITS",

@@ -13,8 +13,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo._errors import Problem
 from geo.data.crs import METRIC_CRS
+from geo.errors import Problem
 
 __all__ = ["geometry_problems"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
-from geo._errors import MissingLayerWarning
+from geo.errors import MissingLayerWarning
 from geo.figures.styles.colours import RESERVED, figure_palette
 from geo.figures.styles.layer_style import get_style
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from geo._errors import UnknownFigureError
 from geo.data import placement
 from geo.data.catalog import Catalog
 from geo.data.placement import DEFAULT_SCHEMATIC_ACCURACY_M
+from geo.errors import UnknownFigureError
 from geo.figures.schematic import DEFAULT_SPACING_M
 from geo.registries import Registry
 

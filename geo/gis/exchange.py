@@ -37,14 +37,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo._errors import (
+from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
+from geo.data.catalog import Catalog, LayerSpec
+from geo.errors import (
     CatalogError,
     CRSError,
     ExportWarning,
     ShapefileTextWarning,
 )
-from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
-from geo.data.catalog import Catalog, LayerSpec
 from geo.gis.export import (
     check_geometries,
     export_frame,

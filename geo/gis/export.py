@@ -26,12 +26,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo._errors import ExportError, ExportWarning, GeoWarning, LayerValidationError
 from geo._io import atomic_path, atomic_write_text
 from geo.data.catalog import Catalog
 from geo.data.crs import STORAGE_CRS
 from geo.data.layers import write_layer
 from geo.data.validity import geometry_problems
+from geo.errors import ExportError, ExportWarning, GeoWarning, LayerValidationError
 from geo.gis.qgis import style_rows
 
 __all__ = [

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import folium
 
-from geo._errors import MissingLayerWarning, OfflineAssetError
+from geo.errors import MissingLayerWarning, OfflineAssetError
 from geo.figures.layers import figure_layers
 from geo.figures.specs import FIGURES, FigureSpec, all_specs, figure_by_id, overview_spec
 from geo.maps.assets import external_references, inline_assets

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import folium
 
-from geo._errors import BasemapError
+from geo.errors import BasemapError
 
 #: Environment variable holding the Tianditu key.
 TIANDITU_ENV = "TIANDITU_KEY"

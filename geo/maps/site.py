@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
-from geo._errors import EmptyMustSeeLayerError, MissingLayerWarning, SizeBudgetWarning
 from geo._io import atomic_write_text, write_if_changed
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.placement import _feature_specs
+from geo.errors import EmptyMustSeeLayerError, MissingLayerWarning, SizeBudgetWarning
 from geo.figures.labels import short_name
 from geo.figures.layers import figure_layers
 from geo.figures.specs import FigureSpec, all_specs, figure_layer_ids

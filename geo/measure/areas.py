@@ -8,9 +8,9 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo._errors import UnknownChoiceError, UnknownColumnError
 from geo.data.crs import STORAGE_CRS
 from geo.data.units import AREA_UNITS
+from geo.errors import UnknownChoiceError, UnknownColumnError
 from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod, transform_xy
 
 __all__ = [

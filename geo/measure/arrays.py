@@ -14,8 +14,8 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from geo._errors import CRSError, MeasureInputError
 from geo.data.crs import METRIC_CRS, STORAGE_CRS, transformer
+from geo.errors import CRSError, MeasureInputError
 
 if TYPE_CHECKING:
     from pyproj import Geod

@@ -12,9 +12,9 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo._errors import MeasureInputError, UnknownChoiceError, ValueRangeError
 from geo.data.crs import METRIC_CRS, require_metric
 from geo.data.units import LENGTH_UNITS
+from geo.errors import MeasureInputError, UnknownChoiceError, ValueRangeError
 from geo.measure.areas import _areas, _lengths
 from geo.measure.arrays import (
     FloatArray,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import MeasureInputError
+from geo.errors import MeasureInputError
 
 if TYPE_CHECKING:
     import geopandas as gpd

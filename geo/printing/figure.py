@@ -17,9 +17,9 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from geo._errors import UnknownChoiceError
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.gazetteer import Gazetteer
+from geo.errors import UnknownChoiceError
 from geo.figures.specs import FigureSpec
 from geo.figures.texts import PLAN_SOURCE_EN, PLAN_SOURCE_ZH, SCHEMATIC_NOTE
 from geo.printing import furniture as fu

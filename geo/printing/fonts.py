@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import GeoError, MissingDependencyError
+from geo.errors import GeoError, MissingDependencyError
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType

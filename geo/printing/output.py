@@ -26,11 +26,11 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo._errors import UnknownChoiceError
 from geo._io import atomic_write_bytes
 from geo.data.catalog import Catalog
 from geo.data.gazetteer import Gazetteer
 from geo.data.reads import Reads
+from geo.errors import UnknownChoiceError
 from geo.figures.specs import FigureSpec
 from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.fonts import cjk_family, ensure_print_faces

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo._errors import UnknownChoiceError, ValueRangeError
+from geo.errors import UnknownChoiceError, ValueRangeError
 
 __all__ = ["MM_PER_INCH", "ORIENTATIONS", "PAPER_MM", "PNG_OPTIONS", "Page"]
 

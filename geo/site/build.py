@@ -28,8 +28,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import LayerLoadWarning, OutputFolderError, UnknownChoiceError
 from geo.data.digests import digest_of, file_digests, frame_digest
+from geo.errors import LayerLoadWarning, OutputFolderError, UnknownChoiceError
 from geo.site import steps as site_steps
 from geo.site.state import SITE_STEPS, Inputs, SiteBuild, StepResult
 

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._errors import BuildManifestWarning, ManifestError, OutputFolderError
 from geo._io import atomic_write_text
 from geo.data.digests import file_digest
+from geo.errors import BuildManifestWarning, ManifestError, OutputFolderError
 
 if TYPE_CHECKING:  # the digests of files and keys are wanted without loading geopandas
     pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from geo._errors import PaletteError
+from geo.errors import PaletteError
 from geo.figures.styles.atlas import CONTEXT, is_blue
 
 __all__ = [

@@ -9,9 +9,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo._errors import LayerValidationError, Problem
 from geo.data.gazetteer import Gazetteer
 from geo.data.names import normalize_name
+from geo.errors import LayerValidationError, Problem
 from geo.gis.correction.records import _ANCHOR_ACC, _APPROXIMATE, Correction, RowChange, datum_cell
 from geo.limits import accuracy_problem, accuracy_text, checked_accuracy
 

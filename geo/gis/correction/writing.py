@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo._errors import LayerValidationError, Problem
 from geo.data.gazetteer import Gazetteer
+from geo.errors import LayerValidationError, Problem
 from geo.gis.correction.changes import corrected_rows
 from geo.gis.correction.downstream import compare_states, load_state
 from geo.gis.correction.records import BACKUP_DIR, Correction, Downstream, FixResult

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from geo import limits
-from geo._errors import DataFileError, LayerValidationError, Problem
 from geo.data.crs import STORAGE_CRS, canonical_crs, convert
 from geo.data.intake import TEXT_FIX, clean_tree, tree_text_problems
+from geo.errors import DataFileError, LayerValidationError, Problem
 from geo.tables import finite_number
 
 __all__ = [

@@ -11,11 +11,11 @@ import geopandas as gpd
 import yaml
 
 from geo import limits
-from geo._errors import CatalogError, LayerValidationError, Problem
 from geo._io import write_lock
 from geo.data.catalog import Catalog, check_layer_id, layer_path, layers_dir, read_catalog
 from geo.data.inputs import read_input_document
 from geo.data.layers import feature_owners, layer_text
+from geo.errors import CatalogError, LayerValidationError, Problem
 from geo.gis.registry.commit import commit_layer
 from geo.gis.registry.entry import catalog_entry, catalog_text_with_entry
 from geo.gis.registry.filling import Fill, PropertyDefaults, fill_properties

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from geo._errors import CatalogError
 from geo.data.catalog import GEOMETRY_TYPES, ROLES, check_layer_id, parse_catalog
+from geo.errors import CatalogError
 from geo.gis.registry.catalog_yaml import round_trip_with_entry
 
 __all__ = [

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
-from geo._errors import Problem
 from geo.data.catalog import GEOMETRY_TYPES
 from geo.data.layerfile import read_layer_document
+from geo.errors import Problem
 
 if TYPE_CHECKING:
     from geo.data.gazetteer import GazetteerRef
