@@ -12,6 +12,8 @@ kml       one ``.kml``, a folder per layer   WGS-84 only; placemarks named ``nam
                                              text XML cannot hold written as ``\uXXXX``
 fgb       a folder, ``<id>.fgb`` per layer   FlatGeobuf, with a spatial index
 geojson   a folder, ``<id>.geojson``         WGS-84 only (RFC 7946); ``.qml`` beside
+qgis      one ``.qgz`` and ``.gpkg`` beside  a layer group and print layout per figure
+                                             (:mod:`geo.gis.qgis_project`; needs PyQGIS)
 ========  =================================  ============================================
 
 Each format is an :class:`ExportFormat` of :data:`EXPORT_FORMATS` (a
@@ -464,6 +466,18 @@ def _geojson(
 ) -> list[Path]:
     """Write a GeoJSON file per layer with its QML (:func:`geo.gis.export.write_geojson_dir`)."""
     return write_geojson_dir(layers, catalog, out)
+
+
+@export_format(
+    "qgis", ".qgz", "as a QGIS project (a layout per figure) and its GeoPackage", folder=False
+)
+def _qgis(
+    layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
+) -> list[Path]:
+    """Write a QGIS project and its GeoPackage (:func:`geo.gis.qgis_project.write_qgis_project`)."""
+    from geo.gis.qgis_project import write_qgis_project
+
+    return write_qgis_project(layers, catalog, out, crs)
 
 
 #: Export format names, in order (the names of :data:`EXPORT_FORMATS`).
