@@ -56,7 +56,7 @@ def test_one_style_per_class_in_its_own_colour(kml):
     )
     by_kind: dict[str, set[str]] = defaultdict(set)
     for mark in folder.findall("k:Placemark", NS):
-        kind = mark.find("k:ExtendedData/k:Data[@name='kind']/k:value", NS).text
+        kind = mark.find("k:ExtendedData/k:SchemaData/k:SimpleData[@name='kind']", NS).text
         by_kind[kind].add(mark.findtext("k:styleUrl", namespaces=NS))
     assert len(by_kind) == layers["rd_platforms"]["kind"].nunique() > 3
     assert all(len(urls) == 1 for urls in by_kind.values())  # one style per class

@@ -6,8 +6,8 @@ is not categorical) gets one shared style in the colours of
 placemark points at its class's style by ``<styleUrl>``. A folder is named by the
 layer's id, so GDAL reads each folder back as a layer of that name; its description
 holds the layer's titles. Placemarks are named by ``Name`` (``name_zh``); the other
-properties are ``<ExtendedData>``. Pure: :func:`geo.gis.exchange.write_kml` writes
-the text.
+properties are typed ``<ExtendedData>`` (a ``<Schema>`` per layer). Pure:
+:func:`geo.gis.exchange.write_kml` writes the text.
 """
 
 from __future__ import annotations
@@ -191,27 +191,46 @@ def _value(value: Any) -> str | None:
     return str(value)
 
 
-def _placemark(row: Mapping[str, Any], geometry: str, style_id: str) -> str:
+def _kml_type(dtype: Any) -> str:
+    """Return the KML ``SimpleField`` type of a column's dtype."""
+    kind = getattr(dtype, "kind", "O")
+    return {"i": "int", "u": "int", "f": "double", "b": "bool"}.get(kind, "string")
+
+
+def _schema(layer: str, gdf: gpd.GeoDataFrame) -> str:
+    """Return a ``<Schema>`` typing the layer's properties (GDAL reads the types back)."""
+    fields = "".join(
+        f"<SimpleField name={quoteattr(str(c))} type={quoteattr(_kml_type(gdf[c].dtype))}/>"
+        for c in gdf.columns
+        if c not in ("Name", gdf.geometry.name)
+    )
+    sid = _NOT_ID.sub("_", f"{layer}-schema")
+    return f"<Schema name={quoteattr(layer)} id={quoteattr(sid)}>{fields}</Schema>"
+
+
+def _placemark(row: Mapping[str, Any], geometry: str, style_id: str, schema: str) -> str:
     data = "".join(
-        f"<Data name={quoteattr(str(k))}><value>{escape(v)}</value></Data>"
+        f"<SimpleData name={quoteattr(str(k))}>{escape(v)}</SimpleData>"
         for k, raw in row.items()
         if k not in ("Name", geometry) and (v := _value(raw)) is not None
     )
     name = _value(row.get("Name")) or ""
     return (
         f"<Placemark><name>{escape(name)}</name><styleUrl>#{style_id}</styleUrl>"
-        f"<ExtendedData>{data}</ExtendedData>{_geometry(row[geometry])}</Placemark>"
+        f'<ExtendedData><SchemaData schemaUrl="#{schema}">{data}</SchemaData></ExtendedData>'
+        f"{_geometry(row[geometry])}</Placemark>"
     )
 
 
 def _folder(spec: LayerSpec, gdf: gpd.GeoDataFrame, styles: Mapping[str, tuple[str, str]]) -> str:
     geometry = gdf.geometry.name
     ids = {value: sid for value, (sid, _) in styles.items()}
+    schema = _NOT_ID.sub("_", f"{spec.id}-schema")
     marks = []
     for row in gdf.to_dict("records"):
         if row[geometry] is None or row[geometry].is_empty:
             continue
-        marks.append(_placemark(row, geometry, ids[_class_of(spec, row, ids)]))
+        marks.append(_placemark(row, geometry, ids[_class_of(spec, row, ids)], schema))
     return (
         f"<Folder><name>{escape(spec.id)}</name>"
         f"<description>{escape(f'{spec.title_zh} {spec.title_en}')}</description>"
@@ -235,16 +254,18 @@ def kml_text(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, title: st
     Returns
     -------
     str
-        A KML 2.2 document: the styles first, then a folder per layer.
+        A KML 2.2 document: a schema per layer (the properties' types), the styles,
+        then a folder per layer.
     """
     specs = [s for s in catalog if s.id in layers]
     styles = {
         s.id: class_styles(s, layers[s.id].rename(columns={"Name": "name_zh"})) for s in specs
     }
     style_xml = "".join(xml for spec in specs for _, xml in styles[spec.id].values())
+    schemas = "".join(_schema(s.id, layers[s.id]) for s in specs)
     folders = "".join(_folder(s, layers[s.id], styles[s.id]) for s in specs)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<kml xmlns="{KML_NAMESPACE}"><Document><name>{escape(title)}</name>'
-        f"{style_xml}{folders}</Document></kml>\n"
+        f"{schemas}{style_xml}{folders}</Document></kml>\n"
     )
