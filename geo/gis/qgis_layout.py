@@ -35,8 +35,10 @@ PAGE_MM = (297.0, 210.0)
 MAP_MM = (190.0, 160.0)
 #: Width the map gives up for each further legend column, millimetres.
 COLUMN_MM = 48.0
+#: Longest not-located list printed in one column; a longer one is split in two.
+LIST_SPLIT = 10
 #: Height of a legend row, millimetres (to choose one column or two).
-ROW_MM = 3.2
+ROW_MM = 3.9
 #: North arrow shipped by Debian's ``qgis-common``.
 NORTH_ARROW = "/usr/share/qgis/svg/arrows/NorthArrow_02.svg"
 #: Placement values drawn on the map; the others are counted or listed.
@@ -179,7 +181,7 @@ def _hollow(symbol: Any) -> Any:
         if hasattr(sl, "setStrokeStyle"):
             sl.setStrokeStyle(Qt.DashLine)
         if hasattr(sl, "setStrokeWidth"):
-            sl.setStrokeWidth(0.5)
+            sl.setStrokeWidth(0.6)
         sl.setColor(QColor(0, 0, 0, 0))
         if hasattr(sl, "setFillColor"):
             sl.setFillColor(QColor(0, 0, 0, 0))
@@ -297,10 +299,11 @@ def _layout(project: Any, fig: dict[str, Any], layers: list[Any], desc: dict[str
     themap = QgsLayoutItemMap(layout)
     layout.addLayoutItem(themap)
     themap.attemptMove(QgsLayoutPoint(10, 23))
-    lines = fig["not_located"].count("\n") + 1
-    listed = 3.1 * lines + 2
-    rows = sum(1 + len(layer.renderer().legendSymbolItems()) for layer in layers)
-    columns = min(3, math.ceil((12 + ROW_MM * rows) / (MAP_MM[1] - listed)))
+    lines = fig["not_located"].split("\n")
+    halves = 2 if len(lines) > LIST_SPLIT else 1
+    listed = 3.1 * math.ceil(len(lines) / halves) + 2
+    rows = sum(1 + _legend_rows(layer) for layer in layers)
+    columns = min(3, math.ceil((12 + ROW_MM * rows) / (MAP_MM[1] - listed - 6)))
     size = (MAP_MM[0] - COLUMN_MM * (columns - 1), MAP_MM[1])
     panel = 10 + size[0] + 4
     themap.attemptResize(QgsLayoutSize(*size))
@@ -317,11 +320,29 @@ def _layout(project: Any, fig: dict[str, Any], layers: list[Any], desc: dict[str
     _legend(layout, themap, layers, font, (panel, columns))
     _scalebar(layout, themap, font)
     _north(layout, panel - 18)
-    top = 183.0 - listed
-    _label(layout, fig["not_located"], (panel, top, 287 - panel, listed), font, 6)
+    # the list at the foot of the panel, in two halves side by side when long
+    step = math.ceil(len(lines) / halves)
+    width = (287 - panel) / halves
+    for n in range(halves):
+        text = "\n".join(lines[n * step : (n + 1) * step])
+        _label(layout, text, (panel + n * width, 183.0 - listed, width, listed), font, 6)
     _label(layout, desc["source"], (10, 186, 277, 9), font, 6.5)
     _label(layout, desc["notice"], (10, 196, 277, 8), font, 6.5)
     project.layoutManager().addLayout(layout)
+
+
+def _legend_rows(layer: Any) -> int:
+    """Return how many legend rows a layer shows: its classes (rules) that hold features."""
+    from qgis.core import QgsFeatureRequest, QgsRuleBasedRenderer
+
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsRuleBasedRenderer):
+        return len(renderer.legendSymbolItems())
+    rows = 0
+    for rule in renderer.rootRule().children():
+        request = QgsFeatureRequest().setFilterExpression(rule.filterExpression()).setLimit(1)
+        rows += any(True for _ in layer.getFeatures(request))
+    return rows
 
 
 def _fitted(extent: Any, size: tuple[float, float]) -> Any:
@@ -370,6 +391,9 @@ def _legend(
         qfont.setPointSizeF(size)
         qfont.setBold(bold)
         legend.rstyle(part).setFont(qfont)
+    legend.rstyle(QgsLegendStyle.Symbol).setMargin(QgsLegendStyle.Top, 0.9)
+    legend.rstyle(QgsLegendStyle.Group).setMargin(QgsLegendStyle.Top, 2.0)
+    legend.rstyle(QgsLegendStyle.Subgroup).setMargin(QgsLegendStyle.Top, 2.0)
     legend.setSymbolHeight(2.6)
     legend.setSymbolWidth(4)
     legend.setColumnCount(where[1])
