@@ -77,10 +77,13 @@ for layer in project.mapLayers().values():
 for layout in project.layoutManager().printLayouts():
     fig = layout.name().split()[0]
     settings = QgsLayoutExporter.PdfExportSettings()
-    settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText
+    # as QGIS's Export as PDF does: the layout's own text setting
+    text_format = int(layout.customProperty("textFormat", 0))
+    settings.textRenderFormat = QgsRenderContext.TextRenderFormat(text_format)
     pdf = os.path.join(sys.argv[2], fig + ".pdf")
     result = QgsLayoutExporter(layout).exportToPdf(pdf, settings)
-    out["layouts"][fig] = {"name": layout.name(), "pdf": pdf, "result": int(result)}
+    out["layouts"][fig] = {"name": layout.name(), "pdf": pdf, "result": int(result),
+                           "text_format": text_format}
 print(json.dumps(out, ensure_ascii=False))
 app.exitQgis()
 """
@@ -146,6 +149,7 @@ def test_every_layout_prints_an_a4_landscape_pdf_with_its_chinese_text(opened, s
     for spec in specs:
         printed = opened["layouts"][spec.id]
         assert printed["result"] == 0, spec.id  # QgsLayoutExporter.Success
+        assert printed["text_format"] == 1, spec.id  # TextFormatAlwaysText
         reader = PdfReader(printed["pdf"])
         assert len(reader.pages) == 1, spec.id
         box = reader.pages[0].mediabox

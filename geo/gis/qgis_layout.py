@@ -286,11 +286,14 @@ def _layout(project: Any, fig: dict[str, Any], layers: list[Any], desc: dict[str
         QgsLayoutSize,
         QgsPrintLayout,
         QgsRectangle,
+        QgsRenderContext,
     )
 
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
     layout.setName(fig["layout"])
+    # Export as PDF keeps text as text (Chinese searchable), not outlines
+    layout.setCustomProperty("textFormat", int(QgsRenderContext.TextFormatAlwaysText))
     page = layout.pageCollection().page(0)
     page.setPageSize("A4", QgsLayoutItemPage.Landscape)
     font = desc["font"]
