@@ -12,7 +12,8 @@ notice and not-located list. The project gets:
 * for the figure's point layers a rule-based renderer built from that style: each
   class drawn filled where ``placement`` is ``point``, hollow and dashed where it is
   ``schematic``, and not at all where it is ``badge`` or ``listed`` (those are counted
-  on their zone by the ``badges`` layer, or named in the layout's list); the rule-based
+  on their zone by the ``badges`` layer, or named in the layout's list), over a faint
+  disc of each schematic group's uncertainty (``discs``); the rule-based
   style is saved back into ``layer_styles`` as the table's default;
 * a print layout per figure: A4 landscape, title, map, legend, scale bar, north arrow,
   source line, schematic notice and the not-located list.
@@ -129,6 +130,8 @@ def _layer(gpkg: str, entry: dict[str, Any], desc: dict[str, Any], styled: set[s
         _badges(layer, desc["font"])
     elif kind == "context":
         _context(layer)
+    elif kind == "discs":
+        _discs(layer)
     if kind != "plain" and table not in styled:
         # the GeoPackage opens alone drawn the same way
         layer.saveStyleToDatabase(table, entry["name"], True, "")
@@ -250,6 +253,17 @@ def _context(layer: Any) -> None:
     symbol = QgsFillSymbol.createSimple(
         {"style": "no", "outline_color": "120,120,120,140", "outline_style": "dash",
          "outline_width": "0.3"}
+    )  # fmt: skip
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+
+
+def _discs(layer: Any) -> None:
+    """Draw each schematic anchor's uncertainty: a faint grey disc, dashed outline."""
+    from qgis.core import QgsFillSymbol, QgsSingleSymbolRenderer
+
+    symbol = QgsFillSymbol.createSimple(
+        {"color": "150,150,150,20", "outline_color": "115,115,115,150", "outline_style": "dash",
+         "outline_width": "0.15"}
     )  # fmt: skip
     layer.setRenderer(QgsSingleSymbolRenderer(symbol))
 

@@ -91,7 +91,7 @@ def _spec(layer: LayerSpec, fig: FigureSpec, what: str, geometry: str) -> LayerS
         layer,
         id=f"{fig.id}__{what}",
         title_zh=f"{fig.label_zh or '总图'} {layer.title_zh}".strip(),
-        title_en=f"{fig.id} {layer.title_en}",
+        title_en=f"{fig.id} {layer.title_en}" + ("" if what == layer.id else f" ({what})"),
         geometry_type=geometry,
         figures=(),
         file=None,
@@ -137,6 +137,21 @@ def _badges(
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=STORAGE_CRS)
 
 
+def _discs(dep: Depiction) -> gpd.GeoDataFrame:
+    """Return one faint disc per schematic anchor: the uncertainty its symbols stand for."""
+    rows = [
+        {
+            "id": f"disc-{n}",
+            "radius_m": d.radius_m,
+            "members": ",".join(d.ids),
+            "geometry": shapely.Point(d.x, d.y).buffer(d.radius_m, quad_segs=32),
+        }
+        for n, d in enumerate(dep.discs, start=1)
+    ]
+    frame = pd.DataFrame(rows, columns=["id", "radius_m", "members", "geometry"])
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=METRIC_CRS).to_crs(STORAGE_CRS)
+
+
 def _context_layers(dep: Depiction) -> dict[str, gpd.GeoDataFrame]:
     return {str(k): g for k, g in dep.context.groupby("layer")} if len(dep.context) else {}
 
@@ -171,8 +186,9 @@ def figure_tables(
     -------
     tuple
         ``(layer spec, frame or None, kind)`` per table, ``kind`` one of ``plain`` (a
-        catalog table, frame ``None``), ``context``, ``placed`` (a point layer as the
-        figure depicts it) and ``badges``; and the figure's :class:`Depiction`.
+        catalog table, frame ``None``), ``context``, ``discs`` (the uncertainty of
+        schematic symbols), ``placed`` (a point layer as the figure depicts it) and
+        ``badges``; and the figure's :class:`Depiction`.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the maps report missing layers themselves
@@ -189,9 +205,13 @@ def figure_tables(
             out.append((_spec(layer, spec, layer.id, "Point"), frame, "placed"))
         else:
             out.append((layer, None, "plain"))
+    discs = _discs(dep)
+    if len(discs):
+        at = next((i for i, (_, _, k) in enumerate(out) if k == "placed"), len(out))
+        out.insert(at, (_spec(chosen[-1], spec, "discs", "Polygon"), discs, "discs"))
     badges = _badges(dep, catalog, layers)
     if len(badges):
-        style = next((s for s, _, k in out if k == "placed"), chosen[-1])
+        style = next((ld.layer for ld in dep.layers), chosen[-1])
         out.append((_spec(style, spec, "badges", "Point"), badges, "badges"))
     return out, dep
 
@@ -220,7 +240,8 @@ def _description(
                 extra[layer.id] = frame
                 specs.append(layer)
             name = _name(layer, kind)
-            short = name if kind in ("badges", "context") else catalog_title(layer, catalog)
+            own = kind in ("badges", "context", "discs")
+            short = name if own else catalog_title(layer, catalog)
             entries.append({"table": layer.id, "name": name, "kind": kind, "legend": short})
         label = spec.label_zh or "总图"
         figures.append(
@@ -272,6 +293,8 @@ def _name(layer: LayerSpec, kind: str) -> str:
         return "片区计数 counted on their zone"
     if kind == "context":
         return "所在片区（示意） zones of the counts"
+    if kind == "discs":
+        return "示意位置的不确定范围 uncertainty of schematic positions"
     return f"{layer.title_zh} {layer.title_en}"
 
 
