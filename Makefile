@@ -11,7 +11,7 @@ SITE   ?= site
 # root installs directly; otherwise sudo if present
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: maps test test-fast lint chromium setup bench clean help
+.PHONY: maps test test-fast lint chromium qgis setup bench clean help
 
 help:
 	@echo "make maps   build figures 1-8, overview, prints, reports and claims into $(SITE)/"
@@ -35,12 +35,21 @@ chromium:
 			apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+# `geo export --format qgis` and its tests drive PyQGIS, which Debian packages for its
+# own Python (/usr/bin/python3): installed here when missing.
+qgis:
+	@if ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then \
+		echo "installing Debian's qgis and python3-qgis (geo export --format qgis)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq qgis python3-qgis >/dev/null; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) chromium lint
+test: $(STAMP) chromium qgis lint
 	$(BIN)/python -m pytest --nbmake --doctest-modules geo tests notebooks
 
 # The quick loop while editing: everything but the browser, notebook and packaging

@@ -65,7 +65,7 @@ def test_temporarily_leaves_the_registry_as_it_was():
             "SITE_STEPS",
             ("report", "claims", "print", "locate", "offline", "thumbnails", "online"),
         ),
-        ("geo.gis.exchange", "EXPORT_FORMATS", ("gpkg", "shp", "kml", "fgb", "geojson")),
+        ("geo.gis.exchange", "EXPORT_FORMATS", ("gpkg", "shp", "kml", "fgb", "geojson", "qgis")),
         ("geo.figures.specs", "FIGURES", ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7")),
     ],
 )
@@ -134,5 +134,5 @@ def test_the_export_command_offers_the_registered_formats(capsys):
     with pytest.raises(SystemExit):
         main(["export", "--format", "dxf", "--out", "x"])
     err = capsys.readouterr().err
-    assert "(choose from 'gpkg', 'shp', 'kml', 'fgb', 'geojson')" in err
-    assert tuple(EXPORT_FORMATS) == ("gpkg", "shp", "kml", "fgb", "geojson")
+    assert "(choose from 'gpkg', 'shp', 'kml', 'fgb', 'geojson', 'qgis')" in err
+    assert tuple(EXPORT_FORMATS) == ("gpkg", "shp", "kml", "fgb", "geojson", "qgis")

@@ -8,10 +8,13 @@ format    written as                         notes
 gpkg      one ``.gpkg`` (GeoPackage 1.2)     QGIS styles embedded (:mod:`geo.gis.export`)
 shp       a folder, ``<id>.shp`` per layer   UTF-8 ``.cpg``; ``<id>.fields.csv`` maps
                                              the 10-character field names back
-kml       one ``.kml``, a folder per layer   WGS-84 only; placemarks named ``name_zh``;
+kml       one ``.kml``, a folder per layer   WGS-84 only; placemarks named ``name_zh``,
+                                             styled per class (:mod:`geo.gis.kml`);
                                              text XML cannot hold written as ``\uXXXX``
 fgb       a folder, ``<id>.fgb`` per layer   FlatGeobuf, with a spatial index
 geojson   a folder, ``<id>.geojson``         WGS-84 only (RFC 7946); ``.qml`` beside
+qgis      one ``.qgz`` and ``.gpkg`` beside  a layer group and print layout per figure
+                                             (:mod:`geo.gis.qgis_project`; needs PyQGIS)
 ========  =================================  ============================================
 
 Each format is an :class:`ExportFormat` of :data:`EXPORT_FORMATS` (a
@@ -27,7 +30,6 @@ CM 105E, metres).
 
 from __future__ import annotations
 
-import re
 import tempfile
 import warnings
 from collections.abc import Callable, Mapping
@@ -35,24 +37,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from geo._io import atomic_path, atomic_write_bytes, atomic_write_text
 from geo.data.catalog import Catalog, LayerSpec
 from geo.errors import (
     CatalogError,
     CRSError,
-    ExportWarning,
+    ExportError,
     ShapefileTextWarning,
 )
 from geo.gis.export import (
     check_geometries,
     export_frame,
     gdal_writing,
-    gpkg_frame,
     write_geojson_dir,
     write_gpkg,
-    write_tables,
 )
 from geo.registries import Registry
 
@@ -81,11 +80,6 @@ SHAPEFILE_FIELD_BYTES = 10
 #: Longest text a dBASE field holds, in bytes.
 SHAPEFILE_TEXT_BYTES = 254
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-#: Characters XML 1.0 cannot hold at all (control characters, U+FFFE, U+FFFF, lone
-#: surrogates): KML text is written with each as ``\uXXXX``.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-#: Characters GDAL's KML writer puts unescaped into a field's ``name`` attribute.
-_NOT_KML_NAME = re.compile("[<>&\"'\t\n\r]|" + _NOT_XML.pattern)
 
 
 def export_crs(text: str, fmt: str = "gpkg") -> str:
@@ -305,10 +299,12 @@ def write_flatgeobufs(
 
 
 def write_kml(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: str | Path) -> Path:
-    """Write every layer into one KML file (a folder per layer), atomically.
+    """Write every layer into one KML document, a folder per layer, atomically.
 
-    KML is WGS-84 by definition. Placemarks are named by ``name_zh`` (read back as
-    the field ``Name``); the other properties are kept as extended data.
+    KML is WGS-84 by definition. Each class of a layer has one style in the
+    figures' colours and every placemark names it (:mod:`geo.gis.kml`). Placemarks
+    are named by ``name_zh`` (read back as the field ``Name``); the other properties
+    are kept as extended data.
 
     Parameters
     ----------
@@ -322,48 +318,26 @@ def write_kml(layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, path: st
     Returns
     -------
     Path
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be written; a file there before is left as it was.
     """
+    from geo.gis.kml import kml_frame, kml_text
+
     check_geometries(layers, catalog)
     path = Path(path)
-    with gdal_writing(path):
-        named = {k: _kml_frame(v, k).rename(columns={"name_zh": "Name"}) for k, v in layers.items()}
-        with atomic_path(path) as tmp:  # KML's <name> is the field "Name"
-            write_tables(named, catalog, tmp, "KML")
+    named = {k: kml_frame(v, k).rename(columns={"name_zh": "Name"}) for k, v in layers.items()}
+    text = kml_text(named, catalog, path.stem)
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise ExportError(
+            f"{path}: not written: {exc.strerror or exc}; it is left as it was -> fix: free "
+            "space on the disk, or export to another with --out"
+        ) from exc
     return path
-
-
-def _xml_text(value: object) -> object:
-    r"""Write characters XML cannot hold as ``\uXXXX`` (other values as given)."""
-    if not isinstance(value, str):
-        return value
-    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
-
-
-def _kml_frame(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
-    r"""Return a layer whose text and field names make well-formed KML, saying what changed.
-
-    Text holding characters XML 1.0 cannot hold (control characters, U+FFFE) is
-    written with them as ``\uXXXX``; a property name holding ``<``, ``&``, a quote
-    or such a character gets ``_`` in their place (GDAL writes names unescaped).
-    """
-    out = gpkg_frame(gdf)
-    escaped = 0
-    for col in out.columns:
-        given = out[col].tolist()
-        if col == out.geometry.name or not any(isinstance(v, str) for v in given):
-            continue
-        values = [_xml_text(v) for v in given]
-        escaped += sum(isinstance(a, str) and a != b for a, b in zip(values, given, strict=True))
-        out[col] = pd.Series(values, index=out.index, dtype=object)
-    names = {c: _NOT_KML_NAME.sub("_", str(c)) for c in out.columns if c != out.geometry.name}
-    renamed = {a: b for a, b in names.items() if a != b}
-    said = (
-        [f"{escaped} text value(s) with control characters written as \\uXXXX"] if escaped else []
-    )
-    said += [f"field {a!r} written as {b!r}" for a, b in renamed.items()]
-    if said:
-        warnings.warn(f"KML layer {layer}: {'; '.join(said)}", ExportWarning, stacklevel=3)
-    return out.rename(columns=renamed)
 
 
 #: Writes layers in one format: ``writer(layers, catalog, out, crs) -> files written``.
@@ -464,6 +438,18 @@ def _geojson(
 ) -> list[Path]:
     """Write a GeoJSON file per layer with its QML (:func:`geo.gis.export.write_geojson_dir`)."""
     return write_geojson_dir(layers, catalog, out)
+
+
+@export_format(
+    "qgis", ".qgz", "as a QGIS project (a layout per figure) and its GeoPackage", folder=False
+)
+def _qgis(
+    layers: Mapping[str, gpd.GeoDataFrame], catalog: Catalog, out: Path, crs: str
+) -> list[Path]:
+    """Write a QGIS project and its GeoPackage (:func:`geo.gis.qgis_project.write_qgis_project`)."""
+    from geo.gis.qgis_project import write_qgis_project
+
+    return write_qgis_project(layers, catalog, out, crs)
 
 
 #: Export format names, in order (the names of :data:`EXPORT_FORMATS`).
