@@ -21,8 +21,8 @@ from xml.sax.saxutils import escape, quoteattr
 import geopandas as gpd
 import pandas as pd
 
-from geo._errors import ExportWarning
 from geo.data.catalog import Catalog, LayerSpec
+from geo.errors import ExportWarning
 from geo.figures.styles.layer_style import category_colors, get_style
 from geo.gis.export import gpkg_frame
 

@@ -27,10 +27,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo._errors import ExportError, MissingDependencyError
 from geo._io import atomic_write_bytes
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.crs import METRIC_CRS, STORAGE_CRS
+from geo.errors import ExportError, MissingDependencyError
 from geo.figures.depiction import Depiction, LayerDepiction, Shown, depict
 from geo.figures.layers import figure_layers
 from geo.figures.placed import area_anchors
