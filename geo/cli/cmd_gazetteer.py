@@ -24,7 +24,9 @@ __all__ = ["register", "run_apply", "run_locate", "run_match", "run_set"]
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="AMap/Baidu POI JSON, CSV, GeoJSON, GeoPackage or shapefile")
+    p.add_argument(
+        "file", help="AMap/Baidu POI JSON, CSV, Excel (.xlsx), GeoJSON, GeoPackage or shapefile"
+    )
     p.add_argument(
         "--crs",
         required=True,
@@ -35,6 +37,12 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lat-column", help="latitude/northing column of a CSV")
     p.add_argument(
         "--layer", metavar="NAME", help="layer to read from a GeoPackage that holds several"
+    )
+    p.add_argument(
+        "--sheet",
+        dest="layer",
+        metavar="NAME",
+        help="sheet to read from an Excel workbook (.xlsx; default the first)",
     )
     p.add_argument(
         "--encoding", help="text encoding of the file when it is not UTF-8, e.g. gbk or gb18030"

@@ -134,7 +134,7 @@ def figure_numbers(text: str) -> list[int]:
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
-    """Add ``--encoding`` and ``--layer``, which say how to read an input file."""
+    """Add ``--encoding``, ``--layer`` and ``--sheet``, which say how to read an input file."""
     p.add_argument(
         "--encoding",
         help="text encoding of the input when it is not UTF-8, e.g. gbk for a shapefile "
@@ -145,6 +145,12 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
         dest="source_layer",
         metavar="NAME",
         help="layer to read from a GeoPackage that holds several (they are listed if missing)",
+    )
+    p.add_argument(
+        "--sheet",
+        dest="source_layer",
+        metavar="NAME",
+        help="sheet to read from an Excel workbook (.xlsx; default the first)",
     )
 
 
