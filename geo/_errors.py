@@ -286,3 +286,7 @@ class ManifestError(GeoError, ValueError):
 
 class CacheEntryError(GeoError, ValueError):
     """A kept derived layer does not read back (it is ignored and computed again)."""
+
+
+class WorkbookOutputError(GeoError, ValueError):
+    """``--format xlsx`` has nowhere to write: no ``--out`` and standard output is a terminal."""

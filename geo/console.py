@@ -1,8 +1,10 @@
-r"""Result tables for a terminal: aligned text, CSV, JSON records or GeoJSON.
+r"""Result tables for a terminal: aligned text, CSV, JSON records, GeoJSON or a workbook.
 
 Every command that prints a table prints it through :func:`rows_text` (rows of
 text) or :func:`frame_text` (a pandas table), so ``--format json`` gives the same
 records everywhere: a list of objects, one per row, keyed by the column names.
+``--format xlsx`` writes the same table as an Excel workbook (:func:`workbook_out`,
+through :func:`geo.tables.xlsx_bytes`).
 
 Text from data never drives the terminal: :func:`terminal_text` shows control
 characters (ESC, BEL, carriage return, C1 codes, bidirectional overrides) as
@@ -28,12 +30,14 @@ __all__ = [
     "echo",
     "format_table",
     "frame_text",
+    "rows_frame",
     "rows_text",
     "terminal_text",
+    "workbook_out",
 ]
 
-#: Output formats of a table: readable text, CSV or JSON records.
-TABLE_FORMATS = ("table", "csv", "json")
+#: Output formats of a table: readable text, CSV, JSON records or an Excel workbook.
+TABLE_FORMATS = ("table", "csv", "json", "xlsx")
 #: Characters a terminal acts on: C0 (but tab and newline), DEL, C1, bidi controls.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: In a table cell a tab or newline would break the columns too.
@@ -193,3 +197,63 @@ def echo(text: str) -> None:
     import sys
 
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def rows_frame(header: Sequence[str], rows: Sequence[Sequence[str]]) -> pd.DataFrame:
+    """Return text rows as a table whose columns of numbers (``1,234``, ``-``) are numbers.
+
+    Parameters
+    ----------
+    header
+        Column names.
+    rows
+        The cells, as text (``-`` for none).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    import pandas as pd
+
+    from geo.tables import finite_number
+
+    table = pd.DataFrame(list(rows), columns=list(header), dtype=object)
+    for col in table.columns:
+        cells = [str(v).replace(",", "") for v in table[col]]
+        numbers = {c: finite_number(c) for c in cells if c not in ("-", "")}
+        if col != "id" and numbers and None not in numbers.values():
+            table[col] = [numbers.get(c) for c in cells]
+    return table
+
+
+def workbook_out(sheets: dict[str, pd.DataFrame], out: str | None) -> None:
+    """Write tables as an Excel workbook to ``out``, or to standard output when redirected.
+
+    Parameters
+    ----------
+    sheets
+        Sheet name to table (:func:`geo.tables.xlsx_bytes`).
+    out
+        The ``.xlsx`` file (written atomically; its path is said on stderr); None
+        writes the bytes to standard output, which must not be a terminal.
+
+    Raises
+    ------
+    WorkbookOutputError
+        When ``out`` is None and standard output is a terminal.
+    """
+    import sys
+
+    from geo._errors import WorkbookOutputError
+    from geo.tables import write_xlsx, xlsx_bytes
+
+    if out is not None:
+        print(f"wrote {write_xlsx(out, sheets)}", file=sys.stderr)
+        return
+    if sys.stdout.isatty():
+        raise WorkbookOutputError(
+            "--format xlsx writes a workbook, not text for the terminal; "
+            "fix: give --out FILE.xlsx (or redirect standard output to a file)"
+        )
+    sys.stdout.flush()
+    sys.stdout.buffer.write(xlsx_bytes(sheets))

@@ -85,3 +85,72 @@ def test_gazetteer_match_reads_a_sheet(fix_layers, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "重庆大学A区" in out
     assert "重庆师范大学" in out
+
+
+# --------------------------------------------------------------------------- workbooks out
+HOSTILE = '=HYPERLINK("http://evil.example/","点我")'
+
+
+def _sheet(path: Path, name: str | None = None):
+    book = openpyxl.load_workbook(path)
+    return book[name] if name else book.worksheets[0]
+
+
+def _header(sheet) -> list[str]:
+    return [c.value for c in sheet[1]]
+
+
+def test_area_as_a_workbook_has_chinese_headers_units_formats_and_a_frozen_header(tmp_path):
+    out = tmp_path / "area.xlsx"
+    assert main(["area", "cities", "--unit", "km2", "--format", "xlsx", "--out", str(out)]) == 0
+    sheet = _sheet(out)
+    assert _header(sheet) == [
+        "编号 id",
+        "中文名称 name_zh",
+        "类型 kind",
+        "面积 area_km2（km²）",
+        "占比 share",
+    ]
+    assert sheet.freeze_panes == "A2"
+    area, share = sheet.cell(row=2, column=4), sheet.cell(row=2, column=5)
+    assert isinstance(area.value, float)
+    assert area.number_format == "#,##0.00"
+    assert share.number_format == "0.00%"
+    assert 0 < share.value <= 1  # the share itself, shown as a percentage
+
+
+def test_a_hostile_name_is_stored_as_text_not_a_formula(fix_layers, tmp_path):
+    points = tmp_path / "pts.csv"
+    points.write_text(f'name,lon,lat\n"{HOSTILE.replace(chr(34), 2 * chr(34))}",106.46,29.56\n')
+    out = tmp_path / "match.xlsx"
+    args = ["gazetteer", "match", str(points), "--crs", "wgs84", "--format", "xlsx"]
+    assert main([*args, "--out", str(out)]) == 0
+    sheet = _sheet(out)
+    names = [c for c in sheet["B"] if c.value == HOSTILE]
+    assert len(names) == 1
+    assert names[0].data_type == "s"  # a formula would read back as data type 'f'
+    assert "名称 name" in _header(sheet)
+    assert "经度 lon（°）" in _header(sheet)
+    assert sheet.freeze_panes == "A2"
+
+
+def test_claims_workbook_has_the_summary_and_every_claim(tmp_path, capsys):
+    out = tmp_path / "claims.xlsx"
+    assert main(["claims", "--xlsx", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["汇总 summary", "声明 claims"]
+    claims = book["声明 claims"]
+    assert _header(claims)[0] == "声明编号 claim_id"
+    assert "结论 verdict" in _header(claims)
+    assert claims.freeze_panes == "A2"
+    assert claims.max_row > 100
+    counted = sum(c.value for c in book["汇总 summary"]["B"][1:])
+    assert counted == claims.max_row - 1
+
+
+def test_xlsx_on_a_terminal_without_out_is_one_line(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert main(["layers", "--no-load", "--format", "xlsx"]) == 2
+    err = capsys.readouterr().err
+    assert "give --out FILE.xlsx" in err

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo.cli.cmd_gis import add_workbook_option
+
 if TYPE_CHECKING:
     from geo.gis.matching import Review
     from geo.project import Project
@@ -70,7 +72,13 @@ def register(sub: Any) -> None:
     gsub = g.add_subparsers(dest="gazetteer_command", metavar="ACTION")
     m = gsub.add_parser("match", help="match a point list to places and print a review table")
     _add_input(m)
-    m.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    m.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "xlsx"],
+        default="table",
+        help="output: review table (default), csv, json (records) or xlsx (a workbook)",
+    )
+    add_workbook_option(m)
     m.set_defaults(func=run_match)
 
     a = gsub.add_parser("apply", help="write the accepted matches to the gazetteer")
@@ -124,7 +132,11 @@ def run_match(args: argparse.Namespace) -> int:
     from geo.project import Project
 
     review = _review(args, Project()).table
-    if args.format == "table":
+    if args.format == "xlsx":
+        from geo.console import workbook_out
+
+        workbook_out({"匹配 match": review}, args.xlsx_out)
+    elif args.format == "table":
         print(_capped_text(review))
     else:  # the one CSV writer quotes what a spreadsheet would run as a formula
         echo(frame_text(review, args.format))

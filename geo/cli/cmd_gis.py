@@ -154,6 +154,17 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_workbook_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--out``, the workbook ``--format xlsx`` writes."""
+    p.add_argument(
+        "--out",
+        dest="xlsx_out",
+        metavar="FILE.xlsx",
+        help="with --format xlsx: the workbook to write (default: standard output, "
+        "when redirected)",
+    )
+
+
 def run_add_layer(args: argparse.Namespace) -> int:
     """Add a layer; print what was filled and where it was written."""
     from geo.gis.registry.add import add_layer

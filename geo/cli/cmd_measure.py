@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.cli._lazy import lazy_choices
-from geo.cli.cmd_gis import add_input_options
+from geo.cli.cmd_gis import add_input_options, add_workbook_option
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from geo.measure.queries import Result
     from geo.project import Project
 
-FORMATS = ("table", "csv", "json", "geojson")
+FORMATS = ("table", "csv", "json", "geojson", "xlsx")
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -28,9 +28,10 @@ def _add_format(p: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="table",
-        help="output: readable table (default), "
-        "csv, json (records) or geojson (features with the result columns)",
+        help="output: readable table (default), csv, json (records), "
+        "geojson (features with the result columns) or xlsx (a workbook)",
     )
+    add_workbook_option(p)
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
@@ -117,7 +118,14 @@ def _show(lines: list[Any]) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
-def _print(result: Result, fmt: str) -> None:
+def _print(result: Result, fmt: str, out: str | None = None, sheet: str = "") -> None:
+    if fmt == "xlsx":
+        from geo.console import workbook_out
+
+        workbook_out({sheet or "结果": result.table}, out)
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
+        return
     _show(_lines(result, fmt))
 
 
@@ -150,6 +158,12 @@ def run_area(args: argparse.Namespace) -> int:
         gdf = _open(project, args.layer, args)
         return _lines(area_result(gdf, args.layer, args.by, args.unit), args.format)
 
+    if args.format == "xlsx":
+        from geo.measure.queries import area_result
+
+        result = area_result(_open(project, args.layer, args), args.layer, args.by, args.unit)
+        _print(result, "xlsx", args.xlsx_out, "面积 area")
+        return 0
     if args.crs is not None or Path(args.layer).suffix:  # a file, or a CRS to check
         _show(compute())
         return 0
@@ -166,7 +180,8 @@ def run_overlap(args: argparse.Namespace) -> int:
 
     project = Project()
     a, b = _open(project, args.a, args), _open(project, args.b, args)
-    _print(overlap_result(a, b, (args.a, args.b), args.unit), args.format)
+    result = overlap_result(a, b, (args.a, args.b), args.unit)
+    _print(result, args.format, args.xlsx_out, "重叠 overlap")
     return 0
 
 
@@ -177,7 +192,8 @@ def run_near(args: argparse.Namespace) -> int:
 
     project = Project()
     a, b = _open(project, args.a, args), _open(project, args.b, args)
-    _print(near_result(a, b, args.k, args.within, alone=args.a == args.b), args.format)
+    result = near_result(a, b, args.k, args.within, alone=args.a == args.b)
+    _print(result, args.format, args.xlsx_out, "邻近 near")
     return 0
 
 
@@ -193,7 +209,7 @@ def run_zones(args: argparse.Namespace) -> int:
     else:  # every zone layer that loads; the others are reported
         ids = [s.id for s in project.catalog.by_role("zone")]
         zones = {lid: indexed(gdf) for lid, gdf in project.layers(ids).items()}
-    _print(zones_result(gdf, zones), args.format)
+    _print(zones_result(gdf, zones), args.format, args.xlsx_out, "片区 zones")
     return 0
 
 
