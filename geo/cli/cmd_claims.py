@@ -95,7 +95,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "claims",
         help="check the claims ledger and report verdicts",
-        description=__doc__,
+        description="Check every size claim of the plan and the news reports against\n"
+        "the layers, and report the verdicts.\n\n" + (__doc__ or "").split("\n\n", 1)[-1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any claim is in conflict")

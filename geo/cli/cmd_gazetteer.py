@@ -70,7 +70,13 @@ def register(sub: Any) -> None:
         "set one position by hand, or write the locate page.",
     )
     gsub = g.add_subparsers(dest="gazetteer_command", metavar="ACTION")
-    m = gsub.add_parser("match", help="match a point list to places and print a review table")
+    m = gsub.add_parser(
+        "match",
+        help="match a point list to places and print a review table",
+        description="Read a point list, match each name to a gazetteer place and print "
+        "the review: the old and new position, how far it moves and whether it would be "
+        "applied. Nothing is written.",
+    )
     _add_input(m)
     m.add_argument(
         "--format",
@@ -81,13 +87,23 @@ def register(sub: Any) -> None:
     add_workbook_option(m)
     m.set_defaults(func=run_match)
 
-    a = gsub.add_parser("apply", help="write the accepted matches to the gazetteer")
+    a = gsub.add_parser(
+        "apply",
+        help="write the accepted matches to the gazetteer",
+        description="Match a point list as `match` does and write the accepted positions "
+        "to layers/gazetteer.csv (a backup is kept); print what changes downstream.",
+    )
     _add_input(a)
     a.add_argument("--source", required=True, help="citation: provider, export date, who")
     a.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
     a.set_defaults(func=run_apply)
 
-    s = gsub.add_parser("set", help="give one place a position by hand")
+    s = gsub.add_parser(
+        "set",
+        help="give one place a position by hand",
+        description="Give one gazetteer place a position and its source by hand "
+        "(converted from the declared CRS); print what changes downstream.",
+    )
     s.add_argument("name", help="the place (any name or alias)")
     s.add_argument("--lon", type=float, required=True, help="longitude (or easting)")
     s.add_argument("--lat", type=float, required=True, help="latitude (or northing)")
@@ -97,7 +113,12 @@ def register(sub: Any) -> None:
     s.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
     s.set_defaults(func=run_set)
 
-    loc = gsub.add_parser("locate", help="write the locate page (drag markers, export a CSV)")
+    loc = gsub.add_parser(
+        "locate",
+        help="write the locate page (drag markers, export a CSV)",
+        description="Write the locate page: every place on a map, its marker dragged to "
+        "where it really is, the moves exported as a CSV for `gazetteer apply`.",
+    )
     loc.add_argument("--out", default="site/locate.html", help="output HTML file")
     loc.add_argument(
         "--basemap", default="osm", help="osm (default), cartodb, gaode, tianditu or none"

@@ -14,9 +14,10 @@ def register(sub: Any) -> None:
     """Add the ``add-layer`` and ``export`` subcommands."""
     a = sub.add_parser(
         "add-layer",
-        help="validate a GeoJSON/GeoPackage/shapefile/CSV and add it to the catalog",
+        help="validate a GeoJSON/GeoPackage/shapefile/CSV/Excel file and add it to the catalog",
         description="Read PATH (GeoJSON, including what the maps' Draw control exports; "
-        "GeoPackage; shapefile; or CSV with lon/lat, lng/lat or x/y columns), fill missing "
+        "GeoPackage; shapefile; or a CSV or Excel sheet with lon/lat, lng/lat, x/y or "
+        "经度/纬度 columns, a 'location' column or a gazetteer 'place'), fill missing "
         "required properties from the options below (every fill is printed), validate it, "
         "convert it to WGS-84 and write layers/<id>.geojson and its catalog entry in one "
         "step. A failed run changes nothing. PATH itself is never modified.",

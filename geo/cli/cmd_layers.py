@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
 
     v = sub.add_parser(
         "validate",
-        help="check a layer file (GeoJSON, GeoPackage, shapefile, CSV) or the catalog",
+        help="check a layer file (GeoJSON, GeoPackage, shapefile, CSV, Excel) or the catalog",
         description="Validate a layer file and print every problem with the feature id and "
         "a fix. Exit 0 when the file is clean, 1 when it has problems. Without PATH, "
         "validate every source layer in the catalog and ids across layers.",
@@ -40,7 +40,7 @@ def register(sub: Any) -> None:
     v.add_argument(
         "path",
         nargs="?",
-        help="GeoJSON, GeoPackage, shapefile or CSV (default: every catalog layer)",
+        help="GeoJSON, GeoPackage, shapefile, CSV or Excel .xlsx (default: every catalog layer)",
     )
     v.add_argument(
         "--crs",

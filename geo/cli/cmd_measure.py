@@ -45,15 +45,27 @@ def _add_input(p: argparse.ArgumentParser) -> None:
 
 def register(sub: Any) -> None:
     """Add the measurement subcommands."""
-    p = sub.add_parser("area", help="geodesic area of every feature (length for lines)")
-    p.add_argument("layer", help="catalog id or file path (GeoJSON, GeoPackage, shapefile, CSV)")
+    p = sub.add_parser(
+        "area",
+        help="geodesic area of every feature (length for lines)",
+        description="Print the geodesic area of every polygon of a layer (the length of a "
+        "line), its share of the layer's total, and the total; --by sums by a column.",
+    )
+    p.add_argument(
+        "layer", help="catalog id or file path (GeoJSON, GeoPackage, shapefile, CSV, .xlsx)"
+    )
     p.add_argument("--by", metavar="COLUMN", help="sum areas by this column (e.g. kind)")
     lazy_choices(p.add_argument("--unit", default="m2"), "geo.data.units", "AREA_UNITS")
     _add_format(p)
     _add_input(p)
     p.set_defaults(func=run_area)
 
-    o = sub.add_parser("overlap", help="pairs of features of A and B that overlap, with shares")
+    o = sub.add_parser(
+        "overlap",
+        help="pairs of features of A and B that overlap, with shares",
+        description="Print every pair of a feature of A and a feature of B that overlap: "
+        "the overlap's geodesic area and its share of each (overlay in EPSG:4544).",
+    )
     o.add_argument("a", help="layer A: catalog id or path")
     o.add_argument("b", help="layer B: catalog id or path")
     lazy_choices(o.add_argument("--unit", default="m2"), "geo.data.units", "AREA_UNITS")
@@ -64,7 +76,9 @@ def register(sub: Any) -> None:
     n = sub.add_parser(
         "near",
         help="nearest feature of B for each of A; --k nearest; --within a distance",
-        description="Distances are edge to edge, in metres (EPSG:4544).",
+        description="Print the nearest feature of B for each feature of A (--k: the k "
+        "nearest; --within: every pair closer than a distance). Distances are edge to "
+        "edge, in metres (EPSG:4544).",
     )
     n.add_argument("a", help="layer A: catalog id or path")
     n.add_argument("b", help="layer B: catalog id or path")
@@ -74,7 +88,13 @@ def register(sub: Any) -> None:
     _add_input(n)
     n.set_defaults(func=run_near)
 
-    z = sub.add_parser("zones", help="which city, belt, screen, ring or cluster each feature is in")
+    z = sub.add_parser(
+        "zones",
+        help="which city, belt, screen, ring or cluster each feature is in",
+        description="Print, for every feature of a layer, each zone it lies in (by default "
+        "every zone layer of the catalog), with the share inside and whether it is on the "
+        "boundary.",
+    )
     z.add_argument("layer", help="catalog id or path")
     z.add_argument(
         "--in",
@@ -87,7 +107,13 @@ def register(sub: Any) -> None:
     _add_input(z)
     z.set_defaults(func=run_zones)
 
-    r = sub.add_parser("report", help="write the measurement report to OUT/reports/")
+    r = sub.add_parser(
+        "report",
+        help="write the measurement report to OUT/reports/",
+        description="Write the measurement report (areas, overlaps, distances, zones, "
+        "with the positions each row rests on) as CSV tables, report.md and index.html "
+        "into OUT/reports/.",
+    )
     r.add_argument("--out", default="site", help="site folder (default: site)")
     r.set_defaults(func=run_report)
 
