@@ -129,19 +129,22 @@ def register(sub: Any) -> None:
 
 def _review(args: argparse.Namespace, project: Project) -> Review:
     """Read and match the input; print what the reader noticed."""
+    from geo.console import Progress
     from geo.gis.matching import PointColumns, review_points
 
-    review = review_points(
-        args.file,
-        args.crs,
-        project.gazetteer,
-        project.district(),
-        columns=PointColumns(
-            args.name_column, args.lon_column, args.lat_column, args.layer, args.encoding
-        ),
-        only=args.only,
-        accuracy_m=args.accuracy_m,
-    )
+    with Progress(f"geo gazetteer {args.gazetteer_command}", "row") as progress:
+        review = review_points(
+            args.file,
+            args.crs,
+            project.gazetteer,
+            project.district(),
+            columns=PointColumns(
+                args.name_column, args.lon_column, args.lat_column, args.layer, args.encoding
+            ),
+            only=args.only,
+            accuracy_m=args.accuracy_m,
+            progress=progress,
+        )
     for note in review.notes:
         print(f"note: {note}", file=sys.stderr)
     return review

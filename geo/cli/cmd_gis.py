@@ -216,6 +216,7 @@ def run_add_layer(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Export the layers that load, in the formats asked for."""
+    from geo.console import Progress
     from geo.gis.exchange import export_crs, export_jobs, export_line, write_export
     from geo.project import Project
 
@@ -226,6 +227,7 @@ def run_export(args: argparse.Namespace) -> int:
     ids = [s.strip() for s in args.layers.split(",")] if args.layers else None
     layers = project.layers(ids)
     for fmt, out in jobs:
-        files = write_export(layers, project.catalog, fmt, out, args.crs)
+        with Progress(f"geo export {fmt}", "layer") as progress:  # per layer, on stderr
+            files = write_export(layers, project.catalog, fmt, out, args.crs, progress)
         print(export_line(len(layers), fmt, args.crs, out, len(files)))
     return 1 if project.problems else 0
