@@ -311,7 +311,6 @@ class Progress:
                 unit=f" {self.unit}" if self.unit else "it",
                 file=out,
                 leave=False,
-                dynamic_ncols=True,
             )
         self._bar.total = total
         self._bar.update(done - self._bar.n)
