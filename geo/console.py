@@ -1,8 +1,13 @@
-r"""Result tables for a terminal: aligned text, CSV, JSON records or GeoJSON.
+r"""Result tables for a terminal (text, CSV, JSON, GeoJSON or a workbook), and progress.
 
 Every command that prints a table prints it through :func:`rows_text` (rows of
 text) or :func:`frame_text` (a pandas table), so ``--format json`` gives the same
 records everywhere: a list of objects, one per row, keyed by the column names.
+``--format xlsx`` writes the same table as an Excel workbook (:func:`workbook_out`,
+through :func:`geo.tables.xlsx_bytes`).
+
+Long work (prints, exports, matching a long point list) reports its progress on
+standard error through :class:`Progress`: a bar on a terminal, plain lines in a log.
 
 Text from data never drives the terminal: :func:`terminal_text` shows control
 characters (ESC, BEL, carriage return, C1 codes, bidirectional overrides) as
@@ -24,16 +29,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TABLE_FORMATS",
+    "Progress",
     "cell_text",
     "echo",
     "format_table",
     "frame_text",
+    "rows_frame",
     "rows_text",
     "terminal_text",
+    "workbook_out",
 ]
 
-#: Output formats of a table: readable text, CSV or JSON records.
-TABLE_FORMATS = ("table", "csv", "json")
+#: Output formats of a table: readable text, CSV, JSON records or an Excel workbook.
+TABLE_FORMATS = ("table", "csv", "json", "xlsx")
 #: Characters a terminal acts on: C0 (but tab and newline), DEL, C1, bidi controls.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: In a table cell a tab or newline would break the columns too.
@@ -193,3 +201,130 @@ def echo(text: str) -> None:
     import sys
 
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def rows_frame(header: Sequence[str], rows: Sequence[Sequence[str]]) -> pd.DataFrame:
+    """Return text rows as a table whose columns of numbers (``1,234``, ``-``) are numbers.
+
+    Parameters
+    ----------
+    header
+        Column names.
+    rows
+        The cells, as text (``-`` for none).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    import pandas as pd
+
+    from geo.tables import finite_number
+
+    table = pd.DataFrame(list(rows), columns=list(header), dtype=object)
+    for col in table.columns:
+        cells = [str(v).replace(",", "") for v in table[col]]
+        numbers = {c: finite_number(c) for c in cells if c not in ("-", "")}
+        if col != "id" and numbers and None not in numbers.values():
+            table[col] = [numbers.get(c) for c in cells]
+    return table
+
+
+def workbook_out(sheets: dict[str, pd.DataFrame], out: str | None) -> None:
+    """Write tables as an Excel workbook to ``out``, or to standard output when redirected.
+
+    Parameters
+    ----------
+    sheets
+        Sheet name to table (:func:`geo.tables.xlsx_bytes`).
+    out
+        The ``.xlsx`` file (written atomically; its path is said on stderr); None
+        writes the bytes to standard output, which must not be a terminal.
+
+    Raises
+    ------
+    WorkbookOutputError
+        When ``out`` is None and standard output is a terminal.
+    """
+    import sys
+
+    from geo.errors import WorkbookOutputError
+    from geo.tables import write_xlsx, xlsx_bytes
+
+    if out is not None:
+        print(f"wrote {write_xlsx(out, sheets)}", file=sys.stderr)
+        return
+    if sys.stdout.isatty():
+        raise WorkbookOutputError(
+            "--format xlsx writes a workbook, not text for the terminal; "
+            "fix: give --out FILE.xlsx (or redirect standard output to a file)"
+        )
+    sys.stdout.flush()
+    sys.stdout.buffer.write(xlsx_bytes(sheets))
+
+
+class Progress:
+    """Progress of long work on standard error: a bar on a terminal, plain lines otherwise.
+
+    Call it with ``(done, total, label)`` as each unit (a figure, a layer, a block of
+    rows) finishes. On a terminal a tqdm bar is drawn and cleared at the end; when
+    standard error is a file or a pipe (a log, CI), one line is written per call:
+    ``geo print: 3/9 figures fig3``. Standard output stays for the results.
+
+    Parameters
+    ----------
+    what
+        The line's head, e.g. ``geo print``.
+    unit
+        What is counted, for the bar (``figure``, ``layer``, ``row``).
+    stream
+        Where to write (default ``sys.stderr``).
+    """
+
+    def __init__(self, what: str, unit: str = "", stream: Any = None) -> None:
+        import sys
+
+        self.what, self.unit = what, unit
+        self.stream = stream if stream is not None else sys.stderr
+        try:
+            self.tty = bool(self.stream.isatty())
+        except (AttributeError, ValueError, OSError):
+            self.tty = False
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int, label: str = "") -> None:
+        """Report that ``done`` of ``total`` units are finished, the last being ``label``."""
+        if not self.tty:
+            unit = f" {self.unit}s" if self.unit else ""
+            tail = f" {terminal_text(label)}" if label else ""
+            self.stream.write(f"{self.what}: {done:,}/{total:,}{unit}{tail}\n")
+            self.stream.flush()
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            # the bar's carriage returns go to the terminal itself, not its escaping wrapper
+            out = getattr(self.stream, "_stream", self.stream)
+            self._bar = tqdm(
+                total=total,
+                desc=self.what,
+                unit=f" {self.unit}" if self.unit else "it",
+                file=out,
+                leave=False,
+            )
+        self._bar.total = total
+        self._bar.update(done - self._bar.n)
+        if label:
+            self._bar.set_postfix_str(terminal_text(label, cell=True), refresh=True)
+
+    def close(self) -> None:
+        """Clear the bar (plain lines stay as they are)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -74,6 +74,7 @@ __all__ = [
     "UnknownLayerError",
     "UnknownNameError",
     "ValueRangeError",
+    "WorkbookOutputError",
     "WriteLockTimeoutError",
 ]
 
@@ -352,3 +353,7 @@ class ManifestError(GeoError, ValueError):
 
 class CacheEntryError(GeoError, ValueError):
     """A kept derived layer does not read back (it is ignored and computed again)."""
+
+
+class WorkbookOutputError(GeoError, ValueError):
+    """``--format xlsx`` has nowhere to write: no ``--out`` and standard output is a terminal."""

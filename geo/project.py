@@ -286,8 +286,7 @@ class Project:
         if layer_id not in self._loaded:
             catalog = self.catalog
             if layer_id not in catalog:
-                known = ", ".join(catalog.layers)
-                raise UnknownLayerError(f"unknown layer {layer_id!r}: the catalog has {known}")
+                raise UnknownLayerError(catalog.unknown_text([layer_id]))
             self._loaded[layer_id] = self._read(catalog[layer_id], catalog)
         return self._loaded[layer_id].copy()
 
@@ -353,10 +352,7 @@ class Project:
         wanted = list(ids) if ids is not None else list(catalog.layers)
         unknown = [lid for lid in wanted if lid not in catalog]
         if unknown:
-            raise UnknownLayerError(
-                f"unknown layer(s) {', '.join(map(repr, unknown))}: "
-                f"the catalog has {', '.join(catalog.layers)}"
-            )
+            raise UnknownLayerError(catalog.unknown_text(unknown))
         out: dict[str, gpd.GeoDataFrame] = {}
         for lid in wanted:
             gdf = self._try(lid)
@@ -448,10 +444,7 @@ class Project:
             return read_layer_file(text, crs, gazetteer=places, encoding=encoding, layer=layer)
         catalog = self.catalog
         if text not in catalog:
-            known = ", ".join(catalog.layers)
-            raise UnknownLayerError(
-                f"unknown layer {text!r}: not a catalog id ({known}) nor a file"
-            )
+            raise UnknownLayerError(catalog.unknown_text([text], nor_file=True))
         declared = catalog[text].crs
         if crs is not None and canonical_crs(crs) != canonical_crs(declared):
             raise CRSError(f"layer {text} is declared {declared} in the catalog, not {crs}")

@@ -405,8 +405,9 @@ def test_geo_site_prints_a_line_per_step_and_fails_when_a_layer_is_not_drawn(
 
     calls = []
 
-    def fake(out, jobs, steps):
+    def fake(out, jobs, steps, units=None):
         calls.append((Path(out), jobs, list(steps)))
+        assert callable(units)  # told of each print inside the print step
         load = StepResult("load", notes=["layer rings not drawn: too large"])
         return [load, StepResult("offline", built=["offline:fig1"], notes=["fig1: a warning"])]
 

@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS.values():
         importlib.import_module(module).register(sub)
+    from geo.cli._help import annotate
+
+    annotate(parser)
     return parser
 
 

@@ -4,7 +4,8 @@
 every claim with its verdict instead; ``--strict`` exits 1 when any claim is in
 conflict; ``--out DIR`` writes ``index.html`` (sortable, filterable table with the
 quotes, and a link to ``map.html``), ``map.html``, ``claims_report.csv`` and
-``claims_report.md`` into ``DIR``. The map is self-contained (Leaflet inlined):
+``claims_report.md`` into ``DIR``; ``--xlsx PATH`` writes the claims with their
+verdicts and the summary as an Excel workbook. The map is self-contained (Leaflet inlined):
 it opens on an intranet with no internet; ``--basemap none`` drops the tiles too.
 
 ``geo claims --link`` fills the ledger's ``feature_id`` column from the layers
@@ -69,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         print(cl.summarise(judged).to_string(index=False))
         if context.missing:
             print("not available: " + "; ".join(context.missing))
+    if getattr(args, "xlsx", None):
+        from geo.tables import write_xlsx
+
+        sheets = {"汇总 summary": cl.summarise(judged), "声明 claims": judged}
+        print(f"wrote {write_xlsx(args.xlsx, sheets)}")
     if getattr(args, "out", None):
         basemap = getattr(args, "basemap", "osm") or "osm"
         for path in cl.write_outputs(args.out, context, basemap):
@@ -89,13 +95,19 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "claims",
         help="check the claims ledger and report verdicts",
-        description=__doc__,
+        description="Check every size claim of the plan and the news reports against\n"
+        "the layers, and report the verdicts.\n\n" + (__doc__ or "").split("\n\n", 1)[-1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any claim is in conflict")
     p.add_argument("--out", metavar="DIR", help="write the HTML/CSV/Markdown report into DIR")
     p.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
+    )
+    p.add_argument(
+        "--xlsx",
+        metavar="PATH",
+        help="also write every claim with its verdict, and the summary, as an Excel workbook",
     )
     basemap = p.add_argument(
         "--basemap",

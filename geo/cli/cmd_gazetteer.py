@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo.cli.cmd_gis import add_workbook_option
+
 if TYPE_CHECKING:
     from geo.gis.matching import Review
     from geo.project import Project
@@ -24,7 +26,9 @@ __all__ = ["register", "run_apply", "run_locate", "run_match", "run_set"]
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="AMap/Baidu POI JSON, CSV, GeoJSON, GeoPackage or shapefile")
+    p.add_argument(
+        "file", help="AMap/Baidu POI JSON, CSV, Excel (.xlsx), GeoJSON, GeoPackage or shapefile"
+    )
     p.add_argument(
         "--crs",
         required=True,
@@ -35,6 +39,12 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lat-column", help="latitude/northing column of a CSV")
     p.add_argument(
         "--layer", metavar="NAME", help="layer to read from a GeoPackage that holds several"
+    )
+    p.add_argument(
+        "--sheet",
+        dest="layer",
+        metavar="NAME",
+        help="sheet to read from an Excel workbook (.xlsx; default the first)",
     )
     p.add_argument(
         "--encoding", help="text encoding of the file when it is not UTF-8, e.g. gbk or gb18030"
@@ -60,18 +70,40 @@ def register(sub: Any) -> None:
         "set one position by hand, or write the locate page.",
     )
     gsub = g.add_subparsers(dest="gazetteer_command", metavar="ACTION")
-    m = gsub.add_parser("match", help="match a point list to places and print a review table")
+    m = gsub.add_parser(
+        "match",
+        help="match a point list to places and print a review table",
+        description="Read a point list, match each name to a gazetteer place and print "
+        "the review: the old and new position, how far it moves and whether it would be "
+        "applied. Nothing is written.",
+    )
     _add_input(m)
-    m.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    m.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "xlsx"],
+        default="table",
+        help="output: review table (default), csv, json (records) or xlsx (a workbook)",
+    )
+    add_workbook_option(m)
     m.set_defaults(func=run_match)
 
-    a = gsub.add_parser("apply", help="write the accepted matches to the gazetteer")
+    a = gsub.add_parser(
+        "apply",
+        help="write the accepted matches to the gazetteer",
+        description="Match a point list as `match` does and write the accepted positions "
+        "to layers/gazetteer.csv (a backup is kept); print what changes downstream.",
+    )
     _add_input(a)
     a.add_argument("--source", required=True, help="citation: provider, export date, who")
     a.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
     a.set_defaults(func=run_apply)
 
-    s = gsub.add_parser("set", help="give one place a position by hand")
+    s = gsub.add_parser(
+        "set",
+        help="give one place a position by hand",
+        description="Give one gazetteer place a position and its source by hand "
+        "(converted from the declared CRS); print what changes downstream.",
+    )
     s.add_argument("name", help="the place (any name or alias)")
     s.add_argument("--lon", type=float, required=True, help="longitude (or easting)")
     s.add_argument("--lat", type=float, required=True, help="latitude (or northing)")
@@ -81,7 +113,12 @@ def register(sub: Any) -> None:
     s.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
     s.set_defaults(func=run_set)
 
-    loc = gsub.add_parser("locate", help="write the locate page (drag markers, export a CSV)")
+    loc = gsub.add_parser(
+        "locate",
+        help="write the locate page (drag markers, export a CSV)",
+        description="Write the locate page: every place on a map, its marker dragged to "
+        "where it really is, the moves exported as a CSV for `gazetteer apply`.",
+    )
     loc.add_argument("--out", default="site/locate.html", help="output HTML file")
     loc.add_argument(
         "--basemap", default="osm", help="osm (default), cartodb, gaode, tianditu or none"
@@ -92,19 +129,22 @@ def register(sub: Any) -> None:
 
 def _review(args: argparse.Namespace, project: Project) -> Review:
     """Read and match the input; print what the reader noticed."""
+    from geo.console import Progress
     from geo.gis.matching import PointColumns, review_points
 
-    review = review_points(
-        args.file,
-        args.crs,
-        project.gazetteer,
-        project.district(),
-        columns=PointColumns(
-            args.name_column, args.lon_column, args.lat_column, args.layer, args.encoding
-        ),
-        only=args.only,
-        accuracy_m=args.accuracy_m,
-    )
+    with Progress(f"geo gazetteer {args.gazetteer_command}", "row") as progress:
+        review = review_points(
+            args.file,
+            args.crs,
+            project.gazetteer,
+            project.district(),
+            columns=PointColumns(
+                args.name_column, args.lon_column, args.lat_column, args.layer, args.encoding
+            ),
+            only=args.only,
+            accuracy_m=args.accuracy_m,
+            progress=progress,
+        )
     for note in review.notes:
         print(f"note: {note}", file=sys.stderr)
     return review
@@ -116,7 +156,11 @@ def run_match(args: argparse.Namespace) -> int:
     from geo.project import Project
 
     review = _review(args, Project()).table
-    if args.format == "table":
+    if args.format == "xlsx":
+        from geo.console import workbook_out
+
+        workbook_out({"匹配 match": review}, args.xlsx_out)
+    elif args.format == "table":
         print(_capped_text(review))
     else:  # the one CSV writer quotes what a spreadsheet would run as a formula
         echo(frame_text(review, args.format))

@@ -14,9 +14,10 @@ def register(sub: Any) -> None:
     """Add the ``add-layer`` and ``export`` subcommands."""
     a = sub.add_parser(
         "add-layer",
-        help="validate a GeoJSON/GeoPackage/shapefile/CSV and add it to the catalog",
+        help="validate a GeoJSON/GeoPackage/shapefile/CSV/Excel file and add it to the catalog",
         description="Read PATH (GeoJSON, including what the maps' Draw control exports; "
-        "GeoPackage; shapefile; or CSV with lon/lat, lng/lat or x/y columns), fill missing "
+        "GeoPackage; shapefile; or a CSV or Excel sheet with lon/lat, lng/lat, x/y or "
+        "经度/纬度 columns, a 'location' column or a gazetteer 'place'), fill missing "
         "required properties from the options below (every fill is printed), validate it, "
         "convert it to WGS-84 and write layers/<id>.geojson and its catalog entry in one "
         "step. A failed run changes nothing. PATH itself is never modified.",
@@ -134,7 +135,7 @@ def figure_numbers(text: str) -> list[int]:
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
-    """Add ``--encoding`` and ``--layer``, which say how to read an input file."""
+    """Add ``--encoding``, ``--layer`` and ``--sheet``, which say how to read an input file."""
     p.add_argument(
         "--encoding",
         help="text encoding of the input when it is not UTF-8, e.g. gbk for a shapefile "
@@ -145,6 +146,23 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
         dest="source_layer",
         metavar="NAME",
         help="layer to read from a GeoPackage that holds several (they are listed if missing)",
+    )
+    p.add_argument(
+        "--sheet",
+        dest="source_layer",
+        metavar="NAME",
+        help="sheet to read from an Excel workbook (.xlsx; default the first)",
+    )
+
+
+def add_workbook_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--out``, the workbook ``--format xlsx`` writes."""
+    p.add_argument(
+        "--out",
+        dest="xlsx_out",
+        metavar="FILE.xlsx",
+        help="with --format xlsx: the workbook to write (default: standard output, "
+        "when redirected)",
     )
 
 
@@ -198,6 +216,7 @@ def run_add_layer(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Export the layers that load, in the formats asked for."""
+    from geo.console import Progress
     from geo.gis.exchange import export_crs, export_jobs, export_line, write_export
     from geo.project import Project
 
@@ -208,6 +227,7 @@ def run_export(args: argparse.Namespace) -> int:
     ids = [s.strip() for s in args.layers.split(",")] if args.layers else None
     layers = project.layers(ids)
     for fmt, out in jobs:
-        files = write_export(layers, project.catalog, fmt, out, args.crs)
+        with Progress(f"geo export {fmt}", "layer") as progress:  # per layer, on stderr
+            files = write_export(layers, project.catalog, fmt, out, args.crs, progress)
         print(export_line(len(layers), fmt, args.crs, out, len(files)))
     return 1 if project.problems else 0

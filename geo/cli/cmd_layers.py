@@ -8,8 +8,8 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from geo.cli.cmd_gis import add_input_options
-from geo.console import TABLE_FORMATS, echo, rows_text
+from geo.cli.cmd_gis import add_input_options, add_workbook_option
+from geo.console import TABLE_FORMATS, echo, rows_frame, rows_text, workbook_out
 
 
 def register(sub: Any) -> None:
@@ -25,13 +25,14 @@ def register(sub: Any) -> None:
         "--format",
         choices=TABLE_FORMATS,
         default="table",
-        help="output: readable table (default), csv or json (records)",
+        help="output: readable table (default), csv, json (records) or xlsx (a workbook)",
     )
+    add_workbook_option(p)
     p.set_defaults(func=run_layers)
 
     v = sub.add_parser(
         "validate",
-        help="check a layer file (GeoJSON, GeoPackage, shapefile, CSV) or the catalog",
+        help="check a layer file (GeoJSON, GeoPackage, shapefile, CSV, Excel) or the catalog",
         description="Validate a layer file and print every problem with the feature id and "
         "a fix. Exit 0 when the file is clean, 1 when it has problems. Without PATH, "
         "validate every source layer in the catalog and ids across layers.",
@@ -39,7 +40,7 @@ def register(sub: Any) -> None:
     v.add_argument(
         "path",
         nargs="?",
-        help="GeoJSON, GeoPackage, shapefile or CSV (default: every catalog layer)",
+        help="GeoJSON, GeoPackage, shapefile, CSV or Excel .xlsx (default: every catalog layer)",
     )
     v.add_argument(
         "--crs",
@@ -56,12 +57,17 @@ def register(sub: Any) -> None:
     add_input_options(v)
     v.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=("text", "json", "xlsx"),
         default="text",
-        help="output: the problems as text (default) or json (records with file, "
-        "feature_id, problem and fix; [] when clean)",
+        help="output: the problems as text (default), json (records with file, "
+        "feature_id, problem and fix; [] when clean) or xlsx (the same as a workbook)",
     )
+    add_workbook_option(v)
     v.set_defaults(func=run_validate)
+
+
+#: Columns of a problem (:class:`geo.errors.Problem`).
+PROBLEM_COLUMNS = ("file", "feature_id", "problem", "fix")
 
 
 def run_layers(args: argparse.Namespace) -> int:
@@ -71,7 +77,10 @@ def run_layers(args: argparse.Namespace) -> int:
     project = Project()
     summaries = project.summaries(load=not args.no_load)
     rows = [s.row() for s in summaries]
-    echo(rows_text(list(LayerSummary.HEADER), rows, args.format))
+    if args.format == "xlsx":
+        workbook_out({"图层 layers": rows_frame(LayerSummary.HEADER, rows)}, args.xlsx_out)
+    else:
+        echo(rows_text(list(LayerSummary.HEADER), rows, args.format))
     return 1 if project.problems else 0
 
 
@@ -96,7 +105,12 @@ def run_validate(args: argparse.Namespace) -> int:
     else:
         problems = Project().validate(load=False)
         target = "the catalog's layers"
-    if args.format == "json":
+    if args.format == "xlsx":
+        import pandas as pd
+
+        table = pd.DataFrame([asdict(p) for p in problems], columns=list(PROBLEM_COLUMNS))
+        workbook_out({"问题 problems": table}, args.xlsx_out)
+    elif args.format == "json":
         echo(json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=1))
     elif not problems:
         print(f"{target}: OK")

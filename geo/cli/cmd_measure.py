@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.cli._lazy import lazy_choices
-from geo.cli.cmd_gis import add_input_options
+from geo.cli.cmd_gis import add_input_options, add_workbook_option
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from geo.measure.queries import Result
     from geo.project import Project
 
-FORMATS = ("table", "csv", "json", "geojson")
+FORMATS = ("table", "csv", "json", "geojson", "xlsx")
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -28,9 +28,10 @@ def _add_format(p: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default="table",
-        help="output: readable table (default), "
-        "csv, json (records) or geojson (features with the result columns)",
+        help="output: readable table (default), csv, json (records), "
+        "geojson (features with the result columns) or xlsx (a workbook)",
     )
+    add_workbook_option(p)
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
@@ -44,15 +45,27 @@ def _add_input(p: argparse.ArgumentParser) -> None:
 
 def register(sub: Any) -> None:
     """Add the measurement subcommands."""
-    p = sub.add_parser("area", help="geodesic area of every feature (length for lines)")
-    p.add_argument("layer", help="catalog id or file path (GeoJSON, GeoPackage, shapefile, CSV)")
+    p = sub.add_parser(
+        "area",
+        help="geodesic area of every feature (length for lines)",
+        description="Print the geodesic area of every polygon of a layer (the length of a "
+        "line), its share of the layer's total, and the total; --by sums by a column.",
+    )
+    p.add_argument(
+        "layer", help="catalog id or file path (GeoJSON, GeoPackage, shapefile, CSV, .xlsx)"
+    )
     p.add_argument("--by", metavar="COLUMN", help="sum areas by this column (e.g. kind)")
     lazy_choices(p.add_argument("--unit", default="m2"), "geo.data.units", "AREA_UNITS")
     _add_format(p)
     _add_input(p)
     p.set_defaults(func=run_area)
 
-    o = sub.add_parser("overlap", help="pairs of features of A and B that overlap, with shares")
+    o = sub.add_parser(
+        "overlap",
+        help="pairs of features of A and B that overlap, with shares",
+        description="Print every pair of a feature of A and a feature of B that overlap: "
+        "the overlap's geodesic area and its share of each (overlay in EPSG:4544).",
+    )
     o.add_argument("a", help="layer A: catalog id or path")
     o.add_argument("b", help="layer B: catalog id or path")
     lazy_choices(o.add_argument("--unit", default="m2"), "geo.data.units", "AREA_UNITS")
@@ -63,7 +76,9 @@ def register(sub: Any) -> None:
     n = sub.add_parser(
         "near",
         help="nearest feature of B for each of A; --k nearest; --within a distance",
-        description="Distances are edge to edge, in metres (EPSG:4544).",
+        description="Print the nearest feature of B for each feature of A (--k: the k "
+        "nearest; --within: every pair closer than a distance). Distances are edge to "
+        "edge, in metres (EPSG:4544).",
     )
     n.add_argument("a", help="layer A: catalog id or path")
     n.add_argument("b", help="layer B: catalog id or path")
@@ -73,7 +88,13 @@ def register(sub: Any) -> None:
     _add_input(n)
     n.set_defaults(func=run_near)
 
-    z = sub.add_parser("zones", help="which city, belt, screen, ring or cluster each feature is in")
+    z = sub.add_parser(
+        "zones",
+        help="which city, belt, screen, ring or cluster each feature is in",
+        description="Print, for every feature of a layer, each zone it lies in (by default "
+        "every zone layer of the catalog), with the share inside and whether it is on the "
+        "boundary.",
+    )
     z.add_argument("layer", help="catalog id or path")
     z.add_argument(
         "--in",
@@ -86,7 +107,13 @@ def register(sub: Any) -> None:
     _add_input(z)
     z.set_defaults(func=run_zones)
 
-    r = sub.add_parser("report", help="write the measurement report to OUT/reports/")
+    r = sub.add_parser(
+        "report",
+        help="write the measurement report to OUT/reports/",
+        description="Write the measurement report (areas, overlaps, distances, zones, "
+        "with the positions each row rests on) as CSV tables, report.md and index.html "
+        "into OUT/reports/.",
+    )
     r.add_argument("--out", default="site", help="site folder (default: site)")
     r.set_defaults(func=run_report)
 
@@ -117,7 +144,14 @@ def _show(lines: list[Any]) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
-def _print(result: Result, fmt: str) -> None:
+def _print(result: Result, fmt: str, out: str | None = None, sheet: str = "") -> None:
+    if fmt == "xlsx":
+        from geo.console import workbook_out
+
+        workbook_out({sheet or "结果": result.table}, out)
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
+        return
     _show(_lines(result, fmt))
 
 
@@ -150,6 +184,12 @@ def run_area(args: argparse.Namespace) -> int:
         gdf = _open(project, args.layer, args)
         return _lines(area_result(gdf, args.layer, args.by, args.unit), args.format)
 
+    if args.format == "xlsx":
+        from geo.measure.queries import area_result
+
+        result = area_result(_open(project, args.layer, args), args.layer, args.by, args.unit)
+        _print(result, "xlsx", args.xlsx_out, "面积 area")
+        return 0
     if args.crs is not None or Path(args.layer).suffix:  # a file, or a CRS to check
         _show(compute())
         return 0
@@ -166,7 +206,8 @@ def run_overlap(args: argparse.Namespace) -> int:
 
     project = Project()
     a, b = _open(project, args.a, args), _open(project, args.b, args)
-    _print(overlap_result(a, b, (args.a, args.b), args.unit), args.format)
+    result = overlap_result(a, b, (args.a, args.b), args.unit)
+    _print(result, args.format, args.xlsx_out, "重叠 overlap")
     return 0
 
 
@@ -177,7 +218,8 @@ def run_near(args: argparse.Namespace) -> int:
 
     project = Project()
     a, b = _open(project, args.a, args), _open(project, args.b, args)
-    _print(near_result(a, b, args.k, args.within, alone=args.a == args.b), args.format)
+    result = near_result(a, b, args.k, args.within, alone=args.a == args.b)
+    _print(result, args.format, args.xlsx_out, "邻近 near")
     return 0
 
 
@@ -193,7 +235,7 @@ def run_zones(args: argparse.Namespace) -> int:
     else:  # every zone layer that loads; the others are reported
         ids = [s.id for s in project.catalog.by_role("zone")]
         zones = {lid: indexed(gdf) for lid, gdf in project.layers(ids).items()}
-    _print(zones_result(gdf, zones), args.format)
+    _print(zones_result(gdf, zones), args.format, args.xlsx_out, "片区 zones")
     return 0
 
 

@@ -78,6 +78,7 @@ def _report_missing(specs: Any, layers: Any, catalog: Any) -> None:
 
 def run_print(args: argparse.Namespace) -> int:
     """Print the figures and say where every file is."""
+    from geo.console import Progress
     from geo.figures.specs import all_specs, figures_from_text
     from geo.printing.output import PrintJob, write_prints
     from geo.printing.paper import Page
@@ -101,7 +102,10 @@ def run_print(args: argparse.Namespace) -> int:
         return 2
     layers = project.layers(within_limits=True)
     _report_missing(specs, layers, catalog)
-    written = write_prints(args.out, specs, layers, catalog, job, project.gazetteer, args.jobs)
+    with Progress("geo print", "figure") as progress:  # one line per figure, on stderr
+        written = write_prints(
+            args.out, specs, layers, catalog, job, project.gazetteer, args.jobs, progress
+        )
     w, h = job.page.pixels(job.dpi)
     print(
         f"wrote {len(written)} figure(s) ({args.paper} {args.orientation}, {job.dpi:g} dpi "

@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
         "index pages. The data are loaded once; a page, print or thumbnail whose "
         "inputs and files are unchanged since the last run is reused "
         "(OUT/.build-manifest.json records them). One line per step says built or "
-        "reused and the seconds taken.",
+        "reused and the seconds taken; within the print step, each figure written is "
+        "reported on stderr.",
     )
     p.add_argument("--out", default="site", help="site folder (default: site)")
     p.add_argument(
@@ -36,10 +37,12 @@ def register(sub: Any) -> None:
 
 def run_site(args: argparse.Namespace) -> int:
     """Build the site, one line per step, then the warnings; exit 1 if a layer is not drawn."""
+    from geo.console import Progress
     from geo.site.build import STEPS, build_site
 
     steps = [s for s in STEPS if not (args.no_thumbnails and s == "thumbnails")]
-    results = build_site(args.out, args.jobs, steps)
+    with Progress("geo site", "unit") as units:  # inside the long print step, on stderr
+        results = build_site(args.out, args.jobs, steps, units=units)
     for note in dict.fromkeys(n for r in results for n in r.notes):
         print(f"warning: {note}", file=sys.stderr)
     print(f"site: {Path(args.out) / 'index.html'}")

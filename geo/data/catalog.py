@@ -187,6 +187,34 @@ class Catalog:
     def __contains__(self, layer_id: object) -> bool:
         return layer_id in self.layers
 
+    def unknown_text(self, ids: list[str], *, nor_file: bool = False) -> str:
+        """Say which ids this catalog lacks, the closest ids it has (difflib), then all.
+
+        Parameters
+        ----------
+        ids
+            The unknown ids, as given.
+        nor_file
+            The ids were not files either (``geo area`` and the like take paths too).
+
+        Returns
+        -------
+        str
+            The message of an :class:`~geo.errors.UnknownLayerError`, e.g.
+            ``unknown layer 'citys' (did you mean 'cities'?): the catalog has ...``.
+        """
+        import difflib
+
+        known = list(self.layers)
+        close = [m for i in ids for m in difflib.get_close_matches(i, known, n=3, cutoff=0.6)]
+        hint = f" (did you mean {', '.join(map(repr, dict.fromkeys(close)))}?)" if close else ""
+        listing = ", ".join(known)
+        where = (
+            f"not a catalog id ({listing}) nor a file" if nor_file else f"the catalog has {listing}"
+        )
+        what = "layer" if len(ids) == 1 else "layers"
+        return f"unknown {what} {', '.join(map(repr, ids))}{hint}: {where}"
+
     def __iter__(self):  # noqa: ANN204 - iterator over specs
         return iter(self.layers.values())
 

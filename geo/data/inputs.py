@@ -1,4 +1,4 @@
-"""Reading an input file (GeoJSON, GeoPackage, shapefile, CSV) into a GeoJSON document.
+"""Reading an input file (GeoJSON, GeoPackage, shapefile, CSV, Excel) into a GeoJSON document.
 
 Only :func:`read_input_document` and the private ``_read_*`` helpers touch the disk.
 """
@@ -27,6 +27,7 @@ from geo.data.layerfile import (
     read_geojson,
     read_layer_document,
 )
+from geo.data.workbook import LEGACY_SUFFIXES, WORKBOOK_SUFFIXES, read_sheet
 from geo.errors import DataFileError, LayerValidationError, Problem
 from geo.tables import finite_number
 
@@ -38,6 +39,7 @@ __all__ = [
     "document_from_table",
     "read_input_document",
     "read_layer_file",
+    "read_table",
     "restore_field_names",
     "validate_file",
 ]
@@ -46,6 +48,8 @@ __all__ = [
 #: Suffixes read as GeoJSON text; everything else goes through pyogrio.
 GEOJSON_SUFFIXES = frozenset({".geojson", ".json"})
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
+#: Tables of points: a CSV, or one sheet of an Excel workbook.
+TABLE_SUFFIXES = CSV_SUFFIXES | WORKBOOK_SUFFIXES | LEGACY_SUFFIXES
 #: Coordinate column pairs accepted in a CSV, tried in this order (case-insensitive).
 COORD_COLUMNS: tuple[tuple[str, str], ...] = (
     ("lon", "lat"),
@@ -70,7 +74,7 @@ def read_input_document(
     encoding: str | None = None,
     layer: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Read a GeoJSON, GeoPackage, shapefile or CSV into a GeoJSON document.
+    """Read a GeoJSON, GeoPackage, shapefile, CSV or Excel sheet into a GeoJSON document.
 
     The input is only read. Non-GeoJSON inputs are converted in memory; a
     GeoPackage or shapefile's own CRS is kept as a GeoJSON ``crs`` member when it is
@@ -89,7 +93,8 @@ def read_input_document(
         Text encoding of a shapefile's ``.dbf`` (when it has no ``.cpg``), a CSV or a
         GeoJSON; default UTF-8 (for a shapefile, what its ``.cpg`` says).
     layer
-        The layer of a GeoPackage that holds several.
+        The layer of a GeoPackage that holds several, or the sheet of an Excel
+        workbook (default its first).
 
     Returns
     -------
@@ -125,8 +130,8 @@ def read_input_document(
         doc = read_geojson(path, problems, encoding)
         if doc is None:
             raise LayerValidationError(problems)
-    elif suffix in CSV_SUFFIXES:
-        doc = document_from_table(_read_csv(path, encoding), str(path))
+    elif suffix in TABLE_SUFFIXES:
+        doc = document_from_table(read_table(path, encoding, layer), str(path))
     else:
         doc, notes = _read_vector(path, crs, encoding, layer)
     # a layer over the feature limit is refused by validation without this walk
@@ -144,6 +149,36 @@ def _check_encoding_name(path: Path, encoding: str | None) -> None:
         codecs.lookup(encoding)
     except LookupError:
         raise _problem(path, f"unknown encoding {encoding!r}", UNKNOWN_ENCODING_FIX) from None
+
+
+def read_table(
+    path: str | Path, encoding: str | None = None, sheet: str | None = None
+) -> pd.DataFrame:
+    """Read a CSV or one sheet of an Excel workbook, with the text policy applied.
+
+    Parameters
+    ----------
+    path
+        A ``.csv``/``.txt`` or ``.xlsx`` file; it is only read.
+    encoding
+        Text encoding of a CSV (default UTF-8, with or without BOM).
+    sheet
+        The sheet of a workbook (default its first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Row ``n`` is line (or sheet row) ``n + 2``; the first holds the names.
+
+    Raises
+    ------
+    LayerValidationError
+        If the file cannot be read or holds text the policy refuses (all listed).
+    """
+    path = Path(path)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES | LEGACY_SUFFIXES:
+        return _clean_table(read_sheet(path, sheet), path)
+    return _read_csv(path, encoding)
 
 
 def _read_csv(path: Path, encoding: str | None = None) -> pd.DataFrame:
@@ -417,7 +452,7 @@ def read_layer_file(
     Parameters
     ----------
     path
-        The file: GeoJSON, GeoPackage, shapefile or CSV.
+        The file: GeoJSON, GeoPackage, shapefile, CSV or Excel workbook.
     crs
         Declared CRS of the file (``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:<code>``);
         GCJ-02 and BD-09 are converted to WGS-84, projected CRSs reprojected. None
@@ -430,7 +465,7 @@ def read_layer_file(
     encoding
         Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
     layer
-        Layer of a GeoPackage that holds several.
+        Layer of a GeoPackage that holds several, or sheet of a workbook.
 
     Returns
     -------
@@ -464,7 +499,7 @@ def validate_file(
     Parameters
     ----------
     path
-        The file: GeoJSON, GeoPackage, shapefile or CSV. It is only read.
+        The file: GeoJSON, GeoPackage, shapefile, CSV or Excel workbook. It is only read.
     crs
         The CRS the file is declared to be in: ``wgs84``, ``gcj02``, ``bd09`` or
         ``EPSG:<code>``; None takes the file's own (WGS-84 when it names none).
@@ -475,7 +510,7 @@ def validate_file(
     encoding
         Text encoding of a shapefile's ``.dbf``, a CSV or a GeoJSON (e.g. ``gbk``).
     layer
-        Layer of a GeoPackage that holds several.
+        Layer of a GeoPackage that holds several, or sheet of a workbook.
 
     Returns
     -------

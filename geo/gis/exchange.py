@@ -462,6 +462,7 @@ def write_export(
     fmt: str,
     out: str | Path,
     crs: str = "EPSG:4326",
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Path]:
     """Write layers in one exchange format and coordinate system.
 
@@ -477,6 +478,9 @@ def write_export(
         A file for ``gpkg`` and ``kml``; a folder for the others.
     crs
         One of :data:`EXPORT_CRS` (``kml`` and ``geojson``: EPSG:4326 only).
+    progress
+        Called with (layers taken, layers, layer id) as the writer takes up each
+        layer (e.g. :class:`geo.console.Progress`).
 
     Returns
     -------
@@ -491,7 +495,30 @@ def write_export(
         For an unsupported CRS, or one the format cannot hold.
     """
     export = EXPORT_FORMATS[fmt]
-    return export.writer(layers, catalog, Path(out), export_crs(crs, fmt))
+    taken = layers if progress is None else _Reporting(layers, progress)
+    return export.writer(taken, catalog, Path(out), export_crs(crs, fmt))
+
+
+class _Reporting(Mapping[str, gpd.GeoDataFrame]):
+    """The layers, reporting each one the first time a writer takes it."""
+
+    def __init__(
+        self, layers: Mapping[str, gpd.GeoDataFrame], progress: Callable[[int, int, str], None]
+    ) -> None:
+        self._layers, self._progress, self._taken = layers, progress, set[str]()
+
+    def __getitem__(self, key: str) -> gpd.GeoDataFrame:
+        frame = self._layers[key]
+        if key not in self._taken:
+            self._taken.add(key)
+            self._progress(len(self._taken), len(self._layers), key)
+        return frame
+
+    def __iter__(self):  # noqa: ANN204 - iterator over the ids
+        return iter(self._layers)
+
+    def __len__(self) -> int:
+        return len(self._layers)
 
 
 def export_jobs(

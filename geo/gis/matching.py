@@ -8,6 +8,7 @@ matches them to the gazetteer places (:func:`geo.gis.poi.match_points`);
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,13 +88,14 @@ def review_points(
     columns: PointColumns | None = None,
     only: str | None = None,
     accuracy_m: float | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Review:
     """Read a point list and match it to the gazetteer; nothing is written.
 
     Parameters
     ----------
     file
-        AMap/Baidu POI JSON, CSV, GeoJSON, GeoPackage or shapefile.
+        AMap/Baidu POI JSON, CSV, Excel workbook, GeoJSON, GeoPackage or shapefile.
     crs
         Its CRS.
     gazetteer
@@ -106,6 +108,8 @@ def review_points(
         Comma-separated place names (any name or alias) to limit the change to.
     accuracy_m
         Error of the supplied points themselves in metres.
+    progress
+        Told the rows matched, per 1,000 (see :func:`geo.gis.poi.match_points`).
 
     Returns
     -------
@@ -134,7 +138,9 @@ def review_points(
         encoding=cols.encoding,
     )
     chosen = [gazetteer.lookup(n).name_zh for n in place_names(only)]
-    table = match_points(plist.points, gazetteer, district, names=chosen, accuracy_m=accuracy_m)
+    table = match_points(
+        plist.points, gazetteer, district, names=chosen, accuracy_m=accuracy_m, progress=progress
+    )
     return Review(table, chosen, list(plist.notes))
 
 

@@ -1,9 +1,11 @@
-"""The Chinese font of the print figures: Noto Sans CJK, found by matplotlib.
+"""The Chinese font of the print figures: the first an office has, found by matplotlib.
 
 Figures carry Chinese names first, so a font with CJK glyphs is required; without
 one matplotlib would draw empty boxes. The font is looked up in matplotlib's font
-manager (Debian's ``fonts-noto-cjk`` puts it where fontconfig and matplotlib find
-it) and embedded in PDFs as TrueType (``pdf.fonttype 42``), so the text stays text:
+manager (:data:`CJK_FAMILIES`): Noto Sans CJK or Source Han Sans (Debian's
+``fonts-noto-cjk`` puts it where fontconfig and matplotlib find it), then the fonts
+that come with Windows (Microsoft YaHei, SimHei, SimSun) and macOS (PingFang). It is
+embedded in PDFs as TrueType (``pdf.fonttype 42``), so the text stays text:
 searchable, copyable and printed with the same glyphs everywhere.
 
 Embedding a subset of the CJK font means parsing the whole font (65 000 glyphs)
@@ -33,6 +35,7 @@ __all__ = [
     "CJK_FAMILIES",
     "FONT_PACKAGE",
     "PRINT_SUFFIX",
+    "WINDOWS_FONT_FIX",
     "cjk_family",
     "ensure_print_faces",
     "plain_glyphs",
@@ -40,17 +43,31 @@ __all__ = [
     "rc_params",
 ]
 
-#: Families tried in order: Simplified Chinese first.
+#: Families tried in order: Noto / Source Han (Simplified Chinese first), then the
+#: fonts of Windows (Microsoft YaHei, SimHei, SimSun) and macOS (PingFang).
 CJK_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
     "Noto Sans CJK TC",
     "Noto Sans CJK JP",
     "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Microsoft YaHei",
+    "SimHei",
+    "SimSun",
+    "PingFang SC",
+    "PingFang HK",
+    "PingFang TC",
     "WenQuanYi Zen Hei",
 )
-#: What to install when no family is found.
+#: What to install when no family is found: Debian's package.
 FONT_PACKAGE = "fonts-noto-cjk"
+#: What to install on Windows when no family is found.
+WINDOWS_FONT_FIX = (
+    "Windows: add the optional feature 'Chinese (Simplified) Supplemental Fonts' "
+    "(Settings > Apps > Optional features), which brings SimHei and SimSun, "
+    "or install Noto Sans SC"
+)
 #: Appended to a family's name to name its print face.
 PRINT_SUFFIX = " Print"
 #: Bump when :func:`print_charset` or the way a print face is cut changes.
@@ -86,6 +103,7 @@ def cjk_family(families: tuple[str, ...] = CJK_FAMILIES) -> str:
     MissingDependencyError
         If none is installed; the message names the Debian package to install.
     """
+    import matplotlib
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -94,9 +112,9 @@ def cjk_family(families: tuple[str, ...] = CJK_FAMILIES) -> str:
             return family
     raise MissingDependencyError(
         "no Chinese (CJK) font found for the print figures (looked for "
-        f"{', '.join(families)}); install Debian's {FONT_PACKAGE} package "
-        f"(sudo apt-get install {FONT_PACKAGE}, or `make chromium`), then delete "
-        "matplotlib's font cache (~/.cache/matplotlib) so it is seen"
+        f"{', '.join(families)}); fix: install one: Debian/Ubuntu: "
+        f"`sudo apt install {FONT_PACKAGE}`; {WINDOWS_FONT_FIX}; then delete "
+        f"matplotlib's font cache ({matplotlib.get_cachedir()}) so it is seen"
     )
 
 

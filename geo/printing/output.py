@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import signal
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,6 +252,7 @@ def write_prints(
     job: PrintJob | None = None,
     gazetteer: Gazetteer | None = None,
     workers: int = 1,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, dict[str, Path]]:
     """Print figures into ``out_dir`` as ``<id>.png`` and ``<id>.pdf``.
 
@@ -261,6 +262,9 @@ def write_prints(
         Output folder (created).
     specs, layers, catalog, job, gazetteer, workers
         As for :func:`render_prints`.
+    progress
+        Called with (figures written, figures, figure id) after each figure
+        (e.g. :class:`geo.console.Progress`).
 
     Returns
     -------
@@ -273,4 +277,6 @@ def write_prints(
         written[spec.id] = {
             fmt: atomic_write_bytes(out / f"{spec.id}.{fmt}", data) for fmt, data in files.items()
         }
+        if progress is not None:
+            progress(len(written), len(specs), spec.id)
     return written

@@ -81,6 +81,7 @@ def build_site(
     steps: Sequence[str] | None = None,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = print,
+    units: Callable[[int, int, str], None] | None = None,
 ) -> list[StepResult]:
     """Build every page, print and report of the site into ``out``, reusing what holds.
 
@@ -97,6 +98,9 @@ def build_site(
         Date on the prints and the report PDF (default today).
     progress
         Called with one line per step; ``None`` for silence.
+    units
+        Called with (units done, units, unit) inside a long step, e.g. as each print
+        is written (:class:`geo.console.Progress`); ``None`` for silence.
 
     Returns
     -------
@@ -128,6 +132,7 @@ def build_site(
     if progress is not None:
         progress(f"{'load':<12}{'read':<8}{loading.seconds:6.1f} s  {len(inputs.layers)} layers")
     build = SiteBuild(Path(out), inputs, today or dt.date.today(), jobs)
+    build.progress = units
     try:
         if "print" in steps:  # the prints draw in other processes while the pages are written
             site_steps.start_prints(build)

@@ -148,6 +148,8 @@ class SiteBuild:
         self.prints: tuple[dict[str, Any], Any] | None = None
         #: Results two units share (the measurement report), with what computing them read.
         self.memo: dict[str, tuple[Any, set[str]]] = {}
+        #: Told (units done, units, unit) as a long step finishes each unit, e.g. a print.
+        self.progress: Callable[[int, int, str], None] | None = None
 
     def key(self, unit: str, settings: Sequence[Any], reads: Iterable[str]) -> str:
         """Return a unit's key: its settings, what it read, the catalog's ids, code, libraries.

@@ -143,11 +143,13 @@ def step_print(build: SiteBuild, step: StepResult) -> None:
     job, specs = _print_job(build), _specs(build)
     folder = build.out / "print"
     step.reused += [f"print:{sp.id}" for sp in specs if sp not in run.specs]
-    for spec, data, seen in run:
+    for done, (spec, data, seen) in enumerate(run, start=1):
         paths = [atomic_write_bytes(folder / f"{spec.id}.{fmt}", b) for fmt, b in data.items()]
         build.record(f"print:{spec.id}", settings[spec.id], paths, seen)
         build.manifest.save()
         step.built.append(f"print:{spec.id}")
+        if build.progress is not None:
+            build.progress(done, len(run.specs) + 1, f"print {spec.id}")
     written = {sp.id: {fmt: folder / f"{sp.id}.{fmt}" for fmt in job.formats} for sp in specs}
     pdfs = [file_digest(written[sp.id]["pdf"]) for sp in specs if "pdf" in written[sp.id]]
     claims_csv = file_digest(build.out / "claims" / "claims_report.csv")
@@ -158,6 +160,8 @@ def step_print(build: SiteBuild, step: StepResult) -> None:
         return write_report_pages(build.out, folder, rep, specs, written, None, build.today)
 
     build.unit(step, "report-pages", pages, write)
+    if build.progress is not None:
+        build.progress(len(run.specs) + 1, len(run.specs) + 1, "report pages")
 
 
 @SITE_STEPS.register("locate")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -199,6 +199,8 @@ def _review_row(
     return base
 
 
+#: Rows matched between two progress reports of :func:`match_points`.
+PROGRESS_ROWS = 1000
 #: Match tiers, strongest first.
 _TIERS: tuple[str, ...] = ("exact", "variant", "loose", "part")
 
@@ -238,6 +240,7 @@ def match_points(
     *,
     names: Sequence[str] | None = None,
     accuracy_m: float | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> pd.DataFrame:
     """Match user points to gazetteer places and say what applying them would do.
 
@@ -258,6 +261,9 @@ def match_points(
         The positional error of the points themselves, in metres (``--accuracy-m``);
         default: a row's ``accuracy_m``, else the error of a point dropped by hand at
         the row's ``zoom``, else a POI provider's error.
+    progress
+        Called with (rows matched, rows, ``""``) after every
+        :data:`PROGRESS_ROWS` rows and at the end (e.g. :class:`geo.console.Progress`).
 
     Returns
     -------
@@ -273,6 +279,10 @@ def match_points(
     for rec, name in zip(records, _given_names(points, names), strict=True):
         hits, how = _candidates(name, index) if name else (set(), "")
         rows.append(_review_row(rec, name, hits, how, gazetteer))
+        if progress is not None and len(rows) % PROGRESS_ROWS == 0:
+            progress(len(rows), len(records), "")
+    if progress is not None and len(rows) % PROGRESS_ROWS:
+        progress(len(rows), len(records), "")
     review = pd.DataFrame(rows)
     if review.empty:
         return _finish(review)

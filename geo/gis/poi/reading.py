@@ -343,9 +343,14 @@ def _raw_rows(
     if suffix in (".json", ".geojson"):
         return _json_rows(path, datum, notes, encoding)
     if suffix in (".csv", ".txt"):
-        from geo.data.inputs import _read_csv
+        from geo.data.inputs import read_table
 
-        return _table_rows(_read_csv(path, encoding), path, lon_column, lat_column), "CSV"
+        return _table_rows(read_table(path, encoding), path, lon_column, lat_column), "CSV"
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        from geo.data.inputs import read_table
+
+        table = read_table(path, encoding, layer)  # a workbook's layer is its sheet
+        return _table_rows(table, path, lon_column, lat_column), "Excel"
     return _vector_rows(path, datum, notes, layer, encoding), "GeoPackage/shapefile"
 
 
@@ -440,7 +445,8 @@ def read_points(
     lon_column, lat_column
         Coordinate columns of a CSV, when they are not named as usual.
     layer
-        The layer of a GeoPackage that holds several.
+        The layer of a GeoPackage that holds several, or the sheet of an Excel
+        workbook (default its first).
     encoding
         Text encoding of a CSV, a JSON or a shapefile's ``.dbf`` (e.g. ``gbk``);
         default UTF-8 (for a shapefile, what its ``.cpg`` says).
