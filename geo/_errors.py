@@ -286,3 +286,27 @@ class ManifestError(GeoError, ValueError):
 
 class CacheEntryError(GeoError, ValueError):
     """A kept derived layer does not read back (it is ignored and computed again)."""
+
+
+class DatabaseError(GeoError, RuntimeError):
+    """A PostGIS store cannot be used; the message names the fix (never the password)."""
+
+
+class DatabaseUnreachableError(DatabaseError, ConnectionError):
+    """The database server cannot be reached, or refused the login."""
+
+
+class PostGISMissingError(DatabaseError):
+    """The database lacks the PostGIS extension, or the server cannot provide it."""
+
+
+class DatabasePermissionError(DatabaseError, PermissionError):
+    """The database role may not do what the command needs (create, write)."""
+
+
+class DatabaseSchemaError(DatabaseError, ValueError):
+    """The database holds no project yet (``geo db init``), or a name cannot be a column."""
+
+
+class EditConflictError(DatabaseError, ValueError):
+    """An edit was based on a row another edit has changed since; nothing was written."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from geo.gis.correction.records import Correction
     from geo.gis.matching import Review
     from geo.project import Project
 
@@ -152,7 +153,8 @@ def run_apply(args: argparse.Namespace) -> int:
     from geo.gis.correction.writing import fix_positions
     from geo.project import Project
 
-    review = _review(args, Project())
+    project = Project()
+    review = _review(args, project)
     print(_capped_text(review.table))
     fixes, skipped = corrections_from_review(
         review.table, args.source, only=review.only, file_label=Path(args.file).name
@@ -163,6 +165,8 @@ def run_apply(args: argparse.Namespace) -> int:
         print("no row to apply")
         return 1
     print(f"{len(fixes)} place(s) to fix:")
+    if project.dsn is not None and not args.dry_run:
+        return _store_fixes(project, fixes)
     _print_result(fix_positions(fixes, dry_run=args.dry_run), args.dry_run)
     return 0
 
@@ -184,7 +188,27 @@ def run_set(args: argparse.Namespace) -> int:
         accuracy_m=args.accuracy_m,
         district=project.district(),
     )
+    if project.dsn is not None and not args.dry_run:
+        return _store_fixes(project, [fix])
     _print_result(fix_positions([fix], dry_run=args.dry_run), args.dry_run)
+    return 0
+
+
+def _store_fixes(project: Project, fixes: list[Correction]) -> int:
+    """Write corrections to the database: one transaction, each row at its version read."""
+    from geo.db.edits import RowEdit, apply_row_edits
+    from geo.gis.correction.writing import fix_positions
+
+    result = fix_positions(fixes, project.folder, dry_run=True)  # computed and checked only
+    base = project.versions.get("gazetteer", {})
+    edits = [
+        RowEdit(c.before["name_zh"], base.get(c.before["name_zh"], 0), dict(c.after))
+        for c in result.changes
+    ]
+    apply_row_edits(str(project.dsn), "gazetteer", "name_zh", edits, "geo gazetteer set")
+    for change in result.changes:
+        print(change)
+    print(f"{len(edits)} gazetteer row(s) changed in the database")
     return 0
 
 

@@ -1,0 +1,77 @@
+"""The PostGIS store: init, push in one transaction, pull byte for byte."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from geo import _data
+from geo.db import store
+
+LAYERS = Path(_data.layers_dir())
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _same_tree(a: Path, b: Path) -> list[str]:
+    files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b
+    return [f for f in files_a if not filecmp.cmp(a / f, b / f, shallow=False)]
+
+
+def _pull(dsn: str, out: Path) -> None:
+    for rel, data in store.read_folder(dsn).files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+
+
+def test_push_then_pull_gives_the_folder_byte_for_byte(postgis_db, tmp_path):
+    store.init(postgis_db)
+    counts = store.push(postgis_db, LAYERS)
+    assert counts["layer:projects"] == 43
+    _pull(postgis_db, tmp_path)
+    assert _same_tree(LAYERS, tmp_path) == []
+
+
+def _geo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args], capture_output=True, text=True, env=full, check=False
+    )
+
+
+def test_cli_init_push_pull_and_maps_from_the_database_are_identical(postgis_db, tmp_path):
+    assert _geo("db", "init", "--db", postgis_db).returncode == 0
+    pushed = _geo("db", "push", str(LAYERS), "--db", postgis_db)
+    assert pushed.returncode == 0, pushed.stderr
+    assert "layer tables" in pushed.stdout
+    pulled = _geo("db", "pull", str(tmp_path / "pulled"), "--db", postgis_db)
+    assert pulled.returncode == 0, pulled.stderr
+    assert _same_tree(LAYERS, tmp_path / "pulled") == []
+    maps = ["maps", "--figure", "fig2", "--offline", "--basemap", "none"]
+    folder = _geo(*maps, "--out", str(tmp_path / "a"), env={"GEO_LAYERS_DIR": str(LAYERS)})
+    assert folder.returncode == 0, folder.stderr
+    db = _geo(*maps, "--out", str(tmp_path / "b"), "--db", postgis_db)
+    assert db.returncode == 0, db.stderr
+    assert _same_tree(tmp_path / "a", tmp_path / "b") == []
+
+
+def test_a_row_edited_in_the_database_is_pulled_as_that_one_line(postgis_db, tmp_path):
+    import psycopg
+
+    store.init(postgis_db)
+    store.push(postgis_db, LAYERS)
+    with psycopg.connect(postgis_db) as conn:
+        conn.execute(
+            "UPDATE geo_layers.projects SET name_en = %s WHERE id = %s", ("Renamed", "proj-01")
+        )
+    result = store.read_folder(postgis_db)
+    assert result.edited == ["projects.geojson"]
+    old = (LAYERS / "projects.geojson").read_text(encoding="utf-8").splitlines()
+    new = result.files["projects.geojson"].decode("utf-8").splitlines()
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    assert len(changed) == 1
+    assert '"name_en": "Renamed"' in new[changed[0]]
