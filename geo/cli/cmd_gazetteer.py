@@ -196,19 +196,12 @@ def run_set(args: argparse.Namespace) -> int:
 
 def _store_fixes(project: Project, fixes: list[Correction]) -> int:
     """Write corrections to the database: one transaction, each row at its version read."""
-    from geo.db.edits import RowEdit, apply_row_edits
-    from geo.gis.correction.writing import fix_positions
+    from geo.gis.stored import fix_positions_in_store
 
-    result = fix_positions(fixes, project.folder, dry_run=True)  # computed and checked only
-    base = project.versions.get("gazetteer", {})
-    edits = [
-        RowEdit(c.before["name_zh"], base.get(c.before["name_zh"], 0), dict(c.after))
-        for c in result.changes
-    ]
-    apply_row_edits(str(project.dsn), "gazetteer", "name_zh", edits, "geo gazetteer set")
+    result = fix_positions_in_store(project, fixes, "geo gazetteer")
     for change in result.changes:
         print(change)
-    print(f"{len(edits)} gazetteer row(s) changed in the database")
+    print(f"{len(result.changes)} gazetteer row(s) changed in the database")
     return 0
 
 

@@ -18,7 +18,7 @@ from geo._errors import EditConflictError
 from geo.db.connection import transaction
 from geo.db.store import LAYERS_SCHEMA, META_SCHEMA
 
-__all__ = ["RowEdit", "apply_row_edits", "conflict_message"]
+__all__ = ["RowEdit", "add_layer", "apply_row_edits", "conflict_message"]
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,105 @@ def apply_row_edits(
                 ).fetchone()
                 raise EditConflictError(conflict_message(table, edit.key, edit.base_version, now))
     return len(edits)
+
+
+def add_layer(
+    dsn: str,
+    entry: Mapping[str, Any],
+    rel: str,
+    data: bytes,
+    application: str,
+    base_version: int | None = None,
+) -> int:
+    """Add (or replace) a layer in one transaction: its catalog row and its table.
+
+    Concurrent additions of different layers all land (the catalog is appended
+    under a lock); a layer added or changed by another edit meanwhile is refused.
+
+    Parameters
+    ----------
+    dsn
+        The database.
+    entry
+        The catalog entry (its ``id`` names the table).
+    rel
+        The layer file's path in the folder (``<id>.geojson``).
+    data
+        The layer file (GeoJSON, WGS-84) as ``geo add-layer`` wrote it.
+    application
+        The author recorded on the rows.
+    base_version
+        To replace a layer: the version of its catalog row the edit read; ``None``
+        adds a new layer.
+
+    Returns
+    -------
+    int
+        Features written.
+
+    Raises
+    ------
+    EditConflictError
+        If the id is taken (adding) or the layer changed since it was read
+        (replacing); nothing is written.
+    """
+    import json
+
+    from psycopg import sql
+
+    from geo.db.connection import engine
+    from geo.db.store import _raise_db, push_layer, seal_file
+
+    layer_id = str(entry["id"])
+    eng = engine(dsn, application)
+    try:
+        with eng.begin() as sa_conn:
+            conn: Any = sa_conn.connection.driver_connection
+            conn.execute("LOCK TABLE geo.catalog IN SHARE ROW EXCLUSIVE MODE")
+            now = conn.execute(
+                "SELECT geo_version, geo_edited_by, "
+                "to_char(geo_edited_at, 'YYYY-MM-DD HH24:MI:SS') FROM geo.catalog "
+                "WHERE layer_id = %s",
+                (layer_id,),
+            ).fetchone()
+            _check_layer_base(layer_id, now, base_version)
+            text = json.dumps(dict(entry), ensure_ascii=False, default=str)
+            if now is None:
+                conn.execute(
+                    "INSERT INTO geo.catalog (geo_row, layer_id, entry, geo_edited_by) "
+                    "VALUES ((SELECT coalesce(max(geo_row), -1) + 1 FROM geo.catalog), "
+                    "%s, %s::json, %s)",
+                    (layer_id, text, application),
+                )
+            else:
+                conn.execute(
+                    "UPDATE geo.catalog SET entry = %s::json, geo_version = geo_version + 1, "
+                    "geo_edited_by = %s, geo_edited_at = now() WHERE layer_id = %s",
+                    (text, application, layer_id),
+                )
+                conn.execute(
+                    sql.SQL("DROP TABLE IF EXISTS {}").format(
+                        sql.Identifier(LAYERS_SCHEMA, layer_id)
+                    )
+                )
+                conn.execute("DELETE FROM geo.files WHERE path = %s", (rel,))
+            count = push_layer(sa_conn, layer_id, rel, data, application)
+            seal_file(conn, rel)
+    except Exception as exc:
+        _raise_db(exc, dsn, f"add layer {layer_id}")
+        raise
+    finally:
+        eng.dispose()
+    return count
+
+
+def _check_layer_base(layer_id: str, now: tuple[Any, ...] | None, base: int | None) -> None:
+    """Refuse adding a taken id, or replacing a layer changed since it was read."""
+    if now is not None and base is None:
+        raise EditConflictError(
+            f"catalog row {layer_id}: the layer exists already (added by {now[1]} at "
+            f"{now[2]}, version {now[0]}); nothing was written; fix: choose another id, "
+            "or pass --replace to replace it"
+        )
+    if base is not None and (now is None or int(now[0]) != base):
+        raise EditConflictError(conflict_message("catalog", layer_id, base, now))

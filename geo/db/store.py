@@ -26,7 +26,16 @@ from geo._errors import DatabaseError, DatabaseSchemaError
 from geo.db import codec
 from geo.db.connection import transaction
 
-__all__ = ["LAYERS_SCHEMA", "META_SCHEMA", "PullResult", "init", "push", "read_folder"]
+__all__ = [
+    "LAYERS_SCHEMA",
+    "META_SCHEMA",
+    "PullResult",
+    "init",
+    "push",
+    "push_layer",
+    "read_folder",
+    "seal_file",
+]
 
 META_SCHEMA = "geo"
 LAYERS_SCHEMA = "geo_layers"
@@ -348,12 +357,25 @@ def _finish_layer_table(conn: Any, layer_id: str, application: str) -> None:
         conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(table))
 
 
-def _seal(conn: Any) -> None:
-    """Record, for every file kept as rows, the digest of those rows as read back."""
-    for rel, text in _rendered(conn):
+def _seal(conn: Any, only: str | None = None) -> None:
+    """Record, for every file kept as rows (or ``only`` one), the digest of its rows."""
+    for rel, text in _rendered(conn, only=only):
         conn.execute(
             "UPDATE geo.files SET rows_digest = %s WHERE path = %s", (codec.digest(text), rel)
         )
+
+
+def seal_file(conn: Any, rel: str) -> None:
+    """Record the digest of one file's rows as read back (after an edit wrote them).
+
+    Parameters
+    ----------
+    conn
+        A psycopg connection in the edit's transaction.
+    rel
+        The file's path in the folder.
+    """
+    _seal(conn, rel)
 
 
 # --------------------------------------------------------------------------- pull
@@ -428,15 +450,17 @@ def _lists(value: Any) -> Any:
 
 
 def _rendered(
-    conn: Any, versions: dict[str, dict[str, int]] | None = None
+    conn: Any, versions: dict[str, dict[str, int]] | None = None, only: str | None = None
 ) -> list[tuple[str, str]]:
-    """Return each file kept as rows, as text written from its rows."""
+    """Return each file kept as rows (or ``only`` one), as text written from its rows."""
     out = []
     cat_rows = _catalog_rows(conn)
     if versions is not None:
         versions["catalog"] = {lid: v for lid, _, v in cat_rows}
     for rel, role, source, head in conn.execute(
-        "SELECT path, role, source, head FROM geo.files WHERE role <> 'file' ORDER BY path"
+        "SELECT path, role, source, head FROM geo.files WHERE role <> 'file' "
+        "AND (%s::text IS NULL OR path = %s) ORDER BY path",
+        (only, only),
     ).fetchall():
         if role == "catalog":
             out.append((rel, codec.catalog_text(head or {}, [e for _, e, _ in cat_rows])))
