@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from geo import _data
@@ -104,3 +109,61 @@ def test_eight_editors_adding_different_layers_all_land(postgis_db, tmp_path):
     for k in range(EDITORS):
         assert f"survey_{k}.geojson" in pulled.files
         assert f"id: survey_{k}" in pulled.files["catalog.yaml"].decode("utf-8")
+
+
+def _big_folder(tmp_path: Path, n: int = 60000) -> Path:
+    import shutil
+
+    folder = tmp_path / "big"
+    shutil.copytree(LAYERS, folder)
+    feats = [
+        json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"id": f"b-{i}", "name_zh": "点", "accuracy_m": 10.0},
+                "geometry": {"type": "Point", "coordinates": [106.4 + i * 1e-6, 29.5]},
+            }
+        )
+        for i in range(n)
+    ]
+    text = '{"type": "FeatureCollection", "features": [\n' + ",\n".join(feats) + "\n]}\n"
+    (folder / "big.geojson").write_text(text, encoding="utf-8")
+    with (folder / "catalog.yaml").open("a", encoding="utf-8") as f:
+        f.write("  - id: big\n    file: big.geojson\n    crs: wgs84\n")
+    return folder
+
+
+def test_a_push_killed_midway_leaves_the_database_as_it_was(postgis_db, tmp_path):
+    import psycopg
+
+    _pushed(postgis_db)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    push = subprocess.Popen(
+        [sys.executable, "-m", "geo", "db", "push", str(_big_folder(tmp_path)), "--db", postgis_db],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    watch = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'geo db push'"
+    inserting = watch + " AND query LIKE 'COPY geo_layers.big %'"
+    with psycopg.connect(postgis_db, autocommit=True) as conn:
+        deadline = time.monotonic() + 120
+        while conn.execute(inserting).fetchone() == (0,):  # the big layer is being written
+            assert push.poll() is None, "the push ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(push.pid, signal.SIGKILL)
+        push.wait()
+        while conn.execute(watch).fetchone() != (0,):  # the server rolls the push back
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        big = conn.execute("SELECT to_regclass('geo_layers.big')").fetchone()
+    assert push.returncode == -signal.SIGKILL
+    assert big == (None,)
+    pulled = store.read_folder(postgis_db)
+    assert pulled.edited == []
+    assert sorted(pulled.files) == sorted(
+        p.relative_to(LAYERS).as_posix() for p in LAYERS.rglob("*") if p.is_file()
+    )
+    for rel, data in pulled.files.items():
+        assert (LAYERS / rel).read_bytes() == data, rel
