@@ -167,3 +167,54 @@ def test_a_push_killed_midway_leaves_the_database_as_it_was(postgis_db, tmp_path
     )
     for rel, data in pulled.files.items():
         assert (LAYERS / rel).read_bytes() == data, rel
+
+
+def _geo(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_claims_link_and_gazetteer_set_with_db_write_the_database(postgis_db, tmp_path):
+    import csv
+    import io
+    import shutil
+
+    folder = tmp_path / "layers"
+    shutil.copytree(LAYERS, folder)
+    text = (folder / "claims.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    linked = next(r for r in rows[1:] if r[1])  # a claim that names a feature
+    blank = text.replace(",".join(linked), ",".join([linked[0], "", *linked[2:]]), 1)
+    assert blank != text
+    (folder / "claims.csv").write_text(blank, encoding="utf-8")
+    store.init(postgis_db)
+    store.push(postgis_db, folder)
+    link = _geo("claims", "--link", "--db", postgis_db)
+    assert link.returncode == 0, link.stderr
+    moved = _geo(
+        "gazetteer",
+        "set",
+        PLACE,
+        "--lon",
+        "106.4650",
+        "--lat",
+        "29.5670",
+        "--crs",
+        "wgs84",
+        "--source",
+        "office survey",
+        "--db",
+        postgis_db,
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert "4 gazetteer row(s) changed in the database" in moved.stdout  # 3 anchored follow
+    pulled = store.read_folder(postgis_db)
+    assert sorted(pulled.edited) == ["claims.csv", "gazetteer.csv"]
+    assert pulled.files["claims.csv"] == (LAYERS / "claims.csv").read_bytes()
+    gaz = pulled.files["gazetteer.csv"].decode("utf-8")
+    row = next(line for line in gaz.splitlines() if line.startswith(PLACE + ","))
+    assert "106.465000,29.567000" in row
+    assert "office survey" in row
+    assert (folder / "gazetteer.csv").read_bytes() == (LAYERS / "gazetteer.csv").read_bytes()

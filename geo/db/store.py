@@ -391,7 +391,8 @@ class PullResult:
         The files whose rows changed since the push (written from the rows).
     versions
         ``table -> key -> version`` of every row read (``gazetteer`` by ``name_zh``,
-        ``catalog`` and each ``layer:<id>`` by id).
+        ``claims`` by ``claim_id``: the first column; ``catalog`` and each
+        ``layer:<id>`` by id).
     """
 
     files: dict[str, bytes] = field(default_factory=dict)
@@ -469,8 +470,8 @@ def _rendered(
             header = [n for n in names if n not in ROW_COLUMNS]
             at = [names.index(h) for h in header]
             out.append((rel, codec.csv_text(header, [[r[i] for i in at] for r in rows])))
-            if versions is not None and "name_zh" in header:
-                key, ver = names.index("name_zh"), names.index("geo_version")
+            if versions is not None and header:  # rows keyed by the first column
+                key, ver = names.index(header[0]), names.index("geo_version")
                 versions[source] = {str(r[key]): int(r[ver]) for r in rows}
         else:
             features, kept = _layer_features(conn, source)

@@ -1,4 +1,4 @@
-"""The GIS edits of a project kept in PostGIS: add a layer, fix positions.
+"""The GIS edits of a project kept in PostGIS: add a layer, fix positions, link claims.
 
 Each edit is computed and checked exactly as for a folder (:func:`geo.gis.registry.add.add_layer`,
 :func:`geo.gis.correction.writing.fix_positions`), on the copy the project was read
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from geo.gis.registry.add import AddResult
     from geo.project import Project
 
-__all__ = ["add_layer_to_store", "fix_positions_in_store"]
+__all__ = ["add_layer_to_store", "fix_positions_in_store", "relink_in_store"]
 
 
 def fix_positions_in_store(
@@ -108,3 +108,36 @@ def add_layer_to_store(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+def relink_in_store(project: Project) -> tuple[Any, Any]:
+    """Link the claims of the project's database to layer features (``geo claims --link``).
+
+    Parameters
+    ----------
+    project
+        A project opened from a DSN.
+
+    Returns
+    -------
+    tuple of DataFrame
+        The linked ledger and the changes (``claim_id, place, old, new``), as
+        :func:`geo.claims.linking.relink_ledger` returns them.
+
+    Raises
+    ------
+    EditConflictError
+        If a changed claim row was edited since the project read it; nothing is written.
+    """
+    from geo.claims.linking import relink_ledger
+    from geo.db.edits import RowEdit, apply_row_edits
+
+    linked, changes, _ = relink_ledger(project.claims_path, dry_run=True)
+    base = project.versions.get("claims", {})
+    edits = [
+        RowEdit(str(cid), base.get(str(cid), 0), {"feature_id": str(new)})
+        for cid, new in zip(changes["claim_id"], changes["new"], strict=True)
+    ]
+    if edits:
+        apply_row_edits(str(project.dsn), "claims", "claim_id", edits, "geo claims --link")
+    return linked, changes
