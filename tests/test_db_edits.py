@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from geo import _data
 from geo.db import store
 
@@ -218,3 +220,26 @@ def test_claims_link_and_gazetteer_set_with_db_write_the_database(postgis_db, tm
     assert "106.465000,29.567000" in row
     assert "office survey" in row
     assert (folder / "gazetteer.csv").read_bytes() == (LAYERS / "gazetteer.csv").read_bytes()
+
+
+def test_an_edit_made_in_qgis_raises_the_version_and_stops_a_stale_edit(postgis_db):
+    import psycopg
+
+    from geo.errors import EditConflictError
+    from geo.gis.correction.changes import position_correction
+    from geo.gis.stored import fix_positions_in_store
+    from geo.project import Project
+
+    _pushed(postgis_db)
+    project = Project(postgis_db)  # reads version 1
+    with psycopg.connect(postgis_db, application_name="QGIS") as conn:  # a desktop edit
+        conn.execute("UPDATE geo.gazetteer SET note = 'moved in QGIS' WHERE name_zh = %s", (PLACE,))
+    fix = position_correction(project.gazetteer, PLACE, 106.465, 29.567, "wgs84", "late")
+    with pytest.raises(
+        EditConflictError, match=r"changed by another edit \(QGIS at .*, now version 2\)"
+    ):
+        fix_positions_in_store(project, [fix], "geo gazetteer set")
+    gaz = store.read_folder(postgis_db).files["gazetteer.csv"].decode("utf-8")
+    row = next(line for line in gaz.splitlines() if line.startswith(PLACE + ","))
+    assert "moved in QGIS" in row
+    assert "late" not in row

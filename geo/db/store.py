@@ -45,18 +45,24 @@ ROW_COLUMNS = ("geo_fid", "geo_row", "geo_version", "geo_edited_by", "geo_edited
 CSV_TABLES = {"gazetteer.csv": "gazetteer", "claims.csv": "claims"}
 _MAX_IDENT = 63  # bytes in a PostgreSQL identifier
 
-_INIT = """
-CREATE EXTENSION IF NOT EXISTS postgis;
-CREATE SCHEMA IF NOT EXISTS geo;
-CREATE SCHEMA IF NOT EXISTS geo_layers;
-CREATE TABLE IF NOT EXISTS geo.files (
-    path text PRIMARY KEY, role text NOT NULL, source text, head json,
-    body bytea NOT NULL, rows_digest text);
-CREATE TABLE IF NOT EXISTS geo.catalog (
-    geo_row integer PRIMARY KEY, layer_id text UNIQUE NOT NULL, entry json NOT NULL,
-    geo_version integer NOT NULL DEFAULT 1, geo_edited_by text,
-    geo_edited_at timestamptz NOT NULL DEFAULT now());
-"""
+_INIT = (
+    "CREATE EXTENSION IF NOT EXISTS postgis",
+    "CREATE SCHEMA IF NOT EXISTS geo",
+    "CREATE SCHEMA IF NOT EXISTS geo_layers",
+    "CREATE TABLE IF NOT EXISTS geo.files (path text PRIMARY KEY, role text NOT NULL, "
+    "source text, head json, body bytea NOT NULL, rows_digest text)",
+    "CREATE TABLE IF NOT EXISTS geo.catalog (geo_row integer PRIMARY KEY, "
+    "layer_id text UNIQUE NOT NULL, entry json NOT NULL, "
+    "geo_version integer NOT NULL DEFAULT 1, geo_edited_by text, "
+    "geo_edited_at timestamptz NOT NULL DEFAULT now())",
+    # every change of a row, by geo or by QGIS, psql …, raises its version
+    "CREATE OR REPLACE FUNCTION geo.bump_version() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN NEW.geo_version := OLD.geo_version + 1; "
+    "NEW.geo_edited_by := coalesce(nullif(current_setting('application_name', true), ''), "
+    "current_user); NEW.geo_edited_at := now(); RETURN NEW; END $$",
+    "CREATE OR REPLACE TRIGGER geo_version BEFORE UPDATE ON geo.catalog "
+    "FOR EACH ROW EXECUTE FUNCTION geo.bump_version()",
+)
 
 
 def _sql() -> Any:
@@ -87,7 +93,7 @@ def init(dsn: str) -> None:
             from geo.db.connection import _postgis_fix, redact
 
             raise PostGISMissingError(_postgis_fix(redact(dsn), "extension not available"))
-        for statement in filter(str.strip, _INIT.split(";")):
+        for statement in _INIT:
             conn.execute(statement)
 
 
@@ -252,6 +258,7 @@ def _push_csv(conn: Any, rel: str, data: bytes, application: str) -> int:
     conn.execute(
         sql.SQL("CREATE TABLE {} ({}, {})").format(table, sql.SQL(_row_columns("geo_row")), cols)
     )
+    _versioned(conn, table)
     names = sql.SQL(", ").join(map(sql.Identifier, ["geo_row", "geo_edited_by", *header]))
     marks = sql.SQL(", ").join(sql.Placeholder() * (len(header) + 2))
     insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(table, names, marks)
@@ -348,6 +355,7 @@ def _finish_layer_table(conn: Any, layer_id: str, application: str) -> None:
             "ADD COLUMN geo_edited_at timestamptz NOT NULL DEFAULT now()"
         ).format(table, sql.Literal(application))
     )
+    _versioned(conn, table)
     has_gist = conn.execute(
         "SELECT 1 FROM pg_indexes WHERE schemaname = %s AND tablename = %s "
         "AND indexdef ILIKE '%%USING gist%%'",
@@ -355,6 +363,17 @@ def _finish_layer_table(conn: Any, layer_id: str, application: str) -> None:
     ).fetchone()
     if has_gist is None:
         conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(table))
+
+
+def _versioned(conn: Any, table: Any) -> None:
+    """Make every update of the table's rows raise their version (:mod:`geo.db.edits`)."""
+    sql = _sql()
+    conn.execute(
+        sql.SQL(
+            "CREATE TRIGGER geo_version BEFORE UPDATE ON {} "
+            "FOR EACH ROW EXECUTE FUNCTION geo.bump_version()"
+        ).format(table)
+    )
 
 
 def _seal(conn: Any, only: str | None = None) -> None:
