@@ -75,3 +75,40 @@ def test_a_row_edited_in_the_database_is_pulled_as_that_one_line(postgis_db, tmp
     changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
     assert len(changed) == 1
     assert '"name_en": "Renamed"' in new[changed[0]]
+
+
+def _readme_lines() -> list[list[str]]:
+    import re
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### A shared PostGIS store", 1)[1].split("\n### ", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block
+    return [shlex.split(ln, comments=True) for ln in block.group(1).splitlines() if ln.strip()]
+
+
+def test_the_readme_postgis_lines_run_as_written(postgis_db, tmp_path, monkeypatch):
+    import shutil
+
+    from geo.cli import main
+
+    lines = _readme_lines()
+    assert lines[0][0] == "export"
+    assert lines[0][1].startswith("GEO_DB=postgresql://")
+    assert [ln[:3] for ln in lines[1:]] == [
+        [".venv/bin/geo", "db", "init"],
+        [".venv/bin/geo", "db", "push"],
+        [".venv/bin/geo", "maps", "--db"],
+    ]
+    shutil.copytree(LAYERS, tmp_path / "layers")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GEO_DB", postgis_db)  # the office server: here the throw-away one
+    for line in lines[1:]:
+        args = [postgis_db if a == "$GEO_DB" else a for a in line[1:]]
+        assert main(args) == 0, line
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert (
+        store.read_folder(postgis_db).files["catalog.yaml"]
+        == (LAYERS / "catalog.yaml").read_bytes()
+    )
