@@ -112,3 +112,38 @@ def test_the_readme_postgis_lines_run_as_written(postgis_db, tmp_path, monkeypat
         store.read_folder(postgis_db).files["catalog.yaml"]
         == (LAYERS / "catalog.yaml").read_bytes()
     )
+
+
+def test_push_writes_the_geopackage_qgis_styles_to_layer_styles(postgis_db, tmp_path):
+    import sqlite3
+
+    import psycopg
+
+    assert _geo("db", "init", "--db", postgis_db).returncode == 0
+    assert _geo("db", "push", str(LAYERS), "--db", postgis_db).returncode == 0
+    gpkg = tmp_path / "x.gpkg"
+    exported = _geo("export", "--gpkg", str(gpkg), env={"GEO_LAYERS_DIR": str(LAYERS)})
+    assert exported.returncode == 0, exported.stderr
+    with sqlite3.connect(gpkg) as lite:
+        want = {
+            name: (qml, sld)
+            for name, qml, sld in lite.execute(
+                "SELECT f_table_name, styleQML, styleSLD FROM layer_styles"
+            )
+        }
+    with psycopg.connect(postgis_db) as conn:
+        rows = conn.execute(
+            "SELECT f_table_schema, f_table_name, f_geometry_column, useasdefault, "
+            "xmlserialize(document styleqml as text), xmlserialize(document stylesld as text) "
+            "FROM public.layer_styles ORDER BY id"
+        ).fetchall()
+        tables = {
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'geo_layers'"
+            )
+        }
+    assert {r[1] for r in rows} == tables
+    for schema, table, column, default, qml, sld in rows:
+        assert (schema, column, default) == ("geo_layers", "geom", True)
+        assert (qml, sld) == want[table], table

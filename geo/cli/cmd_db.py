@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
-from geo._errors import DatabaseSchemaError
+from geo._errors import DatabaseSchemaError, GeoError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,15 +59,35 @@ def run_push(args: argparse.Namespace) -> int:
 
     dsn = _dsn()
     folder = Path(args.folder) if args.folder else _data.layers_dir()
-    counts = push(dsn, folder)
+    counts = push(dsn, folder, styles=_styles(folder))
     layers = sum(1 for k in counts if k.startswith("layer:"))
     features = sum(v for k, v in counts.items() if k.startswith("layer:"))
     print(
         f"pushed {folder} to {redact(dsn)}: {layers} layer tables ({features} features), "
         f"{counts.get('catalog', 0)} catalog entries, {counts.get('gazetteer', 0)} places, "
-        f"{counts.get('claims', 0)} claims, {counts['files']} files"
+        f"{counts.get('claims', 0)} claims, {counts['files']} files, "
+        f"{counts.get('layer_styles', 0)} QGIS styles"
     )
     return 0
+
+
+def _styles(folder: Path) -> list[Any]:
+    """Return the QGIS styles of the folder's source layers that load (as the GeoPackage's)."""
+    import warnings
+
+    from geo.gis.qgis import style_rows
+    from geo.project import Project
+
+    project = Project(folder)
+    try:
+        catalog = project.catalog
+        ids = [s.id for s in catalog if not s.is_derived]
+        with warnings.catch_warnings():  # a layer that does not load is stored, unstyled
+            warnings.simplefilter("ignore")
+            return list(style_rows(catalog, project.layers(ids)))
+    except GeoError as exc:
+        print(f"note: no QGIS styles written ({str(exc).splitlines()[0]})")
+        return []
 
 
 def run_pull(args: argparse.Namespace) -> int:

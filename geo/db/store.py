@@ -17,7 +17,7 @@ and every value is a bound parameter.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,12 @@ def _layer_files(catalog: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def push(dsn: str, folder: str | Path, application: str = "geo db push") -> dict[str, int]:
+def push(
+    dsn: str,
+    folder: str | Path,
+    application: str = "geo db push",
+    styles: Sequence[Any] = (),
+) -> dict[str, int]:
     """Load a data folder into the database in one transaction, replacing what was there.
 
     Parameters
@@ -145,12 +150,16 @@ def push(dsn: str, folder: str | Path, application: str = "geo db push") -> dict
         The data folder (holding ``catalog.yaml``).
     application
         The connection's name (the author of the rows).
+    styles
+        QGIS styles of the layers (:class:`geo.gis.qgis.StyleRow`: ``f_table_name``,
+        ``style_name``, ``qml``, ``sld``, ``description``), written to QGIS's
+        ``public.layer_styles`` table as the default style of each layer table.
 
     Returns
     -------
     dict of str to int
         Rows written per table (``layer:<id>``, ``gazetteer``, ``claims``, ``catalog``,
-        ``files``).
+        ``files``, ``layer_styles``).
     """
     import yaml
 
@@ -181,6 +190,10 @@ def push(dsn: str, folder: str | Path, application: str = "geo db push") -> dict
                     _put_file(conn, rel, "file", None, None, data)
             _seal(conn)
             counts["files"] = len(list(_files(folder)))
+            stored = {k.split(":", 1)[1] for k in counts if k.startswith("layer:")}
+            counts["layer_styles"] = _push_styles(
+                conn, [r for r in styles if r.f_table_name in stored]
+            )
     except Exception as exc:
         _raise_db(exc, dsn, "push")
         raise
@@ -214,6 +227,37 @@ def _clear(conn: Any) -> None:
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(META_SCHEMA, name)))
     conn.execute("DELETE FROM geo.files")
     conn.execute("DELETE FROM geo.catalog")
+
+
+_LAYER_STYLES = (
+    "CREATE TABLE IF NOT EXISTS public.layer_styles (id serial PRIMARY KEY, "
+    "f_table_catalog varchar, f_table_schema varchar, f_table_name varchar, "
+    "f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, "
+    "useasdefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, "
+    "ui xml, update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)"
+)
+
+
+def _push_styles(conn: Any, styles: Sequence[Any]) -> int:
+    """Write the layers' QGIS styles into ``public.layer_styles`` (QGIS's own table)."""
+    conn.execute(_LAYER_STYLES)
+    conn.execute(
+        "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database() "
+        "AND f_table_schema = %s",
+        (LAYERS_SCHEMA,),
+    )
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+            "f_geometry_column, stylename, styleqml, stylesld, useasdefault, description, type) "
+            "VALUES (current_database(), %s, %s, 'geom', %s, XMLPARSE(DOCUMENT %s), "
+            "XMLPARSE(DOCUMENT %s), true, %s, 'vector')",
+            [
+                (LAYERS_SCHEMA, r.f_table_name, r.style_name, r.qml, r.sld, r.description)
+                for r in styles
+            ],
+        )
+    return len(styles)
 
 
 def _catalog_head(catalog: Mapping[str, Any]) -> dict[str, Any]:
