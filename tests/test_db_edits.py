@@ -108,9 +108,12 @@ def test_eight_editors_adding_different_layers_all_land(postgis_db, tmp_path):
     results = _run_all(_add_layer, lambda k: (postgis_db, k, str(src)))
     assert set(results.values()) == {"ok"}, results
     pulled = store.read_folder(postgis_db)
+    catalog = pulled.files["catalog.yaml"].decode("utf-8")
+    original = (LAYERS / "catalog.yaml").read_text(encoding="utf-8")
+    assert catalog.startswith(original)  # comments kept; the new entries appended
     for k in range(EDITORS):
         assert f"survey_{k}.geojson" in pulled.files
-        assert f"id: survey_{k}" in pulled.files["catalog.yaml"].decode("utf-8")
+        assert f"- id: survey_{k}\n" in catalog[len(original) :]
 
 
 def _big_folder(tmp_path: Path, n: int = 60000) -> Path:

@@ -10,7 +10,7 @@ which version) and what to do.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +145,7 @@ def add_layer(
     data: bytes,
     application: str,
     base_version: int | None = None,
+    catalog_text: Callable[[str, Mapping[str, Any]], str] | None = None,
 ) -> int:
     """Add (or replace) a layer in one transaction: its catalog row and its table.
 
@@ -166,6 +167,10 @@ def add_layer(
     base_version
         To replace a layer: the version of its catalog row the edit read; ``None``
         adds a new layer.
+    catalog_text
+        Returns the stored ``catalog.yaml`` text with the entry written in (keeping
+        its comments); used while that text still matches the catalog rows, so a
+        pull gives the catalog as ``geo add-layer`` writes it.
 
     Returns
     -------
@@ -198,6 +203,7 @@ def add_layer(
                 (layer_id,),
             ).fetchone()
             _check_layer_base(layer_id, now, base_version)
+            kept = _current_catalog(conn) if catalog_text is not None else None
             text = json.dumps(dict(entry), ensure_ascii=False, default=str)
             if now is None:
                 conn.execute(
@@ -220,12 +226,29 @@ def add_layer(
                 conn.execute("DELETE FROM geo.files WHERE path = %s", (rel,))
             count = push_layer(sa_conn, layer_id, rel, data, application)
             seal_file(conn, rel)
+            if kept is not None and catalog_text is not None:
+                new = catalog_text(kept[1], entry).encode("utf-8")
+                conn.execute("UPDATE geo.files SET body = %s WHERE path = %s", (new, kept[0]))
+                seal_file(conn, kept[0])
     except Exception as exc:
         _raise_db(exc, dsn, f"add layer {layer_id}")
         raise
     finally:
         eng.dispose()
     return count
+
+
+def _current_catalog(conn: Any) -> tuple[str, str] | None:
+    """Return the stored catalog file and text when its rows are as that text says."""
+    from geo.db.codec import digest
+    from geo.db.store import rendered_file
+
+    row = conn.execute(
+        "SELECT path, body, rows_digest FROM geo.files WHERE role = 'catalog'"
+    ).fetchone()
+    if row is None or digest(rendered_file(conn, row[0])) != row[2]:
+        return None
+    return str(row[0]), bytes(row[1]).decode("utf-8")
 
 
 def _check_layer_base(layer_id: str, now: tuple[Any, ...] | None, base: int | None) -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "push",
     "push_layer",
     "read_folder",
+    "rendered_file",
     "seal_file",
 ]
 
@@ -426,6 +427,23 @@ def _seal(conn: Any, only: str | None = None) -> None:
         conn.execute(
             "UPDATE geo.files SET rows_digest = %s WHERE path = %s", (codec.digest(text), rel)
         )
+
+
+def rendered_file(conn: Any, rel: str) -> str:
+    """Return one file kept as rows, written from its rows (``""`` if none).
+
+    Parameters
+    ----------
+    conn
+        A psycopg connection.
+    rel
+        The file's path in the folder.
+
+    Returns
+    -------
+    str
+    """
+    return next((text for _, text in _rendered(conn, only=rel)), "")
 
 
 def seal_file(conn: Any, rel: str) -> None:

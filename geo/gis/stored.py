@@ -92,6 +92,7 @@ def add_layer_to_store(
 
     from geo.db.edits import add_layer
     from geo.gis.registry.add import add_layer as add_to_folder
+    from geo.gis.registry.entry import catalog_text_with_entry
 
     scratch = Path(tempfile.mkdtemp(prefix="geo-add-"))
     try:
@@ -103,7 +104,13 @@ def add_layer_to_store(
         base = project.versions.get("catalog", {}).get(layer_id) if result.replaced else None
         rel = result.layer_path.relative_to(folder).as_posix()
         add_layer(
-            str(project.dsn), entry, rel, result.layer_path.read_bytes(), "geo add-layer", base
+            str(project.dsn),
+            entry,
+            rel,
+            result.layer_path.read_bytes(),
+            "geo add-layer",
+            base,
+            lambda text, new: catalog_text_with_entry(text, new, replace=base is not None)[0],
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
