@@ -114,6 +114,13 @@ def test_eight_editors_adding_different_layers_all_land(postgis_db, tmp_path):
     for k in range(EDITORS):
         assert f"survey_{k}.geojson" in pulled.files
         assert f"- id: survey_{k}\n" in catalog[len(original) :]
+    import psycopg
+
+    with psycopg.connect(postgis_db) as conn:
+        styled = conn.execute(
+            "SELECT f_table_name FROM public.layer_styles WHERE f_table_name LIKE 'survey%%'"
+        ).fetchall()
+    assert sorted(r[0] for r in styled) == [f"survey_{k}" for k in range(EDITORS)]
 
 
 def _big_folder(tmp_path: Path, n: int = 60000) -> Path:

@@ -16,7 +16,7 @@ from typing import Any
 
 from geo._errors import EditConflictError
 from geo.db.connection import transaction
-from geo.db.store import LAYERS_SCHEMA, META_SCHEMA
+from geo.db.schema import LAYERS_SCHEMA, META_SCHEMA
 
 __all__ = ["RowEdit", "add_layer", "apply_row_edits", "conflict_message"]
 
@@ -146,6 +146,7 @@ def add_layer(
     application: str,
     base_version: int | None = None,
     catalog_text: Callable[[str, Mapping[str, Any]], str] | None = None,
+    styles: Sequence[Any] = (),
 ) -> int:
     """Add (or replace) a layer in one transaction: its catalog row and its table.
 
@@ -171,6 +172,8 @@ def add_layer(
         Returns the stored ``catalog.yaml`` text with the entry written in (keeping
         its comments); used while that text still matches the catalog rows, so a
         pull gives the catalog as ``geo add-layer`` writes it.
+    styles
+        The layer's QGIS style (:func:`geo.db.store.put_styles`).
 
     Returns
     -------
@@ -188,7 +191,8 @@ def add_layer(
     from psycopg import sql
 
     from geo.db.connection import engine
-    from geo.db.store import _raise_db, push_layer, seal_file
+    from geo.db.schema import _raise_db, put_styles
+    from geo.db.store import push_layer, seal_file
 
     layer_id = str(entry["id"])
     eng = engine(dsn, application)
@@ -230,6 +234,7 @@ def add_layer(
                 new = catalog_text(kept[1], entry).encode("utf-8")
                 conn.execute("UPDATE geo.files SET body = %s WHERE path = %s", (new, kept[0]))
                 seal_file(conn, kept[0])
+            put_styles(conn, styles)
     except Exception as exc:
         _raise_db(exc, dsn, f"add layer {layer_id}")
         raise

@@ -90,7 +90,9 @@ def add_layer_to_store(
     """
     import yaml
 
+    from geo.data.catalog import read_catalog
     from geo.db.edits import add_layer
+    from geo.gis.qgis import style_rows
     from geo.gis.registry.add import add_layer as add_to_folder
     from geo.gis.registry.entry import catalog_text_with_entry
 
@@ -111,6 +113,7 @@ def add_layer_to_store(
             "geo add-layer",
             base,
             lambda text, new: catalog_text_with_entry(text, new, replace=base is not None)[0],
+            style_rows(read_catalog(folder / "catalog.yaml"), {layer_id: result.features}),
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
