@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from geo._io import atomic_write_bytes, write_lock
-from geo.db.codec import digest
 from geo.db.connection import env_dsn, is_dsn, redact
-from geo.db.store import PullResult, read_folder
+
+if TYPE_CHECKING:
+    from geo.db.store import PullResult
 
 __all__ = ["open_store", "snapshot", "write_folder"]
 
 
 def _home(dsn: str) -> Path:
     from geo.data.derived_cache import cache_root
+    from geo.db.codec import digest
 
     root = cache_root() or Path(tempfile.gettempdir()) / "shapingba-geo"
     return root / "db" / digest(redact(dsn))[:16]
@@ -44,6 +46,8 @@ def write_folder(result: PullResult, folder: str | Path) -> list[str]:
     list of str
         The files written, by path in the folder.
     """
+    from geo._io import atomic_write_bytes
+
     folder = Path(folder)
     written = []
     for rel, data in sorted(result.files.items()):
@@ -68,6 +72,9 @@ def snapshot(dsn: str) -> tuple[Path, dict[str, dict[str, int]]]:
         The folder (holding ``catalog.yaml``) and ``table -> key -> version`` of the
         rows read (see :class:`geo.db.store.PullResult`).
     """
+    from geo._io import write_lock
+    from geo.db.store import read_folder
+
     home = _home(dsn)
     folder = home / "layers"
     folder.mkdir(parents=True, exist_ok=True)
