@@ -253,3 +253,24 @@ def test_an_edit_made_in_qgis_raises_the_version_and_stops_a_stale_edit(postgis_
     row = next(line for line in gaz.splitlines() if line.startswith(PLACE + ","))
     assert "moved in QGIS" in row
     assert "late" not in row
+
+
+def test_two_editors_adding_one_layer_id_the_second_is_told(postgis_db, tmp_path):
+    from geo.errors import EditConflictError
+    from geo.gis.stored import add_layer_to_store
+    from geo.project import Project
+
+    _pushed(postgis_db)
+    src = tmp_path / "pts.geojson"
+    props = {"name_zh": "测试", "name_en": "Test", "kind": "site", "plan_ref": "survey 2026"}
+    props |= {"geometry_source": "digitized", "accuracy_m": 50}
+    feature = {"type": "Feature", "properties": props, "geometry": None}
+    feature["geometry"] = {"type": "Point", "coordinates": [106.46, 29.57]}
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    first, second = Project(postgis_db), Project(postgis_db)  # both read the catalog
+    options = {"title_zh": "调查", "title_en": "Survey", "crs": "wgs84"}
+    add_layer_to_store(first, src, "survey", **options)
+    with pytest.raises(EditConflictError, match=r"catalog row survey: the layer exists already "):
+        add_layer_to_store(second, src, "survey", **options)
+    catalog = store.read_folder(postgis_db).files["catalog.yaml"].decode("utf-8")
+    assert catalog.count("- id: survey\n") == 1
