@@ -11,7 +11,7 @@ SITE   ?= site
 # root installs directly; otherwise sudo if present
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: maps test test-fast lint chromium qgis setup bench clean help
+.PHONY: maps test test-fast lint chromium qgis postgis setup bench clean help
 
 help:
 	@echo "make maps   build figures 1-8, overview, prints, reports and claims into $(SITE)/"
@@ -41,7 +41,18 @@ qgis:
 	@if ! /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1; then \
 		echo "installing Debian's qgis and python3-qgis (geo export --format qgis)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq qgis python3-qgis >/dev/null; \
+			apt-get install -y -qq --no-install-recommends qgis python3-qgis >/dev/null; \
+	fi
+
+# The PostGIS store's tests start a throw-away PostgreSQL 15 + PostGIS 3 cluster
+# (initdb in a temporary folder, as the postgres user); Debian's packages are
+# installed here when missing.
+postgis:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then \
+		echo "installing Debian's postgresql-15-postgis-3 (PostGIS store tests)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq postgresql-15 postgresql-15-postgis-3 >/dev/null; \
 	fi
 
 lint: $(STAMP)
@@ -49,7 +60,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) chromium qgis lint
+test: $(STAMP) chromium qgis postgis lint
 	$(BIN)/python -m pytest --nbmake --doctest-modules geo tests notebooks
 
 # The quick loop while editing: everything but the browser, notebook and packaging

@@ -35,9 +35,14 @@ __all__ = [
     "CatalogFileError",
     "ClaimParseError",
     "DataFileError",
+    "DatabaseError",
+    "DatabasePermissionError",
+    "DatabaseSchemaError",
+    "DatabaseUnreachableError",
     "DegreesNotAllowedError",
     "DeriveError",
     "DuplicateNameError",
+    "EditConflictError",
     "EmptyMustSeeLayerError",
     "ExportError",
     "ExportWarning",
@@ -64,6 +69,7 @@ __all__ = [
     "OutputOnInputError",
     "PackagedDataError",
     "PaletteError",
+    "PostGISMissingError",
     "Problem",
     "ShapefileTextWarning",
     "SizeBudgetWarning",
@@ -357,3 +363,27 @@ class CacheEntryError(GeoError, ValueError):
 
 class WorkbookOutputError(GeoError, ValueError):
     """``--format xlsx`` has nowhere to write: no ``--out`` and standard output is a terminal."""
+
+
+class DatabaseError(GeoError, RuntimeError):
+    """A PostGIS store cannot be used; the message names the fix (never the password)."""
+
+
+class DatabaseUnreachableError(DatabaseError, ConnectionError):
+    """The database server cannot be reached, or refused the login."""
+
+
+class PostGISMissingError(DatabaseError):
+    """The database lacks the PostGIS extension, or the server cannot provide it."""
+
+
+class DatabasePermissionError(DatabaseError, PermissionError):
+    """The database role may not do what the command needs (create, write)."""
+
+
+class DatabaseSchemaError(DatabaseError, ValueError):
+    """The database holds no project yet (``geo db init``), or a name cannot be a column."""
+
+
+class EditConflictError(DatabaseError, ValueError):
+    """An edit was based on a row another edit has changed since; nothing was written."""

@@ -203,18 +203,25 @@ class Project:
     Parameters
     ----------
     folder
-        The layers folder (holding ``catalog.yaml``); default the folder
-        :func:`geo._data.layers_dir` finds (``$GEO_LAYERS_DIR``, the checkout's
-        ``layers/`` or the data installed with the package).
+        The layers folder (holding ``catalog.yaml``), or a PostGIS DSN
+        (``postgresql://…``, :mod:`geo.db`); default ``$GEO_DB``, else the folder
+        :func:`geo._data.layers_dir` finds (``$GEO_LAYERS_DIR``, ``layers/``, the package's).
 
     Attributes
     ----------
     folder
-        The layers folder.
+        The layers folder (for a database, the copy it is read through).
+    dsn
+        The database, or ``None`` for a folder.
+    versions
+        For a database, ``table -> key -> version`` of the rows read (:mod:`geo.db.edits`).
     """
 
     def __init__(self, folder: str | Path | None = None) -> None:
-        self.folder = Path(folder) if folder is not None else _data.layers_dir()
+        from geo.db.snapshot import open_store
+
+        self.dsn, pulled, self.versions = open_store(folder)
+        self.folder = pulled or (Path(folder) if folder is not None else _data.layers_dir())
         _data.protect(self.folder)  # no output of this process may land in it
         self._loaded: dict[str, gpd.GeoDataFrame] = {}
         self._problems: dict[str, LayerProblem] = {}
@@ -527,18 +534,24 @@ class Project:
         try:
             catalog = self.catalog
         except GeoError as exc:
-            return f"<Project {self.folder}: no catalog ({str(exc).splitlines()[0]})>"
+            return f"<Project {self._where}: no catalog ({str(exc).splitlines()[0]})>"
         derived = sum(s.is_derived for s in catalog)
         return (
-            f"<Project {self.folder}: {len(catalog)} layers ({derived} derived), "
+            f"<Project {self._where}: {len(catalog)} layers ({derived} derived), "
             f"{len(self._loaded)} loaded, {len(self._problems)} left out>"
         )
+
+    @property
+    def _where(self) -> str:  # the folder, or the database with its password hidden
+        from geo.db.connection import redact
+
+        return redact(self.dsn) if self.dsn is not None else str(self.folder)
 
     def _repr_html_(self) -> str:
         try:
             catalog = self.catalog
         except GeoError as exc:
-            return f"<p>Project {escape(str(self.folder))}: {escape(str(exc))}</p>"
+            return f"<p>Project {escape(self._where)}: {escape(str(exc))}</p>"
         rows = []
         for spec in catalog:
             if spec.id in self._loaded:
@@ -549,7 +562,7 @@ class Project:
             title = f"{spec.title_zh} {spec.title_en}"
             rows.append([spec.id, title, spec.geometry_type, figures, spec.source, count])
         header = ["id", "title", "geometry", "figures", "source", "features"]
-        return _html_table(f"Project {self.folder}", header, rows)
+        return _html_table(f"Project {self._where}", header, rows)
 
 
 def load_for_maps(catalog: Catalog) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:

@@ -122,3 +122,33 @@ def browser():
 def _own_layer_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Keep each test's derived layers in a cache of its own, never the user's."""
     monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path_factory.mktemp("geo-cache")))
+
+
+@pytest.fixture(scope="session")
+def postgis_server():
+    """Admin DSN of a throw-away PostgreSQL + PostGIS cluster (failing, not skipping, in CI)."""
+    from postgis_server import cluster, must_run
+
+    try:
+        manager = cluster()
+        dsn = manager.__enter__()
+    except RuntimeError as exc:
+        if must_run():
+            pytest.fail(f"the PostGIS tests need a server: {exc}")
+        pytest.skip(str(exc))
+    yield dsn
+    manager.__exit__(None, None, None)
+
+
+@pytest.fixture
+def postgis_db(postgis_server: str, request: pytest.FixtureRequest) -> str:
+    """DSN of a fresh, empty database on the throw-away cluster."""
+    import re
+    import uuid
+
+    import psycopg
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name)[:40].lower() + uuid.uuid4().hex[:6]
+    with psycopg.connect(postgis_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return postgis_server.replace("dbname=postgres", f"dbname={name}")

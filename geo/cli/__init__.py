@@ -42,6 +42,7 @@ from geo.registries import Registry
 COMMANDS: Registry[str] = Registry("command module")
 for _name in (
     "cmd_claims",
+    "cmd_db",
     "cmd_gazetteer",
     "cmd_gis",
     "cmd_init",
@@ -82,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug",
         action="store_true",
         help="show the traceback of an error (accepted anywhere on the line)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="DSN",
+        help="read (and edit) the project in PostGIS instead of a folder, e.g. "
+        "postgresql://gis@db.office/shapingba; also $GEO_DB (accepted anywhere on the line)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS.values():
@@ -230,6 +237,44 @@ def _split_debug(argv: Sequence[str]) -> tuple[list[str], bool]:
     return head + args[end:], len(head) != end
 
 
+def _split_db(args: list[str]) -> tuple[list[str], str | None]:
+    """Take ``--db DSN`` (or ``--db=DSN``) out of the arguments, wherever it stands."""
+    end = args.index("--") if "--" in args else len(args)
+    head, dsn, i = [], None, 0
+    while i < end:
+        if args[i] == "--db" and i + 1 < end:
+            dsn, i = args[i + 1], i + 2
+            continue
+        if args[i].startswith("--db="):
+            dsn = args[i][len("--db=") :]
+        else:
+            head.append(args[i])
+        i += 1
+    return head + args[end:], dsn
+
+
+@contextmanager
+def _database(dsn: str | None, command: str) -> Iterator[None]:
+    """Read the project from a database: ``$GEO_DB`` and the folder it is pulled into."""
+    from geo.db.connection import DSN_ENV
+
+    keep = {k: os.environ.get(k) for k in (DSN_ENV, "GEO_LAYERS_DIR")}
+    try:
+        if dsn is not None:
+            os.environ[DSN_ENV] = dsn
+        if os.environ.get(DSN_ENV) and command != "db":
+            from geo.db.snapshot import snapshot
+
+            os.environ["GEO_LAYERS_DIR"] = str(snapshot(os.environ[DSN_ENV])[0])
+        yield
+    finally:
+        for key, value in keep.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split()) or "(no message)"
 
@@ -256,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     _safe_streams()
     args, debug = _split_debug(sys.argv[1:] if argv is None else argv)
+    args, dsn = _split_db(args)
     command = next((a for a in args if not a.startswith("-")), "geo")
     try:
         parser = build_parser()
@@ -264,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         command = parsed.command
-        return _run(parsed, debug)
+        return _run(parsed, debug, dsn)
     except KeyboardInterrupt:
         print(f"geo {command}: interrupted", file=sys.stderr)
         return 130
@@ -272,14 +318,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         message = f"{type(exc).__name__}: {_one_line(str(exc))}"
+        if dsn or os.environ.get("GEO_DB"):  # a driver's message may quote the DSN
+            from geo.db.connection import scrub
+
+            message = scrub(message, dsn or os.environ.get("GEO_DB", ""))
         _say(f"geo: internal error in {command}: {message}; please report with --debug output")
         return INTERNAL_ERROR_STATUS
 
 
-def _run(args: argparse.Namespace, debug: bool) -> int:
+def _run(args: argparse.Namespace, debug: bool, dsn: str | None = None) -> int:
     """Run the parsed command; expected errors become one line and status 2."""
     try:
-        with _one_line_notes(args.command), command_inputs():
+        with _one_line_notes(args.command), command_inputs(), _database(dsn, args.command):
             status = int(args.func(args) or 0)
             sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status

@@ -49,6 +49,10 @@ SUBJECTS: dict[str, tuple[str, str]] = {
     "report": ("测量报告", "geo report --out site"),
     "print": ("印刷图件", "geo print --out site/print --figures 2,3"),
     "site": ("成果网站", "geo site --out site"),
+    "db": ("共享数据库", "geo db push layers --db postgresql://gis@db.office/shapingba"),
+    "db init": ("数据库初始化", "geo db init --db postgresql://gis@db.office/shapingba"),
+    "db push": ("数据库载入", "geo db push layers --db postgresql://gis@db.office/shapingba"),
+    "db pull": ("数据库导出", 'geo db pull ~/shapingba-review/layers --db "$GEO_DB"'),
 }
 #: First line of every epilog.
 EXAMPLE_HEAD = "example:"

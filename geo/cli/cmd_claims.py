@@ -27,8 +27,17 @@ __all__ = ["main", "register", "run"]
 def _run_link(args: argparse.Namespace) -> int:
     """Handle ``geo claims --link [--dry-run]``."""
     from geo import claims as cl
+    from geo.project import Project
 
-    linked, changes, wrote = cl.relink_ledger(dry_run=getattr(args, "dry_run", False))
+    project = Project()
+    if project.dsn is not None and not getattr(args, "dry_run", False):
+        from geo.db.connection import redact
+        from geo.gis.stored import relink_in_store
+
+        linked, changes = relink_in_store(project)
+        wrote: object = f"{len(changes)} claim row(s) of {redact(project.dsn)}"
+    else:
+        linked, changes, wrote = cl.relink_ledger(dry_run=getattr(args, "dry_run", False))
     n_linked = int((linked["feature_id"] != "").sum())
     print(f"{n_linked} of {len(linked)} claims name a layer feature; {len(changes)} changed")
     if len(changes):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from geo.cli.cmd_gis import add_workbook_option
 
 if TYPE_CHECKING:
+    from geo.gis.correction.records import Correction
     from geo.gis.matching import Review
     from geo.project import Project
 
@@ -196,7 +197,8 @@ def run_apply(args: argparse.Namespace) -> int:
     from geo.gis.correction.writing import fix_positions
     from geo.project import Project
 
-    review = _review(args, Project())
+    project = Project()
+    review = _review(args, project)
     print(_capped_text(review.table))
     fixes, skipped = corrections_from_review(
         review.table, args.source, only=review.only, file_label=Path(args.file).name
@@ -207,6 +209,8 @@ def run_apply(args: argparse.Namespace) -> int:
         print("no row to apply")
         return 1
     print(f"{len(fixes)} place(s) to fix:")
+    if project.dsn is not None and not args.dry_run:
+        return _store_fixes(project, fixes)
     _print_result(fix_positions(fixes, dry_run=args.dry_run), args.dry_run)
     return 0
 
@@ -228,7 +232,20 @@ def run_set(args: argparse.Namespace) -> int:
         accuracy_m=args.accuracy_m,
         district=project.district(),
     )
+    if project.dsn is not None and not args.dry_run:
+        return _store_fixes(project, [fix])
     _print_result(fix_positions([fix], dry_run=args.dry_run), args.dry_run)
+    return 0
+
+
+def _store_fixes(project: Project, fixes: list[Correction]) -> int:
+    """Write corrections to the database: one transaction, each row at its version read."""
+    from geo.gis.stored import fix_positions_in_store
+
+    result = fix_positions_in_store(project, fixes, "geo gazetteer")
+    for change in result.changes:
+        print(change)
+    print(f"{len(result.changes)} gazetteer row(s) changed in the database")
     return 0
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.cli._lazy import lazy_choices, lazy_help
 from geo.errors import FigureNumberError
+
+if TYPE_CHECKING:
+    from geo.gis.registry.filling import PropertyDefaults
+    from geo.project import Project
 
 
 def register(sub: Any) -> None:
@@ -179,6 +183,11 @@ def run_add_layer(args: argparse.Namespace) -> int:
         name_zh=args.name_zh,
         name_en=args.name_en,
     )
+    from geo.project import Project
+
+    project = Project()
+    if project.dsn is not None:
+        return _add_to_store(project, args, defaults)
     result = add_layer(
         args.path,
         args.layer_id,
@@ -211,6 +220,39 @@ def run_add_layer(args: argparse.Namespace) -> int:
         print(f"note: {result.catalog_path} was re-written in full (its comments were lost)")
     else:
         print(f"catalog entry written to {result.catalog_path}")
+    return 0
+
+
+def _add_to_store(project: Project, args: argparse.Namespace, defaults: PropertyDefaults) -> int:
+    """Add the layer to the project's database (one transaction)."""
+    from geo.db.connection import redact
+    from geo.gis.stored import add_layer_to_store
+
+    result = add_layer_to_store(
+        project,
+        args.path,
+        args.layer_id,
+        title_zh=args.title_zh,
+        title_en=args.title_en,
+        crs=args.crs,
+        geometry_type=args.geometry_type,
+        figures=args.figures,
+        defaults=defaults,
+        role=args.role,
+        group=args.group,
+        style=args.style,
+        provenance=args.provenance,
+        replace=args.replace,
+        encoding=args.encoding,
+        layer=args.source_layer,
+    )
+    for note in [*result.notes, *result.fills]:
+        print(f"note: {note}")
+    verb = "replaced" if result.replaced else "added"
+    print(
+        f"{verb} layer {result.layer_id}: {len(result.features)} feature(s), converted from "
+        f"{args.crs} to WGS-84 -> table geo_layers.{result.layer_id} of {redact(str(project.dsn))}"
+    )
     return 0
 
 

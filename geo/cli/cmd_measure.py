@@ -199,6 +199,15 @@ def run_area(args: argparse.Namespace) -> int:
     return 0
 
 
+def _in_db(project: Project) -> Any:
+    """Return the PostGIS measures for a project read from a database, else None."""
+    if project.dsn is None:
+        return None
+    from geo.db.measures import PostGISMeasures
+
+    return PostGISMeasures(project.dsn)
+
+
 def run_overlap(args: argparse.Namespace) -> int:
     """Print every overlapping pair of features of two layers."""
     from geo.measure.queries import overlap_result
@@ -206,7 +215,7 @@ def run_overlap(args: argparse.Namespace) -> int:
 
     project = Project()
     a, b = _open(project, args.a, args), _open(project, args.b, args)
-    result = overlap_result(a, b, (args.a, args.b), args.unit)
+    result = overlap_result(a, b, (args.a, args.b), args.unit, _in_db(project))
     _print(result, args.format, args.xlsx_out, "重叠 overlap")
     return 0
 
@@ -218,7 +227,7 @@ def run_near(args: argparse.Namespace) -> int:
 
     project = Project()
     a, b = _open(project, args.a, args), _open(project, args.b, args)
-    result = near_result(a, b, args.k, args.within, alone=args.a == args.b)
+    result = near_result(a, b, args.k, args.within, args.a == args.b, _in_db(project))
     _print(result, args.format, args.xlsx_out, "邻近 near")
     return 0
 
@@ -235,7 +244,7 @@ def run_zones(args: argparse.Namespace) -> int:
     else:  # every zone layer that loads; the others are reported
         ids = [s.id for s in project.catalog.by_role("zone")]
         zones = {lid: indexed(gdf) for lid, gdf in project.layers(ids).items()}
-    _print(zones_result(gdf, zones), args.format, args.xlsx_out, "片区 zones")
+    _print(zones_result(gdf, zones, _in_db(project)), args.format, args.xlsx_out, "片区 zones")
     return 0
 
 

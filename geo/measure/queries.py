@@ -152,7 +152,11 @@ def area_result(gdf: gpd.GeoDataFrame, key: str, by: str | None, unit: str) -> R
 
 
 def overlap_result(
-    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, keys: tuple[str, str], unit: str
+    a: gpd.GeoDataFrame,
+    b: gpd.GeoDataFrame,
+    keys: tuple[str, str],
+    unit: str,
+    measures: Any = None,
 ) -> Result:
     """Every pair of overlapping features of two polygon layers, with shares.
 
@@ -164,6 +168,9 @@ def overlap_result(
         Their names, for messages.
     unit
         Area unit of the overlap.
+    measures
+        What computes the pairs: :mod:`geo.measure` (default), or an object with
+        the same functions (:class:`geo.db.measures.PostGISMeasures`).
 
     Returns
     -------
@@ -185,7 +192,7 @@ def overlap_result(
         need = f"overlap compares two polygon layers (try `geo near {keys[0]} {keys[1]}`)"
         if len(gdf):  # an empty layer overlaps nothing: noted, not refused
             require_areas(gdf, key, need)
-    pairs = measure.overlaps(a, b)
+    pairs = (measures or measure).overlaps(a, b)
     table = pd.DataFrame(
         {
             "a": pairs["a"],
@@ -207,6 +214,7 @@ def near_result(
     k: int | None = None,
     within: str | None = None,
     alone: bool = False,
+    measures: Any = None,
 ) -> Result:
     """Nearest, k nearest or within-distance pairs, edge to edge in metres.
 
@@ -220,6 +228,8 @@ def near_result(
         A distance such as ``500m`` or ``2km``.
     alone
         ``a`` and ``b`` are one layer: a feature is not its own neighbour.
+    measures
+        What computes the pairs (see :func:`overlap_result`).
 
     Returns
     -------
@@ -241,12 +251,13 @@ def near_result(
         metres = None if within is None else measure.parse_distance(within)
     except ValueError as exc:
         raise MeasureInputError(str(exc)) from exc
+    run = measures or measure
     if k is not None:
-        pairs = measure.k_nearest(a, b, k, metres, exclude_self=alone)
+        pairs = run.k_nearest(a, b, k, metres, exclude_self=alone)
     elif metres is not None:
-        pairs = measure.within_distance(a, b, metres, exclude_self=alone)
+        pairs = run.within_distance(a, b, metres, exclude_self=alone)
     else:
-        near = measure.nearest(a, b, exclude_self=alone)
+        near = run.nearest(a, b, exclude_self=alone)
         pairs = pd.DataFrame(
             {"a": a.index, "b": near["b"].to_numpy(), "dist_m": near["dist_m"].to_numpy()}
         )
@@ -255,7 +266,9 @@ def near_result(
     return Result(table[cols], a.geometry.reindex(pairs["a"]))
 
 
-def zones_result(gdf: gpd.GeoDataFrame, zone_layers: Mapping[str, gpd.GeoDataFrame]) -> Result:
+def zones_result(
+    gdf: gpd.GeoDataFrame, zone_layers: Mapping[str, gpd.GeoDataFrame], measures: Any = None
+) -> Result:
     """Which zone of which zone layer each feature falls in, with the share inside.
 
     Parameters
@@ -264,6 +277,8 @@ def zones_result(gdf: gpd.GeoDataFrame, zone_layers: Mapping[str, gpd.GeoDataFra
         The features, indexed by id.
     zone_layers
         Zone layers by name, indexed by id.
+    measures
+        What computes the membership (see :func:`overlap_result`).
 
     Returns
     -------
@@ -296,7 +311,7 @@ def zones_result(gdf: gpd.GeoDataFrame, zone_layers: Mapping[str, gpd.GeoDataFra
     need = "zones must be polygons: give a polygon layer with --in (e.g. cities, rings)"
     for key, zones in zone_layers.items():
         require_areas(zones, key, need)
-    member = measure.zones_for(gdf, dict(zone_layers))
+    member = (measures or measure).zones_for(gdf, dict(zone_layers))
     names = [
         _names(zone_layers[lay], pd.Series([z]))[0]
         for lay, z in zip(member["layer"], member["zone"], strict=True)
