@@ -130,7 +130,8 @@ def legend_html(
             '<span class="geo-en">schematic</span></div>'
         )
     return (
-        '<button type="button" class="geo-legend-toggle" aria-expanded="true">'
+        '<button type="button" id="geo-legend-toggle" class="geo-legend-toggle" '
+        'aria-expanded="true">'
         "图例 Legend</button>"
         f'<div class="geo-legend-body">{"".join(blocks)}</div>'
     )

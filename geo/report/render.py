@@ -264,6 +264,7 @@ def report_html(report: Report, figures: Sequence[FigureLink] = ()) -> str:
     body = _html_figures(figures) + "".join(_html_section(s) for s in report.sections)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(report.title)}</title><style>{_CSS}</style></head><body>"
         '<p><a href="../index.html">← 图集 Index</a></p>'
         f"<h1>{html.escape(report.title)}</h1><p>Layers used: {html.escape(used)}</p>"
