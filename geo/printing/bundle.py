@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from geo.figures.texts import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
-from geo.printing.compact import lean_paths, share_fonts
+from geo.printing.compact import lean_paths, share_fonts, truetype_files
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
 from geo.printing.furniture import _char_width, wrap_cjk
 from geo.printing.paper import Page
@@ -232,6 +232,7 @@ def report_pdf(
     for part in (front, *figure_pdfs, back):
         writer.append(PdfReader(io.BytesIO(part)))
     share_fonts(writer)  # one subset of each face for the whole file
+    truetype_files(writer)  # FontFile2 holds TrueType outlines, as readers expect
     lean_paths(writer)
     merged = io.BytesIO()
     writer.write(merged)

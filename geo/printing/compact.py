@@ -20,7 +20,7 @@ from typing import Any
 
 from geo.printing.fonts import PRINT_SUFFIX
 
-__all__ = ["PATH_TOLERANCE_PT", "lean_content", "lean_paths", "share_fonts"]
+__all__ = ["PATH_TOLERANCE_PT", "lean_content", "lean_paths", "share_fonts", "truetype_files"]
 
 #: A path operator line of a matplotlib content stream: numbers, then m, l, c or re.
 _PATH_LINE = re.compile(rb"^((?:-?\d+(?:\.\d+)? )+)(m|l|c|re)$")
@@ -177,7 +177,95 @@ def _subset(path: str, number: int, codes: set[int]) -> Any:
     cutter = subset.Subsetter(options)
     cutter.populate(unicodes=sorted(codes))
     cutter.subset(font)
+    return _truetype(font)
+
+
+def _truetype(font: Any) -> Any:
+    """Return ``font`` with TrueType outlines, its glyph order unchanged.
+
+    A PDF's ``FontFile2`` must hold TrueType (``glyf``) outlines; matplotlib puts
+    the CJK face's CFF outlines there, which readers such as poppler warn about
+    ("Mismatch between font type and embedded font file"). Cubic curves become
+    quadratic ones within a thousandth of an em.
+    """
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    if "CFF " not in font:
+        return font
+    order = font.getGlyphOrder()
+    outlines = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, {}
+    for name in order:
+        pen = TTGlyphPen(outlines)
+        outlines[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["glyf"], font["loca"] = glyf, newTable("loca")
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
+        "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+        "maxComponentElements", "maxComponentDepth",
+    ):  # fmt: skip
+        setattr(maxp, field, 1 if field == "maxZones" else 0)
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0  # no glyph names
+    font.sfntVersion = "\x00\x01\x00\x00"
     return font
+
+
+def _as_truetype(data: bytes) -> bytes:
+    """Return an embedded font file with TrueType outlines (unchanged if it has them)."""
+    from fontTools.ttLib import TTFont
+
+    if not data.startswith(b"OTTO"):
+        return data
+    buf = io.BytesIO()
+    _truetype(TTFont(io.BytesIO(data))).save(buf)
+    return buf.getvalue()
+
+
+def truetype_files(writer: Any) -> int:
+    """Give every ``FontFile2`` of the pages TrueType outlines (see :func:`_truetype`).
+
+    Parameters
+    ----------
+    writer
+        A ``pypdf.PdfWriter``.
+
+    Returns
+    -------
+    int
+        How many font files were converted.
+    """
+    from pypdf.generic import DecodedStreamObject, NameObject, NumberObject
+
+    done: set[int] = set()
+    for page in writer.pages:
+        for ref in page.get("/Resources", {}).get("/Font", {}).values():
+            top = ref.get_object()
+            for cid in top.get("/DescendantFonts", []):
+                descriptor = cid.get_object().get("/FontDescriptor")
+                ff = descriptor.get_object().raw_get("/FontFile2") if descriptor else None
+                if ff is None or getattr(ff, "idnum", None) in done:
+                    continue
+                data = ff.get_object().get_data()
+                if not data.startswith(b"OTTO"):
+                    continue
+                converted = _as_truetype(data)
+                stream = DecodedStreamObject()
+                stream.set_data(converted)
+                stream[NameObject("/Length1")] = NumberObject(len(converted))
+                new = writer._add_object(stream.flate_encode(level=9))
+                descriptor.get_object()[NameObject("/FontFile2")] = new
+                done.add(getattr(ff, "idnum", id(ff)))
+    return len(done)
 
 
 def _to_unicode(codes: list[int]) -> bytes:
