@@ -150,12 +150,16 @@ def _furniture_html(listed: str) -> str:
     )
     return (
         f"<style>{_CLAIMS_MAP_CSS}</style>"
-        '<div class="geo-claims-title"><b>规划数据核查图</b> Claims of the plan checked '
+        '<div role="complementary" aria-label="核查 Claims">'
+        '<div class="geo-claims-title" role="heading" aria-level="1">'
+        "<b>规划数据核查图</b> Claims of the plan checked "
         "against the layers · 每点为一处地点，颜色为其最差核查结论 one dot per place, "
         "coloured by its worst verdict</div>"
         f'<div id="geo-claims-legend" class="geo-claims-legend" tabindex="-1">'
         f"<b>图例 Legend</b>{legend}"
-        '<div><span class="geo-line"></span>沙坪坝区 Shapingba District</div></div>' + listed
+        '<div><span class="geo-line"></span>沙坪坝区 Shapingba District</div></div>'
+        + listed
+        + "</div>"
     )
 
 

@@ -144,7 +144,7 @@ def title_html(spec: FigureSpec, basemap: Basemap, index_href: str = "index.html
     (:class:`~geo.errors.MissingLayerWarning`), not printed on the figure.
     """
     return (
-        f'<div class="geo-caption-zh">{esc(spec.title_zh)}</div>'
+        f'<div class="geo-caption-zh" role="heading" aria-level="1">{esc(spec.title_zh)}</div>'
         f'<div class="geo-caption-en">{esc(spec.caption_en)}</div>'
         f'<a class="geo-back" href="{esc(index_href)}">← 图集 Index</a>'
     )

@@ -66,7 +66,7 @@ background:#d95f02;box-shadow:0 0 3px #000}
 
 _SKIP = "跳到搜索 Skip to the search"
 _PANEL = """
-<div id="locate-panel">
+<div id="locate-panel" role="complementary" aria-label="定位 Locate places">
 <h1>定位 Locate places</h1>
 <p>拖动标记到实际位置，然后导出 CSV。Drag each marker to where the place is, then export
 the CSV and run <code>geo gazetteer apply FILE --crs wgs84 --source TEXT</code>.</p>

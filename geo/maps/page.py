@@ -55,6 +55,11 @@ QUIET_PATHS_JS = """(function () {
     });
   }
   quiet(document.body);
+  // the map is the page's main content: a landmark, named
+  var main = document.querySelector(".folium-map");
+  if (main && !main.getAttribute("role")) {
+    mark(main, {"role": "main", "aria-label": document.title});
+  }
   new MutationObserver(function (changes) {
     changes.forEach(function (c) { c.addedNodes.forEach(quiet); });
   }).observe(document.body, {childList: true, subtree: true});
