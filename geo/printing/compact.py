@@ -173,7 +173,7 @@ def _subset(path: str, number: int, codes: set[int]) -> Any:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.layout_features = []
-    font = TTFont(path, fontNumber=number)
+    font = TTFont(path, fontNumber=number, recalcTimestamp=False)  # same bytes each run
     cutter = subset.Subsetter(options)
     cutter.populate(unicodes=sorted(codes))
     cutter.subset(font)
@@ -227,7 +227,7 @@ def _as_truetype(data: bytes) -> bytes:
     if not data.startswith(b"OTTO"):
         return data
     buf = io.BytesIO()
-    _truetype(TTFont(io.BytesIO(data))).save(buf)
+    _truetype(TTFont(io.BytesIO(data), recalcTimestamp=False)).save(buf)
     return buf.getvalue()
 
 
