@@ -1,7 +1,8 @@
 """Package layout that ``pyproject.toml`` cannot express: the data folders as packages.
 
-The repository keeps its data at the top level (``layers/``, ``sources/``); the wheel
-carries them as the packages ``geo_data.layers`` and ``geo_data.sources`` (with one
+The repository keeps its data at the top level (``layers/``, ``sources/``,
+``notebooks/``); the wheel carries them as the packages ``geo_data.layers``,
+``geo_data.sources`` and ``geo_data.notebooks`` (with one
 package per subfolder, e.g. ``geo_data.layers.admin``), found at run time by
 ``geo._data``. Everything else is configured in ``pyproject.toml``.
 """
@@ -11,7 +12,14 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).resolve().parent
-DATA_FOLDERS = {"geo_data.layers": "layers", "geo_data.sources": "sources"}
+DATA_FOLDERS = {
+    "geo_data.layers": "layers",
+    "geo_data.sources": "sources",
+    "geo_data.notebooks": "notebooks",  # written by `geo init DIR` beside DIR/layers
+}
+#: File patterns of the data packages: layers, sources, notebooks and their sample data.
+DATA_FILES = ["*.yaml", "*.csv", "*.geojson", "*.txt", "*.md", "*.ipynb"]
+DATA_FILES += ["*.shp", "*.shx", "*.dbf", "*.prj", "*.cpg"]
 
 
 def data_packages() -> dict[str, str]:
@@ -34,6 +42,6 @@ setup(
     # would replace this one
     package_data={
         "geo": ["py.typed"],
-        **{p: ["*.yaml", "*.csv", "*.geojson", "*.txt", "*.md"] for p in DATA_PACKAGES},
+        **dict.fromkeys(DATA_PACKAGES, DATA_FILES),
     },
 )

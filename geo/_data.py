@@ -41,6 +41,7 @@ __all__ = [
     "command_inputs",
     "data_writes",
     "layers_dir",
+    "notebooks_dir",
     "packaged_dir",
     "protect",
     "sources_dir",
@@ -50,8 +51,12 @@ __all__ = [
 LAYERS_ENV = "GEO_LAYERS_DIR"
 #: Environment variable naming a folder of source documents.
 SOURCES_ENV = "GEO_SOURCES_DIR"
-#: Packages that hold the wheel's copies of ``layers/`` and ``sources/``.
-_PACKAGES = {"layers": "geo_data.layers", "sources": "geo_data.sources"}
+#: Packages that hold the wheel's copies of ``layers/``, ``sources/`` and ``notebooks/``.
+_PACKAGES = {
+    "layers": "geo_data.layers",
+    "sources": "geo_data.sources",
+    "notebooks": "geo_data.notebooks",
+}
 
 
 def checkout_root() -> Path | None:
@@ -130,6 +135,20 @@ def sources_dir() -> Path:
         the copy installed with the package.
     """
     return _find("sources", SOURCES_ENV)
+
+
+def notebooks_dir() -> Path | None:
+    """Return the folder of the worked notebooks (and their sample data), if there is one.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The repository's ``notebooks/`` in a checkout, else the copy installed with
+        the package; ``None`` when neither exists.
+    """
+    root = checkout_root()
+    found = root / "notebooks" if root is not None else packaged_dir("notebooks")
+    return found if found is not None and found.is_dir() else None
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -41,6 +41,7 @@ from geo._data import (
     check_writable,
     data_writes,
     layers_dir,
+    notebooks_dir,
     sources_dir,
 )
 from geo._journal import JOURNAL_NAME, LOCK_NAME, Move, journal_text, read_journal
@@ -510,31 +511,37 @@ def settle(folder: str | Path) -> None:
 
 
 def copy_data(destination: str | Path) -> dict[str, Path]:
-    """Copy the current layers and sources folders into ``destination``, to edit there.
+    """Copy the layers, sources and notebooks folders into ``destination``, to edit there.
 
-    Every file is written atomically; hidden files (locks, backups) are not copied.
-    Afterwards set ``GEO_LAYERS_DIR`` to ``destination/layers``.
+    Every file is written atomically; hidden files (locks, backups, notebook
+    checkpoints) are not copied. The notebooks open ``destination/layers`` (the
+    folder beside their own). Afterwards set ``GEO_LAYERS_DIR`` to
+    ``destination/layers``.
 
     Parameters
     ----------
     destination
-        A folder; ``layers/`` and ``sources/`` are created inside it.
+        A folder; ``layers/``, ``sources/`` and ``notebooks/`` are created inside it.
 
     Returns
     -------
     dict of str to Path
-        The new ``layers`` and ``sources`` folders.
+        The new ``layers``, ``sources`` and (where the notebooks are installed)
+        ``notebooks`` folders.
 
     Raises
     ------
     FileExistsError
-        If ``destination/layers`` or ``destination/sources`` already exists (nothing
-        is overwritten).
+        If one of those folders already exists in ``destination`` (nothing is
+        overwritten).
     OutputOnInputError
         If ``destination`` lies inside the data folders in use.
     """
     destination = Path(destination)
     pairs = {"layers": layers_dir(), "sources": sources_dir()}
+    notebooks = notebooks_dir()
+    if notebooks is not None:
+        pairs["notebooks"] = notebooks
     for name in pairs:
         target = destination / name
         check_writable(target)  # a copy inside the data in use is refused

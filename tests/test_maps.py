@@ -67,11 +67,11 @@ def fixture_data():
     return cat, layers
 
 
-def build(fig_id, data, basemap="none"):
+def build(fig_id, data, basemap="none", edit=False):
     cat, layers = data
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingLayerWarning)
-        return build_map(figure_by_id(fig_id, cat), layers, cat, basemap)
+        return build_map(figure_by_id(fig_id, cat), layers, cat, basemap, edit=edit)
 
 
 def payloads(page: str) -> list[dict]:
@@ -304,7 +304,7 @@ def test_legend_entries_match_styles(fixture_data):
 
 def test_every_map_has_the_tools(fixture_data):
     cat, _ = fixture_data
-    page = render_html(build("fig7", fixture_data))
+    page = render_html(build("fig7", fixture_data, edit=True))
     for needle in (
         "L.control.groupedLayers",
         "L.Control.Measure",
@@ -367,7 +367,7 @@ def test_tianditu_map_has_both_tile_layers(fixture_data, monkeypatch):
 
 # --------------------------------------------------------------------------- offline, size
 def test_offline_none_has_no_external_url(fixture_data):
-    page = render_html(build("fig2", fixture_data, "none"), offline=True)
+    page = render_html(build("fig2", fixture_data, "none", edit=True), offline=True)
     assert external_references(page) == []
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=", page)
     assert "L.Control.Draw" in page

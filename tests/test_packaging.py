@@ -81,7 +81,23 @@ def test_geo_init_copies_the_data(tmp_path, capsys):
     for rel in _tracked("layers"):
         assert (tmp_path / "work" / rel).read_bytes() == (ROOT / rel).read_bytes(), rel
     assert (tmp_path / "work" / "sources" / "002_8a077782b689f185.txt").is_file()
+    for rel in _tracked("notebooks"):  # the notebooks, beside the layers they open
+        assert (tmp_path / "work" / rel).read_bytes() == (ROOT / rel).read_bytes(), rel
     assert main(["init", str(tmp_path / "work")]) == 2  # never overwrites
+
+
+def test_site_without_playwright_says_so_in_one_line(tmp_path, monkeypatch):
+    from geo.site.build import build_site
+
+    monkeypatch.setitem(sys.modules, "playwright", None)  # as if not installed
+    results = build_site(tmp_path / "site", 1, ["offline", "thumbnails"])
+    thumbs = next(r for r in results if r.name == "thumbnails")
+    assert thumbs.built == []
+    (note,) = thumbs.notes
+    assert "playwright" in note
+    assert "[site]" in note
+    assert "\n" not in note
+    assert (tmp_path / "site" / "offline" / "fig2.html").is_file()
 
 
 # --------------------------------------------------------------------------- CLI
@@ -130,6 +146,8 @@ def test_wheel_names_every_data_file(tmp_path):
         assert f"geo_data/{rel}" in names, rel
     for rel in _tracked("sources"):
         assert f"geo_data/{rel}" in names, rel
+    for rel in _tracked("notebooks"):
+        assert f"geo_data/{rel}" in names, rel
     for rel in _tracked("geo"):
         assert rel in names, rel
 
@@ -147,12 +165,16 @@ def _fresh_venv(tmp_path: Path, wheel: Path) -> Path:
     # The dependencies (not the project) come from this environment: a plain path
     # line, so its editable-install hook is not run and `geo` is only the wheel's.
     Path(purelib, "project_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # without PYTHONPATH: a checkout on it (with the build's egg-info) would look installed
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
         check=True,
         capture_output=True,
         timeout=300,
+        env=clean,
     )
+    assert (venv / "bin" / "geo").is_file()
     return venv
 
 
@@ -201,3 +223,38 @@ def test_installed_wheel_runs_from_any_folder(tmp_path):
     )  # fmt: skip
     assert refused.returncode == 2
     assert "geo init DIR" in refused.stderr
+
+
+@pytest.mark.slow
+def test_installed_wheel_inits_a_folder_whose_notebooks_and_site_run(tmp_path):
+    """`geo init DIR` then the notebooks (nbmake) and `geo site`, all outside the checkout."""
+    venv = _fresh_venv(tmp_path, build_wheel(tmp_path / "dist"))
+    work = tmp_path / "work"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEO_", "PYTHON"))}
+
+    def run(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(venv / "bin" / args[0]), *args[1:]],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    init = run("geo", "init", str(work))
+    assert init.returncode == 0, init.stderr
+    env["GEO_LAYERS_DIR"] = str(work / "layers")  # as `geo init` says
+    books = sorted((work / "notebooks").glob("*.ipynb"))
+    assert [b.name for b in books] == [Path(r).name for r in _tracked("notebooks/*.ipynb")]
+    nb = run(
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbmake",
+        *map(str, books), cwd=work,
+    )  # fmt: skip
+    assert nb.returncode == 0, nb.stdout[-3000:] + nb.stderr[-2000:]
+
+    site = run("geo", "site", "--out", str(work / "site"), "--no-thumbnails", cwd=work)
+    assert site.returncode == 0, site.stderr
+    assert "Traceback" not in site.stderr
+    for name in ("index.html", "fig2.html", "report.pdf", "locate.html", "claims/index.html"):
+        assert (work / "site" / name).is_file(), name

@@ -203,6 +203,10 @@ def test_schematic_areas_show_their_band_and_sensible_rounding() -> None:
     assert plus_minus(202.2031, 30.1) == "202 ± 30"
     assert plus_minus(1.23456, 0.352) == "1.23 ± 0.35"
     assert plus_minus(3.14159, float("nan")) == "3.142"
+    # a band as wide as the value leaves an upper bound; no value is a dash, never "nan"
+    assert plus_minus(45.2, 51.7, " km²") == "< 97 km²"
+    assert plus_minus(2.0, 3.5) == "< 5.5"
+    assert plus_minus(float("nan"), float("nan")) == "—"
     # A 2 km square inside a 10 km district: four 2 km edges at ±500 m -> ±4 km².
     x, y = 540_000, 3_270_000  # near Shapingba in EPSG:4544
     district = gpd.GeoDataFrame(

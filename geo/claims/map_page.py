@@ -150,11 +150,16 @@ def _furniture_html(listed: str) -> str:
     )
     return (
         f"<style>{_CLAIMS_MAP_CSS}</style>"
-        '<div class="geo-claims-title"><b>规划数据核查图</b> Claims of the plan checked '
+        '<div role="complementary" aria-label="核查 Claims">'
+        '<div class="geo-claims-title" role="heading" aria-level="1">'
+        "<b>规划数据核查图</b> Claims of the plan checked "
         "against the layers · 每点为一处地点，颜色为其最差核查结论 one dot per place, "
         "coloured by its worst verdict</div>"
-        f'<div class="geo-claims-legend"><b>图例 Legend</b>{legend}'
-        '<div><span class="geo-line"></span>沙坪坝区 Shapingba District</div></div>' + listed
+        f'<div id="geo-claims-legend" class="geo-claims-legend" tabindex="-1">'
+        f"<b>图例 Legend</b>{legend}"
+        '<div><span class="geo-line"></span>沙坪坝区 Shapingba District</div></div>'
+        + listed
+        + "</div>"
     )
 
 
@@ -236,10 +241,12 @@ def claims_map(
 
     from geo.data.placement import DEFAULT_MAX_ACCURACY_M
     from geo.maps.basemaps import add_basemap, resolve_basemap
+    from geo.maps.furniture import TileNotice
     from geo.maps.safe import Popup, Tooltip, VerbatimText, html_text
 
     fmap = folium.Map(location=[29.58, 106.40], zoom_start=11, tiles=None)
     add_basemap(fmap, resolve_basemap(basemap))
+    TileNotice().add_to(fmap)  # says so when the tiles cannot load
     _add_outline(fmap, features)
     if max_accuracy_m is None:
         max_accuracy_m = DEFAULT_MAX_ACCURACY_M

@@ -55,7 +55,13 @@ def write_outputs(
         fmap = claims_map(
             judged, inputs.get("places"), inputs.get("lookup"), inputs.get("features"), basemap
         )
-        page = render_html(fmap, offline=True)
+        page = render_html(
+            fmap,
+            offline=True,
+            title="规划数据核查图 Claims map",
+            skip_to="geo-claims-legend",
+            skip_label="跳到图例 Skip to the legend",
+        )
     texts = {
         "map.html": page,
         "index.html": report_html(judged, missing, "map.html"),

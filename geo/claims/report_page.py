@@ -131,6 +131,7 @@ def report_html(judged: pd.DataFrame, missing: list[str], map_href: str | None) 
     link = f'<p><a href="{esc(map_href)}">Map of the claims’ places</a></p>' if map_href else ""
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Claims ledger 数据核查</title>"
         f"<style>{_CSS}</style></head><body>"
         '<p><a href="../index.html">← 图集 Index</a></p>'

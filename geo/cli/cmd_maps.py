@@ -35,6 +35,12 @@ def register(sub: Any) -> None:
         help="inline Leaflet and every plugin into each file (no CDN; tiles only)",
     )
     p.add_argument(
+        "--edit",
+        action="store_true",
+        help="add the Draw toolbar and its Export button, to sketch shapes for "
+        "`geo add-layer` (off: maps for reading)",
+    )
+    p.add_argument(
         "--figure",
         action="append",
         metavar="ID",
@@ -62,7 +68,9 @@ def run_maps(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         places = project.gazetteer_path  # read only if a badge stands on a gazetteer area
-        result = write_site(args.out, layers, catalog, basemap, args.offline, specs, places)
+        result = write_site(
+            args.out, layers, catalog, basemap, args.offline, specs, places, args.edit
+        )
     for msg in dict.fromkeys(str(w.message) for w in caught):
         print(f"warning: {msg}", file=sys.stderr)
     mode = "offline, self-contained" if args.offline else "online"

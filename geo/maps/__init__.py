@@ -38,6 +38,7 @@ from geo.figures.specs import FIGURES, FigureSpec, all_specs, figure_by_id, over
 from geo.maps.assets import external_references, inline_assets
 from geo.maps.basemaps import BASEMAP_NAMES, Basemap, resolve_basemap
 from geo.maps.builder import build_map
+from geo.maps.page import finish_page
 
 __all__ = [
     "BASEMAP_NAMES",
@@ -59,8 +60,17 @@ __all__ = [
 ]
 
 
-def render_html(m: folium.Map, offline: bool = False) -> str:
+def render_html(
+    m: folium.Map,
+    offline: bool = False,
+    title: str = "沙坪坝区地图 Shapingba map",
+    skip_to: str = "geo-legend-toggle",
+    skip_label: str = "跳到图例 Skip to the legend",
+) -> str:
     """Render a map to a complete HTML page.
+
+    The page says its language, title and viewport and opens with a skip link;
+    the map's shapes are kept out of the Tab order (:func:`geo.maps.page.finish_page`).
 
     Parameters
     ----------
@@ -69,6 +79,10 @@ def render_html(m: folium.Map, offline: bool = False) -> str:
     offline
         Inline Leaflet and every plugin asset, so the page needs no network
         (except tiles, if the basemap has any).
+    title
+        The page's title.
+    skip_to, skip_label
+        Where the skip link moves the focus (an element id), and its text.
 
     Returns
     -------
@@ -76,6 +90,7 @@ def render_html(m: folium.Map, offline: bool = False) -> str:
     """
     with _utf8_json():
         page = m.get_root().render()
+    page = finish_page(page, title, skip_to, skip_label)
     return inline_assets(page) if offline else page
 
 

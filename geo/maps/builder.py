@@ -249,6 +249,7 @@ def build_map(
     basemap: str | Basemap = "osm",
     index_href: str = "index.html",
     gazetteer: GazetteerRef = None,
+    edit: bool = False,
 ) -> folium.Map:
     """Build the interactive map of one figure.
 
@@ -268,6 +269,8 @@ def build_map(
     gazetteer
         Places the badges of gazetteer areas (``Project.gazetteer_path``; default
         :func:`geo.data.gazetteer.default_path`).
+    edit
+        Add the Draw toolbar and its Export button (off: a map to read).
 
     Returns
     -------
@@ -306,7 +309,7 @@ def build_map(
         ).add_to(m)
     HtmlControl(NORTH_ARROW_SVG, "geo-north-arrow", "topright").add_to(m)
     outline = layer_geojson(frames["district"], catalog["district"]) if "district" in frames else {}
-    add_tools(m, spec, bm, outline)
+    add_tools(m, spec, bm, outline, edit)
     # a dense layer has one legend row: its first feature stands for it
     drawn = [(s, frames[s.id].iloc[:1] if s.id in dense else frames[s.id]) for s in chosen]
     tiers = tier_rows(spec.max_accuracy_m, spec.schematic_accuracy_m) if placed.layers else ""

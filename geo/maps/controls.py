@@ -100,8 +100,14 @@ def add_stylesheet(m: folium.Map) -> None:
     )
 
 
-def add_tools(m: folium.Map, spec: FigureSpec, basemap: Basemap, outline: dict[str, Any]) -> None:
-    """Add the tools: measure, full screen, draw with export, and a minimap.
+def add_tools(
+    m: folium.Map,
+    spec: FigureSpec,
+    basemap: Basemap,
+    outline: dict[str, Any],
+    edit: bool = False,
+) -> None:
+    """Add the tools: measure, full screen, a minimap and, to edit, draw with export.
 
     Parameters
     ----------
@@ -113,6 +119,9 @@ def add_tools(m: folium.Map, spec: FigureSpec, basemap: Basemap, outline: dict[s
         With tiles, the minimap shows them; without, the district outline.
     outline
         GeoJSON of the district outline.
+    edit
+        Add the Draw toolbar and its Export button (``geo maps --edit``): sketches
+        to save as GeoJSON for ``geo add-layer``. Reading maps leave them out.
     """
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     folium.plugins.MeasureControl(
@@ -122,12 +131,13 @@ def add_tools(m: folium.Map, spec: FigureSpec, basemap: Basemap, outline: dict[s
         primary_area_unit="sqmeters",
         secondary_area_unit="hectares",
     ).add_to(m)
-    folium.plugins.Draw(
-        export=True,
-        filename=f"{spec.id}-sketch.geojson",
-        position="topleft",
-        draw_options={"circle": False, "circlemarker": False},
-    ).add_to(m)
+    if edit:
+        folium.plugins.Draw(
+            export=True,
+            filename=f"{spec.id}-sketch.geojson",
+            position="topleft",
+            draw_options={"circle": False, "circlemarker": False},
+        ).add_to(m)
     if basemap.tiles:
         t = basemap.tiles[0]
         tile = folium.TileLayer(tiles=t.url, attr=t.attribution, subdomains=t.subdomains)

@@ -65,9 +65,6 @@ MAP_CSS = """
  sans-serif;color:#333}
 .geo-source .geo-note{font-size:10px}
 .folium-map .leaflet-bottom{bottom:30px}
-.geo-tile-notice{position:absolute;left:50%;transform:translateX(-50%);bottom:36px;z-index:1001;
- background:#fff3cd;color:#664d03;padding:2px 8px;border-radius:4px;
- font:12px system-ui,"Noto Sans CJK SC",sans-serif;white-space:nowrap}
 .geo-north-arrow{background:rgba(255,255,255,.85);border-radius:4px;padding:2px 4px 0;
  line-height:0;box-shadow:0 1px 4px rgba(0,0,0,.3);margin-top:80px!important}
 .geo-legend{background:rgba(255,255,255,.93);padding:5px 8px;border-radius:6px;

@@ -176,10 +176,20 @@ class FitBelowTitle(VerbatimElement):
 
 
 class TileNotice(VerbatimElement):
-    """Say in one line when basemap tiles fail to load; everything else still shows."""
+    """Say in one line when basemap tiles fail to load; everything else still shows.
+
+    Add it after the tile layers (:func:`geo.maps.basemaps.add_basemap`); it brings
+    its own style, so any map page can carry it (figures, locate, claims).
+    """
 
     _template = Template(
         """
+        {% macro header(this, kwargs) %}
+        <style>.geo-tile-notice{position:absolute;left:50%;transform:translateX(-50%);
+         bottom:36px;z-index:1001;background:#fff3cd;color:#664d03;padding:2px 8px;
+         border-radius:4px;font:12px system-ui,"Noto Sans CJK SC",sans-serif;
+         white-space:nowrap}</style>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
         (function (map) {
             var shown = false;
@@ -187,6 +197,7 @@ class TileNotice(VerbatimElement):
                 if (shown) { return; }
                 shown = true;
                 var el = L.DomUtil.create("div", "geo-tile-notice", map.getContainer());
+                el.setAttribute("role", "status");
                 el.textContent = {{ this.text|tojson }};
             }
             map.eachLayer(function (layer) {

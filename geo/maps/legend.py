@@ -130,7 +130,8 @@ def legend_html(
             '<span class="geo-en">schematic</span></div>'
         )
     return (
-        '<button type="button" class="geo-legend-toggle" aria-expanded="true">'
+        '<button type="button" id="geo-legend-toggle" class="geo-legend-toggle" '
+        'aria-expanded="true">'
         "图例 Legend</button>"
         f'<div class="geo-legend-body">{"".join(blocks)}</div>'
     )
@@ -143,7 +144,7 @@ def title_html(spec: FigureSpec, basemap: Basemap, index_href: str = "index.html
     (:class:`~geo.errors.MissingLayerWarning`), not printed on the figure.
     """
     return (
-        f'<div class="geo-caption-zh">{esc(spec.title_zh)}</div>'
+        f'<div class="geo-caption-zh" role="heading" aria-level="1">{esc(spec.title_zh)}</div>'
         f'<div class="geo-caption-en">{esc(spec.caption_en)}</div>'
         f'<a class="geo-back" href="{esc(index_href)}">← 图集 Index</a>'
     )

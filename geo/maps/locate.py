@@ -29,7 +29,9 @@ from geo.data.accuracy import LINE_OR_AREA_KINDS
 from geo.data.crs import convert, convert_gdf
 from geo.maps.assets import inline_assets
 from geo.maps.basemaps import Basemap, add_basemap
+from geo.maps.furniture import TileNotice
 from geo.maps.ids import stable_ids
+from geo.maps.page import finish_page
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -62,8 +64,9 @@ background:#d95f02;box-shadow:0 0 3px #000}
 @media (max-width:600px){#locate-panel{width:180px;font-size:12px}}
 """
 
+_SKIP = "跳到搜索 Skip to the search"
 _PANEL = """
-<div id="locate-panel">
+<div id="locate-panel" role="complementary" aria-label="定位 Locate places">
 <h1>定位 Locate places</h1>
 <p>拖动标记到实际位置，然后导出 CSV。Drag each marker to where the place is, then export
 the CSV and run <code>geo gazetteer apply FILE --crs wgs84 --source TEXT</code>.</p>
@@ -332,6 +335,7 @@ def _locate_html(gazetteer: Gazetteer, basemap: Basemap, district: BaseGeometry 
     m.default_js = [j for j in folium.Map.default_js if j[0] == "leaflet"]
     m.default_css = [c for c in folium.Map.default_css if c[0] == "leaflet_css"]
     add_basemap(m, basemap)
+    TileNotice().add_to(m)
     bounds = _outline(m, district, basemap)
     values = {
         "BOUNDS": script_json(bounds),
@@ -344,8 +348,10 @@ def _locate_html(gazetteer: Gazetteer, basemap: Basemap, district: BaseGeometry 
     }
     # one pass: substituted data are never scanned again, and never become a template
     js = re.sub(r"__(PLACES|DATUM|MAP|SKIPPED|BOUNDS)__", lambda hit: values[hit[1]], _JS)
-    page = inline_assets(m.get_root().render())
+    page = m.get_root().render()
     page = page.replace("</head>", f"<style>{_CSS}</style></head>", 1)
     page = page.replace("<body>", f"<body>{_PANEL}", 1)
+    # the skip link goes before the panel: the first thing Tab reaches
+    page = inline_assets(finish_page(page, "定位 Locate places", "locate-search", _SKIP))
     head, tail, end = page.rpartition("</html>")
     return f"{head}<script>{js}</script>{tail}{end}"

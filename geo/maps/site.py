@@ -89,11 +89,12 @@ def figure_page(
     basemap: Basemap,
     offline: bool,
     gazetteer: GazetteerRef = None,
+    edit: bool = False,
 ) -> str:
     """Return one figure's page; the same inputs always give the same bytes.
 
     Element ids come from a counter (:func:`geo.maps.ids.stable_ids`) while the map
-    is built and rendered; ``gazetteer`` is :func:`build_map`'s.
+    is built and rendered; ``gazetteer`` and ``edit`` are :func:`build_map`'s.
 
     Returns
     -------
@@ -102,7 +103,8 @@ def figure_page(
     from geo.maps import render_html
 
     with stable_ids(spec.id):
-        return render_html(build_map(spec, layers, catalog, basemap, gazetteer=gazetteer), offline)
+        m = build_map(spec, layers, catalog, basemap, gazetteer=gazetteer, edit=edit)
+        return render_html(m, offline, title=f"{spec.title_zh} {spec.caption_en}")
 
 
 def write_page(
@@ -113,17 +115,19 @@ def write_page(
     basemap: Basemap,
     offline: bool,
     gazetteer: GazetteerRef = None,
+    edit: bool = False,
 ) -> list[Path]:
     """Write ``out_dir/<id>.html`` (and, online, the assets it links); warn if over budget.
 
-    ``gazetteer`` places the badges of gazetteer areas (see :func:`build_map`).
+    ``gazetteer`` places the badges of gazetteer areas, ``edit`` adds the Draw
+    toolbar (see :func:`build_map`).
 
     Returns
     -------
     list of Path
         The page first, then the asset files it loads.
     """
-    page = figure_page(spec, layers, catalog, basemap, offline, gazetteer)
+    page = figure_page(spec, layers, catalog, basemap, offline, gazetteer, edit)
     assets: list[Path] = []
     if not offline:
         page, files = localise_assets(page, f"{ASSETS_DIR}/")
@@ -178,6 +182,7 @@ def write_site(
     offline: bool = False,
     specs: Sequence[FigureSpec] | None = None,
     gazetteer: GazetteerRef = None,
+    edit: bool = False,
 ) -> SiteResult:
     """Write every figure and the index page.
 
@@ -197,6 +202,8 @@ def write_site(
         Figures to write; default Figures 1-8 and the overview.
     gazetteer
         Places the badges of gazetteer areas (see :func:`build_map`).
+    edit
+        Add the Draw toolbar and its Export button to every figure.
 
     Returns
     -------
@@ -213,7 +220,7 @@ def write_site(
     check_must_see(chosen, catalog, layers)
     result = SiteResult(out)
     for spec in chosen:
-        path = write_page(spec, layers, catalog, out, bm, offline, gazetteer)[0]
+        path = write_page(spec, layers, catalog, out, bm, offline, gazetteer, edit)[0]
         result.pages[spec.id] = path
         result.sizes[spec.id] = path.stat().st_size
     # The index lists every figure present in the folder, so writing one figure

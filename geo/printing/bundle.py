@@ -16,8 +16,9 @@ from typing import Any
 import pandas as pd
 
 from geo.figures.texts import PLAN_SOURCE_EN, PLAN_SOURCE_ZH
+from geo.printing.compact import lean_paths, share_fonts, truetype_files
 from geo.printing.fonts import cjk_family, plain_glyphs, rc_params
-from geo.printing.furniture import wrap_cjk
+from geo.printing.furniture import _char_width, wrap_cjk
 from geo.printing.paper import Page
 from geo.report.model import Report
 from geo.report.render import _banded, _text_rows
@@ -27,27 +28,41 @@ __all__ = ["BUNDLE_TITLE", "ZONE_SECTIONS", "report_pdf"]
 BUNDLE_TITLE = "沙坪坝区“十四五”科技创新布局：图集、分区测量与数据核查"
 #: Report sections bundled as the zone tables.
 ZONE_SECTIONS: tuple[str, ...] = ("zone_areas", "zone_totals", "zone_counts")
-#: Table rows per page.
-ROWS_PER_PAGE = 26
 #: Lines of running text per page.
 LINES_PER_PAGE = 34
 #: Claims-ledger columns shown for conflicting and unsubstantiated claims.
 CLAIM_COLUMNS: tuple[str, ...] = ("claim_id", "place", "value_written", "unit_written", "reason")
 
 
-def _page(page: Page, title: str) -> tuple[Any, Any]:
+#: Left and right margins of the text pages, as a fraction of the page width.
+MARGIN = 0.05
+#: Widest a table's column may be before its text wraps, in ems.
+COLUMN_EM = 34.0
+#: Table text size, largest and smallest (points): a wide table shrinks to fit.
+TABLE_FONT_PT = (7.0, 4.5)
+#: Line height of table cells, as a multiple of the font size.
+TABLE_LEADING = 1.45
+
+
+def _page(page: Page, title: str, top: float = 0.86) -> tuple[Any, Any]:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=page.size_in)
-    fig.text(0.05, 0.94, title, fontsize=14, fontweight="bold", va="top", gid="title")
-    ax = fig.add_axes((0.05, 0.06, 0.9, 0.8))
+    fig.text(MARGIN, 0.94, title, fontsize=14, fontweight="bold", va="top", gid="title")
+    ax = fig.add_axes((MARGIN, 0.06, 1 - 2 * MARGIN, top - 0.06))
     ax.set_axis_off()
     return fig, ax
 
 
+def _em_width(page: Page, fontsize: float) -> float:
+    """Return how many ems of ``fontsize`` fit between the margins (with some slack)."""
+    return page.size_in[0] * 72 * (1 - 2 * MARGIN) / fontsize * 0.94
+
+
 def _text_pages(page: Page, title: str, lines: Sequence[str]) -> list[Any]:
     """Typeset lines of text, one artist per line, on as many pages as they need."""
-    wrapped = [w for line in lines for w in (wrap_cjk(line, 110) or [""])]
+    width = _em_width(page, 9)
+    wrapped = [w for line in lines for w in (wrap_cjk(line, width) or [""])]
     pages = []
     for start in range(0, len(wrapped), LINES_PER_PAGE):
         fig, ax = _page(page, title if start == 0 else f"{title}（续 continued）")
@@ -57,20 +72,71 @@ def _text_pages(page: Page, title: str, lines: Sequence[str]) -> list[Any]:
     return pages
 
 
+def _ems(text: str) -> float:
+    return max((sum(_char_width(c) for c in line) for line in text.split("\n")), default=0.0)
+
+
+def _fit_table(
+    page: Page, cols: list[str], rows: list[list[str]]
+) -> tuple[float, list[float], list[list[str]]]:
+    """Wrap long cells and choose a font size so the table spans at most the text width.
+
+    Returns
+    -------
+    tuple
+        The font size, each column's width in ems and the wrapped cells (header first).
+    """
+    cells = [cols, *rows]
+    widest, smallest = TABLE_FONT_PT
+    column_em = COLUMN_EM
+    while True:
+        wrapped = [["\n".join(wrap_cjk(c, column_em) or [""]) for c in r] for r in cells]
+        widths = [max(_ems(r[j]) for r in wrapped) + 1.8 for j in range(len(cols))]
+        size = min(widest, _em_width(page, 1) / sum(widths))
+        if size >= smallest or column_em <= 8:
+            return max(size, smallest), widths, wrapped
+        column_em -= 4
+
+
 def _table_pages(page: Page, title: str, intro: str, table: pd.DataFrame) -> list[Any]:
+    """Typeset a table on as many pages as it needs, never wider than the text."""
     table = _banded(table)  # zone areas as value ± band, as on the report page
     rows = _text_rows(table) if len(table) else [["(no rows)"] + [""] * (len(table.columns) - 1)]
-    cols = [str(c) for c in table.columns]
+    size, widths, cells = _fit_table(page, [str(c) for c in table.columns], rows)
+    head, body = cells[0], cells[1:]
+    intro_lines = wrap_cjk(intro, _em_width(page, 8))
+    page_h = page.size_in[1] * 72
+    top = 0.89 - (len(intro_lines) * 8 * 1.35 + 8) / page_h
+    room = (top - 0.06) * page_h  # points of table per page
+
+    def height(cells_row: list[str]) -> float:
+        return (max(c.count("\n") for c in cells_row) + 1) * size * TABLE_LEADING + 2
+
+    chunks: list[list[list[str]]] = [[]]
+    used = height(head)
+    for row in body:
+        if chunks[-1] and used + height(row) > room:
+            chunks.append([])
+            used = height(head)
+        chunks[-1].append(row)
+        used += height(row)
     pages = []
-    for start in range(0, len(rows), ROWS_PER_PAGE):
-        part = rows[start : start + ROWS_PER_PAGE]
-        head = title if start == 0 else f"{title}（续 continued）"
-        fig, ax = _page(page, head)
-        fig.text(0.05, 0.89, "\n".join(wrap_cjk(intro, 150)), fontsize=8, va="top")
-        tab = ax.table(cellText=part, colLabels=cols, loc="upper left", cellLoc="left")
+    for n, part in enumerate(chunks):
+        fig, ax = _page(page, title if n == 0 else f"{title}（续 continued）", top)
+        fig.text(MARGIN, 0.89, "\n".join(intro_lines), fontsize=8, va="top", linespacing=1.35)
+        ax_w, ax_h = (1 - 2 * MARGIN) * page.size_in[0] * 72, room
+        tab = ax.table(
+            cellText=part,
+            colLabels=head,
+            colWidths=[w * size / ax_w for w in widths],
+            loc="upper left",
+            cellLoc="left",
+        )
         tab.auto_set_font_size(False)
-        tab.set_fontsize(7)
-        tab.auto_set_column_width(list(range(len(cols))))
+        tab.set_fontsize(size)
+        for (r, _c), cell in tab.get_celld().items():
+            cell.set_height(height((head, *part)[r]) / ax_h)
+            cell.PAD = 0.6 / widths[_c]  # 0.6 em either side, as a share of the column
         pages.append(fig)
     return pages
 
@@ -165,7 +231,15 @@ def report_pdf(
     writer = PdfWriter()
     for part in (front, *figure_pdfs, back):
         writer.append(PdfReader(io.BytesIO(part)))
-    writer.add_metadata({"/Title": BUNDLE_TITLE})
+    share_fonts(writer)  # one subset of each face for the whole file
+    truetype_files(writer)  # FontFile2 holds TrueType outlines, as readers expect
+    lean_paths(writer)
+    merged = io.BytesIO()
+    writer.write(merged)
+    clean = PdfWriter()  # copies only what the pages use: the subsets replaced stay behind
+    clean.append(PdfReader(merged))
+    clean.compress_identical_objects()
+    clean.add_metadata({"/Title": BUNDLE_TITLE})
     buf = io.BytesIO()
-    writer.write(buf)
+    clean.write(buf)
     return buf.getvalue()

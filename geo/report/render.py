@@ -22,10 +22,14 @@ __all__ = [
 ]
 
 
+#: What a table shows for a value that could not be measured (never "nan").
+NO_VALUE = "—"
+
+
 # --------------------------------------------------------------------------- rendering
 def _fmt(column: str, value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "-"
+        return NO_VALUE
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, float | np.floating):
@@ -156,23 +160,38 @@ def unit_text(value: object) -> str:
     return html.escape(text)
 
 
-def plus_minus(value: float, band: float) -> str:
+def plus_minus(value: float, band: float, unit: str = "") -> str:
     """Return ``value ± band`` rounded to the band's second significant digit.
+
+    A band as wide as the value or wider leaves only an upper bound, written
+    ``< value + band``; a value that could not be measured is a dash.
 
     Parameters
     ----------
     value, band
         A measurement and its uncertainty, in the same unit.
+    unit
+        Written after an upper bound (``" km²"``).
 
     Returns
     -------
     str
         ``"44.6 ± 9.8"``, ``"202 ± 30"``; the value alone (3 decimals) when the band
-        is missing or zero.
+        is missing or zero; ``"< 97"`` when the band exceeds the value; ``"—"`` when
+        the value is missing.
+
+    Examples
+    --------
+    >>> plus_minus(44.6305, 9.83), plus_minus(45.0, 52.0, " km²"), plus_minus(float("nan"), 1.0)
+    ('44.6 ± 9.8', '< 97 km²', '—')
     """
+    if not math.isfinite(value):
+        return NO_VALUE
     if not (math.isfinite(band) and band > 0):
         return f"{value:,.3f}"
     digits = max(0, 1 - math.floor(math.log10(band)))
+    if band >= abs(value):
+        return f"< {abs(value) + band:,.{digits}f}{unit}"
     return f"{value:,.{digits}f} ± {band:,.{digits}f}"
 
 
@@ -184,7 +203,7 @@ def _banded(table: pd.DataFrame) -> pd.DataFrame:
     for col in ("area_km2", "in_district_km2"):
         if col in out.columns:
             out[col] = [
-                plus_minus(float(v), float(b))
+                plus_minus(float(v), float(b), " km²")
                 for v, b in zip(table[col], table["area_pm_km2"], strict=True)
             ]
     return out.rename(
@@ -245,6 +264,7 @@ def report_html(report: Report, figures: Sequence[FigureLink] = ()) -> str:
     body = _html_figures(figures) + "".join(_html_section(s) for s in report.sections)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(report.title)}</title><style>{_CSS}</style></head><body>"
         '<p><a href="../index.html">← 图集 Index</a></p>'
         f"<h1>{html.escape(report.title)}</h1><p>Layers used: {html.escape(used)}</p>"

@@ -183,7 +183,9 @@ def _zone_sections(layers: Layers) -> list[Section]:
             "Geodesic area (WGS-84) of every zone with its ± (each edge times its "
             "accuracy: the zone's own, or the district's where the edge is the district "
             "boundary), the part inside the district (overlay in EPSG:4544) and that part "
-            "as a share of the district's area.",
+            "as a share of the district's area. Where the ± is as large as the area itself, "
+            "only an upper bound is known and the table gives '< bound km²'; '—' is a zone "
+            "that could not be drawn (its note says why).",
             _sum_rows(rows, cols),
             list(notes),
         ),

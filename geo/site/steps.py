@@ -211,13 +211,25 @@ def _browser_version() -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+def _no_camera() -> str:
+    """Return why thumbnails cannot be taken here (Chromium or playwright missing), or ""."""
+    from importlib.util import find_spec
+
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (make chromium, or apt-get install chromium)"
+    if find_spec("playwright") is None:
+        return "playwright is not installed (pip install 'shapingba-geo[site]')"
+    return ""
+
+
 @SITE_STEPS.register("thumbnails")
 def step_thumbnails(build: SiteBuild, step: StepResult) -> None:
     """Photograph each offline map into ``screenshots/`` when its page changed."""
     from geo.maps.thumbnails import SIZE, figure_pages, photograph
 
-    if not Path(CHROMIUM).exists():
-        step.notes.append(f"thumbnails skipped: {CHROMIUM} is missing (make chromium)")
+    why = _no_camera()
+    if why:
+        step.notes.append(f"thumbnails skipped: {why}")
         return
     folder = build.out / "screenshots"
     pages = figure_pages(build.out / "offline")
