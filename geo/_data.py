@@ -42,9 +42,11 @@ __all__ = [
     "data_writes",
     "layers_dir",
     "notebooks_dir",
+    "package_dir",
     "packaged_dir",
     "protect",
     "sources_dir",
+    "using_layers_dir",
 ]
 
 #: Environment variable naming a layers folder to use instead of the default.
@@ -57,6 +59,34 @@ _PACKAGES = {
     "sources": "geo_data.sources",
     "notebooks": "geo_data.notebooks",
 }
+
+
+@contextlib.contextmanager
+def using_layers_dir(folder: str | Path | None) -> Iterator[None]:
+    """Make ``folder`` the data folder (``$GEO_LAYERS_DIR``) inside a ``with`` block.
+
+    Parameters
+    ----------
+    folder
+        The layers folder (e.g. one pulled from a database); None changes nothing.
+    """
+    if folder is None:
+        yield
+        return
+    kept = os.environ.get(LAYERS_ENV)
+    os.environ[LAYERS_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if kept is None:
+            os.environ.pop(LAYERS_ENV, None)
+        else:
+            os.environ[LAYERS_ENV] = kept
+
+
+def package_dir() -> Path:
+    """Return the folder of the installed :mod:`geo` package (its source files)."""
+    return Path(__file__).resolve().parent
 
 
 def checkout_root() -> Path | None:

@@ -30,7 +30,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
-from geo._data import command_inputs
+from geo._data import command_inputs, using_layers_dir
 from geo._version import __version__
 from geo.console import terminal_text
 from geo.errors import GeoError, GeoWarning, InterruptedWriteWarning
@@ -258,21 +258,22 @@ def _database(dsn: str | None, command: str) -> Iterator[None]:
     """Read the project from a database: ``$GEO_DB`` and the folder it is pulled into."""
     from geo.db.connection import DSN_ENV
 
-    keep = {k: os.environ.get(k) for k in (DSN_ENV, "GEO_LAYERS_DIR")}
+    keep = os.environ.get(DSN_ENV)
     try:
         if dsn is not None:
             os.environ[DSN_ENV] = dsn
+        folder = None
         if os.environ.get(DSN_ENV) and command != "db":
             from geo.db.snapshot import snapshot
 
-            os.environ["GEO_LAYERS_DIR"] = str(snapshot(os.environ[DSN_ENV])[0])
-        yield
+            folder = snapshot(os.environ[DSN_ENV])[0]
+        with using_layers_dir(folder):
+            yield
     finally:
-        for key, value in keep.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        if keep is None:
+            os.environ.pop(DSN_ENV, None)
+        else:
+            os.environ[DSN_ENV] = keep
 
 
 def _one_line(text: str) -> str:

@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo._data import package_dir
+
 if TYPE_CHECKING:  # the digests of files and keys are wanted without loading geopandas
     import geopandas as gpd
 
@@ -146,7 +148,7 @@ def code_version() -> str:
     -------
     str
     """
-    return digest_of(file_digests(Path(__file__).resolve().parents[1]))
+    return digest_of(file_digests(package_dir()))
 
 
 @lru_cache(maxsize=1)
