@@ -130,3 +130,9 @@ def test_the_site_print_step_reports_each_print_and_the_report_pages(tmp_path, m
     assert {t for _, t, _ in seen} == {total}
     assert seen[0][2] == "print fig1"
     assert seen[-1][2] == "report pages"
+
+
+def test_a_small_file_says_nothing_of_progress(tmp_path):
+    (tmp_path / "few.csv").write_text("name,lon,lat\n点1,106.46,29.56\n", encoding="utf-8")
+    done = _geo("gazetteer", "match", "few.csv", "--crs", "wgs84", "--format", "csv", cwd=tmp_path)
+    assert not [x for x in done.stderr.splitlines() if x.startswith("geo gazetteer match:")]

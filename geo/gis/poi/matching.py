@@ -281,8 +281,8 @@ def match_points(
         rows.append(_review_row(rec, name, hits, how, gazetteer))
         if progress is not None and len(rows) % PROGRESS_ROWS == 0:
             progress(len(rows), len(records), "")
-    if progress is not None and len(rows) % PROGRESS_ROWS:
-        progress(len(rows), len(records), "")
+    if progress is not None and len(rows) % PROGRESS_ROWS and len(rows) > PROGRESS_ROWS:
+        progress(len(rows), len(records), "")  # a file of a few rows says nothing
     review = pd.DataFrame(rows)
     if review.empty:
         return _finish(review)
