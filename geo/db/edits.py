@@ -228,7 +228,9 @@ def add_layer(
                     )
                 )
                 conn.execute("DELETE FROM geo.files WHERE path = %s", (rel,))
-            count = push_layer(sa_conn, layer_id, rel, data, application)
+            count = push_layer(
+                sa_conn, layer_id, rel, data, application, entry.get("geometry_type")
+            )
             seal_file(conn, rel)
             if kept is not None and catalog_text is not None:
                 new = catalog_text(kept[1], entry).encode("utf-8")

@@ -127,7 +127,8 @@ def _push_styles(conn: Any, styles: Sequence[Any], tables: Sequence[str] | None 
     """Write QGIS styles into ``public.layer_styles`` (QGIS's own table).
 
     The styles of the layer tables named in ``tables`` (default: every layer table)
-    are replaced.
+    are replaced. Their ``type`` is NULL: QGIS looks a layer's default style up by
+    ``type`` = its geometry type (``Point``, ``Line``, ``Polygon``) or NULL.
     """
     conn.execute(_LAYER_STYLES)
     conn.execute(
@@ -140,7 +141,7 @@ def _push_styles(conn: Any, styles: Sequence[Any], tables: Sequence[str] | None 
             "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, "
             "f_geometry_column, stylename, styleqml, stylesld, useasdefault, description, type) "
             "VALUES (current_database(), %s, %s, 'geom', %s, XMLPARSE(DOCUMENT %s), "
-            "XMLPARSE(DOCUMENT %s), true, %s, 'vector')",
+            "XMLPARSE(DOCUMENT %s), true, %s, NULL)",
             [
                 (LAYERS_SCHEMA, r.f_table_name, r.style_name, r.qml, r.sld, r.description)
                 for r in styles

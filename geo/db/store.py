@@ -60,6 +60,10 @@ def _files(folder: Path) -> Iterator[tuple[str, Path]]:
             yield rel.as_posix(), path
 
 
+#: PostGIS column type by catalog ``geometry_type`` (of a table with no geometry yet).
+_COLUMN_TYPES = {"Point": "Point", "LineString": "LineString", "Polygon": "Polygon"}
+
+
 def _layer_files(catalog: Mapping[str, Any]) -> dict[str, str]:
     """Return layer id by file, for the GeoJSON layers stored in WGS-84."""
     out = {}
@@ -104,6 +108,7 @@ def push(
     folder = Path(folder)
     catalog = yaml.safe_load((folder / "catalog.yaml").read_text(encoding="utf-8")) or {}
     layer_files = _layer_files(catalog)
+    geometry_types = {str(e.get("id")): e.get("geometry_type") for e in catalog.get("layers") or []}
     counts: dict[str, int] = {}
     eng = engine(dsn, application)
     try:
@@ -121,7 +126,9 @@ def push(
                     counts[CSV_TABLES[rel]] = _push_csv(conn, rel, data, application)
                 elif rel in layer_files:
                     lid = layer_files[rel]
-                    counts[f"layer:{lid}"] = push_layer(sa_conn, lid, rel, data, application)
+                    counts[f"layer:{lid}"] = push_layer(
+                        sa_conn, lid, rel, data, application, geometry_types.get(lid)
+                    )
                 else:
                     _put_file(conn, rel, "file", None, None, data)
             _seal(conn)
@@ -208,8 +215,19 @@ def _push_csv(conn: Any, rel: str, data: bytes, application: str) -> int:
     return len(rows)
 
 
-def push_layer(sa_conn: Any, layer_id: str, rel: str, data: bytes, application: str) -> int:
+def push_layer(
+    sa_conn: Any,
+    layer_id: str,
+    rel: str,
+    data: bytes,
+    application: str,
+    geometry_type: str | None = None,
+) -> int:
     """Write one GeoJSON layer as a table of ``geo_layers`` (inside the caller's transaction).
+
+    A layer without any geometry (every feature names a gazetteer place) gets a
+    ``geom`` column of the catalog's geometry type, so that QGIS, which cannot guess
+    the type of an empty generic column, opens the table.
 
     Parameters
     ----------
@@ -223,6 +241,8 @@ def push_layer(sa_conn: Any, layer_id: str, rel: str, data: bytes, application: 
         The file's bytes.
     application
         The author of the rows.
+    geometry_type
+        The catalog's ``geometry_type`` (``Point``, ``LineString``, ``Polygon``).
 
     Returns
     -------
@@ -269,8 +289,9 @@ def push_layer(sa_conn: Any, layer_id: str, rel: str, data: bytes, application: 
         pd.DataFrame(gdf.drop(columns="geom")).to_sql(layer_id, sa_conn, dtype=dtype, **where)
         sql = _sql()
         sa_conn.connection.driver_connection.execute(
-            sql.SQL("ALTER TABLE {} ADD COLUMN geom geometry(Geometry, 4326)").format(
-                sql.Identifier(LAYERS_SCHEMA, layer_id)
+            sql.SQL("ALTER TABLE {} ADD COLUMN geom geometry({}, 4326)").format(
+                sql.Identifier(LAYERS_SCHEMA, layer_id),
+                sql.SQL(_COLUMN_TYPES.get(str(geometry_type), "Geometry")),
             )
         )
     _finish_layer_table(sa_conn.connection.driver_connection, layer_id, application)
