@@ -199,7 +199,7 @@ def case(pre: Preloaded, zones: dict[str, Any], near: Any, n: int, rounds: int) 
     return out
 
 
-def table(rows: list[dict[str, Any]], key: str, title: str, top: int) -> list[str]:
+def table(rows: list[dict[str, Any]], key: str, title: str, top: int, noun: str) -> list[str]:
     """Return the Markdown lines of one measure's table and its crossover."""
     lines = [
         f"{title}:",
@@ -209,7 +209,7 @@ def table(rows: list[dict[str, Any]], key: str, title: str, top: int) -> list[st
     ]
     for r in rows:
         mem, db, same, count = r[key]
-        ok = f"yes ({count:,} rows)" if same else "**NO**"
+        ok = f"yes ({count:,} {noun})" if same else "**NO**"
         lines.append(f"| {r['n']:,} | {mem:.3f} | {db:.3f} | {db / mem:.2f} | {ok} |")
     cross = crossover([(r["n"], r[key][0], r[key][1]) for r in rows])
     lines += ["", f"crossover: {f'{cross:,}' if cross else f'none up to {top:,}'}", ""]
@@ -251,9 +251,9 @@ def main() -> int:
     lines += [f"| {r['n']:,} | {r['push']:.2f} |" for r in rows]
     lines.append("")
     top = max(args.sizes)
-    lines += table(rows, "zones", "zones (every zone layer)", top)
+    lines += table(rows, "zones", "zones (every zone layer)", top, "points placed")
     if near is not None:
-        lines += table(rows, "near", f"k nearest (k = {K}, of {args.near})", top)
+        lines += table(rows, "near", f"k nearest (k = {K}, of {args.near})", top, "pairs")
     print("\n".join(lines))
     keys = ["zones", "near"] if near is not None else ["zones"]
     return 0 if all(r[k][2] for r in rows for k in keys) else 1
