@@ -6,7 +6,7 @@
 ...     geo.Project().layer("new_parks")
 ... except GeoError as err:
 ...     print(type(err).__name__, "-", err)
-UnknownLayerError - unknown layer 'new_parks': the catalog has district, neighbours, ...
+UnknownLayerError - unknown layer 'new_parks' (did you mean 'science_parks'?): the catalog has ...
 >>> issubclass(UnknownLayerError, KeyError)
 True
 
