@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,15 @@ def write_fc(tmp_path: Path):
 
 
 GIS_FIXTURE = Path(__file__).parent / "data" / "gis"
+
+#: A progress line on standard error when it is not a terminal (``geo.console.Progress``).
+PROGRESS_LINE = re.compile(r"^geo [\w -]+: [\d,]+/[\d,]+ ")
+
+
+def message_lines(err: str) -> list[str]:
+    """Return the lines of standard error that are messages, progress lines left out."""
+    return [line for line in err.strip().splitlines() if not PROGRESS_LINE.match(line)]
+
 
 #: Test files whose every test is of one kind that ``make test-fast`` leaves out.
 _KIND_OF_FILE = {"test_notebooks_public.py": "notebook", "test_packaging.py": "packaging"}

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
+from conftest import message_lines
 from geo.cli import main
 from geo.data.catalog import read_catalog
 from geo.data.layers import _load_layer
@@ -114,7 +115,7 @@ def test_a_full_disk_is_one_line_and_leaves_the_old_file(gis_layers, tmp_path, f
     out.write_text("the previous export\n")
     run = _limited_export(limit, "--format", fmt, "--out", str(out))
     assert run.returncode == 2, run.stderr
-    lines = run.stderr.strip().splitlines()
+    lines = message_lines(run.stderr)  # per-layer progress lines are not messages
     assert "Traceback" not in run.stderr
     assert len(lines) == 1, run.stderr
     assert f"{out}: not written" in lines[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CQU_A
+from conftest import CQU_A, message_lines
 from geo.cli import main
 
 X, Y = CQU_A
@@ -56,7 +56,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 def assert_one_line(err: str, *needles: str) -> None:
     assert "Traceback" not in err
-    lines = err.strip().splitlines()
+    lines = message_lines(err)  # progress lines (a log's) are not messages
     assert len(lines) == 1, err
     for needle in needles:
         assert needle in lines[0], err
