@@ -199,8 +199,22 @@ class BadgeDeclutter(MacroElement):
             function later() { clearTimeout(timer); timer = setTimeout(run, 350); }
             map.on("zoomend moveend resize", later);
             map.whenReady(later);
-            // a badge's size changes when its web font arrives
+            // a badge's size changes when its font arrives (a font the page's language
+            // picks may load only once text asks for it, after fonts.ready): a badge
+            // whose size changes is placed again
             if (document.fonts) { document.fonts.ready.then(later); }
+            if (window.ResizeObserver) {
+                var sizes = new ResizeObserver(function (entries) {
+                    if (entries.some(function (en) {
+                        return !en.target.dataset.w ||
+                            Math.abs(en.contentRect.width - en.target.dataset.w) > 0.5;
+                    })) { later(); }
+                    entries.forEach(function (en) { en.target.dataset.w = en.contentRect.width; });
+                });
+                map.getContainer().querySelectorAll(".geo-badge").forEach(function (e) {
+                    sizes.observe(e);
+                });
+            }
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
