@@ -229,3 +229,36 @@ def test_site_page_without_cdn_or_tiles_still_shows_everything(browser, tmp_path
         assert "东部人字母城" in shown
     finally:
         context.close()
+
+
+NOTICE_BOX = """() => {
+  const r = document.querySelector('.geo-tile-notice').getBoundingClientRect();
+  return {left: r.left, right: r.right, width: window.innerWidth};
+}"""
+
+
+def test_tile_notice_fits_a_phone_and_can_be_closed(browser, tmp_path):
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingLayerWarning)
+        write_site(tmp_path, layers, cat, "osm", specs=[_SPECS["fig3"]])
+    context, page = _open(browser, tmp_path, "fig3", "phone")
+    try:
+        notice = page.locator(".geo-tile-notice")
+        notice.wait_for(timeout=5_000)
+        box = page.evaluate(NOTICE_BOX)
+        assert box["left"] >= 0, box  # all of it readable
+        assert box["right"] <= box["width"], box
+        assert "everything else is shown" in notice.inner_text()
+        page.get_by_role("button", name="Close this notice").click()
+        assert page.locator(".geo-tile-notice").count() == 0
+        title = page.locator(".geo-unlocated-title").first
+        b = title.bounding_box()
+        on_top = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('.geo-tile-notice') === null",
+            [b["x"] + b["width"] / 2, b["y"] + b["height"] / 2],
+        )
+        assert on_top  # nothing covers the not-located panel any more
+    finally:
+        context.close()

@@ -176,19 +176,24 @@ class FitBelowTitle(VerbatimElement):
 
 
 class TileNotice(VerbatimElement):
-    """Say in one line when basemap tiles fail to load; everything else still shows.
+    """Say when basemap tiles fail to load; everything else still shows.
 
     Add it after the tile layers (:func:`geo.maps.basemaps.add_basemap`); it brings
-    its own style, so any map page can carry it (figures, locate, claims).
+    its own style, so any map page can carry it (figures, locate, claims). It is one
+    line on a wide screen and wraps within a narrow one; a close button (×) takes it
+    away, so it never hides a panel for good.
     """
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>.geo-tile-notice{position:absolute;left:50%;transform:translateX(-50%);
-         bottom:36px;z-index:1001;background:#fff3cd;color:#664d03;padding:2px 8px;
-         border-radius:4px;font:12px system-ui,"Noto Sans CJK SC",sans-serif;
-         white-space:nowrap}</style>
+         bottom:36px;z-index:1001;background:#fff3cd;color:#664d03;
+         padding:2px 4px 2px 8px;border-radius:4px;box-sizing:border-box;
+         font:12px system-ui,"Noto Sans CJK SC",sans-serif;width:max-content;
+         max-width:calc(100% - 16px);display:flex;align-items:flex-start;gap:4px}
+         .geo-tile-notice button{border:0;background:none;color:inherit;cursor:pointer;
+         font:inherit;font-size:14px;line-height:1;padding:0 2px}</style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
         (function (map) {
@@ -198,7 +203,14 @@ class TileNotice(VerbatimElement):
                 shown = true;
                 var el = L.DomUtil.create("div", "geo-tile-notice", map.getContainer());
                 el.setAttribute("role", "status");
-                el.textContent = {{ this.text|tojson }};
+                var text = L.DomUtil.create("span", "", el);
+                text.textContent = {{ this.text|tojson }};
+                var close = L.DomUtil.create("button", "", el);
+                close.type = "button";
+                close.textContent = "\u00d7";
+                close.setAttribute("aria-label", {{ this.close_label|tojson }});
+                L.DomEvent.disableClickPropagation(el);
+                L.DomEvent.on(close, "click", function () { L.DomUtil.remove(el); });
             }
             map.eachLayer(function (layer) {
                 if (layer instanceof L.TileLayer) { layer.on("tileerror", notice); }
@@ -215,6 +227,7 @@ class TileNotice(VerbatimElement):
             "底图瓦片无法加载（需要互联网），其余图层照常显示。"
             " Basemap tiles could not load (no internet); everything else is shown."
         )
+        self.close_label = "关闭提示 Close this notice"
 
 
 def add_furniture(m: Any, groups: dict[str, str], bounds: list[list[float]] | None) -> None:
