@@ -175,6 +175,16 @@ def test_geo_maps_writes_the_figures_record_for_every_figure(tmp_path) -> None:
         else:
             assert fig3[fid]["shown"] in ("badge", "listed"), fid
     assert fig3["rd-ic-adc-chip-centre"]["key"] == "1.2"
+    # no schematic symbol of any figure, the crowded overview included, leaves the
+    # district (every anchor lies in it)
+    district = _load_layer("district", catalog=read_catalog()).to_crs(4544).union_all()
+    for fig_id, rec in record.items():
+        sch = [f for f in rec["features"] if f["shown"] == "schematic"]
+        pts = gpd.GeoSeries.from_xy([f["lon"] for f in sch], [f["lat"] for f in sch], crs=4326)
+        outside = [
+            f["id"] for f, p in zip(sch, pts.to_crs(4544), strict=True) if not district.contains(p)
+        ]
+        assert outside == [], (fig_id, outside)
 
 
 @pytest.mark.slow
@@ -265,3 +275,17 @@ def test_layout_keeps_slots_inside_the_district() -> None:
     assert all(district.contains(Point(s.x, s.y)) for s in slots)
     free, _ = layout(items, spacing_m=1000.0)
     assert any(s.x < -500 for s in free)  # without the district, the ring goes west
+
+
+def test_layout_closes_up_inside_a_full_district_rather_than_leave_it() -> None:
+    import shapely
+
+    district = shapely.box(-1600.0, -1600.0, 1600.0, 1600.0)  # room for about 9 at 1 km
+    items = [(f"f{i:02d}", 0.0, 0.0, 3000.0) for i in range(30)]
+    slots, _ = layout(items, spacing_m=1000.0, inside=district)
+    assert all(district.contains(Point(s.x, s.y)) for s in slots)
+    xy = [(s.x, s.y) for s in slots]
+    closest = min(math.dist(a, b) for a, b in itertools.combinations(xy, 2))
+    assert closest >= 1000.0 / 3 - 1e-6  # closer together, never on top of each other
+    first = next(s for s in slots if s.id == "f00")
+    assert (first.x, first.y) == (0.0, 0.0)  # what fits keeps its place

@@ -9,7 +9,9 @@ point of the figure. One disc per anchor shows how far the true positions may be
 
 The layout is deterministic: anchors are taken in the order of their smallest
 feature id, features within an anchor by id, and each goes to the first free slot
-of the rings (the anchor itself, then 6, 12, 18 … slots, clockwise from north).
+of the rings (the anchor itself, then 6, 12, 18 … slots, clockwise from north)
+inside the district; where the district is full at the figure's spacing, the rings
+close up (:data:`SHRINK`) rather than set a symbol outside it.
 
 Computation only, in :data:`geo.data.crs.METRIC_CRS` (EPSG:4544).
 """
@@ -36,6 +38,10 @@ __all__ = [
 DEFAULT_SPACING_M: float = 1800.0
 #: Rings tried around an anchor before a feature is set on the last one regardless.
 MAX_RINGS = 12
+#: When the area is full at the figure's spacing (the overview draws every layer at
+#: once), the rings are tried again this much closer together, still inside the area,
+#: before a symbol is set outside it, where it would seem to lie beyond the district.
+SHRINK: tuple[float, ...] = (0.75, 0.5, 1 / 3)
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,8 @@ def layout(
         Smallest distance between two symbols' centres.
     inside
         The area slots must lie in (the district, in metres): a slot outside it is
-        skipped, unless no slot inside is free.
+        skipped. When no slot inside is free, the rings are tried closer together
+        (:data:`SHRINK`), and only then outside.
 
     Returns
     -------
@@ -144,12 +151,10 @@ def layout(
 def _first_free(
     ax: float, ay: float, taken: list[tuple[float, float]], spacing: float, inside: Any = None
 ) -> tuple[float, float]:
-    for k in range(MAX_RINGS + 1):
-        for dx, dy in _ring(k, spacing):
-            x, y = ax + dx, ay + dy
-            ok = inside is None or inside.contains(shapely.Point(x, y))
-            if ok and _free(x, y, taken, spacing):
-                return x, y
+    for step in (spacing, *(spacing * f for f in SHRINK)) if inside is not None else (spacing,):
+        found = _free_slot(ax, ay, taken, step, inside)
+        if found is not None:
+            return found
     # every slot of every ring is taken: one more ring, each slot nudged outwards
     k = MAX_RINGS + 1
     while True:
@@ -157,3 +162,16 @@ def _first_free(
             if _free(ax + dx, ay + dy, taken, spacing):
                 return ax + dx, ay + dy
         k += 1
+
+
+def _free_slot(
+    ax: float, ay: float, taken: list[tuple[float, float]], spacing: float, inside: Any
+) -> tuple[float, float] | None:
+    """Return the first free slot of the rings at ``spacing`` inside ``inside``, or None."""
+    for k in range(MAX_RINGS + 1):
+        for dx, dy in _ring(k, spacing):
+            x, y = ax + dx, ay + dy
+            ok = inside is None or inside.contains(shapely.Point(x, y))
+            if ok and _free(x, y, taken, spacing):
+                return x, y
+    return None
