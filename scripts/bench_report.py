@@ -135,29 +135,39 @@ def goals(cases: list[dict[str, Any]], start_up: dict[str, Any]) -> list[str]:
             f"{'**met**' if t < STARTUP_GOAL else '**not met**'} |"
         )
     for name, goal in SITE.items():
+        want = "—" if goal is None else f"≤ {goal:g} s"
         if start_up.get("maps"):
             t = statistics.median(start_up["maps"][name])
-            met = "**met**" if t <= goal else "**not met**"
-            lines.append(f"| `{name}` | — | {t:.2f} s | ≤ {goal:g} s | {met} |")
+            met = "—" if goal is None else "**met**" if t <= goal else "**not met**"
+            lines.append(f"| `{name}` | — | {t:.2f} s | {want} | {met} |")
         else:
-            lines.append(f"| `{name}` | — | not measured (`--maps`) | ≤ {goal:g} s | — |")
+            lines.append(f"| `{name}` | — | not measured (`--maps`) | {want} | — |")
     return lines
 
 
-def maps_table(maps: dict[str, list[float]]) -> list[str]:
-    """``geo site`` cold, warm and after an edit, with median, range and goal."""
+def maps_table(start_up: dict[str, Any]) -> list[str]:
+    """``geo site`` cold, warm and after each edit, with median, range, goal and units."""
+    maps = start_up["maps"]
+    edits = start_up.get("maps_edits", [])
+    last = "Edits of the last round: " + "; ".join(edits) + "." if edits else ""
     lines = [
         "`make maps` runs `geo site`, which builds the whole site in one process; a unit "
         "whose inputs and files are unchanged is reused. The data are a `geo init` copy "
         "(`GEO_LAYERS_DIR`). *Cold*: a fresh site folder; *warm*: nothing changed since "
-        "the last build; *edit*: the first located gazetteer place moved by about 30 m "
-        "and the first catalog `title_en` changed, then `geo site` again.",
+        "the last build; then one gazetteer place moved by about 30 m (the first with a "
+        "position) and `geo site` again; then the first catalog `title_en` changed and "
+        "`geo site` again. " + last,
         "",
         "| build | median s (min–max) | runs | goal |",
         "|---|---|---|---|",
     ]
     for name, times in maps.items():
-        lines.append(f"| `{name}` | {span(times)} | {len(times)} | ≤ {SITE[name]:g} s |")
+        goal = SITE[name]
+        want = "—" if goal is None else f"≤ {goal:g} s"
+        lines.append(f"| `{name}` | {span(times)} | {len(times)} | {want} |")
+    for name, built in start_up.get("maps_built", {}).items():
+        lines += ["", f"Built by `{name}` (last round):", ""]
+        lines += [f"- {b}" for b in built] or ["- nothing"]
     return lines
 
 
@@ -228,7 +238,7 @@ def markdown(
         "",
         *start_up_table(start_up),
         "",
-        *(["### geo site", "", *maps_table(start_up["maps"]), ""] if start_up.get("maps") else []),
+        *(["### geo site", "", *maps_table(start_up), ""] if start_up.get("maps") else []),
         "## Goals",
         "",
         *goals(cases, start_up),

@@ -77,22 +77,19 @@ def _repeat(
     return times
 
 
-#: Names of the ``geo site`` timings, with their goals in seconds.
-SITE = {
+#: Names of the ``geo site`` timings, with their goals in seconds (``None``: no goal).
+SITE: dict[str, float | None] = {
     "geo site (cold)": 12.0,
     "geo site (warm)": 1.5,
-    "geo site (one gazetteer row moved, one catalog title changed)": 5.0,
+    "geo site (one gazetteer place moved)": 5.0,
+    "geo site (one catalog title changed)": None,
 }
-#: Start-up commands with a goal (seconds), run in a ``geo init`` copy.
-STARTUP_GOAL = 0.35
+#: Lines of ``geo site``'s summary that name the units it built, by timing name.
+Built = dict[str, list[str]]
 
 
-def _edit(layers: Path, round_no: int) -> None:
-    """Move one gazetteer place by about 30 m and change one catalog title.
-
-    A realistic edit: a position fixed, a title reworded. The gazetteer row is the
-    first with a numeric position; the title is the first ``title_en`` line.
-    """
+def _move_place(layers: Path, round_no: int) -> str:
+    """Move the first gazetteer place with a numeric position by about 30 m; return it."""
     gaz = layers / "gazetteer.csv"
     with gaz.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
@@ -101,40 +98,65 @@ def _edit(layers: Path, round_no: int) -> None:
     row[lon] = f"{float(row[lon]) + (0.0003 if round_no % 2 == 0 else -0.0003):.6f}"
     with gaz.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
+    return row[0]
+
+
+def _retitle(layers: Path, round_no: int) -> str:
+    """Reword the first ``title_en`` of the catalog; return the new line."""
     cat = layers / "catalog.yaml"
     lines = cat.read_text(encoding="utf-8").split("\n")
     i = next(i for i, line in enumerate(lines) if line.strip().startswith("title_en:"))
     lines[i] = lines[i].split(" (edit ")[0].rstrip() + f" (edit {round_no})"
     cat.write_text("\n".join(lines), encoding="utf-8")
+    return lines[i].strip()
 
 
-def site_times(root: Path, runs: int) -> dict[str, list[float]]:
-    """Time ``geo site`` cold, warm and after a realistic edit, ``runs`` rounds each.
+def _built(stdout: str) -> list[str]:
+    """Return the summary lines of the steps ``geo site`` built (not those it reused)."""
+    return [" ".join(line.split()) for line in stdout.splitlines() if " built " in line]
+
+
+def site_times(root: Path, runs: int) -> tuple[dict[str, list[float]], Built, list[str]]:
+    """Time ``geo site`` cold, warm and after two realistic edits, ``runs`` rounds each.
 
     The data are a ``geo init`` copy (``GEO_LAYERS_DIR``), so the repository's stay as
     they are. Each round builds into a fresh site folder (cold), builds again with
-    nothing changed (warm), then applies :func:`_edit` and builds again.
+    nothing changed (warm), moves one gazetteer place (:func:`_move_place`) and builds
+    again, then rewords one catalog title (:func:`_retitle`) and builds again.
+
+    Returns
+    -------
+    tuple
+        Seconds by timing name; the steps each timing's last round built; what the
+        edits changed.
     """
     geo = str(Path(sys.executable).with_name("geo"))
     times: dict[str, list[float]] = {name: [] for name in SITE}
-    names = list(SITE)
+    built: Built = {}
+    edits: list[str] = []
+    cold, warm, moved, retitled = list(SITE)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([geo, "init", tmp], check=True, capture_output=True)
-        env = {**os.environ, "GEO_LAYERS_DIR": str(Path(tmp) / "layers")}
+        layers = Path(tmp) / "layers"
+        env = {**os.environ, "GEO_LAYERS_DIR": str(layers)}
 
-        def build(site: Path) -> float:
+        def build(site: Path, name: str) -> None:
             t0 = time.perf_counter()
             cmd = [geo, "site", "--out", str(site)]
-            subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True)
-            return time.perf_counter() - t0
+            done = subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - t0)
+            built[name] = _built(done.stdout.decode("utf-8", "replace"))
 
         for r in range(runs):
             site = Path(tmp) / f"site{r}"
-            times[names[0]].append(build(site))
-            times[names[1]].append(build(site))
-            _edit(Path(tmp) / "layers", r)
-            times[names[2]].append(build(site))
-    return times
+            build(site, cold)
+            build(site, warm)
+            place = _move_place(layers, r)
+            build(site, moved)
+            title = _retitle(layers, r)
+            build(site, retitled)
+        edits = [f"gazetteer place `{place}` moved by 0.0003° of longitude", f"`{title}`"]
+    return times, built, edits
 
 
 def startup_times(root: Path, runs: int, maps: bool) -> dict[str, Any]:
@@ -164,5 +186,5 @@ def startup_times(root: Path, runs: int, maps: bool) -> dict[str, Any]:
             times = _repeat(commands, runs, root, env)
     out: dict[str, Any] = {"tool": tool, "times": times}
     if maps:
-        out["maps"] = site_times(root, max(3, runs // 5))
+        out["maps"], out["maps_built"], out["maps_edits"] = site_times(root, max(3, runs // 5))
     return out
