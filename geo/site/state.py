@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.data.digests import code_version, key_of, library_versions
+from geo.data.digests import code_version, file_digests, key_of, library_versions
 from geo.data.reads import Reads, read_digests
 from geo.registries import Registry
 from geo.site.cache import Manifest
@@ -74,6 +74,11 @@ class Inputs:
             return self.project.gazetteer
         except (FileNotFoundError, ValueError):
             return None
+
+    @functools.cached_property
+    def data_files(self) -> dict[str, str]:
+        """The hash of every file in the data folder, by path inside it."""
+        return file_digests(self.project.folder)
 
     @property
     def problems(self) -> list[LayerProblem]:

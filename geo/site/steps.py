@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo._io import atomic_write_bytes, atomic_write_text, write_if_changed
-from geo.data.digests import file_digest
+from geo.data.digests import digest_of, file_digest
 from geo.maps.basemaps import resolve_basemap
 from geo.maps.browser import CHROMIUM
 from geo.site.state import SITE_STEPS, SiteBuild, StepResult
@@ -87,22 +87,67 @@ def step_report(build: SiteBuild, step: StepResult) -> None:
     build.unit(step, "report", [], write)
 
 
+class _ClaimsProject:
+    """The project as the claims unit sees it: its catalog notes each field read.
+
+    Everything else (the layers, already loaded; the gazetteer; the ledger) is the
+    project's own.
+
+    Parameters
+    ----------
+    project
+        The data folder.
+    reads
+        Where the catalog reads are noted.
+    """
+
+    def __init__(self, project: Any, reads: Reads) -> None:
+        self._project = project
+        self._reads = reads
+
+    @property
+    def catalog(self) -> Any:
+        """The catalog, noting each field read (``catalog:<id>.<field>``)."""
+        return self._reads.catalog
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._project, name)
+
+
+def _claims_settings(build: SiteBuild) -> list[Any]:
+    """Return what the claims unit reads besides the catalog fields it notes.
+
+    Every data file but the catalog (the gazetteer, the ledger, the layers' files),
+    the sources, and each layer not drawn with its whole catalog entry (the checks
+    load even a layer too large to draw; the content of those drawn is in the
+    key as layer hashes).
+    """
+    inputs = build.inputs
+    catalog_file = inputs.project.catalog_path.name
+    files = {rel: h for rel, h in inputs.data_files.items() if rel != catalog_file}
+    catalog = inputs.catalog.layers
+    aside = [[p.layer, p.problem, repr(catalog.get(p.layer))] for p in inputs.problems]
+    return [digest_of(files), inputs.files["sources"], aside, ONLINE_BASEMAP]
+
+
 @SITE_STEPS.register("claims")
 def step_claims(build: SiteBuild, step: StepResult) -> None:
-    """Write the claims report into ``claims/`` (``geo claims --out``)."""
+    """Write the claims report into ``claims/`` (``geo claims --out``).
+
+    Its key holds the data files it reads but the catalog, the hash of every layer
+    (a catalog change to where or how a layer loads changes its content) and the
+    catalog fields the checks and pages read: a layer's title reworded does not
+    judge the claims again.
+    """
     from geo.claims.context import load_context
     from geo.claims.outputs import write_outputs
 
-    files = build.inputs.files
-    settings = [files["data"], files["sources"], ONLINE_BASEMAP]
-
-    def write(_reads: Reads) -> list[Path]:
-        # the checks read every data file (the key holds them all); the project
-        # hands out the layers it loaded already
-        context = load_context(build.inputs.project)
+    def write(reads: Reads) -> list[Path]:
+        reads.note([*build.inputs.layers, "*"])  # the checks take every layer loaded
+        context = load_context(_ClaimsProject(build.inputs.project, reads))  # type: ignore[arg-type]
         return write_outputs(build.out / "claims", context, basemap=ONLINE_BASEMAP)
 
-    build.unit(step, "claims", settings, write)
+    build.unit(step, "claims", _claims_settings(build), write)
 
 
 def _print_job(build: SiteBuild) -> Any:
