@@ -226,6 +226,23 @@ def test_moving_a_place_reprints_only_the_figures_that_draw_it(placed, tmp_path,
     assert built["print"] == ["print:fig8", "print:overview", "report-pages"]
 
 
+def test_the_pages_are_written_while_the_prints_draw_and_the_index_waits_for_them(
+    data, tmp_path, monkeypatch
+):
+    from geo.site import steps as site_steps
+
+    ran = []
+    monkeypatch.setattr(site_steps, "start_prints", lambda build: None)
+    chosen = ("report", "claims", "print", "offline", "online", "figures", "index")
+    for name in chosen:
+        monkeypatch.setitem(SITE_STEPS, name, lambda build, step, name=name: ran.append(name))
+    results = build_site(tmp_path / "site", steps=chosen, progress=None)
+    # collecting the prints waits for their workers: every page step goes first, and
+    # the index, which links the prints, after
+    assert ran == ["report", "claims", "offline", "online", "figures", "print", "index"]
+    assert [r.name for r in results] == ["load", *ran]
+
+
 def test_the_prints_draw_while_the_other_steps_run_and_stop_with_the_build(
     data, tmp_path, monkeypatch
 ):

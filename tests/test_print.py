@@ -405,6 +405,52 @@ def test_render_prints_names_the_layers_each_print_looked_up(data):
     assert "cancer_resources" not in seen["fig8"]
 
 
+def test_the_largest_prints_start_first_and_come_back_in_order(monkeypatch):
+    from concurrent.futures import Future
+    from types import SimpleNamespace
+
+    import geo.printing.output as output
+
+    submitted = []
+
+    class Pool:  # runs each print at once, noting the order the prints were handed out
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def _done(self, spec):
+            submitted.append(spec.id)
+            future: Future = Future()
+            future.set_result(({"png": spec.id.encode()}, frozenset()))
+            return future
+
+        def submit(self, fn, spec):
+            return self._done(spec)
+
+        def map(self, fn, specs):
+            return [self._done(spec).result() for spec in specs]
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    monkeypatch.setattr(output, "ProcessPoolExecutor", Pool)
+    layers = {"small": [1], "large": [1] * 30, "middle": [1] * 10}
+    specs = [
+        SimpleNamespace(id="a", layers=("small",)),
+        SimpleNamespace(id="b", layers=("small", "large")),
+        SimpleNamespace(id="c", layers=("middle", "missing")),
+        SimpleNamespace(id="d", layers=("small",)),
+    ]
+    job = output.PrintJob(Page(), 30, ("png",))
+    run = output.PrintRun(specs, layers, None, job, None, workers=2)
+    assert submitted == ["b", "c", "a", "d"]  # most features first; equal ones keep order
+    assert [(s.id, files["png"]) for s, files, _ in run] == [
+        ("a", b"a"),
+        ("b", b"b"),
+        ("c", b"c"),
+        ("d", b"d"),
+    ]
+
+
 def test_report_pages_link_only_figures_printed_in_both_formats(tmp_path):
     import datetime as dt
 

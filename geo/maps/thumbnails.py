@@ -1,6 +1,8 @@
 r"""Thumbnails of the figure pages: each page photographed in headless Chromium.
 
-One browser serves every page; up to :data:`PARALLEL` pages load at once. A page is
+One browser serves every page; up to :data:`PARALLEL` pages load at once, the largest
+first (:func:`loading_order`: a large page takes longest to load, and started last it
+would finish alone while the other tab stands idle). A page is
 photographed when its map is ready, not after a fixed wait: the page has fired
 ``load`` (every tile too when the network is allowed), the map's SVG layer exists,
 fonts are ready, no zoom animation runs and two frames have been painted.
@@ -22,7 +24,7 @@ from typing import Any
 
 from geo.maps.browser import CHROMIUM, CHROMIUM_ARGS, is_local
 
-__all__ = ["PARALLEL", "SETTLED", "SIZE", "figure_pages", "photograph"]
+__all__ = ["PARALLEL", "SETTLED", "SIZE", "figure_pages", "loading_order", "photograph"]
 
 #: Pages loading at once (the machine's two cores are the limit).
 PARALLEL = 2
@@ -37,8 +39,9 @@ SETTLED = """async () => {
     }
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 }"""
-#: Longest wait for a page's map, in milliseconds.
-TIMEOUT_MS = 15_000
+#: Longest wait for a page's map, in milliseconds: generous, as the pages load while the
+#: prints draw in other processes on a busy machine (a timeout stops the build).
+TIMEOUT_MS = 60_000
 
 
 def figure_pages(site: Path) -> list[Path]:
@@ -66,6 +69,43 @@ def figure_pages(site: Path) -> list[Path]:
     figs = sorted(site.glob("fig*.html"), key=lambda p: (len(p.stem), p.stem))
     overview = site / "overview.html"
     return figs + ([overview] if overview.exists() else [])
+
+
+def loading_order(pages: Sequence[Path]) -> list[Path]:
+    """Return the pages in the order they are opened: the largest file first.
+
+    Loading a page (its scripts, its markers) takes longer the larger it is; the
+    largest opened first, the tabs finish close together. Pages of equal size keep
+    their order; a missing page sorts last.
+
+    Parameters
+    ----------
+    pages
+        HTML files.
+
+    Returns
+    -------
+    list of Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     sizes = {"fig1.html": 10, "fig2.html": 30, "fig3.html": 10, "overview.html": 70}
+    ...     for name, size in sizes.items():
+    ...         _ = (Path(tmp) / name).write_text("x" * size)
+    ...     order = loading_order([Path(tmp) / name for name in sizes])
+    >>> [p.name for p in order]
+    ['overview.html', 'fig2.html', 'fig1.html', 'fig3.html']
+    """
+
+    def size(page: Path) -> int:
+        try:
+            return page.stat().st_size
+        except OSError:
+            return -1
+
+    return sorted(pages, key=size, reverse=True)
 
 
 def photograph(
@@ -105,10 +145,12 @@ async def _photograph_all(
             if not network:
                 await context.route("**/*", _local_only)
             gate = asyncio.Semaphore(PARALLEL)
-            shots = await asyncio.gather(*(_shoot(context, p, network, gate) for p in pages))
+            order = loading_order(pages)
+            shots = await asyncio.gather(*(_shoot(context, p, network, gate) for p in order))
         finally:
             await browser.close()
-    return {p.stem: png for p, png in zip(pages, shots, strict=True)}
+    taken = {p.stem: png for p, png in zip(order, shots, strict=True)}
+    return {p.stem: taken[p.stem] for p in pages}
 
 
 async def _local_only(route: Any) -> None:

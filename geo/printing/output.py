@@ -36,7 +36,7 @@ from geo.printing.figure import FORMATS, draw_figure, figure_bytes
 from geo.printing.fonts import cjk_family, ensure_print_faces
 from geo.printing.paper import Page
 
-__all__ = ["PrintJob", "PrintRun", "render_prints", "write_prints"]
+__all__ = ["PrintJob", "PrintRun", "drawing_order", "render_prints", "write_prints"]
 
 
 @dataclass(frozen=True)
@@ -187,11 +187,37 @@ def render_prints(
     yield from PrintRun(specs, layers, catalog, job, gazetteer, workers)
 
 
+def drawing_order(specs: Sequence[FigureSpec], layers: Mapping[str, gpd.GeoDataFrame]) -> list[int]:
+    """Return the positions of ``specs`` in the order their drawing starts: the largest first.
+
+    A figure's work grows with the features it draws (and labels); started first,
+    the largest do not leave one worker finishing alone at the end. Figures of equal
+    size keep their order.
+
+    Parameters
+    ----------
+    specs
+        The figures to print.
+    layers
+        Loaded layers by catalog id.
+
+    Returns
+    -------
+    list of int
+    """
+
+    def features(i: int) -> int:
+        return sum(len(layers[lid]) for lid in specs[i].layers if lid in layers)
+
+    return sorted(range(len(specs)), key=features, reverse=True)
+
+
 class PrintRun:
     """Prints drawing in worker processes from the moment this is made.
 
-    Iterating yields what :func:`render_prints` yields, in order, as the workers
-    finish; meanwhile this process is free (the site build writes its pages).
+    The largest figures start first (:func:`drawing_order`). Iterating yields what
+    :func:`render_prints` yields, in the order of ``specs``, as the workers finish;
+    meanwhile this process is free (the site build writes its pages).
     :meth:`close` stops the workers when the results are no longer wanted.
 
     Parameters
@@ -222,7 +248,11 @@ class PrintRun:
         init = (os.getpid(), dict(layers), catalog, gazetteer, job)
         count = max(1, min(workers, len(self.specs)))
         self._pool = ProcessPoolExecutor(count, initializer=_init_worker, initargs=init)
-        self._results = self._pool.map(_render_in_worker, self.specs)
+        started = {
+            i: self._pool.submit(_render_in_worker, self.specs[i])
+            for i in drawing_order(self.specs, layers)
+        }
+        self._results = (started[i].result() for i in range(len(self.specs)))
 
     def __iter__(self) -> Iterator[tuple[FigureSpec, dict[str, bytes], frozenset[str]]]:
         finished = False

@@ -36,7 +36,16 @@ from geo.site.state import SITE_STEPS, Inputs, SiteBuild, StepResult
 if TYPE_CHECKING:
     from geo.project import Project
 
-__all__ = ["STEPS", "Inputs", "SiteBuild", "StepResult", "build_site", "load_inputs"]
+__all__ = [
+    "COLLECTING",
+    "STEPS",
+    "Inputs",
+    "SiteBuild",
+    "StepResult",
+    "build_site",
+    "load_inputs",
+    "run_order",
+]
 
 
 def load_inputs(project: Project | None = None) -> Inputs:
@@ -92,8 +101,10 @@ def build_site(
     jobs
         Processes drawing prints.
     steps
-        Steps to run, in the order of :data:`geo.site.state.SITE_STEPS` (default all;
-        leave out ``thumbnails`` where there is no Chromium).
+        Steps to run (default all; leave out ``thumbnails`` where there is no
+        Chromium), in the order of :data:`geo.site.state.SITE_STEPS`, except that
+        ``print``, which waits for the workers drawing the prints, runs just before
+        ``index`` (:func:`run_order`).
     today
         Date on the prints and the report PDF (default today).
     progress
@@ -136,13 +147,51 @@ def build_site(
     try:
         if "print" in steps:  # the prints draw in other processes while the pages are written
             site_steps.start_prints(build)
-        for name in (s for s in known if s in steps):
+        for name in run_order(known, steps):
             results.append(_run_step(build, name, progress))
     finally:
         if build.prints is not None:
             build.prints[1].close()  # a build stopped early leaves no worker behind
     build.manifest.save()
     return results
+
+
+#: Steps that collect what worker processes draw, and the step that must follow them:
+#: they run after every other step before it, so that this process writes the pages
+#: while the workers draw (the index links the prints, so it waits for them).
+COLLECTING: dict[str, str] = {"print": "index"}
+
+
+def run_order(known: Sequence[str], chosen: Sequence[str]) -> list[str]:
+    """Return the steps to run, in the order of ``known``, the collecting ones moved later.
+
+    Each step of :data:`COLLECTING` runs just before the step that needs it (last if
+    that step is not run).
+
+    Parameters
+    ----------
+    known
+        Every step, in the order registered.
+    chosen
+        The steps to run.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> run_order(["report", "print", "offline", "online", "index"], ["print", "online", "index"])
+    ['online', 'print', 'index']
+    >>> run_order(["report", "print", "offline"], ["report", "print", "offline"])
+    ['report', 'offline', 'print']
+    """
+    order = [s for s in known if s in chosen]
+    for step, before in COLLECTING.items():
+        if step in order:
+            order.remove(step)
+            order.insert(order.index(before) if before in order else len(order), step)
+    return order
 
 
 def _run_step(build: SiteBuild, name: str, progress: Callable[[str], None] | None) -> StepResult:
