@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo._data import data_writes
-from geo._io import backup_copies, commit_files, stage_text, write_lock
+from geo._io import backup_copies, commit_files, stage_bytes, stage_text, write_lock
 from geo._journal import JOURNAL_NAME, Move
 from geo.data.catalog import layer_path
 
@@ -26,7 +26,7 @@ def _discard(paths: list[Path], backup_dir: Path, made_backup_dir: bool) -> None
 
 
 def commit_layer(
-    directory: Path, rel_file: str, layer: str, catalog: str, stamp: str | None = None
+    directory: Path, rel_file: str, layer: str | bytes, catalog: str, stamp: str | None = None
 ) -> Path | None:
     """Write a layer file and the catalog together, or leave both untouched.
 
@@ -44,7 +44,8 @@ def commit_layer(
     rel_file
         The layer file relative to ``directory`` (it must stay inside it).
     layer, catalog
-        The new texts of the layer file and of ``catalog.yaml``.
+        The new content of the layer file (GeoJSON text, or GeoParquet bytes) and the
+        new text of ``catalog.yaml``.
     stamp
         Time part of the backup names (default: now, UTC, to the nanosecond).
 
@@ -67,7 +68,10 @@ def commit_layer(
         created = not dest.exists()
         made: list[Path] = []
         try:
-            made.append(stage_text(dest, layer))
+            if isinstance(layer, bytes):
+                made.append(stage_bytes(dest, layer))
+            else:
+                made.append(stage_text(dest, layer))
             made.append(stage_text(cat_path, catalog))
             olds = [None, None] if created else backup_copies([dest, cat_path], backup_dir, stamp)
             made += [p for p in olds if p is not None]
