@@ -29,11 +29,12 @@ MAX_FEATURES = 10_000
 COMPACT_POINTS_ABOVE = MAX_FEATURES
 #: Most features in a layer of points only (an enterprise registry): a figure draws
 #: such a layer above its ``dense_points_above`` on one canvas (about 15 bytes a
-#: point), not one marker each. Such a layer is stored as GeoParquet, so a million
-#: points make a file of about 30 MB, under :data:`MAX_INPUT_BYTES`, added from a CSV
-#: (about 34 MB) in about 30 s and read back in a few. The bound is the inputs and the
-#: page: a CSV of 1.5 million points passes the input limit, and a figure of a million
-#: points is a page of about 20 MB.
+#: point), not one marker each. Such a layer is stored as GeoParquet
+#: (:data:`COMPACT_POINTS_ABOVE`), so a million points make a file of about 31 MB,
+#: under :data:`MAX_INPUT_BYTES`, added from a CSV of about 34 MB in well under a
+#: minute and 1.3 GB, read back in about 15 s, and drawn on a figure page of about 22 MB.
+#: Beyond it the page and the memory grow past what a browser and a laptop take well:
+#: split such a registry by district or industry.
 MAX_POINT_FEATURES = 1_000_000
 #: Most vertices (coordinate positions) in one layer, for ``geo add-layer`` and for
 #: one layer of a map.
