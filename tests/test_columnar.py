@@ -145,3 +145,20 @@ def test_column_checks_report_what_feature_checks_report(
 
     assert sorted(map(key, found)) == sorted(map(key, expected))
     assert all(p.file == str(tmp_path / "firms.csv") for p in found)
+
+
+def test_a_layer_replaced_by_a_large_point_layer_keeps_its_former_file_as_a_backup(
+    work: Path,
+) -> None:
+    from geo.cli import main
+
+    rows = _rows(N)
+    common = ["--id", "firms", "--title-zh", "企业", "--title-en", "Firms", "--crs", "wgs84"]
+    assert main(["add-layer", str(_write_csv(rows[:100], work.parent / "few.csv")), *common]) == 0
+    assert (work / "firms.geojson").is_file()
+    many = str(_write_csv(rows, work.parent / "many.csv"))
+    assert main(["add-layer", many, *common, "--replace"]) == 0
+    assert (work / "firms.parquet").is_file()
+    assert not (work / "firms.geojson").exists()  # no file the catalog no longer names
+    assert [p.suffix for p in (work / ".backup").glob("firms.*")] == [".geojson"]
+    assert len(Project(work).layer("firms")) == N

@@ -17,7 +17,7 @@ from geo.data.columnar import STORE_SUFFIX, checked_points, is_compact, points_b
 from geo.data.inputs import read_input_document, read_point_frame
 from geo.data.layers import feature_owners, layer_text
 from geo.errors import CatalogError, LayerValidationError, Problem
-from geo.gis.registry.commit import commit_layer
+from geo.gis.registry.commit import commit_layer, retire_file
 from geo.gis.registry.entry import catalog_entry, catalog_text_with_entry
 from geo.gis.registry.filling import Fill, PropertyDefaults, fill_frame, fill_properties
 from geo.gis.registry.validation import (
@@ -171,6 +171,8 @@ def add_layer(
         data = points_bytes(gdf) if compact else layer_text(gdf).encode("utf-8")
         _check_layer_file_size(data, path)
         backup = commit_layer(directory, rel_file, data if compact else data.decode(), new_cat)
+        if previous is not None and str(previous["file"]) != rel_file:
+            backup = retire_file(directory, str(previous["file"])) or backup
     return AddResult(
         layer_id=layer_id,
         layer_path=directory / rel_file,

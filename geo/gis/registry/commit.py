@@ -11,6 +11,7 @@ from geo.data.catalog import layer_path
 
 __all__ = [
     "commit_layer",
+    "retire_file",
 ]
 
 
@@ -84,3 +85,33 @@ def commit_layer(
                 _discard(made, backup_dir, made_backup_dir)
             raise
     return olds[0]
+
+
+def retire_file(directory: Path, rel_file: str, stamp: str | None = None) -> Path | None:
+    """Move a layer file the catalog no longer names into ``.backup/``.
+
+    A layer replaced by one stored in another format (GeoJSON by GeoParquet, or
+    back) leaves its former file behind; it is kept as a backup, not in the folder.
+
+    Parameters
+    ----------
+    directory
+        The layers folder.
+    rel_file
+        The former file, relative to ``directory``.
+    stamp
+        Time part of the backup name (default: now).
+
+    Returns
+    -------
+    Path or None
+        The backup, or None when there was no such file.
+    """
+    old = layer_path(Path(rel_file).stem, rel_file, directory)
+    backup_dir = directory / BACKUP_DIR
+    with write_lock(directory), data_writes(old, backup_dir):
+        if not old.is_file():
+            return None
+        (kept,) = backup_copies([old], backup_dir, stamp)
+        old.unlink()
+    return kept
