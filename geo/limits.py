@@ -31,8 +31,8 @@ COMPACT_POINTS_ABOVE = MAX_FEATURES
 #: such a layer above its ``dense_points_above`` on one canvas (about 15 bytes a
 #: point), not one marker each. Such a layer is stored as GeoParquet
 #: (:data:`COMPACT_POINTS_ABOVE`), so a million points make a file of about 31 MB,
-#: under :data:`MAX_INPUT_BYTES`, added from a CSV of about 34 MB in well under a
-#: minute and 1.3 GB, read back in about 15 s, and drawn on a figure page of about 22 MB.
+#: under :data:`MAX_INPUT_BYTES`, added from a CSV of about 34 MB in about 20 s and
+#: 1.6 GB, read back in about 6 s, and drawn on a figure page of about 22 MB.
 #: Beyond it the page and the memory grow past what a browser and a laptop take well:
 #: split such a registry by district or industry.
 MAX_POINT_FEATURES = 1_000_000

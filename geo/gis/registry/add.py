@@ -205,6 +205,8 @@ def _read_filled(
     """
     points = read_point_frame(path, crs, encoding=encoding, layer=layer)
     if points is not None:
+        if found := limits.layer_size_problem(len(points[0]), len(points[0]), points=True):
+            raise LayerValidationError([Problem(str(path), "-", found, limits.SIMPLIFY_FIX)])
         frame, fills = fill_frame(points[0], layer_id, title_zh, title_en, defaults)
         try:
             gdf = checked_points(frame, path, crs, geometry_type, points[1])
