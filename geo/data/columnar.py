@@ -213,15 +213,20 @@ def _properties(frame: gpd.GeoDataFrame) -> list[str]:
     return [c for c in frame.columns if c != frame.geometry.name]
 
 
-def _feature(frame: gpd.GeoDataFrame, i: int) -> dict[str, Any]:
-    """Return row ``i`` as the GeoJSON feature the one-feature-at-a-time reader sees."""
-    row = frame.iloc[[i]]
+def _features(frame: gpd.GeoDataFrame, rows: np.ndarray) -> list[dict[str, Any]]:
+    """Return rows as the GeoJSON features the one-feature-at-a-time reader sees."""
+    part = frame.iloc[rows]
     props = json.loads(
-        pd.DataFrame(row[_properties(frame)]).to_json(orient="records", force_ascii=False)
-    )[0]
-    geom = row.geometry.iloc[0]
-    geometry = None if geom is None else json.loads(shapely.to_geojson(geom))
-    return {"type": "Feature", "properties": props, "geometry": geometry}
+        pd.DataFrame(part[_properties(frame)]).to_json(orient="records", force_ascii=False)
+    )
+    texts = shapely.to_geojson(part.geometry.values)
+    geoms = [None if g is None else json.loads(g) for g in texts]
+    pairs = zip(props, geoms, strict=True)
+    return [{"type": "Feature", "properties": p, "geometry": g} for p, g in pairs]
+
+
+#: Rows turned into features at once when they are checked one by one.
+_BATCH = 5_000
 
 
 def _suspect_text(s: pd.Series) -> np.ndarray:
@@ -260,9 +265,13 @@ def garbled_problems(frame: gpd.GeoDataFrame, source: str, fix: str) -> list[Pro
     for col in names:
         suspect |= _suspect_text(frame[col])
     out = []
-    for i in np.flatnonzero(suspect):
-        for p in garbled_text_problems({"features": [_feature(frame, int(i))]}, source, fix):
-            out.append(dataclasses.replace(p, feature_id=f"#{i}") if p.feature_id == "#0" else p)
+    rows = np.flatnonzero(suspect)
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        for i, feat in zip(batch, _features(frame, batch), strict=True):
+            for p in garbled_text_problems({"features": [feat]}, source, fix):
+                shown = dataclasses.replace(p, feature_id=f"#{i}") if p.feature_id == "#0" else p
+                out.append(shown)
     return out
 
 
@@ -422,9 +431,13 @@ def check_points(
         return [*problems, Problem(f, "-", "the FeatureCollection has no features", fix)]
     if found := limits.layer_size_problem(len(frame), len(frame), points=True):
         return [*problems, Problem(f, "-", found, limits.SIMPLIFY_FIX)]
-    cleared = _cleared(frame, crs, expect)
-    for i in np.flatnonzero(~cleared):
-        problems += _feature_problems(f, int(i), _feature(frame, int(i)), crs, expect, None)
+    rows = np.flatnonzero(~_cleared(frame, crs, expect))
+    progress = limits.Progress(f"checking {Path(f).name}", len(rows))
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        for i, feat in zip(batch, _features(frame, batch), strict=True):
+            problems += _feature_problems(f, int(i), feat, crs, expect, None)
+            progress.step()
     return problems + _duplicates(frame, f)
 
 
