@@ -65,6 +65,7 @@ __all__ = [
     "commit_files",
     "copy_data",
     "settle",
+    "stage_bytes",
     "stage_text",
     "write_if_changed",
     "write_lock",
@@ -140,6 +141,24 @@ def _stage_bytes(path: Path, data: bytes, suffix: str = ".tmp") -> Path:
             raise exc from None
         raise
     return tmp
+
+
+def stage_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to a synced temporary file beside ``path`` (see :func:`stage_text`).
+
+    Parameters
+    ----------
+    path
+        The file the temporary file will later replace.
+    data
+        Content.
+
+    Returns
+    -------
+    Path
+        The temporary file.
+    """
+    return _stage_bytes(Path(path), data)
 
 
 def stage_text(path: str | Path, text: str) -> Path:

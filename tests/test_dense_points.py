@@ -143,11 +143,28 @@ def test_the_figure_keeps_its_other_symbols(firms_page: str) -> None:
 
 
 # --------------------------------------------------------------------------- limits
-def test_a_point_layer_may_hold_150_000_features_other_layers_ten_thousand() -> None:
-    assert limits.layer_size_problem(150_000, 150_000, points=True) is None
-    assert limits.layer_size_problem(150_001, 150_001, points=True)
+def test_a_point_layer_may_hold_a_million_features_other_layers_ten_thousand() -> None:
+    assert limits.layer_size_problem(1_000_000, 1_000_000, points=True) is None
+    assert limits.layer_size_problem(1_000_001, 1_000_001, points=True)
     assert limits.layer_size_problem(10_001, 10_001)
     assert limits.layer_size_problem(5_000, 200_001)
+
+
+@pytest.mark.slow
+def test_a_million_points_make_a_page_under_30_mb() -> None:
+    project = Project()
+    cat = project.catalog
+    spec = LayerSpec("firms", "企业", "Firms", "Point", "site", "企业", (2,), "firms")
+    catalog = Catalog({**cat.layers, "firms": spec})
+    layers = dict(project.layers())
+    layers["firms"] = _firms(1_000_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = build_map(figure_by_id("fig2", catalog), layers, catalog, basemap="none")
+        page = render_html(m, offline=True)
+    assert len(page.encode("utf-8")) <= 30 * 1024 * 1024
+    assert len(_payload(page)["names"]) == 1_000_000  # every point, each name once
+    assert page.count("企业99999") < 20  # no popup per point: names are looked up on click
 
 
 # --------------------------------------------------------------------------- print
@@ -202,15 +219,42 @@ def test_add_layer_accepts_100k_points_and_the_layer_reads_back(work: Path) -> N
     assert len(Project(work).layer("firms")) == N_FIRMS
 
 
+def _firms_csv_rows(path: Path) -> list[tuple[float, float]]:
+    """The positions written to a CSV by :func:`_csv`, read back with the csv module."""
+    import csv
+
+    with path.open(encoding="utf-8") as fh:
+        return [(float(r["lon"]), float(r["lat"])) for r in csv.DictReader(fh)]
+
+
 @pytest.mark.slow
-def test_add_layer_refuses_a_million_points_in_one_line(
+def test_add_layer_accepts_a_million_points_stored_compactly(work: Path) -> None:
+    csv = _csv(work.parent / "firms.csv", 1_000_000)
+    assert _add(csv) == ["0"]
+    stored = work / "firms.parquet"
+    assert stored.stat().st_size <= limits.MAX_INPUT_BYTES  # it reads back through the door
+    assert not (work / "firms.geojson").exists()
+    layer = Project(work).layer("firms")
+    assert len(layer) == 1_000_000
+    rows = _firms_csv_rows(csv)
+    for i in (0, 123_456, 999_999):
+        assert abs(layer.geometry.iloc[i].x - rows[i][0]) <= 1e-6
+        assert abs(layer.geometry.iloc[i].y - rows[i][1]) <= 1e-6
+    assert layer["name_zh"].iloc[123_456] == "企业123456"
+
+
+@pytest.mark.slow
+def test_add_layer_refuses_more_than_a_million_points_in_one_line(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _add(_csv(work.parent / "firms.csv", 1_000_000)) == ["2"]
+    assert _add(_csv(work.parent / "firms.csv", 1_000_001)) == ["2"]
     err = capsys.readouterr().err
-    assert "1,000,000 points, more than the limit of 150,000 per point layer" in err
+    assert "firms.csv" in err
+    assert "1,000,001 points, more than the limit of 1,000,000 per point layer" in err
+    assert "split it into several layers" in err  # the fix
     assert "Traceback" not in err
     assert not (work / "firms.geojson").exists()
+    assert not (work / "firms.parquet").exists()
 
 
 def test_add_layer_refuses_a_layer_file_too_large_to_read_back(

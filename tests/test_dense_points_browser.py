@@ -1,8 +1,8 @@
 """100 000 firms on Figure 2, offline, in headless Chromium with no network.
 
 The page opens, draws the points on one canvas and names a clicked point in a popup,
-as text. The load time is measured and printed (``-s``); on a shared machine it is
-not asserted.
+as text. The load event comes within 1.5 s of the navigation: the best of three
+loads, as other work on a shared machine slows single loads (printed with ``-s``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from geo.project import Project
 
 pytestmark = pytest.mark.browser
 
+#: The load event of the page with 100 000 points, from navigation start.
+LOAD_LIMIT_MS = 1500
 MAP = "window[document.querySelector('.folium-map').id]"
 
 
@@ -75,6 +77,20 @@ def test_the_page_opens_and_draws_every_point_on_one_canvas(opened, page_file: P
         }"""
     )
     assert painted > 50_000  # pixels, not a blank canvas
+
+
+def test_the_page_loads_within_1_5_s(browser, page_file: Path) -> None:
+    times = []
+    for _ in range(3):
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        block_network(context)
+        p = context.new_page()
+        p.goto(page_file.as_uri(), wait_until="load", timeout=120_000)
+        timing = "performance.timing.loadEventStart - performance.timing.navigationStart"
+        times.append(p.evaluate(timing))
+        context.close()
+    print(f"\n100 000 points: load events {times} ms")
+    assert min(times) <= LOAD_LIMIT_MS
 
 
 def test_the_legend_names_the_layer(opened) -> None:

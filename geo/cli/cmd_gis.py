@@ -20,11 +20,12 @@ def register(sub: Any) -> None:
         "add-layer",
         help="validate a GeoJSON/GeoPackage/shapefile/CSV/Excel file and add it to the catalog",
         description="Read PATH (GeoJSON, including what the maps' Draw control exports; "
-        "GeoPackage; shapefile; or a CSV or Excel sheet with lon/lat, lng/lat, x/y or "
-        "经度/纬度 columns, a 'location' column or a gazetteer 'place'), fill missing "
+        "GeoPackage; shapefile; GeoParquet; or a CSV or Excel sheet with lon/lat, lng/lat, "
+        "x/y or 经度/纬度 columns, a 'location' column or a gazetteer 'place'), fill missing "
         "required properties from the options below (every fill is printed), validate it, "
-        "convert it to WGS-84 and write layers/<id>.geojson and its catalog entry in one "
-        "step. A failed run changes nothing. PATH itself is never modified.",
+        "convert it to WGS-84 and write layers/<id>.geojson (layers/<id>.parquet for more "
+        "than 10 000 points, up to 1 000 000) and its catalog entry in one step. A failed "
+        "run changes nothing. PATH itself is never modified.",
     )
     a.add_argument("path", help="input file")
     a.add_argument("--id", required=True, dest="layer_id", help="layer id, e.g. new_parks")

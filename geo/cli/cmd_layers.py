@@ -40,7 +40,8 @@ def register(sub: Any) -> None:
     v.add_argument(
         "path",
         nargs="?",
-        help="GeoJSON, GeoPackage, shapefile, CSV or Excel .xlsx (default: every catalog layer)",
+        help="GeoJSON, GeoPackage, shapefile, GeoParquet, CSV or Excel .xlsx "
+        "(default: every catalog layer)",
     )
     v.add_argument(
         "--crs",

@@ -16,7 +16,15 @@ import pandas as pd
 
 from geo import limits
 from geo._data import protect
-from geo.data.checks import REQUIRED
+from geo.data.columnar import (
+    PARQUET_SUFFIXES,
+    checked_points,
+    file_crs_member,
+    frame_from_table,
+    garbled_problems,
+    read_parquet,
+    restore_field_names,
+)
 from geo.data.crs import canonical_crs, declared_crs_of_member
 from geo.data.encoding import garbled_text_problems
 from geo.data.intake import TEXT_FIX, check_regular_file, clean_text, read_file_bytes, text_problem
@@ -39,6 +47,7 @@ __all__ = [
     "document_from_table",
     "read_input_document",
     "read_layer_file",
+    "read_point_frame",
     "read_table",
     "restore_field_names",
     "validate_file",
@@ -110,20 +119,8 @@ def read_input_document(
         feature collection.
     """
     path = Path(path)
-    try:
-        check_regular_file(path)  # a folder, FIFO or device is refused before it is opened
-    except DataFileError as exc:
-        raise LayerValidationError([exc.as_problem()]) from None
-    protect(path)  # an input: no output of this process may land on it
-    _check_encoding_name(path, encoding)
+    _open_checks(path, encoding, layer)
     suffix = path.suffix.lower()
-    if layer is not None and suffix in GEOJSON_SUFFIXES | CSV_SUFFIXES:
-        raise _problem(
-            path, f"--layer {layer!r} given, but the file holds one layer", "drop --layer"
-        )
-    too_big = input_size_problem(path)
-    if too_big:
-        raise LayerValidationError([too_big])
     notes: list[str] = []
     if suffix in GEOJSON_SUFFIXES:
         problems: list[Problem] = []
@@ -140,6 +137,94 @@ def read_input_document(
         if garbled:
             raise LayerValidationError(garbled)
     return doc, notes
+
+
+def _open_checks(path: Path, encoding: str | None, layer: str | None) -> None:
+    """Refuse an input that is no regular file, too large, or given a wrong option."""
+    try:
+        check_regular_file(path)  # a folder, FIFO or device is refused before it is opened
+    except DataFileError as exc:
+        raise LayerValidationError([exc.as_problem()]) from None
+    protect(path)  # an input: no output of this process may land on it
+    _check_encoding_name(path, encoding)
+    one_layer = GEOJSON_SUFFIXES | CSV_SUFFIXES | PARQUET_SUFFIXES
+    if layer is not None and path.suffix.lower() in one_layer:
+        raise _problem(
+            path, f"--layer {layer!r} given, but the file holds one layer", "drop --layer"
+        )
+    too_big = input_size_problem(path)
+    if too_big:
+        raise LayerValidationError([too_big])
+
+
+def read_point_frame(
+    path: str | Path, crs: str | None, *, encoding: str | None = None, layer: str | None = None
+) -> tuple[gpd.GeoDataFrame, str | None] | None:
+    """Read a large point input as a frame, when it is one (see :mod:`geo.data.columnar`).
+
+    A GeoParquet file always is; a CSV, workbook sheet, GeoPackage or shapefile is
+    when it holds more than :data:`geo.limits.COMPACT_POINTS_ABOVE` points, each
+    with coordinates (no gazetteer ``place`` in place of them). Anything else is read
+    by :func:`read_input_document`.
+
+    Parameters
+    ----------
+    path
+        The input file; only read.
+    crs
+        The declared CRS; None keeps the file's own.
+    encoding, layer
+        As for :func:`read_input_document`.
+
+    Returns
+    -------
+    tuple of (GeoDataFrame, str or None), or None
+        The points as read (coordinates in the declared CRS) and the CRS the file
+        names when it differs in kind from the declaration (checked later); None
+        when the input goes the way of a GeoJSON document.
+
+    Raises
+    ------
+    LayerValidationError
+        If the file cannot be read, or a row's coordinates are not numbers.
+    """
+    path = Path(path)
+    _open_checks(path, encoding, layer)
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        frame = read_parquet(path)
+    elif suffix in TABLE_SUFFIXES:
+        table = read_table(path, encoding, layer)
+        cols = _coordinate_columns([str(c) for c in table.columns])
+        plain = "place" not in table.columns and "geometry" not in table.columns
+        if len(table) <= limits.COMPACT_POINTS_ABOVE or not isinstance(cols, tuple) or not plain:
+            return None
+        frame = frame_from_table(table, cols, str(path))
+    elif suffix in GEOJSON_SUFFIXES or (frame := _read_points(path, encoding, layer)) is None:
+        return None
+    if frame.geometry.isna().any():
+        return None  # gazetteer places stand for some points
+    if garbled := garbled_problems(frame, str(path), _encoding_fix(path, encoding)):
+        raise LayerValidationError(garbled)
+    return frame, file_crs_member(frame, crs)
+
+
+def _read_points(path: Path, encoding: str | None, layer: str | None) -> gpd.GeoDataFrame | None:
+    """Read a GeoPackage or shapefile layer of many points; None for any other layer."""
+    import pyogrio
+
+    name = _choose_layer(path, layer)
+    try:
+        info = pyogrio.read_info(path, layer=name)
+        if str(info.get("geometry_type", "")) != "Point":
+            return None
+        if int(info.get("features", -1)) <= limits.COMPACT_POINTS_ABOVE:
+            return None
+        options = {"encoding": encoding} if encoding else {}
+        gdf = pyogrio.read_dataframe(path, layer=name, **options)
+    except Exception as exc:  # pyogrio raises DataSourceError and GDAL errors
+        raise _gdal_problem(path, exc) from exc
+    return gdf.rename(columns=restore_field_names(gdf))
 
 
 def _check_encoding_name(path: Path, encoding: str | None) -> None:
@@ -307,26 +392,6 @@ def _encoding_fix(path: Path, encoding: str | None) -> str:
     return "pass --encoding {enc} (the encoding the file was written in)"
 
 
-def restore_field_names(gdf: gpd.GeoDataFrame) -> dict[str, str]:
-    """Return renames that undo the shapefile's 10-character cut of required names.
-
-    Parameters
-    ----------
-    gdf
-        Features read from a file.
-
-    Returns
-    -------
-    dict of str to str
-        ``{"geometry_s": "geometry_source"}`` and the like, for required properties
-        that are absent while their 10-character stem is present.
-    """
-    cols = set(map(str, gdf.columns))
-    return {
-        key[:10]: key for key in REQUIRED if len(key) > 10 and key not in cols and key[:10] in cols
-    }
-
-
 def document_from_frame(gdf: gpd.GeoDataFrame, crs: str | None) -> dict[str, Any]:
     """Convert a GeoDataFrame read from a GeoPackage or shapefile to a GeoJSON document.
 
@@ -476,6 +541,10 @@ def read_layer_file(
     LayerValidationError
         Listing every problem in the file.
     """
+    if (points := read_point_frame(path, crs, encoding=encoding, layer=layer)) is not None:
+        frame, member = points
+        declared = crs or member or "wgs84"
+        return checked_points(frame, path, declared, geometry_type, member)
     doc, _ = read_input_document(path, crs, encoding=encoding, layer=layer)
     declared = crs or declared_crs_of_member(doc) or "wgs84"
     return read_layer_document(doc, path, declared, geometry_type, gazetteer)

@@ -20,11 +20,12 @@ import shapely
 from geo._io import atomic_write_text
 from geo.data.catalog import Catalog, LayerSpec, layer_path, read_catalog
 from geo.data.checks import check_document
+from geo.data.columnar import PARQUET_SUFFIXES, check_points, read_parquet
 from geo.data.crs import STORAGE_CRS, canonical_crs
 from geo.data.gazetteer import GazetteerRef
 from geo.data.inputs import read_layer_file
 from geo.data.layerfile import read_geojson
-from geo.errors import CRSError, Problem, UnknownLayerError
+from geo.errors import CRSError, LayerValidationError, Problem, UnknownLayerError
 
 __all__ = [
     "feature_owners",
@@ -124,14 +125,24 @@ def _load_layers(
     return {lid: _load_layer(lid, catalog=cat) for lid in (ids or list(cat.layers))}
 
 
-def source_documents(
+def _document_ids(doc: dict[str, Any]) -> list[Any]:
+    ids = []
+    for feat in doc["features"]:
+        props = feat.get("properties") if isinstance(feat, dict) else None
+        ids.append(props.get("id") if isinstance(props, dict) else None)
+    return ids
+
+
+def source_ids(
     catalog: Catalog,
     directory: Path | None = None,
     *,
     skip: str | None = None,
     problems: list[Problem] | None = None,
-) -> Iterator[tuple[LayerSpec, Path, dict[str, Any]]]:
-    """Yield every source layer's spec, file and decoded GeoJSON document.
+    check: bool = False,
+    gazetteer: GazetteerRef = None,
+) -> Iterator[tuple[LayerSpec, Path, list[Any]]]:
+    """Yield every source layer's spec, file and feature ids, checking the files if asked.
 
     Parameters
     ----------
@@ -142,32 +153,52 @@ def source_documents(
     skip
         A layer to leave out.
     problems
-        Receives a problem for each file that cannot be decoded (it is left out).
+        Receives a problem for each file that cannot be read (it is left out), and,
+        with ``check``, every problem of every file.
+    check
+        Check every feature, not only read the ids.
+    gazetteer
+        Resolves ``place`` names when checking (None: the default one).
 
     Yields
     ------
-    tuple of (LayerSpec, Path, dict)
+    tuple of (LayerSpec, Path, list)
+        The ids in feature order (None where a feature has none).
     """
     found = problems if problems is not None else []
     for spec in catalog:
         if spec.id == skip or spec.is_derived or spec.file is None:
             continue
         path = layer_path(spec.id, spec.file, directory or catalog.folder)
+        crs, expect = canonical_crs(spec.crs), spec.geometry_type
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            try:
+                frame = read_parquet(path)
+            except LayerValidationError as exc:
+                found += exc.problems
+                continue
+            if check:
+                found += check_points(frame, path, crs, expect)
+            yield spec, path, frame["id"].tolist() if "id" in frame else []
+            continue
         doc = read_geojson(path, found)
-        if doc is not None:
-            yield spec, path, doc
+        if doc is None:
+            continue
+        if check:
+            found += check_document(doc, path, crs, expect, gazetteer)
+        yield spec, path, _document_ids(doc)
 
 
 def id_owners(
-    documents: Iterable[tuple[LayerSpec, Path, dict[str, Any]]],
+    layers: Iterable[tuple[LayerSpec, Path, list[Any]]],
     problems: list[Problem] | None = None,
 ) -> dict[str, str]:
-    """Map every feature id of the documents to the first layer that uses it.
+    """Map every feature id of the layers to the first layer that uses it.
 
     Parameters
     ----------
-    documents
-        What :func:`source_documents` yields.
+    layers
+        What :func:`source_ids` yields.
     problems
         Receives a problem for every id that a second layer uses too.
 
@@ -177,10 +208,8 @@ def id_owners(
         Feature id to layer id.
     """
     owners: dict[str, str] = {}
-    for spec, path, doc in documents:
-        for feat in doc["features"]:
-            props = feat.get("properties") if isinstance(feat, dict) else None
-            fid = props.get("id") if isinstance(props, dict) else None
+    for spec, path, ids in layers:
+        for fid in ids:
             if fid is None:
                 continue
             first = owners.setdefault(str(fid), spec.id)
@@ -214,7 +243,7 @@ def feature_owners(
     -------
     dict of str to str
     """
-    return id_owners(source_documents(catalog, directory, skip=skip))
+    return id_owners(source_ids(catalog, directory, skip=skip))
 
 
 def validate_catalog(
@@ -239,11 +268,8 @@ def validate_catalog(
     if gazetteer is None and cat.folder is not None:
         gazetteer = cat.folder / "gazetteer.csv"
     problems: list[Problem] = []
-    documents = list(source_documents(cat, problems=problems))
-    for spec, path, doc in documents:
-        crs = canonical_crs(spec.crs)
-        problems += check_document(doc, path, crs, spec.geometry_type, gazetteer)
-    id_owners(documents, problems)
+    layers = list(source_ids(cat, problems=problems, check=True, gazetteer=gazetteer))
+    id_owners(layers, problems)
     return problems
 
 

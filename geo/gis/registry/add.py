@@ -13,12 +13,13 @@ import yaml
 from geo import limits
 from geo._io import write_lock
 from geo.data.catalog import Catalog, check_layer_id, layer_path, layers_dir, read_catalog
-from geo.data.inputs import read_input_document
+from geo.data.columnar import STORE_SUFFIX, checked_points, is_compact, points_bytes
+from geo.data.inputs import read_input_document, read_point_frame
 from geo.data.layers import feature_owners, layer_text
 from geo.errors import CatalogError, LayerValidationError, Problem
-from geo.gis.registry.commit import commit_layer
+from geo.gis.registry.commit import commit_layer, retire_file
 from geo.gis.registry.entry import catalog_entry, catalog_text_with_entry
-from geo.gis.registry.filling import Fill, PropertyDefaults, fill_properties
+from geo.gis.registry.filling import Fill, PropertyDefaults, fill_frame, fill_properties
 from geo.gis.registry.validation import (
     _id_clashes,
     _with_option_hint,
@@ -134,25 +135,10 @@ def add_layer(
     cat_path = directory / "catalog.yaml"
     # checked now to fail fast, and again under the lock: another writer may be quicker
     _previous_entry(read_catalog(cat_path), cat_path, layer_id, replace)
-    raw, notes = read_input_document(path, crs, encoding=encoding, layer=layer)
-    gtype = geometry_type or infer_geometry_type(raw)
-    if gtype is None:
-        raise LayerValidationError(
-            [
-                Problem(
-                    str(path),
-                    "-",
-                    "the features mix geometry types (or there are none)",
-                    "one layer holds one geometry type: split the file, or pass "
-                    "--geometry-type to see which features do not match",
-                )
-            ]
-        )
-    doc, fills = fill_properties(raw, layer_id, title_zh, title_en, defaults or PropertyDefaults())
-    try:
-        gdf = validate_document(doc, path, crs, gtype, directory / "gazetteer.csv")
-    except LayerValidationError as exc:
-        raise LayerValidationError([_with_option_hint(p) for p in exc.problems]) from None
+    gdf, fills, notes, gtype = _read_filled(
+        path, layer_id, title_zh, title_en, crs, geometry_type, defaults or PropertyDefaults(),
+        directory / "gazetteer.csv", encoding, layer,
+    )  # fmt: skip
 
     with write_lock(directory):
         catalog = read_catalog(cat_path)
@@ -161,7 +147,7 @@ def add_layer(
         clashes = _id_clashes(gdf, owners, str(path))
         if clashes:
             raise LayerValidationError(clashes)
-        rel_file = str(previous["file"]) if previous else f"{layer_id}.geojson"
+        rel_file = _layer_file(layer_id, previous, compact := is_compact(gdf))
         today = dt.date.today().isoformat()
         prov = provenance or (
             f"Added with `geo add-layer` on {today} from {path.name} (declared {crs}; "
@@ -182,9 +168,11 @@ def add_layer(
         )
         cat_text = cat_path.read_text(encoding="utf-8")
         new_cat, rewritten = catalog_text_with_entry(cat_text, entry, replace=previous is not None)
-        text = layer_text(gdf)
-        _check_layer_file_size(text, path)
-        backup = commit_layer(directory, rel_file, text, new_cat)
+        data = points_bytes(gdf) if compact else layer_text(gdf).encode("utf-8")
+        _check_layer_file_size(data, path)
+        backup = commit_layer(directory, rel_file, data if compact else data.decode(), new_cat)
+        if previous is not None and str(previous["file"]) != rel_file:
+            backup = retire_file(directory, str(previous["file"])) or backup
     return AddResult(
         layer_id=layer_id,
         layer_path=directory / rel_file,
@@ -198,9 +186,68 @@ def add_layer(
     )
 
 
-def _check_layer_file_size(text: str, path: Path) -> None:
+def _read_filled(
+    path: Path,
+    layer_id: str,
+    title_zh: str,
+    title_en: str,
+    crs: str,
+    geometry_type: str | None,
+    defaults: PropertyDefaults,
+    gazetteer: Path,
+    encoding: str | None,
+    layer: str | None,
+) -> tuple[gpd.GeoDataFrame, list[Fill], list[str], str]:
+    """Read the input, fill its missing properties and validate it (every problem at once).
+
+    A large point input is filled and checked column by column
+    (:mod:`geo.data.columnar`); anything else as a GeoJSON document.
+    """
+    points = read_point_frame(path, crs, encoding=encoding, layer=layer)
+    if points is not None:
+        if found := limits.layer_size_problem(len(points[0]), len(points[0]), points=True):
+            raise LayerValidationError([Problem(str(path), "-", found, limits.SIMPLIFY_FIX)])
+        frame, fills = fill_frame(points[0], layer_id, title_zh, title_en, defaults)
+        try:
+            gdf = checked_points(frame, path, crs, geometry_type, points[1])
+        except LayerValidationError as exc:
+            raise LayerValidationError([_with_option_hint(p) for p in exc.problems]) from None
+        return gdf, fills, [], geometry_type or "Point"
+    raw, notes = read_input_document(path, crs, encoding=encoding, layer=layer)
+    gtype = geometry_type or infer_geometry_type(raw)
+    if gtype is None:
+        raise LayerValidationError(
+            [
+                Problem(
+                    str(path),
+                    "-",
+                    "the features mix geometry types (or there are none)",
+                    "one layer holds one geometry type: split the file, or pass "
+                    "--geometry-type to see which features do not match",
+                )
+            ]
+        )
+    doc, fills = fill_properties(raw, layer_id, title_zh, title_en, defaults)
+    try:
+        gdf = validate_document(doc, path, crs, gtype, gazetteer)
+    except LayerValidationError as exc:
+        raise LayerValidationError([_with_option_hint(p) for p in exc.problems]) from None
+    return gdf, fills, notes, gtype
+
+
+def _layer_file(layer_id: str, previous: dict[str, Any] | None, compact: bool) -> str:
+    """Name the layer's file: GeoParquet for a large point layer, else GeoJSON."""
+    suffix = STORE_SUFFIX if compact else ".geojson"
+    if previous is None:
+        return f"{layer_id}{suffix}"
+    old = Path(str(previous["file"]))
+    stored = old.suffix.lower() in (STORE_SUFFIX, ".geojson", ".json")
+    return str(old.with_suffix(suffix)) if stored else str(old)
+
+
+def _check_layer_file_size(data: bytes, path: Path) -> None:
     """Refuse a layer whose file would be too large to be read back (the input limit)."""
-    size = len(text.encode("utf-8"))
+    size = len(data)
     if size > limits.MAX_INPUT_BYTES:
         found = (
             f"the layer file would be {limits.human_bytes(size)}, more than the limit of "

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from geo._data import data_writes
-from geo._io import backup_copies, commit_files, stage_text, write_lock
+from geo._io import backup_copies, commit_files, stage_bytes, stage_text, write_lock
 from geo._journal import JOURNAL_NAME, Move
 from geo.data.catalog import layer_path
 
 __all__ = [
     "commit_layer",
+    "retire_file",
 ]
 
 
@@ -26,7 +27,7 @@ def _discard(paths: list[Path], backup_dir: Path, made_backup_dir: bool) -> None
 
 
 def commit_layer(
-    directory: Path, rel_file: str, layer: str, catalog: str, stamp: str | None = None
+    directory: Path, rel_file: str, layer: str | bytes, catalog: str, stamp: str | None = None
 ) -> Path | None:
     """Write a layer file and the catalog together, or leave both untouched.
 
@@ -44,7 +45,8 @@ def commit_layer(
     rel_file
         The layer file relative to ``directory`` (it must stay inside it).
     layer, catalog
-        The new texts of the layer file and of ``catalog.yaml``.
+        The new content of the layer file (GeoJSON text, or GeoParquet bytes) and the
+        new text of ``catalog.yaml``.
     stamp
         Time part of the backup names (default: now, UTC, to the nanosecond).
 
@@ -67,7 +69,10 @@ def commit_layer(
         created = not dest.exists()
         made: list[Path] = []
         try:
-            made.append(stage_text(dest, layer))
+            if isinstance(layer, bytes):
+                made.append(stage_bytes(dest, layer))
+            else:
+                made.append(stage_text(dest, layer))
             made.append(stage_text(cat_path, catalog))
             olds = [None, None] if created else backup_copies([dest, cat_path], backup_dir, stamp)
             made += [p for p in olds if p is not None]
@@ -80,3 +85,33 @@ def commit_layer(
                 _discard(made, backup_dir, made_backup_dir)
             raise
     return olds[0]
+
+
+def retire_file(directory: Path, rel_file: str, stamp: str | None = None) -> Path | None:
+    """Move a layer file the catalog no longer names into ``.backup/``.
+
+    A layer replaced by one stored in another format (GeoJSON by GeoParquet, or
+    back) leaves its former file behind; it is kept as a backup, not in the folder.
+
+    Parameters
+    ----------
+    directory
+        The layers folder.
+    rel_file
+        The former file, relative to ``directory``.
+    stamp
+        Time part of the backup name (default: now).
+
+    Returns
+    -------
+    Path or None
+        The backup, or None when there was no such file.
+    """
+    old = layer_path(Path(rel_file).stem, rel_file, directory)
+    backup_dir = directory / BACKUP_DIR
+    with write_lock(directory), data_writes(old, backup_dir):
+        if not old.is_file():
+            return None
+        (kept,) = backup_copies([old], backup_dir, stamp)
+        old.unlink()
+    return kept

@@ -7,12 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import geopandas as gpd
+import pandas as pd
+
 from geo.data.checks import REQUIRED
 from geo.limits import accuracy_text, checked_accuracy
 
 __all__ = [
     "Fill",
     "PropertyDefaults",
+    "fill_frame",
     "fill_properties",
 ]
 
@@ -178,3 +182,94 @@ def fill_properties(
     order = {k: i for i, k in enumerate(REQUIRED)}
     fills.sort(key=lambda fl: order.get(fl.prop, len(order)))
     return out, fills
+
+
+def _blank_cells(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.astype(str).str.strip() == "")
+
+
+def fill_frame(
+    frame: gpd.GeoDataFrame,
+    layer_id: str,
+    title_zh: str,
+    title_en: str,
+    defaults: PropertyDefaults,
+) -> tuple[gpd.GeoDataFrame, list[Fill]]:
+    """Fill missing required properties of a frame of points, as :func:`fill_properties`.
+
+    The same values and the same records as for a document, column by column (a
+    frame of points holds no gazetteer places).
+
+    Parameters
+    ----------
+    frame
+        Points with their properties as columns; not modified.
+    layer_id
+        The catalog id of the new layer.
+    title_zh, title_en
+        The layer titles, used as name stems when no ``name_zh``/``name_en`` default.
+    defaults
+        The values to fill.
+
+    Returns
+    -------
+    tuple of (GeoDataFrame, list of Fill)
+        A filled copy, required properties first, and the fills made.
+
+    Raises
+    ------
+    ValueRangeError
+        If ``defaults.accuracy_m`` is out of range.
+    """
+    checked_accuracy(defaults.accuracy_m)
+    out = frame.copy()
+    fills = []
+    ids = out["id"] if "id" in out else pd.Series(None, index=out.index, dtype=object)
+    missing = _blank_cells(ids).to_numpy()
+    if missing.any():
+        taken, made, n = set(ids[~missing].astype(str)), [], 0
+        for _ in range(int(missing.sum())):
+            n += 1
+            while f"{_slug(layer_id)}-{n}" in taken:
+                n += 1
+            made.append(f"{_slug(layer_id)}-{n}")
+        ids = ids.astype(object)
+        ids[missing] = made
+        fills.append(Fill("id", "--id + number", tuple(made), tuple(made)))
+    out["id"] = ids
+    fid = ids.astype(str).to_numpy()
+    many = len(out) > 1
+    for key, stem, src in (
+        ("name_zh", defaults.name_zh or title_zh, "--name-zh" if defaults.name_zh else None),
+        ("name_en", defaults.name_en or title_en, "--name-en" if defaults.name_en else None),
+    ):
+        col = out[key] if key in out else pd.Series(None, index=out.index, dtype=object)
+        blank = _blank_cells(col).to_numpy()
+        if blank.any():
+            numbers = (blank.nonzero()[0] + 1).astype(str)
+            values = [f"{stem} {i}" for i in numbers] if many else [stem] * len(numbers)
+            col = col.astype(object)
+            col[blank] = values
+            origin = (src or f"--title-{key[-2:]}") + (" + number" if many else "")
+            fills.append(Fill(key, origin, tuple(fid[blank]), tuple(values)))
+        out[key] = col
+    for key in ("kind", "plan_ref", "geometry_source", "accuracy_m"):
+        value = getattr(defaults, key)
+        if value is None:
+            continue
+        col = out[key] if key in out else pd.Series(None, index=out.index, dtype=object)
+        blank = _blank_cells(col).to_numpy()
+        if blank.any():
+            col = col.astype(object)
+            col[blank] = value
+            shown = accuracy_text(value) if key == "accuracy_m" else value
+            flag = f"--{key.replace('_', '-')}"
+            fills.append(Fill(key, flag, tuple(fid[blank]), (shown,) * int(blank.sum())))
+        out[key] = col
+    if "accuracy_m" in out and out["accuracy_m"].dtype == object:
+        numbers = pd.to_numeric(out["accuracy_m"], errors="coerce")
+        if numbers.notna().all():
+            out["accuracy_m"] = numbers
+    first = [k for k in REQUIRED if k in out]
+    rest = [c for c in out.columns if c not in REQUIRED]
+    return out[first + rest], fills
