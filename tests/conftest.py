@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,26 @@ GIS_FIXTURE = Path(__file__).parent / "data" / "gis"
 
 #: A progress line on standard error when it is not a terminal (``geo.console.Progress``).
 PROGRESS_LINE = re.compile(r"^geo [\w -]+: [\d,]+/[\d,]+ ")
+
+
+def geo_in_process(
+    capsys: pytest.CaptureFixture[str], *argv: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``geo ARGV`` through ``geo.cli.main`` in this process, as a finished process.
+
+    Standard output and error are what the command wrote (captured by ``capsys``); an
+    argparse exit becomes its status. For tests of what a command says and does, not
+    of the process itself (start-up, locale, signals), which run ``python -m geo``.
+    """
+    from geo.cli import main
+
+    capsys.readouterr()
+    try:
+        status = main(list(argv))
+    except SystemExit as exc:  # argparse
+        status = exc.code if isinstance(exc.code, int) else 2
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["geo", *argv], status, out, err)
 
 
 def message_lines(err: str) -> list[str]:
