@@ -93,13 +93,28 @@ def message_lines(err: str) -> list[str]:
 _KIND_OF_FILE = {"test_notebooks_public.py": "notebook", "test_packaging.py": "packaging"}
 
 
+#: Modules that take longest (a PyQGIS process, the PostGIS store, every figure rendered
+#: or printed, the corrupt-file matrix), run first: ``make test-fast`` hands modules to
+#: its workers in this order (``--no-loadscope-reorder``), so no worker ends the run
+#: alone with one of them.
+LONGEST_FIRST = (
+    *("test_qgis_project.py", "test_db_edits.py", "test_db.py", "test_corrupt_matrix.py"),
+    *("test_db_qgis.py", "test_palette.py", "test_print.py", "test_maps.py"),
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of a ``*_browser.py`` file ``browser``, and the notebook and wheel files."""
+    """Mark every test of a ``*_browser.py`` file ``browser``, and the notebook and wheel files.
+
+    The modules of ``LONGEST_FIRST`` are moved to the front, in that order.
+    """
     for item in items:
         name = item.path.name
         kind = "browser" if name.endswith("_browser.py") else _KIND_OF_FILE.get(name)
         if kind:
             item.add_marker(getattr(pytest.mark, kind))
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def _data_dir_copy(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
