@@ -66,10 +66,12 @@ test: $(STAMP) chromium qgis postgis lint
 # The quick loop while editing: everything but the browser, notebook and packaging
 # tests (tests/conftest.py marks them by file) and those marked slow (whole-site
 # builds, 1e5-1e6 points, the corrupt-file matrix beyond one cell per command and per
-# damage), with 25 examples per property test, spread over every core, each module on
-# one worker. No lint, no Chromium: `make test` stays the full suite CI runs.
+# damage, eight racing editors, the QGIS project opened and printed in PyQGIS), with 25
+# examples per property test, spread over every core, each module on one worker, the
+# longest modules handed out first (tests/conftest.py LONGEST_FIRST). No lint, no
+# Chromium: `make test` stays the full suite CI runs.
 test-fast: $(STAMP)
-	GEO_TEST_EXAMPLES=25 $(BIN)/python -m pytest -q -n auto --dist loadscope \
+	GEO_TEST_EXAMPLES=25 $(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder \
 		-m "not browser and not notebook and not packaging and not slow" --doctest-modules geo tests
 
 # One process builds the whole site (`geo site`): the reports, claims, prints and

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,26 @@ GIS_FIXTURE = Path(__file__).parent / "data" / "gis"
 PROGRESS_LINE = re.compile(r"^geo [\w -]+: [\d,]+/[\d,]+ ")
 
 
+def geo_in_process(
+    capsys: pytest.CaptureFixture[str], *argv: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``geo ARGV`` through ``geo.cli.main`` in this process, as a finished process.
+
+    Standard output and error are what the command wrote (captured by ``capsys``); an
+    argparse exit becomes its status. For tests of what a command says and does, not
+    of the process itself (start-up, locale, signals), which run ``python -m geo``.
+    """
+    from geo.cli import main
+
+    capsys.readouterr()
+    try:
+        status = main(list(argv))
+    except SystemExit as exc:  # argparse
+        status = exc.code if isinstance(exc.code, int) else 2
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["geo", *argv], status, out, err)
+
+
 def message_lines(err: str) -> list[str]:
     """Return the lines of standard error that are messages, progress lines left out."""
     return [line for line in err.strip().splitlines() if not PROGRESS_LINE.match(line)]
@@ -72,13 +93,28 @@ def message_lines(err: str) -> list[str]:
 _KIND_OF_FILE = {"test_notebooks_public.py": "notebook", "test_packaging.py": "packaging"}
 
 
+#: Modules that take longest (a PyQGIS process, the PostGIS store, every figure rendered
+#: or printed, the corrupt-file matrix), run first: ``make test-fast`` hands modules to
+#: its workers in this order (``--no-loadscope-reorder``), so no worker ends the run
+#: alone with one of them.
+LONGEST_FIRST = (
+    *("test_qgis_project.py", "test_db_edits.py", "test_db.py", "test_corrupt_matrix.py"),
+    *("test_db_qgis.py", "test_palette.py", "test_print.py", "test_maps.py"),
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of a ``*_browser.py`` file ``browser``, and the notebook and wheel files."""
+    """Mark every test of a ``*_browser.py`` file ``browser``, and the notebook and wheel files.
+
+    The modules of ``LONGEST_FIRST`` are moved to the front, in that order.
+    """
     for item in items:
         name = item.path.name
         kind = "browser" if name.endswith("_browser.py") else _KIND_OF_FILE.get(name)
         if kind:
             item.add_marker(getattr(pytest.mark, kind))
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def _data_dir_copy(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

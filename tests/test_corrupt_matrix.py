@@ -7,8 +7,8 @@ binary, truncated, GBK-encoded and of the wrong shape, on a copy made by ``geo
 init``. Every subcommand of the parser (listed from it, so a new command must be
 given a minimal argv below) then runs in-process against each: it must fail with a
 line naming the file (or, where the command does not read that file, succeed) and
-leave the data folder byte for byte as it was. A few cells also run as real
-processes.
+leave the data folder byte for byte as it was. One cell also runs as a real
+process.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ UNREAD_KIND = "binary"
 #: Left out: ``geo site`` builds the whole site around a broken layer (a minute); it
 #: reads layers through the same loader as ``maps`` and ``print``, which are run.
 SKIPPED = {("site", "cancer_resources.geojson")}
-#: The command run in a real process against each file.
+#: The command run against each file by the one-line tests below (``layers`` otherwise).
 PROCESS_COMMAND = {"claims.csv": "claims"}
 SHAPES = {
     ".yaml": b"- a list\n- not a catalog\n",
@@ -246,28 +246,46 @@ def test_broken_data_file_gives_one_line(
         assert len(err.strip().splitlines()) == 1, err
 
 
+#: The (file, damage) pair also run as a real ``python -m geo`` process.
+PROCESS_CELL = ("catalog.yaml", "unreadable")
+
+
 @pytest.mark.parametrize(("name", "kind"), [(f, k) for f, k in zip(FILES, KINDS, strict=False)])
-def test_broken_data_file_in_a_real_process(name: str, kind: str, data: Path, tmp_path: Path):
+def test_broken_data_file_stops_the_reading_command(
+    name: str,
+    kind: str,
+    data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     path = data / name
     corrupt(path, kind)
     before = snapshot(data)
-    package_root = str(Path(geo.__file__).resolve().parents[1])
-    env = {**os.environ, "GEO_LAYERS_DIR": str(data), "PYTHONPATH": package_root}
-    done = subprocess.run(
-        [sys.executable, "-m", "geo", PROCESS_COMMAND.get(name, "layers")],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    command = PROCESS_COMMAND.get(name, "layers")
+    if (name, kind) == PROCESS_CELL:
+        package_root = str(Path(geo.__file__).resolve().parents[1])
+        env = {**os.environ, "GEO_LAYERS_DIR": str(data), "PYTHONPATH": package_root}
+        done = subprocess.run(
+            [sys.executable, "-m", "geo", command],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+        status, err = done.returncode, done.stderr
+    else:
+        monkeypatch.setenv("GEO_LAYERS_DIR", str(data))
+        monkeypatch.chdir(tmp_path)
+        status, err = _run([command], capsys)
     assert snapshot(data) == before, "the data folder changed"
-    assert done.returncode != 0
-    assert "Traceback" not in done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert str(path) in lines[0], done.stderr
+    assert status != 0
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert str(path) in lines[0], err
 
 
 @pytest.fixture

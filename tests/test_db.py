@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import filecmp
-import os
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
+from conftest import geo_in_process
 from geo import _data
 from geo.db import store
 
@@ -36,14 +35,10 @@ def test_push_then_pull_gives_the_folder_byte_for_byte(postgis_db, tmp_path):
     assert _same_tree(LAYERS, tmp_path) == []
 
 
-def _geo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "geo", *args], capture_output=True, text=True, env=full, check=False
-    )
-
-
-def test_cli_init_push_pull_and_maps_from_the_database_are_identical(postgis_db, tmp_path):
+def test_cli_init_push_pull_and_maps_from_the_database_are_identical(
+    postgis_db, tmp_path, monkeypatch, capsys
+):
+    _geo = partial(geo_in_process, capsys)
     assert _geo("db", "init", "--db", postgis_db).returncode == 0
     pushed = _geo("db", "push", str(LAYERS), "--db", postgis_db)
     assert pushed.returncode == 0, pushed.stderr
@@ -52,8 +47,10 @@ def test_cli_init_push_pull_and_maps_from_the_database_are_identical(postgis_db,
     assert pulled.returncode == 0, pulled.stderr
     assert _same_tree(LAYERS, tmp_path / "pulled") == []
     maps = ["maps", "--figure", "fig2", "--offline", "--basemap", "none"]
-    folder = _geo(*maps, "--out", str(tmp_path / "a"), env={"GEO_LAYERS_DIR": str(LAYERS)})
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(LAYERS))
+    folder = _geo(*maps, "--out", str(tmp_path / "a"))
     assert folder.returncode == 0, folder.stderr
+    monkeypatch.delenv("GEO_LAYERS_DIR")
     db = _geo(*maps, "--out", str(tmp_path / "b"), "--db", postgis_db)
     assert db.returncode == 0, db.stderr
     assert _same_tree(tmp_path / "a", tmp_path / "b") == []
@@ -114,15 +111,18 @@ def test_the_readme_postgis_lines_run_as_written(postgis_db, tmp_path, monkeypat
     )
 
 
-def test_push_writes_the_geopackage_qgis_styles_to_layer_styles(postgis_db, tmp_path):
+def test_push_writes_the_geopackage_qgis_styles_to_layer_styles(
+    postgis_db, tmp_path, monkeypatch, capsys
+):
     import sqlite3
 
     import psycopg
 
-    assert _geo("db", "init", "--db", postgis_db).returncode == 0
-    assert _geo("db", "push", str(LAYERS), "--db", postgis_db).returncode == 0
+    assert geo_in_process(capsys, "db", "init", "--db", postgis_db).returncode == 0
+    assert geo_in_process(capsys, "db", "push", str(LAYERS), "--db", postgis_db).returncode == 0
     gpkg = tmp_path / "x.gpkg"
-    exported = _geo("export", "--gpkg", str(gpkg), env={"GEO_LAYERS_DIR": str(LAYERS)})
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(LAYERS))
+    exported = geo_in_process(capsys, "export", "--gpkg", str(gpkg))
     assert exported.returncode == 0, exported.stderr
     with sqlite3.connect(gpkg) as lite:
         want = {

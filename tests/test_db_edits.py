@@ -9,10 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from conftest import geo_in_process
 from geo import _data
 from geo.db import store
 
@@ -20,6 +22,9 @@ LAYERS = Path(_data.layers_dir())
 ROOT = Path(__file__).resolve().parents[1]
 PLACE = "重庆大学A区"
 EDITORS = 8
+#: How many editors race: a few in ``make test-fast``, all eight (slow: each is a
+#: process importing the toolkit) in ``make test``.
+CROWDS = [3, pytest.param(EDITORS, marks=pytest.mark.slow)]
 
 
 def _pushed(dsn: str) -> None:
@@ -59,10 +64,10 @@ def _add_layer(dsn: str, k: int, src: str, barrier, out) -> None:
         out.put((k, f"{type(exc).__name__}: {exc}"))
 
 
-def _run_all(target, args_of) -> dict[int, str]:
+def _run_all(target, args_of, editors: int) -> dict[int, str]:
     ctx = multiprocessing.get_context("spawn")
-    barrier, out = ctx.Barrier(EDITORS), ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*args_of(k), barrier, out)) for k in range(EDITORS)]
+    barrier, out = ctx.Barrier(editors), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args_of(k), barrier, out)) for k in range(editors)]
     for p in procs:
         p.start()
     results = dict(out.get(timeout=240) for _ in procs)
@@ -71,9 +76,11 @@ def _run_all(target, args_of) -> dict[int, str]:
     return results
 
 
-def test_eight_editors_on_one_row_one_wins_the_others_are_told(postgis_db):
+@pytest.mark.parametrize("editors", CROWDS)
+def test_editors_on_one_row_one_wins_the_others_are_told(postgis_db, editors):
     _pushed(postgis_db)
-    results = _run_all(_set_place, lambda k: (postgis_db, k))
+    results = _run_all(_set_place, lambda k: (postgis_db, k), editors)
+    assert sorted(results) == list(range(editors))
     winners = [k for k, r in results.items() if r == "ok"]
     assert len(winners) == 1, results
     for k, r in results.items():
@@ -89,7 +96,8 @@ def test_eight_editors_on_one_row_one_wins_the_others_are_told(postgis_db):
     assert f"{106.4640 + winners[0] * 1e-4:.6f}" in row
 
 
-def test_eight_editors_adding_different_layers_all_land(postgis_db, tmp_path):
+@pytest.mark.parametrize("editors", CROWDS)
+def test_editors_adding_different_layers_all_land(postgis_db, tmp_path, editors):
     _pushed(postgis_db)
     src = tmp_path / "pts.geojson"
     feature = {
@@ -105,13 +113,14 @@ def test_eight_editors_adding_different_layers_all_land(postgis_db, tmp_path):
         "geometry": {"type": "Point", "coordinates": [106.46, 29.57]},
     }
     src.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
-    results = _run_all(_add_layer, lambda k: (postgis_db, k, str(src)))
+    results = _run_all(_add_layer, lambda k: (postgis_db, k, str(src)), editors)
+    assert sorted(results) == list(range(editors))
     assert set(results.values()) == {"ok"}, results
     pulled = store.read_folder(postgis_db)
     catalog = pulled.files["catalog.yaml"].decode("utf-8")
     original = (LAYERS / "catalog.yaml").read_text(encoding="utf-8")
     assert catalog.startswith(original)  # comments kept; the new entries appended
-    for k in range(EDITORS):
+    for k in range(editors):
         assert f"survey_{k}.geojson" in pulled.files
         assert f"- id: survey_{k}\n" in catalog[len(original) :]
     import psycopg
@@ -120,7 +129,7 @@ def test_eight_editors_adding_different_layers_all_land(postgis_db, tmp_path):
         styled = conn.execute(
             "SELECT f_table_name FROM public.layer_styles WHERE f_table_name LIKE 'survey%%'"
         ).fetchall()
-    assert sorted(r[0] for r in styled) == [f"survey_{k}" for k in range(EDITORS)]
+    assert sorted(r[0] for r in styled) == [f"survey_{k}" for k in range(editors)]
 
 
 def _big_folder(tmp_path: Path, n: int = 60000) -> Path:
@@ -181,14 +190,7 @@ def test_a_push_killed_midway_leaves_the_database_as_it_was(postgis_db, tmp_path
         assert (LAYERS / rel).read_bytes() == data, rel
 
 
-def _geo(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "geo", *args], capture_output=True, text=True, env=env, check=False
-    )
-
-
-def test_claims_link_and_gazetteer_set_with_db_write_the_database(postgis_db, tmp_path):
+def test_claims_link_and_gazetteer_set_with_db_write_the_database(postgis_db, tmp_path, capsys):
     import csv
     import io
     import shutil
@@ -203,6 +205,7 @@ def test_claims_link_and_gazetteer_set_with_db_write_the_database(postgis_db, tm
     (folder / "claims.csv").write_text(blank, encoding="utf-8")
     store.init(postgis_db)
     store.push(postgis_db, folder)
+    _geo = partial(geo_in_process, capsys)
     link = _geo("claims", "--link", "--db", postgis_db)
     assert link.returncode == 0, link.stderr
     moved = _geo(

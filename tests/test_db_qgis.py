@@ -12,21 +12,23 @@ must fail for every layer.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 from postgis_server import must_run
 
+from conftest import geo_in_process
 from geo import _data
+from geo.cli import main
 
 LAYERS = Path(_data.layers_dir())
-ROOT = Path(__file__).resolve().parents[1]
 PYQGIS = "/usr/bin/python3"
 
 
@@ -74,13 +76,6 @@ print(json.dumps(out))
 """
 
 
-def _geo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "geo", *args], capture_output=True, text=True, env=full, check=False
-    )
-
-
 def _folder_counts() -> dict[str, int]:
     """Features per layer id of the folder's GeoJSON layers (the catalog's files)."""
     import yaml
@@ -108,18 +103,23 @@ def _qml_style(qml: str) -> tuple[str, list[list[int]]]:
     return str(renderer.get("type")), colors
 
 
-def _gpkg_styles(tmp_path: Path) -> dict[str, tuple[str, list[list[int]]]]:
-    gpkg = tmp_path / "x.gpkg"
-    exported = _geo("export", "--gpkg", str(gpkg), env={"GEO_LAYERS_DIR": str(LAYERS)})
-    assert exported.returncode == 0, exported.stderr
+@pytest.fixture(scope="module")
+def gpkg_styles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, list]]:
+    """The style of each layer in the GeoPackage ``geo export`` writes from the folder."""
+    gpkg = tmp_path_factory.mktemp("gpkg") / "x.gpkg"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_LAYERS_DIR", str(LAYERS))
+        err = io.StringIO()
+        with redirect_stdout(io.StringIO()), redirect_stderr(err):
+            assert main(["export", "--gpkg", str(gpkg)]) == 0, err.getvalue()
     with sqlite3.connect(gpkg) as lite:
         rows = lite.execute("SELECT f_table_name, styleQML FROM layer_styles").fetchall()
     return {name: _qml_style(qml) for name, qml in rows}
 
 
-def _push(dsn: str) -> None:
-    assert _geo("db", "init", "--db", dsn).returncode == 0
-    pushed = _geo("db", "push", str(LAYERS), "--db", dsn)
+def _push(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert geo_in_process(capsys, "db", "init", "--db", dsn).returncode == 0
+    pushed = geo_in_process(capsys, "db", "push", str(LAYERS), "--db", dsn)
     assert pushed.returncode == 0, pushed.stderr
 
 
@@ -150,35 +150,39 @@ def _unstyled(layers: dict[str, dict], want: dict[str, tuple[str, list[list[int]
     )
 
 
-def test_qgis_opens_every_layer_table_valid_complete_and_styled(postgis_db, tmp_path):
-    _push(postgis_db)
+def test_qgis_opens_every_layer_table_valid_complete_and_styled(
+    postgis_db, tmp_path, capsys, gpkg_styles
+):
+    _push(postgis_db, capsys)
     layers = _qgis_layers(postgis_db, tmp_path)
     counts = _folder_counts()
     assert sorted(layers) == sorted(counts)
     assert [n for n, r in layers.items() if not r["valid"]] == []
     assert {n: r["count"] for n, r in layers.items()} == counts
-    want = _gpkg_styles(tmp_path)
+    want = gpkg_styles
     assert set(want) >= set(layers)
     assert _unstyled(layers, want) == []
     assert {r["renderer"] for r in layers.values()} >= {"categorizedSymbol", "singleSymbol"}
 
 
-def test_without_layer_styles_the_style_check_fails_for_every_layer(postgis_db, tmp_path):
+def test_without_layer_styles_the_style_check_fails_for_every_layer(
+    postgis_db, tmp_path, capsys, gpkg_styles
+):
     import psycopg
 
-    _push(postgis_db)
+    _push(postgis_db, capsys)
     with psycopg.connect(postgis_db) as conn:
         conn.execute("DELETE FROM public.layer_styles")
     layers = _qgis_layers(postgis_db, tmp_path)
     assert layers
     assert all(r["valid"] for r in layers.values())
-    assert _unstyled(layers, _gpkg_styles(tmp_path)) == sorted(layers)
+    assert _unstyled(layers, gpkg_styles) == sorted(layers)
 
 
-def test_a_table_without_geometries_gets_the_catalog_geometry_type(postgis_db):
+def test_a_table_without_geometries_gets_the_catalog_geometry_type(postgis_db, capsys):
     import psycopg
 
-    _push(postgis_db)
+    _push(postgis_db, capsys)
     with psycopg.connect(postgis_db) as conn:
         types = dict(
             conn.execute(

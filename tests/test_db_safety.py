@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import geo_in_process
 from geo import _data
 from geo.db import store
 
@@ -114,14 +115,14 @@ def test_an_unreachable_server_is_one_line_without_the_password():
     assert "Sup3rSecret" not in result.stderr + result.stdout
 
 
-def test_the_password_never_appears_in_output(postgis_db, tmp_path):
+def test_the_password_never_appears_in_output(postgis_db, tmp_path, capsys):
     dsn = f"{postgis_db} password='{SECRET.replace(chr(39), chr(92) + chr(39))}'"
     outputs = [
-        _geo("db", "init", "--db", dsn),
-        _geo("db", "push", str(LAYERS), "--db", dsn),
-        _geo("layers", "--db", dsn),
-        _geo("db", "pull", str(tmp_path / "out"), "--db", dsn),
-        _geo("area", "no_such_layer", "--db", dsn),
+        geo_in_process(capsys, "db", "init", "--db", dsn),
+        _geo("db", "push", str(LAYERS), "--db", dsn),  # a real process: all it writes
+        geo_in_process(capsys, "layers", "--db", dsn),
+        geo_in_process(capsys, "db", "pull", str(tmp_path / "out"), "--db", dsn),
+        geo_in_process(capsys, "area", "no_such_layer", "--db", dsn),
     ]
     assert [r.returncode for r in outputs] == [0, 0, 0, 0, 2]
     assert "password=***" in outputs[1].stdout
@@ -134,14 +135,14 @@ def test_the_password_never_appears_in_output(postgis_db, tmp_path):
     assert "password=***" in shown
 
 
-def test_a_database_without_the_schema_says_run_init(postgis_db):
-    result = _geo("db", "push", str(LAYERS), "--db", postgis_db)
+def test_a_database_without_the_schema_says_run_init(postgis_db, capsys):
+    result = geo_in_process(capsys, "db", "push", str(LAYERS), "--db", postgis_db)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "holds no project schema; fix: run `geo db init --db DSN`" in result.stderr
 
 
-def test_a_role_without_rights_is_told_what_to_grant(postgis_db, postgis_server):
+def test_a_role_without_rights_is_told_what_to_grant(postgis_db, postgis_server, capsys):
     import psycopg
 
     store.init(postgis_db)
@@ -149,7 +150,7 @@ def test_a_role_without_rights_is_told_what_to_grant(postgis_db, postgis_server)
         conn.execute("DROP ROLE IF EXISTS reader")
         conn.execute("CREATE ROLE reader LOGIN")
     reader = postgis_db.replace("user=geo_admin", "user=reader")
-    result = _geo("db", "push", str(LAYERS), "--db", reader)
+    result = geo_in_process(capsys, "db", "push", str(LAYERS), "--db", reader)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "push refused: permission denied" in result.stderr

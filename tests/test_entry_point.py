@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import geo_in_process
 from geo.cli import build_parser, main, os_error_message
 
 REPO = Path(__file__).resolve().parents[1]
@@ -92,6 +94,13 @@ def run_geo(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProce
     )
 
 
+def in_data(data: Path, monkeypatch, capsys, *argv: str) -> subprocess.CompletedProcess[str]:
+    """Run ``geo ARGV`` in-process on the data folder ``data`` (as ``run_geo`` does)."""
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(data / "layers"))
+    monkeypatch.setenv("GEO_SOURCES_DIR", str(data / "sources"))
+    return geo_in_process(capsys, *argv)
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data")
@@ -105,17 +114,42 @@ LOCALES = {
 }
 
 
+#: What Python makes of standard output under each locale: ascii, and the error
+#: handler it starts with (a C locale without UTF-8 mode: surrogateescape).
+STREAM_ERRORS = {"ascii-io": "strict", "c-locale": "surrogateescape"}
+ARGVS = {
+    "layers": ["layers"],
+    "layers-json": ["layers", "--format", "json"],
+    "near": ["near", "projects", "campuses"],
+}
+
+
 @pytest.mark.parametrize("locale", LOCALES)
-@pytest.mark.parametrize(
-    "argv",
-    [["layers"], ["layers", "--format", "json"], ["near", "projects", "campuses"]],
-    ids=["layers", "layers-json", "near"],
-)
-def test_chinese_output_never_crashes_on_an_ascii_locale(data, locale, argv):
-    r = run_geo(data, *argv, **LOCALES[locale])
+def test_chinese_output_never_crashes_on_an_ascii_locale(data, locale):
+    r = run_geo(data, *ARGVS["near"], **LOCALES[locale])
     assert r.returncode == 0, r.stderr.decode("utf-8", "replace")
     assert b"Traceback" not in r.stderr
     assert b"\\u" in r.stdout  # the Chinese names, escaped, not dropped
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("argv", ARGVS)
+def test_chinese_output_never_crashes_on_an_ascii_stream(data, locale, argv, monkeypatch):
+    streams = {
+        name: io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors=STREAM_ERRORS[locale])
+        for name in ("stdout", "stderr")
+    }
+    for name, stream in streams.items():
+        monkeypatch.setattr(sys, name, stream)
+    monkeypatch.setenv("GEO_LAYERS_DIR", str(data / "layers"))
+    monkeypatch.setenv("GEO_SOURCES_DIR", str(data / "sources"))
+    status = main(ARGVS[argv])
+    for stream in streams.values():
+        stream.flush()
+    out, err = (stream.buffer.getvalue() for stream in streams.values())
+    assert status == 0, err.decode("ascii")
+    assert b"Traceback" not in err
+    assert b"\\u" in out  # the Chinese names, escaped, not dropped
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -128,25 +162,27 @@ def test_a_chinese_argument_under_a_c_locale_finds_its_place(data, locale):
     assert "西南政法大学".encode("unicode_escape") in r.stdout.replace(b"\\U0000", b"\\u")
 
 
-def test_control_characters_in_a_poi_name_are_refused_and_never_printed_raw(data, tmp_path):
+def test_control_characters_in_a_poi_name_are_refused_and_never_printed_raw(
+    data, tmp_path, monkeypatch, capsys
+):
     # The reading door refuses the name; its one error line must not carry the
     # escape sequences to the terminal either.
     poi = tmp_path / "poi.csv"
     name = "重庆大学\x1b]0;pwned\x07\x1b[2J\x9b"
     poi.write_text(f"name,lon,lat\n{name},106.4662,29.5665\n", encoding="utf-8")
-    r = run_geo(data, "gazetteer", "match", str(poi), "--crs", "wgs84")
+    r = in_data(data, monkeypatch, capsys, "gazetteer", "match", str(poi), "--crs", "wgs84")
     assert r.returncode == 2
-    err = r.stderr.decode("utf-8")
+    err = r.stderr
     assert "U+001B" in err
     assert "Traceback" not in err
-    assert not any(c in err + r.stdout.decode("utf-8") for c in "\x1b\x07\x9b")
+    assert not any(c in err + r.stdout for c in "\x1b\x07\x9b")
 
 
-def test_escape_sequences_in_an_error_are_printed_escaped(data, tmp_path):
+def test_escape_sequences_in_an_error_are_printed_escaped(data, tmp_path, monkeypatch, capsys):
     missing = tmp_path / "poi\x1b]0;pwned\x07\x1b[2J.csv"
-    r = run_geo(data, "gazetteer", "match", str(missing), "--crs", "wgs84")
+    r = in_data(data, monkeypatch, capsys, "gazetteer", "match", str(missing), "--crs", "wgs84")
     assert r.returncode != 0
-    err = r.stderr.decode("utf-8")
+    err = r.stderr
     assert "\x1b" not in err
     assert "\x07" not in err
     assert "\\x1b]0;pwned\\x07\\x1b[2J" in err

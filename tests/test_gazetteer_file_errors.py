@@ -1,9 +1,10 @@
 """A malformed ``gazetteer.csv`` stops ``geo layers`` and ``geo maps`` with one clean line.
 
 Each case breaks the gazetteer of a ``geo init`` copy of the data in one way; the
-command then runs as a real process and must exit with the user-error status (2,
-not the internal-error 70) and print exactly one line on stderr: the file, the row,
-the problem and the fix, and no traceback. The data folder is left as it was.
+command then runs (through ``geo.cli.main``; one cell as a real process) and must
+exit with the user-error status (2, not the internal-error 70) and print exactly one
+line on stderr: the file, the row, the problem and the fix, and no traceback. The
+data folder is left as it was.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 from test_corrupt_matrix import pristine, snapshot  # noqa: F401  (a fixture and a helper)
 from test_entry_point import run_geo
+
+from conftest import geo_in_process
 
 GAZETTEER = "gazetteer.csv"
 
@@ -81,6 +84,9 @@ COMMANDS = {
     "maps": ["maps", "--out", "{out}", "--basemap", "none", "--figure", "7"],
 }
 
+#: The cell also run as a real ``python -m geo`` process (the others run in-process).
+PROCESS_CELL = ("undecodable bytes", "layers")
+
 
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("case", CASES)
@@ -89,6 +95,8 @@ def test_a_malformed_gazetteer_is_one_user_error_line(
     command: str,
     pristine: Path,  # noqa: F811
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     root = Path(shutil.copytree(pristine.parent, tmp_path / "data"))
     path = root / "layers" / GAZETTEER
@@ -96,11 +104,17 @@ def test_a_malformed_gazetteer_is_one_user_error_line(
     breaking(path)
     before = snapshot(root / "layers")
     argv = [a.format(out=tmp_path / "out") for a in COMMANDS[command]]
-    done = run_geo(root, *argv)
-    err = done.stderr.decode("utf-8")
+    if (case, command) == PROCESS_CELL:
+        process = run_geo(root, *argv)
+        status, err = process.returncode, process.stderr.decode("utf-8")
+    else:
+        monkeypatch.setenv("GEO_LAYERS_DIR", str(root / "layers"))
+        monkeypatch.setenv("GEO_SOURCES_DIR", str(root / "sources"))
+        done = geo_in_process(capsys, *argv)
+        status, err = done.returncode, done.stderr
     assert "Traceback" not in err, err
     assert "internal error" not in err, err
-    assert done.returncode == 2, err
+    assert status == 2, err
     (line,) = err.strip().splitlines()
     assert line.startswith(f"geo {command}: error: {path}{says}"), line
     assert "; fix: " in line, line

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import geo_in_process
 from geo.console import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,9 +86,10 @@ def test_gazetteer_match_reports_every_1000_rows(tmp_path):
     assert "rows" not in done.stdout.splitlines()[0]  # stdout holds only the CSV
 
 
-def test_export_reports_every_layer(tmp_path):
+def test_export_reports_every_layer(tmp_path, monkeypatch, capsys):
     args = ["export", "--format", "geojson", "--out", "out", "--layers", "cities,rings"]
-    done = _geo(*args, cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    done = geo_in_process(capsys, *args)  # captured stderr: no terminal
     assert done.returncode == 0, done.stderr
     lines = sorted(x for x in done.stderr.splitlines() if x.startswith("geo export"))
     assert lines == [
@@ -132,7 +134,10 @@ def test_the_site_print_step_reports_each_print_and_the_report_pages(tmp_path, m
     assert seen[-1][2] == "report pages"
 
 
-def test_a_small_file_says_nothing_of_progress(tmp_path):
+def test_a_small_file_says_nothing_of_progress(tmp_path, monkeypatch, capsys):
     (tmp_path / "few.csv").write_text("name,lon,lat\n点1,106.46,29.56\n", encoding="utf-8")
-    done = _geo("gazetteer", "match", "few.csv", "--crs", "wgs84", "--format", "csv", cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    args = ["gazetteer", "match", "few.csv", "--crs", "wgs84", "--format", "csv"]
+    done = geo_in_process(capsys, *args)
+    assert done.returncode == 0, done.stderr
     assert not [x for x in done.stderr.splitlines() if x.startswith("geo gazetteer match:")]

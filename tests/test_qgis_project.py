@@ -3,7 +3,9 @@
 The project is read back by Debian's ``/usr/bin/python3`` (PyQGIS), in a subprocess:
 a layer group and a print layout per figure, no invalid layer, relative paths, each
 layout exported to PDF (A4 landscape, its Chinese text extractable) and the placement
-rule kept: a feature too coarse for a point is never drawn as one.
+rule kept: a feature too coarse for a point is never drawn as one. Those checks are
+``slow`` (``make test`` runs them); ``make test-fast`` reads the project file itself: a
+group and a layout per figure, every layer a table of the GeoPackage beside it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import sqlite3
 import subprocess
 import unicodedata
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -40,6 +43,11 @@ def _has_pyqgis() -> bool:
 needs_pyqgis = pytest.mark.skipif(
     not _has_pyqgis(), reason="PyQGIS missing: `make qgis` installs qgis python3-qgis"
 )
+
+#: Opening the project in PyQGIS and printing every layout takes half a minute: those
+#: tests run in ``make test``; ``make test-fast`` reads the project file instead
+#: (``test_the_project_file_has_a_group_and_a_layout_per_figure``).
+OPENS_IN_QGIS = pytest.mark.slow
 
 #: Run by /usr/bin/python3: open the project, describe it, print every layout to PDF.
 CHECK = r"""
@@ -124,6 +132,7 @@ def specs():
 
 
 @needs_pyqgis
+@OPENS_IN_QGIS
 def test_a_group_and_a_layout_per_figure_no_layer_invalid(opened, specs):
     assert opened["read"] is True
     assert opened["invalid"] == []
@@ -132,6 +141,36 @@ def test_a_group_and_a_layout_per_figure_no_layer_invalid(opened, specs):
         group = [g for g in opened["groups"] if spec.caption_zh in g]
         assert len(group) == 1, spec.id
         assert len(opened["groups"][group[0]]) >= 3, spec.id  # district, neighbours, its own
+
+
+def _project_xml(exported: Path) -> ET.Element:
+    with zipfile.ZipFile(exported) as z:
+        qgs = next(n for n in z.namelist() if n.endswith(".qgs"))
+        return ET.fromstring(z.read(qgs))
+
+
+@needs_pyqgis
+def test_the_project_file_has_a_group_and_a_layout_per_figure(exported, specs):
+    root = _project_xml(exported)
+    layouts = [el.get("name", "") for el in root.iter("Layout")]
+    assert sorted(name.split()[0] for name in layouts) == sorted(s.id for s in specs)
+    groups = {
+        g.get("name", ""): [el.get("id") for el in g.iter("layer-tree-layer")]
+        for g in root.find("layer-tree-group").findall("layer-tree-group")
+    }
+    for spec in specs:
+        group = [g for g in groups if spec.caption_zh in g]
+        assert len(group) == 1, spec.id
+        assert len(groups[group[0]]) >= 3, spec.id  # district, neighbours, its own
+    with sqlite3.connect(exported.with_suffix(".gpkg")) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+    con.close()
+    sources = [el.text or "" for el in root.iterfind("projectlayers/maplayer/datasource")]
+    assert sources
+    for source in sources:  # every layer a table of the GeoPackage beside the project
+        path, _, table = source.partition("|layername=")
+        assert path == "./shapingba.gpkg", source
+        assert table in tables, source
 
 
 @needs_pyqgis
@@ -145,6 +184,7 @@ def test_the_project_names_the_geopackage_beside_it_relatively(exported):
 
 
 @needs_pyqgis
+@OPENS_IN_QGIS
 def test_every_layout_prints_an_a4_landscape_pdf_with_its_chinese_text(opened, specs):
     for spec in specs:
         printed = opened["layouts"][spec.id]
@@ -164,6 +204,7 @@ def test_every_layout_prints_an_a4_landscape_pdf_with_its_chinese_text(opened, s
 
 
 @needs_pyqgis
+@OPENS_IN_QGIS
 def test_a_coarse_feature_is_never_drawn_as_a_point(exported, opened, specs):
     fig2 = next(s for s in specs if s.id == "fig2")
     # the projects as exported, each with its gazetteer position's accuracy

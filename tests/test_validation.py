@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import CQU_A, feature, point, square
+from conftest import CQU_A, feature, geo_in_process, point, square
 from geo.data.inputs import read_layer_file, validate_file
 from geo.data.layers import _load_layer, write_layer
 from geo.errors import LayerValidationError
@@ -215,12 +215,12 @@ def test_write_layer_is_atomic_and_round_trips(tmp_path, write_fc, monkeypatch):
     assert [p.name for p in dest.parent.iterdir()] == ["a.geojson"]
 
 
-def test_cli_validate_exit_codes(write_fc):
+def test_cli_validate_exit_codes(write_fc, capsys):
     good = write_fc([feature("a", point(X, Y))], name="good.geojson")
     bad = write_fc([feature("a", point(Y, X)), feature("b", None)], name="bad.geojson")
-    run = [sys.executable, "-m", "geo", "validate"]
-    ok = subprocess.run([*run, str(good)], capture_output=True, text=True, check=False)
+    ok = geo_in_process(capsys, "validate", str(good))
     assert ok.returncode == 0, ok.stderr
+    run = [sys.executable, "-m", "geo", "validate"]  # the status a real process exits with
     ko = subprocess.run([*run, str(bad)], capture_output=True, text=True, check=False)
     assert ko.returncode == 1
     assert "2 problem(s)" in ko.stderr
