@@ -63,8 +63,9 @@ lint: $(STAMP)
 test: $(STAMP) chromium qgis postgis lint
 	$(BIN)/python -m pytest --nbmake --doctest-modules geo tests notebooks
 
-# The quick loop while editing: everything but the browser, notebook and packaging
-# tests (tests/conftest.py marks them by file) and those marked slow (whole-site
+# The quick loop while editing: everything but the tests that drive an outside program
+# (Chromium, Jupyter, a wheel build, a PostgreSQL server, PyQGIS; tests/conftest.py
+# marks them by file and fixture) and those marked slow (whole-site
 # builds, 1e5-1e6 points, the corrupt-file matrix beyond one cell per command and per
 # damage, eight racing editors, the QGIS project opened and printed in PyQGIS), with 25
 # examples per property test, spread over every core, each module on one worker, the
@@ -72,7 +73,8 @@ test: $(STAMP) chromium qgis postgis lint
 # Chromium: `make test` stays the full suite CI runs.
 test-fast: $(STAMP)
 	GEO_TEST_EXAMPLES=25 $(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder \
-		-m "not browser and not notebook and not packaging and not slow" --doctest-modules geo tests
+		-m "not browser and not notebook and not packaging and not postgis and not qgis and not slow" \
+		--doctest-modules geo tests
 
 # One process builds the whole site (`geo site`): the reports, claims, prints and
 # report.pdf, the locate page, the self-contained copies in site/offline/ (no network

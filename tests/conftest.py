@@ -93,26 +93,38 @@ def message_lines(err: str) -> list[str]:
 _KIND_OF_FILE = {"test_notebooks_public.py": "notebook", "test_packaging.py": "packaging"}
 
 
-#: Modules that take longest (a PyQGIS process, the PostGIS store, every figure rendered
-#: or printed, the corrupt-file matrix), run first: ``make test-fast`` hands modules to
-#: its workers in this order (``--no-loadscope-reorder``), so no worker ends the run
-#: alone with one of them.
+#: Modules that take longest (every figure rendered or printed, the corrupt-file
+#: matrix, the exports), run first: ``make test-fast`` hands modules to its workers in
+#: this order (``--no-loadscope-reorder``), so no worker ends the run alone with one of
+#: them. ``make test`` runs the PyQGIS and PostGIS modules first as well.
 LONGEST_FIRST = (
     *("test_qgis_project.py", "test_db_edits.py", "test_db.py", "test_corrupt_matrix.py"),
     *("test_db_qgis.py", "test_palette.py", "test_print.py", "test_maps.py"),
+    *("test_exchange.py", "test_derived_cache.py", "test_claims.py"),
 )
+
+
+#: Fixtures that start an outside program, by the mark their tests get: a PostgreSQL
+#: server, or Debian's PyQGIS exporting and opening a QGIS project.
+_KIND_OF_FIXTURE = {"postgis_server": "postgis", "exported": "qgis", "opened": "qgis"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test of a ``*_browser.py`` file ``browser``, and the notebook and wheel files.
 
-    The modules of ``LONGEST_FIRST`` are moved to the front, in that order.
+    A test using a PostGIS server is marked ``postgis``; one of the QGIS project
+    (``test_qgis_project.py``) using its export, ``qgis``. The modules of
+    ``LONGEST_FIRST`` are moved to the front, in that order.
     """
     for item in items:
         name = item.path.name
         kind = "browser" if name.endswith("_browser.py") else _KIND_OF_FILE.get(name)
         if kind:
             item.add_marker(getattr(pytest.mark, kind))
+        names = getattr(item, "fixturenames", ())
+        for fixture, mark in _KIND_OF_FIXTURE.items():
+            if fixture in names and (mark != "qgis" or name == "test_qgis_project.py"):
+                item.add_marker(getattr(pytest.mark, mark))
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
