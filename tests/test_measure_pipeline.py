@@ -5,7 +5,8 @@
   EPSG:4544 has an area, the overlap is that intersection in lon/lat, its area and
   the features' areas are :class:`pyproj.Geod`'s ring by ring.
 * :func:`geo.measure.geodesic_area` of a layer mixing plain polygons with holes,
-  multi-parts, collections, lines, points, empties and missing geometries.
+  multi-parts, collections, lines, points, empties and missing geometries; the
+  choice of the exact route for rings whose bound falls on the limit.
 * Large transforms run on the same worker threads call after call, so that each
   thread builds its PROJ object once.
 """
@@ -153,6 +154,33 @@ def test_areas_of_a_layer_of_mixed_geometries_equal_geod() -> None:
     zero = truth == 0
     assert np.all(got[zero] == 0)
     np.testing.assert_allclose(got[~zero], truth[~zero], rtol=TOLERANCE)
+
+
+@pytest.mark.parametrize("factor", [1.0, 1 + 2**-52, 1 - 2**-53, 1 + 1e-12, 1 - 1e-12, 1.5, 0.5])
+def test_rings_near_the_limit_go_exact_as_the_bound_with_hypot_and_powers_says(
+    factor: float,
+) -> None:
+    from geo.measure.areas import _EARTH_RADIUS_M, _EQUAL_AREA_TOLERANCE, _needs_exact
+
+    # rings of 3 to 20 points, the area given so that the limit falls on the bound
+    rng = np.random.default_rng(6)
+    sizes = rng.integers(3, 21, size=500)
+    ring_off = np.concatenate([[0], np.cumsum(sizes)])
+    x, y = rng.uniform(-3e4, 3e4, size=(2, ring_off[-1]))
+    bound = np.empty(len(sizes))
+    for i in range(len(sizes)):
+        rx, ry = x[ring_off[i] : ring_off[i + 1]], y[ring_off[i] : ring_off[i + 1]]
+        edge = np.hypot(np.diff(rx), np.diff(ry))
+        rho = np.hypot((rx[1:] + rx[:-1]) / 2.0, (ry[1:] + ry[:-1]) / 2.0) + edge
+        total = 0.0
+        for term in edge**3 * rho:
+            total += term
+        bound[i] = 2.0 * total / _EARTH_RADIUS_M**2
+    area = bound / _EQUAL_AREA_TOLERANCE * factor
+    ring_of = np.repeat(np.arange(len(sizes)), sizes)
+    same = ring_of[1:] == ring_of[:-1]
+    got = _needs_exact(x, y, same, ring_of[:-1], area, ring_off)
+    np.testing.assert_array_equal(got, ~(bound <= _EQUAL_AREA_TOLERANCE * area))
 
 
 # --------------------------------------------------------------------------- threads
