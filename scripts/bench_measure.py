@@ -58,7 +58,10 @@ catalog title changed).
 Usage::
 
     python scripts/bench_measure.py [--write docs/benchmarks.md] [--quick] [--rounds 3]
-        [--maps]
+        [--maps] [--only overlap,overlap-zone,nearest,k_nearest,within,zones] [--sizes 20000]
+
+``--only`` runs the named kinds of case alone and ``--sizes`` only those overlap
+sizes, for checking one change.
 """
 
 from __future__ import annotations
@@ -271,24 +274,36 @@ def main() -> int:
         action="store_true",
         help="also time `geo site` cold, warm and after an edit",
     )
+    parser.add_argument(
+        "--only", help="comma-separated kinds of case to run (default: all): " + ", ".join(KINDS)
+    )
+    parser.add_argument("--sizes", help="comma-separated overlap sizes N (default: all)")
     args = parser.parse_args()
+    only = list(KINDS) if not args.only else args.only.split(",")
+    if unknown := sorted(set(only) - set(KINDS)):
+        parser.error(f"unknown kind {', '.join(unknown)}: use {', '.join(KINDS)}")
     started, load_before = dt.datetime.now(dt.UTC), load()
     area = district_metric()
     overlap_sizes = [2000, 10000] if args.quick else [20000, 100000]
+    if args.sizes:
+        overlap_sizes = [int(n) for n in args.sizes.split(",")]
     point_size = 100_000 if args.quick else 1_000_000
     threads = sorted({1, os.cpu_count() or 1})
-    for kind in KINDS:  # warm-up: every peer once, untimed
+    for kind in only:  # warm-up: every peer once, untimed
         run_case(kind, 500, 100, area, 1, threads)
     cases = [
         run_case(kind, n, 1000, area, args.rounds, threads)
         for kind in ("overlap", "overlap-zone")
+        if kind in only
         for n in overlap_sizes
     ]
     cases += [
         run_case(kind, point_size, 2000, area, args.rounds, threads)
         for kind in ("nearest", "k_nearest", "within")
+        if kind in only
     ]
-    cases.append(run_case("zones", point_size, 1000, area, args.rounds, threads))
+    if "zones" in only:
+        cases.append(run_case("zones", point_size, 1000, area, args.rounds, threads))
     accuracy = peers.area_accuracy(overlap_data(overlap_sizes[-1], 1000, area)["a"], DISTRICT)
     start_up = startup_times(ROOT, args.rounds * 5, args.maps)
     facts = {

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo.data.crs import STORAGE_CRS
+from geo.data.crs import STORAGE_CRS, transformer
 from geo.data.units import AREA_UNITS
 from geo.errors import UnknownChoiceError, UnknownColumnError
-from geo.measure.arrays import FloatArray, GeomArray, IntArray, _lonlat, geod, transform_xy
+from geo.measure.arrays import (
+    _PARALLEL_MIN_COORDS,
+    FloatArray,
+    GeomArray,
+    IntArray,
+    _in_pool,
+    _lonlat,
+    _pool,
+    _workers,
+    geod,
+)
 
 __all__ = [
     "area_table",
@@ -44,46 +56,109 @@ def _ring_area(lon: FloatArray, lat: FloatArray) -> float:
     return abs(geod().polygon_area_perimeter(lon, lat)[0])
 
 
-def _equal_area_xy(lonlat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Project lon/lat to a Lambert azimuthal equal-area plane centred on the points."""
+def _laea(xy: FloatArray) -> str:
+    """PROJ string of a Lambert azimuthal equal-area plane centred on lon/lat points."""
     lo0, la0, lo1, la1 = (
-        np.nanmin(lonlat[:, 0]),
-        np.nanmin(lonlat[:, 1]),
-        np.nanmax(lonlat[:, 0]),
-        np.nanmax(lonlat[:, 1]),
+        np.nanmin(xy[:, 0]),
+        np.nanmin(xy[:, 1]),
+        np.nanmax(xy[:, 0]),
+        np.nanmax(xy[:, 1]),
     )
     # A centre on a 0.01-degree grid lets repeated calls share one Transformer.
-    laea = (
+    return (
         f"+proj=laea +lat_0={(la0 + la1) / 2:.2f} +lon_0={(lo0 + lo1) / 2:.2f} "
         "+ellps=WGS84 +units=m +no_defs"
     )
-    return transform_xy(STORAGE_CRS, laea, lonlat[:, 0], lonlat[:, 1])
 
 
-def _ring_areas(xy: FloatArray, ring_off: IntArray) -> FloatArray:
+def _ring_areas(xy: FloatArray, ring_off: IntArray, laea: str | None = None) -> FloatArray:
     """Unsigned geodesic-quality area (m²) of closed lon/lat rings, vectorised.
 
     ``ring_off`` holds the offsets of the rings in ``xy`` (ring i is
-    ``xy[ring_off[i]:ring_off[i + 1]]``). Equal-area projection and the shoelace
-    formula for every ring, then an exact :class:`pyproj.Geod` area for the rings
-    whose error bound exceeds :data:`_EQUAL_AREA_TOLERANCE` of their area.
+    ``xy[ring_off[i]:ring_off[i + 1]]``). Equal-area projection (``laea``, by default
+    centred on ``xy``) and the shoelace formula for every ring, then an exact
+    :class:`pyproj.Geod` area for the rings whose error bound exceeds
+    :data:`_EQUAL_AREA_TOLERANCE` of their area. Each ring's value depends only on
+    the ring and the projection, so the rings may be split into groups.
     """
     n = len(ring_off) - 1
-    x, y = _equal_area_xy(xy)
-    ring_of = np.repeat(np.arange(n), np.diff(ring_off))
-    first = ring_off[:-1][ring_of]
-    xs, ys = x - x[first], y - y[first]  # local origins keep the products small
-    same = ring_of[1:] == ring_of[:-1]
-    owner = ring_of[:-1]
-    cross = np.where(same, xs[:-1] * ys[1:] - xs[1:] * ys[:-1], 0.0)
+    base = ring_off[0]
+    tr = transformer(STORAGE_CRS, _laea(xy) if laea is None else laea)
+    x, y = tr.transform(xy[:, 0], xy[:, 1])
+    counts = np.diff(ring_off)
+    full = counts > 0
+    owner = np.repeat(np.arange(n), counts)[:-1]
+    same = np.ones(max(len(x) - 1, 0), dtype=bool)  # edge i joins two points of one ring
+    ends = ring_off[1:-1] - base - 1
+    same[ends[(ends >= 0) & (ends < len(same))]] = False
+    starts = ring_off[:-1][full] - base
+    xs = x - np.repeat(x[starts], counts[full])  # local origins keep the products small
+    ys = y - np.repeat(y[starts], counts[full])
+    cross = xs[:-1] * ys[1:] - xs[1:] * ys[:-1]
+    cross[~same] = 0.0
     area = np.abs(np.bincount(owner, weights=cross, minlength=n)) / 2.0
-    edge = np.where(same, np.hypot(np.diff(x), np.diff(y)), 0.0)
-    rho = np.hypot((x[1:] + x[:-1]) / 2.0, (y[1:] + y[:-1]) / 2.0) + edge
-    bound = 2.0 * np.bincount(owner, weights=edge**3 * rho, minlength=n) / _EARTH_RADIUS_M**2
-    for i in np.flatnonzero(~(bound <= _EQUAL_AREA_TOLERANCE * area)):  # NaN goes exact too
-        ring = xy[ring_off[i] : ring_off[i + 1]]
+    for i in np.flatnonzero(_needs_exact(x, y, same, owner, area, ring_off - base)):
+        ring = xy[ring_off[i] - base : ring_off[i + 1] - base]
         area[i] = _ring_area(ring[:, 0], ring[:, 1])
     return area
+
+
+def _edge_bound(x: FloatArray, y: FloatArray) -> float:
+    """Twice the sum over a ring's edges of s³(ρ + s)/R², as :func:`_needs_exact` defines it."""
+    edge = np.hypot(np.diff(x), np.diff(y))
+    rho = np.hypot((x[1:] + x[:-1]) / 2.0, (y[1:] + y[:-1]) / 2.0) + edge
+    terms = edge**3 * rho
+    total = float(np.cumsum(terms)[-1]) if len(terms) else 0.0  # in order, as bincount sums
+    return 2.0 * total / _EARTH_RADIUS_M**2
+
+
+def _needs_exact(
+    x: FloatArray,
+    y: FloatArray,
+    same: NDArray[np.bool_],
+    owner: IntArray,
+    area: FloatArray,
+    ring_off: IntArray,
+) -> NDArray[np.bool_]:
+    """Rings whose equal-area value may be off by more than the tolerance (or is NaN).
+
+    The bound is twice the sum over the edges of s³(ρ + s)/R² (edge length s, ρ the
+    distance of the edge's middle from the projection's centre), at most
+    :data:`_EQUAL_AREA_TOLERANCE` of the ring's area. It is summed here with plain
+    products and square roots; the few rings within 1e-9 of the limit are decided
+    on the bound as :func:`numpy.hypot` and powers give it, edge by edge in order.
+    """
+    dx, dy = np.diff(x), np.diff(y)
+    edge = np.sqrt(dx * dx + dy * dy)
+    edge[~same] = 0.0
+    mx, my = (x[1:] + x[:-1]) / 2.0, (y[1:] + y[:-1]) / 2.0
+    rho = np.sqrt(mx * mx + my * my) + edge
+    terms = edge * edge * edge * rho
+    bound = np.bincount(owner, weights=terms, minlength=len(area)) * (2.0 / _EARTH_RADIUS_M**2)
+    limit = _EQUAL_AREA_TOLERANCE * area
+    out = bound > limit * (1 + 1e-9)
+    for i in np.flatnonzero(~(out | (bound <= limit * (1 - 1e-9)))):  # near the limit, or NaN
+        ring = slice(ring_off[i], ring_off[i + 1])
+        out[i] = not _edge_bound(x[ring], y[ring]) <= limit[i]
+    return out
+
+
+def _ring_areas_parallel(xy: FloatArray, ring_off: IntArray) -> FloatArray:
+    """:func:`_ring_areas` with one projection for all rings, in groups on every core."""
+    laea = _laea(xy)
+    workers = _workers()
+    if workers == 1 or len(xy) < _PARALLEL_MIN_COORDS or _in_pool():
+        return _ring_areas(xy, ring_off, laea)
+    # group bounds on ring starts, about the same number of coordinates in each
+    cuts = np.searchsorted(ring_off, np.linspace(0, len(xy), 2 * workers + 1)[1:-1])
+    bounds = list(itertools.pairwise([0, *np.unique(cuts).tolist(), len(ring_off) - 1]))
+    parts = _pool().map(
+        lambda ij: _ring_areas(
+            xy[ring_off[ij[0]] : ring_off[ij[1]]], ring_off[ij[0] : ij[1] + 1], laea
+        ),
+        [(i, j) for i, j in bounds if j > i],
+    )
+    return np.concatenate(list(parts))
 
 
 def _ring_table(polys: GeomArray) -> tuple[FloatArray, IntArray, IntArray, NDArray[np.bool_]]:
@@ -104,26 +179,64 @@ def _ring_table(polys: GeomArray) -> tuple[FloatArray, IntArray, IntArray, NDArr
     return xy, np.asarray(ring_off), geom, shell
 
 
-def _areas(lonlat: GeomArray) -> FloatArray:
+def _rings(
+    geoms: GeomArray, xy: FloatArray | None = None
+) -> tuple[FloatArray, IntArray, IntArray, NDArray[np.bool_]]:
+    """Coordinates, ring offsets, owning geometry and shell flag of every polygon ring.
+
+    A Polygon without holes is one ring whose coordinates are its own, in the order
+    of :func:`shapely.get_coordinates` (``xy``, when given, holds exactly those of
+    ``geoms``); the other geometries (multi-parts, holes, collections) keep their
+    polygonal parts by :func:`_ring_table`, their rings in the same order.
+    """
+    types = shapely.get_type_id(geoms)
+    counts = shapely.get_num_coordinates(geoms)
+    simple = (types == 3) & (counts > 0) & (shapely.get_num_interior_rings(geoms) == 0)
+    if xy is None:
+        xy = shapely.get_coordinates(geoms)
+    if simple.all():
+        off = np.zeros(len(geoms) + 1, dtype=np.intp)
+        np.cumsum(counts, out=off[1:])
+        return xy, off, np.arange(len(geoms)), np.ones(len(geoms), dtype=bool)
+    xs = xy[np.repeat(simple, counts)]
+    off = np.zeros(int(simple.sum()) + 1, dtype=np.intp)
+    np.cumsum(counts[simple], out=off[1:])
+    rest = np.flatnonzero(~simple)
+    others = geoms[rest]
+    if np.all(np.isin(types[rest], (-1, 3, 6))):
+        polys, owner = others, np.arange(len(others))
+    else:  # points, lines or collections mixed in: keep the polygons
+        polys, owner = _polygon_parts(others)
+    if len(polys) and np.any(shapely.get_num_coordinates(polys)):
+        xy2, off2, geom2, shell2 = _ring_table(polys)
+        geom2 = rest[owner[geom2]]
+    else:
+        xy2, off2 = np.empty((0, 2)), np.zeros(1, dtype=np.intp)
+        geom2, shell2 = np.empty(0, dtype=np.intp), np.empty(0, dtype=bool)
+    return (
+        np.concatenate([xs, xy2]),
+        np.concatenate([off, off2[1:] + off[-1]]),
+        np.concatenate([np.flatnonzero(simple), geom2]),
+        np.concatenate([np.ones(len(off) - 1, dtype=bool), shell2]),
+    )
+
+
+def _areas(lonlat: GeomArray, xy: FloatArray | None = None) -> FloatArray:
     """Geodesic area (m²) of the polygonal parts of lon/lat geometries, vectorised by ring.
 
     Each ring's area is taken unsigned, so either winding gives the same result;
-    holes (every ring after a polygon's first) are subtracted.
+    holes (every ring after a polygon's first) are subtracted. ``xy``, when given,
+    holds the coordinates of ``lonlat`` as :func:`shapely.get_coordinates` lists them.
     """
     geoms = np.asarray(lonlat, dtype=object)
     out = np.zeros(len(geoms))
-    types = shapely.get_type_id(geoms)
-    if np.all(np.isin(types, (-1, 3, 6))):
-        polys, owner = geoms, np.arange(len(geoms))
-    else:  # points, lines or collections mixed in: keep the polygons
-        polys, owner = _polygon_parts(geoms)
-    if not np.any(shapely.get_num_coordinates(polys)):
+    if not len(geoms):
         return out
-    xy, ring_off, geom, shell = _ring_table(polys)
-    ring_area = _ring_areas(xy, ring_off)
-    out += np.bincount(
-        owner[geom], weights=np.where(shell, ring_area, -ring_area), minlength=len(out)
-    )
+    xy, ring_off, geom, shell = _rings(geoms, xy)
+    if not len(xy):
+        return out
+    ring_area = _ring_areas_parallel(xy, ring_off)
+    out += np.bincount(geom, weights=np.where(shell, ring_area, -ring_area), minlength=len(out))
     return out
 
 

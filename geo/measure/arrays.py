@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -62,11 +62,50 @@ def _geod() -> Geod:
     return Geod(ellps="WGS84")
 
 
+def _workers() -> int:
+    return os.cpu_count() or 1
+
+
+_POOL_PREFIX = "geo-measure"
+#: The process's worker pool and the process it belongs to (a forked child makes its own).
+_POOL: list[tuple[int, ThreadPoolExecutor]] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _in_pool() -> bool:
+    """Return whether the caller runs on one of the shared worker threads.
+
+    Work already on a worker runs inline: waiting there for other workers could
+    leave none free to answer.
+    """
+    return threading.current_thread().name.startswith(_POOL_PREFIX)
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Return the worker threads shared by every measure, one per core, started once.
+
+    Threads are kept because a :class:`pyproj.Transformer` builds one PROJ object per
+    thread (tens of milliseconds of database look-ups): fresh threads on every call
+    would pay that again each time.
+    """
+    pid = os.getpid()
+    with _POOL_LOCK:
+        if not _POOL or _POOL[0][0] != pid:
+            _POOL[:] = [(pid, ThreadPoolExecutor(_workers(), thread_name_prefix=_POOL_PREFIX))]
+        return _POOL[0][1]
+
+
+def _chunks(n: int, parts: int) -> list[tuple[int, int]]:
+    """Split ``range(n)`` into ``parts`` contiguous (start, stop) bounds."""
+    return list(itertools.pairwise(np.linspace(0, n, parts + 1).astype(int).tolist()))
+
+
 def transform_xy(src: Any, dst: Any, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Transform coordinate arrays between CRSs, in chunks on every core when large.
 
     PROJ releases the GIL and a :class:`pyproj.Transformer` keeps one PROJ object per
-    thread, so the chunks run side by side; the values are those of one call.
+    thread, so the chunks run side by side on the shared worker threads; the values
+    are those of one call.
 
     Parameters
     ----------
@@ -81,12 +120,52 @@ def transform_xy(src: Any, dst: Any, x: FloatArray, y: FloatArray) -> tuple[Floa
         ``x`` and ``y`` in ``dst``.
     """
     tr = transformer(src, dst)
-    workers = os.cpu_count() or 1
-    if workers == 1 or len(x) < _PARALLEL_MIN_COORDS:
+    workers = _workers()
+    if workers == 1 or len(x) < _PARALLEL_MIN_COORDS or _in_pool():
         return tr.transform(x, y)
-    bounds = list(itertools.pairwise(np.linspace(0, len(x), workers + 1).astype(int)))
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda ij: tr.transform(x[ij[0] : ij[1]], y[ij[0] : ij[1]]), bounds))
+    bounds = _chunks(len(x), workers)
+    parts = list(_pool().map(lambda ij: tr.transform(x[ij[0] : ij[1]], y[ij[0] : ij[1]]), bounds))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _moved(
+    geoms: GeomArray, xy: FloatArray | None, src: Any, dst: Any
+) -> tuple[GeomArray, FloatArray]:
+    """Geometries with their coordinates transformed, and those new coordinates (one chunk).
+
+    The same calls as :func:`shapely.transform` (2D): ``xy`` are the coordinates of
+    ``geoms`` as :func:`shapely.get_coordinates` lists them (read here when None).
+    """
+    if xy is None:
+        xy = shapely.get_coordinates(geoms)
+    x, y = transformer(src, dst).transform(xy[:, 0], xy[:, 1])
+    new = np.column_stack([x, y])
+    return np.asarray(shapely.set_coordinates(np.array(geoms, dtype=object), new)), new
+
+
+def _transformed(
+    geoms: GeomArray, src: Any, dst: Any, xy: FloatArray | None = None
+) -> tuple[GeomArray, FloatArray]:
+    """Transform geometries between CRSs; return them and their new coordinates.
+
+    Large arrays go in chunks of whole geometries to the shared worker threads, so
+    that one chunk's reading and writing of coordinates (which hold the GIL) overlaps
+    another's projection (which does not). ``xy``, when given, holds the
+    coordinates of ``geoms`` as :func:`shapely.get_coordinates` lists them.
+    """
+    counts = shapely.get_num_coordinates(geoms)
+    total = int(counts.sum())
+    workers = _workers()
+    if workers == 1 or total < _PARALLEL_MIN_COORDS or _in_pool():
+        return _moved(geoms, xy, src, dst)
+    ends = np.concatenate([[0], np.cumsum(counts)])
+    bounds = _chunks(len(geoms), 4 * workers)
+
+    def part(ij: tuple[int, int]) -> tuple[GeomArray, FloatArray]:
+        i, j = ij
+        return _moved(geoms[i:j], None if xy is None else xy[ends[i] : ends[j]], src, dst)
+
+    parts = list(_pool().map(part, bounds))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
@@ -162,6 +241,11 @@ def _check_pair(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str) -> None:
     """Check that A and B share a declared CRS and hold positions that are numbers."""
     require_numbers(a, what)
     require_numbers(b, what)
+    _check_crs_pair(a, b, what)
+
+
+def _check_crs_pair(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str) -> None:
+    """Check that A and B share a declared CRS."""
     if a.crs is None or b.crs is None:
         raise CRSError(f"{what}: both layers need a CRS (set_crs('EPSG:4326') on the one without)")
     if not a.crs.equals(b.crs):
@@ -177,6 +261,32 @@ def _metric_pair(
     """Check that A and B share a CRS and return both geometry arrays in EPSG:4544."""
     _check_pair(a, b, what)
     return _metric(a), _metric(b)
+
+
+def _both_ways(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str
+) -> tuple[tuple[GeomArray, FloatArray, GeomArray], tuple[GeomArray, FloatArray, GeomArray]]:
+    """Check A and B as :func:`_check_pair` does; return each in lon/lat and metric.
+
+    For each layer: its geometries in lon/lat, their coordinates (as
+    :func:`shapely.get_coordinates` lists them) and its geometries in EPSG:4544. Each
+    layer's coordinates are read once and projected once each way they need.
+    """
+    geoms = _geoms(a), _geoms(b)
+    xy = shapely.get_coordinates(geoms[0]), shapely.get_coordinates(geoms[1])
+    for gdf, coords in zip((a, b), xy, strict=True):
+        if not np.isfinite(coords).all():
+            require_numbers(gdf, what)
+    _check_crs_pair(a, b, what)
+    out = []
+    for gdf, g, coords in zip((a, b), geoms, xy, strict=True):
+        if gdf.crs.equals(STORAGE_CRS):
+            ll, ll_xy = g, coords
+        else:
+            ll, ll_xy = _transformed(g, gdf.crs, STORAGE_CRS, coords)
+        m = g if gdf.crs.equals(METRIC_CRS) else _transformed(g, gdf.crs, METRIC_CRS, coords)[0]
+        out.append((ll, ll_xy, m))
+    return out[0], out[1]
 
 
 def geometry_dimension(gdf: gpd.GeoDataFrame) -> int:
@@ -195,19 +305,3 @@ def geometry_dimension(gdf: gpd.GeoDataFrame) -> int:
     if len(gdf) == 0:
         return -1
     return int(np.max(shapely.get_dimensions(_geoms(gdf))))
-
-
-# --------------------------------------------------------------------------- 2. overlaps
-def _threaded(
-    func: Callable[[GeomArray, GeomArray], NDArray[Any]], x: GeomArray, y: GeomArray
-) -> NDArray[Any]:
-    """Apply a GEOS ufunc to pairs in chunks on every core (shapely releases the GIL)."""
-    workers = os.cpu_count() or 1
-    if workers == 1 or len(x) < _PARALLEL_MIN:
-        return func(x, y)
-    bounds = np.linspace(0, len(x), workers + 1).astype(int)
-    with ThreadPoolExecutor(workers) as pool:
-        parts = pool.map(
-            lambda ij: func(x[ij[0] : ij[1]], y[ij[0] : ij[1]]), itertools.pairwise(bounds)
-        )
-        return np.concatenate(list(parts))

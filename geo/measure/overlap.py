@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -12,17 +10,20 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo.data.crs import STORAGE_CRS, require_metric
-from geo.measure.areas import _areas, _areas_together
+from geo.data.crs import METRIC_CRS, STORAGE_CRS, require_metric
+from geo.measure.areas import _areas
 from geo.measure.arrays import (
     _PARALLEL_MIN,
     GeomArray,
     IntArray,
+    _both_ways,
     _geoms,
-    _lonlat,
+    _in_pool,
     _metric,
-    _metric_pair,
     _metric_to_lonlat,
+    _pool,
+    _transformed,
+    _workers,
 )
 
 __all__ = [
@@ -75,8 +76,8 @@ def _overlap_arrays(
     ``intersects`` and only the hits are overlaid.
     """
     ia, ib = shapely.STRtree(gb).query(ga)
-    workers = os.cpu_count() or 1
-    groups = 1 if workers == 1 or len(ia) < _PARALLEL_MIN else 4 * workers
+    workers = _workers()
+    groups = 1 if workers == 1 or len(ia) < _PARALLEL_MIN or _in_pool() else 4 * workers
     shapely.prepare(gb)
     try:
         if groups == 1:
@@ -84,10 +85,9 @@ def _overlap_arrays(
         else:
             of = ib % groups
             sels = [np.flatnonzero(of == g) for g in range(groups)]
-            with ThreadPoolExecutor(workers) as pool:
-                parts = list(
-                    pool.map(lambda sel: _overlap_group(ga[ia[sel]], gb[ib[sel]], sel), sels)
-                )
+            parts = list(
+                _pool().map(lambda sel: _overlap_group(ga[ia[sel]], gb[ib[sel]], sel), sels)
+            )
     finally:
         shapely.destroy_prepared(gb)
     pos = np.concatenate([p[0] for p in parts])
@@ -140,24 +140,27 @@ def overlaps(
     CRSError
         If A and B are in different CRSs or one has none.
     """
-    ia, ib, inter, inside = _overlap_arrays(*_metric_pair(a, b, "overlap"))
-    ll_a = _lonlat(a)
-    lonlat = ll_a[ia].copy()
-    lonlat[~inside] = _metric_to_lonlat(inter[~inside])
-    whole_a, whole_b, cut_m2 = _areas_together(ll_a, _lonlat(b), lonlat[~inside])
-    overlap_m2 = whole_a[ia].copy()
-    overlap_m2[~inside] = cut_m2
-    area_a, area_b = whole_a[ia], whole_b[ib]
+    (ll_a, xy_a, m_a), (ll_b, xy_b, m_b) = _both_ways(a, b, "overlap")
+    ia, ib, inter, inside = _overlap_arrays(m_a, m_b)
+    cut = np.flatnonzero(~inside)
+    cuts, xy_cuts = _transformed(inter[cut], METRIC_CRS, STORAGE_CRS)
+    areas = _areas(np.concatenate([ll_a, ll_b, cuts]), np.concatenate([xy_a, xy_b, xy_cuts]))
+    whole_a, whole_b = areas[: len(ll_a)], areas[len(ll_a) : len(ll_a) + len(ll_b)]
+    overlap_m2 = whole_a[ia]  # a covered pair's overlap is A's feature
+    overlap_m2[cut] = areas[len(ll_a) + len(ll_b) :]
+    lonlat = ll_a[ia]
+    lonlat[cut] = cuts
+    keep = np.flatnonzero(overlap_m2 > min_overlap_m2)
+    ia, ib, overlap_m2 = ia[keep], ib[keep], overlap_m2[keep]
     with np.errstate(divide="ignore", invalid="ignore"):
         table = {
             "a": a.index.to_numpy()[ia],
             "b": b.index.to_numpy()[ib],
             "overlap_m2": overlap_m2,
-            "share_of_a": overlap_m2 / area_a,
-            "share_of_b": overlap_m2 / area_b,
+            "share_of_a": overlap_m2 / whole_a[ia],
+            "share_of_b": overlap_m2 / whole_b[ib],
         }
-    out = gpd.GeoDataFrame(table, geometry=lonlat, crs=STORAGE_CRS)
-    return out[out["overlap_m2"] > min_overlap_m2].reset_index(drop=True)
+    return gpd.GeoDataFrame(table, geometry=lonlat[keep], crs=STORAGE_CRS)
 
 
 def _union_metric(gdf: gpd.GeoDataFrame) -> shapely.Geometry:

@@ -20,12 +20,13 @@ from geo.measure.arrays import (
     FloatArray,
     GeomArray,
     IntArray,
-    _check_pair,
+    _check_crs_pair,
     _geoms,
     _metric,
     _metric_pair,
     _metric_to_lonlat,
     geometry_dimension,
+    require_numbers,
     transform_xy,
 )
 
@@ -94,9 +95,35 @@ def _all_points(geoms: GeomArray) -> bool:
     )
 
 
-def _metric_xy(geoms: GeomArray, crs: Any) -> FloatArray:
-    """Coordinates of point geometries in EPSG:4544, transformed as plain arrays."""
-    xy: FloatArray = shapely.get_coordinates(geoms)
+def _points_xy(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str) -> tuple[Any, Any]:
+    """Check A and B as :func:`_check_pair` does; return both as metric point arrays.
+
+    Each layer's coordinates are read once, for the check and for the answer. A layer
+    of anything but non-empty Points gives None (every Point has exactly one
+    coordinate, so a count equal to the number of features rules out empty ones).
+    """
+    geoms = _geoms(a), _geoms(b)
+    xy = shapely.get_coordinates(geoms[0]), shapely.get_coordinates(geoms[1])
+    for gdf, coords in zip((a, b), xy, strict=True):
+        if not np.isfinite(coords).all():
+            require_numbers(gdf, what)
+    _check_crs_pair(a, b, what)
+    points = [
+        len(g) > 0 and len(coords) == len(g) and bool(np.all(shapely.get_type_id(g) == 0))
+        for g, coords in zip(geoms, xy, strict=True)
+    ]
+    if not all(points):
+        return None, None
+    return _metric_xy(geoms[0], a.crs, xy[0]), _metric_xy(geoms[1], b.crs, xy[1])
+
+
+def _metric_xy(geoms: GeomArray, crs: Any, xy: FloatArray | None = None) -> FloatArray:
+    """Coordinates of point geometries in EPSG:4544, transformed as plain arrays.
+
+    ``xy``, when given, holds the coordinates of ``geoms`` (read here when None).
+    """
+    if xy is None:
+        xy = shapely.get_coordinates(geoms)
     if crs is not None and not crs.equals(METRIC_CRS):
         x, y = transform_xy(crs, METRIC_CRS, xy[:, 0], xy[:, 1])
         xy = np.column_stack([x, y])
@@ -203,6 +230,8 @@ def _nearest_xy(
             col = (i2[:, 0] == self_of[hit]).astype(np.intp)
             dist[hit] = d2[np.arange(hit.size), col]
             ib[hit] = i2[np.arange(hit.size), col]
+    if max_distance_m is None and len(xb) > 1 + (self_of is not None):  # all found
+        return np.arange(len(xa)), ib.astype(np.intp, copy=False), dist
     ia = np.flatnonzero(np.isfinite(dist))
     return ia, ib[ia].astype(np.intp), dist[ia]
 
@@ -241,18 +270,19 @@ def nearest(
     ValueError
         If ``exclude_self`` is set and B's index labels are not unique.
     """
-    _check_pair(a, b, "nearest")
+    xa, xb = _points_xy(a, b, "nearest")
     self_of = _self_positions(a, b) if exclude_self else None
-    ga, gb = _geoms(a), _geoms(b)
-    if _all_points(ga) and _all_points(gb):
-        xa, xb = _metric_xy(ga, a.crs), _metric_xy(gb, b.crs)
+    if xa is not None:
         ia, ib, dist = _nearest_xy(xa, xb, max_distance_m, self_of)
     else:
         ia, ib, dist = _nearest_geoms(_metric(a), _metric(b), max_distance_m, self_of)
-    labels = np.full(len(a), None, dtype=object)
-    labels[ia] = b.index.to_numpy()[ib]
-    dist_m = np.full(len(a), np.nan)
-    dist_m[ia] = dist
+    if len(ia) == len(a):  # every feature matched: the arrays are in A's order already
+        labels, dist_m = b.index.to_numpy()[ib].astype(object), dist
+    else:
+        labels = np.full(len(a), None, dtype=object)
+        labels[ia] = b.index.to_numpy()[ib]
+        dist_m = np.full(len(a), np.nan)
+        dist_m[ia] = dist
     return pd.DataFrame({"b": labels, "dist_m": dist_m}, index=a.index)
 
 
@@ -333,10 +363,8 @@ def k_nearest(
     if k < 1:
         raise ValueRangeError(f"k must be at least 1, got {k}: ask for 1 or more neighbours")
     self_of = _self_positions(a, b) if exclude_self else None
-    _check_pair(a, b, "k_nearest")
-    ga, gb = _geoms(a), _geoms(b)
-    if _all_points(ga) and _all_points(gb):
-        xa, xb = _metric_xy(ga, a.crs), _metric_xy(gb, b.crs)
+    xa, xb = _points_xy(a, b, "k_nearest")
+    if xa is not None:
         ia, ib, dist = _k_nearest_xy(xa, xb, k, max_distance_m, self_of)
         rank = np.arange(1, len(ia) + 1) - np.searchsorted(ia, ia)
         labels_a, labels_b = a.index.to_numpy()[ia], b.index.to_numpy()[ib]
