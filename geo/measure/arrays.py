@@ -25,6 +25,7 @@ __all__ = [
     "FloatArray",
     "GeomArray",
     "IntArray",
+    "checked_coordinates",
     "geod",
     "geometry_dimension",
 ]
@@ -263,6 +264,26 @@ def _metric_pair(
     return _metric(a), _metric(b)
 
 
+def checked_coordinates(
+    a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str
+) -> tuple[tuple[GeomArray, GeomArray], tuple[FloatArray, FloatArray]]:
+    """Check A and B as :func:`_check_pair` does, reading each one's coordinates once.
+
+    Returns
+    -------
+    tuple
+        Both geometry arrays, and their coordinates as :func:`shapely.get_coordinates`
+        lists them.
+    """
+    geoms = _geoms(a), _geoms(b)
+    xy = shapely.get_coordinates(geoms[0]), shapely.get_coordinates(geoms[1])
+    for gdf, coords in zip((a, b), xy, strict=True):
+        if not np.isfinite(coords).all():
+            require_numbers(gdf, what)
+    _check_crs_pair(a, b, what)
+    return geoms, xy
+
+
 def _both_ways(
     a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str
 ) -> tuple[tuple[GeomArray, FloatArray, GeomArray], tuple[GeomArray, FloatArray, GeomArray]]:
@@ -272,12 +293,7 @@ def _both_ways(
     :func:`shapely.get_coordinates` lists them) and its geometries in EPSG:4544. Each
     layer's coordinates are read once and projected once each way they need.
     """
-    geoms = _geoms(a), _geoms(b)
-    xy = shapely.get_coordinates(geoms[0]), shapely.get_coordinates(geoms[1])
-    for gdf, coords in zip((a, b), xy, strict=True):
-        if not np.isfinite(coords).all():
-            require_numbers(gdf, what)
-    _check_crs_pair(a, b, what)
+    geoms, xy = checked_coordinates(a, b, what)
     out = []
     for gdf, g, coords in zip((a, b), geoms, xy, strict=True):
         if gdf.crs.equals(STORAGE_CRS):

@@ -20,13 +20,12 @@ from geo.measure.arrays import (
     FloatArray,
     GeomArray,
     IntArray,
-    _check_crs_pair,
     _geoms,
     _metric,
     _metric_pair,
     _metric_to_lonlat,
+    checked_coordinates,
     geometry_dimension,
-    require_numbers,
     transform_xy,
 )
 
@@ -102,12 +101,7 @@ def _points_xy(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, what: str) -> tuple[Any
     of anything but non-empty Points gives None (every Point has exactly one
     coordinate, so a count equal to the number of features rules out empty ones).
     """
-    geoms = _geoms(a), _geoms(b)
-    xy = shapely.get_coordinates(geoms[0]), shapely.get_coordinates(geoms[1])
-    for gdf, coords in zip((a, b), xy, strict=True):
-        if not np.isfinite(coords).all():
-            require_numbers(gdf, what)
-    _check_crs_pair(a, b, what)
+    geoms, xy = checked_coordinates(a, b, what)
     points = [
         len(g) > 0 and len(coords) == len(g) and bool(np.all(shapely.get_type_id(g) == 0))
         for g, coords in zip(geoms, xy, strict=True)
