@@ -82,6 +82,7 @@ __all__ = [
     "ValueRangeError",
     "WorkbookOutputError",
     "WriteLockTimeoutError",
+    "problem_lines",
 ]
 
 
@@ -118,8 +119,56 @@ class Problem:
         return f"{self.file}: feature {self.feature_id}: {self.problem} -> fix: {self.fix}"
 
 
+#: The same problem on more features than this is listed once, with their count.
+GROUP_ABOVE = 3
+
+
+def problem_lines(problems: list[Problem]) -> list[str]:
+    """Return one line per problem; a problem repeated on many features, one line in all.
+
+    A problem with the same file, text and fix on more than :data:`GROUP_ABOVE`
+    features (a column missing from every row of a big table) is listed once, where
+    it first occurs, with the number of features and the first and last ids.
+
+    Parameters
+    ----------
+    problems
+        The problems, in file order.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> rows = [Problem("a.csv", f"a-{i}", "missing 'kind'", "add it") for i in range(1, 6)]
+    >>> for line in problem_lines(rows + [Problem("a.csv", "a-9", "bad lon", "fix it")]):
+    ...     print(line)
+    a.csv: 5 features (a-1, a-2, a-3 … a-5): missing 'kind' -> fix: add it
+    a.csv: feature a-9: bad lon -> fix: fix it
+    """
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.problem, p.fix), []).append(p.feature_id)
+    lines: list[str] = []
+    listed: set[tuple[str, str, str]] = set()
+    for p in problems:
+        key = (p.file, p.problem, p.fix)
+        ids = groups[key]
+        if len(ids) <= GROUP_ABOVE:
+            lines.append(str(p))
+        elif key not in listed:
+            listed.add(key)
+            shown = f"{', '.join(ids[:3])} … {ids[-1]}"
+            lines.append(f"{p.file}: {len(ids)} features ({shown}): {p.problem} -> fix: {p.fix}")
+    return lines
+
+
 class LayerValidationError(GeoError, ValueError):
     """A layer file has one or more problems; all of them are listed.
+
+    The message gives a problem repeated on many features once, with their count
+    (:func:`problem_lines`); :attr:`problems` holds each one.
 
     Parameters
     ----------
@@ -134,7 +183,8 @@ class LayerValidationError(GeoError, ValueError):
             super().__init__(str(self.problems[0]))
             return
         head = f"{len(self.problems)} problem(s) in {', '.join(files)}:"
-        super().__init__("\n".join([head, *("  - " + str(p) for p in self.problems)]))
+        lines = problem_lines(self.problems)
+        super().__init__("\n".join([head, *("  - " + line for line in lines)]))
 
 
 class UnknownLayerError(GeoError, KeyError):

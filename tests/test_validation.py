@@ -226,3 +226,21 @@ def test_cli_validate_exit_codes(write_fc, capsys):
     assert "2 problem(s)" in ko.stderr
     assert "feature a: latitude and longitude are swapped" in ko.stderr
     assert "feature b: geometry is null" in ko.stderr
+
+
+def test_a_problem_on_many_features_is_one_line_and_each_other_problem_its_own(write_fc, capsys):
+    feats = [feature(f"p{i}", point(X + i * 1e-4, Y), kind="") for i in range(1, 51)]
+    feats.append(feature("q", None))
+    bad = write_fc(feats, name="many.geojson")
+    ko = geo_in_process(capsys, "validate", str(bad))
+    assert ko.returncode == 1
+    lines = [line for line in ko.stderr.splitlines() if line.startswith("  - ")]
+    assert "51 problem(s)" in ko.stderr  # each one counted
+    assert len(lines) == 2, lines
+    assert "50 features (p1, p2, p3 … p50)" in lines[0]
+    assert "'kind'" in lines[0]
+    assert "feature q: geometry is null" in lines[1]
+    with pytest.raises(LayerValidationError) as err:
+        read_layer_file(bad)
+    assert len(err.value.problems) == 51  # the exception keeps every one
+    assert len(str(err.value).splitlines()) == 3

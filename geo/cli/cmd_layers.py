@@ -10,6 +10,7 @@ from typing import Any
 
 from geo.cli.cmd_gis import add_input_options, add_workbook_option
 from geo.console import TABLE_FORMATS, echo, rows_frame, rows_text, workbook_out
+from geo.errors import problem_lines
 
 
 def register(sub: Any) -> None:
@@ -117,6 +118,6 @@ def run_validate(args: argparse.Namespace) -> int:
         print(f"{target}: OK")
     else:
         print(f"{len(problems)} problem(s) in {target}:", file=sys.stderr)
-        for p in problems:
-            print(f"  - {p}", file=sys.stderr)
+        for line in problem_lines(problems):
+            print(f"  - {line}", file=sys.stderr)
     return 1 if problems else 0
