@@ -290,6 +290,39 @@ def test_the_report_is_computed_once_for_the_tables_and_the_report_pages(
 
 
 @pytest.mark.slow
+def test_each_figure_is_depicted_once_per_build_and_its_pages_are_those_drawn_alone(
+    placed, tmp_path, monkeypatch
+):
+    """The offline and online pages and figures.json share one depiction per figure,
+    and sharing it changes no byte: each offline page is the page drawn on its own."""
+    import geo.figures.depiction as depiction
+
+    calls: list[str] = []
+    original = depiction._depict
+
+    def counted(spec, *args):
+        calls.append(spec.id)
+        return original(spec, *args)
+
+    monkeypatch.setattr(depiction, "_depict", counted)
+    out = tmp_path / "site"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_site(out, steps=("offline", "online", "figures"), progress=None)
+    assert sorted(calls) == sorted(FIGURES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs = build_module.load_inputs()
+        for fid in FIGURES:
+            spec = figure_by_id(fid, inputs.catalog)
+            page = figure_page(
+                spec, inputs.layers, inputs.catalog, resolve_basemap("none"), True, inputs.places
+            )
+            assert (out / "offline" / f"{fid}.html").read_text(encoding="utf-8") == page
+    assert len(calls) == 2 * len(FIGURES)  # drawn alone, nothing is shared
+
+
+@pytest.mark.slow
 def test_editing_a_place_no_feature_names_rebuilds_nothing(placed, tmp_path):
     out = tmp_path / "site"
     run(out)
@@ -380,6 +413,33 @@ def test_reads_note_each_catalog_field_and_place_looked_up(tmp_path):
     assert "place:*" not in reads.seen()
     assert len(list(reads.gazetteer)) == 3
     assert "place:*" in reads.seen()  # iterating reads every place
+
+
+def test_a_shared_result_is_computed_once_and_each_unit_notes_what_computing_it_read():
+    from geo.data.reads import Reads, reads_of
+
+    catalog = read_catalog(DATA / "catalog.yaml")
+    shared: dict = {}
+    first, second = (Reads({"a": 1, "b": 2}, catalog, None, shared) for _ in range(2))
+    computed = []
+
+    def compute(reads):
+        computed.append(reads)
+        return reads.layers["a"], reads.catalog["science_parks"].title_en
+
+    assert first.layers["b"] == 2  # read by the first unit before, not by the computation
+    assert first.shared("k", compute) == (1, "Science parks")
+    assert second.shared("k", compute) == (1, "Science parks")
+    assert len(computed) == 1
+    assert computed[0] not in (first, second)
+    assert second.seen() == {"a", "catalog:science_parks.title_en"}
+    assert first.seen() == {"a", "b", "catalog:science_parks.title_en"}
+    assert reads_of(second.layers) is second
+    assert reads_of({"a": 1}) is None
+    alone = Reads({"a": 1}, catalog)  # no shared store: computed on these reads each time
+    assert alone.shared("k", compute) == (1, "Science parks")
+    assert computed[-1] is alone
+    assert alone.seen() == {"a", "catalog:science_parks.title_en"}
 
 
 def test_frame_digest_follows_content_not_identity(monkeypatch):

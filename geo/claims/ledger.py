@@ -144,7 +144,8 @@ def typed_ledger(raw: pd.DataFrame) -> pd.DataFrame:
         If a number column holds something else (naming the row and column).
     """
     df = raw.copy()
-    rows = raw.attrs.get("rows") or range(2, len(raw) + 2)  # the file's row numbers
+    rows = raw.attrs.get("rows")  # the file's row numbers
+    rows = range(2, len(raw) + 2) if rows is None else rows
     for col, kind in (("value_si_low", float), ("value_si_high", float), ("line", int)):
         for number, cell in zip(rows, df[col], strict=True):
             try:

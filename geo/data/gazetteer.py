@@ -443,7 +443,8 @@ def _number_problems(table: pd.DataFrame) -> list[tuple[int, str]]:
     from geo.limits import accuracy_problem
 
     out = []
-    numbers = table.attrs.get("rows") or range(2, len(table) + 2)
+    numbers = table.attrs.get("rows")
+    numbers = range(2, len(table) + 2) if numbers is None else numbers
     for number, row in zip(numbers, table.itertuples(index=False), strict=True):
         for column in ("lon", "lat"):
             value = _number(getattr(row, column))

@@ -571,7 +571,8 @@ def read_csv_table(
     -------
     pandas.DataFrame
         The cleaned rows, typed as :func:`pandas.read_csv` types them; ``attrs["rows"]``
-        holds each row's number in the file (the header is row 1; blank lines count).
+        holds each row's number in the file (the header is row 1; blank lines count),
+        as an array (pandas deep-copies ``attrs`` on every slice; a list item by item).
 
     Raises
     ------
@@ -595,5 +596,5 @@ def read_csv_table(
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([header, *cleaned])
     table = pd.read_csv(io.StringIO(out.getvalue()), **read_csv)
-    table.attrs["rows"] = [number for number, _ in rows]
+    table.attrs["rows"] = pd.Index([n for n, _ in rows], dtype="int64").to_numpy()
     return table

@@ -10,9 +10,9 @@ notes each place looked up (``place:<name>``; ``place:*`` when the unit iterates
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geo.data.catalog import Catalog, LayerSpec
 from geo.data.digests import ABSENT, key_of
@@ -32,7 +32,10 @@ __all__ = [
     "_read_spec",
     "_value_digest",
     "read_digests",
+    "reads_of",
 ]
+
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- recording
@@ -48,9 +51,11 @@ class Recording(Mapping[str, Any]):
         The layers by id.
     """
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], owner: Reads | None = None) -> None:
         self._data = data
         self.seen: set[str] = set()
+        #: The :class:`Reads` this mapping belongs to, if any.
+        self.owner = owner
 
     def __getitem__(self, key: str) -> Any:
         self.seen.add(key)
@@ -163,16 +168,54 @@ class Reads:
         The catalog.
     gazetteer
         The gazetteer.
+    shared
+        Results several units of one build share, by key, each with what computing
+        it read (see :meth:`shared`); ``None``: nothing is shared.
     """
 
     def __init__(
-        self, layers: Mapping[str, Any], catalog: Catalog, gazetteer: Gazetteer | None = None
+        self,
+        layers: Mapping[str, Any],
+        catalog: Catalog,
+        gazetteer: Gazetteer | None = None,
+        shared: dict[str, tuple[Any, set[str]]] | None = None,
     ) -> None:
         self._noted: set[str] = set()
-        self.layers = Recording(layers)
+        self._base = (layers, catalog, gazetteer)
+        self._shared = shared
+        self.layers = Recording(layers, owner=self)
         entries = {lid: _read_spec(spec, self._noted) for lid, spec in catalog.layers.items()}
         self.catalog = Catalog(entries, catalog.folder)
         self.gazetteer = None if gazetteer is None else _ReadGazetteer(gazetteer, self._noted)
+
+    def shared(self, key: str, compute: Callable[[Reads], T]) -> T:
+        """Return ``compute(reads)``, computed once per build for ``key``.
+
+        The first unit to ask computes it on reads of its own, so that what is noted
+        is what the computation read, not what the unit read before; every unit that
+        asks (the first included) notes those reads as its own. The result is shared
+        as it is: callers must not change it. Without a shared store it is computed
+        each time on these reads.
+
+        Parameters
+        ----------
+        key
+            Names the result and everything it depends on besides the data.
+        compute
+            Computes it from the layers, catalog and gazetteer of the reads given.
+
+        Returns
+        -------
+        object
+        """
+        if self._shared is None:
+            return compute(self)
+        if key not in self._shared:
+            own = Reads(*self._base)
+            self._shared[key] = (compute(own), own.seen())
+        result, seen = self._shared[key]
+        self.note(seen)
+        return result
 
     def seen(self) -> set[str]:
         """Return the layer ids, ``catalog:<id>.<field>`` and ``place:<name>`` read."""
@@ -189,6 +232,21 @@ class Reads:
         for read in reads:
             prefixed = read.startswith((CATALOG_READ, PLACE_READ))
             (self._noted if prefixed else self.layers.seen).add(read)
+
+
+def reads_of(layers: Mapping[str, Any]) -> Reads | None:
+    """Return the :class:`Reads` whose layers ``layers`` are, or ``None``.
+
+    Parameters
+    ----------
+    layers
+        Layers as a unit was handed them.
+
+    Returns
+    -------
+    Reads or None
+    """
+    return layers.owner if isinstance(layers, Recording) else None
 
 
 def _value_digest(value: Any) -> str:

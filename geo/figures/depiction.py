@@ -35,6 +35,7 @@ import shapely
 
 from geo.data.crs import METRIC_CRS, STORAGE_CRS
 from geo.data.placement import Placement, is_zone_id, placement, within_of, zone_ids
+from geo.data.reads import reads_of
 from geo.figures.keys import Key, figure_keys, key_status
 from geo.figures.layers import figure_layers, is_dense, is_point
 from geo.figures.schematic import Disc, layout
@@ -222,7 +223,27 @@ def depict(
     Depiction
         Coarse features known to lie in a zone of a layer the figure does not draw
         are counted on it all the same: the zone is in ``context``, drawn faintly.
+        Within a site build (layers and catalog of one unit's
+        :class:`~geo.data.reads.Reads`) it is decided once per figure and shared by
+        the offline and online pages and ``figures.json``; do not change it.
     """
+    owner = reads_of(layers)
+    if owner is None or catalog is not owner.catalog:
+        return _depict(spec, chosen, layers, catalog)
+    ids = [s.id for s in chosen]
+    return owner.shared(
+        f"depict {spec!r} {ids}",
+        lambda r: _depict(spec, [r.catalog[i] for i in ids], r.layers, r.catalog),
+    )
+
+
+def _depict(
+    spec: FigureSpec,
+    chosen: list[LayerSpec],
+    layers: Mapping[str, gpd.GeoDataFrame],
+    catalog: Catalog,
+) -> Depiction:
+    """Body of :func:`depict`."""
     zones = drawn_zones(chosen, catalog) & _present_zones(chosen, layers)
     points = [s for s in chosen if is_point(s) and s.id in layers]
     points = [s for s in points if not is_dense(spec, s, layers[s.id])]

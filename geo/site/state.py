@@ -151,7 +151,8 @@ class SiteBuild:
         self.versions = (code_version(), library_versions())
         #: The prints drawing in the background (:func:`geo.site.steps.start_prints`).
         self.prints: tuple[dict[str, Any], Any] | None = None
-        #: Results two units share (the measurement report), with what computing them read.
+        #: Results units share (the measurement report, each figure's depiction), with
+        #: what computing them read (:meth:`geo.data.reads.Reads.shared`).
         self.memo: dict[str, tuple[Any, set[str]]] = {}
         #: Told (units done, units, unit) as a long step finishes each unit, e.g. a print.
         self.progress: Callable[[int, int, str], None] | None = None
@@ -183,7 +184,7 @@ class SiteBuild:
 
     def reads(self) -> Reads:
         """Return the layers, catalog and gazetteer to hand a unit, noting what it reads."""
-        return Reads(self.inputs.layers, self.inputs.catalog, self.inputs.places)
+        return Reads(self.inputs.layers, self.inputs.catalog, self.inputs.places, self.memo)
 
     def unit(
         self,

@@ -59,20 +59,17 @@ def _specs(build: SiteBuild) -> list[Any]:
 def _report(build: SiteBuild, reads: Reads) -> Any:
     """Compute the measurement report from the layers and catalog (noting what it reads).
 
-    Computed once per build: the report tables and the report pages share it, and
-    the second notes what the first read.
+    Computed once per build (:meth:`geo.data.reads.Reads.shared`): the report tables
+    and the report pages share it.
     """
     from geo.report.sections import build_report
     from geo.site.report_files import report_missing
 
-    if "report" in build.memo:
-        report, seen = build.memo["report"]
-        reads.note(seen)
-        return report
-    layers, catalog = reads.layers, reads.catalog
-    report = build_report(layers, catalog, report_missing(layers, catalog, build.inputs.problems))
-    build.memo["report"] = (report, reads.seen())
-    return report
+    def compute(own: Reads) -> Any:
+        layers, catalog = own.layers, own.catalog
+        return build_report(layers, catalog, report_missing(layers, catalog, build.inputs.problems))
+
+    return reads.shared("report", compute)
 
 
 # --------------------------------------------------------------------------- steps
