@@ -106,14 +106,14 @@ LONGEST_FIRST = (
 
 #: Fixtures that start an outside program, by the mark their tests get: a PostgreSQL
 #: server, or Debian's PyQGIS exporting and opening a QGIS project.
-_KIND_OF_FIXTURE = {"postgis_server": "postgis", "exported": "qgis", "opened": "qgis"}
+_KIND_OF_FIXTURE = {"postgis_server": "postgis", "qgis_export": "qgis", "qgis_opened": "qgis"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test of a ``*_browser.py`` file ``browser``, and the notebook and wheel files.
 
-    A test using a PostGIS server is marked ``postgis``; one of the QGIS project
-    (``test_qgis_project.py``) using its export, ``qgis``. The modules of
+    A test using a PostGIS server is marked ``postgis``; one using the QGIS project's
+    export (``qgis_export``, ``qgis_opened``), ``qgis``. The modules of
     ``LONGEST_FIRST`` are moved to the front, in that order.
     """
     for item in items:
@@ -123,7 +123,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(getattr(pytest.mark, kind))
         names = getattr(item, "fixturenames", ())
         for fixture, mark in _KIND_OF_FIXTURE.items():
-            if fixture in names and (mark != "qgis" or name == "test_qgis_project.py"):
+            if fixture in names:
                 item.add_marker(getattr(pytest.mark, mark))
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
