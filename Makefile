@@ -69,10 +69,12 @@ test: $(STAMP) chromium qgis postgis lint
 # builds, 1e5-1e6 points, the corrupt-file matrix beyond one cell per command and per
 # damage, eight racing editors, the QGIS project opened and printed in PyQGIS), with 25
 # examples per property test, spread over every core, each module on one worker, the
-# longest modules handed out first (tests/conftest.py LONGEST_FIRST). No lint, no
-# Chromium: `make test` stays the full suite CI runs.
+# longest modules handed out first (tests/conftest.py LONGEST_FIRST). Compiled modules
+# and pytest's rewritten test modules are kept in __pycache__ even where
+# PYTHONDONTWRITEBYTECODE is set (as in many containers): each worker would compile
+# them all again. No lint, no Chromium: `make test` stays the full suite CI runs.
 test-fast: $(STAMP)
-	GEO_TEST_EXAMPLES=25 $(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder \
+	PYTHONDONTWRITEBYTECODE= GEO_TEST_EXAMPLES=25 $(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder \
 		-m "not browser and not notebook and not packaging and not postgis and not qgis and not slow" \
 		--doctest-modules geo tests
 
