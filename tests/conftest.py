@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +162,6 @@ def browser():
     A missing browser skips the module's browser tests with a loud reason, except in
     CI (``CI`` set), where it fails the run.
     """
-    import os
-
     from geo.maps.browser import CHROMIUM, launch
 
     if not Path(CHROMIUM).exists():
@@ -176,10 +177,39 @@ def browser():
         b.close()
 
 
+def _checked_fd(fd: Any) -> None:
+    """Check ``fd`` as ``os.fsync`` does (a closed one raises), without waiting for the disk."""
+    os.fstat(fd if isinstance(fd, int) else fd.fileno())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_disk_flush() -> Iterator[None]:
+    """Let ``os.fsync`` return at once in the test process (as ``eatmydata`` would).
+
+    What the tests check of a write (renamed into place whole, never half written, the
+    old file kept on failure) does not depend on the disk being flushed, which costs
+    milliseconds per file; a test of a failing flush patches ``os.fsync`` itself, and
+    the commands run as processes flush as they always do.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "fsync", _checked_fd)
+        yield
+
+
+@pytest.fixture(scope="session")
+def _layer_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One folder to hold the tests' layer caches, each a sub-folder made on first write."""
+    return iter(tmp_path_factory.mktemp("geo-cache") / str(n) for n in itertools.count())
+
+
 @pytest.fixture(autouse=True)
-def _own_layer_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Keep each test's derived layers in a cache of its own, never the user's."""
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path_factory.mktemp("geo-cache")))
+def _own_layer_cache(_layer_caches: Iterator[Path], monkeypatch: pytest.MonkeyPatch):
+    """Keep each test's derived layers in a cache of its own, never the user's.
+
+    The folder is not made beforehand (the cache makes it when it first writes), so a
+    test that derives nothing costs no folder.
+    """
+    monkeypatch.setenv("GEO_CACHE_DIR", str(next(_layer_caches)))
 
 
 @pytest.fixture(scope="session")
