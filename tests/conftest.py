@@ -196,6 +196,18 @@ def _no_disk_flush() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _run_layer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Cache what module-wide fixtures derive in this run's folder, never the user's.
+
+    A module's fixtures are set up before any test's own cache is chosen: without this
+    they would read and fill ``~/.cache/shapingba-geo``.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_CACHE_DIR", str(tmp_path_factory.mktemp("geo-cache-run")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def _layer_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One folder to hold the tests' layer caches, each a sub-folder made on first write."""
