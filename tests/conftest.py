@@ -102,8 +102,8 @@ _KIND_OF_FILE = {"test_notebooks_public.py": "notebook", "test_packaging.py": "p
 #: them. ``make test`` runs the PyQGIS and PostGIS modules first as well.
 LONGEST_FIRST = (
     *("test_qgis_project.py", "test_db_edits.py", "test_db.py", "test_corrupt_matrix.py"),
-    *("test_db_qgis.py", "test_palette.py", "test_print.py", "test_maps.py"),
-    *("test_exchange.py", "test_derived_cache.py", "test_claims.py"),
+    *("test_db_qgis.py", "test_print.py", "test_maps.py", "test_exchange.py"),
+    *("test_claims.py", "test_derived_cache.py", "test_palette.py"),
 )
 
 
