@@ -65,14 +65,18 @@ test: $(STAMP) chromium qgis postgis lint
 
 # The quick loop while editing: everything but the tests that drive an outside program
 # (Chromium, Jupyter, a wheel build, a PostgreSQL server, PyQGIS; tests/conftest.py
-# marks them by file and fixture) and those marked slow (whole-site
-# builds, 1e5-1e6 points, the corrupt-file matrix beyond one cell per command and per
-# damage, eight racing editors, the QGIS project opened and printed in PyQGIS), with 25
-# examples per property test, spread over every core, each module on one worker, the
-# longest modules handed out first (tests/conftest.py LONGEST_FIRST). No lint, no
-# Chromium: `make test` stays the full suite CI runs.
+# marks them by file and fixture) and those marked slow (whole-site builds, 1e5-1e6
+# points, the corrupt-file matrix beyond one cell per command and per damage, the
+# palette on figures beyond two, cases whose sibling runs here: the GeoPackage large
+# layer, one of three warm commands, two unreadable-file processes; eight racing editors, the
+# QGIS project opened and printed in PyQGIS), with 25 examples per property test,
+# spread over every core, each module on one worker, the longest modules handed out
+# first (tests/conftest.py LONGEST_FIRST). Compiled modules and pytest's rewritten test
+# modules are kept in __pycache__ even where PYTHONDONTWRITEBYTECODE is set (as in many
+# containers): each worker would compile them all again. No lint, no Chromium: `make
+# test` stays the full suite CI runs.
 test-fast: $(STAMP)
-	GEO_TEST_EXAMPLES=25 $(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder \
+	PYTHONDONTWRITEBYTECODE= GEO_TEST_EXAMPLES=25 $(BIN)/python -m pytest -q -n auto --dist loadscope --no-loadscope-reorder \
 		-m "not browser and not notebook and not packaging and not postgis and not qgis and not slow" \
 		--doctest-modules geo tests
 

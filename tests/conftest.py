@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,21 +102,21 @@ _KIND_OF_FILE = {"test_notebooks_public.py": "notebook", "test_packaging.py": "p
 #: them. ``make test`` runs the PyQGIS and PostGIS modules first as well.
 LONGEST_FIRST = (
     *("test_qgis_project.py", "test_db_edits.py", "test_db.py", "test_corrupt_matrix.py"),
-    *("test_db_qgis.py", "test_palette.py", "test_print.py", "test_maps.py"),
-    *("test_exchange.py", "test_derived_cache.py", "test_claims.py"),
+    *("test_db_qgis.py", "test_print.py", "test_maps.py", "test_exchange.py"),
+    *("test_claims.py", "test_derived_cache.py", "test_palette.py"),
 )
 
 
 #: Fixtures that start an outside program, by the mark their tests get: a PostgreSQL
 #: server, or Debian's PyQGIS exporting and opening a QGIS project.
-_KIND_OF_FIXTURE = {"postgis_server": "postgis", "exported": "qgis", "opened": "qgis"}
+_KIND_OF_FIXTURE = {"postgis_server": "postgis", "qgis_export": "qgis", "qgis_opened": "qgis"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test of a ``*_browser.py`` file ``browser``, and the notebook and wheel files.
 
-    A test using a PostGIS server is marked ``postgis``; one of the QGIS project
-    (``test_qgis_project.py``) using its export, ``qgis``. The modules of
+    A test using a PostGIS server is marked ``postgis``; one using the QGIS project's
+    export (``qgis_export``, ``qgis_opened``), ``qgis``. The modules of
     ``LONGEST_FIRST`` are moved to the front, in that order.
     """
     for item in items:
@@ -123,7 +126,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(getattr(pytest.mark, kind))
         names = getattr(item, "fixturenames", ())
         for fixture, mark in _KIND_OF_FIXTURE.items():
-            if fixture in names and (mark != "qgis" or name == "test_qgis_project.py"):
+            if fixture in names:
                 item.add_marker(getattr(pytest.mark, mark))
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
@@ -159,8 +162,6 @@ def browser():
     A missing browser skips the module's browser tests with a loud reason, except in
     CI (``CI`` set), where it fails the run.
     """
-    import os
-
     from geo.maps.browser import CHROMIUM, launch
 
     if not Path(CHROMIUM).exists():
@@ -176,10 +177,51 @@ def browser():
         b.close()
 
 
+def _checked_fd(fd: Any) -> None:
+    """Check ``fd`` as ``os.fsync`` does (a closed one raises), without waiting for the disk."""
+    os.fstat(fd if isinstance(fd, int) else fd.fileno())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_disk_flush() -> Iterator[None]:
+    """Let ``os.fsync`` return at once in the test process (as ``eatmydata`` would).
+
+    What the tests check of a write (renamed into place whole, never half written, the
+    old file kept on failure) does not depend on the disk being flushed, which costs
+    milliseconds per file; a test of a failing flush patches ``os.fsync`` itself, and
+    the commands run as processes flush as they always do.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "fsync", _checked_fd)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_layer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Cache what module-wide fixtures derive in this run's folder, never the user's.
+
+    A module's fixtures are set up before any test's own cache is chosen: without this
+    they would read and fill ``~/.cache/shapingba-geo``.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_CACHE_DIR", str(tmp_path_factory.mktemp("geo-cache-run")))
+        yield
+
+
+@pytest.fixture(scope="session")
+def _layer_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One folder to hold the tests' layer caches, each a sub-folder made on first write."""
+    return iter(tmp_path_factory.mktemp("geo-cache") / str(n) for n in itertools.count())
+
+
 @pytest.fixture(autouse=True)
-def _own_layer_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Keep each test's derived layers in a cache of its own, never the user's."""
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path_factory.mktemp("geo-cache")))
+def _own_layer_cache(_layer_caches: Iterator[Path], monkeypatch: pytest.MonkeyPatch):
+    """Keep each test's derived layers in a cache of its own, never the user's.
+
+    The folder is not made beforehand (the cache makes it when it first writes), so a
+    test that derives nothing costs no folder.
+    """
+    monkeypatch.setenv("GEO_CACHE_DIR", str(next(_layer_caches)))
 
 
 @pytest.fixture(scope="session")

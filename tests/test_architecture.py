@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -31,7 +32,9 @@ def _modules() -> list[Path]:
     return sorted(p for p in GEO.rglob("*.py") if "__pycache__" not in p.parts)
 
 
+@functools.cache
 def _tree(path: Path) -> ast.Module:
+    """The syntax tree of a module, parsed once per run (the tests only read it)."""
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
@@ -194,8 +197,12 @@ def _known(name: str, names: Iterable[str]) -> str | None:
     return name or None
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
-    """Every module's imports of other ``geo`` modules, those made inside functions too."""
+    """Every module's imports of other ``geo`` modules, those made inside functions too.
+
+    Built once per run; the tests only read it.
+    """
     names = _module_names()
     graph: dict[str, set[str]] = {n: set() for n in names}
     for mod, path in names.items():

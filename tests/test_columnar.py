@@ -84,7 +84,12 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "work" / "layers"
 
 
-@pytest.mark.parametrize("write", [_write_csv, _write_gpkg], ids=["csv", "gpkg"])
+#: The GeoPackage input takes the same path once read; ``make test-fast`` runs the CSV.
+@pytest.mark.parametrize(
+    "write",
+    [_write_csv, pytest.param(_write_gpkg, marks=pytest.mark.slow)],
+    ids=["csv", "gpkg"],
+)
 def test_a_large_point_layer_is_stored_as_geoparquet_and_used_like_any(
     work: Path, write, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -203,9 +203,14 @@ def _geo(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+#: Each case starts two processes; ``area cities`` (slow) takes the path of ``area rings``.
 @pytest.mark.parametrize(
     "args",
-    [("layers",), ("area", "cities"), ("area", "rings", "--unit", "km2", "--format", "json")],
+    [
+        ("layers",),
+        pytest.param(("area", "cities"), marks=pytest.mark.slow),
+        ("area", "rings", "--unit", "km2", "--format", "json"),
+    ],
 )
 def test_warm_commands_import_no_data_library_and_print_the_same(
     args: tuple[str, ...], tmp_path: Path

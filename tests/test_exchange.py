@@ -33,6 +33,25 @@ def project():
     return cat, _load_layers(catalog=cat)
 
 
+@pytest.fixture(scope="module")
+def export(project, tmp_path_factory):
+    """Write the project in a format and CRS, once per module; return the paths written.
+
+    The tests only read what was written, so each (format, CRS) is written once.
+    """
+    cat, data = project
+    folder = tmp_path_factory.mktemp("exports")
+    written: dict[tuple[str, str], tuple[Path, list[Path]]] = {}
+
+    def _export(fmt: str, crs: str = "EPSG:4326") -> tuple[Path, list[Path]]:
+        if (fmt, crs) not in written:
+            out = folder / crs.replace(":", "") / f"export.{fmt}"
+            written[fmt, crs] = out, write_export(data, cat, fmt, out, crs)
+        return written[fmt, crs]
+
+    return _export
+
+
 def _files(out: Path, fmt: str, layer_id: str) -> tuple[Path, str | None]:
     """Return the file holding a layer and the layer name inside it."""
     if fmt in ("gpkg", "kml"):
@@ -52,11 +71,10 @@ def _files(out: Path, fmt: str, layer_id: str) -> tuple[Path, str | None]:
         ("geojson", "EPSG:4326"),
     ],
 )
-def test_round_trip_counts_crs_and_chinese(project, tmp_path, fmt, crs):
-    cat, data = project
-    out = tmp_path / f"export.{fmt}"
+def test_round_trip_counts_crs_and_chinese(project, export, fmt, crs):
+    _, data = project
     with pytest.warns() if fmt == "shp" else _Nothing():
-        write_export(data, cat, fmt, out, crs)
+        out, _ = export(fmt, crs)
     for lid, gdf in data.items():
         path, layer = _files(out, fmt, lid)
         if len(gdf) == 0:  # a derived layer with nothing derivable (the clusters today)
@@ -80,12 +98,12 @@ class _Nothing:
         return None
 
 
-def test_point_layers_carry_their_gazetteer_positions(project, tmp_path):
-    cat, data = project
+def test_point_layers_carry_their_gazetteer_positions(project, export):
+    _, data = project
     raw = ROOT / "layers" / "campuses.geojson"
     digest = hashlib.sha256(raw.read_bytes()).hexdigest()
     assert '"geometry": null' in raw.read_text(encoding="utf-8")  # placed by the gazetteer
-    path = write_export(data, cat, "gpkg", tmp_path / "x.gpkg")[0]
+    path = export("gpkg")[1][0]
     back = pyogrio.read_dataframe(path, layer="campuses").set_index("id")
     loaded = data["campuses"].set_index("id")
     for fid, geom in loaded.geometry.items():
@@ -93,9 +111,8 @@ def test_point_layers_carry_their_gazetteer_positions(project, tmp_path):
     assert hashlib.sha256(raw.read_bytes()).hexdigest() == digest  # source left as it was
 
 
-def test_geopackage_is_version_1_2(project, tmp_path):
-    cat, data = project
-    path = write_export(data, cat, "gpkg", tmp_path / "x.gpkg")[0]
+def test_geopackage_is_version_1_2(export):
+    path = export("gpkg")[1][0]
     with sqlite3.connect(path) as con:
         app = con.execute("PRAGMA application_id").fetchone()[0]
         version = con.execute("PRAGMA user_version").fetchone()[0]
@@ -104,10 +121,10 @@ def test_geopackage_is_version_1_2(project, tmp_path):
     assert version == 10200
 
 
-def test_projected_export_is_in_metres(project, tmp_path):
-    cat, data = project
-    path = write_export(data, cat, "fgb", tmp_path / "fgb", "EPSG:4544")
-    district = pyogrio.read_dataframe(tmp_path / "fgb" / "district.fgb")
+def test_projected_export_is_in_metres(project, export):
+    _, data = project
+    out, path = export("fgb", "EPSG:4544")
+    district = pyogrio.read_dataframe(out / "district.fgb")
     assert district.crs.to_epsg() == 4544
     area_km2 = district.area.sum() / 1e6
     assert 390 < area_km2 < 405  # the district is about 396.9 km²

@@ -67,6 +67,14 @@ def fixture_data():
     return cat, layers
 
 
+@pytest.fixture(scope="module")
+def real_data():
+    """The real catalog and its layers (derived ones included), loaded once for the module."""
+    cat = read_catalog()
+    layers, _ = load_for_maps(cat)
+    return cat, layers
+
+
 def build(fig_id, data, basemap="none", edit=False):
     cat, layers = data
     with warnings.catch_warnings():
@@ -182,9 +190,8 @@ def test_rendered_colours_are_the_figures_palette(fixture_data):
             assert "geo-l-rd_platforms" in s[fid]["className"]
 
 
-def test_no_two_classes_of_a_figure_share_a_colour():
-    cat = read_catalog()
-    layers, _ = load_for_maps(cat)
+def test_no_two_classes_of_a_figure_share_a_colour(real_data):
+    cat, layers = real_data
     for spec in all_specs(cat):
         chosen, _ = figure_layers(spec, cat, layers)
         colours = [
@@ -217,9 +224,8 @@ def test_palette_separates_close_colours_and_keeps_preferences():
     assert twice[("b", "y")] != "#E69F00"  # two classes never share one colour
 
 
-def test_legend_names_classes_never_codes():
-    cat = read_catalog()
-    layers, _ = load_for_maps(cat)
+def test_legend_names_classes_never_codes(real_data):
+    cat, layers = real_data
     for fig in ("fig1", "fig5"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MissingLayerWarning)
@@ -518,9 +524,8 @@ def test_chinese_is_written_as_utf8_and_markup_stays_escaped(fixture_data):
 
 
 # --------------------------------------------------------------------------- labels, lines
-def test_lines_are_clipped_to_the_district_plus_margin():
-    cat = read_catalog()
-    layers, _ = load_for_maps(cat)
+def test_lines_are_clipped_to_the_district_plus_margin(real_data):
+    _, layers = real_data
     clipped = clip_lines(layers["ridges"], layers["district"])
     reach = layers["district"].to_crs(4544).union_all().buffer(LINE_MARGIN_M + 1)
     assert clipped.to_crs(4544).within(reach).all()
@@ -528,12 +533,11 @@ def test_lines_are_clipped_to_the_district_plus_margin():
     assert clipped.crs == layers["ridges"].crs
 
 
-def test_coarse_lines_are_dashed_and_thinner():
+def test_coarse_lines_are_dashed_and_thinner(real_data):
     assert is_drawn_schematic("LineString", {"geometry_source": "digitized", "accuracy_m": 1500})
     assert not is_drawn_schematic("LineString", {"geometry_source": "digitized", "accuracy_m": 150})
     assert not is_drawn_schematic("Polygon", {"geometry_source": "digitized", "accuracy_m": 1500})
-    cat = read_catalog()
-    layers, _ = load_for_maps(cat)
+    cat, layers = real_data
     legend = legend_html([(cat["axes"], layers["axes"])], {"axes": {"river": "#1", "road": "#2"}})
     rows = dict(re.findall(r'data-kind="(\w+)">(.*?)</div>', legend))
     assert "stroke-dasharray" in rows["road"]  # every road axis is schematic or coarse
@@ -544,9 +548,8 @@ def test_coarse_lines_are_dashed_and_thinner():
     assert dashed["weight"] < style.weight
 
 
-def test_labels_sit_inside_their_shapes_and_on_their_lines():
-    cat = read_catalog()
-    layers, _ = load_for_maps(cat)
+def test_labels_sit_inside_their_shapes_and_on_their_lines(real_data):
+    cat, layers = real_data
     spec = figure_by_id("fig2", cat)
     chosen, _ = figure_layers(spec, cat, layers)
     labels = figure_labels(chosen, layers, layers["district"], spec.must_see)
@@ -681,9 +684,8 @@ def test_figures_declare_no_layers_of_their_own():
     assert [f.layers for f in FIGURES.values()] == [()] * len(FIGURES)
 
 
-def test_every_figure_draws_what_the_catalog_lists_for_it():
-    cat = read_catalog()
-    layers, _ = load_for_maps(cat)
+def test_every_figure_draws_what_the_catalog_lists_for_it(real_data):
+    cat, layers = real_data
     for spec in all_specs(cat)[:8]:
         listed = {"district"} | {s.id for s in cat.for_figure(spec.number)}
         assert set(spec.layers) == listed, spec.id

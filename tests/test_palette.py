@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import pytest
 
@@ -32,17 +34,46 @@ ROADS = {"axis-shabin-road", "axis-g212", "axis-kexue-avenue"}
 RIDGES = {"ridge-zhongliang", "ridge-jinyun"}
 
 
+#: The figures ``make test-fast`` checks the palette on (the figures of the cities and
+#: of the industrial platforms); ``make test`` checks every figure.
+QUICK_FIGURES = ("fig1", "fig5")
+
+
+def every_figure() -> list[Any]:
+    """Every figure id as a test case, those beyond ``QUICK_FIGURES`` marked slow."""
+    return [
+        pytest.param(fig, marks=() if fig in QUICK_FIGURES else (pytest.mark.slow,))
+        for fig in [*FIGURES, "overview"]
+    ]
+
+
+class PerFigure(dict):
+    """Figure id to what ``make`` returns for it, made when first asked for, then kept."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, fig: str) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingLayerWarning)
+            self[fig] = made = self._make(fig)
+        return made
+
+
 @pytest.fixture(scope="module")
 def atlas():
-    """The real catalog and layers, every figure rendered once (offline, no tiles)."""
+    """The real catalog and layers, each figure rendered once (offline, no tiles).
+
+    A figure's page and print content are made when a test first asks for them.
+    """
     cat = read_catalog()
     layers, _ = load_for_maps(cat)
-    pages = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MissingLayerWarning)
-        for spec in all_specs(cat):
-            pages[spec.id] = render_html(build_map(spec, layers, cat, "none"), offline=True)
-        prints = {spec.id: figure_content(spec, layers, cat) for spec in all_specs(cat)}
+    specs = {spec.id: spec for spec in all_specs(cat)}
+    pages = PerFigure(
+        lambda fig: render_html(build_map(specs[fig], layers, cat, "none"), offline=True)
+    )
+    prints = PerFigure(lambda fig: figure_content(specs[fig], layers, cat))
     return cat, layers, pages, prints
 
 
@@ -111,11 +142,17 @@ def map_colours(page: str, atlas) -> dict[tuple[str, str], set[str]]:
     return out
 
 
-def _all_colours(atlas) -> dict[tuple[str, str], set[tuple[str, str, str]]]:
-    """(layer id, class) to every (figure, medium, colour) it is drawn in."""
-    _, _, pages, prints = atlas
+def _all_colours(
+    atlas, figures: Iterable[str] = ()
+) -> dict[tuple[str, str], set[tuple[str, str, str]]]:
+    """(layer id, class) to every (figure, medium, colour) it is drawn in.
+
+    On the ``figures`` given, else on every figure.
+    """
+    cat, _, pages, prints = atlas
     seen: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
-    for fig, page in pages.items():
+    for fig in figures or [spec.id for spec in all_specs(cat)]:
+        page = pages[fig]
         for cls, colour in legend_colours(page).items():
             seen.setdefault(cls, set()).add((fig, "legend", colour))
         for cls, colours in map_colours(page, atlas).items():
@@ -145,12 +182,16 @@ def test_is_blue_names_cyan_to_indigo_and_nothing_else():
         assert not is_blue(other), other
 
 
-def test_nothing_but_water_is_blue(atlas):
+@pytest.mark.parametrize("fig", every_figure())
+def test_nothing_but_water_is_blue_on_the_figure(atlas, fig):
     cat = atlas[0]
-    for (lid, kind), uses in _all_colours(atlas).items():
+    for (lid, kind), uses in _all_colours(atlas, [fig]).items():
         water = (cat[lid].style, kind) in WATER
-        for fig, medium, colour in uses:
+        for _, medium, colour in uses:
             assert is_blue(colour) == water, (lid, kind, fig, medium, colour)
+
+
+def test_nothing_but_water_is_blue_in_the_declared_colours():
     for style, classes in ATLAS.items():
         for kind, colour in classes.items():
             assert is_blue(colour) == ((style, kind) in WATER), (style, kind, colour)
@@ -161,7 +202,7 @@ def test_nothing_but_water_is_blue(atlas):
 
 
 # --------------------------------------------------------------------------- context
-@pytest.mark.parametrize("fig", [*FIGURES, "overview"])
+@pytest.mark.parametrize("fig", every_figure())
 def test_every_figure_draws_rivers_roads_and_ridges_web_and_print(atlas, fig):
     _, _, pages, prints = atlas
     styles = feature_styles(pages[fig])

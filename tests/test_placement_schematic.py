@@ -201,14 +201,22 @@ def test_geo_site_builds_the_figures_record_as_an_output(tmp_path) -> None:
     assert (tmp_path / "figures.json").read_bytes() == data
 
 
-def test_print_numbers_every_symbol_and_keys_it_beside_the_legend() -> None:
+@pytest.fixture(scope="module")
+def real_data():
+    """The real catalog and its layers (derived ones included), loaded once."""
     from geo.data.catalog import read_catalog
-    from geo.printing.figure import draw_figure
-    from geo.printing.furniture import GIDS
     from geo.project import load_for_maps
 
     catalog = read_catalog()
     layers, _ = load_for_maps(catalog)
+    return catalog, layers
+
+
+def test_print_numbers_every_symbol_and_keys_it_beside_the_legend(real_data) -> None:
+    from geo.printing.figure import draw_figure
+    from geo.printing.furniture import GIDS
+
+    catalog, layers = real_data
     fig = draw_figure(figure_by_id("7", catalog), layers, catalog)
     content = fig.geo_content
     drawn = next(g for s, g in content.drawn if s.id == "cancer_resources")
@@ -227,13 +235,10 @@ def test_print_numbers_every_symbol_and_keys_it_beside_the_legend() -> None:
     assert len(fig.findobj(lambda a: a.get_gid() == GIDS["disc"])) == len(content.discs) > 0
 
 
-def test_web_figure_draws_schematic_symbols_with_their_true_whereabouts() -> None:
-    from geo.data.catalog import read_catalog
+def test_web_figure_draws_schematic_symbols_with_their_true_whereabouts(real_data) -> None:
     from geo.maps import build_map, render_html
-    from geo.project import load_for_maps
 
-    catalog = read_catalog()
-    layers, _ = load_for_maps(catalog)
+    catalog, layers = real_data
     page = render_html(build_map(figure_by_id("3", catalog), layers, catalog, "none"))
     # the ADC chip centre is known only to lie near 黄金湾·智谷, to ±3.5 km
     assert "位于黄金湾·智谷附近 ±3.5 km；示意位置，非实际点位" in page

@@ -103,20 +103,20 @@ def _words(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def qgis_export(tmp_path_factory):
     out = tmp_path_factory.mktemp("qgis") / "shapingba.qgz"
     assert main(["export", "--format", "qgis", "--out", str(out)]) == 0
     return out
 
 
 @pytest.fixture(scope="module")
-def opened(exported, tmp_path_factory):
+def qgis_opened(qgis_export, tmp_path_factory):
     pdfs = tmp_path_factory.mktemp("pdf")
     script = pdfs / "check.py"
     script.write_text(CHECK, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     run = subprocess.run(
-        [PYQGIS, "-I", str(script), str(exported), str(pdfs)],
+        [PYQGIS, "-I", str(script), str(qgis_export), str(pdfs)],
         capture_output=True,
         text=True,
         env={**env, "QT_QPA_PLATFORM": "offscreen"},
@@ -133,25 +133,25 @@ def specs():
 
 @needs_pyqgis
 @OPENS_IN_QGIS
-def test_a_group_and_a_layout_per_figure_no_layer_invalid(opened, specs):
-    assert opened["read"] is True
-    assert opened["invalid"] == []
-    assert sorted(opened["layouts"]) == sorted(s.id for s in specs)
+def test_a_group_and_a_layout_per_figure_no_layer_invalid(qgis_opened, specs):
+    assert qgis_opened["read"] is True
+    assert qgis_opened["invalid"] == []
+    assert sorted(qgis_opened["layouts"]) == sorted(s.id for s in specs)
     for spec in specs:
-        group = [g for g in opened["groups"] if spec.caption_zh in g]
+        group = [g for g in qgis_opened["groups"] if spec.caption_zh in g]
         assert len(group) == 1, spec.id
-        assert len(opened["groups"][group[0]]) >= 3, spec.id  # district, neighbours, its own
+        assert len(qgis_opened["groups"][group[0]]) >= 3, spec.id  # district, neighbours, its own
 
 
-def _project_xml(exported: Path) -> ET.Element:
-    with zipfile.ZipFile(exported) as z:
+def _project_xml(qgis_export: Path) -> ET.Element:
+    with zipfile.ZipFile(qgis_export) as z:
         qgs = next(n for n in z.namelist() if n.endswith(".qgs"))
         return ET.fromstring(z.read(qgs))
 
 
 @needs_pyqgis
-def test_the_project_file_has_a_group_and_a_layout_per_figure(exported, specs):
-    root = _project_xml(exported)
+def test_the_project_file_has_a_group_and_a_layout_per_figure(qgis_export, specs):
+    root = _project_xml(qgis_export)
     layouts = [el.get("name", "") for el in root.iter("Layout")]
     assert sorted(name.split()[0] for name in layouts) == sorted(s.id for s in specs)
     groups = {
@@ -162,7 +162,7 @@ def test_the_project_file_has_a_group_and_a_layout_per_figure(exported, specs):
         group = [g for g in groups if spec.caption_zh in g]
         assert len(group) == 1, spec.id
         assert len(groups[group[0]]) >= 3, spec.id  # district, neighbours, its own
-    with sqlite3.connect(exported.with_suffix(".gpkg")) as con:
+    with sqlite3.connect(qgis_export.with_suffix(".gpkg")) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
     con.close()
     sources = [el.text or "" for el in root.iterfind("projectlayers/maplayer/datasource")]
@@ -174,20 +174,20 @@ def test_the_project_file_has_a_group_and_a_layout_per_figure(exported, specs):
 
 
 @needs_pyqgis
-def test_the_project_names_the_geopackage_beside_it_relatively(exported):
-    assert exported.with_suffix(".gpkg").is_file()
-    with zipfile.ZipFile(exported) as z:
+def test_the_project_names_the_geopackage_beside_it_relatively(qgis_export):
+    assert qgis_export.with_suffix(".gpkg").is_file()
+    with zipfile.ZipFile(qgis_export) as z:
         qgs = next(n for n in z.namelist() if n.endswith(".qgs"))
         text = z.read(qgs).decode()
     assert "./shapingba.gpkg|layername=" in text
-    assert str(exported.parent) not in text
+    assert str(qgis_export.parent) not in text
 
 
 @needs_pyqgis
 @OPENS_IN_QGIS
-def test_every_layout_prints_an_a4_landscape_pdf_with_its_chinese_text(opened, specs):
+def test_every_layout_prints_an_a4_landscape_pdf_with_its_chinese_text(qgis_opened, specs):
     for spec in specs:
-        printed = opened["layouts"][spec.id]
+        printed = qgis_opened["layouts"][spec.id]
         assert printed["result"] == 0, spec.id  # QgsLayoutExporter.Success
         assert printed["text_format"] == 1, spec.id  # TextFormatAlwaysText
         reader = PdfReader(printed["pdf"])
@@ -205,17 +205,17 @@ def test_every_layout_prints_an_a4_landscape_pdf_with_its_chinese_text(opened, s
 
 @needs_pyqgis
 @OPENS_IN_QGIS
-def test_a_coarse_feature_is_never_drawn_as_a_point(exported, opened, specs):
+def test_a_coarse_feature_is_never_drawn_as_a_point(qgis_export, qgis_opened, specs):
     fig2 = next(s for s in specs if s.id == "fig2")
     # the projects as exported, each with its gazetteer position's accuracy
-    projects = gpd.read_file(exported.with_suffix(".gpkg"), layer="projects")
+    projects = gpd.read_file(qgis_export.with_suffix(".gpkg"), layer="projects")
     fine = set(projects.loc[projects["accuracy_m"] <= fig2.max_accuracy_m, "id"])
-    rows = opened["features"]["fig2__projects"]
+    rows = qgis_opened["features"]["fig2__projects"]
     assert sorted(r["id"] for r in rows) == sorted(projects["id"])  # every project, once
     filled = {r["id"] for r in rows if r["drawn"] and r["fill_alpha"] != [0]}
     assert filled == fine
     assert len(fine) < len(projects) / 4  # most projects are coarse: not points
-    for table, feats in opened["features"].items():
+    for table, feats in qgis_opened["features"].items():
         for r in feats:
             if r["placement"] in ("badge", "listed"):
                 assert not r["drawn"], (table, r["id"])
@@ -235,8 +235,8 @@ def test_without_pyqgis_the_command_says_how_to_get_it(tmp_path, monkeypatch, ca
 
 
 @needs_pyqgis
-def test_the_geopackage_opens_alone_with_the_placement_rules(exported):
-    with sqlite3.connect(exported.with_suffix(".gpkg")) as con:
+def test_the_geopackage_opens_alone_with_the_placement_rules(qgis_export):
+    with sqlite3.connect(qgis_export.with_suffix(".gpkg")) as con:
         qml = con.execute(
             "SELECT styleQML FROM layer_styles WHERE f_table_name = 'fig3__rd_platforms' "
             "AND useAsDefault = 1"
