@@ -54,12 +54,10 @@ def check_cross_source(
     pandas.DataFrame
         Columns ``claim_id, check, verdict, reason``.
     """
-    df = with_keys(claims, lookup)
     out: list[dict[str, str]] = []
-    for (_place, _metric), grp in df.groupby(["place_key", "metric"], sort=False):
-        if grp[["source_file", "line"]].drop_duplicates().shape[0] < 2:
+    for recs in _grouped(with_keys(claims, lookup), ("place_key", "metric")).values():
+        if len({(r["source_file"], r["line"]) for r in recs}) < 2:
             continue
-        recs = grp.to_dict("records")
         for a in recs:
             for b in recs:
                 if a["claim_id"] == b["claim_id"] or (
@@ -308,6 +306,20 @@ def site_kind(place: str) -> str:
     return "campus"
 
 
+def _grouped(df: pd.DataFrame, by: tuple[str, ...]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    """Rows as records, grouped by the columns ``by`` in order of first appearance.
+
+    As ``df.groupby(list(by), sort=False)`` with ``to_dict("records")`` per group (rows
+    with a missing key left out), without a frame per group.
+    """
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for rec in df.to_dict("records"):
+        key = tuple(rec[c] for c in by)
+        if not any(pd.isna(k) for k in key):
+            groups.setdefault(key, []).append(rec)
+    return groups
+
+
 @register_check("plausibility", order=40)
 def check_plausibility(
     claims: pd.DataFrame, lookup: Callable[[str], str] | None = None
@@ -327,11 +339,10 @@ def check_plausibility(
         Columns ``claim_id, check, verdict, reason``; both claims of each pair get
         the verdict (``conflict`` when the ratio is outside the range).
     """
-    df = with_keys(claims, lookup)
     out: list[dict[str, str]] = []
-    for key, grp in df.groupby("place_key", sort=False):
-        floors = grp[grp["metric"] == "floor_area"].to_dict("records")
-        lands = grp[grp["metric"] == "land_area"].to_dict("records")
+    for (key,), recs in _grouped(with_keys(claims, lookup), ("place_key",)).items():
+        floors = [r for r in recs if r["metric"] == "floor_area"]
+        lands = [r for r in recs if r["metric"] == "land_area"]
         kind = site_kind(str(key))
         lo_ok, hi_ok = PLOT_RATIO_RANGES[kind]
         for f in floors:
