@@ -94,8 +94,7 @@ def _overlap_groups(
     """
     ia, ib = shapely.STRtree(gb).query(ga)
     workers = _workers()
-    # many small groups, so that the last ones leave little time with a core idle
-    groups = 1 if workers == 1 or len(ia) < _PARALLEL_MIN or _in_pool() else 8 * workers
+    groups = 1 if workers == 1 or len(ia) < _PARALLEL_MIN or _in_pool() else 4 * workers
 
     def run(sel: IntArray) -> tuple[IntArray, GeomArray, NDArray[np.bool_], Any]:
         pos, inter, inside = _overlap_group(ga[ia[sel]], gb[ib[sel]], sel)
@@ -107,9 +106,7 @@ def _overlap_groups(
             parts = [run(np.arange(len(ia)))]
         else:
             of = ib % groups
-            by = np.argsort(of, kind="stable")  # each group's pairs in the tree's order
-            sels = np.split(by, np.cumsum(np.bincount(of, minlength=groups))[:-1])
-            parts = list(_pool().map(run, sels))
+            parts = list(_pool().map(run, [np.flatnonzero(of == g) for g in range(groups)]))
     finally:
         shapely.destroy_prepared(gb)
     pos = np.concatenate([p[0] for p in parts])
