@@ -2,10 +2,10 @@
 
 * Areas of geometries measured apart on one plane equal those measured together
   (each ring's value depends only on the ring and the plane).
-* The features' areas run on a worker thread beside the overlay, each group of pairs
-  measures its own cuts, and the result is what one pass over the features and the
-  cuts together gives: a feature inside another has share 1, and the overlaps agree
-  with :class:`pyproj.Geod`.
+* Each group of pairs takes its own cuts to lon/lat and measures them on its worker
+  thread, on the plane of the features, and the result is what one pass over the
+  features and the cuts together gives: a feature inside another has share 1, and
+  the overlaps agree with :class:`pyproj.Geod`.
 * Cuts whose coordinates reach past the features' bounds move the plane: every area
   is then measured again on the plane of all the coordinates.
 """
@@ -63,23 +63,28 @@ def test_areas_measured_apart_on_one_plane_equal_those_measured_together() -> No
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: everything runs inline")
-def test_features_areas_run_on_a_worker_and_equal_one_pass_over_everything(
+def test_each_group_measures_its_cuts_on_a_worker_and_all_equal_one_pass(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import geo.measure.overlap as overlap
     from geo.measure.areas import _areas as measured
 
-    threads: dict[int, list[str]] = {}
+    calls: list[tuple[str, int]] = []
 
     def spy(geoms: np.ndarray, *args: Any) -> np.ndarray:
-        threads.setdefault(len(geoms), []).append(threading.current_thread().name)
+        calls.append((threading.current_thread().name, len(geoms)))
         return measured(geoms, *args)
 
     monkeypatch.setattr(overlap, "_areas", spy)
-    a = discs(12_500, 30, 150, seed=3)  # 212 500 coordinates: large enough for a worker
-    b = discs(40, 500, 900, seed=4)
+    a = discs(6_000, 30, 150, seed=3)  # 29 000 pairs: enough for groups on workers
+    b = discs(1_000, 500, 900, seed=4)
     got = measure.overlaps(a, b)
-    assert [n.startswith("geo-measure") for n in threads[len(a) + len(b)]] == [True]
+    features = [name for name, n in calls if n == len(a) + len(b)]
+    cuts = [(name, n) for name, n in calls if n != len(a) + len(b)]
+    assert len(features) == 1
+    assert len(cuts) > 1
+    assert all(name.startswith("geo-measure") for name, _ in cuts)
+    assert sum(n for _, n in cuts) == np.count_nonzero(got["share_of_a"] < 1)
 
     whole = np.array([geod_area(g) for g in [*a.geometry, *b.geometry]])
     cut = got["share_of_a"].to_numpy() < 1
@@ -92,11 +97,12 @@ def test_features_areas_run_on_a_worker_and_equal_one_pass_over_everything(
         shapely.equals_exact(g, a.geometry.iloc[i], tolerance=0)
         for g, i in zip(inside.geometry, inside["a"], strict=True)
     )
-    overlap_geod = np.array([geod_area(g) for g in got.geometry])
+    some = got.iloc[::7]
+    overlap_geod = np.array([geod_area(g) for g in some.geometry])
     # Geod itself is good to about 1e-5 m² on slivers of a few m²
-    np.testing.assert_allclose(got["overlap_m2"], overlap_geod, rtol=1e-6, atol=1e-3)
-    share_of_b = overlap_geod / whole[len(a) + got["b"].to_numpy()]
-    np.testing.assert_allclose(got["share_of_b"], share_of_b, rtol=2e-6, atol=1e-9)
+    np.testing.assert_allclose(some["overlap_m2"], overlap_geod, rtol=1e-6, atol=1e-3)
+    share_of_b = overlap_geod / whole[len(a) + some["b"].to_numpy()]
+    np.testing.assert_allclose(some["share_of_b"], share_of_b, rtol=2e-6, atol=1e-9)
 
 
 def test_cuts_past_the_features_bounds_measure_every_area_on_the_joined_plane(

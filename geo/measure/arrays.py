@@ -5,10 +5,9 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,7 +36,6 @@ _PARALLEL_MIN = 20_000
 #: Below this many coordinates, a transform runs on one thread.
 _PARALLEL_MIN_COORDS = 200_000
 
-T = TypeVar("T")
 GeomArray = NDArray[np.object_]
 IntArray = NDArray[np.intp]
 FloatArray = NDArray[np.float64]
@@ -96,18 +94,6 @@ def _pool() -> ThreadPoolExecutor:
         if not _POOL or _POOL[0][0] != pid:
             _POOL[:] = [(pid, ThreadPoolExecutor(_workers(), thread_name_prefix=_POOL_PREFIX))]
         return _POOL[0][1]
-
-
-def _soon(size: int, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
-    """Start ``fn(*args)`` on a worker thread; return a function that waits for its result.
-
-    It runs at once on the calling thread instead when ``size`` (coordinates) is
-    below :data:`_PARALLEL_MIN_COORDS`, on one core, or when the caller is a worker.
-    """
-    if size < _PARALLEL_MIN_COORDS or _workers() == 1 or _in_pool():
-        value = fn(*args)
-        return lambda: value
-    return _pool().submit(fn, *args).result
 
 
 def _chunks(n: int, parts: int) -> list[tuple[int, int]]:

@@ -24,7 +24,6 @@ from geo.measure.arrays import (
     _metric,
     _metric_to_lonlat,
     _pool,
-    _soon,
     _transformed,
     _workers,
 )
@@ -169,11 +168,11 @@ def overlaps(
     # one equal-area plane for every area, so that a feature inside another has share 1
     bounds = _bounds(xy_ab) if len(xy_ab) else None
     laea = None if bounds is None else _laea_at(bounds)
-    whole = _soon(len(xy_ab), _areas, ll_ab, xy_ab, laea)  # beside the overlay
+    areas = _areas(ll_ab, xy_ab, laea)
+    # each group of pairs takes its cuts to lon/lat and measures them on its worker
     ia, ib, _, inside, (cuts, cut_m2), seen = _overlap_groups(
         m_a, m_b, lambda g: _cut_areas(g, laea)
     )
-    areas = whole()
     if bounds is not None and _laea_at(bounds := _joined(bounds, seen)) != laea:
         laea = _laea_at(bounds)  # the cuts reach past the features: measure all again
         areas, cut_m2 = _areas(ll_ab, xy_ab, laea), _areas(cuts, None, laea)
