@@ -79,9 +79,9 @@ def test_each_group_measures_its_cuts_on_a_worker_and_all_equal_one_pass(
     a = discs(6_000, 30, 150, seed=3)  # 29 000 pairs: enough for groups on workers
     b = discs(1_000, 500, 900, seed=4)
     got = measure.overlaps(a, b)
-    features = [name for name, n in calls if n == len(a) + len(b)]
-    cuts = [(name, n) for name, n in calls if n != len(a) + len(b)]
-    assert len(features) == 1
+    here = threading.current_thread().name
+    assert sorted(n for name, n in calls if name == here) == [len(b), len(a)]  # the features
+    cuts = [(name, n) for name, n in calls if name != here]
     assert len(cuts) > 1
     assert all(name.startswith("geo-measure") for name, _ in cuts)
     assert sum(n for _, n in cuts) == np.count_nonzero(got["share_of_a"] < 1)
@@ -123,7 +123,9 @@ def test_cuts_past_the_features_bounds_measure_every_area_on_the_joined_plane(
 
     monkeypatch.setattr(overlap, "_joined", wider)
     got = measure.overlaps(a, b)
-    plane = _laea_at(planes[0])
+    assert len(planes) == 2  # A's with B's bounds, then with the cuts'
+    plane = _laea_at(planes[-1])
+    assert plane != _laea_at(planes[0])
     own = _laea(shapely.get_coordinates(np.concatenate([a.geometry, b.geometry])))
     assert plane != own
     whole_a = _areas(a.geometry.to_numpy(), None, plane)

@@ -164,19 +164,19 @@ def overlaps(
         If A and B are in different CRSs or one has none.
     """
     (ll_a, xy_a, m_a), (ll_b, xy_b, m_b) = _both_ways(a, b, "overlap")
-    ll_ab, xy_ab = np.concatenate([ll_a, ll_b]), np.concatenate([xy_a, xy_b])
     # one equal-area plane for every area, so that a feature inside another has share 1
-    bounds = _bounds(xy_ab) if len(xy_ab) else None
+    seen = [_bounds(xy) if len(xy) else None for xy in (xy_a, xy_b)]
+    bounds = _joined(seen[0], seen[1:]) if seen[0] else seen[1]
     laea = None if bounds is None else _laea_at(bounds)
-    areas = _areas(ll_ab, xy_ab, laea)
+    whole_a, whole_b = _areas(ll_a, xy_a, laea), _areas(ll_b, xy_b, laea)
     # each group of pairs takes its cuts to lon/lat and measures them on its worker
     ia, ib, _, inside, (cuts, cut_m2), seen = _overlap_groups(
         m_a, m_b, lambda g: _cut_areas(g, laea)
     )
     if bounds is not None and _laea_at(bounds := _joined(bounds, seen)) != laea:
         laea = _laea_at(bounds)  # the cuts reach past the features: measure all again
-        areas, cut_m2 = _areas(ll_ab, xy_ab, laea), _areas(cuts, None, laea)
-    whole_a, whole_b = areas[: len(ll_a)], areas[len(ll_a) :]
+        whole_a, whole_b = _areas(ll_a, xy_a, laea), _areas(ll_b, xy_b, laea)
+        cut_m2 = _areas(cuts, None, laea)
     cut = np.flatnonzero(~inside)
     overlap_m2 = whole_a[ia]  # a covered pair's overlap is A's feature
     overlap_m2[cut] = cut_m2
