@@ -165,8 +165,8 @@ def overlaps(
     """
     (ll_a, xy_a, m_a), (ll_b, xy_b, m_b) = _both_ways(a, b, "overlap")
     # one equal-area plane for every area, so that a feature inside another has share 1
-    seen = [_bounds(xy) if len(xy) else None for xy in (xy_a, xy_b)]
-    bounds = _joined(seen[0], seen[1:]) if seen[0] else seen[1]
+    own = [_bounds(xy) if len(xy) else None for xy in (xy_a, xy_b)]
+    bounds = _joined(own[0], own[1:]) if own[0] else own[1]
     laea = None if bounds is None else _laea_at(bounds)
     whole_a, whole_b = _areas(ll_a, xy_a, laea), _areas(ll_b, xy_b, laea)
     # each group of pairs takes its cuts to lon/lat and measures them on its worker
