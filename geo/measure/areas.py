@@ -56,14 +56,24 @@ def _ring_area(lon: FloatArray, lat: FloatArray) -> float:
     return abs(geod().polygon_area_perimeter(lon, lat)[0])
 
 
+def _bounds(xy: FloatArray) -> tuple[float, float, float, float]:
+    """Smallest and largest longitude and latitude of lon/lat points (NaN ignored)."""
+    return (
+        float(np.nanmin(xy[:, 0])),
+        float(np.nanmin(xy[:, 1])),
+        float(np.nanmax(xy[:, 0])),
+        float(np.nanmax(xy[:, 1])),
+    )
+
+
 def _laea(xy: FloatArray) -> str:
     """PROJ string of a Lambert azimuthal equal-area plane centred on lon/lat points."""
-    lo0, la0, lo1, la1 = (
-        np.nanmin(xy[:, 0]),
-        np.nanmin(xy[:, 1]),
-        np.nanmax(xy[:, 0]),
-        np.nanmax(xy[:, 1]),
-    )
+    return _laea_at(_bounds(xy))
+
+
+def _laea_at(bounds: tuple[float, float, float, float]) -> str:
+    """PROJ string of the plane :func:`_laea` gives for points with these bounds."""
+    lo0, la0, lo1, la1 = bounds
     # A centre on a 0.01-degree grid lets repeated calls share one Transformer.
     return (
         f"+proj=laea +lat_0={(la0 + la1) / 2:.2f} +lon_0={(lo0 + lo1) / 2:.2f} "
@@ -84,18 +94,24 @@ def _ring_areas(xy: FloatArray, ring_off: IntArray, laea: str | None = None) -> 
     n = len(ring_off) - 1
     base = ring_off[0]
     tr = transformer(STORAGE_CRS, _laea(xy) if laea is None else laea)
-    x, y = tr.transform(xy[:, 0], xy[:, 1])
+    x, y = xy[:, 0].copy(), xy[:, 1].copy()
+    tr.transform(x, y, inplace=True)
     counts = np.diff(ring_off)
     full = counts > 0
     owner = np.repeat(np.arange(n), counts)[:-1]
     same = np.ones(max(len(x) - 1, 0), dtype=bool)  # edge i joins two points of one ring
     ends = ring_off[1:-1] - base - 1
-    same[ends[(ends >= 0) & (ends < len(same))]] = False
+    ends = ends[(ends >= 0) & (ends < len(same))]
+    same[ends] = False
     starts = ring_off[:-1][full] - base
-    xs = x - np.repeat(x[starts], counts[full])  # local origins keep the products small
-    ys = y - np.repeat(y[starts], counts[full])
-    cross = xs[:-1] * ys[1:] - xs[1:] * ys[:-1]
-    cross[~same] = 0.0
+    # local origins keep the products small; products and sums in place
+    xs = np.repeat(x[starts], counts[full])
+    np.subtract(x, xs, out=xs)
+    ys = np.repeat(y[starts], counts[full])
+    np.subtract(y, ys, out=ys)
+    cross = np.multiply(xs[:-1], ys[1:])
+    np.subtract(cross, np.multiply(xs[1:], ys[:-1]), out=cross)
+    cross[ends] = 0.0
     area = np.abs(np.bincount(owner, weights=cross, minlength=n)) / 2.0
     for i in np.flatnonzero(_needs_exact(x, y, same, owner, area, ring_off - base)):
         ring = xy[ring_off[i] - base : ring_off[i + 1] - base]
@@ -124,16 +140,28 @@ def _needs_exact(
 
     The bound is twice the sum over the edges of s³(ρ + s)/R² (edge length s, ρ the
     distance of the edge's middle from the projection's centre), at most
-    :data:`_EQUAL_AREA_TOLERANCE` of the ring's area. It is summed here with plain
-    products and square roots; the few rings within 1e-9 of the limit are decided
+    :data:`_EQUAL_AREA_TOLERANCE` of the ring's area (edges not ``same``, which join
+    one ring to the next, count 0). It is summed here with plain products and square
+    roots, in place; the few rings within 1e-9 of the limit are decided
     on the bound as :func:`numpy.hypot` and powers give it, edge by edge in order.
     """
-    dx, dy = np.diff(x), np.diff(y)
-    edge = np.sqrt(dx * dx + dy * dy)
+    edge = np.subtract(x[1:], x[:-1])
+    np.multiply(edge, edge, out=edge)
+    tmp = np.subtract(y[1:], y[:-1])
+    np.add(edge, np.multiply(tmp, tmp, out=tmp), out=edge)
+    np.sqrt(edge, out=edge)
     edge[~same] = 0.0
-    mx, my = (x[1:] + x[:-1]) / 2.0, (y[1:] + y[:-1]) / 2.0
-    rho = np.sqrt(mx * mx + my * my) + edge
-    terms = edge * edge * edge * rho
+    rho = np.add(x[1:], x[:-1])
+    np.divide(rho, 2.0, out=rho)
+    np.multiply(rho, rho, out=rho)
+    np.add(y[1:], y[:-1], out=tmp)
+    np.divide(tmp, 2.0, out=tmp)
+    np.add(rho, np.multiply(tmp, tmp, out=tmp), out=rho)
+    np.sqrt(rho, out=rho)
+    np.add(rho, edge, out=rho)
+    terms = np.multiply(edge, edge, out=tmp)
+    np.multiply(terms, edge, out=terms)
+    np.multiply(terms, rho, out=terms)
     bound = np.bincount(owner, weights=terms, minlength=len(area)) * (2.0 / _EARTH_RADIUS_M**2)
     limit = _EQUAL_AREA_TOLERANCE * area
     out = bound > limit * (1 + 1e-9)
@@ -143,9 +171,13 @@ def _needs_exact(
     return out
 
 
-def _ring_areas_parallel(xy: FloatArray, ring_off: IntArray) -> FloatArray:
-    """:func:`_ring_areas` with one projection for all rings, in groups on every core."""
-    laea = _laea(xy)
+def _ring_areas_parallel(xy: FloatArray, ring_off: IntArray, laea: str | None = None) -> FloatArray:
+    """:func:`_ring_areas` with one projection for all rings, in groups on every core.
+
+    The projection is ``laea``, by default the one :func:`_laea` centres on ``xy``.
+    """
+    if laea is None:
+        laea = _laea(xy)
     workers = _workers()
     if workers == 1 or len(xy) < _PARALLEL_MIN_COORDS or _in_pool():
         return _ring_areas(xy, ring_off, laea)
@@ -221,12 +253,15 @@ def _rings(
     )
 
 
-def _areas(lonlat: GeomArray, xy: FloatArray | None = None) -> FloatArray:
+def _areas(lonlat: GeomArray, xy: FloatArray | None = None, laea: str | None = None) -> FloatArray:
     """Geodesic area (m²) of the polygonal parts of lon/lat geometries, vectorised by ring.
 
     Each ring's area is taken unsigned, so either winding gives the same result;
     holes (every ring after a polygon's first) are subtracted. ``xy``, when given,
     holds the coordinates of ``lonlat`` as :func:`shapely.get_coordinates` lists them.
+    ``laea`` is the equal-area plane (by default centred on the coordinates); a
+    geometry's area depends only on its rings and that plane, so geometries measured
+    apart on one plane get the values they would get together.
     """
     geoms = np.asarray(lonlat, dtype=object)
     out = np.zeros(len(geoms))
@@ -235,7 +270,7 @@ def _areas(lonlat: GeomArray, xy: FloatArray | None = None) -> FloatArray:
     xy, ring_off, geom, shell = _rings(geoms, xy)
     if not len(xy):
         return out
-    ring_area = _ring_areas_parallel(xy, ring_off)
+    ring_area = _ring_areas_parallel(xy, ring_off, laea)
     out += np.bincount(geom, weights=np.where(shell, ring_area, -ring_area), minlength=len(out))
     return out
 

@@ -154,10 +154,11 @@ def _transformed(
     another's projection (which does not). ``xy``, when given, holds the
     coordinates of ``geoms`` as :func:`shapely.get_coordinates` lists them.
     """
-    counts = shapely.get_num_coordinates(geoms)
-    total = int(counts.sum())
     workers = _workers()
-    if workers == 1 or total < _PARALLEL_MIN_COORDS or _in_pool():
+    if workers == 1 or _in_pool():
+        return _moved(geoms, xy, src, dst)
+    counts = shapely.get_num_coordinates(geoms)
+    if int(counts.sum()) < _PARALLEL_MIN_COORDS:
         return _moved(geoms, xy, src, dst)
     ends = np.concatenate([[0], np.cumsum(counts)])
     bounds = _chunks(len(geoms), 4 * workers)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -11,9 +12,10 @@ import shapely
 from numpy.typing import NDArray
 
 from geo.data.crs import METRIC_CRS, STORAGE_CRS, require_metric
-from geo.measure.areas import _areas
+from geo.measure.areas import _areas, _bounds, _laea_at
 from geo.measure.arrays import (
     _PARALLEL_MIN,
+    FloatArray,
     GeomArray,
     IntArray,
     _both_ways,
@@ -25,6 +27,9 @@ from geo.measure.arrays import (
     _transformed,
     _workers,
 )
+
+#: What runs on each group's cuts: arrays with one item per cut, and one more value.
+Then = Callable[[GeomArray], tuple[tuple[NDArray[Any], ...], Any]]
 
 __all__ = [
     "overlap_matrix",
@@ -67,35 +72,53 @@ def overlap_metric(
 def _overlap_arrays(
     ga: GeomArray, gb: GeomArray
 ) -> tuple[IntArray, IntArray, GeomArray, NDArray[np.bool_]]:
-    """Body of :func:`overlap_metric` on metric geometry arrays.
+    """Body of :func:`overlap_metric` on metric geometry arrays (see :func:`_overlap_groups`)."""
+    ia, ib, inter, inside, _, _ = _overlap_groups(ga, gb)
+    return ia, ib, inter, inside
+
+
+def _overlap_groups(
+    ga: GeomArray, gb: GeomArray, then: Then | None = None
+) -> tuple[IntArray, IntArray, GeomArray, NDArray[np.bool_], list[NDArray[Any]], list[Any]]:
+    """Overlapping pairs of two metric arrays, and ``then`` run on each group's cuts.
 
     The tree gives the pairs whose envelopes meet; B's features are prepared, and the
     pairs are split by B's feature into groups that run on every core (a prepared
     geometry builds its caches on first use, so no two threads share one). In each
     group a covered pair's intersection is A's feature, the others are tested with
-    ``intersects`` and only the hits are overlaid.
+    ``intersects`` and only the hits are overlaid. ``then``, when given, runs in the
+    group on the intersections of its pairs that are not covered (the cuts) and
+    returns arrays with one item per cut and one more value; the arrays come back
+    joined in the order of the cuts among the pairs, the values as a list.
     """
     ia, ib = shapely.STRtree(gb).query(ga)
     workers = _workers()
     groups = 1 if workers == 1 or len(ia) < _PARALLEL_MIN or _in_pool() else 4 * workers
+
+    def run(sel: IntArray) -> tuple[IntArray, GeomArray, NDArray[np.bool_], Any]:
+        pos, inter, inside = _overlap_group(ga[ia[sel]], gb[ib[sel]], sel)
+        return pos, inter, inside, None if then is None else then(inter[~inside])
+
     shapely.prepare(gb)
     try:
         if groups == 1:
-            parts = [_overlap_group(ga[ia], gb[ib], np.arange(len(ia)))]
+            parts = [run(np.arange(len(ia)))]
         else:
             of = ib % groups
-            sels = [np.flatnonzero(of == g) for g in range(groups)]
-            parts = list(
-                _pool().map(lambda sel: _overlap_group(ga[ia[sel]], gb[ib[sel]], sel), sels)
-            )
+            parts = list(_pool().map(run, [np.flatnonzero(of == g) for g in range(groups)]))
     finally:
         shapely.destroy_prepared(gb)
     pos = np.concatenate([p[0] for p in parts])
+    inside = np.concatenate([p[2] for p in parts])
     order = np.argsort(pos, kind="stable")  # the tree's order of the pairs
-    pos = pos[order]
     inter = np.concatenate([p[1] for p in parts])[order]
-    inside = np.concatenate([p[2] for p in parts])[order]
-    return ia[pos], ib[pos], inter, inside
+    done: list[NDArray[Any]] = []
+    if then is not None:
+        cut_order = np.argsort(pos[~inside], kind="stable")
+        arrays = [p[3][0] for p in parts]
+        done = [np.concatenate([a[k] for a in arrays])[cut_order] for k in range(len(arrays[0]))]
+    pos = pos[order]
+    return ia[pos], ib[pos], inter, inside[order], done, [p[3][1] for p in parts if then]
 
 
 def _overlap_group(
@@ -141,13 +164,22 @@ def overlaps(
         If A and B are in different CRSs or one has none.
     """
     (ll_a, xy_a, m_a), (ll_b, xy_b, m_b) = _both_ways(a, b, "overlap")
-    ia, ib, inter, inside = _overlap_arrays(m_a, m_b)
+    # one equal-area plane for every area, so that a feature inside another has share 1
+    own = [_bounds(xy) if len(xy) else None for xy in (xy_a, xy_b)]
+    bounds = _joined(own[0], own[1:]) if own[0] else own[1]
+    laea = None if bounds is None else _laea_at(bounds)
+    whole_a, whole_b = _areas(ll_a, xy_a, laea), _areas(ll_b, xy_b, laea)
+    # each group of pairs takes its cuts to lon/lat and measures them on its worker
+    ia, ib, _, inside, (cuts, cut_m2), seen = _overlap_groups(
+        m_a, m_b, lambda g: _cut_areas(g, laea)
+    )
+    if bounds is not None and _laea_at(bounds := _joined(bounds, seen)) != laea:
+        laea = _laea_at(bounds)  # the cuts reach past the features: measure all again
+        whole_a, whole_b = _areas(ll_a, xy_a, laea), _areas(ll_b, xy_b, laea)
+        cut_m2 = _areas(cuts, None, laea)
     cut = np.flatnonzero(~inside)
-    cuts, xy_cuts = _transformed(inter[cut], METRIC_CRS, STORAGE_CRS)
-    areas = _areas(np.concatenate([ll_a, ll_b, cuts]), np.concatenate([xy_a, xy_b, xy_cuts]))
-    whole_a, whole_b = areas[: len(ll_a)], areas[len(ll_a) : len(ll_a) + len(ll_b)]
     overlap_m2 = whole_a[ia]  # a covered pair's overlap is A's feature
-    overlap_m2[cut] = areas[len(ll_a) + len(ll_b) :]
+    overlap_m2[cut] = cut_m2
     lonlat = ll_a[ia]
     lonlat[cut] = cuts
     keep = np.flatnonzero(overlap_m2 > min_overlap_m2)
@@ -161,6 +193,25 @@ def overlaps(
             "share_of_b": overlap_m2 / whole_b[ib],
         }
     return gpd.GeoDataFrame(table, geometry=lonlat[keep], crs=STORAGE_CRS)
+
+
+Bounds = tuple[float, float, float, float]
+
+
+def _cut_areas(
+    cuts: GeomArray, laea: str | None
+) -> tuple[tuple[GeomArray, FloatArray], Bounds | None]:
+    """Metric cuts in lon/lat and their areas on the plane ``laea``; their bounds (None if none)."""
+    lonlat, xy = _transformed(cuts, METRIC_CRS, STORAGE_CRS)
+    return (lonlat, _areas(lonlat, xy, laea)), _bounds(xy) if len(xy) else None
+
+
+def _joined(bounds: Bounds, more: list[Bounds | None]) -> Bounds:
+    """Bounds that hold ``bounds`` and every one of ``more`` (None: no points)."""
+    lo0, la0, lo1, la1 = bounds
+    for b in filter(None, more):
+        lo0, la0, lo1, la1 = min(lo0, b[0]), min(la0, b[1]), max(lo1, b[2]), max(la1, b[3])
+    return lo0, la0, lo1, la1
 
 
 def _union_metric(gdf: gpd.GeoDataFrame) -> shapely.Geometry:
