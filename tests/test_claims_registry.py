@@ -79,3 +79,22 @@ def test_a_check_that_does_not_vouch_never_makes_a_claim_consistent(mini, restor
 def test_a_name_is_registered_once(restore_registry):
     with pytest.raises(ValueError, match="registered already"):
         cl.register_check("geometry")(cl.check_geometry)
+
+
+def test_records_are_grouped_as_pandas_groups_them():
+    import pandas as pd
+
+    from geo.claims.checks_documents import _grouped
+
+    df = pd.DataFrame(
+        {
+            "place_key": ["b", "a", None, "b", "a", "c"],
+            "metric": ["x", "y", "x", "x", "y", "x"],
+            "v": [1, 2, 3, 4, 5, 6],
+        }
+    )
+    expected = {
+        key: grp.to_dict("records") for key, grp in df.groupby(["place_key", "metric"], sort=False)
+    }
+    assert _grouped(df, ("place_key", "metric")) == expected
+    assert list(_grouped(df, ("place_key", "metric"))) == list(expected)

@@ -30,6 +30,20 @@ __all__ = [
 ]
 
 
+def _grouped(df: pd.DataFrame, by: tuple[str, ...]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    """Rows as records, grouped by the columns ``by`` in order of first appearance.
+
+    As ``df.groupby(list(by), sort=False)`` with ``to_dict("records")`` per group (rows
+    with a missing key left out), without a frame per group.
+    """
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for rec in df.to_dict("records"):
+        key = tuple(rec[c] for c in by)
+        if not any(pd.isna(k) for k in key):
+            groups.setdefault(key, []).append(rec)
+    return groups
+
+
 @register_check("cross-source", order=10)
 def check_cross_source(
     claims: pd.DataFrame, lookup: Callable[[str], str] | None = None
@@ -304,20 +318,6 @@ def site_kind(place: str) -> str:
         if word in place:
             return kind
     return "campus"
-
-
-def _grouped(df: pd.DataFrame, by: tuple[str, ...]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
-    """Rows as records, grouped by the columns ``by`` in order of first appearance.
-
-    As ``df.groupby(list(by), sort=False)`` with ``to_dict("records")`` per group (rows
-    with a missing key left out), without a frame per group.
-    """
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for rec in df.to_dict("records"):
-        key = tuple(rec[c] for c in by)
-        if not any(pd.isna(k) for k in key):
-            groups.setdefault(key, []).append(rec)
-    return groups
 
 
 @register_check("plausibility", order=40)
